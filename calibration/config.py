@@ -1,0 +1,140 @@
+"""Per-counter calibration file (one YAML per counter), validated with pydantic.
+
+Errors name the file, the field and the fix (see `load_counter`). The rule engine reads rule
+parameter overrides from `rules:`; each rule validates its own block against its parameter model.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from pipelines.catalogue import catalogue
+
+Polygon = list[tuple[float, float]]
+SlotName = Literal[
+    "evaluator_pad", "pen_holder", "acrylic_stand", "potted_plant", "name_plate",
+    "monitor", "scanner", "barcode_gun", "phone_stand", "printer",
+]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Camera(Strict):
+    source: str | int | None = None  # file path, rtsp:// URL, USB index, or a frames directory
+    width: int = Field(1280, gt=0)
+    height: int = Field(720, gt=0)
+    height_m: float | None = Field(None, gt=0, lt=6, description="lens height above the floor")
+    pitch_deg: float | None = Field(None, ge=-10, le=80, description="downward tilt")
+    yaw_deg: float | None = Field(None, ge=-90, le=90, description="horizontal angle to the clerk")
+    distance_m: float | None = Field(None, gt=0, lt=10, description="horizontal distance to the clerk")
+    hfov_deg: float = Field(70.0, gt=10, lt=170)
+
+
+class Zones(Strict):
+    post: Polygon | None = None  # the clerk's seat area
+    desk: Polygon | None = None  # the counter top
+    client: Polygon | None = None  # where a served client stands or sits
+    sign: Polygon | None = None  # where the pause-service sign stands
+
+    @field_validator("post", "desk", "client", "sign")
+    @classmethod
+    def _polygon(cls, v: Polygon | None) -> Polygon | None:
+        if v is not None and len(v) < 3:
+            raise ValueError("a zone polygon needs at least 3 points [[x, y], ...] in image pixels")
+        return v
+
+
+class Slot(Strict):
+    name: SlotName
+    polygon: Polygon
+    label: str = ""  # shown on the board, e.g. 评价器
+
+
+class Hours(Strict):
+    open: time = time(9, 0)
+    close: time = time(17, 0)
+    breaks: list[tuple[time, time]] = Field(default_factory=lambda: [(time(12, 0), time(13, 30))])
+    weekdays: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4])  # Monday = 0
+
+
+class SiteExceptions(Strict):
+    # Seed 001 wants the cup in the cabinet, seed 003 allows it on the counter: a site setting.
+    water_cup_allowed: bool = True
+
+
+class CounterConfig(Strict):
+    counter_id: str
+    hall_id: str = "hall"
+    camera: Camera = Field(default_factory=Camera)
+    zones: Zones = Field(default_factory=Zones)
+    slots: list[Slot] = Field(default_factory=list)
+    sign_aruco_id: int | None = Field(None, ge=0, lt=1000)
+    reference_image: str | None = None  # clean-desk frame, relative to this file
+    hours: Hours = Field(default_factory=Hours)
+    exceptions: SiteExceptions = Field(default_factory=SiteExceptions)
+    rules: dict[str, dict[str, Any]] = Field(default_factory=dict)  # per-rule parameter overrides
+    disabled_rules: list[str] = Field(default_factory=list)
+
+    @field_validator("rules", "disabled_rules")
+    @classmethod
+    def _known_rules(cls, v: Any) -> Any:
+        unknown = [r for r in v if r not in catalogue()]
+        if unknown:
+            raise ValueError(f"unknown rule id(s) {unknown}; use ids from the rule catalogue (shared/RULES.md)")
+        return v
+
+
+class CalibrationError(ValueError):
+    """A calibration file that does not validate. The message names file, field and fix."""
+
+
+def load_counter(path: str | Path) -> CounterConfig:
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CalibrationError(f"{path}: file not found. Fix: pass the path of a counter YAML file.") from None
+    except yaml.YAMLError as exc:
+        raise CalibrationError(f"{path}: not valid YAML ({exc}). Fix: check indentation and quoting.") from None
+    if not isinstance(data, dict):
+        raise CalibrationError(f"{path}: expected a mapping with at least 'counter_id'.")
+    try:
+        cfg = CounterConfig.model_validate(data)
+    except ValidationError as exc:
+        raise CalibrationError(format_validation_error(path, exc)) from None
+    if cfg.reference_image and not Path(cfg.reference_image).is_absolute():
+        cfg.reference_image = str((path.parent / cfg.reference_image).resolve())
+    return cfg
+
+
+def format_validation_error(path: str | Path, exc: ValidationError) -> str:
+    """One line per problem: the file, the dotted field path, what is wrong and how to fix it."""
+    lines = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        fix = {
+            "extra_forbidden": "remove it or check its spelling",
+            "missing": "add this field",
+        }.get(err["type"], "correct the value")
+        lines.append(f"{path}: field '{where}': {err['msg']} (got {err.get('input')!r}). Fix: {fix}.")
+    return "\n".join(lines)
+
+
+def default_counter(width: int = 1280, height: int = 720, counter_id: str = "counter") -> CounterConfig:
+    """Sensible zones for a camera facing one clerk across the desk (used when no file is given)."""
+    w, h = float(width), float(height)
+    return CounterConfig(
+        counter_id=counter_id,
+        camera=Camera(width=width, height=height),
+        zones=Zones(
+            post=[(0.2 * w, 0.0), (0.8 * w, 0.0), (0.8 * w, 0.75 * h), (0.2 * w, 0.75 * h)],
+            desk=[(0.0, 0.65 * h), (w, 0.65 * h), (w, h), (0.0, h)],
+        ),
+    )
