@@ -1,0 +1,163 @@
+"""The rule engine: runs every enabled rule of one counter over a stream of Observations.
+
+A rule is a small class in its own module under `pipelines/rules/`, registered with `@register`.
+It declares its rule id (its clause comes from the catalogue), the perception stages it needs, and
+a pydantic `Params` model whose defaults can be overridden per counter under `rules:` in the
+counter YAML. Rules see only Observations and the `RuleContext`; never a model or a socket.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from calibration.config import CounterConfig
+from pipelines.catalogue import rule_info
+from pipelines.events import Event
+from pipelines.messages import QueueCall, TerminalState
+from pipelines.temporal import Clock
+from vision.observation import Observation
+
+CHINA = timezone(timedelta(hours=8))
+
+
+class RuleParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+@dataclass
+class RuleContext:
+    """What the rules know besides the frame: hours, queue calls, the terminal, who is present."""
+
+    counter: CounterConfig
+    clock: Clock = field(default_factory=lambda: Clock(0.0, 0.0))
+    calls: list[QueueCall] = field(default_factory=list)  # calls not yet older than 10 minutes
+    terminal_paused: bool = False
+    in_hours: bool = True
+    clerk_present: bool | None = None  # None = unknown (camera outage, stage not run)
+    client_present: bool | None = None
+    values: dict[str, Any] = field(default_factory=dict)  # per-frame derived values shared by rules
+
+    def calls_since(self, seconds: float) -> list[QueueCall]:
+        return [c for c in self.calls if 0 <= self.clock.t - c.time <= seconds]
+
+
+class Rule:
+    rule_id: ClassVar[str]
+    needs: ClassVar[frozenset[str]] = frozenset({"pose"})
+    Params: ClassVar[type[RuleParams]] = RuleParams
+
+    def __init__(self, counter: CounterConfig, params: RuleParams) -> None:
+        self.counter, self.params = counter, params
+        self.info = rule_info(self.rule_id)
+
+    def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
+        raise NotImplementedError
+
+    def finish(self, ctx: RuleContext) -> list[Event]:
+        """End of stream: close what is open. Rules built on IncidentTracker close their trackers."""
+        return []
+
+
+RULES: dict[str, type[Rule]] = {}
+
+
+def register(cls: type[Rule]) -> type[Rule]:
+    rule_info(cls.rule_id)  # refuses ids that are not in the catalogue
+    if cls.rule_id in RULES and RULES[cls.rule_id] is not cls:
+        raise ValueError(f"two rule classes claim '{cls.rule_id}'")
+    RULES[cls.rule_id] = cls
+    return cls
+
+
+def load_rules() -> dict[str, type[Rule]]:
+    """Import every module in pipelines/rules so that their @register runs."""
+    import pipelines.rules as pkg
+
+    for mod in pkgutil.iter_modules(pkg.__path__):
+        importlib.import_module(f"{pkg.__name__}.{mod.name}")
+    return RULES
+
+
+class RuleConfigError(ValueError):
+    """A bad per-rule parameter in the counter config; names the field and the fix."""
+
+
+def build_params(rule: type[Rule], overrides: dict[str, Any], source: str) -> RuleParams:
+    try:
+        return rule.Params.model_validate(overrides)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"])
+            known = ", ".join(rule.Params.model_fields)
+            lines.append(
+                f"{source}: field 'rules.{rule.rule_id}.{where}': {err['msg']} "
+                f"(got {err.get('input')!r}). Fix: use one of the parameters [{known}] with a valid value."
+            )
+        raise RuleConfigError("\n".join(lines)) from None
+
+
+class Engine:
+    """All enabled rules of one counter, fed one Observation at a time."""
+
+    def __init__(self, counter: CounterConfig, only: list[str] | None = None, source: str = "counter config"):
+        self.counter = counter
+        registry = load_rules()
+        ids = [r for r in registry if r not in counter.disabled_rules and (only is None or r in only)]
+        self.rules = [
+            registry[r](counter, build_params(registry[r], counter.rules.get(r, {}), source)) for r in ids
+        ]
+        self.ctx = RuleContext(counter=counter)
+
+    @property
+    def needs(self) -> frozenset[str]:
+        """The perception stages the enabled rules read."""
+        return frozenset().union(*(r.needs for r in self.rules)) if self.rules else frozenset()
+
+    def on_call(self, call: QueueCall) -> None:
+        self.ctx.calls.append(call)
+
+    def on_terminal(self, state: TerminalState) -> None:
+        self.ctx.terminal_paused = state.paused
+
+    def step(self, obs: Observation, derive: Any = None) -> list[Event]:
+        """Run every rule on one Observation. `derive(obs, ctx)` fills the shared context."""
+        ctx = self.ctx
+        ctx.clock = Clock(obs.t, obs.wall_time if obs.wall_time is not None else obs.t)
+        ctx.calls = [c for c in ctx.calls if ctx.clock.t - c.time <= 600]
+        ctx.in_hours = in_working_hours(self.counter, obs.wall_time)
+        ctx.values = {}
+        if derive is not None:
+            derive(obs, ctx)
+        events: list[Event] = []
+        for rule in self.rules:
+            for ev in rule.step(obs, ctx):
+                ev.hall_id = ev.hall_id or self.counter.hall_id
+                events.append(ev)
+        return events
+
+    def finish(self) -> list[Event]:
+        events: list[Event] = []
+        for rule in self.rules:
+            events.extend(rule.finish(self.ctx))
+        return events
+
+
+def in_working_hours(counter: CounterConfig, wall_time: float | None) -> bool:
+    """Recorded clips without a wall clock count as working hours."""
+    if wall_time is None:
+        return True
+    now = datetime.fromtimestamp(wall_time, CHINA)
+    hours = counter.hours
+    if now.weekday() not in hours.weekdays:
+        return False
+    tod = now.time()
+    if not (hours.open <= tod < hours.close):
+        return False
+    return not any(start <= tod < end for start, end in hours.breaks)

@@ -1,0 +1,55 @@
+"""IncidentTracker on recorded condition streams: flicker, occlusion, thresholds, lifecycle."""
+
+from __future__ import annotations
+
+from pipelines.temporal import Clock, IncidentTracker, Timing
+
+
+def run(stream, timing, fps=10.0):
+    """stream: list of True/False/None per frame at `fps`; returns all events and the tracker."""
+    tr = IncidentTracker("phone.use", "c1", timing)
+    events = []
+    for i, v in enumerate(stream):
+        t = i / fps
+        events += tr.step(Clock(t, 1000.0 + t), v, {"score": i})
+    events += tr.finish(Clock(len(stream) / fps, 1000.0 + len(stream) / fps))
+    return events
+
+
+def test_one_incident_despite_flicker_and_occlusion():
+    stream = [True] * 40 + [False] * 5 + [True] * 30 + [None] * 10 + [True] * 20 + [False] * 40
+    evs = run(stream, Timing(min_duration=3.0, grace=1.0, update_every=None))
+    assert [e.type for e in evs] == ["new", "end"]
+    assert len({e.id for e in evs}) == 1
+    new, end = evs
+    assert new.clip_start == 0.0 and new.start_time == 1000.0
+    assert end.clip_end == (40 + 5 + 30 + 10 + 20 - 1) / 10
+    assert end.revision == 1 and end.evidence["duration_s"] == end.clip_end
+
+
+def test_shorter_than_min_duration_raises_nothing_and_threshold_is_inclusive():
+    assert run([True] * 29 + [False] * 30, Timing(min_duration=3.0, grace=0.5)) == []
+    evs = run([True] * 31 + [False] * 30, Timing(min_duration=3.0, grace=0.5))
+    assert [e.type for e in evs] == ["new", "end"] and evs[0].clip_start == 0.0
+
+
+def test_gap_longer_than_grace_splits_incidents_and_cooldown_blocks_restart():
+    stream = [True] * 40 + [False] * 20 + [True] * 40 + [False] * 20
+    split = run(stream, Timing(min_duration=1.0, grace=1.0))
+    assert [e.type for e in split] == ["new", "end", "new", "end"]
+    assert split[0].id != split[2].id
+    cooled = run(stream, Timing(min_duration=1.0, grace=1.0, cooldown=10.0))
+    assert [e.type for e in cooled] == ["new", "end"]
+
+
+def test_updates_are_rate_limited_and_max_open_ends_the_incident():
+    evs = run([True] * 300, Timing(min_duration=1.0, grace=1.0, update_every=10.0, max_open=25.0))
+    types = [e.type for e in evs]
+    assert types[0] == "new" and types.count("update") == 2 and "end" in types
+    first_end = evs[types.index("end")]
+    assert first_end.clip_end == 25.0
+    assert [e.revision for e in evs[: types.index("end") + 1]] == list(range(types.index("end") + 1))
+
+
+def test_unknown_frames_never_start_an_incident():
+    assert run([None] * 100, Timing(min_duration=1.0)) == []
