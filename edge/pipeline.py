@@ -1,0 +1,68 @@
+"""The seam between the edge runtime and the per-counter pipeline (frames -> Observation -> Events).
+
+The runtime accepts any object that satisfies `CounterPipeline`. The real one comes from
+`pipelines.pipeline.make_pipeline(counter_cfg, models=...)` (imported lazily); an edge config may name
+another factory as "module:function" in `pipeline_factory` (tests use a deterministic fake).
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from collections.abc import Callable
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from calibration.config import CounterConfig
+from pipelines.events import Event
+from pipelines.messages import CounterStatus, QueueCall, TerminalState
+from vision.observation import Observation
+
+DEFAULT_FACTORY = "pipelines.pipeline:make_pipeline"
+
+
+@runtime_checkable
+class CounterPipeline(Protocol):
+    def process(self, frame_bgr: np.ndarray, t_wall: float) -> tuple[Observation, list[Event], CounterStatus | None]:
+        """Analyse one frame; return what was perceived, the event messages to publish, and the counter's
+        status when it changed (None: unchanged)."""
+        ...
+
+
+def deliver_inbound(pipeline: Any, message: QueueCall | TerminalState) -> bool:
+    """Pass a queue call / terminal switch to a pipeline that wants it (optional `on_queue_call`,
+    `on_terminal` methods). Returns whether the pipeline took it."""
+    name = "on_queue_call" if isinstance(message, QueueCall) else "on_terminal"
+    fn = getattr(pipeline, name, None)
+    if fn is None:
+        return False
+    fn(message)
+    return True
+
+
+def load_factory(spec: str | None) -> Callable[..., CounterPipeline]:
+    """Import "module:function". A clear error when the module or function is missing."""
+    spec = spec or DEFAULT_FACTORY
+    module_name, _, attr = spec.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        raise RuntimeError(
+            f"pipeline factory {spec!r}: module {exc.name!r} is not importable. Fix: set pipeline_factory in "
+            "the edge config to an importable 'module:function'."
+        ) from None
+    fn = getattr(module, attr or "make_pipeline", None)
+    if fn is None:
+        raise RuntimeError(f"pipeline factory {spec!r}: {module_name} has no function {attr!r}.")
+    return fn
+
+
+def make_pipeline(counter_cfg: CounterConfig, factory: str | None = None, models: Any = None) -> CounterPipeline:
+    """Build one counter's pipeline; `models` are shared model instances passed to every counter."""
+    fn = load_factory(factory)
+    kwargs = {"models": models} if "models" in inspect.signature(fn).parameters else {}
+    pipe = fn(counter_cfg, **kwargs)
+    if not isinstance(pipe, CounterPipeline):
+        raise TypeError(f"{factory or DEFAULT_FACTORY} returned {type(pipe).__name__}, which has no process() method")
+    return pipe

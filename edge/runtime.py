@@ -1,0 +1,253 @@
+"""The edge runtime: N cameras -> per-counter pipelines -> MQTT, in one process.
+
+Threads: one decoder per camera (edge/sources.py), one analysis loop per camera that takes the newest
+frame at the camera's analysis fps, the MQTT network thread and the spool sender (edge/publisher.py),
+and the stats loop. A camera whose source is down publishes `camera_offline` (never `empty`) and the
+others carry on. Lateness = the frame's age when its analysis starts (now - capture time).
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from calibration.config import CounterConfig, load_counter
+from edge.config import CameraConfig, EdgeConfig
+from edge.pipeline import CounterPipeline, deliver_inbound, make_pipeline
+from edge.publisher import EdgePublisher
+from edge.snapshots import SnapshotStore
+from edge.sources import CameraSource
+from edge.spool import Spool
+from pipelines.events import Event
+from pipelines.messages import CounterStatus, QueueCall, TerminalState
+
+log = logging.getLogger("counterwatch.edge")
+
+PipelineFactory = Callable[[CounterConfig], CounterPipeline]
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    return float(np.percentile(values, q)) if values else None
+
+
+@dataclass
+class CameraWorker:
+    cam: CameraConfig
+    counter: CounterConfig
+    source: CameraSource
+    pipeline: CounterPipeline
+    frame_ages: deque = field(default_factory=lambda: deque(maxlen=500))
+    process_ms: deque = field(default_factory=lambda: deque(maxlen=500))
+    analysed: deque = field(default_factory=lambda: deque(maxlen=1000))  # analysis wall times
+    stage_ms: dict[str, deque] = field(default_factory=dict)
+    last_index: int = 0
+    offline: bool = False
+    pipeline_status: CounterStatus | None = None  # the pipeline's own latest status
+    errors: int = 0
+    thread: threading.Thread | None = None
+
+    @property
+    def counter_id(self) -> str:
+        return self.counter.counter_id
+
+
+class EdgeRuntime:
+    def __init__(self, cfg: EdgeConfig, pipeline_factory: PipelineFactory | None = None, models: Any = None) -> None:
+        self.cfg = cfg
+        self._stop = threading.Event()
+        self.broker_handle = None
+        counters = [load_counter(c.counter) for c in cfg.cameras]
+        ids = [c.counter_id for c in counters]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"two cameras use the same counter_id ({ids}); each counter needs its own file")
+
+        def build(counter: CounterConfig) -> CounterPipeline:
+            if pipeline_factory is not None:
+                return pipeline_factory(counter)
+            return make_pipeline(counter, cfg.pipeline_factory, models=models)
+
+        self.workers: dict[str, CameraWorker] = {}
+        for cam, counter in zip(cfg.cameras, counters, strict=True):
+            source = cam.source if cam.source is not None else counter.camera.source
+            if source is None:
+                raise ValueError(f"camera for counter {counter.counter_id}: no source. Fix: set cameras[].source "
+                                 f"in the edge config or camera.source in {cam.counter}.")
+            if isinstance(source, str) and "://" not in source and not source.isdigit() \
+                    and not Path(source).is_absolute():
+                source = str((Path(cam.counter).parent / source).resolve())
+            src = CameraSource(counter.counter_id, source, loop=cam.loop, realtime=cam.realtime,
+                               stall_s=cam.stall_s, dir_fps=cam.fps)
+            self.workers[counter.counter_id] = CameraWorker(cam, counter, src, build(counter))
+        self.spool = Spool(cfg.spool.path, cfg.spool.max_messages)
+        self.publisher = EdgePublisher(cfg.broker, cfg.hall_id, cfg.edge_id, self.spool, list(self.workers),
+                                       on_inbound=self._on_inbound)
+        s = cfg.snapshots
+        self.snapshots = SnapshotStore(s.dir, s.blur_faces, s.max_mb, s.max_age_h, s.jpeg_quality)
+        self.started_at = time.time()
+
+    # -- lifecycle -------------------------------------------------------------------------------------
+    def start(self) -> EdgeRuntime:
+        if self.cfg.broker.embedded:
+            from edge.embedded import start_embedded_broker
+
+            self.broker_handle = start_embedded_broker(self.cfg.broker.port, self.cfg.broker.host)
+        self.publisher.start()
+        for w in self.workers.values():
+            w.source.start()
+            w.thread = threading.Thread(target=self._analyse_loop, args=(w,), name=f"analyse-{w.counter_id}",
+                                        daemon=True)
+            w.thread.start()
+        threading.Thread(target=self._stats_loop, name="stats", daemon=True).start()
+        return self
+
+    def stop(self, timeout: float = 10.0) -> bool:
+        """Graceful stop: analysis ends, the spool is flushed, availability `stopped` is published."""
+        self._stop.set()
+        for w in self.workers.values():
+            if w.thread:
+                w.thread.join(timeout=5)
+            w.source.stop()
+        flushed = self.publisher.stop("stopped", timeout)
+        if not flushed:
+            log.warning("%d event message(s) stay in the spool %s; they are sent on the next start",
+                        len(self.spool), self.spool.path)
+        self.spool.close()
+        if self.broker_handle is not None:
+            self.broker_handle.stop()
+        return flushed
+
+    def run_forever(self) -> None:
+        """Start, then block until SIGTERM / SIGINT; then stop gracefully."""
+        def handle(signum: int, _frame: Any) -> None:
+            log.info("signal %d: stopping", signum)
+            self._stop.set()
+
+        signal.signal(signal.SIGTERM, handle)
+        signal.signal(signal.SIGINT, handle)
+        self.start()
+        while not self._stop.wait(0.5):
+            if all(w.source.status == "finished" for w in self.workers.values()):
+                log.info("every source finished")
+                break
+        self.stop()
+
+    # -- analysis --------------------------------------------------------------------------------------
+    def _analyse_loop(self, w: CameraWorker) -> None:
+        period = 1.0 / w.cam.fps
+        next_t = time.monotonic()
+        while not self._stop.is_set():
+            self._analyse_once(w)
+            next_t += period
+            delay = next_t - time.monotonic()
+            if delay < -period:  # fell behind: skip, do not burst (we only want the newest frame anyway)
+                next_t = time.monotonic()
+            elif delay > 0:
+                self._stop.wait(delay)
+
+    def _analyse_once(self, w: CameraWorker) -> None:
+        now = time.time()
+        frame = w.source.latest()
+        if not w.source.online(now):
+            if not w.offline:
+                w.offline = True
+                since = frame.t_capture if frame else now
+                log.warning("camera %s offline (%s)", w.counter_id, w.source.error or w.source.status)
+                self.publisher.publish_status(CounterStatus(w.counter_id, "camera_offline", since))
+            return
+        if frame is None or frame.index == w.last_index:
+            return
+        w.last_index = frame.index
+        w.frame_ages.append(now - frame.t_capture)
+        t0 = time.perf_counter()
+        try:
+            obs, events, status = w.pipeline.process(frame.image, frame.t_capture)
+        except Exception:
+            w.errors += 1
+            log.exception("pipeline of counter %s failed on frame %d", w.counter_id, frame.index)
+            return
+        w.process_ms.append((time.perf_counter() - t0) * 1000)
+        w.analysed.append(now)
+        for stage, ms in (obs.timings_ms or {}).items():
+            w.stage_ms.setdefault(stage, deque(maxlen=500)).append(ms)
+        for ev in events:
+            self._emit(w, ev, frame.image, obs)
+        if status is not None:
+            w.pipeline_status = status
+        if w.offline:  # back from an outage: restate the counter's state (the pipeline may see no change)
+            w.offline = False
+            log.info("camera %s back online", w.counter_id)
+            status = status or (CounterStatus(w.counter_id, w.pipeline_status.state, now,
+                                              w.pipeline_status.open_events) if w.pipeline_status else None)
+        if status is not None:
+            self.publisher.publish_status(status)
+
+    def _emit(self, w: CameraWorker, ev: Event, image: np.ndarray, obs: Any) -> None:
+        ev.hall_id = ev.hall_id or self.cfg.hall_id
+        ev.edge_id = ev.edge_id or self.cfg.edge_id
+        if ev.snapshot and ev.type == "new":
+            try:
+                faces = [obs.face.box] if getattr(obs, "face", None) is not None else []
+                jpeg = self.snapshots.save(ev.snapshot, image, faces)
+                if self.cfg.snapshots.publish:
+                    self.publisher.publish_snapshot(w.counter_id, ev.snapshot, jpeg)
+            except Exception:  # evidence is a nice-to-have; the event itself must go out
+                log.exception("snapshot %s of counter %s failed", ev.snapshot, w.counter_id)
+        self.publisher.publish_event(ev)
+
+    def _on_inbound(self, counter_id: str, message: QueueCall | TerminalState) -> None:
+        w = self.workers.get(counter_id)
+        if w is not None:
+            deliver_inbound(w.pipeline, message)
+
+    # -- stats -----------------------------------------------------------------------------------------
+    def stats(self) -> dict[str, Any]:
+        now = time.time()
+        cams = {}
+        for cid, w in self.workers.items():
+            recent = [t for t in w.analysed if now - t <= 10]
+            span = min(10.0, now - self.started_at) or 1.0
+            ages = list(w.frame_ages)
+            cams[cid] = {
+                "status": "online" if w.source.online(now) else w.source.status,
+                "error": w.source.error,
+                "analysed_fps": round(len(recent) / span, 2),
+                "frame_age_p50_ms": _ms(percentile(ages, 50)),
+                "frame_age_p95_ms": _ms(percentile(ages, 95)),
+                "decode_ms_p50": _round(percentile(w.source.decode_ms, 50)),
+                "process_ms_p50": _round(percentile(list(w.process_ms), 50)),
+                "stage_ms_p50": {k: _round(percentile(list(v), 50)) for k, v in w.stage_ms.items()},
+                "reconnects": w.source.reconnects,
+                "pipeline_errors": w.errors,
+            }
+        p = self.publisher
+        return {
+            "edge_id": self.cfg.edge_id, "time": now, "uptime_s": round(now - self.started_at, 1),
+            "mqtt_connected": p.connected.is_set(), "mqtt_error": p.last_error,
+            "spool_depth": len(self.spool), "spool_dropped_updates": self.spool.dropped_updates,
+            "spool_overflow": self.spool.overflow, **p.counts, "snapshots_pruned": self.snapshots.pruned,
+            "cameras": cams,
+        }
+
+    def _stats_loop(self) -> None:
+        while not self._stop.wait(self.cfg.stats_interval_s):
+            try:
+                self.publisher.publish_stats(self.stats())
+            except Exception:
+                log.exception("stats failed")
+
+
+def _round(v: float | None) -> float | None:
+    return None if v is None else round(v, 2)
+
+
+def _ms(v: float | None) -> float | None:
+    return None if v is None else round(v * 1000, 1)

@@ -1,0 +1,200 @@
+"""Camera sources: one decoding thread per camera that keeps only the newest frame.
+
+A source is a video file (looped or played once), an rtsp:// (or http://) URL, a USB index, or a
+directory of image frames. Each thread reconnects with exponential backoff when the source fails or
+stalls, and never blocks another camera: the analysis loop only ever takes the latest frame.
+
+Status values: starting, online, reconnecting, error (the source cannot be opened or decoded: the
+message says which file and why), finished (a file played once reached its end), stopped.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger("counterwatch.edge.sources")
+
+IMAGE_EXT = {".jpg", ".jpeg", ".png", ".bmp"}
+
+
+class SourceError(RuntimeError):
+    """The source cannot be opened or decoded; the message names the source and the likely cause."""
+
+
+@dataclass(slots=True)
+class Frame:
+    image: np.ndarray  # BGR
+    t_capture: float  # wall clock (time.time()) when decoded
+    index: int  # frames delivered by this source so far (grows across reconnects)
+    t_clip: float  # seconds into the clip (files) or since the source opened
+
+
+class CameraSource:
+    def __init__(
+        self,
+        name: str,
+        source: str | int,
+        loop: bool = True,
+        realtime: bool = True,
+        stall_s: float = 5.0,
+        backoff_min_s: float = 0.25,
+        backoff_max_s: float = 2.0,
+        dir_fps: float = 5.0,
+    ) -> None:
+        self.name, self.source, self.loop, self.realtime = name, source, loop, realtime
+        self.stall_s, self.dir_fps = stall_s, dir_fps
+        self.backoff_min_s, self.backoff_max_s = backoff_min_s, backoff_max_s
+        self.status = "starting"
+        self.error: str | None = None
+        self.reconnects = 0
+        self.decode_ms: list[float] = []  # recent per-frame decode times (bounded)
+        self._latest: Frame | None = None
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._count = 0
+        self._thread = threading.Thread(target=self._run, name=f"cam-{name}", daemon=True)
+
+    # -- consumer side ---------------------------------------------------------------------------------
+    def start(self) -> CameraSource:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self.status = "stopped"
+
+    def latest(self) -> Frame | None:
+        with self._lock:
+            return self._latest
+
+    @property
+    def kind(self) -> str:
+        s = self.source
+        if isinstance(s, int) or (isinstance(s, str) and s.isdigit()):
+            return "usb"
+        if "://" in str(s):
+            return "stream"
+        return "dir" if Path(s).is_dir() else "file"
+
+    def online(self, now: float | None = None) -> bool:
+        """A frame arrived within the stall window (the watchdog's view, independent of the thread)."""
+        f = self.latest()
+        now = time.time() if now is None else now
+        return f is not None and now - f.t_capture <= self.stall_s and self.status == "online"
+
+    # -- decoding thread -------------------------------------------------------------------------------
+    def _run(self) -> None:
+        delay = self.backoff_min_s
+        while not self._stop.is_set():
+            try:
+                if self.kind == "dir":
+                    self._play_dir()
+                else:
+                    self._play_capture()
+                if self.status == "finished":
+                    return
+                delay = self.backoff_min_s  # a clean end of a looped file: restart at once
+            except SourceError as exc:
+                if str(exc) != self.error:
+                    log.error("camera %s: %s", self.name, exc)
+                self.error = str(exc)
+                self.status = "error" if self.kind in ("file", "dir") else "reconnecting"
+            if self._stop.is_set():
+                return
+            self.reconnects += 1
+            self._stop.wait(delay)
+            delay = min(delay * 2, self.backoff_max_s)
+
+    def _deliver(self, image: np.ndarray, t_clip: float, decode_ms: float) -> None:
+        with self._lock:
+            self._count += 1
+            self._latest = Frame(image, time.time(), self._count, t_clip)
+        self.decode_ms = (self.decode_ms + [decode_ms])[-200:]
+        if self.status != "online":
+            log.info("camera %s online", self.name)
+        self.status, self.error = "online", None
+
+    def _open(self):  # -> cv2.VideoCapture
+        import cv2
+
+        src = self.source
+        if self.kind == "usb":
+            cap = cv2.VideoCapture(int(src))
+        else:
+            if self.kind == "file" and not Path(str(src)).exists():
+                raise SourceError(f"video file {src} not found. Fix: correct cameras[].source in the edge config.")
+            timeout_ms = int(self.stall_s * 1000)
+            params = [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, timeout_ms, cv2.CAP_PROP_READ_TIMEOUT_MSEC, timeout_ms]
+            cap = cv2.VideoCapture(str(src), cv2.CAP_FFMPEG, params)
+        if not cap.isOpened():
+            cap.release()
+            if self.kind == "file":
+                raise SourceError(f"video file {src} cannot be opened: it is corrupt, truncated or not a video "
+                                  "(re-export it, e.g. `ffmpeg -i IN -c:v libx264 OUT.mp4`).")
+            raise SourceError(f"cannot open {src}; retrying with backoff")
+        return cap
+
+    def _play_capture(self) -> None:
+        import cv2
+
+        cap = self._open()
+        try:
+            fps = cap.get(cv2.CAP_PROP_FPS) or 25.0
+            fps = fps if 1 <= fps <= 120 else 25.0
+            t0, n, got_any = time.monotonic(), 0, False
+            while not self._stop.is_set():
+                t_read = time.perf_counter()
+                ok, image = cap.read()
+                decode_ms = (time.perf_counter() - t_read) * 1000
+                if not ok or image is None:
+                    break
+                got_any = True
+                t_clip = (cap.get(cv2.CAP_PROP_POS_MSEC) or 0.0) / 1000 if self.kind == "file" else n / fps
+                self._deliver(image, t_clip, decode_ms)
+                n += 1
+                if self.realtime and self.kind == "file":
+                    ahead = t0 + n / fps - time.monotonic()
+                    if ahead > 0:
+                        self._stop.wait(ahead)
+        finally:
+            cap.release()
+        if self._stop.is_set():
+            return
+        if self.kind == "file":
+            if not got_any:
+                raise SourceError(f"video file {self.source} opened but no frame decodes: it is corrupt or "
+                                  "truncated. Fix: re-export or replace the file.")
+            if not self.loop:
+                self.status = "finished"
+            return
+        raise SourceError(f"stream {self.source} stopped delivering frames; reconnecting")
+
+    def _play_dir(self) -> None:
+        import cv2
+
+        files = sorted(p for p in Path(str(self.source)).iterdir() if p.suffix.lower() in IMAGE_EXT)
+        if not files:
+            raise SourceError(f"frame directory {self.source} holds no .jpg/.png images.")
+        t0 = time.monotonic()
+        for i, p in enumerate(files):
+            if self._stop.is_set():
+                return
+            t_read = time.perf_counter()
+            image = cv2.imread(str(p))
+            if image is None:
+                log.warning("camera %s: unreadable frame %s skipped", self.name, p)
+                continue
+            self._deliver(image, i / self.dir_fps, (time.perf_counter() - t_read) * 1000)
+            if self.realtime:
+                ahead = t0 + (i + 1) / self.dir_fps - time.monotonic()
+                if ahead > 0:
+                    self._stop.wait(ahead)
+        if not self.loop:
+            self.status = "finished"
