@@ -2,12 +2,14 @@
 
 `FakePipeline` is a deterministic stand-in for pipelines.pipeline: every `every`-th analysed frame opens
 a `phone.use` event, the next frame updates it and the one after ends it. `evidence["n"]` numbers the
-messages of one counter 0, 1, 2, ... so a receiver can check order and completeness.
+messages of one counter 0, 1, 2, ... (`evidence["pid"]` tells process runs apart), so a receiver can
+check order and completeness.
 Edge configs name it as `pipeline_factory: tests.test_edge_fakes:make_fake_pipeline`.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -37,13 +39,13 @@ class FakePipeline:
                           image_size=(frame_bgr.shape[1], frame_bgr.shape[0]), timings_ms={"fake": 0.1})
         events: list[Event] = []
         if self.open is None and self.frames % self.every == 0:
-            self.open = Event.open("phone.use", self.counter_id, t_wall, evidence={"n": self.n})
+            self.open = Event.open("phone.use", self.counter_id, t_wall, evidence={"n": self.n, "pid": os.getpid()})
             events.append(self.open)
         elif self.open is not None and self.open.type == "new":
-            self.open = self.open.next("update", evidence={"n": self.n})
+            self.open = self.open.next("update", evidence={"n": self.n, "pid": os.getpid()})
             events.append(self.open)
         elif self.open is not None:
-            events.append(self.open.next("end", end_time=t_wall, evidence={"n": self.n}))
+            events.append(self.open.next("end", end_time=t_wall, evidence={"n": self.n, "pid": os.getpid()}))
             self.open = None
         self.n += len(events)
         status = CounterStatus(self.counter_id, "serving", t_wall) if self.frames == 1 else None
