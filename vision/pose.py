@@ -1,0 +1,56 @@
+"""Body pose with MediaPipe's legacy BlazePose solution (models from the registry, never downloaded)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from models.registry import require
+from vision.results import Box, Landmark, PoseResult
+from vision.roi import crop
+
+POSE_MODELS = {0: "mediapipe.pose_lite", 1: "mediapipe.pose_full", 2: "mediapipe.pose_heavy"}
+NOSE = 0
+
+
+class PoseEstimator:
+    """One person's 33 landmarks. In video mode (static_image_mode=False) MediaPipe tracks between
+    frames, which is faster; use static_image_mode=True for unrelated still images."""
+
+    def __init__(self, complexity: int = 1, static_image_mode: bool = False, min_confidence: float = 0.5):
+        if complexity not in POSE_MODELS:
+            raise ValueError(f"pose complexity must be 0, 1 or 2, not {complexity}")
+        # complexity 0/2 load files that `models install` places beside mediapipe's modules;
+        # checking first turns MediaPipe's silent download attempt into a clear error.
+        self.model_id = require(POSE_MODELS[complexity]).id
+        import mediapipe as mp
+
+        self._pose = mp.solutions.pose.Pose(
+            static_image_mode=static_image_mode,
+            model_complexity=complexity,
+            min_detection_confidence=min_confidence,
+            min_tracking_confidence=min_confidence,
+        )
+
+    def process(self, frame_bgr: np.ndarray, roi: Box | None = None) -> PoseResult | None:
+        image, (ox, oy) = crop(frame_bgr, roi)
+        h, w = image.shape[:2]
+        res = self._pose.process(cv2.cvtColor(image, cv2.COLOR_BGR2RGB))
+        if res.pose_landmarks is None:
+            return None
+        landmarks = [
+            Landmark(x=lm.x * w + ox, y=lm.y * h + oy, z=lm.z * w, visibility=lm.visibility)
+            for lm in res.pose_landmarks.landmark
+        ]
+        world = [(lm.x, lm.y, lm.z) for lm in res.pose_world_landmarks.landmark] if res.pose_world_landmarks else []
+        score = float(np.mean([lm.visibility for lm in landmarks[:11]]))  # head and shoulders
+        return PoseResult(landmarks=landmarks, world=world, score=score, model=self.model_id)
+
+    def close(self) -> None:
+        self._pose.close()
+
+    def __enter__(self) -> PoseEstimator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,41 @@
+"""Regions of interest: clip, expand and crop, and map crop coordinates back to the full frame."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from vision.results import Box, Point2
+
+
+def clip_box(box: Box, width: int, height: int) -> Box:
+    x1, y1, x2, y2 = box
+    return (max(0.0, min(x1, width)), max(0.0, min(y1, height)), max(0.0, min(x2, width)), max(0.0, min(y2, height)))
+
+
+def crop(frame: np.ndarray, roi: Box | None) -> tuple[np.ndarray, tuple[int, int]]:
+    """The pixels inside roi (whole frame when None) and the crop's top-left offset."""
+    if roi is None:
+        return frame, (0, 0)
+    h, w = frame.shape[:2]
+    x1, y1, x2, y2 = (int(round(v)) for v in clip_box(roi, w, h))
+    if x2 - x1 < 2 or y2 - y1 < 2:
+        raise ValueError(f"roi {roi} leaves no pixels inside a {w}x{h} frame")
+    return frame[y1:y2, x1:x2], (x1, y1)
+
+
+def region_around(
+    points: Iterable[Point2], width: int, height: int, margin: float = 0.5, min_size: float = 160.0
+) -> Box | None:
+    """A square-ish box around points (e.g. hand landmarks), grown by `margin` of its size on each
+    side and to at least min_size pixels, so that a phone held in the hand lies inside it and is
+    big enough for the detector."""
+    pts = np.asarray(list(points), dtype=float)
+    if pts.size == 0:
+        return None
+    (x1, y1), (x2, y2) = pts.min(axis=0), pts.max(axis=0)
+    side = max(x2 - x1, y2 - y1, 1.0) * (1.0 + 2.0 * margin)
+    side = max(side, min_size)
+    cx, cy = (x1 + x2) / 2.0, (y1 + y2) / 2.0
+    return clip_box((cx - side / 2, cy - side / 2, cx + side / 2, cy + side / 2), width, height)
