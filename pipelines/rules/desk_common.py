@@ -1,0 +1,130 @@
+"""Shared vocabulary and helpers of the desk rules (no rule is registered here).
+
+The desk rules read only `Observation.desk_objects` (filled by vision/desk_change.py) and the context:
+labels are detector classes ("cup", "cell phone", ...), the heuristic "papers"/"seal", "unknown object",
+and the slot reports "slot_missing:<slot>" / "slot_moved:<slot>".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from calibration.config import CounterConfig
+from pipelines.engine import RuleContext, RuleParams
+from pipelines.events import Event, Severity
+from pipelines.temporal import Clock, IncidentTracker, Timing
+from vision.observation import Observation
+from vision.results import Detection
+
+SLOT_MISSING, SLOT_MOVED = "slot_missing:", "slot_moved:"
+PHONE_LABELS = ["cell phone", "mobile phone"]
+DRINK_LABELS = ["cup", "mug", "coffee cup", "bottle", "wine glass"]
+PERSONAL_LABELS = [
+    "handbag", "backpack", "suitcase", "umbrella", "tie", "towel", "scarf", "hat",
+    "banana", "apple", "sandwich", "orange", "broccoli", "carrot", "hot dog", "pizza", "donut", "cake",
+    "snack", "food",
+]
+SECURE_LABELS = ["papers", "seal", "book"]  # documents and seals that must go into the cabinet
+
+
+class DeskTiming(Timing, RuleParams):
+    """The IncidentTracker timing fields, overridable per counter under `rules.<id>`."""
+
+    def timing(self) -> Timing:
+        return Timing(**self.model_dump(include=set(Timing.model_fields)))
+
+
+def desk_ran(obs: Observation) -> bool:
+    """Desk objects are meaningful only on frames where the desk stage ran and the camera delivered."""
+    return obs.camera_ok and "desk" in obs.ran
+
+
+def foreign_objects(obs: Observation) -> list[Detection]:
+    """Objects that are not slot reports."""
+    return [d for d in obs.desk_objects if not d.label.startswith((SLOT_MISSING, SLOT_MOVED))]
+
+
+def clerk_present(obs: Observation, ctx: RuleContext) -> bool | None:
+    if ctx.clerk_present is not None:
+        return ctx.clerk_present
+    if "pose" in obs.ran:
+        return obs.pose is not None
+    return None
+
+
+def client_present(obs: Observation, ctx: RuleContext) -> bool:
+    """The context's answer when known; else a person box centred in the client zone (none = nobody)."""
+    if ctx.client_present is not None:
+        return ctx.client_present
+    zone = ctx.counter.zones.client
+    if zone is None:
+        return False
+    return any(point_in_polygon(((b.box[0] + b.box[2]) / 2, (b.box[1] + b.box[3]) / 2), zone) for b in obs.people)
+
+
+def point_in_polygon(p: tuple[float, float], poly: list[tuple[float, float]]) -> bool:
+    x, y = p
+    inside = False
+    for (x1, y1), (x2, y2) in zip(poly, poly[1:] + poly[:1], strict=True):
+        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+            inside = not inside
+    return inside
+
+
+def desk_area(counter: CounterConfig, image_size: tuple[int, int]) -> float:
+    poly = counter.zones.desk
+    if poly is None:
+        w, h = image_size if image_size[0] else (counter.camera.width, counter.camera.height)
+        return float(w * h)
+    area = 0.0
+    for (x1, y1), (x2, y2) in zip(poly, poly[1:] + poly[:1], strict=True):
+        area += x1 * y2 - x2 * y1
+    return abs(area) / 2 or 1.0
+
+
+def box_area(d: Detection) -> float:
+    return max(0.0, d.box[2] - d.box[0]) * max(0.0, d.box[3] - d.box[1])
+
+
+def describe(dets: list[Detection]) -> dict[str, Any]:
+    return {
+        "items": sorted({d.label for d in dets}),
+        "boxes": [[round(v, 1) for v in d.box] for d in dets][:8],
+        "max_score": round(max((d.score for d in dets), default=0.0), 3),
+    }
+
+
+class KeyedIncidents:
+    """One IncidentTracker per key (an item kind, a slot): a bag all morning is one event with updates."""
+
+    def __init__(self, rule_id: str, counter: CounterConfig, timing: Timing, severity: Severity = "minor") -> None:
+        self.rule_id, self.counter, self.timing, self.severity = rule_id, counter, timing, severity
+        self.trackers: dict[str, IncidentTracker] = {}
+        self.last_clock: Clock | None = None
+
+    def step(self, clock: Clock, active: dict[str, dict[str, Any]] | None) -> list[Event]:
+        """`active`: key -> evidence for the keys whose condition holds; None = not measured this frame."""
+        self.last_clock = clock
+        events: list[Event] = []
+        if active is not None:
+            for key in active:
+                if key not in self.trackers:
+                    self.trackers[key] = IncidentTracker(
+                        self.rule_id, self.counter.counter_id, self.timing, severity=self.severity,
+                        hall_id=self.counter.hall_id,
+                    )
+        for key, tracker in self.trackers.items():
+            state = None if active is None else key in active
+            events += tracker.step(clock, state, (active or {}).get(key, {}))
+        return events
+
+    def finish(self) -> list[Event]:
+        if self.last_clock is None:
+            return []
+        return [e for tr in self.trackers.values() for e in tr.finish(self.last_clock)]
+
+
+def min_duration(default: float) -> Any:
+    return Field(default, ge=0, description="seconds the condition must hold")

@@ -1,0 +1,452 @@
+"""Desk change detection against the calibrated clean-desk reference.
+
+`DeskChangeDetector(reference_bgr, counter_cfg).process(frame_bgr, pose, hands, t=...)` returns the
+desk objects of one frame as `Detection`s (source "change"), in the frame's pixel coordinates:
+
+- a foreign object: label = the detector's class on the blob's crop ("cup", "cell phone", ...),
+  "papers"/"seal" from a colour/shape heuristic, else "unknown object";
+- `slot_missing:<slot>`: an allowed item is gone from its designated slot and was not found;
+- `slot_moved:<slot>`: an allowed item (or the monitor) was found elsewhere; the box is where it is.
+
+Why the comparison is built this way:
+- Lighting drift: the reference is scaled by a robust per-cell gain (median ratio over a coarse grid,
+  median-filtered) and a per-cell chroma offset, so global and smooth changes cancel; structure is
+  compared with local zero-mean normalised cross-correlation, which ignores gain. Pixels with no change
+  feed a slow reference update.
+- The clerk's arms and hands: masked from the pose and hand landmarks (thick limbs, hand hulls) and,
+  second, a dual background model: the long-term model is the reference, the short-term one a fast
+  running average. Only pixels that differ from the reference but agree with the short-term model
+  (still for a few seconds) make objects, so a hand sweeping over the desk never does.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import cv2
+import numpy as np
+
+from calibration.config import CounterConfig
+from vision.results import Box, Detection, HandResult, PoseResult
+
+# A classifier takes a BGR crop and returns detections in the crop's pixel coordinates.
+Classifier = Callable[[np.ndarray], list[Detection]]
+
+PERSON_LABELS = frozenset({"person", "man", "woman", "human face", "human hand", "human arm"})
+# BlazePose indices: shoulders 11/12, elbows 13/14, wrists 15/16, hand points 17-22, hips 23/24.
+_LIMBS = [(11, 13), (13, 15), (12, 14), (14, 16), (15, 17), (15, 19), (15, 21), (16, 18), (16, 20), (16, 22),
+          (11, 12)]
+_TORSO = [11, 12, 24, 23]
+
+
+@dataclass
+class DeskChangeParams:
+    work_width: int = 640  # analysis resolution (pixels across)
+    grid: tuple[int, int] = (10, 6)  # cells for the illumination gain/chroma model
+    intensity_change: float = 0.28  # relative brightness change after gain correction
+    chroma_change: float = 0.045  # change of normalised colour
+    ncc_window: int = 7
+    ncc_change: float = 0.35  # local ZNCC below this (both textured) = structure changed
+    texture_var: float = 30.0  # grey variance that counts as texture
+    min_area_frac: float = 0.0015  # of the desk area
+    min_area_px: int = 60  # at work resolution
+    short_tau_s: float = 1.0  # short-term background time constant
+    motion_change: float = 0.12  # relative difference to the short-term model = moving
+    static_frac: float = 0.6  # share of a blob's pixels that must be still
+    reference_tau_s: float = 180.0  # slow reference update where nothing changed
+    limb_width_frac: float = 0.35  # arm mask thickness, share of shoulder width
+    slot_changed_frac: float = 0.25  # share of a slot's pixels that must change before it is checked
+    slot_present_ncc: float = 0.8
+    slot_found_ncc: float = 0.65
+    slot_shift_frac: float = 0.2  # a shift beyond this share of the slot size = moved
+    slot_occluded_frac: float = 0.35  # skip a slot this much covered by the clerk
+    reclassify_s: float = 10.0
+    default_dt: float = 0.5  # seconds between frames when process() is not given t
+
+
+@dataclass
+class _Slot:
+    name: str
+    rect: tuple[int, int, int, int]  # x, y, w, h at work resolution
+    template: np.ndarray  # grey reference patch
+
+
+@dataclass
+class _Cached:
+    box: Box
+    label: str
+    score: float
+    class_id: int
+    at: float
+
+
+@dataclass
+class DeskState:
+    """What the last frame looked like inside the detector (for overlays and tests)."""
+
+    change: np.ndarray | None = None
+    static: np.ndarray | None = None
+    person: np.ndarray | None = None
+    slots: dict[str, str] = field(default_factory=dict)  # slot -> present / missing / moved / occluded
+
+
+class DeskChangeDetector:
+    def __init__(
+        self,
+        reference_bgr: np.ndarray,
+        counter_cfg: CounterConfig,
+        classifier: Classifier | None = None,
+        params: DeskChangeParams | None = None,
+    ) -> None:
+        if reference_bgr is None or reference_bgr.ndim != 3:
+            raise ValueError("reference_bgr must be a BGR image (H, W, 3); check the counter's reference_image")
+        self.p = params or DeskChangeParams()
+        self.cfg, self.classifier = counter_cfg, classifier
+        h0, w0 = reference_bgr.shape[:2]
+        self.ref_size = (w0, h0)
+        self.work_size = (self.p.work_width, max(1, round(h0 * self.p.work_width / w0)))
+        self.ref = self._work(reference_bgr)
+        self.ref_orig_grey = _grey(self.ref)
+        # zones are in calibration pixels (camera width/height); scale them to the work image
+        cam_w = float(counter_cfg.camera.width or w0)
+        self.zone_scale = self.work_size[0] / cam_w
+        self.desk = self._zone_mask(counter_cfg.zones.desk)
+        self.desk_area = max(1, int(self.desk.sum()))
+        self.slots = [self._make_slot(s.name, s.polygon) for s in counter_cfg.slots]
+        self.short_bg: np.ndarray | None = None
+        self.t: float | None = None
+        self.cache: list[_Cached] = []
+        self.state = DeskState()
+
+    # ------------------------------------------------------------------ public
+    def process(
+        self,
+        frame_bgr: np.ndarray,
+        pose: PoseResult | None = None,
+        hands: Sequence[HandResult] | None = None,
+        t: float | None = None,
+    ) -> list[Detection]:
+        dt = self.p.default_dt if self.t is None or t is None else max(1e-3, t - self.t)
+        now = (self.t or 0.0) + self.p.default_dt if t is None else t
+        self.t = now
+        fh, fw = frame_bgr.shape[:2]
+        to_frame = fw / self.work_size[0]
+        cur = self._work(frame_bgr)
+        person = self._person_mask(pose, hands, self.work_size[0] / fw)
+        change = self._change_mask(cur, person)
+        static = self._static_mask(cur, dt)
+        self._adapt_reference(cur, change | person | ~static, dt)
+        self.state = DeskState(change=change, static=static, person=person)
+
+        out: list[Detection] = []
+        absorbed: list[tuple[int, int, int, int]] = []
+        for slot in self.slots:
+            det, rects = self._check_slot(slot, cur, change, person, to_frame)
+            if det is not None:
+                out.append(det)
+            absorbed += rects
+        for box, conf in self._blobs(change & static, change, absorbed):
+            full = tuple(v * to_frame for v in box)
+            label, score, cid, source = self._classify(frame_bgr, full, now)  # type: ignore[arg-type]
+            if label in PERSON_LABELS:
+                continue
+            out.append(Detection(box=full, label=label, score=round(score * conf, 3), source=source,  # type: ignore[arg-type]
+                                 class_id=cid))
+        return out
+
+    # ------------------------------------------------------------ preparation
+    def _work(self, bgr: np.ndarray) -> np.ndarray:
+        img = cv2.resize(bgr, self.work_size, interpolation=cv2.INTER_AREA)
+        return cv2.GaussianBlur(img, (3, 3), 0).astype(np.float32)
+
+    def _zone_mask(self, polygon: Sequence[tuple[float, float]] | None) -> np.ndarray:
+        w, h = self.work_size
+        if polygon is None:  # no desk zone: the whole frame is the desk
+            return np.ones((h, w), bool)
+        mask = np.zeros((h, w), np.uint8)
+        pts = np.array([[x * self.zone_scale, y * self.zone_scale] for x, y in polygon], np.int32)
+        cv2.fillPoly(mask, [pts], 1)
+        return mask.astype(bool)
+
+    def _make_slot(self, name: str, polygon: Sequence[tuple[float, float]]) -> _Slot:
+        pts = np.array([[x * self.zone_scale, y * self.zone_scale] for x, y in polygon], np.float32)
+        x, y, w, h = cv2.boundingRect(pts)
+        W, H = self.work_size
+        x, y = max(0, x), max(0, y)
+        w, h = max(4, min(w, W - x)), max(4, min(h, H - y))
+        return _Slot(name, (x, y, w, h), self.ref_orig_grey[y:y + h, x:x + w].copy())
+
+    # ---------------------------------------------------------------- masks
+    def _person_mask(self, pose: PoseResult | None, hands: Sequence[HandResult] | None, scale: float) -> np.ndarray:
+        w, h = self.work_size
+        mask = np.zeros((h, w), np.uint8)
+        width = 14
+        if pose is not None and len(pose.landmarks) >= 25:
+            lm = pose.landmarks
+            pts = [(int(p.x * scale), int(p.y * scale)) for p in lm]
+            shoulder = math.dist(pts[11], pts[12])
+            width = max(width, int(self.p.limb_width_frac * shoulder))
+            for a, b in _LIMBS:
+                if min(lm[a].visibility, lm[b].visibility) > 0.2:
+                    cv2.line(mask, pts[a], pts[b], 1, width)
+            cv2.fillPoly(mask, [np.array([pts[i] for i in _TORSO], np.int32)], 1)
+            head = max(width, int(0.6 * shoulder))
+            cv2.circle(mask, pts[0], head, 1, -1)
+        for hand in hands or []:
+            hp = np.array([[x * scale, y * scale] for x, y, _ in hand.landmarks], np.float32)
+            if len(hp) < 3:
+                continue
+            hull = cv2.convexHull(hp).astype(np.int32)
+            cv2.fillConvexPoly(mask, hull, 1)
+            size = float(np.ptp(hp, axis=0).max())
+            cv2.polylines(mask, [hull], True, 1, max(8, int(0.5 * size)))
+        if mask.any():  # shadows and motion blur spill past the limbs
+            mask = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (width | 1, width | 1)))
+        return mask.astype(bool)
+
+    def _change_mask(self, cur: np.ndarray, person: np.ndarray) -> np.ndarray:
+        p = self.p
+        g_cur, g_ref = _grey(cur), _grey(self.ref)
+        valid = self.desk & ~person
+        gain = self._cell_field((g_cur + 1.0) / (g_ref + 1.0), valid, default=1.0)
+        g_corr = g_ref * gain
+        rel = np.abs(g_cur - g_corr) / (g_corr + 12.0)
+        c_cur, c_ref = _chroma(cur), _chroma(self.ref)
+        diff = c_cur - c_ref
+        for ch in range(2):  # colour-temperature drift: remove the smooth per-cell chroma offset
+            diff[..., ch] -= self._cell_field(diff[..., ch], valid, default=0.0)
+        bright = (g_cur > 25) & (g_ref > 25)
+        chroma = (cv2.max(np.abs(diff[..., 0]), np.abs(diff[..., 1])) > p.chroma_change) & bright
+        structure = self._structure_change(g_cur, g_corr)
+        change = (rel > p.intensity_change) | chroma | structure
+        change = (change & self.desk & ~person).astype(np.uint8)
+        change = cv2.morphologyEx(change, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+        change = cv2.morphologyEx(change, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9)))
+        return change.astype(bool) & self.desk & ~person
+
+    def _cell_field(self, values: np.ndarray, valid: np.ndarray, default: float) -> np.ndarray:
+        """Robust smooth field: the median per grid cell, median-filtered, then interpolated."""
+        gx, gy = self.p.grid
+        h, w = values.shape
+        cells = np.full((gy, gx), np.nan, np.float32)
+        for j in range(gy):
+            for i in range(gx):
+                ys, xs = slice(j * h // gy, (j + 1) * h // gy), slice(i * w // gx, (i + 1) * w // gx)
+                ok = valid[ys, xs]
+                if ok.mean() > 0.25:
+                    cells[j, i] = float(np.median(values[ys, xs][ok]))
+        if np.isnan(cells).all():
+            return np.full(values.shape, default, np.float32)
+        cells[np.isnan(cells)] = float(np.nanmedian(cells))
+        cells = cv2.medianBlur(cells, 3)
+        return cv2.resize(cells, (w, h), interpolation=cv2.INTER_LINEAR)
+
+    def _structure_change(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        k = (self.p.ncc_window, self.p.ncc_window)
+        ma, mb = cv2.blur(a, k), cv2.blur(b, k)
+        va = np.maximum(cv2.blur(a * a, k) - ma * ma, 0)
+        vb = np.maximum(cv2.blur(b * b, k) - mb * mb, 0)
+        cov = cv2.blur(a * b, k) - ma * mb
+        ncc = cov / np.sqrt(va * vb + 1e-3)
+        tex_a, tex_b = va > self.p.texture_var, vb > self.p.texture_var
+        both = tex_a & tex_b
+        appeared = (tex_a ^ tex_b) & (np.maximum(va, vb) > 4 * np.minimum(va, vb) + 4 * self.p.texture_var)
+        return (both & (ncc < self.p.ncc_change)) | appeared
+
+    def _static_mask(self, cur: np.ndarray, dt: float) -> np.ndarray:
+        if self.short_bg is None:
+            self.short_bg = cur.copy()
+        g_cur, g_bg = _grey(cur), _grey(self.short_bg)
+        moving = np.abs(g_cur - g_bg) / (g_bg + 12.0) > self.p.motion_change
+        dc = np.abs(_chroma(cur) - _chroma(self.short_bg))
+        moving |= cv2.max(dc[..., 0], dc[..., 1]) > 2 * self.p.chroma_change
+        alpha = 1.0 - math.exp(-dt / self.p.short_tau_s)
+        self.short_bg += alpha * (cur - self.short_bg)
+        return ~moving
+
+    def _adapt_reference(self, cur: np.ndarray, keep: np.ndarray, dt: float) -> None:
+        beta = 1.0 - math.exp(-dt / self.p.reference_tau_s)
+        upd = (~keep)[..., None].astype(np.float32)
+        self.ref += (beta * (cur - self.ref)) * upd
+
+    # ---------------------------------------------------------------- slots
+    def _check_slot(
+        self, slot: _Slot, cur: np.ndarray, change: np.ndarray, person: np.ndarray, to_frame: float
+    ) -> tuple[Detection | None, list[tuple[int, int, int, int]]]:
+        x, y, w, h = slot.rect
+        if person[y:y + h, x:x + w].mean() > self.p.slot_occluded_frac:
+            self.state.slots[slot.name] = "occluded"
+            return None, [slot.rect]
+        grey = _grey(cur)
+        here = _zncc(grey[y:y + h, x:x + w], slot.template)
+        changed = float(change[y:y + h, x:x + w].mean())
+        # mostly unchanged, or changed but still the same picture (a small shadow, a lighter lamp)
+        if changed < self.p.slot_changed_frac or (here >= self.p.slot_present_ncc and changed < 0.5):
+            self.state.slots[slot.name] = "present"
+            return None, []
+        res = cv2.matchTemplate(grey.astype(np.float32), slot.template, cv2.TM_CCOEFF_NORMED)
+        _, best, _, (bx, by) = cv2.minMaxLoc(res)
+        shift = math.hypot(bx - x, by - y)
+        if best >= self.p.slot_found_ncc and shift <= self.p.slot_shift_frac * min(w, h):
+            self.state.slots[slot.name] = "present"
+            return None, [slot.rect]
+        if best >= self.p.slot_found_ncc:
+            self.state.slots[slot.name] = "moved"
+            box = (bx * to_frame, by * to_frame, (bx + w) * to_frame, (by + h) * to_frame)
+            return Detection(box=box, label=f"slot_moved:{slot.name}", score=round(best, 3), source="change"), [
+                slot.rect, (bx, by, w, h)]
+        self.state.slots[slot.name] = "missing"
+        box = (x * to_frame, y * to_frame, (x + w) * to_frame, (y + h) * to_frame)
+        return Detection(box=box, label=f"slot_missing:{slot.name}", score=round(1.0 - max(here, 0.0), 3),
+                         source="change"), [slot.rect]
+
+    # ---------------------------------------------------------------- blobs
+    def _blobs(
+        self, fg: np.ndarray, change: np.ndarray, absorbed: list[tuple[int, int, int, int]]
+    ) -> list[tuple[Box, float]]:
+        min_area = max(self.p.min_area_px, self.p.min_area_frac * self.desk_area)
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(change.astype(np.uint8), connectivity=8)
+        out: list[tuple[Box, float]] = []
+        for i in range(1, n):
+            x, y, w, h, area = (int(v) for v in stats[i])
+            if area < min_area:
+                continue
+            blob = labels[y:y + h, x:x + w] == i
+            still = float(fg[y:y + h, x:x + w][blob].mean())
+            if still < self.p.static_frac:
+                continue  # still moving: a hand, a sleeve, a shadow passing
+            if any(_inside_share((x, y, w, h), r) > 0.6 for r in absorbed):
+                continue  # the vacated slot or the moved item itself, reported by its slot
+            out.append(((float(x), float(y), float(x + w), float(y + h)), still))
+        return _merge_touching(out, gap=6.0)
+
+    def _classify(self, frame: np.ndarray, box: Box, now: float) -> tuple[str, float, int, str]:
+        for c in self.cache:
+            if _iou(c.box, box) > 0.6 and now - c.at < self.p.reclassify_s:
+                c.box = box
+                return c.label, c.score, c.class_id, "change"
+        label, score, cid = self._run_classifier(frame, box)
+        if label is None:
+            label, score, cid = heuristic_label(frame, box), 0.5, -1
+        self.cache = [c for c in self.cache if _iou(c.box, box) <= 0.6 and now - c.at < 3 * self.p.reclassify_s]
+        self.cache.append(_Cached(box, label, score, cid, now))
+        return label, score, cid, "change"
+
+    def _run_classifier(self, frame: np.ndarray, box: Box) -> tuple[str | None, float, int]:
+        if self.classifier is None:
+            return None, 0.0, -1
+        fh, fw = frame.shape[:2]
+        x1, y1, x2, y2 = box
+        pad = 0.3 * max(x2 - x1, y2 - y1)
+        cx1, cy1 = int(max(0, x1 - pad)), int(max(0, y1 - pad))
+        cx2, cy2 = int(min(fw, x2 + pad)), int(min(fh, y2 + pad))
+        crop = frame[cy1:cy2, cx1:cx2]
+        if crop.size == 0:
+            return None, 0.0, -1
+        local = (x1 - cx1, y1 - cy1, x2 - cx1, y2 - cy1)
+        best: Detection | None = None
+        for det in self.classifier(crop):
+            if _iou(det.box, local) < 0.15 and _inside_share_box(det.box, local) < 0.5:
+                continue
+            if best is None or det.score > best.score:
+                best = det
+        return (best.label, best.score, best.class_id) if best else (None, 0.0, -1)
+
+
+def heuristic_label(frame: np.ndarray, box: Box) -> str:
+    """'papers' (a bright, unsaturated, rectangular blob) or 'seal' (small and red), else unknown."""
+    x1, y1, x2, y2 = (int(v) for v in box)
+    crop = frame[max(0, y1):y2, max(0, x1):x2]
+    if crop.size == 0:
+        return "unknown object"
+    hsv = cv2.cvtColor(crop, cv2.COLOR_BGR2HSV).reshape(-1, 3).astype(np.float32)
+    sat, val = np.median(hsv[:, 1]), np.median(hsv[:, 2])
+    aspect = max(x2 - x1, y2 - y1) / max(1, min(x2 - x1, y2 - y1))
+    if sat < 45 and val > 170 and aspect < 4:
+        return "papers"
+    red = ((hsv[:, 0] < 8) | (hsv[:, 0] > 170)) & (hsv[:, 1] > 110) & (hsv[:, 2] > 60)
+    if red.mean() > 0.4 and aspect < 2.5:
+        return "seal"
+    return "unknown object"
+
+
+def classifier_from_detectors(detectors: Sequence[Any], min_score: float = 0.3) -> Classifier:
+    """Wrap vision.detector Detectors (`.detect(frame_bgr, min_score=...)`) as one crop classifier.
+
+    Crops are upscaled to at least 300 px so that SSD models see small desk items at their input scale.
+    """
+
+    def classify(crop: np.ndarray) -> list[Detection]:
+        h, w = crop.shape[:2]
+        scale = max(1.0, 300.0 / max(1, min(h, w)))
+        img = cv2.resize(crop, (round(w * scale), round(h * scale))) if scale > 1 else crop
+        out = []
+        for det in detectors:
+            for d in det.detect(img, min_score=min_score):
+                x1, y1, x2, y2 = d.box
+                out.append(Detection(box=(x1 / scale, y1 / scale, x2 / scale, y2 / scale), label=d.label,
+                                     score=d.score, source=d.source, class_id=d.class_id))
+        return out
+
+    return classify
+
+
+def _merge_touching(blobs: list[tuple[Box, float]], gap: float) -> list[tuple[Box, float]]:
+    """One object often splits into parts (a cup and its handle): merge boxes closer than `gap`."""
+    blobs = list(blobs)
+    merged = True
+    while merged:
+        merged = False
+        for i in range(len(blobs)):
+            for j in range(i + 1, len(blobs)):
+                a, b = blobs[i][0], blobs[j][0]
+                if a[0] - gap <= b[2] and b[0] - gap <= a[2] and a[1] - gap <= b[3] and b[1] - gap <= a[3]:
+                    box = (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+                    blobs[i] = (box, max(blobs[i][1], blobs[j][1]))
+                    del blobs[j]
+                    merged = True
+                    break
+            if merged:
+                break
+    return blobs
+
+
+def _grey(img: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+
+
+def _chroma(img: np.ndarray) -> np.ndarray:
+    """Blue and green shares of the pixel sum (brightness-free colour), H x W x 2."""
+    total = cv2.transform(img, np.ones((1, 3), np.float32)) + 1.0
+    b, g, _ = cv2.split(img)
+    return cv2.merge([b / total, g / total])
+
+
+def _zncc(a: np.ndarray, b: np.ndarray) -> float:
+    a = a - a.mean()
+    b = b - b.mean()
+    den = math.sqrt(float((a * a).sum() * (b * b).sum()))
+    return float((a * b).sum() / den) if den > 1e-6 else 0.0
+
+
+def _iou(a: Box, b: Box) -> float:
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def _inside_share_box(a: Box, b: Box) -> float:
+    """Share of box a's area inside box b."""
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    area = max(1e-6, (a[2] - a[0]) * (a[3] - a[1]))
+    return ix * iy / area
+
+
+def _inside_share(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    return _inside_share_box((a[0], a[1], a[0] + a[2], a[1] + a[3]), (b[0], b[1], b[0] + b[2], b[1] + b[3]))
