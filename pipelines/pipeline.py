@@ -1,0 +1,355 @@
+"""One counter's pipeline: frames → Observation → Events (+ the counter's status when it changes).
+
+Perception runs only as often as the enabled rules need it (`Engine.needs`):
+- pose on every analysed frame (the clerk; everything else is placed relative to it);
+- face every frame when dozing / gaze rules are armed, else every `face_every` frames;
+- hands when a wrist is near the face or the desk, or every frame when a gesture rule is armed;
+- the object detector on a crop around the hands and face every `detector_every` frames, and only
+  when a hand is near the face or desk; the person detector (clients, colleagues) every `people_every`;
+- ArUco markers (the pause sign) every `markers_every` frames; desk change detection every `desk_every`.
+Motion gating: when the frame barely changed since the last analysed one, the heavy stages are
+skipped and their last results carried forward (`extra["carried"]` lists them).
+
+The same object runs rules-only on recorded Observations (`step_observation`), so `replay` and the
+live path share one code path. Model wrappers are imported lazily: replay needs no model.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from calibration.config import CounterConfig
+from pipelines.context import ContextDeriver, ContextParams
+from pipelines.engine import Engine
+from pipelines.events import Event
+from pipelines.messages import CounterState, CounterStatus, QueueCall, TerminalState
+from pipelines.rules._body import HAND_POINTS, L_WR, NOSE, R_WR, Body
+from pipelines.temporal import Clock
+from vision.observation import Observation
+
+log = logging.getLogger(__name__)
+
+# Rules that read hand shapes on every frame (the etiquette gestures); a rule may also declare "gesture".
+GESTURE_RULES = frozenset({"greet.raise_hand", "guide.gesture", "point.one_finger", "handover.two_hands"})
+FACE_EVERY_FRAME_RULES = frozenset({"posture.dozing", "gaze.away"})
+
+
+class PipelineSettings(BaseModel):
+    detector_model: str = "coral.ssd_mobilenet_v2_coco"
+    pose_complexity: int = Field(1, ge=0, le=2)
+    face_every: int = Field(5, ge=1, description="analysed frames between face runs when no face rule is armed")
+    detector_every: int = Field(3, ge=1, description="analysed frames between object-detector runs on hand crops")
+    people_every: int = Field(10, ge=1, description="analysed frames between full-frame person detections")
+    markers_every: int = Field(5, ge=1)
+    desk_every: int = Field(25, ge=1)
+    min_score: float = Field(0.3, ge=0, le=1)
+    motion_gate: float = Field(0.002, ge=0, description="share of changed pixels below which heavy stages skip")
+    near_face_sw: float = Field(1.0, gt=0, description="a wrist this close to the nose (shoulder widths) wakes hands")
+    status_hold_s: float = Field(3.0, ge=0, description="a new counter state must hold this long before it is sent")
+    context: ContextParams = Field(default_factory=ContextParams)
+
+
+class CounterPipelineImpl:
+    """Satisfies edge.pipeline.CounterPipeline. `wall_clock=False` analyses a clip: Observation.t is the
+    clip time passed as `t_wall`, wall_time stays None (clips count as working hours)."""
+
+    def __init__(
+        self,
+        counter: CounterConfig,
+        shared_models: dict[str, Any] | None = None,
+        settings: PipelineSettings | None = None,
+        *,
+        wall_clock: bool = True,
+        perception: bool = True,
+        source: str = "counter config",
+        only_rules: list[str] | None = None,
+    ) -> None:
+        self.counter = counter
+        self.s = settings or PipelineSettings()
+        self.engine = Engine(counter, only=only_rules, source=source)
+        self.derive = ContextDeriver(counter, self.s.context)
+        self.wall_clock = wall_clock
+        self.models: dict[str, Any] = dict(shared_models or {})
+        self.perception = perception
+        self.t0: float | None = None
+        self.frame_index = 0
+        self.last_obs: Observation | None = None
+        self.prev_small: np.ndarray | None = None
+        self.status: CounterStatus | None = None
+        self._pending_state: tuple[CounterState, float] | None = None
+        self.open_events: dict[str, Event] = {}
+        self.desk_detector: Any = None
+        ids = {r.rule_id for r in self.engine.rules}
+        self.needs = self.engine.needs
+        self.gesture_armed = bool(ids & GESTURE_RULES) or "gesture" in self.needs
+        self.face_every_frame = bool(ids & FACE_EVERY_FRAME_RULES)
+
+    # ---- inbound messages -------------------------------------------------------------------
+    def on_call(self, call: QueueCall) -> None:
+        """A queue call. Live calls carry unix time; they are moved onto the stream clock."""
+        if self.wall_clock and self.t0 is not None:
+            call = replace(call, time=call.time - self.t0)
+        self.engine.on_call(call)
+
+    on_queue_call = on_call  # the name edge.pipeline.deliver_inbound looks for
+
+    def on_terminal(self, state: TerminalState) -> None:
+        self.engine.on_terminal(state)
+
+    # ---- frames -----------------------------------------------------------------------------
+    def process(self, frame_bgr: np.ndarray, t_wall: float) -> tuple[Observation, list[Event], CounterStatus | None]:
+        obs = self.perceive(frame_bgr, t_wall)
+        events, status = self.step_observation(obs)
+        return obs, events, status
+
+    def camera_lost(self, t_wall: float) -> tuple[Observation, list[Event], CounterStatus | None]:
+        """The camera delivered no frame: an outage (camera_offline), never an empty post."""
+        t, wall = self._times(t_wall)
+        obs = Observation(self.counter.counter_id, self.frame_index, t, wall, camera_ok=False)
+        self.frame_index += 1
+        self.prev_small = None
+        return (obs, *self.step_observation(obs))
+
+    def step_observation(self, obs: Observation) -> tuple[list[Event], CounterStatus | None]:
+        """Rules only: one (live or recorded) Observation through the engine."""
+        events = self.engine.step(obs, self.derive)
+        self._track_open(events)
+        return events, self._status(obs)
+
+    def finish(self) -> list[Event]:
+        events = self.engine.finish()
+        self._track_open(events)
+        return events
+
+    # ---- perception -------------------------------------------------------------------------
+    def _times(self, t_wall: float) -> tuple[float, float | None]:
+        if not self.wall_clock:
+            return t_wall, None
+        if self.t0 is None:
+            self.t0 = t_wall
+        return t_wall - self.t0, t_wall
+
+    def perceive(self, frame: np.ndarray, t_wall: float) -> Observation:
+        from vision.timing import StageTimer
+
+        t, wall = self._times(t_wall)
+        h, w = frame.shape[:2]
+        obs = Observation(self.counter.counter_id, self.frame_index, t, wall, image_size=(w, h))
+        i = self.frame_index
+        self.frame_index += 1
+        if not self.perception:
+            return obs
+        timer = StageTimer()
+        with timer.stage("motion"):
+            obs.motion = self._motion(frame)
+        prev = self.last_obs
+        still = prev is not None and obs.motion < self.s.motion_gate and t - prev.t < 2.0
+        needs = self.needs
+        if "pose" in needs or not needs:
+            if still and prev is not None and "pose" in prev.ran:
+                obs.pose, carried = prev.pose, ["pose"]
+            else:
+                with timer.stage("pose"):
+                    obs.pose = self._model("pose").process(frame, roi=self._post_roi(w, h))
+                carried = []
+            obs.ran.append("pose")
+        else:
+            carried = []
+        body = Body(obs.pose, min_vis=0.3) if obs.pose is not None else None
+
+        if "face" in needs and (self.face_every_frame or i % self.s.face_every == 0):
+            if still and prev is not None and "face" in prev.ran:
+                obs.face = prev.face
+                carried.append("face")
+            else:
+                with timer.stage("face"):
+                    obs.face = self._model("face").process(frame, roi=self._head_roi(body, w, h))
+            obs.ran.append("face")
+
+        hands_near = body is not None and self._hands_active(body)
+        if "hands" in needs and (self.gesture_armed or hands_near):
+            if still and prev is not None and "hands" in prev.ran:
+                obs.hands = list(prev.hands)
+                carried.append("hands")
+            else:
+                with timer.stage("hands"):
+                    obs.hands = self._model("hands").process(frame)
+            obs.ran.append("hands")
+
+        if "detector" in needs and hands_near and i % self.s.detector_every == 0 and body is not None:
+            roi = self._hands_roi(body, obs, w, h)
+            if roi is not None:
+                with timer.stage("detector"):
+                    dets = self._model("detector").detect(frame, roi=roi, min_score=self.s.min_score)
+                obs.detections = [d for d in dets if d.label != "person"]
+                obs.ran.append("detector")
+
+        if "people" in needs and i % self.s.people_every == 0:
+            with timer.stage("people"):
+                dets = self._model("detector").detect(frame, roi=None, min_score=self.s.min_score)
+            obs.people = [d for d in dets if d.label == "person"]
+            obs.ran.append("people")
+
+        if "markers" in needs and i % self.s.markers_every == 0:
+            from vision.markers import detect_markers
+
+            with timer.stage("markers"):
+                obs.markers = detect_markers(frame)
+            obs.ran.append("markers")
+
+        if "desk" in needs and self.counter.reference_image and i % self.s.desk_every == 0:
+            det = self._desk_detector()
+            if det is not None:
+                with timer.stage("desk"):
+                    obs.desk_objects = det.process(frame, obs.pose, obs.hands)
+                obs.ran.append("desk")
+
+        if carried:
+            obs.extra["carried"] = carried
+        obs.timings_ms = timer.as_dict()
+        self.last_obs = obs
+        return obs
+
+    def _model(self, name: str) -> Any:
+        """Per-counter models (pose/hands/face track one person across frames, so they are never shared);
+        the stateless detector may come from `shared_models`."""
+        if name not in self.models:
+            if name == "pose":
+                from vision.pose import PoseEstimator
+
+                self.models[name] = PoseEstimator(complexity=self.s.pose_complexity)
+            elif name == "hands":
+                from vision.hands import HandTracker
+
+                self.models[name] = HandTracker()
+            elif name == "face":
+                from vision.face import FaceAnalyzer
+
+                self.models[name] = FaceAnalyzer()
+            elif name == "detector":
+                from vision.detector import load_detector
+
+                self.models[name] = load_detector(self.s.detector_model)
+            else:
+                raise KeyError(name)
+        return self.models[name]
+
+    def _desk_detector(self) -> Any:
+        if self.desk_detector is None:
+            try:
+                import cv2
+
+                from vision.desk_change import DeskChangeDetector
+            except ImportError:
+                log.warning("vision.desk_change is not available: desk stage skipped")
+                self.desk_detector = False
+                return None
+            ref = cv2.imread(str(self.counter.reference_image))
+            if ref is None:
+                raise ValueError(
+                    f"reference_image {self.counter.reference_image!r} cannot be read. "
+                    "Fix: re-capture it with `counterwatch calibrate` or remove reference_image from the counter file."
+                )
+            self.desk_detector = DeskChangeDetector(ref, self.counter)
+        return self.desk_detector or None
+
+    def _motion(self, frame: np.ndarray) -> float:
+        """Share of pixels that changed by > 12 grey levels since the last analysed frame (at 1/8 size)."""
+        small = frame[::8, ::8].mean(axis=2) if frame.ndim == 3 else frame[::8, ::8].astype(float)
+        prev, self.prev_small = self.prev_small, small
+        if prev is None or prev.shape != small.shape:
+            return 1.0
+        return float((np.abs(small - prev) > 12).mean())
+
+    def _hands_active(self, body: Body) -> bool:
+        """A wrist near the face, or in the desk zone: the moments phone/cup/food/gesture rules care about."""
+        nose, sw = body.pt(NOSE), body.shoulder_width
+        desk = self.counter.zones.desk
+        from pipelines.context import point_in_polygon
+
+        for wr in (L_WR, R_WR):
+            p = body.pt(wr)
+            if p is None:
+                continue
+            near = nose is not None and sw is not None and np.hypot(p[0] - nose[0], p[1] - nose[1])
+            if near is not False and near <= self.s.near_face_sw * sw:  # type: ignore[operator]
+                return True
+            if desk is not None and point_in_polygon(p, desk):
+                return True
+        return False
+
+    def _hands_roi(self, body: Body, obs: Observation, w: int, h: int) -> tuple[float, float, float, float] | None:
+        from vision.roi import region_around
+
+        pts = [p for side in HAND_POINTS for p in body.hand_points(side, obs.hands)]
+        nose = body.pt(NOSE)
+        if nose is not None:
+            pts.append(nose)
+        return region_around(pts, w, h, margin=0.25, min_size=200.0) if pts else None
+
+    def _post_roi(self, w: int, h: int) -> tuple[float, float, float, float] | None:
+        return None  # whole frame: BlazePose tracks the most prominent person, the clerk facing the camera
+
+    def _head_roi(self, body: Body | None, w: int, h: int) -> tuple[float, float, float, float] | None:
+        if body is None or body.pt(NOSE) is None:
+            return None
+        from vision.roi import region_around
+
+        sw = body.shoulder_width or 0.25 * w
+        nx, ny = body.pt(NOSE)  # type: ignore[misc]
+        return region_around([(nx - sw, ny - sw), (nx + sw, ny + sw)], w, h, margin=0.0)
+
+    # ---- status -----------------------------------------------------------------------------
+    def _track_open(self, events: Iterable[Event]) -> None:
+        for ev in events:
+            if ev.type == "end":
+                self.open_events.pop(ev.id, None)
+            else:
+                self.open_events[ev.id] = ev
+
+    def _state(self, obs: Observation) -> CounterState:
+        ctx = self.engine.ctx
+        if not obs.camera_ok:
+            return "camera_offline"
+        if not ctx.in_hours:
+            return "off_hours"
+        if ctx.clerk_present is False:
+            return "paused" if ctx.values.get("paused") else "empty"
+        if ctx.clerk_present is None and self.status is not None:
+            return self.status.state
+        return "serving" if ctx.client_present else "idle"
+
+    def _status(self, obs: Observation) -> CounterStatus | None:
+        """The new status when the state changed and held `status_hold_s` (an outage is reported at once)."""
+        state = self._state(obs)
+        clock = Clock(obs.t, obs.wall_time if obs.wall_time is not None else obs.t)
+        if self.status is not None and state == self.status.state:
+            self._pending_state = None
+            if len(self.open_events) != self.status.open_events:
+                self.status = replace(self.status, open_events=len(self.open_events))
+            return None
+        if self._pending_state is None or self._pending_state[0] != state:
+            self._pending_state = (state, clock.wall)
+        since = self._pending_state[1]
+        if state != "camera_offline" and self.status is not None and clock.wall - since < self.s.status_hold_s:
+            return None
+        self.status = CounterStatus(self.counter.counter_id, state, since, len(self.open_events))
+        self._pending_state = None
+        return self.status
+
+
+def make_pipeline(
+    counter_cfg: CounterConfig,
+    shared_models: dict[str, Any] | None = None,
+    models: dict[str, Any] | None = None,
+    **kwargs: Any,
+) -> CounterPipelineImpl:
+    """The edge runtime's factory (edge.pipeline passes `models=`; `shared_models` is the same thing)."""
+    return CounterPipelineImpl(counter_cfg, shared_models=shared_models or models, **kwargs)
+

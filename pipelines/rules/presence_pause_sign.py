@@ -1,0 +1,43 @@
+"""post.pause_sign: the pause-service sign must come down when service resumes (003 §4.2.2).
+
+Violation: the clerk is back at the post and the sign is still up for `min_duration` s. Optionally
+(`flag_absent_without_sign`) also an absence without the sign or terminal pause; post.empty already
+counts that, so it is off by default to keep one incident one event.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from pipelines.engine import RuleContext, register
+from pipelines.rules._base import TimedParams, TrackedRule
+from vision.observation import Observation
+
+
+class Params(TimedParams):
+    min_duration: float = Field(30.0, ge=0, description="sign still shown this long after the clerk returned (s)")
+    grace: float = Field(5.0, ge=0)
+    flag_absent_without_sign: bool = False
+    absent_without_sign_s: float = Field(30.0, ge=0)
+
+
+@register
+class PauseSign(TrackedRule):
+    rule_id = "post.pause_sign"
+    needs = frozenset({"pose", "people", "markers"})
+    Params = Params
+
+    def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
+        p: Params = self.params  # type: ignore[assignment]
+        if not ctx.in_hours or ctx.clerk_present is None:
+            return (None if ctx.in_hours else False), {}
+        sign = bool(ctx.values.get("sign_shown"))
+        if ctx.clerk_present:
+            self.tracker.timing.min_duration = p.min_duration
+            return sign, {"reason": "sign_not_removed"}
+        if p.flag_absent_without_sign and not ctx.values.get("paused"):
+            self.tracker.timing.min_duration = p.absent_without_sign_s
+            return True, {"reason": "absent_without_sign"}
+        return False, {}

@@ -1,0 +1,46 @@
+"""post.empty: nobody at the post during working hours (003 §4.2.1–4.2.2; the 15-minute rule).
+
+An absence is allowed for `min_duration` s without the pause sign (a short errand), and for
+`paused_limit_s` (15 min) while the 暂停服务 sign (ArUco marker) is shown or the terminal is paused;
+longer is a violation. The event starts when the absence began. A colleague covering the post is a
+person at the post: staffed. A camera outage is unknown, never absence, and restarts the count.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pydantic import Field
+
+from pipelines.engine import RuleContext, register
+from pipelines.events import Severity
+from pipelines.rules._base import TimedParams, TrackedRule
+from vision.observation import Observation
+
+
+class Params(TimedParams):
+    min_duration: float = Field(60.0, ge=0, description="absence tolerated without the pause sign (s)")
+    paused_limit_s: float = Field(900.0, ge=0, description="absence allowed with the sign or terminal paused (s)")
+    grace: float = Field(5.0, ge=0, description="the clerk seen this briefly does not end an absence")
+    update_every: float | None = Field(60.0, gt=0)
+
+
+@register
+class PostEmpty(TrackedRule):
+    rule_id = "post.empty"
+    needs = frozenset({"pose", "people", "markers"})
+    Params = Params
+    severity: ClassVar[Severity] = "major"
+
+    def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
+        p: Params = self.params  # type: ignore[assignment]
+        paused = bool(ctx.values.get("paused"))
+        # The limit depends on the sign NOW: removing the sign mid-absence applies the short limit.
+        self.tracker.timing.min_duration = p.paused_limit_s if paused else p.min_duration
+        if not ctx.in_hours:
+            return False, {}
+        if ctx.clerk_present is None:
+            return None, {}
+        ev = {"sign_shown": bool(ctx.values.get("sign_shown")), "terminal_paused": ctx.terminal_paused,
+              "limit_s": self.tracker.timing.min_duration}
+        return (not ctx.clerk_present), ev
