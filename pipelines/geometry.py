@@ -1,0 +1,480 @@
+"""Viewpoint-aware etiquette geometry: bow angle, elbow and forearm angles, palm orientation.
+
+Pure functions over PoseResult/HandResult and the calibrated camera (calibration/config.py Camera).
+
+World frame (metres), centred on the clerk: origin on the floor under the hip centre, +Y up, +Z the
+clerk's forward direction (toward the desk and the client), +X the clerk's left. The camera stands
+`distance_m` away horizontally at azimuth `yaw_deg` (0 = straight in front of the clerk, + = toward
+the clerk's left), `height_m` above the floor, aimed at the clerk's vertical axis and tilted down by
+`pitch_deg`. Camera axes follow OpenCV (x right, y down, z forward); MediaPipe world landmarks are
+taken as camera-aligned (x right, y down, z away), origin at the hips.
+
+No single cue reads a bow from every viewpoint: from the front the torso moves along the optical
+axis (2D sees only foreshortening, MediaPipe's depth is poor), from the side it moves in the image
+plane. So each cue reports a standard deviation from its own conditioning in this view and the
+estimates are fused by inverse variance (see `fuse`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from calibration.config import Camera
+from vision.results import HandResult, PoseResult
+
+NOSE, L_EAR, R_EAR = 0, 7, 8
+L_SHOULDER, R_SHOULDER, L_ELBOW, R_ELBOW, L_WRIST, R_WRIST = 11, 12, 13, 14, 15, 16
+L_HIP, R_HIP = 23, 24
+UPPER_BODY = (L_SHOULDER, R_SHOULDER, L_EAR, R_EAR)  # the points a bow rotates about the hips
+SIDE = {"left": (L_SHOULDER, L_ELBOW, L_WRIST), "right": (R_SHOULDER, R_ELBOW, R_WRIST)}
+
+DEFAULT_HEIGHT_M, DEFAULT_DISTANCE_M = 1.35, 1.5
+UP = np.array([0.0, 1.0, 0.0])
+FORWARD = np.array([0.0, 0.0, 1.0])
+LATERAL = np.array([1.0, 0.0, 0.0])
+
+
+# ---------------------------------------------------------------------------------------------- camera
+
+
+@dataclass(frozen=True)
+class CameraModel:
+    """Pinhole camera in the clerk-centred world frame."""
+
+    f: float
+    cx: float
+    cy: float
+    R: np.ndarray  # world -> camera rotation; rows are the camera x, y, z axes in world coordinates
+    C: np.ndarray  # camera centre, world coordinates
+    yaw_deg: float
+    pitch_deg: float
+
+    @classmethod
+    def from_config(cls, camera: Camera, image_size: tuple[int, int] | None = None) -> CameraModel:
+        """Build from the counter's Camera block; missing height/distance take typical values."""
+        w, h = image_size if image_size and image_size[0] > 0 else (camera.width, camera.height)
+        return cls.make(
+            yaw_deg=camera.yaw_deg or 0.0,
+            pitch_deg=camera.pitch_deg or 0.0,
+            height_m=camera.height_m or DEFAULT_HEIGHT_M,
+            distance_m=camera.distance_m or DEFAULT_DISTANCE_M,
+            hfov_deg=camera.hfov_deg,
+            width=w,
+            height=h,
+        )
+
+    @classmethod
+    def make(
+        cls, *, yaw_deg: float, pitch_deg: float, height_m: float, distance_m: float,
+        hfov_deg: float, width: int, height: int,
+    ) -> CameraModel:
+        yaw, pitch = math.radians(yaw_deg), math.radians(pitch_deg)
+        centre = np.array([distance_m * math.sin(yaw), height_m, distance_m * math.cos(yaw)])
+        fwd = np.array([-math.sin(yaw) * math.cos(pitch), -math.sin(pitch), -math.cos(yaw) * math.cos(pitch)])
+        right = np.array([math.cos(yaw), 0.0, -math.sin(yaw)])
+        down = np.cross(fwd, right)
+        f = (width / 2) / math.tan(math.radians(hfov_deg) / 2)
+        return cls(f, width / 2, height / 2, np.stack([right, down, fwd]), centre, yaw_deg, pitch_deg)
+
+    def project(self, points: np.ndarray) -> np.ndarray:
+        """World points (..., 3) -> pixels (..., 2)."""
+        pc = (np.asarray(points, float) - self.C) @ self.R.T
+        z = np.maximum(pc[..., 2], 1e-6)
+        return np.stack([self.f * pc[..., 0] / z + self.cx, self.f * pc[..., 1] / z + self.cy], axis=-1)
+
+    def ray(self, uv: np.ndarray) -> np.ndarray:
+        """Unit world direction(s) of the ray through pixel(s) uv (..., 2)."""
+        uv = np.asarray(uv, float)
+        d_cam = np.stack([(uv[..., 0] - self.cx) / self.f, (uv[..., 1] - self.cy) / self.f, np.ones(uv.shape[:-1])], -1)
+        d = d_cam @ self.R
+        return d / np.linalg.norm(d, axis=-1, keepdims=True)
+
+    def on_plane(self, uv: np.ndarray, normal: np.ndarray, point: np.ndarray) -> np.ndarray:
+        """Intersect the ray(s) through uv with the plane {X : normal . (X - point) = 0}."""
+        d = self.ray(uv)
+        denom = d @ normal
+        denom = np.where(np.abs(denom) < 1e-6, 1e-6, denom)
+        lam = ((point - self.C) @ normal) / denom
+        return self.C + lam[..., None] * d
+
+    def to_camera_axes(self, v_world: np.ndarray) -> np.ndarray:
+        return np.asarray(v_world, float) @ self.R.T
+
+    def to_world_axes(self, v_cam: np.ndarray) -> np.ndarray:
+        return np.asarray(v_cam, float) @ self.R
+
+    def coronal_plane_normal(self) -> np.ndarray:
+        """Plane for back-projecting an upright body: the clerk's coronal plane (Z = 0), or the plane
+        facing the camera when the view is nearly side-on and that plane would contain the rays."""
+        return FORWARD if abs(self.yaw_deg) <= 60 else -self.R[2] * np.array([1.0, 0.0, 1.0])
+
+
+# ------------------------------------------------------------------------------------------ landmarks
+
+
+def image_points(pose: PoseResult, idx: tuple[int, ...] | list[int]) -> np.ndarray:
+    return np.array([[pose.landmarks[i].x, pose.landmarks[i].y] for i in idx], float)
+
+
+def visibility(pose: PoseResult, idx: tuple[int, ...] | list[int]) -> np.ndarray:
+    return np.array([pose.landmarks[i].visibility for i in idx], float)
+
+
+def world_points(pose: PoseResult, idx: tuple[int, ...] | list[int]) -> np.ndarray | None:
+    if len(pose.world) < 33:
+        return None
+    return np.array([pose.world[i] for i in idx], float)
+
+
+def angle_between(a: np.ndarray, b: np.ndarray) -> float:
+    na, nb = np.linalg.norm(a), np.linalg.norm(b)
+    if na < 1e-9 or nb < 1e-9:
+        return float("nan")
+    return math.degrees(math.acos(float(np.clip(a @ b / (na * nb), -1.0, 1.0))))
+
+
+# ----------------------------------------------------------------------------------------------- bow
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One estimate of an angle with its standard deviation (degrees) in this view."""
+
+    value: float
+    sigma: float
+
+
+def fuse(cues: dict[str, Cue]) -> Cue | None:
+    """Inverse-variance weighted mean of the finite cues."""
+    good = [c for c in cues.values() if math.isfinite(c.value) and math.isfinite(c.sigma) and c.sigma > 0]
+    if not good:
+        return None
+    w = np.array([1.0 / c.sigma**2 for c in good])
+    v = np.array([c.value for c in good])
+    return Cue(float(w @ v / w.sum()), float(1.0 / math.sqrt(w.sum())))
+
+
+@dataclass
+class UprightModel:
+    """One person's upright upper body, learned from frames where they sit or stand normally.
+
+    offsets: world offsets of UPPER_BODY from the hip centre when upright (back-projected onto the
+    coronal plane, so consistent with this camera); world_angle: MediaPipe's world-landmark torso
+    angle when upright (its per-person, per-view bias); face_pitch: head pitch when upright.
+    """
+
+    offsets: np.ndarray
+    hip: np.ndarray
+    world_angle: float | None = None
+    neck_angle: float | None = None
+    face_pitch: float | None = None
+    frames: int = 0
+
+
+def hip_centre(pose: PoseResult, cam: CameraModel, fallback: np.ndarray | None = None) -> np.ndarray:
+    """3D hip centre: the hip rays meet the coronal plane through the clerk's axis. Hips hidden by the
+    desk (low visibility) keep the learned position, since a bow pivots about them."""
+    if fallback is not None and visibility(pose, (L_HIP, R_HIP)).min() < 0.3:
+        return fallback
+    pts = cam.on_plane(image_points(pose, (L_HIP, R_HIP)), cam.coronal_plane_normal(), np.zeros(3))
+    return pts.mean(axis=0)
+
+
+def upright_offsets(pose: PoseResult, cam: CameraModel, hip: np.ndarray) -> np.ndarray:
+    """UPPER_BODY offsets from the hip, assuming the body is upright (all in the coronal plane)."""
+    pts = cam.on_plane(image_points(pose, UPPER_BODY), cam.coronal_plane_normal(), hip)
+    return pts - hip
+
+
+def rotate_forward(offsets: np.ndarray, theta_rad: np.ndarray) -> np.ndarray:
+    """Bend offsets forward about the lateral axis through the hips: (G,) angles -> (G, N, 3)."""
+    c, s = np.cos(theta_rad)[:, None], np.sin(theta_rad)[:, None]
+    x, y, z = offsets[:, 0][None], offsets[:, 1][None], offsets[:, 2][None]
+    return np.stack([np.broadcast_to(x, c.shape[:1] + x.shape[1:]), y * c - z * s, y * s + z * c], axis=-1)
+
+
+PERSPECTIVE_GRID = np.radians(np.arange(-20.0, 95.01, 0.5))
+
+
+def perspective_bow(
+    pose: PoseResult, cam: CameraModel, model: UprightModel, px_noise: float = 0.02
+) -> tuple[Cue, float]:
+    """Analysis by synthesis: the forward bend whose projection of the learned upright upper body
+    best matches the observed shoulders and ears. Returns the cue and the RMS residual in pixels.
+
+    sigma = landmark noise / |d(projection)/d(angle)|: large when the bend moves the points along the
+    optical axis (frontal, camera at shoulder height), small when it moves them across the image.
+    px_noise is the landmark noise as a fraction of the shoulder width in pixels.
+    """
+    hip = hip_centre(pose, cam, model.hip)
+    obs = image_points(pose, UPPER_BODY)
+    w = np.clip(visibility(pose, UPPER_BODY), 0.05, 1.0)
+    cand = cam.project(hip + rotate_forward(model.offsets, PERSPECTIVE_GRID))  # (G, N, 2)
+    err = ((cand - obs[None]) ** 2).sum(-1)  # (G, N)
+    cost = (err * w[None]).sum(-1) / w.sum()
+    i = int(np.argmin(cost))
+    theta = PERSPECTIVE_GRID[i]
+    if 0 < i < len(cost) - 1:  # parabolic refinement between grid points
+        a, b, c = cost[i - 1], cost[i], cost[i + 1]
+        den = a - 2 * b + c
+        if den > 1e-12:
+            theta += 0.5 * (a - c) / den * (PERSPECTIVE_GRID[1] - PERSPECTIVE_GRID[0])
+    h = math.radians(0.5)
+    pair = cam.project(hip + rotate_forward(model.offsets, np.array([theta - h, theta + h])))
+    jac = (pair[1] - pair[0]) / (2 * h)  # (N, 2) pixels per radian
+    gain = math.sqrt(float((np.linalg.norm(jac, axis=1) ** 2 * w).sum() / w.sum()))
+    shoulder_px = float(np.linalg.norm(obs[0] - obs[1])) or 1.0
+    rms = math.sqrt(float(cost[i]))
+    noise = math.hypot(px_noise * shoulder_px, rms)
+    sigma = math.degrees(noise / max(gain, 1e-6))
+    return Cue(math.degrees(theta), sigma), rms
+
+
+def world_torso_vector(pose: PoseResult) -> np.ndarray | None:
+    pts = world_points(pose, (L_SHOULDER, R_SHOULDER, L_HIP, R_HIP))
+    if pts is None:
+        return None
+    return (pts[0] + pts[1]) / 2 - (pts[2] + pts[3]) / 2
+
+
+def naive_world_bow(pose: PoseResult) -> float | None:
+    """Baseline: the torso's angle from MediaPipe's 'up' axis, no camera or per-person correction."""
+    v = world_torso_vector(pose)
+    return None if v is None else angle_between(v, np.array([0.0, -1.0, 0.0]))
+
+
+def world_bow_angle(pose: PoseResult, cam: CameraModel) -> float | None:
+    """Torso pitch in the clerk's sagittal plane from world landmarks rotated into the world frame."""
+    v = world_torso_vector(pose)
+    if v is None:
+        return None
+    vw = cam.to_world_axes(v * np.array([1.0, 1.0, 1.0]))
+    return math.degrees(math.atan2(float(vw @ FORWARD), float(vw @ UP)))
+
+
+def world_bow_sigma(cam: CameraModel, theta_deg: float, lateral: float = 3.0, depth: float = 12.0) -> float:
+    """MediaPipe world depth is much noisier than its lateral placement: weight the world cue by
+    how much of the bend runs along the optical axis in this view."""
+    t = math.radians(theta_deg)
+    tangent = np.array([0.0, -math.sin(t), math.cos(t)])
+    along_axis = abs(float(cam.to_camera_axes(tangent)[2]))
+    return math.hypot(lateral, depth * along_axis)
+
+
+def neck_angle(pose: PoseResult) -> float | None:
+    """Angle between hip->shoulder and shoulder->ear (world landmarks): 0 = head-neck-torso aligned."""
+    pts = world_points(pose, (L_SHOULDER, R_SHOULDER, L_HIP, R_HIP, L_EAR, R_EAR))
+    if pts is None:
+        return None
+    sh, hip, ear = (pts[0] + pts[1]) / 2, (pts[2] + pts[3]) / 2, (pts[4] + pts[5]) / 2
+    return angle_between(sh - hip, ear - sh)
+
+
+@dataclass
+class BowMeasure:
+    angle: float  # fused torso pitch from vertical, degrees (+ = forward)
+    sigma: float
+    cues: dict[str, Cue] = field(default_factory=dict)
+    straightness: float | None = None  # head-neck deviation from the upright baseline, degrees
+    residual_px: float = 0.0
+
+
+def measure_bow(pose: PoseResult, cam: CameraModel, model: UprightModel, face_pitch: float | None = None) -> BowMeasure:
+    """Fuse the perspective fit, the world-landmark cue and (if any) the head pitch, each weighted by
+    its conditioning in this view."""
+    cues: dict[str, Cue] = {}
+    persp, rms = perspective_bow(pose, cam, model)
+    cues["perspective"] = persp
+    wa = world_bow_angle(pose, cam)
+    if wa is not None and model.world_angle is not None:
+        val = wa - model.world_angle
+        cues["world"] = Cue(val, world_bow_sigma(cam, val))
+    if face_pitch is not None and model.face_pitch is not None:
+        cues["face"] = Cue(face_pitch - model.face_pitch, 10.0)  # the head may nod on its own
+    fused = fuse(cues) or persp
+    straight = None
+    na = neck_angle(pose)
+    if na is not None and model.neck_angle is not None:
+        straight = abs(na - model.neck_angle)
+    return BowMeasure(fused.value, fused.sigma, cues, straight, rms)
+
+
+def learn_upright(poses: list[PoseResult], cam: CameraModel, face_pitches: list[float] | None = None) -> UprightModel:
+    """Median upright model over frames taken while the clerk sits or stands normally."""
+    hips = np.array([hip_centre(p, cam) for p in poses])
+    hip = np.median(hips, axis=0)
+    offs = np.median(np.array([upright_offsets(p, cam, h) for p, h in zip(poses, hips, strict=True)]), axis=0)
+    wa = [a for p in poses if (a := world_bow_angle(p, cam)) is not None]
+    na = [a for p in poses if (a := neck_angle(p)) is not None]
+    fp = [x for x in (face_pitches or []) if x is not None]
+    return UprightModel(
+        offsets=offs, hip=hip,
+        world_angle=float(np.median(wa)) if wa else None,
+        neck_angle=float(np.median(na)) if na else None,
+        face_pitch=float(np.median(fp)) if fp else None,
+        frames=len(poses),
+    )
+
+
+# ----------------------------------------------------------------------------------------------- arms
+
+
+def elbow_angle_2d(pose: PoseResult, side: str = "right") -> float:
+    s, e, w = image_points(pose, SIDE[side])
+    return angle_between(s - e, w - e)
+
+
+def elbow_angle_world(pose: PoseResult, side: str = "right") -> float | None:
+    """Baseline: the 3D angle straight from MediaPipe's world landmarks."""
+    pts = world_points(pose, SIDE[side])
+    return None if pts is None else angle_between(pts[0] - pts[1], pts[2] - pts[1])
+
+
+def elbow_angle(pose: PoseResult, cam: CameraModel, side: str = "right") -> Cue:
+    """Elbow angle from the 2D joints back-projected onto the arm's plane.
+
+    The plane's orientation comes from the world landmarks (its normal is well estimated even when
+    MediaPipe compresses depth); the angle inside the plane comes from the accurate 2D joints. When
+    the plane is seen edge-on the back-projection is ill-conditioned and the world angle is used.
+    """
+    pts = world_points(pose, SIDE[side])
+    uv = image_points(pose, SIDE[side])
+    if pts is None:
+        return Cue(angle_between(uv[0] - uv[1], uv[2] - uv[1]), 25.0)
+    n_cam = np.cross(pts[0] - pts[1], pts[2] - pts[1])
+    world_angle = angle_between(pts[0] - pts[1], pts[2] - pts[1])
+    if np.linalg.norm(n_cam) < 1e-9 or world_angle > 170:  # straight arm: no plane; 2D is fine
+        return Cue(max(world_angle, angle_between(uv[0] - uv[1], uv[2] - uv[1])), 8.0)
+    n = cam.to_world_axes(n_cam / np.linalg.norm(n_cam))
+    elbow_ray = cam.ray(uv[1])
+    facing = abs(float(n @ elbow_ray))
+    if facing < 0.3:
+        return Cue(world_angle, 15.0)
+    anchor = cam.C + elbow_ray * 1.5
+    s, e, w = cam.on_plane(uv, n, anchor)
+    return Cue(angle_between(s - e, w - e), 4.0 / facing)
+
+
+def upper_arm_gap_m(pose: PoseResult, cam: CameraModel, side: str = "right") -> float | None:
+    """Distance of the elbow from the torso side (metres, world landmarks, lateral axis)."""
+    pts = world_points(pose, (L_SHOULDER, R_SHOULDER, L_HIP, R_HIP, SIDE[side][1]))
+    if pts is None:
+        return None
+    sign = 1.0 if side == "left" else -1.0  # +X is the clerk's left in both frames' lateral sense
+    lateral = cam.to_world_axes(pts[0] - pts[1])
+    lateral = lateral / (np.linalg.norm(lateral) or 1.0)
+    torso_edge = (pts[0] + pts[2]) / 2 if side == "left" else (pts[1] + pts[3]) / 2
+    rel = cam.to_world_axes(pts[4] - torso_edge)
+    return float(sign * (rel @ lateral))
+
+
+def forearm_from_vertical(pose: PoseResult, cam: CameraModel, side: str = "right") -> float | None:
+    """Angle of elbow->wrist from world up (degrees; 0 = hand straight above the elbow).
+
+    In-image tilt comes from the 2D joints measured against the local image vertical (perspective
+    makes verticals converge); the tilt toward the camera comes from the world landmarks."""
+    _, e, w = image_points(pose, SIDE[side])
+    e3 = cam.on_plane(e, cam.coronal_plane_normal(), np.zeros(3))
+    up_px = cam.project(e3 + 0.1 * UP) - e
+    lateral_tilt = angle_between(w - e, up_px)
+    pts = world_points(pose, SIDE[side])
+    if pts is None:
+        return lateral_tilt
+    vw = cam.to_world_axes(pts[2] - pts[1])
+    depth_component = abs(float(vw @ cam.R[2]))  # along the horizontal optical axis
+    depth_tilt = math.degrees(math.asin(min(1.0, depth_component / (np.linalg.norm(vw) or 1.0))))
+    if lateral_tilt > 90:
+        return lateral_tilt
+    # combine the two orthogonal tilts into one angle from vertical
+    a, b = math.tan(math.radians(min(lateral_tilt, 89.0))), math.tan(math.radians(min(depth_tilt, 89.0)))
+    return math.degrees(math.atan(math.hypot(a, b)))
+
+
+def world_up_in_camera(cam: CameraModel) -> np.ndarray:
+    return cam.to_camera_axes(UP)
+
+
+def palm_up_score(hand: HandResult, cam: CameraModel) -> float:
+    """Cosine between the palm normal (camera axes) and world up: 1 = palm up, -1 = palm down."""
+    n = np.asarray(hand.palm_normal, float)
+    if np.linalg.norm(n) < 1e-9:
+        return float("nan")
+    return float(n @ world_up_in_camera(cam) / np.linalg.norm(n))
+
+
+def hand_for_wrist(hands: list[HandResult], wrist_uv: np.ndarray, max_px: float) -> HandResult | None:
+    """The hand whose wrist landmark lies nearest the pose wrist (handedness labels can be mirrored)."""
+    best, best_d = None, max_px
+    for h in hands:
+        if not h.landmarks:
+            continue
+        d = float(np.hypot(h.landmarks[0][0] - wrist_uv[0], h.landmarks[0][1] - wrist_uv[1]))
+        if d < best_d:
+            best, best_d = h, d
+    return best
+
+
+# ------------------------------------------------------------------------------------- measurability
+
+CANON_HIP_HEIGHT = 0.95  # standing clerk (bows and gestures are performed standing)
+CANON_OFFSETS = np.array([[0.19, 0.50, 0.0], [-0.19, 0.50, 0.0], [0.075, 0.70, 0.0], [-0.075, 0.70, 0.0]])
+
+
+def predicted_bow_sigma(cam: CameraModel, theta_deg: float = 15.0, shoulder_noise: float = 0.02) -> float:
+    """Predicted fused bow-angle sigma for a canonical standing clerk seen from this camera."""
+    hip = np.array([0.0, CANON_HIP_HEIGHT, 0.0])
+    pts = cam.project(hip + rotate_forward(CANON_OFFSETS, np.radians([theta_deg - 0.5, theta_deg + 0.5])))
+    jac = (pts[1] - pts[0]) / math.radians(1.0)
+    gain = math.sqrt(float((np.linalg.norm(jac, axis=1) ** 2).mean()))
+    shoulder_px = float(np.linalg.norm(pts[0, 0] - pts[0, 1]))
+    persp = math.degrees(shoulder_noise * shoulder_px / max(gain, 1e-6))
+    fused = fuse({"perspective": Cue(theta_deg, persp), "world": Cue(theta_deg, world_bow_sigma(cam, theta_deg))})
+    return fused.sigma if fused else persp
+
+
+def measurable_from(camera: Camera) -> dict[str, tuple[bool, str]]:
+    """For a planned camera placement: can each etiquette rule be measured within target from there?
+
+    Targets: bow MAE <= 4 deg, elbow MAE <= 8 deg. The bow figure is the predicted sigma of the fused
+    estimate (landmark noise 2% of the shoulder width); the rest is visibility of the right arm and
+    the size of a hand in pixels for the finger rules.
+    """
+    out: dict[str, tuple[bool, str]] = {}
+    if camera.pitch_deg is None or camera.yaw_deg is None:
+        reason = "camera pitch_deg/yaw_deg not calibrated: the perspective cues need them (run calibrate)"
+        for rid in ("bow.angle", "guide.gesture", "stand.for_visitor"):
+            out[rid] = (False, reason)
+    cam = CameraModel.from_config(camera)
+    yaw = camera.yaw_deg or 0.0
+    dist = math.hypot(camera.distance_m or DEFAULT_DISTANCE_M, (camera.height_m or DEFAULT_HEIGHT_M) - 1.2)
+    hand_px = cam.f * 0.18 / dist
+    torso_in_frame = _in_frame(cam, np.array([[0.0, CANON_HIP_HEIGHT, 0.0], [0.0, CANON_HIP_HEIGHT + 0.72, 0.0]]))
+    right_arm_hidden = yaw > 60  # camera on the clerk's left: the torso hides the right arm
+    if "bow.angle" not in out:
+        sig = predicted_bow_sigma(cam)
+        ok = sig <= 4.0 and torso_in_frame
+        why = f"predicted bow sigma {sig:.1f} deg at 15 deg (target <= 4)"
+        out["bow.angle"] = (ok, why if torso_in_frame else "torso (hips to head) not in the frame")
+        out["stand.for_visitor"] = (torso_in_frame, "needs the torso in frame to see the rise and the bow")
+        out["guide.gesture"] = (
+            not right_arm_hidden and ok,
+            "right arm hidden behind the torso" if right_arm_hidden else f"elbow via arm plane; {why}",
+        )
+    out["greet.raise_hand"] = (not right_arm_hidden, "right arm hidden" if right_arm_hidden else "right arm visible")
+    out["handover.two_hands"] = (
+        abs(yaw) <= 60, "both wrists visible" if abs(yaw) <= 60 else "one wrist hidden behind the torso",
+    )
+    finger_ok = hand_px >= 40 and not right_arm_hidden
+    out["point.one_finger"] = (finger_ok, f"hand about {hand_px:.0f} px tall (needs >= 40 px for finger landmarks)")
+    return out
+
+
+def _in_frame(cam: CameraModel, pts: np.ndarray) -> bool:
+    uv = cam.project(pts)
+    w, h = 2 * cam.cx, 2 * cam.cy
+    in_front = ((pts - cam.C) @ cam.R[2] > 0).all()
+    return bool(in_front and (uv[:, 0] >= 0).all() and (uv[:, 0] <= w).all() and (uv[:, 1] >= 0).all()
+                and (uv[:, 1] <= h).all())

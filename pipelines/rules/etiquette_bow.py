@@ -1,0 +1,86 @@
+"""bow.angle — each bow measured (peak, hold, straightness), classified 15/30/45 and judged in context.
+
+After a queue call the expected bow is a greeting (15°): a bow within `greeting_window_s` of a call is
+a pass when its peak is within `tolerance_deg` of 15° and the head–neck–torso line is straight, else
+a violation. A bow with no expectation in context is reported with outcome "info" and its class.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import Field
+
+from calibration.config import CounterConfig
+from pipelines.engine import Rule, RuleContext, RuleParams, register
+from pipelines.events import Event
+from pipelines.rules.etiquette_common import BOW_CLASSES, BowDetector, ClerkGeometry, classify_bow, hold_time, r1
+from pipelines.temporal import Clock, instant_event
+from vision.observation import Observation
+
+
+class BowParams(RuleParams):
+    tolerance_deg: float = Field(7.0, gt=0, le=15, description="a bow within +-this of 15/30/45 gets that class")
+    start_deg: float = Field(8.0, gt=0, description="a bow starts when the torso pitch exceeds this")
+    end_deg: float = Field(5.0, gt=0, description="and ends when it falls back below this")
+    min_peak_deg: float = Field(10.0, gt=0)
+    min_duration_s: float = Field(0.4, ge=0)
+    max_duration_s: float = Field(6.0, gt=0, description="longer bends are leaning, not bowing")
+    hold_band_deg: float = Field(3.0, gt=0, description="hold time = time within this of the peak")
+    greeting_window_s: float = Field(15.0, gt=0, description="a bow this soon after a queue call is a greeting")
+    max_neck_deg: float = Field(20.0, gt=0, description="head-neck deviation from the torso line still 'straight'")
+
+
+@register
+class BowAngle(Rule):
+    rule_id: ClassVar[str] = "bow.angle"
+    needs: ClassVar[frozenset[str]] = frozenset({"pose"})
+    Params: ClassVar[type[RuleParams]] = BowParams
+
+    def __init__(self, counter: CounterConfig, params: RuleParams) -> None:
+        super().__init__(counter, params)
+        p = self.p = BowParams.model_validate(params.model_dump())
+        self.geom = ClerkGeometry(counter)
+        self.detector = BowDetector(p.start_deg, p.end_deg, p.min_peak_deg, p.min_duration_s, p.max_duration_s)
+        self.used_calls: set[tuple[str, float]] = set()
+
+    def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
+        frame = self.geom.measure(obs)
+        if frame is not None and frame.bow is not None:
+            ctx.values.setdefault("bow_deg", frame.bow.angle)
+        ep = self.detector.step(ctx.clock.t, ctx.clock.wall, frame.bow if frame else None)
+        if ep is None:
+            return []
+        p = self.p
+        klass = classify_bow(ep.peak, p.tolerance_deg)
+        neck = max(ep.straightness) if ep.straightness else None
+        straight = neck is None or neck <= p.max_neck_deg
+        evidence = {
+            "peak_deg": r1(ep.peak),
+            "class": klass,
+            "hold_s": round(hold_time(ep, p.hold_band_deg), 2),
+            "duration_s": round(ep.samples[-1][0] - ep.start_t, 2),
+            "neck_deviation_deg": r1(neck),
+            "straight": straight,
+            "sigma_deg": r1(min(ep.sigmas)) if ep.sigmas else None,
+            "cues_at_peak": ep.cues_at_peak,
+        }
+        call = self._call_before(ep.start_t, ctx)
+        if call is None:
+            outcome = "info"
+        else:
+            self.used_calls.add((call.ticket, call.time))
+            expected = BOW_CLASSES["greeting"]
+            evidence.update(expected="greeting", expected_deg=expected, ticket=call.ticket,
+                            after_call_s=round(ep.start_t - call.time, 2))
+            ok_angle = abs(ep.peak - expected) <= p.tolerance_deg
+            evidence["angle_ok"] = ok_angle
+            outcome = "pass" if ok_angle and straight else "violation"
+        start = Clock(ep.start_t, ep.start_wall)
+        return instant_event(self.rule_id, self.counter.counter_id, start, ctx.clock, outcome=outcome,
+                             evidence=evidence, hall_id=self.counter.hall_id)
+
+    def _call_before(self, t: float, ctx: RuleContext):
+        calls = [c for c in ctx.calls if 0 <= t - c.time <= self.p.greeting_window_s
+                 and (c.ticket, c.time) not in self.used_calls]
+        return max(calls, key=lambda c: c.time) if calls else None

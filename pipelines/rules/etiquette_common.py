@@ -1,0 +1,200 @@
+"""What the etiquette rules share: the camera model, the per-person upright baseline, a bow detector.
+
+Each etiquette rule owns one `ClerkGeometry` (a few hundred microseconds per frame), so rules stay
+independent of each other's enablement. The baseline assumes the clerk starts upright (sitting or
+standing normally); it is refreshed from later near-upright frames and re-learned when the clerk
+reads persistently "behind" vertical (the first frames were not upright after all).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from calibration.config import CounterConfig
+from pipelines.geometry import (
+    L_HIP,
+    L_SHOULDER,
+    R_HIP,
+    R_SHOULDER,
+    UP,
+    BowMeasure,
+    CameraModel,
+    UprightModel,
+    learn_upright,
+    measure_bow,
+    visibility,
+)
+from vision.observation import Observation
+from vision.results import PoseResult
+
+BASELINE_FRAMES = 8  # frames needed before the first bow can be measured
+REFRESH_EVERY = 50
+UPRIGHT_DEG = 3.0  # frames reading below this refresh the baseline
+BEHIND_DEG = -6.0  # sustained readings below this mean the baseline was taken while bent
+
+
+def pose_ok(pose: PoseResult | None) -> bool:
+    if pose is None or len(pose.landmarks) < 33:
+        return False
+    return float(visibility(pose, (L_SHOULDER, R_SHOULDER)).min()) >= 0.3
+
+
+@dataclass
+class Frame:
+    """One frame's measured geometry of the clerk."""
+
+    pose: PoseResult
+    cam: CameraModel
+    bow: BowMeasure | None  # None until the upright baseline is learned
+    world: np.ndarray | None  # (33, 3) world landmarks rotated into the clerk world axes (hip origin)
+
+
+class ClerkGeometry:
+    def __init__(self, counter: CounterConfig) -> None:
+        self.counter = counter
+        self.cam: CameraModel | None = None
+        self.model: UprightModel | None = None
+        self.pool: deque[tuple[PoseResult, float | None]] = deque(maxlen=120)
+        self.behind: list[tuple[PoseResult, float | None]] = []
+        self.since_refresh = 0
+
+    def camera(self, obs: Observation) -> CameraModel:
+        if self.cam is None:
+            self.cam = CameraModel.from_config(self.counter.camera, obs.image_size)
+        return self.cam
+
+    def measure(self, obs: Observation) -> Frame | None:
+        if not obs.camera_ok or "pose" not in obs.ran or not pose_ok(obs.pose):
+            return None
+        assert obs.pose is not None
+        cam = self.camera(obs)
+        face_pitch = obs.face.pitch if obs.face is not None else None
+        world = None
+        if len(obs.pose.world) >= 33:
+            world = cam.to_world_axes(np.array(obs.pose.world, float))
+        if self.model is None:
+            self.pool.append((obs.pose, face_pitch))
+            if len(self.pool) >= BASELINE_FRAMES:
+                self._learn(list(self.pool))
+            return Frame(obs.pose, cam, None, world)
+        bow = measure_bow(obs.pose, cam, self.model, face_pitch)
+        self._maintain(obs.pose, face_pitch, bow)
+        return Frame(obs.pose, cam, bow, world)
+
+    def _learn(self, frames: list[tuple[PoseResult, float | None]]) -> None:
+        assert self.cam is not None
+        self.model = learn_upright([p for p, _ in frames], self.cam, [f for _, f in frames if f is not None])
+        self.since_refresh = 0
+
+    def _maintain(self, pose: PoseResult, face_pitch: float | None, bow: BowMeasure) -> None:
+        if abs(bow.angle) < UPRIGHT_DEG:
+            self.pool.append((pose, face_pitch))
+            self.since_refresh += 1
+            if self.since_refresh >= REFRESH_EVERY:
+                self._learn(list(self.pool))
+        if bow.angle < BEHIND_DEG:
+            self.behind.append((pose, face_pitch))
+            if len(self.behind) >= BASELINE_FRAMES * 2:
+                self.pool.clear()
+                self.pool.extend(self.behind)
+                self._learn(self.behind)
+                self.behind = []
+        else:
+            self.behind = []
+
+
+def shoulder_height_m(frame: Frame) -> float:
+    """Height of the shoulder centre above the floor (back-projected onto the coronal plane)."""
+    cam = frame.cam
+    uv = np.array([[frame.pose.landmarks[i].x, frame.pose.landmarks[i].y] for i in (L_SHOULDER, R_SHOULDER)])
+    pts = cam.on_plane(uv, cam.coronal_plane_normal(), np.zeros(3))
+    return float(pts.mean(axis=0) @ UP)
+
+
+def hip_world(frame: Frame) -> np.ndarray | None:
+    if frame.world is None:
+        return None
+    return (frame.world[L_HIP] + frame.world[R_HIP]) / 2
+
+
+@dataclass
+class BowEpisode:
+    start_t: float
+    start_wall: float
+    peak: float = 0.0
+    peak_t: float = 0.0
+    samples: list[tuple[float, float]] = field(default_factory=list)  # (t, angle)
+    straightness: list[float] = field(default_factory=list)
+    sigmas: list[float] = field(default_factory=list)
+    cues_at_peak: dict[str, Any] = field(default_factory=dict)
+
+
+class BowDetector:
+    """upright -> forward bend -> back to upright, on a median-smoothed angle.
+
+    A bend that lasts longer than `max_duration` is leaning (reading, writing), not a bow."""
+
+    def __init__(self, start_deg: float, end_deg: float, min_peak: float, min_duration: float,
+                 max_duration: float, smooth: int = 3) -> None:
+        self.start_deg, self.end_deg, self.min_peak = start_deg, end_deg, min_peak
+        self.min_duration, self.max_duration = min_duration, max_duration
+        self.recent: deque[float] = deque(maxlen=max(1, smooth))
+        self.ep: BowEpisode | None = None
+        self.leaning = False
+
+    def step(self, t: float, wall: float, bow: BowMeasure | None) -> BowEpisode | None:
+        """Feed one frame; returns a completed bow episode when the clerk is back upright."""
+        if bow is None:
+            return None
+        self.recent.append(bow.angle)
+        a = float(np.median(self.recent))
+        if self.leaning:
+            if a < self.end_deg:
+                self.leaning = False
+            return None
+        if self.ep is None:
+            if a > self.start_deg:
+                self.ep = BowEpisode(t, wall)
+            else:
+                return None
+        ep = self.ep
+        ep.samples.append((t, a))
+        ep.sigmas.append(bow.sigma)
+        if bow.straightness is not None:
+            ep.straightness.append(bow.straightness)
+        if a > ep.peak:
+            ep.peak, ep.peak_t = a, t
+            ep.cues_at_peak = {k: round(c.value, 1) for k, c in bow.cues.items()}
+        if t - ep.start_t > self.max_duration:
+            self.ep, self.leaning = None, True
+            return None
+        if a < self.end_deg:
+            self.ep = None
+            dur = t - ep.start_t
+            if ep.peak >= self.min_peak and dur >= self.min_duration:
+                return ep
+        return None
+
+
+def hold_time(ep: BowEpisode, band: float) -> float:
+    """Seconds the angle stayed within `band` degrees of the peak."""
+    near = [t for t, a in ep.samples if a >= ep.peak - band]
+    return (max(near) - min(near)) if near else 0.0
+
+
+def classify_bow(angle: float, tolerance: float) -> str:
+    """greeting (15) / thanks (30) / apology (45) within +-tolerance, else 'unclassified'."""
+    best = min(BOW_CLASSES.items(), key=lambda kv: abs(kv[1] - angle))
+    return best[0] if abs(best[1] - angle) <= tolerance else "unclassified"
+
+
+BOW_CLASSES = {"greeting": 15.0, "thanks": 30.0, "apology": 45.0}
+
+
+def r1(x: float | None) -> float | None:
+    return None if x is None or not math.isfinite(x) else round(float(x), 1)
