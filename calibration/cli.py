@@ -1,7 +1,90 @@
-"""Sub-commands of this package (see counterwatch/cli.py)."""
+"""Sub-commands of this package (see counterwatch/cli.py): `counterwatch calibrate capture|check|pitch`."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import typer
 
 app = typer.Typer(no_args_is_help=True)
+
+
+@app.command()
+def capture(
+    source: str = typer.Option(..., help="Video/image file, frames directory, rtsp:// URL or USB camera index."),
+    out: Path = typer.Option(..., help="Where to write the reference frame (e.g. ref.jpg)."),
+    frames: int = typer.Option(7, min=1, help="Frames to take; the reference is their per-pixel median."),
+    every: float = typer.Option(0.5, min=0.0, help="Seconds between frames."),
+) -> None:
+    """Take a clean-desk reference frame (the median of a few frames) from a camera source."""
+    import cv2
+
+    from calibration.capture import CaptureError, median_frame, read_frames
+
+    try:
+        imgs = read_frames(source, frames, every)
+    except CaptureError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    ref = median_frame(imgs)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if not cv2.imwrite(str(out), ref):
+        typer.echo(f"error: {out}: cannot write this image (check the extension and the directory)", err=True)
+        raise typer.Exit(2)
+    h, w = ref.shape[:2]
+    typer.echo(f"{out}: {w}x{h}, median of {len(imgs)} frame(s). Set reference_image: {out.name} in the counter file.")
+
+
+@app.command()
+def check(
+    counter: Path = typer.Argument(..., help="The counter YAML file."),
+    out: Path | None = typer.Option(None, help="Write the zones and slots drawn over the reference frame here."),
+) -> None:
+    """Validate a counter file against its reference frame; exit 1 when there are problems."""
+    import cv2
+
+    from calibration.check import check_counter, draw_overlay, load_reference
+    from calibration.config import CalibrationError, load_counter
+
+    try:
+        cfg = load_counter(counter)
+    except CalibrationError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+    ref = load_reference(cfg)
+    problems = check_counter(cfg, ref)
+    if out is not None:
+        cv2.imwrite(str(out), draw_overlay(cfg, ref))
+        typer.echo(f"overlay: {out}")
+    for p in problems:
+        typer.echo(p.render(counter), err=True)
+    if problems:
+        raise typer.Exit(1)
+    typer.echo(f"{counter}: ok ({len(cfg.slots)} slots, zones: "
+               f"{', '.join(k for k, v in cfg.zones.model_dump().items() if v)})")
+
+
+@app.command()
+def pitch(
+    reference: str = typer.Argument(..., help="A frame, frames directory or video of the clerk sitting upright."),
+    frames: int = typer.Option(15, min=1, help="Frames to use from a video or directory."),
+) -> None:
+    """Estimate the camera's downward pitch from the clerk sitting upright (see docs/calibration.md)."""
+    from calibration.capture import CaptureError, read_frames
+    from calibration.pitch import estimate_pitch
+    from vision.pose import PoseEstimator
+
+    try:
+        imgs = read_frames(reference, frames, every_s=0.2)
+    except CaptureError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    with PoseEstimator(complexity=2 if len(imgs) == 1 else 1, static_image_mode=len(imgs) == 1) as est:
+        poses = [est.process(img) for img in imgs]
+    result = estimate_pitch(poses)
+    if result is None:
+        typer.echo(f"error: {reference}: no upright clerk found (shoulders must be visible and above the hips). "
+                   "Fix: use a frame with the clerk sitting upright facing the camera.", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"pitch_deg: {result.pitch_deg}   # ± {result.spread_deg} (median of {result.frames} frame(s))")
+    typer.echo("Put it under camera: in the counter file.")

@@ -76,6 +76,10 @@ class CounterConfig(Strict):
     zones: Zones = Field(default_factory=Zones)
     slots: list[Slot] = Field(default_factory=list)
     sign_aruco_id: int | None = Field(None, ge=0, lt=1000)
+    sign_aruco_dict: str = Field(
+        "DICT_4X4_50", pattern=r"^DICT_(4X4|5X5|6X6|7X7)_(50|100|250|1000)$|^DICT_ARUCO_ORIGINAL$",
+        description="cv2.aruco dictionary of the sign's marker",
+    )
     reference_image: str | None = None  # clean-desk frame, relative to this file
     hours: Hours = Field(default_factory=Hours)
     exceptions: SiteExceptions = Field(default_factory=SiteExceptions)

@@ -21,6 +21,7 @@ Why the comparison is built this way:
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -32,9 +33,12 @@ import numpy as np
 from calibration.config import CounterConfig
 from vision.results import Box, Detection, HandResult, PoseResult
 
+log = logging.getLogger(__name__)
+
 # A classifier takes a BGR crop and returns detections in the crop's pixel coordinates.
 Classifier = Callable[[np.ndarray], list[Detection]]
 
+SURFACE_LABELS = frozenset({"dining table", "table", "desk", "countertop", "kitchen & dining room table"})
 PERSON_LABELS = frozenset({"person", "man", "woman", "human face", "human hand", "human arm"})
 # BlazePose indices: shoulders 11/12, elbows 13/14, wrists 15/16, hand points 17-22, hips 23/24.
 _LIMBS = [(11, 13), (13, 15), (12, 14), (14, 16), (15, 17), (15, 19), (15, 21), (16, 18), (16, 20), (16, 22),
@@ -98,13 +102,16 @@ class DeskChangeDetector:
         self,
         reference_bgr: np.ndarray,
         counter_cfg: CounterConfig,
-        classifier: Classifier | None = None,
+        classifier: Classifier | None | str = "auto",
         params: DeskChangeParams | None = None,
     ) -> None:
+        """`classifier`: a crop classifier, None (every object is "unknown object"), or "auto": the
+        registry's desk detectors when installed (a warning and None when they are not)."""
         if reference_bgr is None or reference_bgr.ndim != 3:
             raise ValueError("reference_bgr must be a BGR image (H, W, 3); check the counter's reference_image")
         self.p = params or DeskChangeParams()
-        self.cfg, self.classifier = counter_cfg, classifier
+        self.cfg = counter_cfg
+        self.classifier = _auto_classifier() if classifier == "auto" else classifier
         h0, w0 = reference_bgr.shape[:2]
         self.ref_size = (w0, h0)
         self.work_size = (self.p.work_width, max(1, round(h0 * self.p.work_width / w0)))
@@ -349,6 +356,8 @@ class DeskChangeDetector:
         local = (x1 - cx1, y1 - cy1, x2 - cx1, y2 - cy1)
         best: Detection | None = None
         for det in self.classifier(crop):
+            if det.label in SURFACE_LABELS:
+                continue  # the counter top itself
             if _iou(det.box, local) < 0.15 and _inside_share_box(det.box, local) < 0.5:
                 continue
             if best is None or det.score > best.score:
@@ -387,7 +396,7 @@ def classifier_from_detectors(detectors: Sequence[Any], min_score: float = 0.3) 
         for det in detectors:
             for d in det.detect(img, min_score=min_score):
                 x1, y1, x2, y2 = d.box
-                out.append(Detection(box=(x1 / scale, y1 / scale, x2 / scale, y2 / scale), label=d.label,
+                out.append(Detection(box=(x1 / scale, y1 / scale, x2 / scale, y2 / scale), label=d.label.lower(),
                                      score=d.score, source=d.source, class_id=d.class_id))
         return out
 
@@ -416,6 +425,25 @@ def _merge_touching(blobs: list[tuple[Box, float]], gap: float) -> list[tuple[Bo
 
 def _grey(img: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+
+
+DESK_MODELS = ("coral.ssd_mobilenet_v2_coco", "objectron.ssd_mobilenet_v2_oidv4")
+
+
+def load_desk_classifier(model_ids: Sequence[str] = DESK_MODELS, min_score: float = 0.3) -> Classifier:
+    """The crop classifier from the registry's detectors (COCO SSD for phones, cups, bags, food;
+    the Open Images SSD for mugs, coffee cups, boxes). Raises the registry's error naming the install command."""
+    from vision.detector import load_detector
+
+    return classifier_from_detectors([load_detector(m, threads=1) for m in model_ids], min_score)
+
+
+def _auto_classifier() -> Classifier | None:
+    try:
+        return load_desk_classifier()
+    except Exception as exc:  # models not installed: still report objects, as "unknown object"
+        log.warning("desk objects will not be classified (%s). Fix: `counterwatch models install`", exc)
+        return None
 
 
 def _chroma(img: np.ndarray) -> np.ndarray:
