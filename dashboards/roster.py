@@ -106,9 +106,10 @@ def import_spans(store: Store, spans: list[Span], source: str = "csv") -> int:
         for s in spans
     ]
     inserted = 0
+    stmt = store._insert_roster_ignore.returning(t.roster.c.id)  # rowcount is not reliable with RETURNING
     with store.engine.begin() as conn:
         for row in rows:
-            inserted += conn.execute(store._insert_roster_ignore, row).rowcount or 0
+            inserted += len(conn.execute(stmt, row).all())
     return inserted
 
 
