@@ -90,6 +90,9 @@ def prune(
 
 def register_dashboard_commands(app: typer.Typer) -> None:
     """Top-level commands owned by dashboards/: `scores`, `report`."""
+    from dashboards.web.cli import register_board_commands
+
+    register_board_commands(app, aggregator_app)  # `report`, and `aggregator board`
 
     @app.command("scores")
     def scores(
