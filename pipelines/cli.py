@@ -1,9 +1,164 @@
-"""Sub-commands of the pipelines package (see counterwatch/cli.py)."""
+"""Sub-commands of the pipelines package (see counterwatch/cli.py): analyze, replay, eval."""
 
 from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 import typer
 
 
+def _fail(msg: str) -> None:
+    typer.echo(f"error: {msg}", err=True)
+    raise typer.Exit(2)
+
+
+@contextmanager
+def _clear_errors() -> Iterator[None]:
+    """Turn the known bad-input errors into one clear message on stderr and exit code 2."""
+    from calibration.config import CalibrationError
+    from pipelines.clip import ClipError
+    from pipelines.engine import RuleConfigError
+    from pipelines.evaluate import SuiteError
+    from pipelines.replay import CallsFileError
+    from vision.observation import ObservationStreamError
+
+    try:
+        yield
+    except (CalibrationError, ClipError, RuleConfigError, ObservationStreamError, CallsFileError, SuiteError) as exc:
+        _fail(str(exc))
+    except FileNotFoundError as exc:
+        _fail(f"{exc.filename}: file not found. Fix: check the path.")
+
+
+def _progress(total: int, desc: str, quiet: bool = False) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total or None, desc=desc, unit="frame", file=sys.stderr, disable=quiet, leave=False)
+
+
+def _event_line(t: float, ev: Any) -> str:
+    span = f"{ev.clip_start:7.1f}s" if ev.clip_start is not None else ""
+    if ev.type == "end" and ev.clip_end is not None:
+        span += f" → {ev.clip_end:.1f}s"
+    shown = {k: v for k, v in ev.evidence.items() if not isinstance(v, list | dict)}
+    return f"[{t:7.1f}s] {ev.type:<6} {ev.rule_id:<22} {ev.outcome:<9} {span:<20} {ev.clause}  {shown}"
+
+
+def _print_events(timed: list[tuple[float, Any]], as_json: bool, extra: dict[str, Any]) -> None:
+    if as_json:
+        payload = {**extra, "events": [json.loads(ev.to_json()) | {"emitted_at": round(t, 3)} for t, ev in timed]}
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+        return
+    for t, ev in timed:
+        typer.echo(_event_line(t, ev))
+    incidents = len({ev.id for _, ev in timed})
+    typer.echo(f"{incidents} incident(s), {len(timed)} event message(s)", err=True)
+
+
 def register_pipeline_commands(app: typer.Typer) -> None:
     """Top-level commands owned by pipelines/: `analyze`, `replay`, `eval`."""
+
+    @app.command()
+    def analyze(
+        clip: Path = typer.Argument(..., help="Video clip of one counter (mp4/avi/mkv)."),
+        counter: Path | None = typer.Option(None, "--counter", help="Counter YAML (default: one clerk)."),
+        calls: Path | None = typer.Option(None, "--calls", help="Queue calls JSONL (clip seconds)."),
+        record: Path | None = typer.Option(None, "--record", help="Write the Observation stream (JSONL) here."),
+        fps: float = typer.Option(10.0, "--fps", help="Frames analysed per second of clip (0 = every frame)."),
+        as_json: bool = typer.Option(False, "--json", help="Print only JSON on stdout."),
+    ) -> None:
+        """Run the full pipeline (perception + rules) over a clip and print the events."""
+        from pipelines.clip import analyze_clip, probe
+        from pipelines.replay import read_calls
+
+        with _clear_errors():
+            inbound = read_calls(calls) if calls else []
+            cap, _, n, _, _ = probe(clip)
+            cap.release()
+            with _progress(n, f"analyze {clip.name}") as bar:
+                res = analyze_clip(clip, counter, inbound, record, analyse_fps=fps,
+                                   progress=lambda i, _n: bar.update(i - bar.n))
+        _print_events(res.events, as_json, {"clip": str(clip), "counter_id": res.counter.counter_id,
+                                            "frames_analysed": res.frames, "fps": res.fps})
+
+    @app.command()
+    def replay(
+        observations: Path = typer.Argument(..., help="Recorded Observation stream (JSONL from analyze --record)."),
+        counter: Path | None = typer.Option(None, "--counter", help="Counter YAML (default: one clerk, frame size "
+                                            "from the stream)."),
+        calls: Path | None = typer.Option(None, "--calls", help="Queue calls JSONL (clip seconds)."),
+        as_json: bool = typer.Option(False, "--json", help="Print only JSON on stdout."),
+    ) -> None:
+        """Re-run only the rules on a recorded stream (deterministic, no models)."""
+        from calibration.config import default_counter, load_counter
+        from pipelines.replay import read_calls, replay_timed
+        from vision.observation import read_observations
+
+        with _clear_errors():
+            inbound = read_calls(calls) if calls else []
+            obs = read_observations(str(observations))
+            if counter:
+                cfg = load_counter(counter)
+            else:
+                w, h = next((o.image_size for o in obs if o.image_size != (0, 0)), (1280, 720))
+                cfg = default_counter(w, h)
+            with _progress(len(obs), f"replay {observations.name}") as bar:
+                timed = replay_timed(_ticking(obs, bar), cfg, inbound, source=str(counter or "default counter"))
+        _print_events(timed, as_json, {"observations": str(observations), "counter_id": cfg.counter_id,
+                                       "frames": len(obs)})
+
+    @app.command("eval")
+    def eval_(
+        suite: Path = typer.Argument(..., help="Suite directory of labelled clips (counterwatch sim suite)."),
+        split: str | None = typer.Option(None, "--split", help="Only this split (e.g. tune, heldout)."),
+        fps: float = typer.Option(10.0, "--fps", help="Frames analysed per second of clip."),
+        tolerance: float = typer.Option(1.0, "--tolerance", help="Seconds of slack when matching by overlap."),
+        refresh: bool = typer.Option(False, "--refresh", help="Re-run perception even when a cached stream exists."),
+        as_json: bool = typer.Option(False, "--json", help="Print only JSON on stdout."),
+    ) -> None:
+        """Per-rule event-level precision/recall/F1 and time-to-alert on labelled clips."""
+        from pipelines.evaluate import evaluate
+
+        with _clear_errors(), _progress(0, "eval") as bar:
+            def on_clip(d: Path, cached: bool) -> None:
+                bar.set_description(f"eval {d.name}{' (cached)' if cached else ''}")
+
+            def progress(i: int, n: int) -> None:
+                bar.total = n
+                bar.update(i - bar.n) if i >= bar.n else bar.reset(total=n)
+
+            report = evaluate(suite, split, fps, tolerance, refresh, on_clip=on_clip, progress=progress)
+        if as_json:
+            sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
+            return
+        _print_report(report)
+
+
+def _ticking(obs: list, bar: Any) -> Iterator:
+    for o in obs:
+        bar.update(1)
+        yield o
+
+
+def _print_report(report: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    def f(x: Any) -> str:
+        return "—" if x is None else (f"{x:.2f}" if isinstance(x, float) else str(x))
+
+    table = Table(title=f"{report['suite']} split={report['split']} clips={report['clips']}")
+    for col in ("rule", "labels", "predicted", "tp", "fp", "fn", "precision", "recall", "F1", "alert p50 s", "max s"):
+        table.add_column(col)
+    for r in report["rules"]:
+        table.add_row(r["rule"], *(f(r[k]) for k in ("labels", "predicted", "tp", "fp", "fn", "precision", "recall",
+                                                      "f1", "time_to_alert_median_s", "time_to_alert_max_s")))
+    con = Console()
+    con.print(table)
+    con.print(f"events on do-nothing clips: {report['events_on_do_nothing_clips']}; "
+              f"post.empty while the clerk is present: {report['post_empty_while_present']}")

@@ -200,7 +200,7 @@ class CounterPipelineImpl:
             from vision.markers import detect_markers
 
             with timer.stage("markers"):
-                obs.markers = detect_markers(frame)
+                obs.markers = detect_markers(frame, getattr(self.counter, "sign_aruco_dict", "DICT_4X4_50"))
             obs.ran.append("markers")
 
         if "desk" in needs and self.counter.reference_image and i % self.s.desk_every == 0:

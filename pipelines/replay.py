@@ -55,11 +55,23 @@ def replay(
     only: list[str] | None = None,
 ) -> list[Event]:
     """Every event message the rules emit over the stream, in order (new/update/end)."""
+    return [ev for _, ev in replay_timed(observations, counter, inbound, source, settings, only)]
+
+
+def replay_timed(
+    observations: Iterable[Observation],
+    counter: CounterConfig,
+    inbound: Iterable[QueueCall | TerminalState] = (),
+    source: str = "counter config",
+    settings: PipelineSettings | None = None,
+    only: list[str] | None = None,
+) -> list[tuple[float, Event]]:
+    """(clip time the message was emitted, message): the emission time gives the time-to-alert."""
     pipe = CounterPipelineImpl(
         counter, settings, wall_clock=False, perception=False, source=source, only_rules=only
     )
     pending = sorted(inbound, key=lambda m: m.time)
-    k, events = 0, []
+    k, events, t = 0, [], 0.0
     for obs in observations:
         while k < len(pending) and pending[k].time <= obs.t:
             msg = pending[k]
@@ -68,5 +80,6 @@ def replay(
             else:
                 pipe.on_terminal(msg)
             k += 1
-        events += pipe.step_observation(obs)[0]
-    return events + pipe.finish()
+        t = obs.t
+        events += [(t, ev) for ev in pipe.step_observation(obs)[0]]
+    return events + [(t, ev) for ev in pipe.finish()]

@@ -1,0 +1,273 @@
+"""Event-level accuracy of the rules on labelled clips (the simulator's suites).
+
+Each clip directory holds the clip (clip.mp4), labels.json (per-interval rule labels and queue calls)
+and counter.yaml. The pipeline runs once per clip and its Observation stream is cached beside the clip
+(observations.jsonl + observations.meta.json); later evaluations only replay the rules on it.
+
+Matching: per rule, each predicted incident (new … end, clip seconds) is matched one-to-one to a
+labelled interval it overlaps (± `tolerance_s`), greedily by overlap. A predicted incident that matches
+nothing is a false positive (so one incident split in two costs precision); an unmatched label is a
+false negative. Time-to-alert = when the `new` message was emitted − the labelled start.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from calibration.config import CounterConfig
+from pipelines.events import Event
+from pipelines.messages import QueueCall, TerminalState
+from pipelines.pipeline import PipelineSettings
+from vision.observation import read_observations
+
+CACHE_VERSION = 1
+CLIP_NAMES = ("clip.mp4", "clip.avi", "clip.mkv")
+
+
+class SuiteError(ValueError):
+    """A suite directory or labels file that cannot be used; names the file and the fix."""
+
+
+@dataclass
+class Interval:
+    rule: str  # rule id, or "rule_id:outcome" for non-violation outcomes
+    start: float
+    end: float
+
+
+@dataclass
+class Labels:
+    intervals: list[Interval]
+    inbound: list[QueueCall | TerminalState]
+    split: str | None = None
+    scenario: str = ""
+    do_nothing: bool = False
+
+
+@dataclass
+class Incident:
+    rule: str
+    start: float
+    end: float
+    alert_t: float  # clip time the `new` message was emitted
+
+
+@dataclass
+class RuleScore:
+    rule: str
+    labels: int = 0
+    predicted: int = 0
+    tp: int = 0
+    alert_delays: list[float] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float | None:
+        return self.tp / self.predicted if self.predicted else None
+
+    @property
+    def recall(self) -> float | None:
+        return self.tp / self.labels if self.labels else None
+
+    @property
+    def f1(self) -> float | None:
+        p, r = self.precision, self.recall
+        if p is None or r is None:
+            return None
+        return 0.0 if p + r == 0 else 2 * p * r / (p + r)
+
+    def as_dict(self) -> dict[str, Any]:
+        d = self.alert_delays
+        return {
+            "rule": self.rule, "labels": self.labels, "predicted": self.predicted, "tp": self.tp,
+            "fp": self.predicted - self.tp, "fn": self.labels - self.tp,
+            "precision": _r(self.precision), "recall": _r(self.recall), "f1": _r(self.f1),
+            "time_to_alert_median_s": _r(statistics.median(d)) if d else None,
+            "time_to_alert_max_s": _r(max(d)) if d else None,
+        }
+
+
+def _r(x: float | None) -> float | None:
+    return None if x is None else round(x, 3)
+
+
+def rule_key(rule_id: str, outcome: str | None) -> str:
+    return rule_id if outcome in (None, "violation") else f"{rule_id}:{outcome}"
+
+
+def _num(d: dict[str, Any], *keys: str) -> float | None:
+    for k in keys:
+        if k in d and d[k] is not None:
+            return float(d[k])
+    return None
+
+
+def load_labels(path: Path) -> Labels:
+    """labels.json: {"intervals": [{"rule_id", "start", "end", "outcome"?}], "calls": [QueueCall], ...}."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise SuiteError(
+            f"{path}: cannot read labels ({exc}). Fix: re-render the clip with `counterwatch sim`."
+        ) from None
+    rows = data.get("intervals", data.get("labels", data.get("events", [])))
+    intervals = []
+    for n, row in enumerate(rows):
+        rid = row.get("rule_id", row.get("rule"))
+        start, end = _num(row, "start", "start_s", "t0", "clip_start"), _num(row, "end", "end_s", "t1", "clip_end")
+        if rid is None or start is None or end is None:
+            raise SuiteError(f"{path}: intervals[{n}] needs rule_id, start and end (clip seconds); got {row!r}.")
+        intervals.append(Interval(rule_key(rid, row.get("outcome")), start, end))
+    inbound: list[QueueCall | TerminalState] = []
+    counter_id = data.get("counter_id", "counter")
+    for c in data.get("calls", data.get("queue_calls", [])):
+        inbound.append(QueueCall(c.get("counter_id", counter_id), str(c.get("ticket", "")), float(c["time"])))
+    for s in data.get("terminal", data.get("terminal_states", [])):
+        inbound.append(TerminalState(s.get("counter_id", counter_id), bool(s["paused"]), float(s["time"])))
+    return Labels(intervals, inbound, data.get("split"), str(data.get("scenario", path.parent.name)),
+                  bool(data.get("do_nothing", False)))
+
+
+def incidents(timed: list[tuple[float, Event]]) -> list[Incident]:
+    """Group the event messages into incidents (by id), in clip seconds."""
+    out: dict[str, Incident] = {}
+    for t, ev in timed:
+        key = rule_key(ev.rule_id, ev.outcome)
+        start = ev.clip_start if ev.clip_start is not None else t
+        inc = out.get(ev.id)
+        if inc is None:
+            inc = out[ev.id] = Incident(key, start, start, t)
+        if ev.type == "end":
+            inc.end = ev.clip_end if ev.clip_end is not None else t
+        else:
+            inc.end = max(inc.end, t)
+    return list(out.values())
+
+
+def match(preds: list[Incident], labels: list[Interval], tolerance_s: float) -> list[tuple[Incident, Interval]]:
+    """One-to-one greedy matching by overlap (with ± tolerance)."""
+    pairs = []
+    for p in preds:
+        for lab in labels:
+            ov = min(p.end, lab.end) + tolerance_s - max(p.start, lab.start)
+            if ov >= 0:
+                pairs.append((ov, p, lab))
+    pairs.sort(key=lambda x: -x[0])
+    used_p: set[int] = set()
+    used_l: set[int] = set()
+    out = []
+    for _, p, lab in pairs:
+        if id(p) in used_p or id(lab) in used_l:
+            continue
+        used_p.add(id(p))
+        used_l.add(id(lab))
+        out.append((p, lab))
+    return out
+
+
+def find_clips(suite: Path, split: str | None) -> list[Path]:
+    """Clip dirs (with labels.json) under the suite, or under suite/<split> when that folder exists."""
+    if not suite.is_dir():
+        raise SuiteError(f"{suite}: not a directory. Fix: render a suite with `counterwatch sim suite --out DIR`.")
+    root = suite / split if split and (suite / split).is_dir() else suite
+    dirs = sorted(p.parent for p in root.rglob("labels.json"))
+    if split and root == suite:
+        dirs = [d for d in dirs if load_labels(d / "labels.json").split in (None, split)]
+    if not dirs:
+        raise SuiteError(f"{root}: no clip directories with labels.json. Fix: `counterwatch sim suite --out {suite}`.")
+    return dirs
+
+
+def clip_file(d: Path) -> Path:
+    for name in CLIP_NAMES:
+        if (d / name).exists():
+            return d / name
+    vids = sorted(p for p in d.iterdir() if p.suffix.lower() in (".mp4", ".avi", ".mkv"))
+    if not vids:
+        raise SuiteError(f"{d}: no clip (clip.mp4). Fix: re-render it with `counterwatch sim render`.")
+    return vids[0]
+
+
+def _cache_key(clip: Path, counter: CounterConfig, settings: PipelineSettings, fps: float) -> str:
+    st = clip.stat()
+    body = json.dumps([CACHE_VERSION, st.st_size, int(st.st_mtime), counter.model_dump(mode="json", exclude={"rules"}),
+                       settings.model_dump(mode="json"), fps], sort_keys=True)
+    return hashlib.sha256(body.encode()).hexdigest()[:16]
+
+
+def observations_for(
+    d: Path, counter_path: Path | None, settings: PipelineSettings, fps: float, refresh: bool = False,
+    progress: Callable[[int, int], None] | None = None, shared_models: dict[str, Any] | None = None,
+) -> tuple[list, CounterConfig, bool]:
+    """(observations, counter, from_cache). Runs the pipeline when the cache is missing or stale."""
+    from pipelines.clip import analyze_clip, counter_for, probe
+
+    clip = clip_file(d)
+    cap, _, _, w, h = probe(clip)
+    cap.release()
+    counter = counter_for(counter_path, w, h)
+    key = _cache_key(clip, counter, settings, fps)
+    obs_path, meta_path = d / "observations.jsonl", d / "observations.meta.json"
+    if not refresh and obs_path.exists() and meta_path.exists():
+        try:
+            if json.loads(meta_path.read_text()).get("key") == key:
+                return read_observations(str(obs_path)), counter, True
+        except (OSError, json.JSONDecodeError):
+            pass
+    res = analyze_clip(clip, counter_path, record=obs_path, analyse_fps=fps, settings=settings,
+                       progress=progress, shared_models=shared_models, keep_observations=True)
+    meta_path.write_text(json.dumps({"key": key, "frames": res.frames, "fps": res.fps}))
+    return res.observations, counter, False
+
+
+def evaluate(
+    suite: Path, split: str | None = None, fps: float = 10.0, tolerance_s: float = 1.0, refresh: bool = False,
+    settings: PipelineSettings | None = None, on_clip: Callable[[Path, bool], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    from pipelines.replay import replay_timed
+
+    settings = settings or PipelineSettings()
+    scores: dict[str, RuleScore] = {}
+    clips_out, shared = [], {}
+    quiet_events = empty_while_present = 0
+    for d in find_clips(suite, split):
+        labels = load_labels(d / "labels.json")
+        counter_path = d / "counter.yaml" if (d / "counter.yaml").exists() else None
+        obs, counter, cached = observations_for(d, counter_path, settings, fps, refresh, progress, shared)
+        if on_clip:
+            on_clip(d, cached)
+        timed = replay_timed(obs, counter, labels.inbound, source=str(counter_path or "default counter"))
+        preds = [i for i in incidents(timed) if not i.rule.endswith(":info")]
+        rules = {i.rule for i in preds} | {lab.rule for lab in labels.intervals}
+        for r in rules:
+            p = [i for i in preds if i.rule == r]
+            lab = [x for x in labels.intervals if x.rule == r]
+            s = scores.setdefault(r, RuleScore(r))
+            pairs = match(p, lab, tolerance_s)
+            s.labels += len(lab)
+            s.predicted += len(p)
+            s.tp += len(pairs)
+            s.alert_delays += [max(0.0, pi.alert_t - li.start) for pi, li in pairs]
+        if labels.do_nothing or not labels.intervals:
+            quiet_events += len(preds)
+        present = [x for x in labels.intervals if x.rule == "post.empty"]
+        empty_while_present += sum(
+            1 for i in preds if i.rule == "post.empty" and not any(match([i], present, tolerance_s))
+        )
+        clips_out.append({
+            "clip": str(d), "scenario": labels.scenario, "cached": cached,
+            "labels": [vars(x) for x in labels.intervals],
+            "predicted": [{"rule": i.rule, "start": round(i.start, 2), "end": round(i.end, 2)} for i in preds],
+        })
+    per_rule = [scores[r].as_dict() for r in sorted(scores)]
+    return {
+        "suite": str(suite), "split": split, "clips": len(clips_out), "analyse_fps": fps, "tolerance_s": tolerance_s,
+        "rules": per_rule, "events_on_do_nothing_clips": quiet_events,
+        "post_empty_while_present": empty_while_present, "per_clip": clips_out,
+    }

@@ -1,0 +1,55 @@
+"""posture.chin_on_hand: chin or head propped on a hand (托腮、用胳膊支头; 003 D.1, 001 第七条3).
+
+A hand stays at the chin or cheek, below the eyes, with its elbow lower than the wrist (the arm
+holds the head up). A phone at the ear is phone.call; a brief touch is not propping.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from pipelines.engine import RuleContext, register
+from pipelines.rules._base import TimedParams, TrackedRule, body_of, dets_near
+from pipelines.rules._body import L_EAR, L_EL, L_WR, MOUTH_L, MOUTH_R, R_EAR, R_EL, R_WR, mid
+from pipelines.rules.phone_use import PHONE_LABELS
+from vision.observation import Observation
+
+
+class Params(TimedParams):
+    min_duration: float = Field(8.0, ge=0)
+    grace: float = Field(2.0, ge=0)
+    chin_radius_sw: float = Field(0.3, gt=0, description="hand point this close to the chin or cheek")
+
+
+@register
+class ChinOnHand(TrackedRule):
+    rule_id = "posture.chin_on_hand"
+    needs = frozenset({"pose"})
+    Params = Params
+
+    def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
+        p: Params = self.params  # type: ignore[assignment]
+        ran, body = body_of(obs, ctx)
+        if not ran:
+            return None, {}
+        if body is None:
+            return False, {}
+        chin, eyes = body.chin, body.eyes
+        if chin is None or eyes is None or body.shoulder_width is None:
+            return None, {}
+        for side, ear, mouth, wr, el in (("left", L_EAR, MOUTH_L, L_WR, L_EL), ("right", R_EAR, MOUTH_R, R_WR, R_EL)):
+            e, m = body.pt(ear, 0.3), body.pt(mouth, 0.3)
+            cheek = mid(e, m) if e and m else None
+            d = min(x for x in (body.hand_distance(side, chin, obs.hands), body.hand_distance(side, cheek, obs.hands),
+                                9.0) if x is not None)
+            w, elbow = body.pt(wr, 0.3), body.pt(el, 0.3)
+            propped = w is not None and elbow is not None and elbow[1] > w[1] and w[1] > eyes[1]
+            d_ear = body.hand_distance(side, e, obs.hands)
+            at_ear = d_ear is not None and d_ear < d  # closer to the ear than the chin/cheek: a call
+            phone = dets_near(ctx.values.get("detections"), PHONE_LABELS, body.hand_points(side, obs.hands),
+                              0.3 * body.shoulder_width)
+            if d <= p.chin_radius_sw and propped and not at_ear and not phone:
+                return True, {"side": side, "hand_to_chin_sw": round(d, 2)}
+        return False, {}

@@ -1,0 +1,79 @@
+"""posture.fidget: playing with hair or fingers, clipping nails (捋头发、玩手指、剪指甲; 003 D.1).
+
+Hair: a hand above the eyes at the side of the head, touched `min_touches` times within `window_s`.
+Fingers: both hands together in front of the body (wrists close) with the fingers moving while the
+wrists stay put, for `min_duration` s. Typing or writing keeps the hands apart and moving.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+from pydantic import Field
+
+from pipelines.engine import RuleContext, register
+from pipelines.rules._base import TimedParams, TrackedRule, body_of
+from pipelines.rules._body import L_WR, R_WR, dist
+from vision.observation import Observation
+
+
+class Params(TimedParams):
+    min_duration: float = Field(6.0, ge=0)
+    grace: float = Field(4.0, ge=0)
+    window_s: float = Field(30.0, gt=0)
+    min_touches: int = Field(3, ge=1)
+    hands_together_sw: float = Field(0.3, gt=0, description="wrists this close: hands together")
+    finger_motion_sw: float = Field(0.04, gt=0, description="mean fingertip motion per frame vs the wrist")
+
+
+@register
+class Fidget(TrackedRule):
+    rule_id = "posture.fidget"
+    needs = frozenset({"pose", "hands"})
+    Params = Params
+
+    def __init__(self, *a: Any, **kw: Any) -> None:
+        super().__init__(*a, **kw)
+        self.touches: deque[float] = deque()
+        self.at_hair = False
+        self.prev_tips: list[tuple[float, float]] | None = None
+
+    def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
+        p: Params = self.params  # type: ignore[assignment]
+        ran, body = body_of(obs, ctx)
+        if not ran:
+            return None, {}
+        t = ctx.clock.t
+        while self.touches and t - self.touches[0] > p.window_s:
+            self.touches.popleft()
+        if body is None or body.eyes is None or body.shoulder_width is None:
+            self.at_hair = False
+            return (False if body is None else None), {}
+        sw, eyes = body.shoulder_width, body.eyes
+        hair = False
+        for side in ("left", "right"):
+            for q in body.hand_points(side, obs.hands):
+                if q[1] < eyes[1] and abs(q[0] - eyes[0]) <= 0.9 * sw:
+                    hair = True
+        if hair and not self.at_hair:
+            self.touches.append(t)
+        self.at_hair = hair
+        if len(self.touches) >= p.min_touches:
+            return True, {"kind": "hair", "touches": len(self.touches)}
+        return self._fingers(obs, body, p), {"kind": "fingers"}
+
+    def _fingers(self, obs: Observation, body: Any, p: Params) -> bool | None:
+        if "hands" not in obs.ran:
+            return None
+        lw, rw, sw = body.pt(L_WR, 0.3), body.pt(R_WR, 0.3), body.shoulder_width
+        if lw is None or rw is None or len(obs.hands) < 2 or dist(lw, rw) / sw > p.hands_together_sw:
+            self.prev_tips = None
+            return False
+        tips = [(h.landmarks[k][0] - h.landmarks[0][0], h.landmarks[k][1] - h.landmarks[0][1])
+                for h in obs.hands[:2] for k in (4, 8, 12, 16, 20) if len(h.landmarks) == 21]
+        prev, self.prev_tips = self.prev_tips, tips
+        if prev is None or len(prev) != len(tips) or not tips:
+            return None
+        motion = sum(dist(a, b) for a, b in zip(prev, tips, strict=True)) / len(tips) / sw
+        return motion >= p.finger_motion_sw

@@ -1,0 +1,55 @@
+"""posture.hands_on_hips: hands on hips (叉腰) while standing (003 D.1; 004 (一)3).
+
+A wrist at its hip with the elbow out beyond the shoulder. Needs the hips in view (standing);
+seated behind the desk the hips are hidden and the rule reads "unknown". Hands in pockets or behind
+the back are not told apart from hands hanging down by the pose alone: not measured.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from pipelines.engine import RuleContext, register
+from pipelines.rules._base import TimedParams, TrackedRule, body_of
+from pipelines.rules._body import L_EL, L_HIP, L_SH, L_WR, R_EL, R_HIP, R_SH, R_WR, dist
+from vision.observation import Observation
+
+
+class Params(TimedParams):
+    min_duration: float = Field(5.0, ge=0)
+    grace: float = Field(2.0, ge=0)
+    hip_radius_sw: float = Field(0.35, gt=0)
+    elbow_out_sw: float = Field(0.1, description="elbow this far outside its shoulder")
+    both_hands: bool = False
+
+
+@register
+class HandsOnHips(TrackedRule):
+    rule_id = "posture.hands_on_hips"
+    needs = frozenset({"pose"})
+    Params = Params
+
+    def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
+        p: Params = self.params  # type: ignore[assignment]
+        ran, body = body_of(obs, ctx)
+        if not ran:
+            return None, {}
+        if body is None:
+            return False, {}
+        sw = body.shoulder_width
+        ls, rs = body.pt(L_SH), body.pt(R_SH)
+        if sw is None or ls is None or rs is None or not body.visible(L_HIP, R_HIP):
+            return None, {}
+        midx = (ls[0] + rs[0]) / 2
+        sides = []
+        for side, sh, el, wr, hip in (("left", ls, L_EL, L_WR, L_HIP), ("right", rs, R_EL, R_WR, R_HIP)):
+            e, w, h = body.pt(el, 0.3), body.pt(wr, 0.3), body.pt(hip)
+            if not (e and w and h):
+                continue
+            out = (abs(e[0] - midx) - abs(sh[0] - midx)) / sw
+            if dist(w, h) / sw <= p.hip_radius_sw and out >= p.elbow_out_sw:
+                sides.append(side)
+        ok = len(sides) == 2 if p.both_hands else bool(sides)
+        return ok, {"sides": sides}
