@@ -1,0 +1,216 @@
+"""Aggregator ingest benchmark: sustained rate and lag, 1 and 2 workers, SQLite and PostgreSQL.
+
+    .venv/bin/python bench/aggregator_ingest.py [--messages 20000] [--edges 4] [--backends sqlite,postgresql]
+
+Starts its own Mosquitto (on a free port) and, for PostgreSQL, a throw-away server from Debian's
+binaries (tests/fixtures/postgres.py). For each backend and worker count it starts the workers as
+real `counterwatch aggregator run` processes on one $share group, lets several simulated edges (one
+process each) publish a burst of new+end messages at QoS 1 as fast as they can, and reports:
+  rate     messages stored per second, from the first publish to the last row stored
+  publish  the edges' own publish rate (the rate cannot exceed it)
+  lag      arrival delay (received_at − publish time) p50 / p95, and the drain time after the
+           last publish until every row is stored
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+PY = sys.executable
+CW = str(Path(PY).with_name("counterwatch"))
+
+
+def publish_edge(host: str, port: int, edge: str, incidents: int, start_at: float) -> None:
+    """One simulated edge: `incidents` events, each a new then an end message, QoS 1, from start_at."""
+    import json
+    import uuid
+
+    import paho.mqtt.client as mqtt
+    from paho.mqtt.enums import CallbackAPIVersion
+
+    from edge import topics
+    from pipelines.events import Event
+
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=edge, protocol=mqtt.MQTTv5)
+    client.max_inflight_messages_set(1000)
+    client.max_queued_messages_set(0)
+    client.connect(host, port)
+    client.loop_start()
+    # Serialise from a template at publish time (start_time = publish time, for the lag figure).
+    template = json.loads(Event.open("phone.use", "c00", 0.0, hall_id="hall1", edge_id=edge,
+                                     evidence={"duration_s": 10.0}).to_json())
+    counters = [(f"c{i:02d}", topics.events("hall1", f"c{i:02d}")) for i in range(8)]
+    time.sleep(max(0.0, start_at - time.time()))
+    infos = []
+    for i in range(incidents):
+        counter, topic = counters[i % 8]
+        now = time.time()
+        ev = {**template, "id": uuid.uuid4().hex, "counter_id": counter, "start_time": now}
+        infos.append(client.publish(topic, json.dumps(ev), qos=1))
+        end = {**ev, "type": "end", "revision": 1, "end_time": now + 10}
+        infos.append(client.publish(topic, json.dumps(end), qos=1))
+    for info in infos:
+        info.wait_for_publish(300)
+    client.loop_stop()
+    client.disconnect()
+
+
+def storage_capacity(url: str, messages: int, batch: int = 1000) -> float:
+    """Messages/s one writer stores without MQTT (validation + batched upsert), to tell the
+    storage side apart from the broker and the publishers."""
+    from dashboards.ingest import Ingestor
+    from dashboards.store import Store
+    from edge import topics
+    from pipelines.events import Event
+
+    store = Store.open(url)
+    items = []
+    for i in range(messages // 2):
+        ev = Event.open("phone.use", f"c{i % 8:02d}", 1000.0 + i, hall_id="hall1", edge_id="edge-a")
+        t = topics.events("hall1", ev.counter_id)
+        end = ev.next("end", end_time=1010.0 + i)
+        items += [(t, ev.to_json().encode(), 0.0, None), (t, end.to_json().encode(), 0.0, None)]
+    ingestor = Ingestor(store)
+    start = time.perf_counter()
+    for k in range(0, len(items), batch):
+        ingestor.handle_batch(items[k:k + batch])
+    elapsed = time.perf_counter() - start
+    store.close()
+    return len(items) / elapsed
+
+
+def start_mosquitto(workdir: Path) -> tuple[subprocess.Popen, int]:
+    from tests.fixtures.mqtt import free_port
+
+    port = free_port()
+    conf = workdir / "mosquitto.conf"
+    conf.write_text("\n".join([
+        f"listener {port} 127.0.0.1", "allow_anonymous true", "persistence false",
+        "max_queued_messages 0", "max_inflight_messages 1000", "log_type error",
+        f"log_dest file {workdir / 'mosquitto.log'}",
+        "user root" if os.geteuid() == 0 else "",
+    ]) + "\n")
+    proc = subprocess.Popen(["mosquitto", "-c", str(conf)], stderr=subprocess.DEVNULL)
+    time.sleep(0.5)
+    return proc, port
+
+
+def run_case(port: int, url: str, workers: int, edges: int, incidents_per_edge: int, workdir: Path) -> dict:
+    from sqlalchemy import func, select
+
+    from dashboards import tables as t
+    from dashboards.store import Store
+
+    store = Store.open(url)
+    procs = []
+    for i in range(workers):
+        cfg = workdir / f"agg{i}.yaml"
+        cfg.write_text(f"broker: {{url: 'mqtt://127.0.0.1:{port}'}}\ndatabase_url: '{url}'\ngroup: bench\n"
+                       f"client_id: bench-{i}-{time.monotonic_ns()}\nbatch_size: 1000\nbatch_wait_ms: 20\n"
+                       "session_expiry_s: 0\n")
+        log = open(workdir / f"agg{i}.log", "w")  # noqa: SIM115 - closed with the process
+        procs.append((subprocess.Popen([CW, "aggregator", "run", "--config", str(cfg)], stdout=log, stderr=log), log))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not all("connected to" in (workdir / f"agg{i}.log").read_text()
+                                                  for i in range(workers)):
+        time.sleep(0.1)
+    time.sleep(1.0)  # subscriptions
+    total = edges * incidents_per_edge
+    t0 = time.time() + 4  # the edges connect and import first, then all start publishing at t0
+    pubs = [subprocess.Popen([PY, __file__, "--publish-edge", f"edge-{e}", "--port", str(port),
+                              "--incidents", str(incidents_per_edge), "--start-at", str(t0)]) for e in range(edges)]
+    done_publishing = None
+    stored = 0
+    query = select(func.count()).select_from(t.events).where(t.events.c.revision == 1)
+    while True:
+        if done_publishing is None and all(p.poll() is not None for p in pubs):
+            done_publishing = time.time()
+        with store.engine.connect() as c:
+            stored = c.execute(query).scalar_one()
+        if stored >= total:
+            break
+        if time.time() - t0 > 600:
+            print(f"  timed out with {stored}/{total} rows", flush=True)
+            break
+        time.sleep(0.05)
+    t_end = time.time()
+    if done_publishing is None:
+        for p in pubs:
+            p.wait()
+        done_publishing = time.time()
+    for proc, log in procs:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(60)
+        log.close()
+    with store.engine.connect() as c:
+        delays = sorted(r[0] for r in c.execute(select(t.events.c.received_at - t.events.c.start_time)))
+    store.close()
+    messages = 2 * stored
+    return {
+        "rate": messages / (t_end - t0),
+        "publish": 2 * total / (done_publishing - t0),
+        "p50": statistics.median(delays) if delays else float("nan"),
+        "p95": delays[int(0.95 * (len(delays) - 1))] if delays else float("nan"),
+        "drain": max(0.0, t_end - done_publishing),
+        "messages": messages,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--messages", type=int, default=20000, help="messages per case (new + end per incident)")
+    parser.add_argument("--edges", type=int, default=4, help="simulated edges publishing in parallel")
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--workers", default="1,2")
+    parser.add_argument("--publish-edge", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--incidents", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--start-at", type=float, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.publish_edge:
+        publish_edge("127.0.0.1", args.port, args.publish_edge, args.incidents, args.start_at)
+        return
+    workdir = Path(tempfile.mkdtemp(prefix="cw-bench-"))
+    broker, port = start_mosquitto(workdir)
+    pg = None
+    try:
+        incidents = args.messages // 2 // args.edges
+        print(f"{args.edges} edges x {incidents} incidents (new+end) = {2 * incidents * args.edges} messages per case; "
+              f"{os.cpu_count()} CPUs", flush=True)
+        print(f"{'backend':<11}{'workers':>8}{'rate msg/s':>12}{'publish/s':>11}{'lag p50 s':>11}{'p95 s':>8}"
+              f"{'drain s':>9}", flush=True)
+        for backend in args.backends.split(","):
+            if backend == "postgresql" and pg is None:
+                from tests.fixtures.postgres import start_postgres
+
+                pg = start_postgres()
+            url = f"sqlite:///{workdir / 'direct.db'}" if backend == "sqlite" else pg.create_database()
+            print(f"{backend:<11}{'direct':>8}{storage_capacity(url, args.messages):>12.0f}"
+                  "   (one writer, no MQTT: validation + batched upsert)", flush=True)
+            for n in (int(w) for w in args.workers.split(",")):
+                url = f"sqlite:///{workdir / f'bench-{n}.db'}" if backend == "sqlite" else pg.create_database()
+                r = run_case(port, url, n, args.edges, incidents, workdir)
+                print(f"{backend:<11}{n:>8}{r['rate']:>12.0f}{r['publish']:>11.0f}{r['p50']:>11.3f}{r['p95']:>8.3f}"
+                      f"{r['drain']:>9.2f}", flush=True)
+    finally:
+        broker.terminate()
+        broker.wait()
+        if pg is not None:
+            pg.stop()
+            shutil.rmtree(pg.root, ignore_errors=True)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
