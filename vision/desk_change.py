@@ -64,7 +64,7 @@ class DeskChangeParams:
     limb_width_frac: float = 0.35  # arm mask thickness, share of shoulder width
     slot_changed_frac: float = 0.25  # share of a slot's pixels that must change before it is checked
     slot_present_ncc: float = 0.8
-    slot_found_ncc: float = 0.65
+    slot_found_ncc: float = 0.8
     slot_shift_frac: float = 0.2  # a shift beyond this share of the slot size = moved
     slot_occluded_frac: float = 0.35  # skip a slot this much covered by the clerk
     reclassify_s: float = 10.0
@@ -95,6 +95,7 @@ class DeskState:
     static: np.ndarray | None = None
     person: np.ndarray | None = None
     slots: dict[str, str] = field(default_factory=dict)  # slot -> present / missing / moved / occluded
+    slot_scores: dict[str, tuple[float, float]] = field(default_factory=dict)  # (ZNCC in place, best elsewhere)
 
 
 class DeskChangeDetector:
@@ -264,8 +265,8 @@ class DeskChangeDetector:
         return (both & (ncc < self.p.ncc_change)) | appeared
 
     def _static_mask(self, cur: np.ndarray, dt: float) -> np.ndarray:
-        if self.short_bg is None:
-            self.short_bg = cur.copy()
+        if self.short_bg is None:  # start from the clean desk: what is already there settles in ~2 tau
+            self.short_bg = self.ref.copy()
         g_cur, g_bg = _grey(cur), _grey(self.short_bg)
         moving = np.abs(g_cur - g_bg) / (g_bg + 12.0) > self.p.motion_change
         dc = np.abs(_chroma(cur) - _chroma(self.short_bg))
@@ -295,7 +296,15 @@ class DeskChangeDetector:
             self.state.slots[slot.name] = "present"
             return None, []
         res = cv2.matchTemplate(grey.astype(np.float32), slot.template, cv2.TM_CCOEFF_NORMED)
+        # an item that moved changed the desk where it now stands: only such windows are candidates
+        integral = cv2.integral(change.astype(np.uint8))
+        window = (integral[h:, w:] - integral[:-h, w:] - integral[h:, :-w] + integral[:-h, :-w]) / float(w * h)
+        res = np.where(window[: res.shape[0], : res.shape[1]] >= 0.3, res, -1.0).astype(np.float32)
+        ys, xs = np.ogrid[: res.shape[0], : res.shape[1]]
+        own = (1 - np.minimum(np.abs(xs - x) / w, 1)) * (1 - np.minimum(np.abs(ys - y) / h, 1))
+        res[own > 0.5] = -1.0  # a window mostly on its own slot is not "elsewhere"
         _, best, _, (bx, by) = cv2.minMaxLoc(res)
+        self.state.slot_scores[slot.name] = (round(here, 3), round(float(best), 3))
         shift = math.hypot(bx - x, by - y)
         if best >= self.p.slot_found_ncc and shift <= self.p.slot_shift_frac * min(w, h):
             self.state.slots[slot.name] = "present"
