@@ -198,3 +198,47 @@ BOW_CLASSES = {"greeting": 15.0, "thanks": 30.0, "apology": 45.0}
 
 def r1(x: float | None) -> float | None:
     return None if x is None or not math.isfinite(x) else round(float(x), 1)
+
+
+class Episodes:
+    """A per-frame trigger turned into episodes: confirmed after `min_on` s, closed after `off_grace` s
+    without the trigger. Collects each frame's measurements while the trigger holds."""
+
+    def __init__(self, min_on: float, off_grace: float) -> None:
+        self.min_on, self.off_grace = min_on, off_grace
+        self.start: tuple[float, float] | None = None  # (t, wall)
+        self.last_on: tuple[float, float] | None = None
+        self.rows: list[dict[str, Any]] = []
+
+    @property
+    def active(self) -> bool:
+        return self.start is not None
+
+    def step(self, t: float, wall: float, on: bool | None, row: dict[str, Any] | None = None
+             ) -> tuple[tuple[float, float], tuple[float, float], list[dict[str, Any]]] | None:
+        """Returns (start, end, rows) when a confirmed episode closes."""
+        if on:
+            if self.start is None:
+                self.start, self.rows = (t, wall), []
+            self.last_on = (t, wall)
+            self.rows.append(row or {})
+            return None
+        if self.start is None or self.last_on is None:
+            return None
+        if on is None and t - self.last_on[0] <= self.off_grace * 3:  # unknown frames hold the state
+            return None
+        if t - self.last_on[0] < self.off_grace:
+            return None
+        return self.close()
+
+    def close(self) -> tuple[tuple[float, float], tuple[float, float], list[dict[str, Any]]] | None:
+        start, end, rows = self.start, self.last_on, self.rows
+        self.start, self.last_on, self.rows = None, None, []
+        if start is None or end is None or end[0] - start[0] < self.min_on:
+            return None
+        return start, end, rows
+
+
+def median_of(rows: list[dict[str, Any]], key: str) -> float | None:
+    vals = [r[key] for r in rows if r.get(key) is not None and math.isfinite(r[key])]
+    return float(np.median(vals)) if vals else None

@@ -1,0 +1,125 @@
+"""greet.raise_hand — after each queue call, did the clerk raise the RIGHT hand within `window_s`?
+
+A raise: the right forearm within `max_forearm_deg` of vertical with the wrist above the elbow and
+near shoulder height, held `min_hold_s`. Each call gets exactly one event: `pass` (latency, forearm
+angle, fingers together), or `violation` when no raise came in time, the left hand was raised
+instead, or the form was wrong (forearm tilted, fingers spread). The aggregator computes the
+compliance rate from pass/violation counts.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pydantic import Field
+
+from calibration.config import CounterConfig
+from pipelines.engine import Rule, RuleContext, RuleParams, register
+from pipelines.events import Event
+from pipelines.geometry import (
+    L_ELBOW,
+    L_SHOULDER,
+    L_WRIST,
+    R_ELBOW,
+    R_SHOULDER,
+    R_WRIST,
+    forearm_from_vertical,
+    hand_for_wrist,
+)
+from pipelines.messages import QueueCall
+from pipelines.rules.etiquette_common import ClerkGeometry, Episodes, Frame, median_of, r1
+from pipelines.temporal import Clock, instant_event
+from vision.observation import Observation
+
+
+class GreetParams(RuleParams):
+    window_s: float = Field(5.0, gt=0, description="the raise must start within this many seconds of the call")
+    min_hold_s: float = Field(0.3, ge=0)
+    max_forearm_deg: float = Field(30.0, gt=0, lt=90, description="forearm tilt from vertical still 'near vertical'")
+    detect_forearm_deg: float = Field(45.0, gt=0, lt=90, description="looser tilt that still counts as a raise")
+    min_fingers_together: float = Field(0.6, ge=0, le=1)
+    below_shoulder_m: float = Field(0.15, ge=0, description="the wrist may be this far below the shoulder")
+
+
+def raise_row(frame: Frame, side: str, p: GreetParams, hands: list) -> dict[str, Any] | None:
+    """Measurements of a raised hand on this side, or None when the hand is not raised."""
+    if frame.world is None:
+        return None
+    sh, el, wr = (R_SHOULDER, R_ELBOW, R_WRIST) if side == "right" else (L_SHOULDER, L_ELBOW, L_WRIST)
+    w = frame.world
+    if w[wr][1] <= w[el][1] or w[wr][1] < w[sh][1] - p.below_shoulder_m:
+        return None
+    tilt = forearm_from_vertical(frame.pose, frame.cam, side)
+    if tilt is None or tilt > p.detect_forearm_deg:
+        return None
+    lm = frame.pose.landmarks[wr]
+    hand = hand_for_wrist(hands, (lm.x, lm.y), max_px=0.25 * frame.cam.cx)
+    return {"forearm_deg": tilt, "fingers_together": hand.fingers_together if hand else None}
+
+
+@register
+class RaiseHandGreeting(Rule):
+    rule_id: ClassVar[str] = "greet.raise_hand"
+    needs: ClassVar[frozenset[str]] = frozenset({"pose", "hands"})
+    Params: ClassVar[type[RuleParams]] = GreetParams
+
+    def __init__(self, counter: CounterConfig, params: RuleParams) -> None:
+        super().__init__(counter, params)
+        self.p = GreetParams.model_validate(params.model_dump())
+        self.geom = ClerkGeometry(counter)
+        self.right = Episodes(self.p.min_hold_s, 0.3)
+        self.left = Episodes(self.p.min_hold_s, 0.3)
+        self.pending: list[QueueCall] = []
+        self.seen: set[tuple[str, float]] = set()
+        self.raises: list[tuple[str, tuple[float, float], tuple[float, float], list[dict[str, Any]]]] = []
+
+    def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
+        for c in ctx.calls:
+            if (c.ticket, c.time) not in self.seen:
+                self.seen.add((c.ticket, c.time))
+                self.pending.append(c)
+        frame = self.geom.measure(obs)
+        t, wall = ctx.clock.t, ctx.clock.wall
+        for side, eps in (("right", self.right), ("left", self.left)):
+            row = raise_row(frame, side, self.p, obs.hands) if frame else None
+            on = None if frame is None else row is not None
+            done = eps.step(t, wall, on, row)
+            if done is None and eps.active and eps.start and t - eps.start[0] >= self.p.min_hold_s and \
+                    not any(r[1] == eps.start for r in self.raises):
+                done = (eps.start, (t, wall), list(eps.rows))  # confirmed while still raised
+            if done is not None and not any(r[1] == done[0] for r in self.raises):
+                self.raises.append((side, *done))
+        return self._judge(ctx)
+
+    def _judge(self, ctx: RuleContext) -> list[Event]:
+        events: list[Event] = []
+        p = self.p
+        for call in list(self.pending):
+            hits = [r for r in self.raises if 0 <= r[1][0] - call.time <= p.window_s]
+            right = [r for r in hits if r[0] == "right"]
+            deadline = call.time + p.window_s
+            if not right and ctx.clock.t <= deadline:  # still waiting (a stream ending early judges nothing)
+                continue
+            self.pending.remove(call)
+            start = Clock(call.time, ctx.clock.wall - (ctx.clock.t - call.time))
+            ev: dict[str, Any] = {"ticket": call.ticket, "window_s": p.window_s}
+            if right:
+                side, (t0, _), _, rows = right[0]
+                tilt, together = median_of(rows, "forearm_deg"), median_of(rows, "fingers_together")
+                form_ok = (tilt is not None and tilt <= p.max_forearm_deg) and \
+                          (together is None or together >= p.min_fingers_together)
+                ev.update(greeted=True, hand="right", latency_s=round(t0 - call.time, 2), forearm_deg=r1(tilt),
+                          fingers_together=r1(together), form_ok=form_ok)
+                outcome = "pass" if form_ok else "violation"
+                self.raises = [r for r in self.raises if r is not right[0]]
+            else:
+                ev.update(greeted=False, reason="left hand raised" if hits else "no raised-hand greeting",
+                          hand="left" if hits else None)
+                outcome = "violation"
+            events += instant_event(self.rule_id, self.counter.counter_id, start, ctx.clock, outcome=outcome,
+                                    evidence=ev, hall_id=self.counter.hall_id)
+        self.raises = [r for r in self.raises if ctx.clock.t - r[1][0] <= 2 * p.window_s]
+        return events
+
+    def finish(self, ctx: RuleContext) -> list[Event]:
+        return self._judge(ctx)

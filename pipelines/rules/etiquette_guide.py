@@ -1,0 +1,165 @@
+"""guide.gesture — each guiding gesture measured against DB50/T 1603 B.6.1 and classified (B.6.2).
+
+A gesture: the right wrist swung out to the side (or forward with the palm up), held `min_hold_s`.
+When it ends, one event reports every measured value (medians over the held frames) and its own
+pass/fail: elbow angle (target 120°), upper arm ~10 cm from the torso, palm up, fingers together,
+fingertips leading along the forearm, left hand at the abdomen, body bowed ~15°, and the position
+class (horizontal 请进 / bent arm 里边请 / high 请往前走 / low 请坐). Outcome: pass when every
+measured criterion passes, else violation with the failed ones listed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+from pydantic import Field
+
+from calibration.config import CounterConfig
+from pipelines.engine import Rule, RuleContext, RuleParams, register
+from pipelines.events import Event
+from pipelines.geometry import (
+    L_HIP,
+    L_WRIST,
+    R_ELBOW,
+    R_HIP,
+    R_SHOULDER,
+    R_WRIST,
+    angle_between,
+    elbow_angle,
+    elbow_angle_world,
+    forearm_from_vertical,
+    hand_for_wrist,
+    palm_up_score,
+    upper_arm_gap_m,
+)
+from pipelines.rules.etiquette_common import ClerkGeometry, Episodes, Frame, median_of, r1
+from pipelines.temporal import Clock, instant_event
+from vision.observation import Observation
+from vision.results import HandResult
+
+
+class GuideParams(RuleParams):
+    min_hold_s: float = Field(0.5, ge=0)
+    lateral_m: float = Field(0.22, gt=0, description="wrist this far out to the right of the shoulder: a gesture")
+    forward_m: float = Field(0.40, gt=0, description="or this far forward with the palm up")
+    elbow_target_deg: float = Field(120.0, gt=0, lt=180)
+    elbow_tolerance_deg: float = Field(20.0, gt=0)
+    gap_target_m: float = Field(0.10, ge=0)
+    gap_tolerance_m: float = Field(0.08, gt=0)
+    palm_up_min: float = Field(0.5, ge=-1, le=1, description="cosine of palm normal with up")
+    fingers_together_min: float = Field(0.6, ge=0, le=1)
+    fingertip_max_deg: float = Field(35.0, gt=0, description="hand direction vs forearm in the image")
+    bow_target_deg: float = Field(15.0, ge=0)
+    bow_tolerance_deg: float = Field(8.0, gt=0)
+
+
+def fingertip_lead_deg(frame: Frame, hand: HandResult) -> float | None:
+    """Angle between the hand (wrist -> middle fingertip) and the forearm (elbow -> wrist) in the image."""
+    if len(hand.landmarks) < 13:
+        return None
+    el, wr = frame.pose.landmarks[R_ELBOW], frame.pose.landmarks[R_WRIST]
+    fore = np.array([wr.x - el.x, wr.y - el.y])
+    h = np.array(hand.landmarks[12][:2]) - np.array(hand.landmarks[0][:2])
+    return angle_between(fore, h)
+
+
+def position_class(w: np.ndarray, elbow: float) -> str:
+    hip_y = (w[L_HIP][1] + w[R_HIP][1]) / 2
+    if w[R_WRIST][1] >= w[R_SHOULDER][1] - 0.05:
+        return "high"
+    if w[R_WRIST][1] <= hip_y + 0.05:
+        return "low"
+    return "bent" if elbow < 100 else "horizontal"
+
+
+def guide_row(frame: Frame, obs: Observation, p: GuideParams, bow: float | None) -> dict[str, Any] | None:
+    w = frame.world
+    if w is None:
+        return None
+    lateral = w[R_SHOULDER][0] - w[R_WRIST][0]  # +X is the clerk's left, so out to the right is -X
+    forward = w[R_WRIST][2] - w[R_SHOULDER][2]
+    lm = frame.pose.landmarks[R_WRIST]
+    hand = hand_for_wrist(obs.hands, (lm.x, lm.y), max_px=0.25 * frame.cam.cx)
+    palm = palm_up_score(hand, frame.cam) if hand else None
+    tilt = forearm_from_vertical(frame.pose, frame.cam, "right")
+    if tilt is not None and tilt < 25 and w[R_WRIST][1] > w[R_SHOULDER][1] - 0.15:
+        return None  # a raised-hand greeting, not a guide
+    if w[R_WRIST][1] > w[R_SHOULDER][1] + 0.35:
+        return None
+    if not (lateral >= p.lateral_m or (forward >= p.forward_m and palm is not None and palm >= p.palm_up_min)):
+        return None
+    el = elbow_angle(frame.pose, frame.cam, "right")
+    hip = (w[L_HIP] + w[R_HIP]) / 2
+    lw = w[L_WRIST] - hip
+    return {
+        "elbow_deg": el.value,
+        "elbow_world_deg": elbow_angle_world(frame.pose, "right"),
+        "gap_m": upper_arm_gap_m(frame.pose, frame.cam, "right"),
+        "palm_up": palm,
+        "fingers_together": hand.fingers_together if hand else None,
+        "fingertip_deg": fingertip_lead_deg(frame, hand) if hand else None,
+        "left_at_abdomen": float(0.05 <= lw[1] <= 0.45 and abs(lw[0]) <= 0.18 and -0.05 <= lw[2] <= 0.40),
+        "bow_deg": bow,
+        "position": position_class(w, el.value),
+    }
+
+
+@register
+class GuidingGesture(Rule):
+    rule_id: ClassVar[str] = "guide.gesture"
+    needs: ClassVar[frozenset[str]] = frozenset({"pose", "hands"})
+    Params: ClassVar[type[RuleParams]] = GuideParams
+
+    def __init__(self, counter: CounterConfig, params: RuleParams) -> None:
+        super().__init__(counter, params)
+        self.p = GuideParams.model_validate(params.model_dump())
+        self.geom = ClerkGeometry(counter)
+        self.eps = Episodes(self.p.min_hold_s, 0.3)
+
+    def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
+        frame = self.geom.measure(obs)
+        row = None
+        if frame is not None:
+            row = guide_row(frame, obs, self.p, frame.bow.angle if frame.bow else None)
+        done = self.eps.step(ctx.clock.t, ctx.clock.wall, None if frame is None else row is not None, row)
+        return self._report(done)
+
+    def finish(self, ctx: RuleContext) -> list[Event]:
+        return self._report(self.eps.close())
+
+    def _report(self, done) -> list[Event]:
+        if done is None:
+            return []
+        (t0, w0), (t1, w1), rows = done
+        p = self.p
+        m = {k: median_of(rows, k) for k in ("elbow_deg", "elbow_world_deg", "gap_m", "palm_up", "fingers_together",
+                                              "fingertip_deg", "left_at_abdomen", "bow_deg")}
+        positions = [r["position"] for r in rows]
+        def within(key: str, target: float, tol: float) -> bool | None:
+            return None if m[key] is None else abs(m[key] - target) <= tol
+
+        def at_least(key: str, low: float) -> bool | None:
+            return None if m[key] is None else m[key] >= low
+
+        checks: dict[str, bool | None] = {
+            "elbow": within("elbow_deg", p.elbow_target_deg, p.elbow_tolerance_deg),
+            "upper_arm_gap": within("gap_m", p.gap_target_m, p.gap_tolerance_m),
+            "palm_up": at_least("palm_up", p.palm_up_min),
+            "fingers_together": at_least("fingers_together", p.fingers_together_min),
+            "fingertips_lead": None if m["fingertip_deg"] is None else m["fingertip_deg"] <= p.fingertip_max_deg,
+            "left_hand_abdomen": at_least("left_at_abdomen", 0.5),
+            "body_bow": within("bow_deg", p.bow_target_deg, p.bow_tolerance_deg),
+        }
+        failed = [k for k, v in checks.items() if v is False]
+        evidence = {
+            "position": max(set(positions), key=positions.count),
+            "elbow_deg": r1(m["elbow_deg"]), "elbow_world_deg": r1(m["elbow_world_deg"]),
+            "upper_arm_gap_m": None if m["gap_m"] is None else round(m["gap_m"], 3),
+            "palm_up": r1(m["palm_up"]), "fingers_together": r1(m["fingers_together"]),
+            "fingertip_vs_forearm_deg": r1(m["fingertip_deg"]), "body_bow_deg": r1(m["bow_deg"]),
+            "checks": checks, "failed": failed, "duration_s": round(t1 - t0, 2),
+        }
+        return instant_event(self.rule_id, self.counter.counter_id, Clock(t0, w0), Clock(t1, w1),
+                             outcome="violation" if failed else "pass", evidence=evidence,
+                             hall_id=self.counter.hall_id)

@@ -1,0 +1,169 @@
+"""Etiquette rules on hand-built Observation streams of the synthetic clerk."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pipelines.messages import QueueCall
+from tests.fixtures.etiquette import (
+    GUIDE_120,
+    REST,
+    ArmPose,
+    bow_profile,
+    make_cam,
+    make_stream,
+    run_rule,
+    synth_hand,
+    synth_pose,
+)
+from vision.observation import Observation
+
+ABDOMEN = ArmPose(upper_dir=(0.0, -1.0, 0.0), elbow_deg=90.0, toward=(-1.0, 0.0, 0.6))
+RAISED = ArmPose(upper_dir=(-1.0, 0.0, 0.2), elbow_deg=100.0, toward=(0.0, 1.0, 0.0))
+RAISED_LEFT = ArmPose(upper_dir=(1.0, 0.0, 0.2), elbow_deg=100.0, toward=(0.0, 1.0, 0.0))
+REACH_R = ArmPose(upper_dir=(0.15, -0.5, 1.0), elbow_deg=165.0, toward=(0.2, 0.0, 1.0))
+REACH_L = ArmPose(upper_dir=(-0.15, -0.5, 1.0), elbow_deg=165.0, toward=(-0.2, 0.0, 1.0))
+
+
+def finals(events):
+    return [e for e in events if e.type == "end"]
+
+
+@pytest.mark.parametrize("yaw", [0, 45])
+def test_greeting_bow_after_a_call_passes_at_15_and_fails_at_30(yaw):
+    cam = make_cam(yaw=yaw)
+    call = [QueueCall("c1", "A001", 1.0)]
+    ok = finals(run_rule("bow.angle", cam, make_stream(cam, bow_profile(15)), calls=call))
+    assert len(ok) == 1 and ok[0].outcome == "pass"
+    assert ok[0].evidence["class"] == "greeting" and abs(ok[0].evidence["peak_deg"] - 15) <= 2
+    assert ok[0].evidence["hold_s"] >= 0.9 and ok[0].evidence["ticket"] == "A001"
+    bad = finals(run_rule("bow.angle", cam, make_stream(cam, bow_profile(30)), calls=call))
+    assert len(bad) == 1 and bad[0].outcome == "violation"
+    assert bad[0].evidence["class"] == "thanks" and bad[0].evidence["expected"] == "greeting"
+
+
+def test_no_bow_gives_nothing_and_a_bow_without_a_call_is_info():
+    cam = make_cam()
+    assert run_rule("bow.angle", cam, make_stream(cam, [0.0] * 60), calls=[QueueCall("c1", "A1", 1.0)]) == []
+    evs = run_rule("bow.angle", cam, make_stream(cam, bow_profile(45)))
+    assert [e.type for e in evs] == ["new", "end"] and evs[0].id == evs[1].id
+    assert evs[0].outcome == "info" and evs[0].evidence["class"] == "apology"
+
+
+def test_a_long_lean_is_not_a_bow_and_the_tolerance_is_configurable():
+    cam = make_cam()
+    lean = [0.0] * 20 + [20.0] * 100 + [0.0] * 20
+    assert run_rule("bow.angle", cam, make_stream(cam, lean)) == []
+    strict = run_rule("bow.angle", cam, make_stream(cam, bow_profile(21)), rules={"bow.angle": {"tolerance_deg": 3}})
+    assert strict[0].evidence["class"] == "unclassified"
+
+
+def test_bent_neck_fails_the_straightness_check():
+    cam = make_cam(yaw=45)
+    prof = bow_profile(15)
+    stream = []
+    for i, b in enumerate(prof):
+        pose, _ = synth_pose(cam, b, head_nod_deg=35.0 * b / 15.0)
+        stream.append(Observation("c1", i, i / 10, image_size=(1280, 720), ran=["pose"], pose=pose))
+    ev = finals(run_rule("bow.angle", cam, stream, calls=[QueueCall("c1", "A1", 0.5)]))
+    assert ev and ev[0].evidence["straight"] is False and ev[0].outcome == "violation"
+
+
+def _raise_stream(cam, arm_right=REST, arm_left=REST, start=25, length=12, n=80):
+    rights = [arm_right if start <= i < start + length else REST for i in range(n)]
+    lefts = [arm_left if start <= i < start + length else REST for i in range(n)]
+    return make_stream(cam, [0.0] * n, right=rights, left=lefts, hands=True)
+
+
+@pytest.mark.parametrize("yaw", [0, 30])
+def test_greeting_raise_latency_and_pass(yaw):
+    cam = make_cam(yaw=yaw)
+    evs = finals(run_rule("greet.raise_hand", cam, _raise_stream(cam, RAISED), calls=[QueueCall("c1", "B7", 1.0)]))
+    assert len(evs) == 1 and evs[0].outcome == "pass"
+    ev = evs[0].evidence
+    assert ev["greeted"] and ev["latency_s"] == pytest.approx(1.5, abs=0.15) and ev["forearm_deg"] < 15
+
+
+def test_missing_greeting_and_left_hand_are_violations():
+    cam = make_cam()
+    none = finals(run_rule("greet.raise_hand", cam, _raise_stream(cam), calls=[QueueCall("c1", "B8", 1.0)]))
+    assert len(none) == 1 and none[0].outcome == "violation" and none[0].evidence["greeted"] is False
+    assert none[0].clip_start == 1.0
+    left = finals(run_rule("greet.raise_hand", cam, _raise_stream(cam, arm_left=RAISED_LEFT),
+                           calls=[QueueCall("c1", "B9", 1.0)]))
+    assert len(left) == 1 and left[0].outcome == "violation" and left[0].evidence["reason"] == "left hand raised"
+    late = finals(run_rule("greet.raise_hand", cam, _raise_stream(cam, RAISED, start=70, n=90),
+                           calls=[QueueCall("c1", "B10", 1.0)]))
+    assert [e.outcome for e in late] == ["violation"]
+
+
+def _point_stream(cam, frames_pointing: int, n=60):
+    out = []
+    for i in range(n):
+        pose, pts = synth_pose(cam, 0.0)
+        hand = synth_hand(cam, pts[16], pointing=20 <= i < 20 + frames_pointing)
+        out.append(Observation("c1", i, i / 10, image_size=(1280, 720), ran=["pose", "hands"], pose=pose, hands=[hand]))
+    return out
+
+
+def test_one_finger_pointing_needs_a_short_hold():
+    cam = make_cam()
+    evs = run_rule("point.one_finger", cam, _point_stream(cam, 12))
+    assert [e.type for e in evs] == ["new", "end"] and evs[0].outcome == "violation"
+    assert evs[0].clip_start == pytest.approx(2.0)
+    assert run_rule("point.one_finger", cam, _point_stream(cam, 3)) == []
+
+
+def _guide_stream(cam, palm=(0.0, 1.0, 0.0), n=60, start=15, length=20):
+    out = []
+    for i in range(n):
+        on = start <= i < start + length
+        pose, pts = synth_pose(cam, 15.0 if on else 0.0, right=GUIDE_120 if on else REST, left=ABDOMEN)
+        hand = synth_hand(cam, pts[16], palm_normal_world=palm if on else (1.0, 0.0, 0.0))
+        out.append(Observation("c1", i, i / 10, image_size=(1280, 720), ran=["pose", "hands"], pose=pose, hands=[hand]))
+    return out
+
+
+@pytest.mark.parametrize("yaw", [0, 45])
+def test_guiding_gesture_measured_and_passed(yaw):
+    cam = make_cam(yaw=yaw)
+    evs = finals(run_rule("guide.gesture", cam, _guide_stream(cam)))
+    assert len(evs) == 1, evs
+    ev = evs[0].evidence
+    assert abs(ev["elbow_deg"] - 120) < 3 and abs(ev["body_bow_deg"] - 15) < 3
+    assert ev["palm_up"] > 0.9 and ev["checks"]["left_hand_abdomen"] is True
+    assert ev["position"] == "horizontal" and 0.0 < ev["upper_arm_gap_m"] < 0.2
+    failed = set(ev["failed"]) - {"fingertips_lead"}  # the synthetic hand has no finger geometry
+    assert not failed
+
+
+def test_guiding_with_palm_down_fails_that_check():
+    cam = make_cam(yaw=45)
+    ev = finals(run_rule("guide.gesture", cam, _guide_stream(cam, palm=(0.0, -1.0, 0.0))))[0]
+    assert ev.outcome == "violation" and "palm_up" in ev.evidence["failed"]
+
+
+def test_two_hand_handover_passes_and_one_hand_fails():
+    cam = make_cam()
+    n = 50
+    both = make_stream(cam, [0.0] * n, right=[REACH_R if 15 <= i < 30 else REST for i in range(n)],
+                       left=[REACH_L if 15 <= i < 30 else REST for i in range(n)])
+    evs = finals(run_rule("handover.two_hands", cam, both))
+    assert len(evs) == 1 and evs[0].outcome == "pass" and evs[0].evidence["hand"] == "both"
+    one = make_stream(cam, [0.0] * n, right=[REACH_R if 15 <= i < 30 else REST for i in range(n)])
+    evs = finals(run_rule("handover.two_hands", cam, one))
+    assert len(evs) == 1 and evs[0].outcome == "violation" and evs[0].evidence["hand"] == "right"
+
+
+@pytest.mark.parametrize("rule", ["bow.angle", "guide.gesture", "greet.raise_hand", "handover.two_hands",
+                                  "point.one_finger", "stand.for_visitor"])
+def test_do_nothing_stream_raises_no_events(rule):
+    cam = make_cam(yaw=30)
+    rng = np.random.default_rng(0)
+    stream = make_stream(cam, list(rng.normal(0.0, 1.0, 120)), hands=True)
+    for obs in stream:  # a little landmark jitter, as a detector would give
+        for lm in obs.pose.landmarks:
+            lm.x += float(rng.normal(0, 1.0))
+            lm.y += float(rng.normal(0, 1.0))
+    assert run_rule(rule, cam, stream) == []
