@@ -10,9 +10,11 @@ session (see security.py); tests/test_board_auth.py walks every route to hold th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import secrets
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,7 +74,12 @@ def create_app(store: Store, settings: BoardSettings | None = None, auth: Auth |
     from dashboards.auth import LoginLimiter
 
     settings = settings or BoardSettings()
-    app = FastAPI(title="CounterWatch board", docs_url=None, redoc_url=None, openapi_url=None)
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await app.state.live.stop()
+
+    app = FastAPI(title="CounterWatch board", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.store = store
     app.state.settings = settings
     app.state.auth = auth or Auth(
@@ -101,10 +108,6 @@ def create_app(store: Store, settings: BoardSettings | None = None, auth: Auth |
         if request.url.path != "/login" and not request.url.path.startswith("/static/"):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
-
-    @app.on_event("shutdown")
-    async def _stop_live() -> None:
-        await app.state.live.stop()
 
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(_public_router())
