@@ -1,0 +1,145 @@
+"""A posable body from an exported asset (scripts/export_bodies.py), in plain numpy.
+
+Frame: metres, +Z up, +Y the way the body faces, +X the body's right, feet at z = 0.
+Posing is forward kinematics over the 104-bone MakeHuman skeleton with *world-space edits*:
+each edit rotates a bone (and so its subtree) about the bone's head, either by a given rotation
+or by the smallest rotation that aims a segment (bone head -> a descendant's head) at a
+direction. Aiming makes the labelled angles exact by construction.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+ASSETS = Path(__file__).parent / "assets"
+
+
+def body_ids() -> list[str]:
+    return sorted(p.stem.removeprefix("body_") for p in ASSETS.glob("body_*.npz"))
+
+
+def unit(v: np.ndarray) -> np.ndarray:
+    n = np.linalg.norm(v)
+    return v / n if n > 1e-12 else v
+
+
+def rot_axis(axis: np.ndarray, deg: float) -> np.ndarray:
+    """Rotation matrix about a unit axis (right-hand rule), degrees."""
+    a = unit(np.asarray(axis, float))
+    t = np.radians(deg)
+    k = np.array([[0, -a[2], a[1]], [a[2], 0, -a[0]], [-a[1], a[0], 0]])
+    return np.eye(3) + np.sin(t) * k + (1 - np.cos(t)) * (k @ k)
+
+
+def rot_between(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Smallest rotation taking direction a onto direction b."""
+    a, b = unit(a), unit(b)
+    c = float(np.clip(a @ b, -1.0, 1.0))
+    axis = np.cross(a, b)
+    if np.linalg.norm(axis) < 1e-9:
+        if c > 0:
+            return np.eye(3)
+        axis = np.cross(a, [1.0, 0, 0]) if abs(a[0]) < 0.9 else np.cross(a, [0, 1.0, 0])
+    return rot_axis(axis, float(np.degrees(np.arccos(c))))
+
+
+def angle_deg(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.degrees(np.arccos(np.clip(unit(a) @ unit(b), -1.0, 1.0))))
+
+
+@dataclass
+class Posed:
+    """One posed body: world bone poses, vertices (optional) and keypoints."""
+
+    bones: np.ndarray  # (B, 4, 4) world poses
+    joints: dict[str, np.ndarray]  # bone name -> head position (3,)
+    keypoints: np.ndarray  # (K, 3) COCO keypoints from the regressor
+    vertices: np.ndarray | None = None
+
+
+class Body:
+    """An exported body shape. Load with `Body.load(id)` (cached)."""
+
+    def __init__(self, path: Path):
+        z = np.load(path)
+        self.id = path.stem.removeprefix("body_")
+        self.meta = json.loads(str(z["meta"]))
+        self.rest_vertices = z["vertices"].astype(np.float64)
+        self.faces = z["faces"].astype(np.int32)
+        self.skin_index = z["skin_index"].astype(np.int64)
+        self.skin_weight = z["skin_weight"].astype(np.float64)
+        self.bone_names = [str(s) for s in z["bone_names"]]
+        self.bone_index = {n: i for i, n in enumerate(self.bone_names)}
+        self.parents = z["bone_parents"].astype(np.int64)
+        self.rest = z["bone_rest"].astype(np.float64)
+        self.rest_inv = np.linalg.inv(self.rest)
+        self.local = np.stack([self.rest[i] if p < 0 else np.linalg.inv(self.rest[p]) @ self.rest[i]
+                               for i, p in enumerate(self.parents)])
+        self.kp_names = [str(s) for s in z["kp_names"]]
+        off = z["kp_offsets"]
+        kp_index, kp_weight = z["kp_index"].astype(np.int64), z["kp_weight"].astype(np.float64)
+        # Only the vertices the regressor reads need skinning to get keypoints.
+        self.kp_vertices = np.unique(kp_index)
+        pos = {v: i for i, v in enumerate(self.kp_vertices)}
+        self.kp_matrix = np.zeros((len(self.kp_names), len(self.kp_vertices)))
+        for k in range(len(self.kp_names)):
+            for v, w in zip(kp_index[off[k]:off[k + 1]], kp_weight[off[k]:off[k + 1]], strict=True):
+                self.kp_matrix[k, pos[int(v)]] += w
+        self.regions = z["regions"].astype(np.int64)
+        self.region_names = [str(s) for s in z["region_names"]]
+        self.ref_bone_poses = z["ref_bone_poses"].astype(np.float64)
+        self.ref_keypoints = z["ref_keypoints"].astype(np.float64)
+        self.height = float(self.rest_vertices[:, 2].max())
+
+    @staticmethod
+    @cache
+    def load(body_id: str) -> Body:
+        path = ASSETS / f"body_{body_id}.npz"
+        if not path.exists():
+            raise FileNotFoundError(f"no body asset {path}; known bodies: {', '.join(body_ids())}")
+        return Body(path)
+
+    def head(self, name: str) -> np.ndarray:
+        return self.rest[self.bone_index[name], :3, 3]
+
+    def segment_local(self, bone: str, end: str) -> np.ndarray:
+        """The vector from `bone`'s head to `end`'s head, in `bone`'s rest frame."""
+        b, e = self.bone_index[bone], self.bone_index[end]
+        return (self.rest_inv[b] @ self.rest[e])[:3, 3]
+
+    # --- kinematics -------------------------------------------------------------------------
+    def forward(self, root: np.ndarray, edits: dict[str, object]) -> np.ndarray:
+        """World bone poses. `root` is the 4x4 placing the body frame in the world.
+
+        `edits[bone]` is a callable (bone_index, world_rotation, world_poses) -> new rotation,
+        applied after the parent is posed, so aims see the final parent chain."""
+        world = np.empty_like(self.rest)
+        for i, p in enumerate(self.parents):
+            world[i] = (root if p < 0 else world[p]) @ self.local[i]
+            fn = edits.get(self.bone_names[i])
+            if fn is not None:
+                world[i, :3, :3] = fn(i, world[i, :3, :3], world)
+        return world
+
+    def skin(self, world: np.ndarray, vertex_ids: np.ndarray | None = None) -> np.ndarray:
+        """Linear blend skinning of all (or some) vertices."""
+        tr = world @ self.rest_inv
+        idx = self.skin_index if vertex_ids is None else self.skin_index[vertex_ids]
+        w = self.skin_weight if vertex_ids is None else self.skin_weight[vertex_ids]
+        rv = self.rest_vertices if vertex_ids is None else self.rest_vertices[vertex_ids]
+        blend = np.einsum("vk,vkij->vij", w, tr[idx][:, :, :3, :])
+        return np.einsum("vij,vj->vi", blend[:, :, :3], rv) + blend[:, :, 3]
+
+    def keypoints(self, world: np.ndarray) -> np.ndarray:
+        return self.kp_matrix @ self.skin(world, self.kp_vertices)
+
+    def posed(self, world: np.ndarray, with_vertices: bool = True) -> Posed:
+        joints = {n: world[i, :3, 3].copy() for i, n in enumerate(self.bone_names)}
+        verts = self.skin(world) if with_vertices else None
+        kp = self.kp_matrix @ (verts[self.kp_vertices] if verts is not None else self.skin(world, self.kp_vertices))
+        return Posed(bones=world, joints=joints, keypoints=kp, vertices=verts)

@@ -1,0 +1,262 @@
+"""The counter scene: desk, chair, monitor, the pause-service sign with its ArUco marker, desk props
+and a client silhouette, as small triangle meshes in the world frame.
+
+World frame: metres, +Z up, the clerk's post at the origin, the clerk faces -Y (toward the client
+side and the camera); the desk top is at DESK_Z between y = DESK_Y0 (client edge) and DESK_Y1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from simulator.body import rot_axis
+from simulator.render import Mesh
+
+DESK_Z = 0.75
+DESK_Y0, DESK_Y1 = -0.8, -0.2
+DESK_X = 0.78
+SIGN_ARUCO_ID = 7
+ARUCO_DICT = cv2.aruco.DICT_4X4_50
+
+
+def bgr(hex_rgb: str) -> np.ndarray:
+    v = int(hex_rgb.lstrip("#"), 16)
+    return np.array([v & 255, (v >> 8) & 255, v >> 16], float)
+
+
+def box(center, size, color, yaw: float = 0.0, cells: tuple[int, int, int] = (1, 1, 1), pitch: float = 0.0) -> Mesh:
+    """An axis-aligned box (rotated by yaw about Z, then pitch about X), faces subdivided in cells."""
+    sx, sy, sz = np.asarray(size, float) / 2
+    verts, faces = [], []
+
+    def quad(origin, u, v, nu, nv):
+        base = len(verts)
+        for i in range(nu + 1):
+            for j in range(nv + 1):
+                verts.append(origin + u * i / nu + v * j / nv)
+        for i in range(nu):
+            for j in range(nv):
+                a = base + i * (nv + 1) + j
+                b, c, e = a + nv + 1, a + nv + 2, a + 1
+                faces.extend([(a, b, c), (a, c, e)])
+
+    X, Y, Z = np.eye(3)
+    cx, cy, cz = cells
+    quad(np.array([-sx, -sy, sz]), 2 * sx * X, 2 * sy * Y, cx, cy)  # top
+    quad(np.array([-sx, -sy, -sz]), 2 * sy * Y, 2 * sx * X, cy, cx)  # bottom
+    quad(np.array([-sx, -sy, -sz]), 2 * sx * X, 2 * sz * Z, cx, cz)  # front (-Y)
+    quad(np.array([-sx, sy, -sz]), 2 * sz * Z, 2 * sx * X, cz, cx)  # back
+    quad(np.array([-sx, -sy, -sz]), 2 * sz * Z, 2 * sy * Y, cz, cy)  # left (-X)
+    quad(np.array([sx, -sy, -sz]), 2 * sy * Y, 2 * sz * Z, cy, cz)  # right
+    r = rot_axis([0, 0, 1], yaw) @ rot_axis([1, 0, 0], pitch)
+    v = np.array(verts) @ r.T + np.asarray(center, float)
+    return Mesh(v, np.array(faces), np.tile(np.asarray(color, float), (len(faces), 1)))
+
+
+def cylinder(center_bottom, radius, height, color, n: int = 12, top_color=None, axis=(0, 0, 1.0)) -> Mesh:
+    t = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    ring = np.stack([radius * np.cos(t), radius * np.sin(t), np.zeros(n)], 1)
+    verts = np.concatenate([ring, ring + [0, 0, height], [[0, 0, 0], [0, 0, height]]])
+    faces = []
+    for i in range(n):
+        j = (i + 1) % n
+        faces += [(i, j, n + j), (i, n + j, n + i), (2 * n, j, i), (2 * n + 1, n + i, n + j)]
+    cols = np.tile(np.asarray(color, float), (len(faces), 1))
+    if top_color is not None:
+        cols[3::4] = top_color
+    r = _align_z(np.asarray(axis, float))
+    return Mesh(verts @ r.T + np.asarray(center_bottom, float), np.array(faces), cols)
+
+
+def _align_z(axis: np.ndarray) -> np.ndarray:
+    from simulator.body import rot_between
+    return rot_between(np.array([0, 0, 1.0]), axis)
+
+
+def sphere(center, radius, color, n: int = 8) -> Mesh:
+    verts, faces = [], []
+    for i in range(n + 1):
+        th = np.pi * i / n
+        for j in range(2 * n):
+            ph = np.pi * j / n
+            verts.append([np.sin(th) * np.cos(ph), np.sin(th) * np.sin(ph), np.cos(th)])
+    for i in range(n):
+        for j in range(2 * n):
+            a, b = i * 2 * n + j, i * 2 * n + (j + 1) % (2 * n)
+            c, e = a + 2 * n, b + 2 * n
+            faces += [(a, c, e), (a, e, b)]
+    v = np.array(verts) * radius + np.asarray(center, float)
+    f = np.array(faces)
+    return Mesh(v, f, np.tile(np.asarray(color, float), (len(f), 1)))
+
+
+def aruco_quad(center, size: float, marker_id: int = SIGN_ARUCO_ID, yaw: float = 0.0, tilt: float = 0.0) -> Mesh:
+    """The marker as black/white cells on a vertical plane facing -Y (rotated by yaw), tilted back."""
+    img = cv2.aruco.generateImageMarker(cv2.aruco.getPredefinedDictionary(ARUCO_DICT), marker_id, 6)
+    quiet = np.pad(img, 1, constant_values=255)  # a white quiet zone around the marker
+    n = quiet.shape[0]
+    cell = size * n / 6 / n
+    verts, faces, cols = [], [], []
+    r = rot_axis([0, 0, 1], yaw) @ rot_axis([1, 0, 0], -tilt)
+    half = cell * n / 2
+    for i in range(n):
+        for j in range(n):
+            x0, z0 = -half + j * cell, half - (i + 1) * cell
+            base = len(verts)
+            verts += [[x0, 0, z0], [x0 + cell, 0, z0], [x0 + cell, 0, z0 + cell], [x0, 0, z0 + cell]]
+            faces += [(base, base + 1, base + 2), (base, base + 2, base + 3)]
+            c = 20.0 if quiet[i, j] < 128 else 245.0
+            cols += [[c, c, c]] * 2
+    v = np.array(verts) @ r.T + np.asarray(center, float)
+    return Mesh(v, np.array(faces), np.array(cols))
+
+
+# --- the static counter --------------------------------------------------------------------------
+
+def counter_meshes() -> list[Mesh]:
+    desk_color, panel_color = bgr("#b08a5a"), bgr("#8a6a45")
+    top_y = 0.5 * (DESK_Y0 + DESK_Y1)
+    return [
+        box([0, top_y, DESK_Z - 0.02], [2 * DESK_X, DESK_Y1 - DESK_Y0, 0.04], desk_color, cells=(24, 10, 1)),
+        box([0, DESK_Y0 + 0.02, (DESK_Z - 0.04) / 2], [2 * DESK_X, 0.04, DESK_Z - 0.04], panel_color, cells=(12, 1, 6)),
+        # back wall and floor give the person a background
+        box([0, 1.2, 1.5], [6.0, 0.05, 3.0], bgr("#d9d4c7"), cells=(12, 1, 6)),
+        box([0, 0, -0.01], [6.0, 4.0, 0.02], bgr("#9a9a9a"), cells=(12, 8, 1)),
+    ]
+
+
+def chair_meshes(y: float = 0.05) -> list[Mesh]:
+    c = bgr("#2d3540")
+    return [
+        box([0, y, 0.45], [0.46, 0.46, 0.06], c, cells=(3, 3, 1)),
+        box([0, y + 0.26, 0.78], [0.44, 0.05, 0.55], c, cells=(3, 1, 4)),
+        cylinder([0, y, 0.05], 0.03, 0.38, bgr("#555555"), n=8),
+    ]
+
+
+def monitor_meshes() -> list[Mesh]:
+    yaw = -30.0
+    return [
+        box([0.6, -0.36, 1.0], [0.42, 0.03, 0.27], bgr("#202020"), yaw=yaw, cells=(3, 1, 2)),
+        box([0.6, -0.34, 0.8], [0.05, 0.03, 0.12], bgr("#303030"), yaw=yaw),
+        box([0.6, -0.34, 0.755], [0.18, 0.14, 0.01], bgr("#303030"), yaw=yaw),
+    ]
+
+
+def client_meshes(x: float = -0.68, y: float = -1.05) -> list[Mesh]:
+    """A seated client seen from behind: a simple silhouette, not a person detector target."""
+    coat = bgr("#3b4a5e")
+    return [
+        box([x, y, 0.95], [0.42, 0.24, 0.5], coat, cells=(2, 1, 3)),
+        sphere([x, y + 0.02, 1.33], 0.105, bgr("#1e1a18")),
+        cylinder([x, y + 0.02, 1.2], 0.05, 0.08, bgr("#caa58a"), n=8),
+    ]
+
+
+# --- props ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PropKind:
+    name: str
+    category: str  # allowed | personal | phone | document | food | sign
+    slot: str | None = None  # CounterConfig slot name for allowed items
+
+
+PROPS: dict[str, PropKind] = {k.name: k for k in [
+    PropKind("evaluator_pad", "allowed", "evaluator_pad"),
+    PropKind("pen_holder", "allowed", "pen_holder"),
+    PropKind("acrylic_stand", "allowed", "acrylic_stand"),
+    PropKind("potted_plant", "allowed", "potted_plant"),
+    PropKind("monitor", "allowed", "monitor"),
+    PropKind("sign", "sign"),
+    PropKind("phone", "phone"),
+    PropKind("cup", "personal"),
+    PropKind("bottle", "personal"),
+    PropKind("snack_box", "food"),
+    PropKind("food", "food"),
+    PropKind("umbrella", "personal"),
+    PropKind("handbag", "personal"),
+    PropKind("papers", "document"),
+    PropKind("seal", "document"),
+]}
+
+# Where each allowed item belongs (world x, y on the desk) = its slot.
+HOME: dict[str, tuple[float, float, float]] = {
+    "evaluator_pad": (0.2, -0.72, 0.0),
+    "pen_holder": (-0.36, -0.3, 0.0),
+    "acrylic_stand": (0.42, -0.74, 0.0),
+    "potted_plant": (-0.66, -0.32, 0.0),
+    "sign": (-0.42, -0.62, 0.0),
+}
+SLOT_SIZE = {"evaluator_pad": 0.2, "pen_holder": 0.12, "acrylic_stand": 0.16, "potted_plant": 0.2, "monitor": 0.5}
+
+
+def prop_meshes(name: str, x: float, y: float, yaw: float = 0.0, z: float = DESK_Z) -> list[Mesh]:
+    """A prop standing on a surface at (x, y, z)."""
+    if name == "evaluator_pad":
+        return [box([x, y, z + 0.05], [0.17, 0.04, 0.1], bgr("#e8e8e8"), yaw=yaw, pitch=-20),
+                box([x, y - 0.025, z + 0.055], [0.12, 0.005, 0.06], bgr("#3050a0"), yaw=yaw, pitch=-20)]
+    if name == "pen_holder":
+        return [cylinder([x, y, z], 0.04, 0.1, bgr("#404040")),
+                cylinder([x + 0.01, y, z + 0.05], 0.005, 0.1, bgr("#2040c0"), n=5, axis=(0.2, 0, 1)),
+                cylinder([x - 0.01, y, z + 0.05], 0.005, 0.1, bgr("#c02020"), n=5, axis=(-0.2, 0.1, 1))]
+    if name == "acrylic_stand":
+        return [box([x, y, z + 0.09], [0.13, 0.012, 0.18], bgr("#d8e4ea"), yaw=yaw, pitch=-10),
+                box([x, y - 0.008, z + 0.1], [0.1, 0.004, 0.12], bgr("#c04030"), yaw=yaw, pitch=-10)]
+    if name == "potted_plant":
+        return [cylinder([x, y, z], 0.07, 0.12, bgr("#9a5a3a")),
+                sphere([x, y, z + 0.22], 0.11, bgr("#3a8a3a"), n=6)]
+    if name == "sign":
+        # A standing pause-service sign: red board with the marker, on a small foot.
+        return [box([x, y + 0.01, z + 0.1], [0.22, 0.015, 0.19], bgr("#c8201c"), yaw=yaw, pitch=-8),
+                box([x, y + 0.03, z + 0.01], [0.2, 0.08, 0.02], bgr("#404040"), yaw=yaw),
+                aruco_quad([x, y - 0.0005, z + 0.105], 0.11, yaw=yaw, tilt=8)]
+    if name == "monitor":
+        return monitor_meshes()
+    if name == "phone":
+        return [box([x, y, z + 0.005], [0.075, 0.155, 0.009], bgr("#111318"), yaw=yaw)]
+    if name == "cup":
+        return [cylinder([x, y, z], 0.042, 0.11, bgr("#f0f0f0"), top_color=bgr("#6a3a20"))]
+    if name == "bottle":
+        return [cylinder([x, y, z], 0.033, 0.2, bgr("#6ab0e0")), cylinder([x, y, z + 0.2], 0.015, 0.03, bgr("#2060c0"))]
+    if name == "snack_box":
+        return [box([x, y, z + 0.03], [0.14, 0.09, 0.06], bgr("#f0a020"), yaw=yaw)]
+    if name == "food":
+        return [box([x, y, z + 0.015], [0.07, 0.05, 0.03], bgr("#d8a050"), yaw=yaw)]
+    if name == "umbrella":
+        return [cylinder([x - 0.3, y, z + 0.03], 0.03, 0.6, bgr("#202060"), n=8, axis=(1, 0.1, 0))]
+    if name == "handbag":
+        return [box([x, y, z + 0.11], [0.3, 0.12, 0.22], bgr("#7a2a2a"), yaw=yaw, cells=(2, 1, 2))]
+    if name == "papers":
+        return [box([x, y, z + 0.003], [0.21, 0.297, 0.006], bgr("#fafafa"), yaw=yaw, cells=(2, 2, 1))]
+    if name == "seal":
+        return [cylinder([x, y, z], 0.022, 0.07, bgr("#a01818"))]
+    raise KeyError(f"unknown prop {name!r}; known: {', '.join(PROPS)}")
+
+
+def held_meshes(name: str, center: np.ndarray, hand_dir: np.ndarray, palm: np.ndarray) -> list[Mesh]:
+    """A prop held in a hand: centred on the palm, long axis along the hand."""
+    from simulator.body import unit
+    h = unit(hand_dir)
+    n = unit(palm - (palm @ h) * h)
+    side = np.cross(h, n)
+    frame = np.stack([side, h, n], 1)  # prop x -> across the palm, y -> along the hand, z -> out of the palm
+    if name == "phone":
+        m = box([0, 0, 0], [0.072, 0.15, 0.009], bgr("#111318"))
+    elif name == "cup":
+        m = cylinder([0, 0, -0.055], 0.04, 0.11, bgr("#f0f0f0"), axis=(1, 0, 0))
+        m.vertices = m.vertices @ rot_axis([0, 0, 1], 90).T
+    elif name == "bottle":
+        m = cylinder([0, 0, -0.1], 0.033, 0.2, bgr("#6ab0e0"), axis=(1, 0, 0))
+    elif name == "papers":
+        m = box([0, 0, 0], [0.21, 0.297, 0.004], bgr("#fafafa"), cells=(2, 2, 1))
+        m.two_sided = True
+    elif name == "food":
+        m = box([0, 0, 0], [0.05, 0.07, 0.03], bgr("#d8a050"))
+    else:
+        m = box([0, 0, 0], [0.05, 0.05, 0.05], bgr("#888888"))
+    m.vertices = m.vertices @ frame.T + center + 0.03 * n
+    return [m]
