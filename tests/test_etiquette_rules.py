@@ -167,3 +167,30 @@ def test_do_nothing_stream_raises_no_events(rule):
             lm.x += float(rng.normal(0, 1.0))
             lm.y += float(rng.normal(0, 1.0))
     assert run_rule(rule, cam, stream) == []
+
+
+def _visitor_stream(cam, stands: bool, bow: float, n=180, arrive=40):
+    from vision.results import Detection
+
+    out = []
+    for i in range(n):
+        up = stands and i >= arrive + 20
+        bowing = up and arrive + 35 <= i < arrive + 50
+        pose, _ = synth_pose(cam, bow if bowing else 0.0, hip_height=0.95 if up else 0.55)
+        people = [Detection((900.0, 300.0, 1100.0, 700.0), "person", 0.9, "det")] if i >= arrive else []
+        out.append(Observation("c1", i, i / 10, image_size=(1280, 720), ran=["pose", "detector"], pose=pose,
+                               people=people))
+    return out
+
+
+def test_standing_for_a_visitor():
+    cam = make_cam(yaw=20)
+    zones = {"client": [(850.0, 500.0), (1280.0, 500.0), (1280.0, 720.0), (850.0, 720.0)]}
+    ok = finals(run_rule("stand.for_visitor", cam, _visitor_stream(cam, True, 15.0), zones=zones))
+    assert len(ok) == 1 and ok[0].outcome == "pass", ok
+    assert ok[0].evidence["shoulder_rise_m"] > 0.3 and ok[0].evidence["latency_s"] == pytest.approx(2.0, abs=0.2)
+    seated = finals(run_rule("stand.for_visitor", cam, _visitor_stream(cam, False, 0.0), zones=zones))
+    assert len(seated) == 1 and seated[0].outcome == "violation" and seated[0].evidence["missing"] == ["stand", "bow"]
+    served = run_rule("stand.for_visitor", cam, _visitor_stream(cam, False, 0.0), zones=zones,
+                      calls=[QueueCall("c1", "A1", 0.5)])
+    assert served == []  # a called client is being served: not a visitor
