@@ -1,0 +1,121 @@
+"""`counterwatch calibrate check` and `capture`: problems named with file/field/fix, overlay, exit codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import yaml
+from typer.testing import CliRunner
+
+from calibration.capture import median_frame, read_frames
+from calibration.check import check_counter, draw_overlay
+from calibration.config import load_counter
+from counterwatch.cli import app
+from tests.fixtures.desk import desk_scene
+from vision.markers import generate_marker
+
+runner = CliRunner()
+
+
+def write_counter(tmp: Path, edit=None, marker: bool = True) -> Path:
+    scene = desk_scene()
+    ref = scene.reference.copy()
+    if marker:  # the pause sign's marker standing on the desk, right of the post
+        m = cv2.cvtColor(generate_marker(7, 120), cv2.COLOR_GRAY2BGR)
+        ref[300:300 + m.shape[0], 1000:1000 + m.shape[1]] = m
+    cv2.imwrite(str(tmp / "ref.png"), ref)
+    data = scene.counter.model_dump(mode="json", exclude_defaults=True)
+    data.update(reference_image="ref.png", sign_aruco_id=7,
+                zones={**data["zones"], "sign": [[980, 280], [1160, 280], [1160, 460], [980, 460]]})
+    if edit:
+        edit(data)
+    path = tmp / "counter.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    return path
+
+
+def test_a_good_counter_passes_and_writes_an_overlay(tmp_path):
+    path = write_counter(tmp_path)
+    res = runner.invoke(app, ["calibrate", "check", str(path), "--out", str(tmp_path / "ov.png")])
+    assert res.exit_code == 0, res.output
+    overlay = cv2.imread(str(tmp_path / "ov.png"))
+    ref = cv2.imread(str(tmp_path / "ref.png"))
+    assert overlay.shape == ref.shape and (overlay != ref).mean() > 0.2  # zones tinted, lines drawn
+
+
+def test_problems_name_file_field_and_fix(tmp_path):
+    def edit(d):
+        d["slots"][0]["polygon"] = [[100, 100], [200, 100], [200, 200], [100, 200]]  # on the wall
+        d["zones"]["client"] = [[400, 0], [900, 0], [900, 300], [400, 300]]  # over the post
+        d["sign_aruco_id"] = 9
+
+    path = write_counter(tmp_path, edit)
+    res = runner.invoke(app, ["calibrate", "check", str(path)])
+    assert res.exit_code == 1
+    text = res.output
+    assert f"{path}: field 'slots.0.polygon (pen_holder)': only 0% of the slot lies on the desk zone" in text
+    assert "field 'zones.post / zones.client'" in text
+    assert "field 'sign_aruco_id': ArUco marker 9 (DICT_4X4_50) is not visible" in text
+    assert text.count("Fix:") == 3
+
+
+def test_missing_reference_wrong_size_and_marker_outside_sign_zone(tmp_path):
+    cfg = load_counter(write_counter(tmp_path, lambda d: d.update(reference_image="nope.jpg")))
+    assert [p.field for p in check_counter(cfg)] == ["reference_image"]
+    cfg = load_counter(write_counter(tmp_path, lambda d: d.update(camera={"width": 1920, "height": 1080})))
+    assert "camera.width/height" in [p.field for p in check_counter(cfg)]
+    moved = [[10, 10], [100, 10], [100, 100]]
+    cfg = load_counter(write_counter(tmp_path, lambda d: d["zones"].update(sign=moved)))
+    assert [p.field for p in check_counter(cfg)] == ["zones.sign"]
+
+
+def test_overlapping_and_duplicate_slots_and_bad_yaml(tmp_path):
+    def edit(d):
+        d["slots"].append({**d["slots"][0]})
+
+    cfg = load_counter(write_counter(tmp_path, edit))
+    fields = [p.field for p in check_counter(cfg)]
+    assert "slots" in fields and "slots.0 / slots.2" in fields
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("counter_id: x\nzones: {desk: [[0, 0], [1, 1]]}\n")
+    res = runner.invoke(app, ["calibrate", "check", str(bad)])
+    assert res.exit_code == 1 and "field 'zones.desk'" in res.output and "Fix:" in res.output
+
+
+def test_overlay_without_reference_is_a_canvas():
+    scene = desk_scene()
+    img = draw_overlay(scene.counter, None)
+    assert img.shape == (720, 1280, 3) and len(np.unique(img.reshape(-1, 3), axis=0)) > 3
+
+
+def test_capture_median_removes_a_passing_hand(tmp_path):
+    ref = desk_scene().reference
+    frames_dir = tmp_path / "frames"
+    frames_dir.mkdir()
+    for k in range(5):
+        f = ref.copy()
+        cv2.circle(f, (200 + 200 * k, 560), 60, (120, 160, 215), -1)  # a hand in a different place each frame
+        cv2.imwrite(str(frames_dir / f"{k:03d}.png"), f)
+    med = median_frame(read_frames(str(frames_dir), frames=5))
+    assert np.abs(med.astype(int) - ref.astype(int)).mean() < 1.0
+    out = tmp_path / "ref.jpg"
+    res = runner.invoke(app, ["calibrate", "capture", "--source", str(frames_dir), "--out", str(out)])
+    assert res.exit_code == 0 and cv2.imread(str(out)).shape == ref.shape
+
+
+def test_capture_from_a_video_and_bad_sources(tmp_path):
+    ref = desk_scene().reference
+    clip = tmp_path / "clip.avi"
+    vw = cv2.VideoWriter(str(clip), cv2.VideoWriter_fourcc(*"MJPG"), 10, (1280, 720))
+    for k in range(30):
+        f = ref.copy()
+        cv2.circle(f, (100 + 40 * k, 560), 50, (120, 160, 215), -1)
+        vw.write(f)
+    vw.release()
+    frames = read_frames(str(clip), frames=7, every_s=0.4)
+    assert len(frames) == 7
+    assert np.abs(median_frame(frames).astype(int) - ref.astype(int)).mean() < 4.0
+    res = runner.invoke(app, ["calibrate", "capture", "--source", str(tmp_path / "none.mp4"), "--out", "x.jpg"])
+    assert res.exit_code == 2 and "no such file" in res.output
