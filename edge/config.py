@@ -71,6 +71,7 @@ class CameraConfig(Strict):
     loop: bool = True  # for a file source: loop it (a demo) or play it once
     fps: float = Field(5.0, gt=0, le=60)  # analysis rate
     stall_s: float = Field(5.0, gt=0)  # no frame for this long: reconnect
+    reconnect_max_s: float = Field(1.0, gt=0, le=60)  # backoff cap; 1 s keeps a camera's return under 5 s
     realtime: bool = True  # file/dir sources: pace decoding at the clip's frame rate
 
 

@@ -85,7 +85,7 @@ class EdgeRuntime:
                     and not Path(source).is_absolute():
                 source = str((Path(cam.counter).parent / source).resolve())
             src = CameraSource(counter.counter_id, source, loop=cam.loop, realtime=cam.realtime,
-                               stall_s=cam.stall_s, dir_fps=cam.fps)
+                               stall_s=cam.stall_s, backoff_max_s=cam.reconnect_max_s, dir_fps=cam.fps)
             self.workers[counter.counter_id] = CameraWorker(cam, counter, src, build(counter))
         self.spool = Spool(cfg.spool.path, cfg.spool.max_messages)
         self.publisher = EdgePublisher(cfg.broker, cfg.hall_id, cfg.edge_id, self.spool, list(self.workers),
@@ -156,6 +156,8 @@ class EdgeRuntime:
     def _analyse_once(self, w: CameraWorker) -> None:
         now = time.time()
         frame = w.source.latest()
+        if w.source.status == "starting" and now - self.started_at < w.cam.stall_s:
+            return  # still opening: not an outage yet
         if not w.source.online(now):
             if not w.offline:
                 w.offline = True

@@ -110,7 +110,9 @@ class CameraSource:
                 return
             self.reconnects += 1
             self._stop.wait(delay)
-            delay = min(delay * 2, self.backoff_max_s)
+            # A broken file does not heal in a second: retry it slowly (it may be replaced); streams fast.
+            cap = self.backoff_max_s if self.kind in ("stream", "usb") else max(self.backoff_max_s, 30.0)
+            delay = min(delay * 2, cap)
 
     def _deliver(self, image: np.ndarray, t_clip: float, decode_ms: float) -> None:
         with self._lock:
@@ -136,7 +138,7 @@ class CameraSource:
         if not cap.isOpened():
             cap.release()
             if self.kind == "file":
-                raise SourceError(f"video file {src} cannot be opened: it is corrupt, truncated or not a video "
+                raise SourceError(f"video file {src} cannot be opened: it is corrupt or truncated, or not a video "
                                   "(re-export it, e.g. `ffmpeg -i IN -c:v libx264 OUT.mp4`).")
             raise SourceError(f"cannot open {src}; retrying with backoff")
         return cap
