@@ -97,7 +97,8 @@ class ContextDeriver:
 
         # Client at the window: a person in the client zone, or a recent queue call.
         self.calls_seen = self.calls_seen or bool(ctx.calls)
-        clients = [d for d in people or [] if z.client is not None and _in_zone(d, z.client)]
+        clerk_box = _clerk_box(in_post, anchor)
+        clients = [d for d in people or [] if z.client is not None and d is not clerk_box and _in_zone(d, z.client)]
         zone_known = z.client is not None and people is not None
         called = bool(ctx.calls_since(self.p.client_call_window_s))
         if clients or called:
@@ -109,7 +110,6 @@ class ContextDeriver:
         v["clients"] = clients
 
         # Visitors: people near the post who are neither the clerk nor a client (串岗、扎堆聊天).
-        clerk_box = _clerk_box(in_post, anchor)
         v["visitors"] = [
             d for d in people or [] if d is not clerk_box and d not in clients and _near_post(d, z.post, obs.image_size)
         ] if people is not None else None
@@ -134,9 +134,8 @@ class ContextDeriver:
 
 
 def _in_zone(d: Detection, zone: Polygon) -> bool:
-    """A person box is in a zone when its centre or its bottom centre (the feet) is."""
-    x1, y1, x2, y2 = d.box
-    return point_in_polygon(((x1 + x2) / 2, (y1 + y2) / 2), zone) or point_in_polygon(((x1 + x2) / 2, y2 - 1), zone)
+    """A person box is in a zone when its centre is (the feet are often hidden by the desk)."""
+    return point_in_polygon(box_center(d.box), zone)
 
 
 def _clerk_box(in_post: list[Detection], anchor: tuple[float, float] | None) -> Detection | None:

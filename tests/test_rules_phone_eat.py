@@ -1,0 +1,129 @@
+"""phone.use, phone.call, phone.neck_clamp, earphones, eat.food, drink.in_front, smoke."""
+
+from __future__ import annotations
+
+from pipelines.messages import QueueCall
+from tests.fixtures.rules import (
+    BEHAVIOUR_RULES,
+    clerk,
+    det,
+    face,
+    frame,
+    hand_to,
+    run_rules,
+    seconds,
+    spans,
+    stream,
+)
+
+CALL = [QueueCall("c1", "A012", 0.5)]  # a client at the window from 0.5 s (queue state)
+
+# Phone held in the right hand in front of the chest, the clerk looking down at it.
+PHONE_POSE = clerk(hand_to("right", 600, 470))
+PLAYING = frame(pose=PHONE_POSE, face_=face(pitch=30.0), detections=[det("cell phone", 600, 460)])
+PHONE_LOOKING_UP = frame(pose=PHONE_POSE, face_=face(pitch=0.0), detections=[det("cell phone", 600, 460)])
+AT_EAR = frame(pose=clerk(hand_to("left", 705, 280)), detections=[det("cell phone", 720, 280)])
+AT_EAR_NO_PHONE = frame(pose=clerk(hand_to("left", 705, 280)))
+
+
+def test_phone_use_positive_with_flicker_and_threshold():
+    evs = run_rules(stream(seconds(frame(), 5) + seconds(PLAYING, 20) + seconds(frame(), 10)), BEHAVIOUR_RULES)
+    assert spans(evs, "phone.use") == [(5.0, 24.8)]
+    assert evs[0].evidence["object"] == "cell phone" and evs[0].evidence["pitch_deg"] == 30.0
+    # detector misses the phone on 2 frames of every 10: still one incident
+    flick = [PLAYING if i % 10 < 8 else frame(pose=PHONE_POSE, face_=face(pitch=30.0)) for i in range(100)]
+    assert len(spans(run_rules(stream(seconds(frame(), 5) + flick + seconds(frame(), 10)), ["phone.use"]),
+                     "phone.use")) == 1
+    # exactly 5 s (26 frames at 5 fps = 5.0 s span) opens; 4.8 s does not
+    assert spans(run_rules(stream([PLAYING] * 26 + seconds(frame(), 10)), ["phone.use"]), "phone.use")
+    assert run_rules(stream([PLAYING] * 25 + seconds(frame(), 10)), ["phone.use"]) == []
+
+
+def test_phone_in_hand_looking_at_the_client_is_not_phone_use():
+    assert run_rules(stream(seconds(PHONE_LOOKING_UP, 30)), ["phone.use"]) == []
+
+
+def test_phone_call_with_client_flags_and_private_short_call_does_not():
+    specs = seconds(frame(), 5) + seconds(AT_EAR, 20) + seconds(frame(), 10)
+    evs = run_rules(stream(specs), BEHAVIOUR_RULES, calls=CALL)
+    assert spans(evs, "phone.call") == [(5.0, 24.8)]
+    assert evs[[e.rule_id for e in evs].index("phone.call")].evidence["client_present"] is True
+    assert spans(evs, "posture.chin_on_hand") == [] and spans(evs, "phone.use") == []
+    assert run_rules(stream(specs), ["phone.call"]) == []  # nobody waiting, 20 s: allowed
+
+
+def test_private_call_over_three_minutes_flags_from_its_start():
+    specs = seconds(frame(), 5, fps=1) + seconds(AT_EAR, 200, fps=1) + seconds(frame(), 10, fps=1)
+    evs = run_rules(stream(specs, fps=1), ["phone.call"])
+    assert spans(evs, "phone.call") == [(5.0, 204.0)]
+    specs = seconds(frame(), 5, fps=1) + seconds(AT_EAR, 170, fps=1) + seconds(frame(), 10, fps=1)
+    assert run_rules(stream(specs, fps=1), ["phone.call"]) == []
+
+
+def test_hand_at_ear_without_a_phone_is_not_a_call():
+    assert run_rules(stream(seconds(AT_EAR_NO_PHONE, 30)), ["phone.call"], calls=CALL) == []
+
+
+def test_phone_seen_once_then_occluded_by_the_hand_stays_one_call():
+    specs = [AT_EAR] * 3 + seconds(AT_EAR_NO_PHONE, 10) + [AT_EAR] * 2 + seconds(AT_EAR_NO_PHONE, 10) + \
+        seconds(frame(), 10)
+    assert len(spans(run_rules(stream(specs), ["phone.call"], calls=CALL), "phone.call")) == 1
+
+
+def test_neck_clamp():
+    # head tilted to the left shoulder, the left ear 60 px from it, a handset between them
+    tilt = {7: (715, 350), 8: (600, 290), 0: (650, 300)}
+    clamp = frame(pose=clerk(tilt), detections=[det("cell phone", 730, 375, size=50)])
+    evs = run_rules(stream(seconds(frame(), 5) + seconds(clamp, 10) + seconds(frame(), 5)), ["phone.neck_clamp"])
+    assert spans(evs, "phone.neck_clamp") == [(5.0, 14.8)]
+    assert evs[0].evidence["side"] == "left" and evs[0].evidence["tilt_deg"] > 15
+    stretch = frame(pose=clerk(tilt))  # tilting the head without a phone: a stretch
+    assert run_rules(stream(seconds(stretch, 20)), ["phone.neck_clamp"]) == []
+
+
+def test_earphones_need_an_earphone_class():
+    buds = frame(detections=[det("earphones", 700, 270, size=20)])
+    evs = run_rules(stream(seconds(buds, 15) + seconds(frame(), 15)), ["earphones"])
+    assert spans(evs, "earphones") == [(0.0, 14.8)]
+    assert run_rules(stream(seconds(frame(detections=[det("cell phone", 700, 270)]), 15)), ["earphones"]) == []
+
+
+def _bites(n: int, food: bool, gap_s: float = 6.0) -> list:
+    mouth = clerk(hand_to("right", 640, 305))
+    snack = [det("donut", 640, 320, size=50)] if food else []
+    specs: list = []
+    for _ in range(n):
+        specs += seconds(frame(pose=mouth, detections=snack), 1.0) + seconds(frame(detections=snack), gap_s)
+    return specs
+
+
+def test_eating_repeated_bites_with_food_is_one_meal():
+    evs = run_rules(stream(seconds(frame(), 5) + _bites(6, True) + seconds(frame(), 40)), BEHAVIOUR_RULES)
+    (start, end), = spans(evs, "eat.food")
+    assert 5.0 < start <= 12.0 and end > 40.0
+    assert spans(evs, "drink.in_front") == [] and spans(evs, "posture.chin_on_hand") == []
+
+
+def test_one_bite_or_no_food_is_not_eating():
+    assert run_rules(stream(seconds(frame(), 5) + _bites(1, True) + seconds(frame(), 30)), ["eat.food"]) == []
+    assert run_rules(stream(seconds(frame(), 5) + _bites(6, False) + seconds(frame(), 30)), ["eat.food"]) == []
+
+
+def test_drinking_in_front_of_a_client_only():
+    sip = frame(pose=clerk(hand_to("right", 640, 305)), detections=[det("cup", 640, 300, size=70)])
+    specs = seconds(frame(), 5) + seconds(sip, 3) + seconds(frame(), 10)
+    evs = run_rules(stream(specs), ["drink.in_front"], calls=CALL)
+    assert spans(evs, "drink.in_front") == [(5.0, 7.8)]
+    assert run_rules(stream(specs), ["drink.in_front"]) == []  # nobody at the window
+    # exactly at the 1-s threshold: 6 frames span 1.0 s
+    assert spans(run_rules(stream([sip] * 6 + seconds(frame(), 5)), ["drink.in_front"], calls=[
+        QueueCall("c1", "A1", 0.0)]), "drink.in_front")
+    assert run_rules(stream([sip] * 5 + seconds(frame(), 5)), ["drink.in_front"], calls=[
+        QueueCall("c1", "A1", 0.0)]) == []
+
+
+def test_smoking_needs_a_cigarette_at_the_mouth():
+    puff = frame(pose=clerk(hand_to("right", 640, 305)), detections=[det("cigarette", 645, 300, size=20)])
+    evs = run_rules(stream(seconds(frame(), 2) + seconds(puff, 4) + seconds(frame(), 40)), ["smoke"])
+    assert len(spans(evs, "smoke")) == 1
+    assert run_rules(stream(seconds(frame(pose=clerk(hand_to("right", 640, 305))), 10)), ["smoke"]) == []

@@ -1,0 +1,154 @@
+"""Posture and demeanour rules: head on desk, dozing (not fooled by papers), chin on hand, slouch,
+arms crossed, hands on hips, fidget, legs, gaze.away and the smile rate."""
+
+from __future__ import annotations
+
+from pipelines.messages import QueueCall
+from tests.fixtures.rules import (
+    BEHAVIOUR_RULES,
+    clerk,
+    face,
+    frame,
+    hand_to,
+    person,
+    run_rules,
+    seconds,
+    spans,
+    stream,
+)
+from vision.results import HandResult
+
+CALL = [QueueCall("c1", "A012", 0.5)]
+CLOSED = frame(face_=face(eye_aspect_ratio=0.08))
+# Reading papers: head pitched down 30°, eyes look narrow from the front, the nose lower but above shoulders.
+READING = frame(pose=clerk({0: (640, 320), 9: (655, 345), 10: (625, 345)}),
+                face_=face(pitch=30.0, eye_aspect_ratio=0.1))
+
+
+def test_normal_work_raises_no_posture_event():
+    writing = [frame(pose=clerk(hand_to("right", 600 + (i % 5) * 10, 590)), face_=face(pitch=25, eye_aspect_ratio=0.12))
+               for i in range(300)]
+    evs = run_rules(stream(seconds(READING, 60) + writing + seconds(frame(), 30)), BEHAVIOUR_RULES, calls=CALL)
+    assert [e for e in evs if e.outcome != "info"] == []
+
+
+def test_head_on_desk():
+    down = frame(pose=clerk({0: (640, 420), 7: (700, 410), 8: (580, 410)}), face_=None)
+    evs = run_rules(stream(seconds(frame(), 5) + seconds(down, 30) + seconds(frame(), 5)), ["posture.head_on_desk"])
+    assert spans(evs, "posture.head_on_desk") == [(5.0, 34.8)]
+    assert run_rules(stream(seconds(down, 9.8)), ["posture.head_on_desk"]) == []
+
+
+def test_dozing_eyes_closed_over_n_seconds_with_blinks_open():
+    # eyes closed, reopened for one frame every 2 s (a heavy blink reversed): one incident
+    specs = seconds(frame(), 5) + [frame() if i % 10 == 9 else CLOSED for i in range(100)] + seconds(frame(), 10)
+    evs = run_rules(stream(specs), ["posture.dozing"])
+    assert spans(evs, "posture.dozing") == [(5.0, 24.6)]
+    # exactly N = 5 s (26 frames) opens; a long blink of 2 s does not
+    assert spans(run_rules(stream([CLOSED] * 26 + seconds(frame(), 5)), ["posture.dozing"]), "posture.dozing")
+    assert run_rules(stream(seconds(frame(), 5) + seconds(CLOSED, 2) + seconds(frame(), 5)), ["posture.dozing"]) == []
+
+
+def test_dozing_is_not_fooled_by_looking_down_at_papers():
+    assert run_rules(stream(seconds(READING, 120)), ["posture.dozing", "posture.head_on_desk"]) == []
+
+
+def test_dozing_by_nodding_off():
+    nod: list = []
+    for _ in range(4):  # the head sinks to 35° over 4 s, then jerks up
+        nod += [frame(face_=face(pitch=5 + 7.5 * k, eye_aspect_ratio=0.2)) for k in range(5)] * 4
+        nod += [frame(face_=face(pitch=0.0))] * 2
+    evs = run_rules(stream(seconds(frame(), 5) + nod + seconds(frame(), 30)), ["posture.dozing"])
+    assert len(spans(evs, "posture.dozing")) == 1
+
+
+def test_chin_on_hand_and_a_brief_touch():
+    prop = frame(pose=clerk({**hand_to("left", 650, 345), 13: (700, 480)}))
+    evs = run_rules(stream(seconds(frame(), 5) + seconds(prop, 20) + seconds(frame(), 5)), BEHAVIOUR_RULES)
+    assert spans(evs, "posture.chin_on_hand") == [(5.0, 24.8)]
+    assert run_rules(stream(seconds(prop, 5) + seconds(frame(), 10)), ["posture.chin_on_hand"]) == []
+
+
+def test_slouch_leaning_back_with_hips_visible_and_sideways_without():
+    hips = {23: (700, 640, 0.9), 24: (580, 640, 0.9)}
+    back = frame(pose=clerk(hips, world={11: (0.18, -0.45, 0.3), 12: (-0.18, -0.45, 0.3)}))
+    upright = frame(pose=clerk(hips))
+    evs = run_rules(stream(seconds(upright, 5) + seconds(back, 30) + seconds(upright, 5)), ["posture.slouch"])
+    assert spans(evs, "posture.slouch") == [(5.0, 34.8)] and evs[0].evidence["lean_pitch_deg"] > 25
+    lean = frame(pose=clerk({11: (740, 440), 12: (545, 370)}))  # leaning on one arm: shoulders tilted ~20°
+    assert len(spans(run_rules(stream(seconds(lean, 20) + seconds(frame(), 5)), ["posture.slouch"]),
+                     "posture.slouch")) == 1
+    bow = frame(pose=clerk(hips, world={11: (0.18, -0.45, -0.25), 12: (-0.18, -0.45, -0.25)}))
+    assert run_rules(stream(seconds(upright, 5) + seconds(bow, 3) + seconds(upright, 5)), ["posture.slouch"]) == []
+
+
+def test_arms_crossed_and_hands_clasped_on_desk():
+    crossed = frame(pose=clerk({15: (560, 500), 16: (720, 505), 13: (760, 520), 14: (520, 520)}))
+    evs = run_rules(stream(seconds(crossed, 10) + seconds(frame(), 5)), ["posture.arms_crossed"])
+    assert spans(evs, "posture.arms_crossed") == [(0.0, 9.8)]
+    clasped = frame(pose=clerk({15: (650, 590), 16: (630, 590)}))
+    assert run_rules(stream(seconds(clasped, 20)), ["posture.arms_crossed"]) == []
+
+
+def test_hands_on_hips_only_when_standing_in_view():
+    akimbo = {23: (700, 640, 0.9), 24: (580, 640, 0.9), 15: (705, 630), 16: (575, 630), 13: (800, 540), 14: (480, 540)}
+    evs = run_rules(stream(seconds(frame(pose=clerk(akimbo)), 8) + seconds(frame(), 5)), ["posture.hands_on_hips"])
+    assert spans(evs, "posture.hands_on_hips") == [(0.0, 7.8)]
+    hidden = {k: v for k, v in akimbo.items() if k not in (23, 24)}  # hips behind the desk: unknown
+    assert run_rules(stream(seconds(frame(pose=clerk(hidden)), 20)), ["posture.hands_on_hips"]) == []
+
+
+def _hand(x: float, y: float, wiggle: float) -> HandResult:
+    pts = [(x, y, 0.0)] + [(x + 5 * k + wiggle * (k % 2), y - 40 - 3 * k, 0.0) for k in range(20)]
+    return HandResult(landmarks=pts)
+
+
+def test_fidget_hair_and_fingers():
+    hair = frame(pose=clerk(hand_to("left", 720, 200)))
+    specs = seconds(frame(), 3) + (seconds(hair, 1) + seconds(frame(), 2)) * 5 + seconds(frame(), 10)
+    evs = run_rules(stream(specs), ["posture.fidget"])
+    assert len(spans(evs, "posture.fidget")) == 1 and evs[0].evidence["kind"] == "hair"
+    together = clerk({15: (650, 520), 16: (620, 520)})
+    play = [frame(pose=together, hands=[_hand(650, 520, 15 * (i % 2)), _hand(620, 520, -15 * (i % 2))])
+            for i in range(60)]
+    evs = run_rules(stream(play + seconds(frame(), 5)), ["posture.fidget"])
+    assert len(spans(evs, "posture.fidget")) == 1
+    still = [frame(pose=together, hands=[_hand(650, 520, 0), _hand(620, 520, 0)]) for _ in range(60)]
+    assert run_rules(stream(still), ["posture.fidget"]) == []
+
+
+def test_legs_crossed_where_visible_and_unknown_behind_the_desk():
+    legs = {25: (705, 700, 0.9), 26: (575, 620, 0.9), 27: (700, 720, 0.9), 28: (600, 720, 0.9)}
+    evs = run_rules(stream(seconds(frame(pose=clerk(legs)), 10) + seconds(frame(), 5)), ["posture.legs"])
+    assert spans(evs, "posture.legs") == [(0.0, 9.8)]
+    shake = [frame(pose=clerk({25: (705, 700 + (12 if i % 2 else 0), 0.9), 26: (575, 700, 0.9)}))
+             for i in range(50)]
+    evs = run_rules(stream(shake + seconds(frame(), 5)), ["posture.legs"])
+    assert len(spans(evs, "posture.legs")) == 1 and evs[0].evidence["kind"] == "shaking"
+    assert run_rules(stream(seconds(frame(), 30)), ["posture.legs"]) == []
+
+
+def test_gaze_away_only_while_serving():
+    away = frame(face_=face(yaw=60.0))
+    specs = seconds(frame(), 5) + seconds(away, 10) + seconds(frame(), 10)
+    evs = run_rules(stream(specs), ["gaze.away"], calls=CALL)
+    assert spans(evs, "gaze.away") == [(5.0, 14.8)]
+    assert run_rules(stream(specs), ["gaze.away"]) == []  # no client known: nothing to face
+    look = [frame(face_=face(yaw=40.0 if (i // 5) % 2 else -20.0)) for i in range(60)]  # scanning left-right
+    evs = run_rules(stream(seconds(frame(), 5) + look + seconds(frame(), 10)), ["gaze.away"], calls=CALL)
+    assert len(spans(evs, "gaze.away")) == 1
+    assert run_rules(stream(seconds(READING, 60)), ["gaze.away"], calls=CALL) == []
+
+
+def test_smile_is_one_info_event_per_service_with_the_rate():
+    client = [person(300, 500, 900, 720)]
+    counter_zone = {"client": [(0, 480), (1280, 480), (1280, 720), (0, 720)]}
+    from calibration.config import Zones, default_counter
+
+    cfg = default_counter(1280, 720, counter_id="c1")
+    cfg = cfg.model_copy(update={"zones": Zones(**{**cfg.zones.model_dump(), **counter_zone})})
+    serving = [frame(face_=face(smile=0.12 if i < 20 else 0.0), people=[person(480, 150, 800, 720), *client])
+               for i in range(100)]
+    evs = run_rules(stream(seconds(frame(), 5) + serving + seconds(frame(), 20)), ["smile"], counter=cfg)
+    assert [e.type for e in evs] == ["new", "end"] and {e.outcome for e in evs} == {"info"}
+    assert evs[0].evidence["smile_rate"] == 0.2 and evs[0].evidence["smiled_at_greeting"] is True

@@ -1,0 +1,110 @@
+"""post.empty (15-minute rule, pause sign, terminal pause, colleague covering, camera outage),
+post.pause_sign and post.chatting on hand-made Observation streams."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pipelines.engine import CHINA
+from pipelines.messages import TerminalState
+from tests.fixtures.rules import BEHAVIOUR_RULES, SIGN, frame, person, run_rules, seconds, spans, stream
+
+AWAY = frame(pose=None, face_=None)
+RULES = ["post.empty", "post.pause_sign", "post.chatting"]
+
+
+def test_do_nothing_stream_raises_nothing():
+    assert run_rules(stream(seconds(frame(), 300)), BEHAVIOUR_RULES) == []
+
+
+def test_absence_without_sign_is_one_event_from_when_it_began():
+    evs = run_rules(stream(seconds(frame(), 10) + seconds(AWAY, 100) + seconds(frame(), 10)), RULES)
+    assert spans(evs, "post.empty") == [(10.0, 109.8)]
+    new = evs[0]
+    assert new.severity == "major" and new.evidence["sign_shown"] is False and new.evidence["duration_s"] == 60.0
+
+
+def test_short_absence_and_exact_threshold():
+    # 59.8 s away (299 frames at 5 fps): allowed; 60.0 s (301 frames): a violation.
+    assert run_rules(stream(seconds(frame(), 5) + [AWAY] * 299 + seconds(frame(), 10)), RULES) == []
+    evs = run_rules(stream(seconds(frame(), 5) + [AWAY] * 301 + seconds(frame(), 10)), RULES)
+    assert spans(evs, "post.empty") == [(5.0, 65.0)]
+
+
+def test_pause_sign_allows_fifteen_minutes_then_violation():
+    away_signed = frame(pose=None, face_=None, markers=[SIGN])
+    ok = stream(seconds(frame(), 5) + seconds(away_signed, 14 * 60, fps=1) + seconds(frame(), 5, fps=1), fps=1)
+    assert run_rules(ok, ["post.empty"]) == []
+    long = stream(seconds(frame(), 5, fps=1) + seconds(away_signed, 17 * 60, fps=1) + seconds(frame(), 5, fps=1),
+                  fps=1)
+    evs = run_rules(long, ["post.empty"])
+    (start, end), = spans(evs, "post.empty")
+    assert start == 5.0 and end == 5 + 17 * 60 - 1
+    assert evs[0].evidence["sign_shown"] is True and evs[0].evidence["limit_s"] == 900.0
+    assert [e.type for e in evs].count("update") >= 1  # rate-limited updates while open
+
+
+def test_sign_flicker_within_memory_keeps_the_exemption():
+    # The marker is seen only on every 10th frame (the marker stage runs at a low rate): still shown.
+    specs = seconds(frame(), 5) + [frame(pose=None, face_=None, markers=[SIGN] if i % 10 == 0 else [])
+                                   for i in range(5 * 300)] + seconds(frame(), 5)
+    assert run_rules(stream(specs), ["post.empty"]) == []
+
+
+def test_removing_the_sign_mid_absence_applies_the_short_limit():
+    specs = seconds(frame(), 5) + seconds(frame(pose=None, face_=None, markers=[SIGN]), 120) + seconds(AWAY, 30)
+    evs = run_rules(stream(specs + seconds(frame(), 5)), ["post.empty"])
+    (start, _), = spans(evs, "post.empty")
+    assert start == 5.0  # the absence began at 5 s, with the sign
+
+
+def test_terminal_paused_counts_as_the_sign():
+    specs = seconds(frame(), 5) + seconds(AWAY, 300) + seconds(frame(), 5)
+    pause = [TerminalState("c1", True, 4.0), TerminalState("c1", False, 306.0)]
+    assert run_rules(stream(specs), ["post.empty"], calls=pause) == []
+
+
+def test_colleague_covering_counts_as_staffed():
+    # No pose of the clerk, but a person (the B-role colleague) sits in the post zone.
+    covering = frame(pose=None, face_=None, people=[person(500, 150, 780, 700)])
+    assert run_rules(stream(seconds(frame(), 5) + seconds(covering, 200) + seconds(frame(), 5)), RULES) == []
+
+
+def test_camera_outage_is_never_an_empty_post():
+    dark = frame(camera_ok=False)
+    assert run_rules(stream(seconds(frame(), 5) + seconds(dark, 600) + seconds(frame(), 5)), RULES) == []
+    # Absent 40 s, camera out 40 s, absent 40 s: the outage restarts the count, so no 60-s absence.
+    specs = seconds(frame(), 5) + seconds(AWAY, 40) + seconds(dark, 40) + seconds(AWAY, 40) + seconds(frame(), 5)
+    assert run_rules(stream(specs), ["post.empty"]) == []
+
+
+def test_brief_occlusion_does_not_end_an_absence():
+    # The pose detector glitches onto a poster for 3 frames mid-absence: still one incident.
+    specs = seconds(frame(), 5) + seconds(AWAY, 50) + [frame(people=[])] * 3 + seconds(AWAY, 50) + seconds(frame(), 10)
+    assert len(spans(run_rules(stream(specs), ["post.empty"]), "post.empty")) == 1
+
+
+def test_outside_working_hours_is_not_an_empty_post():
+    evening = datetime(2026, 11, 23, 19, 0, tzinfo=CHINA).timestamp()  # a Monday, after 17:00
+    obs = stream(seconds(frame(), 5) + seconds(AWAY, 200))
+    for o in obs:
+        o.wall_time = evening + o.t
+    assert run_rules(obs, ["post.empty"]) == []
+
+
+def test_sign_left_up_after_return_is_a_pause_sign_violation():
+    specs = seconds(frame(), 5) + seconds(frame(pose=None, face_=None, markers=[SIGN]), 60) + \
+        seconds(frame(markers=[SIGN]), 40) + seconds(frame(), 10)
+    evs = run_rules(stream(specs), RULES)
+    (start, end), = spans(evs, "post.pause_sign")
+    assert start == 65.0 and abs(end - 104.8) < 1e-6 + 10  # ends once the sign is gone (10-s sign memory)
+    assert evs[0].evidence["reason"] == "sign_not_removed" and spans(evs, "post.empty") == []
+
+
+def test_visitor_lingering_is_chatting_and_a_short_visit_is_not():
+    visit = frame(people=[person(480, 150, 800, 720), person(850, 100, 1100, 700)])
+    short = run_rules(stream(seconds(frame(), 5) + seconds(visit, 30) + seconds(frame(), 20)), RULES)
+    assert short == []
+    evs = run_rules(stream(seconds(frame(), 5) + seconds(visit, 90) + seconds(frame(), 20)), RULES)
+    (start, _), = spans(evs, "post.chatting")
+    assert start == 5.0 and evs[0].evidence["visitors"] == 1
