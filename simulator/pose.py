@@ -150,7 +150,7 @@ class Poser:
         head = neck @ rot_axis(B @ np.array([0, 1.0, 0]), 0.5 * p.head_roll)
         e["neck01"] = lambda i, rot, w: neck @ rot
         e["head"] = lambda i, rot, w: head @ rot
-        for s, arm in (("R", p.r), ("L", p.arm_l)):
+        for s, arm in (("R", p.arm_r), ("L", p.arm_l)):
             if not isinstance(arm, Arm):
                 raise TypeError("resolve() the pose before building it (Reach arms need the posed torso)")
             self._arm_edits(e, s, arm, B)
@@ -237,7 +237,7 @@ class Poser:
         kp = self.body.keypoints(world)
         anchors = self.anchors(world, kp, B)
         arms = {}
-        for s, arm in (("R", p.r), ("L", p.arm_l)):
+        for s, arm in (("R", p.arm_r), ("L", p.arm_l)):
             if isinstance(arm, Arm):
                 arms[s] = arm
                 continue

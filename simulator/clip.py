@@ -1,0 +1,304 @@
+"""Render one scenario to clip.mp4 + labels.json + counter.yaml (format: docs/simulator.md)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import cv2
+import numpy as np
+import yaml
+
+from simulator.body import Body, body_ids
+from simulator.pose import (
+    Pose,
+    Poser,
+    blend,
+    elbow_angle,
+    finger_extension,
+    finger_spread,
+    forearm_elevation,
+    palm_label,
+    palm_normal,
+    torso_pitch,
+)
+from simulator.render import Camera, Mesh, render
+from simulator.scenarios import SCENARIOS, Placement, Scenario
+from simulator.scene import (
+    DESK_X,
+    DESK_Y0,
+    DESK_Y1,
+    DESK_Z,
+    HOME,
+    PROPS,
+    SIGN_ARUCO_ID,
+    SLOT_SIZE,
+    bgr,
+    chair_meshes,
+    client_meshes,
+    counter_meshes,
+    held_meshes,
+    monitor_meshes,
+    prop_meshes,
+)
+
+LABELS_VERSION = 1
+KEY_JOINTS = ["neck01", "head", "spine01", "upperarm01.R", "upperarm01.L", "lowerarm01.R", "lowerarm01.L",
+              "wrist.R", "wrist.L", "finger2-3.R", "finger2-3.L", "finger3-3.R", "finger3-3.L"]
+SHIRTS = ["#f2f2f2", "#3a5a8c", "#8c3a3a", "#dfe8f0", "#2f4f3a"]
+SKINS = ["#e8b896", "#d9a88a", "#c08a6a", "#f0c8a8"]
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    body: str = "m_young_avg"
+    camera: Camera = Camera()
+    seed: int = 0
+    fps: float = 10.0
+    seconds_scale: float = 1.0  # stretch (>1) or shorten (<1) the scenario's timeline
+    noise: float = 2.0  # gaussian pixel noise sigma
+    jpeg_quality: int = 85
+
+
+def _smooth(t: float) -> float:
+    return t * t * (3 - 2 * t)
+
+
+class Timeline:
+    """Pose and prop state at any time, for one body."""
+
+    def __init__(self, keys: list[tuple[float, Pose]], poser: Poser):
+        self.times = [t for t, _ in keys]
+        self.poses = [poser.resolve(p) for _, p in keys]
+
+    def at(self, t: float) -> Pose:
+        i = int(np.searchsorted(self.times, t, side="right")) - 1
+        if i < 0:
+            return self.poses[0]
+        if i >= len(self.times) - 1:
+            return self.poses[-1]
+        a, b = self.times[i], self.times[i + 1]
+        return blend(self.poses[i], self.poses[i + 1], _smooth((t - a) / (b - a)))
+
+
+def placement_at(track: list[tuple[float, Placement]], t: float) -> Placement:
+    cur = None
+    for tk, pl in track:
+        if tk <= t + 1e-9:
+            cur = pl
+    return cur
+
+
+def _r(x, nd: int = 4):
+    return np.round(np.asarray(x, float), nd).tolist()
+
+
+def body_mesh(body: Body, verts: np.ndarray, shirt: str, skin: str) -> Mesh:
+    pal = np.array([bgr(c) for c in (skin, shirt, "#2a2f3a", "#1a1512", "#151515", "#a8585a", "#101010")])
+    return Mesh(verts, body.faces, pal[body.regions[body.faces[:, 0]]])
+
+
+def suggested_counter(camera: Camera, counter_id: str = "sim") -> dict:
+    """A CounterConfig (calibration/config.py) for this camera: zones and slots in image pixels."""
+    def poly(pts):
+        px = camera.project(np.array(pts, float))
+        px[:, 0] = np.clip(px[:, 0], 0, camera.width - 1)
+        px[:, 1] = np.clip(px[:, 1], 0, camera.height - 1)
+        return [[round(float(x), 1), round(float(y), 1)] for x, y in px]
+
+    def rect(x, y, half, z=DESK_Z, h=0.0):
+        return [(x - half, y - half, z), (x + half, y - half, z),
+                (x + half, y + half, z + h), (x - half, y + half, z + h)]
+
+    slots = [{"name": n, "polygon": poly(rect(*HOME[n][:2], SLOT_SIZE[n] / 2)), "label": n}
+             for n in ("evaluator_pad", "pen_holder", "acrylic_stand", "potted_plant")]
+    slots.append({"name": "monitor", "polygon": poly([(0.38, -0.3, 0.76), (0.82, -0.44, 0.76), (0.82, -0.44, 1.14),
+                                                      (0.38, -0.3, 1.14)]), "label": "monitor"})
+    sx, sy, _ = HOME["sign"]
+    return {
+        "counter_id": counter_id,
+        "camera": {"width": camera.width, "height": camera.height, "height_m": camera.height_m,
+                   "pitch_deg": camera.pitch_deg, "yaw_deg": camera.yaw_deg, "distance_m": camera.distance_m,
+                   "hfov_deg": camera.hfov_deg},
+        "zones": {
+            "post": poly([(-0.45, -0.2, 0.5), (0.45, -0.2, 0.5), (0.45, 0.0, 1.9), (-0.45, 0.0, 1.9)]),
+            "desk": poly([(-DESK_X, DESK_Y0, DESK_Z), (DESK_X, DESK_Y0, DESK_Z), (DESK_X, DESK_Y1, DESK_Z),
+                          (-DESK_X, DESK_Y1, DESK_Z)]),
+            "client": poly([(-0.95, -1.25, 0.7), (-0.4, -1.25, 0.7), (-0.4, -0.85, 1.45), (-0.95, -0.85, 1.45)]),
+            "sign": poly([(sx - 0.15, sy - 0.08, DESK_Z), (sx + 0.15, sy - 0.08, DESK_Z),
+                          (sx + 0.15, sy, DESK_Z + 0.22), (sx - 0.15, sy, DESK_Z + 0.22)]),
+        },
+        "slots": slots,
+        "sign_aruco_id": SIGN_ARUCO_ID,
+    }
+
+
+def _bbox(camera: Camera, meshes: list[Mesh]) -> list[float] | None:
+    pts = np.concatenate([m.vertices for m in meshes])
+    if (camera.to_camera(pts)[:, 2] <= 0.05).any():
+        return None
+    px = camera.project(pts)
+    x0, y0 = np.clip(px.min(0), 0, [camera.width, camera.height])
+    x1, y1 = np.clip(px.max(0), 0, [camera.width, camera.height])
+    if x1 - x0 < 1 or y1 - y0 < 1:
+        return None
+    return _r([x0, y0, x1, y1], 1)
+
+
+def person_labels(body: Body, posed, pose: Pose, camera: Camera, facing_world: np.ndarray) -> dict:
+    kp, j = posed.keypoints, posed.joints
+    idx = {n: i for i, n in enumerate(body.kp_names)}
+    # Finger tips: last phalanx head + the previous phalanx vector (bones have no tails here).
+    j = dict(j)
+    for s in "RL":
+        for f in (2, 3):
+            j[f"finger{f}-tip.{s}"] = j[f"finger{f}-3.{s}"] + 0.8 * (j[f"finger{f}-3.{s}"] - j[f"finger{f}-2.{s}"])
+    names = KEY_JOINTS + ["finger2-tip.R", "finger2-tip.L"]
+    pts3 = np.concatenate([kp, np.stack([j[n] for n in names])])
+    pts2 = camera.project(pts3)
+    out = {
+        "keypoints_3d": _r(kp), "keypoints_2d": _r(pts2[: len(kp)], 2),
+        "joints_3d": {n: _r(j[n]) for n in names},
+        "joints_2d": {n: _r(p, 2) for n, p in zip(names, pts2[len(kp):], strict=True)},
+        "bow_angle": round(torso_pitch(kp, idx, facing_world), 3),
+        "standing": bool(pose.stand > 0.5),
+        "head_pitch": round(pose.head_pitch, 3), "head_yaw": round(pose.head_yaw, 3),
+    }
+    for s, side in (("R", "right"), ("L", "left")):
+        n = palm_normal(j, s)
+        out[f"{side}_elbow_angle"] = round(elbow_angle(j, s), 3)
+        out[f"{side}_forearm_elevation"] = round(forearm_elevation(j, s), 3)
+        out[f"{side}_palm_normal"] = _r(n)
+        out[f"{side}_palm"] = palm_label(n)
+        out[f"{side}_finger_spread"] = round(finger_spread(j, s), 3)
+        out[f"{side}_index_bend"] = round(finger_extension(j, s, 2), 3)
+        out[f"{side}_middle_bend"] = round(finger_extension(j, s, 3), 3)
+        out[f"{side}_wrist_above_shoulder"] = bool(j[f"wrist.{s}"][2] > j[f"upperarm01.{s}"][2])
+    return out
+
+
+def _in(intervals: list[tuple[float, float]], t: float) -> bool:
+    return any(a <= t < b for a, b in intervals)
+
+
+def render_clip(scenario: Scenario | str, out: Path, opts: RenderOptions = RenderOptions(),
+                progress=None) -> dict:
+    """Render a scenario; writes clip.mp4, labels.json and counter.yaml in `out`. Returns the labels."""
+    sc = SCENARIOS[scenario] if isinstance(scenario, str) else scenario
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(opts.seed)
+    body = Body.load(opts.body)
+    poser = Poser(body)
+    timeline = Timeline(sc.keys, poser)
+    others = [b for b in body_ids() if b != opts.body]
+    colleague = None
+    if sc.colleague:
+        cb = Body.load(others[int(rng.integers(len(others)))])
+        colleague = (cb, Poser(cb), Timeline(sc.colleague, Poser(cb)))
+    shirt, skin = SHIRTS[int(rng.integers(len(SHIRTS)))], SKINS[int(rng.integers(len(SKINS)))]
+    light = float(rng.uniform(0.85, 1.1))
+    cam = opts.camera
+    scale = opts.seconds_scale
+    n_frames = int(round(sc.duration * scale * opts.fps))
+    static = counter_meshes() + chair_meshes() + monitor_meshes()
+    for name in ("evaluator_pad", "pen_holder", "acrylic_stand", "potted_plant"):
+        if name not in sc.props:
+            static += prop_meshes(name, *HOME[name])
+    writer = None
+    tmp_path = out / "clip.tmp.mp4"
+    frames = []
+    for fi in range(n_frames):
+        t_clip = fi / opts.fps
+        t = t_clip / scale
+        meshes = list(static)
+        pose = timeline.at(t)
+        world = poser.build(pose)
+        posed = body.posed(world)
+        client_present = _in(sc.client, t)
+        if client_present:
+            meshes += client_meshes()
+        person = None
+        if pose.visible > 0.5:
+            meshes.append(body_mesh(body, posed.vertices, shirt, skin))
+            facing = poser.root(pose)[:3, :3] @ np.array([0, 1.0, 0])
+            person = person_labels(body, posed, pose, cam, facing)
+        persons = [person] if person else []
+        if colleague:
+            cb, cposer, ctl = colleague
+            cpose = ctl.at(t)
+            if cpose.visible > 0.5:
+                cw = cposer.build(cpose)
+                cposed = cb.posed(cw)
+                meshes.append(body_mesh(cb, cposed.vertices, "#3a5a8c", SKINS[0]))
+                persons.append(dict(person_labels(cb, cposed, cpose, cam, cposer.root(cpose)[:3, :3] @ [0, 1.0, 0]),
+                                    role="colleague"))
+        if person:
+            person["role"] = "clerk"
+        props = {}
+        for name, track in sorted(sc.props.items()):
+            pl = placement_at(track, t)
+            if pl is None:
+                props[name] = {"where": "absent", "bbox": None}
+                continue
+            if isinstance(pl, str):
+                if pose.visible <= 0.5:
+                    props[name] = {"where": "absent", "bbox": None}
+                    continue
+                s = pl
+                j = posed.joints
+                palm_c = (j[f"wrist.{s}"] + j[f"finger2-1.{s}"] + j[f"finger5-1.{s}"]) / 3
+                pm = held_meshes(name, palm_c, j[f"finger3-1.{s}"] - j[f"wrist.{s}"], palm_normal(j, s))
+                where = f"hand_{s}"
+            else:
+                pm = prop_meshes(name, *pl)
+                slot = PROPS[name].slot
+                home = HOME.get(name)
+                at_home = home is not None and np.hypot(pl[0] - home[0], pl[1] - home[1]) < 0.03
+                where = f"slot:{slot}" if (slot and at_home) else ("sign_zone" if name == "sign" else "desk")
+            meshes += pm
+            props[name] = {"where": where, "category": PROPS[name].category, "bbox": _bbox(cam, pm)}
+        img = render(cam, meshes, light_gain=light)
+        if opts.noise > 0:
+            img = np.clip(img + rng.normal(0, opts.noise, img.shape), 0, 255).astype(np.uint8)
+        ok, enc = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, opts.jpeg_quality])
+        img = cv2.imdecode(enc, cv2.IMREAD_COLOR)
+        if writer is None:
+            writer = cv2.VideoWriter(str(tmp_path), cv2.VideoWriter_fourcc(*"mp4v"), opts.fps, (cam.width, cam.height))
+        writer.write(img)
+        frames.append({"index": fi, "t": round(t_clip, 4), "scene_t": round(t, 4), "client_present": client_present,
+                       "persons": persons, "props": props})
+        if progress:
+            progress()
+    if writer is not None:
+        writer.release()
+        tmp_path.replace(out / "clip.mp4")
+    labels = {
+        "version": LABELS_VERSION,
+        "scenario": sc.name, "description": sc.description, "rules": sc.rules,
+        "body": opts.body, "seed": opts.seed, "fps": opts.fps, "n_frames": n_frames,
+        "seconds_scale": scale, "time_scale": sc.time_scale,
+        "render": {"shirt": shirt, "skin": skin, "light_gain": round(light, 4), "noise": opts.noise,
+                   "jpeg_quality": opts.jpeg_quality},
+        "camera": cam.as_dict(),
+        "keypoint_names": body.kp_names,
+        "intervals": [{"rule": lab.rule, "start": round(lab.start * scale, 4), "end": round(lab.end * scale, 4),
+                       "kind": lab.kind, "detail": lab.detail} for lab in sc.labels],
+        "queue_calls": [{"counter_id": "sim", "ticket": tk, "time": round(tq * scale, 4)} for tq, tk in sc.queue_calls],
+        "client_present": [[round(a * scale, 4), round(b * scale, 4)] for a, b in sc.client],
+        "frames": frames,
+    }
+    (out / "labels.json").write_text(json.dumps(labels, sort_keys=True, separators=(",", ":")))
+    (out / "counter.yaml").write_text(yaml.safe_dump(suggested_counter(cam), sort_keys=False, allow_unicode=True))
+    return labels
+
+
+def camera_for(sc: Scenario | None = None, **kw) -> Camera:
+    """A camera; pitch defaults to aiming at the clerk's chest (higher when the scenario stands)."""
+    cam = replace(Camera(), **{k: v for k, v in kw.items() if v is not None and k != "pitch_deg"})
+    if kw.get("pitch_deg") is not None:
+        return replace(cam, pitch_deg=kw["pitch_deg"])
+    aim_z = 1.2 if (sc and sc.standing) else 1.0
+    pitch = float(np.degrees(np.arctan2(cam.height_m - aim_z, cam.distance_m)))
+    return replace(cam, pitch_deg=round(min(max(pitch, -10.0), 80.0), 3))
