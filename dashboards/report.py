@@ -85,6 +85,12 @@ class ReportData:
     thumbnails: dict[str, str] = field(default_factory=dict)  # event id → data: URI
 
 
+def _after(at: float | None, received_at: float) -> float | None:
+    """Seconds from the alert reaching the board to a follow-up step (None if not taken, or if the
+    step predates the arrival, as with events back-filled from a replayed spool)."""
+    return None if at is None or at < received_at else at - received_at
+
+
 def _stats(values: list[float]) -> dict[str, float | None]:
     if not values:
         return {"median_s": None, "p90_s": None, "max_s": None}
@@ -167,8 +173,8 @@ def build_report(
             "evidence": r.evidence, "status": r.status, "status_label": "/".join(STATUS_LABELS.get(r.status, ())),
             "owner": r.owner, "comment": r.comment,
             "deduction": 0.0 if r.status == "dismissed" else policy.event_deduction(r),
-            "ack_after_s": None if r.acknowledged_at is None else r.acknowledged_at - r.received_at,
-            "closed_after_s": None if r.closed_at is None else r.closed_at - r.received_at,
+            "ack_after_s": _after(r.acknowledged_at, r.received_at),
+            "closed_after_s": _after(r.closed_at, r.received_at),
             "snapshot": r.snapshot,
         })
     status_counts = Counter(r.status for r in violations)
@@ -258,6 +264,9 @@ def _plots(store: Store, hall_id: str, period: Period, policy: ScoringPolicy, da
     fig, ax = plt.subplots(figsize=(7.5, 2.4))
     ax.bar([c["category"] for c in data.by_category], [c["count"] for c in data.by_category], color="#c0504d")
     ax.set_title("Violations by category 违规类别")
+    from matplotlib.ticker import MaxNLocator
+
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(axis="y", alpha=0.3)
     plots["by_category"] = _png(fig)
     return plots

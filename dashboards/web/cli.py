@@ -44,6 +44,7 @@ def register_board_commands(app: typer.Typer, aggregator_app: typer.Typer) -> No
         config: Path | None = typer.Option(None, "--config", "-c", help="Aggregator YAML (database, snapshots)."),
         db: str | None = typer.Option(None, "--db", help="SQLAlchemy URL (overrides --config; env COUNTERWATCH_DB)."),
         policy: Path | None = typer.Option(None, help="Scoring policy YAML (default: the config's)."),
+        snapshot_dir: Path | None = typer.Option(None, help="Evidence snapshots (default: the config's)."),
     ) -> None:
         """Write the electronic supervision report (电子监察报告) of a hall: HTML, and PDF/CSV on request."""
         from datetime import date
@@ -70,7 +71,7 @@ def register_board_commands(app: typer.Typer, aggregator_app: typer.Typer) -> No
             _fail(str(exc))
         store = Store.open(db or cfg.database_url)
         for path in write_report(store, hall, period, pol, out, pdf=pdf, csv_files=csv,
-                                 snapshot_dir=cfg.snapshot_dir):
+                                 snapshot_dir=snapshot_dir or cfg.snapshot_dir):
             typer.echo(path)
 
     @aggregator_app.command("board")
