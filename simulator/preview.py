@@ -1,0 +1,80 @@
+"""Installer preview: render a planned camera placement and say which rules are measurable."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulator.body import Body
+from simulator.clip import body_mesh, suggested_counter
+from simulator.pose import Pose, Poser
+from simulator.render import Camera, render
+from simulator.scene import HOME, chair_meshes, counter_meshes, monitor_meshes, prop_meshes
+
+
+def _visible(cam: Camera, pts: np.ndarray, margin: float = 4.0) -> np.ndarray:
+    c = cam.to_camera(pts)
+    px = cam.project(pts)
+    return (c[:, 2] > 0.05) & (px[:, 0] >= margin) & (px[:, 0] < cam.width - margin) & \
+        (px[:, 1] >= margin) & (px[:, 1] < cam.height - margin)
+
+
+def render_preview(height_m: float = 1.35, distance_m: float = 1.5, yaw_deg: float = 0.0,
+                   pitch_deg: float | None = None, width: int = 640, height: int = 480, hfov_deg: float = 70.0,
+                   body: str = "m_young_avg") -> tuple[np.ndarray, dict]:
+    """A frame of a seated clerk at the counter from this camera, and per rule family whether it can
+    be measured from here: {rule_id: {"measurable": bool, "why": str}}.
+
+    The verdict is geometric (which body parts and zones are in view, at what pixel size); the
+    accuracy targets per viewpoint come from the eval on the simulator's held-out split."""
+    if pitch_deg is None:
+        pitch_deg = float(np.degrees(np.arctan2(height_m - 1.05, distance_m)))
+    cam = Camera(width=width, height=height, hfov_deg=hfov_deg, height_m=height_m, distance_m=distance_m,
+                 yaw_deg=yaw_deg, pitch_deg=pitch_deg)
+    b = Body.load(body)
+    poser = Poser(b)
+    seated, standing = Pose(), Pose(stand=1.0)
+    meshes = counter_meshes() + chair_meshes() + monitor_meshes()
+    for n in ("evaluator_pad", "pen_holder", "acrylic_stand", "potted_plant", "sign"):
+        meshes += prop_meshes(n, *HOME[n])
+    posed = b.posed(poser.build(seated))
+    meshes.append(body_mesh(b, posed.vertices, "#f2f2f2", "#d9a88a"))
+    img = render(cam, meshes)
+    k = {n: i for i, n in enumerate(b.kp_names)}
+    stand_kp = b.keypoints(poser.build(standing))
+    sit_kp = posed.keypoints
+    vis_sit, vis_stand = _visible(cam, sit_kp), _visible(cam, stand_kp)
+    px = cam.project(sit_kp)
+    shoulder_px = float(np.linalg.norm(px[k["left_shoulder"]] - px[k["right_shoulder"]]))
+    face = all(vis_sit[k[n]] for n in ("nose", "left_eye", "right_eye"))
+    arms = all(vis_sit[k[n]] for n in ("left_shoulder", "right_shoulder", "left_elbow", "right_elbow"))
+    stand_torso = all(vis_stand[k[n]] for n in ("nose", "left_shoulder", "right_shoulder", "left_hip", "right_hip"))
+    desk = suggested_counter(cam)["zones"]["desk"]
+    desk_area = float(abs(np.cross(np.subtract(desk[1], desk[0]), np.subtract(desk[3], desk[0]))))
+    big = shoulder_px >= 40
+    oblique = abs(yaw_deg) >= 20
+
+    def v(ok: bool, why: str) -> dict:
+        return {"measurable": bool(ok), "why": why}
+
+    rules = {
+        "post.empty": v(arms, "clerk's upper body in view" if arms else "clerk's shoulders/elbows out of view"),
+        "post.pause_sign": v(bool(_visible(cam, np.array([HOME["sign"][:2] + (0.85,)])).all()), "sign zone in view"),
+        "phone.use": v(face and arms and big, f"face+arms in view, shoulder width {shoulder_px:.0f} px"),
+        "phone.call": v(face and big, "head in view"),
+        "eat.food": v(face and big, "mouth in view"), "drink.in_front": v(face and big, "mouth in view"),
+        "posture.head_on_desk": v(arms, "torso in view"), "posture.chin_on_hand": v(face and arms, "face + hands"),
+        "posture.arms_crossed": v(arms, "arms in view"), "posture.slouch": v(arms and oblique,
+                                                                             "torso pitch needs an oblique view"
+                                                                             if not oblique else "oblique view"),
+        "bow.angle": v(stand_torso, "standing hips and shoulders in view" if stand_torso
+                       else "standing clerk's head or hips out of view"),
+        "guide.gesture": v(stand_torso and big, "standing torso and arms in view"),
+        "greet.raise_hand": v(arms and big, "raised hand stays in view" if arms else "arms out of view"),
+        "point.one_finger": v(arms and shoulder_px >= 70,
+                              f"hand size needs shoulder width >= 70 px ({shoulder_px:.0f})"),
+        "handover.two_hands": v(arms, "both wrists in view"),
+        "desk.personal_items": v(desk_area > 0.05 * width * height,
+                                 f"desk covers {desk_area / (width * height):.0%}"),
+        "desk.displaced": v(desk_area > 0.05 * width * height, "slots in view"),
+    }
+    return img, rules
