@@ -2,7 +2,7 @@
 
 Faces are found with OpenCV's bundled Haar cascades (frontal + profile; no download), plus any face
 boxes the pipeline already measured (the Observation's face), so a face the cascade misses but
-MediaPipe found is blurred too. Each face box is grown by 25 % and pixelated hard (not a light Gaussian
+MediaPipe found is blurred too. Each face box is grown by 25 % and pixelated to ~7 blocks across (not a light Gaussian
 blur, which can be partly reversed).
 """
 
@@ -57,7 +57,9 @@ def blur_faces(image_bgr: np.ndarray, extra_boxes: Iterable[Box] = ()) -> tuple[
         if c - a < 2 or d - b < 2:
             continue
         roi = out[b:d, a:c]
-        small = cv2.resize(roi, (max(1, (c - a) // 12), max(1, (d - b) // 12)), interpolation=cv2.INTER_AREA)
+        # ~7 blocks across the grown box: too coarse for any face detector or a human to identify.
+        block = max(4, (c - a) // 7)
+        small = cv2.resize(roi, (max(1, (c - a) // block), max(1, (d - b) // block)), interpolation=cv2.INTER_AREA)
         out[b:d, a:c] = cv2.resize(small, (c - a, d - b), interpolation=cv2.INTER_NEAREST)
     return out, len(boxes)
 
