@@ -211,9 +211,9 @@ def prop_meshes(name: str, x: float, y: float, yaw: float = 0.0, z: float = DESK
                 sphere([x, y, z + 0.22], 0.11, bgr("#3a8a3a"), n=6)]
     if name == "sign":
         # A standing pause-service sign: red board with the marker, on a small foot.
-        return [box([x, y + 0.01, z + 0.1], [0.22, 0.015, 0.19], bgr("#c8201c"), yaw=yaw, pitch=-8),
+        return [box([x, y + 0.012, z + 0.1], [0.22, 0.015, 0.19], bgr("#c8201c"), yaw=yaw, pitch=-8, cells=(6, 1, 6)),
                 box([x, y + 0.03, z + 0.01], [0.2, 0.08, 0.02], bgr("#404040"), yaw=yaw),
-                aruco_quad([x, y - 0.0005, z + 0.105], 0.11, yaw=yaw, tilt=8)]
+                aruco_quad([x, y - 0.004, z + 0.105], 0.11, yaw=yaw, tilt=8)]
     if name == "monitor":
         return monitor_meshes()
     if name == "phone":
