@@ -28,6 +28,19 @@ from vision.observation import read_observations
 
 CACHE_VERSION = 1
 CLIP_NAMES = ("clip.mp4", "clip.avi", "clip.mkv")
+# Rules whose labels of kind "performed"/"compliant" expect a `pass` event (etiquette checks). For the
+# other rules such a label marks an interval where no violation may be raised (a negative).
+PASS_RULES = frozenset({"greet.raise_hand", "bow.angle", "guide.gesture", "point.one_finger",
+                        "handover.two_hands", "stand.for_visitor"})
+# Policy durations (what the standard allows, in real seconds). Time-compressed clips (labels.json
+# time_scale: one clip second stands for that many real seconds) divide these, and only these, by the
+# scale; perception-level times (grace, flicker memory) stay in clip seconds.
+POLICY_PARAMS = {
+    "post.empty": ("min_duration", "paused_limit_s"),
+    "post.pause_sign": ("absent_without_sign_s",),
+    "post.chatting": ("min_duration",),
+    "phone.call": ("private_limit_s",),
+}
 
 
 class SuiteError(ValueError):
@@ -48,6 +61,8 @@ class Labels:
     split: str | None = None
     scenario: str = ""
     do_nothing: bool = False
+    time_scale: float = 1.0
+    negatives: list[Interval] = field(default_factory=list)  # compliant intervals of violation-only rules
 
 
 @dataclass
@@ -116,13 +131,19 @@ def load_labels(path: Path) -> Labels:
             f"{path}: cannot read labels ({exc}). Fix: re-render the clip with `counterwatch sim`."
         ) from None
     rows = data.get("intervals", data.get("labels", data.get("events", [])))
-    intervals = []
+    intervals, negatives = [], []
     for n, row in enumerate(rows):
         rid = row.get("rule_id", row.get("rule"))
         start, end = _num(row, "start", "start_s", "t0", "clip_start"), _num(row, "end", "end_s", "t1", "clip_end")
         if rid is None or start is None or end is None:
             raise SuiteError(f"{path}: intervals[{n}] needs rule_id, start and end (clip seconds); got {row!r}.")
-        intervals.append(Interval(rule_key(rid, row.get("outcome")), start, end))
+        kind = row.get("kind", row.get("outcome", "violation"))
+        if kind == "violation":
+            intervals.append(Interval(rid, start, end))
+        elif rid in PASS_RULES:
+            intervals.append(Interval(rule_key(rid, "pass"), start, end))
+        else:
+            negatives.append(Interval(rid, start, end))
     inbound: list[QueueCall | TerminalState] = []
     counter_id = data.get("counter_id", "counter")
     for c in data.get("calls", data.get("queue_calls", [])):
@@ -130,7 +151,27 @@ def load_labels(path: Path) -> Labels:
     for s in data.get("terminal", data.get("terminal_states", [])):
         inbound.append(TerminalState(s.get("counter_id", counter_id), bool(s["paused"]), float(s["time"])))
     return Labels(intervals, inbound, data.get("split"), str(data.get("scenario", path.parent.name)),
-                  bool(data.get("do_nothing", False)))
+                  bool(data.get("do_nothing", not rows)), float(data.get("time_scale", 1.0)), negatives)
+
+
+def compressed(
+    counter: CounterConfig, settings: PipelineSettings, scale: float
+) -> tuple[CounterConfig, PipelineSettings]:
+    """The counter and settings for a time-compressed clip: policy durations divided by the scale."""
+    if scale == 1.0:
+        return counter, settings
+    from pipelines.engine import build_params, load_rules
+
+    registry = load_rules()
+    rules = {k: dict(v) for k, v in counter.rules.items()}
+    for rid, names in POLICY_PARAMS.items():
+        if rid not in registry:
+            continue
+        eff = build_params(registry[rid], rules.get(rid, {}), "evaluation")
+        for name in names:
+            rules.setdefault(rid, {})[name] = getattr(eff, name) / scale
+    ctx = settings.context.model_copy(update={"client_call_window_s": settings.context.client_call_window_s / scale})
+    return counter.model_copy(update={"rules": rules}), settings.model_copy(update={"context": ctx})
 
 
 def incidents(timed: list[tuple[float, Event]]) -> list[Incident]:
@@ -242,7 +283,9 @@ def evaluate(
         obs, counter, cached = observations_for(d, counter_path, settings, fps, refresh, progress, shared)
         if on_clip:
             on_clip(d, cached)
-        timed = replay_timed(obs, counter, labels.inbound, source=str(counter_path or "default counter"))
+        cfg, run_settings = compressed(counter, settings, labels.time_scale)
+        timed = replay_timed(obs, cfg, labels.inbound, source=str(counter_path or "default counter"),
+                             settings=run_settings)
         preds = [i for i in incidents(timed) if not i.rule.endswith(":info")]
         rules = {i.rule for i in preds} | {lab.rule for lab in labels.intervals}
         for r in rules:
@@ -254,14 +297,14 @@ def evaluate(
             s.predicted += len(p)
             s.tp += len(pairs)
             s.alert_delays += [max(0.0, pi.alert_t - li.start) for pi, li in pairs]
-        if labels.do_nothing or not labels.intervals:
+        if labels.do_nothing:
             quiet_events += len(preds)
         present = [x for x in labels.intervals if x.rule == "post.empty"]
         empty_while_present += sum(
             1 for i in preds if i.rule == "post.empty" and not any(match([i], present, tolerance_s))
         )
         clips_out.append({
-            "clip": str(d), "scenario": labels.scenario, "cached": cached,
+            "clip": str(d), "scenario": labels.scenario, "cached": cached, "time_scale": labels.time_scale,
             "labels": [vars(x) for x in labels.intervals],
             "predicted": [{"rule": i.rule, "start": round(i.start, 2), "end": round(i.end, 2)} for i in preds],
         })

@@ -20,14 +20,18 @@ def test_do_nothing_stream_raises_nothing():
 def test_absence_without_sign_is_one_event_from_when_it_began():
     evs = run_rules(stream(seconds(frame(), 10) + seconds(AWAY, 100) + seconds(frame(), 10)), RULES)
     assert spans(evs, "post.empty") == [(10.0, 109.8)]
-    new = evs[0]
+    new = next(e for e in evs if e.rule_id == "post.empty")
     assert new.severity == "major" and new.evidence["sign_shown"] is False and new.evidence["duration_s"] == 60.0
+    # the sign rule: absent 30 s without the sign
+    (start, _), = spans(evs, "post.pause_sign")
+    assert start == 10.0 and next(e for e in evs if e.rule_id == "post.pause_sign").evidence["reason"] == \
+        "absent_without_sign"
 
 
 def test_short_absence_and_exact_threshold():
     # 59.8 s away (299 frames at 5 fps): allowed; 60.0 s (301 frames): a violation.
-    assert run_rules(stream(seconds(frame(), 5) + [AWAY] * 299 + seconds(frame(), 10)), RULES) == []
-    evs = run_rules(stream(seconds(frame(), 5) + [AWAY] * 301 + seconds(frame(), 10)), RULES)
+    assert run_rules(stream(seconds(frame(), 5) + [AWAY] * 299 + seconds(frame(), 10)), ["post.empty"]) == []
+    evs = run_rules(stream(seconds(frame(), 5) + [AWAY] * 301 + seconds(frame(), 10)), ["post.empty"])
     assert spans(evs, "post.empty") == [(5.0, 65.0)]
 
 

@@ -1,8 +1,9 @@
 """post.pause_sign: the pause-service sign must come down when service resumes (003 §4.2.2).
 
-Violation: the clerk is back at the post and the sign is still up for `min_duration` s. Optionally
-(`flag_absent_without_sign`) also an absence without the sign or terminal pause; post.empty already
-counts that, so it is off by default to keep one incident one event.
+Violations: the clerk is back at the post and the sign is still up for `min_duration` s
+(reason "sign_not_removed"); the post is empty without the sign or the terminal paused for
+`absent_without_sign_s` (reason "absent_without_sign"; `flag_absent_without_sign: false` leaves that
+to post.empty alone).
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from vision.observation import Observation
 class Params(TimedParams):
     min_duration: float = Field(30.0, ge=0, description="sign still shown this long after the clerk returned (s)")
     grace: float = Field(5.0, ge=0)
-    flag_absent_without_sign: bool = False
-    absent_without_sign_s: float = Field(30.0, ge=0)
+    flag_absent_without_sign: bool = True
+    absent_without_sign_s: float = Field(30.0, ge=0, description="absence without the sign or terminal pause (s)")
 
 
 @register

@@ -1,0 +1,201 @@
+"""The per-counter pipeline with fake perception (stage gating, status, outage), replay determinism,
+the evaluation's matching, and the analyze/replay/eval commands' bad-input errors."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from calibration.config import default_counter
+from counterwatch.cli import app
+from pipelines.engine import CHINA
+from pipelines.evaluate import Incident, Interval, match
+from pipelines.messages import QueueCall
+from pipelines.pipeline import make_pipeline
+from tests.fixtures.rules import BEHAVIOUR_RULES, clerk, frame, hand_to, run_rules, seconds, stream
+
+runner = CliRunner()
+
+
+class FakePose:
+    def __init__(self) -> None:
+        self.pose = clerk()
+        self.calls = 0
+
+    def process(self, frame_bgr, roi=None):
+        self.calls += 1
+        return self.pose
+
+
+class FakeStage:
+    def __init__(self, result) -> None:
+        self.result, self.calls = result, 0
+
+    def process(self, frame_bgr, roi=None):
+        self.calls += 1
+        return self.result
+
+    def detect(self, frame_bgr, roi=None, min_score=0.3):
+        self.calls += 1
+        return self.result
+
+
+def _pipeline():
+    models = {"pose": FakePose(), "face": FakeStage(None), "hands": FakeStage([]), "detector": FakeStage([])}
+    cfg = default_counter(1280, 720, counter_id="c1").model_copy(update={"disabled_rules": [
+        r for r in ("greet.raise_hand", "guide.gesture", "point.one_finger", "handover.two_hands",
+                    "bow.angle", "stand.for_visitor")]})
+    return make_pipeline(cfg, shared_models=models), models
+
+
+def _frames(n: int, moving: bool = True):
+    rng = np.random.default_rng(0)
+    for _ in range(n):
+        yield rng.integers(0, 255, (72, 128, 3), dtype=np.uint8) if moving else np.zeros((72, 128, 3), np.uint8)
+
+
+def test_perception_runs_only_as_often_as_needed():
+    pipe, m = _pipeline()
+    m["pose"].pose = clerk({15: (800, 460), 16: (480, 460)})  # arms hanging: off the desk, far from the face
+    t0 = 1_764_000_000.0
+    for i, f in enumerate(_frames(50)):
+        obs, events, _ = pipe.process(f, t0 + i * 0.1)
+    assert m["pose"].calls == 50  # every analysed frame
+    assert m["face"].calls == 50  # dozing and gaze rules are armed: every frame
+    assert m["hands"].calls == 0  # no wrist near the face or the desk, no gesture rule armed
+    assert m["detector"].calls == 5  # only the person detector, every 10th frame
+    assert obs.t == pytest.approx(4.9) and obs.wall_time == pytest.approx(t0 + 4.9)
+    assert set(obs.timings_ms) >= {"motion", "pose", "face"}
+    m["pose"].pose = clerk()  # wrists on the desk: hands every frame, object detector on the crop every 3rd
+    for i, f in enumerate(_frames(30)):
+        obs, events, _ = pipe.process(f, t0 + 5 + i * 0.1)
+    assert m["hands"].calls == 30 and m["detector"].calls == 5 + 10 + 3
+
+
+def test_face_runs_at_a_lower_rate_without_face_rules():
+    models = {"pose": FakePose(), "face": FakeStage(None), "hands": FakeStage([]), "detector": FakeStage([])}
+    cfg = default_counter(1280, 720, counter_id="c1")
+    pipe = make_pipeline(cfg.model_copy(update={"disabled_rules": ["posture.dozing", "gaze.away"]}), models=models)
+    for i, f in enumerate(_frames(50)):
+        pipe.process(f, 1000 + i * 0.1)
+    assert models["face"].calls == 10
+
+
+def test_motion_gate_carries_heavy_stages_on_a_still_frame():
+    pipe, m = _pipeline()
+    for i, f in enumerate(_frames(20, moving=False)):
+        obs, _, _ = pipe.process(f, 100.0 + i * 0.1)
+    assert m["pose"].calls == 1 and m["face"].calls == 1 and obs.pose is not None
+    assert obs.extra["carried"][:2] == ["pose", "face"] and "pose" in obs.ran
+
+
+def test_status_changes_and_camera_outage_is_camera_offline_never_empty():
+    pipe, m = _pipeline()
+    statuses = []
+    monday_10am = datetime(2025, 11, 24, 10, 0, tzinfo=CHINA).timestamp()
+    for i, f in enumerate(_frames(30)):
+        statuses.append(pipe.process(f, monday_10am + i * 0.2)[2])
+    assert statuses[0] is not None and statuses[0].state == "idle"
+    m["pose"].pose = None  # the clerk leaves (and no person box)
+    for i, f in enumerate(_frames(300)):
+        _, evs, st = pipe.process(f, monday_10am + 6 + i * 0.5)
+        statuses.append(st)
+    states = [s.state for s in statuses if s is not None]
+    assert states == ["idle", "empty"]
+    obs, evs, st = pipe.camera_lost(monday_10am + 200)
+    assert st is not None and st.state == "camera_offline" and not obs.camera_ok
+    for i in range(100):
+        _, evs, _ = pipe.camera_lost(monday_10am + 201 + i)
+        assert all(e.rule_id != "post.empty" or e.type != "new" for e in evs)
+    assert [e.type for e in pipe.finish() if e.rule_id == "post.empty"] == ["end"]
+
+
+def test_live_queue_calls_move_onto_the_stream_clock():
+    pipe, _ = _pipeline()
+    pipe.process(np.zeros((72, 128, 3), np.uint8), 1000.0)
+    pipe.on_queue_call(QueueCall("c1", "A001", 1005.0))
+    assert pipe.engine.ctx.calls[0].time == 5.0
+
+
+def test_replay_is_deterministic():
+    obs = stream(seconds(frame(), 5) + seconds(frame(pose=clerk(hand_to("left", 650, 345) | {13: (700, 480)})), 20))
+    a = [(e.rule_id, e.type, e.clip_start, e.clip_end, e.evidence) for e in run_rules(obs, BEHAVIOUR_RULES)]
+    b = [(e.rule_id, e.type, e.clip_start, e.clip_end, e.evidence) for e in run_rules(obs, BEHAVIOUR_RULES)]
+    assert a == b and a
+
+
+def test_matching_is_one_to_one_so_a_split_incident_costs_precision():
+    labels = [Interval("phone.use", 2.0, 10.0)]
+    split = [Incident("phone.use", 2.5, 5.0, 3.0), Incident("phone.use", 6.0, 10.0, 7.0)]
+    pairs = match(split, labels, tolerance_s=1.0)
+    assert len(pairs) == 1 and pairs[0][0].start == 6.0  # the larger overlap wins
+    assert match([Incident("phone.use", 12.0, 14.0, 12.0)], labels, 1.0) == []
+    assert len(match([Incident("phone.use", 10.5, 14.0, 12.0)], labels, 1.0)) == 1  # within the tolerance
+
+
+# ---- bad input: clear errors, exit code != 0, nothing half-written ----------------------------
+
+def test_undecodable_clip(tmp_path):
+    bad = tmp_path / "broken.mp4"
+    bad.write_bytes(b"\x00\x01 not a video" * 100)
+    rec = tmp_path / "obs.jsonl"
+    res = runner.invoke(app, ["analyze", str(bad), "--record", str(rec)])
+    assert res.exit_code == 2
+    assert "broken.mp4" in res.output and "cannot be decoded" in res.output and "Fix:" in res.output
+    assert list(tmp_path.iterdir()) == [bad]
+
+
+def test_unknown_rule_and_bad_parameter_in_counter_config(tmp_path):
+    obs = tmp_path / "obs.jsonl"
+    obs.write_text("".join(o.to_json() + "\n" for o in stream(seconds(frame(), 1))))
+    unknown = tmp_path / "unknown.yaml"
+    unknown.write_text("counter_id: c1\nrules:\n  phone.usage: {min_duration: 3}\n")
+    res = runner.invoke(app, ["replay", str(obs), "--counter", str(unknown)])
+    assert res.exit_code == 2 and "unknown.yaml" in res.output and "phone.usage" in res.output
+    badp = tmp_path / "badparam.yaml"
+    badp.write_text("counter_id: c1\nrules:\n  post.empty: {paused_limit_s: -5}\n")
+    res = runner.invoke(app, ["replay", str(obs), "--counter", str(badp)])
+    assert res.exit_code == 2
+    assert "badparam.yaml" in res.output and "rules.post.empty.paused_limit_s" in res.output and "Fix:" in res.output
+    typo = tmp_path / "typo.yaml"
+    typo.write_text("counter_id: c1\nrules:\n  post.empty: {pause_limit: 600}\n")
+    res = runner.invoke(app, ["replay", str(obs), "--counter", str(typo)])
+    assert res.exit_code == 2 and "pause_limit" in res.output and "paused_limit_s" in res.output
+
+
+def test_observation_line_that_does_not_parse(tmp_path):
+    obs = tmp_path / "obs.jsonl"
+    lines = [o.to_json() for o in stream(seconds(frame(), 1))]
+    lines[3] = lines[3].replace('"t":', '"t":"soon","x":', 1)
+    obs.write_text("\n".join(lines) + "\n")
+    res = runner.invoke(app, ["replay", str(obs)])
+    assert res.exit_code == 2 and "obs.jsonl:4" in res.output and "field 't'" in res.output and "Fix:" in res.output
+
+
+def test_bad_calls_file(tmp_path):
+    obs = tmp_path / "obs.jsonl"
+    obs.write_text("".join(o.to_json() + "\n" for o in stream(seconds(frame(), 1))))
+    calls = tmp_path / "calls.jsonl"
+    calls.write_text('{"counter_id": "c1", "ticket": "A1", "time": 1.0}\n{"counter_id": "c1", "ticket": "A2"}\n')
+    res = runner.invoke(app, ["replay", str(obs), "--calls", str(calls)])
+    assert res.exit_code == 2 and "calls.jsonl:2" in res.output and "time" in res.output
+
+
+def test_replay_json_prints_only_json(tmp_path):
+    obs = tmp_path / "obs.jsonl"
+    away = frame(pose=None, face_=None)
+    obs.write_text("".join(o.to_json() + "\n" for o in stream(seconds(frame(), 2) + seconds(away, 70))))
+    res = runner.invoke(app, ["replay", str(obs), "--json"], catch_exceptions=False)
+    assert res.exit_code == 0
+    payload = json.loads(res.stdout)
+    rules = {e["rule_id"] for e in payload["events"]}
+    assert "post.empty" in rules and payload["frames"] == 360
+
+
+def test_eval_on_a_missing_suite(tmp_path):
+    res = runner.invoke(app, ["eval", str(tmp_path / "nope")])
+    assert res.exit_code == 2 and "nope" in res.output and "counterwatch sim suite" in res.output
