@@ -110,7 +110,12 @@
     if (!matches(ev)) { if (old) { old.remove(); cards.delete(ev.id); } return; }
     const node = card(ev);
     if (fresh) node.classList.add("fresh");
-    if (old) old.replaceWith(node); else feed.prepend(node);
+    // Keep a comment being typed when a live update redraws the card.
+    const typed = old && old.querySelector("input.comment"), input = node.querySelector("input.comment");
+    const focused = typed && document.activeElement === typed;
+    if (typed && input) input.value = typed.value;
+    if (old) old.replaceWith(node); else { feed.querySelector("p.empty")?.remove(); feed.prepend(node); }
+    if (focused && input) input.focus();
     cards.set(ev.id, node);
   }
   async function loadFeed() {

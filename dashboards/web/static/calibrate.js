@@ -41,7 +41,9 @@
     for (const s of drawing.slots) poly(s.polygon, "#ff4d4d", s.name, kind === "slot" && name === s.name);
     const clean = { zones: Object.fromEntries(Object.entries(drawing.zones).filter(([, p]) => p && p.length)),
                     slots: drawing.slots.filter((s) => s.polygon.length) };
-    dump.textContent = JSON.stringify(clean, null, 1);
+    const line = (pts) => JSON.stringify(pts);
+    dump.textContent = Object.entries(clean.zones).map(([z, p]) => "zone " + z + ": " + line(p))
+      .concat(clean.slots.map((s) => "slot " + s.name + ": " + line(s.polygon))).join("\n");
   }
   canvas.addEventListener("click", (e) => {
     const r = canvas.getBoundingClientRect();
