@@ -157,7 +157,7 @@ class EdgePublisher:
         log.warning("%s", self.last_error)
 
     def _on_disconnect(self, _client: mqtt.Client, _u: Any, _flags: Any, reason: Any, _props: Any) -> None:
-        if self.connected.is_set():
+        if self.connected.is_set() and not self._stop.is_set():
             self.counts["reconnects"] += 1
             log.warning("disconnected from the broker (%s); events keep spooling", reason)
         self.connected.clear()

@@ -65,6 +65,7 @@ class EdgeRuntime:
         self.cfg = cfg
         self._stop = threading.Event()
         self.broker_handle = None
+        models = {} if models is None else models  # one dict for every counter: stateless models are shared
         counters = [load_counter(c.counter) for c in cfg.cameras]
         ids = [c.counter_id for c in counters]
         if len(set(ids)) != len(ids):
@@ -116,6 +117,13 @@ class EdgeRuntime:
             if w.thread:
                 w.thread.join(timeout=5)
             w.source.stop()
+            finish = getattr(w.pipeline, "finish", None)  # optional: close the events still open
+            if finish is not None:
+                try:
+                    for ev in finish():
+                        self._emit(w, ev, None, None)
+                except Exception:
+                    log.exception("pipeline of counter %s failed to finish", w.counter_id)
         flushed = self.publisher.stop("stopped", timeout)
         if not flushed:
             log.warning("%d event message(s) stay in the spool %s; they are sent on the next start",
@@ -164,6 +172,15 @@ class EdgeRuntime:
                 since = frame.t_capture if frame else now
                 log.warning("camera %s offline (%s)", w.counter_id, w.source.error or w.source.status)
                 self.publisher.publish_status(CounterStatus(w.counter_id, "camera_offline", since))
+            lost = getattr(w.pipeline, "camera_lost", None)  # optional: lets rules see the outage
+            if lost is not None:
+                try:
+                    obs, events, _status = lost(now)  # the status is camera_offline, published above
+                    for ev in events:
+                        self._emit(w, ev, None, obs)
+                except Exception:
+                    w.errors += 1
+                    log.exception("pipeline of counter %s failed on camera_lost", w.counter_id)
             return
         if frame is None or frame.index == w.last_index:
             return
@@ -192,10 +209,10 @@ class EdgeRuntime:
         if status is not None:
             self.publisher.publish_status(status)
 
-    def _emit(self, w: CameraWorker, ev: Event, image: np.ndarray, obs: Any) -> None:
+    def _emit(self, w: CameraWorker, ev: Event, image: np.ndarray | None, obs: Any) -> None:
         ev.hall_id = ev.hall_id or self.cfg.hall_id
         ev.edge_id = ev.edge_id or self.cfg.edge_id
-        if ev.snapshot and ev.type == "new":
+        if ev.snapshot and ev.type == "new" and image is not None:
             try:
                 faces = [obs.face.box] if getattr(obs, "face", None) is not None else []
                 jpeg = self.snapshots.save(ev.snapshot, image, faces)
