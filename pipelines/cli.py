@@ -119,12 +119,16 @@ def register_pipeline_commands(app: typer.Typer) -> None:
         fps: float = typer.Option(10.0, "--fps", help="Frames analysed per second of clip."),
         tolerance: float = typer.Option(1.0, "--tolerance", help="Seconds of slack when matching by overlap."),
         refresh: bool = typer.Option(False, "--refresh", help="Re-run perception even when a cached stream exists."),
+        overrides: Path | None = typer.Option(None, "--overrides", help="YAML rule_id: {param: value} merged over "
+                                              "every clip's counter (an eval profile)."),
         as_json: bool = typer.Option(False, "--json", help="Print only JSON on stdout."),
     ) -> None:
         """Per-rule event-level precision/recall/F1 and time-to-alert on labelled clips."""
-        from pipelines.evaluate import evaluate
+        from pipelines.evaluate import evaluate, load_overrides
 
         with _clear_errors(), _progress(0, "eval") as bar:
+            rule_overrides = load_overrides(overrides)
+
             def on_clip(d: Path, cached: bool) -> None:
                 bar.set_description(f"eval {d.name}{' (cached)' if cached else ''}")
 
@@ -132,7 +136,8 @@ def register_pipeline_commands(app: typer.Typer) -> None:
                 bar.total = n
                 bar.update(i - bar.n) if i >= bar.n else bar.reset(total=n)
 
-            report = evaluate(suite, split, fps, tolerance, refresh, on_clip=on_clip, progress=progress)
+            report = evaluate(suite, split, fps, tolerance, refresh, on_clip=on_clip, progress=progress,
+                              overrides=rule_overrides)
         if as_json:
             sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
             return
@@ -158,7 +163,7 @@ def _print_report(report: dict[str, Any]) -> None:
     for r in report["rules"]:
         table.add_row(r["rule"], *(f(r[k]) for k in ("labels", "predicted", "tp", "fp", "fn", "precision", "recall",
                                                       "f1", "time_to_alert_median_s", "time_to_alert_max_s")))
-    con = Console()
+    con = Console(width=max(Console().width, 150))
     con.print(table)
     con.print(f"events on do-nothing clips: {report['events_on_do_nothing_clips']}; "
               f"post.empty while the clerk is present: {report['post_empty_while_present']}")

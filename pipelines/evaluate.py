@@ -92,8 +92,10 @@ class RuleScore:
     @property
     def f1(self) -> float | None:
         p, r = self.precision, self.recall
-        if p is None or r is None:
+        if r is None:
             return None
+        if p is None:  # labels but no prediction at all
+            return 0.0
         return 0.0 if p + r == 0 else 2 * p * r / (p + r)
 
     def as_dict(self) -> dict[str, Any]:
@@ -266,10 +268,28 @@ def observations_for(
     return res.observations, counter, False
 
 
+def load_overrides(path: Path | None) -> dict[str, dict[str, Any]]:
+    """A YAML mapping rule id -> parameters, merged over every clip's counter rules (an eval profile)."""
+    if path is None:
+        return {}
+    import yaml
+
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise SuiteError(
+            f"{path}: cannot read the overrides ({exc}). Fix: a YAML mapping rule_id: {{param: value}}."
+        ) from None
+    rules = data.get("rules", data)
+    if not isinstance(rules, dict) or not all(isinstance(v, dict) for v in rules.values()):
+        raise SuiteError(f"{path}: expected a mapping rule_id: {{param: value}}.")
+    return rules
+
+
 def evaluate(
     suite: Path, split: str | None = None, fps: float = 10.0, tolerance_s: float = 1.0, refresh: bool = False,
     settings: PipelineSettings | None = None, on_clip: Callable[[Path, bool], None] | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None, overrides: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     from pipelines.replay import replay_timed
 
@@ -283,6 +303,9 @@ def evaluate(
         obs, counter, cached = observations_for(d, counter_path, settings, fps, refresh, progress, shared)
         if on_clip:
             on_clip(d, cached)
+        if overrides:
+            merged = {r: {**counter.rules.get(r, {}), **overrides.get(r, {})} for r in {*counter.rules, *overrides}}
+            counter = counter.model_copy(update={"rules": merged})
         cfg, run_settings = compressed(counter, settings, labels.time_scale)
         timed = replay_timed(obs, cfg, labels.inbound, source=str(counter_path or "default counter"),
                              settings=run_settings)
@@ -311,6 +334,7 @@ def evaluate(
     per_rule = [scores[r].as_dict() for r in sorted(scores)]
     return {
         "suite": str(suite), "split": split, "clips": len(clips_out), "analyse_fps": fps, "tolerance_s": tolerance_s,
+        "overrides": overrides or {},
         "rules": per_rule, "events_on_do_nothing_clips": quiet_events,
         "post_empty_while_present": empty_while_present, "per_clip": clips_out,
     }
