@@ -108,6 +108,8 @@ def test_board_end_to_end(board_server, mosquitto, browser_page, chromium, shot)
         page.wait_for_selector(f'article[data-id="{food_id}"]', timeout=5000)
         page.click(f'article[data-id="{food_id}"] button[data-action="confirm"]')
         page.wait_for_selector(f'article[data-id="{food_id}"][data-status="confirmed"]')
+        expect(page.locator("#open-list li")).to_have_count(0)  # 100 % followed up
+        expect(page.locator(f'article[data-id="{phone_id}"] input.comment')).to_have_value("")
         shot(page, "03-board-followed-up")
 
         # ---- the day's report, from the board's link ----------------------------------------------

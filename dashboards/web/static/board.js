@@ -102,6 +102,7 @@
       box.querySelectorAll("button").forEach((b) => (b.disabled = false));
       return;
     }
+    box.querySelector("input.comment").value = "";  // sent: do not carry it into the redrawn card
     upsert(await res.json(), false);
     refreshState();
   }
