@@ -59,7 +59,7 @@ def test_a_long_lean_is_not_a_bow_and_the_tolerance_is_configurable():
     assert strict[0].evidence["class"] == "unclassified"
 
 
-def test_bent_neck_fails_the_straightness_check():
+def test_bent_neck_is_reported_and_fails_when_straightness_is_required():
     cam = make_cam(yaw=45)
     prof = bow_profile(15)
     stream = []
@@ -67,6 +67,9 @@ def test_bent_neck_fails_the_straightness_check():
         pose, _ = synth_pose(cam, b, head_nod_deg=35.0 * b / 15.0)
         stream.append(Observation("c1", i, i / 10, image_size=(1280, 720), ran=["pose"], pose=pose))
     ev = finals(run_rule("bow.angle", cam, stream, calls=[QueueCall("c1", "A1", 0.5)]))
+    assert ev and ev[0].evidence["straight"] is False and ev[0].outcome == "pass"  # reported, not judged
+    ev = finals(run_rule("bow.angle", cam, stream, calls=[QueueCall("c1", "A1", 0.5)],
+                         rules={"bow.angle": {"require_straight": True}}))
     assert ev and ev[0].evidence["straight"] is False and ev[0].outcome == "violation"
 
 
