@@ -110,6 +110,10 @@ def test_board_end_to_end(board_server, mosquitto, browser_page, chromium, shot)
         page.wait_for_selector(f'article[data-id="{food_id}"][data-status="confirmed"]')
         expect(page.locator("#open-list li")).to_have_count(0)  # 100 % followed up
         expect(page.locator(f'article[data-id="{phone_id}"] input.comment')).to_have_value("")
+        page.click(f'article[data-id="{phone_id}"] button[data-role="history"]')
+        history = page.locator(f'article[data-id="{phone_id}"] ul.history')
+        expect(history).to_contain_text("mgr1: dismiss → dismissed — 计算器")
+        expect(history).to_contain_text("Seen by: mgr1")
         shot(page, "03-board-followed-up")
 
         # ---- the day's report, from the board's link ----------------------------------------------

@@ -77,6 +77,9 @@
       ev.owner ? el("div", { class: "meta" }, "跟进 Follow-up: " + ev.owner + (ev.comment ? " — " + ev.comment : "")) : null,
     );
     if (canFollowUp && ev.outcome === "violation") body.append(actions(ev));
+    const more = el("button", { type: "button", class: "link-dark", "data-role": "history" }, "记录 History");
+    more.addEventListener("click", () => showHistory(ev.id, body, more));
+    body.append(more);
     return el("article", { class: "card " + ev.outcome, "data-id": ev.id, "data-status": ev.status }, img, body);
   }
   function actions(ev) {
@@ -89,6 +92,18 @@
       box.append(b);
     }
     return box;
+  }
+  async function showHistory(id, body, button) {
+    const res = await fetch("/api/events/" + encodeURIComponent(id));  // logged: who saw this alert
+    if (!res.ok) return;
+    const d = await res.json();
+    body.querySelector("ul.history")?.remove();
+    const items = d.history.map((h) => el("li", {}, fmtTime(h.at) + " " + h.actor + ": " + h.action + " → " + h.to +
+      (h.comment ? " — " + h.comment : "")));
+    const seen = [...new Set(d.seen_by.map((s) => s.username))].join(", ");
+    items.push(el("li", { class: "meta" }, "查看人 Seen by: " + (seen || "—")));
+    body.append(el("ul", { class: "history" }, ...items));
+    button.remove();
   }
   async function followUp(id, action, comment, box) {
     box.querySelectorAll("button").forEach((b) => (b.disabled = true));
@@ -142,7 +157,9 @@
     )));
     if (!s.counters.length) map.append(el("p", { class: "empty" }, "尚无窗口状态 No counter has reported."));
     openItems = s.open;
-    document.getElementById("open-count").textContent = s.open.length;
+    const count = document.getElementById("open-count");
+    count.textContent = s.open.length;
+    count.classList.toggle("done", s.open.length === 0);
     renderOpen();
     const fa = document.getElementById("false-alarms");
     const rows = Object.entries(s.false_alarms);
