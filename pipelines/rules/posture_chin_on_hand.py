@@ -1,7 +1,8 @@
 """posture.chin_on_hand: chin or head propped on a hand (托腮、用胳膊支头; 003 D.1, 001 第七条3).
 
 A hand stays at the chin or cheek, below the eyes, with its elbow lower than the wrist (the arm
-holds the head up). A phone at the ear is phone.call; a brief touch is not propping.
+holds the head up). A hand nearer the ear is a call, nearer the mouth is eating or drinking, and a
+brief touch is not propping.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ class Params(TimedParams):
     min_duration: float = Field(8.0, ge=0)
     grace: float = Field(2.0, ge=0)
     chin_radius_sw: float = Field(0.3, gt=0, description="hand point this close to the chin or cheek")
+    elbow_drop_sw: float = Field(0.4, description="the propping elbow this far below the shoulders")
 
 
 @register
@@ -45,11 +47,17 @@ class ChinOnHand(TrackedRule):
             d = min(x for x in (body.hand_distance(side, chin, obs.hands), body.hand_distance(side, cheek, obs.hands),
                                 9.0) if x is not None)
             w, elbow = body.pt(wr, 0.3), body.pt(el, 0.3)
-            propped = w is not None and elbow is not None and elbow[1] > w[1] and w[1] > eyes[1]
+            sh = body.shoulder_mid
+            # the forearm props the head: elbow low (resting on the desk), not raised as for a call
+            sw = body.shoulder_width
+            elbow_low = elbow is not None and sh is not None and (elbow[1] - sh[1]) / sw >= p.elbow_drop_sw
+            propped = w is not None and elbow is not None and elbow[1] > w[1] and w[1] > eyes[1] and elbow_low
             d_ear = body.hand_distance(side, e, obs.hands)
+            d_mouth = body.hand_distance(side, body.mouth, obs.hands)
             at_ear = d_ear is not None and d_ear < d  # closer to the ear than the chin/cheek: a call
+            at_mouth = d_mouth is not None and d_mouth < d  # at the mouth: eating or drinking, not propping
             phone = dets_near(ctx.values.get("detections"), PHONE_LABELS, body.hand_points(side, obs.hands),
                               0.3 * body.shoulder_width)
-            if d <= p.chin_radius_sw and propped and not at_ear and not phone:
+            if d <= p.chin_radius_sw and propped and not at_ear and not at_mouth and not phone:
                 return True, {"side": side, "hand_to_chin_sw": round(d, 2)}
         return False, {}

@@ -1,7 +1,8 @@
 """posture.hands_on_hips: hands on hips (叉腰) while standing (003 D.1; 004 (一)3).
 
-A wrist at its hip with the elbow out beyond the shoulder. Needs the hips in view (standing);
-seated behind the desk the hips are hidden and the rule reads "unknown". Hands in pockets or behind
+A wrist at its hip with the elbow well out beyond the shoulder, the wrist not on the desk. Needs the
+hips in view; seated behind the desk MediaPipe still guesses hips near the hands on the desk, which
+the desk-zone check rules out. Hands in pockets or behind
 the back are not told apart from hands hanging down by the pose alone: not measured.
 """
 
@@ -11,6 +12,7 @@ from typing import Any
 
 from pydantic import Field
 
+from pipelines.context import point_in_polygon
 from pipelines.engine import RuleContext, register
 from pipelines.rules._base import TimedParams, TrackedRule, body_of
 from pipelines.rules._body import L_EL, L_HIP, L_SH, L_WR, R_EL, R_HIP, R_SH, R_WR, dist
@@ -21,7 +23,7 @@ class Params(TimedParams):
     min_duration: float = Field(5.0, ge=0)
     grace: float = Field(2.0, ge=0)
     hip_radius_sw: float = Field(0.35, gt=0)
-    elbow_out_sw: float = Field(0.1, description="elbow this far outside its shoulder")
+    elbow_out_sw: float = Field(0.25, description="elbow this far outside its shoulder")
     both_hands: bool = False
 
 
@@ -43,13 +45,15 @@ class HandsOnHips(TrackedRule):
         if sw is None or ls is None or rs is None or not body.visible(L_HIP, R_HIP):
             return None, {}
         midx = (ls[0] + rs[0]) / 2
+        desk = self.counter.zones.desk
         sides = []
         for side, sh, el, wr, hip in (("left", ls, L_EL, L_WR, L_HIP), ("right", rs, R_EL, R_WR, R_HIP)):
             e, w, h = body.pt(el, 0.3), body.pt(wr, 0.3), body.pt(hip)
             if not (e and w and h):
                 continue
             out = (abs(e[0] - midx) - abs(sh[0] - midx)) / sw
-            if dist(w, h) / sw <= p.hip_radius_sw and out >= p.elbow_out_sw:
+            on_desk = desk is not None and point_in_polygon(w, desk)  # seated hands on the desk, hips behind it
+            if dist(w, h) / sw <= p.hip_radius_sw and out >= p.elbow_out_sw and not on_desk:
                 sides.append(side)
         ok = len(sides) == 2 if p.both_hands else bool(sides)
         return ok, {"sides": sides}
