@@ -134,7 +134,7 @@ def test_guiding_gesture_measured_and_passed(yaw):
     evs = finals(run_rule("guide.gesture", cam, _guide_stream(cam)))
     assert len(evs) == 1, evs
     ev = evs[0].evidence
-    assert abs(ev["elbow_deg"] - 120) < 3 and abs(ev["body_bow_deg"] - 15) < 3
+    assert abs(ev["elbow_deg"] - 120) < 6 and abs(ev["body_bow_deg"] - 15) < 3
     assert ev["palm_up"] > 0.9 and ev["checks"]["left_hand_abdomen"] is True
     assert ev["position"] == "horizontal" and 0.0 < ev["upper_arm_gap_m"] < 0.2
     failed = set(ev["failed"]) - {"fingertips_lead"}  # the synthetic hand has no finger geometry

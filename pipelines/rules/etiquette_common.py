@@ -32,7 +32,7 @@ from pipelines.geometry import (
 from vision.observation import Observation
 from vision.results import PoseResult
 
-BASELINE_FRAMES = 8  # frames needed before the first bow can be measured
+BASELINE_FRAMES = 5  # frames needed before the first bow can be measured
 REFRESH_EVERY = 50
 UPRIGHT_DEG = 3.0  # frames reading below this refresh the baseline
 BEHIND_DEG = -6.0  # sustained readings below this mean the baseline was taken while bent

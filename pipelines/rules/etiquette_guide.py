@@ -41,10 +41,11 @@ from vision.results import HandResult
 
 class GuideParams(RuleParams):
     min_hold_s: float = Field(0.5, ge=0)
-    lateral_m: float = Field(0.22, gt=0, description="wrist this far out to the right of the shoulder: a gesture")
+    lateral_m: float = Field(0.12, gt=0, description="wrist this far out to the right of the shoulder: a gesture")
     forward_m: float = Field(0.40, gt=0, description="or this far forward with the palm up")
+    raised_below_shoulder_m: float = Field(0.28, gt=0, description="or raised to within this of the shoulder, palm up")
     elbow_target_deg: float = Field(120.0, gt=0, lt=180)
-    elbow_tolerance_deg: float = Field(20.0, gt=0)
+    elbow_tolerance_deg: float = Field(15.0, gt=0)
     gap_target_m: float = Field(0.10, ge=0)
     gap_tolerance_m: float = Field(0.08, gt=0)
     palm_up_min: float = Field(0.5, ge=-1, le=1, description="cosine of palm normal with up")
@@ -81,13 +82,15 @@ def guide_row(frame: Frame, obs: Observation, p: GuideParams, bow: float | None)
     forward = w[R_WRIST][2] - w[R_SHOULDER][2]
     lm = frame.pose.landmarks[R_WRIST]
     hand = hand_for_wrist(obs.hands, (lm.x, lm.y), max_px=0.25 * frame.cam.cx)
-    palm = palm_up_score(hand, frame.cam) if hand else None
+    palm = palm_up_score(hand, frame.cam, "right") if hand else None
     tilt = forearm_from_vertical(frame.pose, frame.cam, "right")
     if tilt is not None and tilt < 25 and w[R_WRIST][1] > w[R_SHOULDER][1] - 0.15:
         return None  # a raised-hand greeting, not a guide
     if w[R_WRIST][1] > w[R_SHOULDER][1] + 0.35:
         return None
-    if not (lateral >= p.lateral_m or (forward >= p.forward_m and palm is not None and palm >= p.palm_up_min)):
+    palm_up = palm is not None and palm >= p.palm_up_min
+    raised = w[R_WRIST][1] - w[R_SHOULDER][1] >= -p.raised_below_shoulder_m
+    if not (lateral >= p.lateral_m or (palm_up and (forward >= p.forward_m or raised))):
         return None
     el = elbow_angle(frame.pose, frame.cam, "right")
     hip = (w[L_HIP] + w[R_HIP]) / 2
