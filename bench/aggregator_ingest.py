@@ -198,7 +198,7 @@ def main() -> None:
             url = f"sqlite:///{workdir / 'direct.db'}" if backend == "sqlite" else pg.create_database()
             print(f"{backend:<11}{'direct':>8}{storage_capacity(url, args.messages):>12.0f}"
                   "   (one writer, no MQTT: validation + batched upsert)", flush=True)
-            for n in (int(w) for w in args.workers.split(",")):
+            for n in (int(w) for w in args.workers.split(",") if w.strip() and int(w) > 0):
                 url = f"sqlite:///{workdir / f'bench-{n}.db'}" if backend == "sqlite" else pg.create_database()
                 r = run_case(port, url, n, args.edges, incidents, workdir)
                 print(f"{backend:<11}{n:>8}{r['rate']:>12.0f}{r['publish']:>11.0f}{r['p50']:>11.3f}{r['p95']:>8.3f}"

@@ -240,10 +240,15 @@ class Store:
                 best[row["id"]] = row
         batch = list(best.values())
         if conn is not None:
-            conn.execute(self._upsert_events, batch)
+            self._execute_upsert(conn, batch)
             return
         with self.engine.begin() as c:
-            c.execute(self._upsert_events, batch)
+            self._execute_upsert(c, batch)
+
+    def _execute_upsert(self, conn: Connection, batch: list[dict[str, Any]]) -> None:
+        # executemany: sqlite3 loops in C, psycopg 3 pipelines the statements. (A multi-row VALUES
+        # statement measured 10x slower on PostgreSQL: SQLAlchemy compiles it anew for every batch.)
+        conn.execute(self._upsert_events, batch)
 
     def upsert_counter_status(self, rows: Sequence[dict[str, Any]], conn: Connection | None = None) -> None:
         """Keep, per hall+counter, the status with the latest `since`."""
