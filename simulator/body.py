@@ -10,6 +10,7 @@ direction. Aiming makes the labelled angles exact by construction.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -24,28 +25,41 @@ def body_ids() -> list[str]:
 
 
 def unit(v: np.ndarray) -> np.ndarray:
-    n = np.linalg.norm(v)
+    v = np.asarray(v, float)
+    n = math.sqrt(float(v @ v)) if v.ndim == 1 else np.linalg.norm(v)
     return v / n if n > 1e-12 else v
 
 
+def cross3(a, b) -> np.ndarray:
+    """Cross product of two 3-vectors (np.cross costs ~30 us per call on small vectors)."""
+    a0, a1, a2 = float(a[0]), float(a[1]), float(a[2])
+    b0, b1, b2 = float(b[0]), float(b[1]), float(b[2])
+    return np.array([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0])
+
+
 def rot_axis(axis: np.ndarray, deg: float) -> np.ndarray:
-    """Rotation matrix about a unit axis (right-hand rule), degrees."""
-    a = unit(np.asarray(axis, float))
-    t = np.radians(deg)
-    k = np.array([[0, -a[2], a[1]], [a[2], 0, -a[0]], [-a[1], a[0], 0]])
-    return np.eye(3) + np.sin(t) * k + (1 - np.cos(t)) * (k @ k)
+    """Rotation matrix about a unit axis (right-hand rule), degrees (Rodrigues)."""
+    x, y, z = (float(c) for c in unit(axis))
+    if x == y == z == 0.0:
+        return np.eye(3)
+    t = math.radians(deg)
+    s, c = math.sin(t), math.cos(t)
+    C = 1.0 - c
+    return np.array([[c + x * x * C, x * y * C - z * s, x * z * C + y * s],
+                     [y * x * C + z * s, c + y * y * C, y * z * C - x * s],
+                     [z * x * C - y * s, z * y * C + x * s, c + z * z * C]])
 
 
 def rot_between(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Smallest rotation taking direction a onto direction b."""
     a, b = unit(a), unit(b)
-    c = float(np.clip(a @ b, -1.0, 1.0))
-    axis = np.cross(a, b)
-    if np.linalg.norm(axis) < 1e-9:
+    c = min(max(float(a @ b), -1.0), 1.0)
+    axis = cross3(a, b)
+    if math.sqrt(float(axis @ axis)) < 1e-9:
         if c > 0:
             return np.eye(3)
-        axis = np.cross(a, [1.0, 0, 0]) if abs(a[0]) < 0.9 else np.cross(a, [0, 1.0, 0])
-    return rot_axis(axis, float(np.degrees(np.arccos(c))))
+        axis = cross3(a, [1.0, 0, 0]) if abs(a[0]) < 0.9 else cross3(a, [0, 1.0, 0])
+    return rot_axis(axis, math.degrees(math.acos(c)))
 
 
 def angle_deg(a: np.ndarray, b: np.ndarray) -> float:
@@ -90,6 +104,18 @@ class Body:
         for k in range(len(self.kp_names)):
             for v, w in zip(kp_index[off[k]:off[k + 1]], kp_weight[off[k]:off[k + 1]], strict=True):
                 self.kp_matrix[k, pos[int(v)]] += w
+        # Linear blend skinning as one sparse matmul over all bones: posed = lbs @ flat(world @ rest_inv),
+        # with lbs[v, 4 b + j] = sum of v's weights on bone b times its homogeneous rest coordinate j.
+        import scipy.sparse  # a dependency of scikit-image, already required
+
+        nv, nk = self.skin_index.shape
+        rest_h = np.concatenate([self.rest_vertices, np.ones((nv, 1))], 1)
+        cols = (self.skin_index[:, :, None] * 4 + np.arange(4)).reshape(nv, -1)
+        vals = (self.skin_weight[:, :, None] * rest_h[:, None, :]).reshape(nv, -1)
+        self.lbs = scipy.sparse.csr_matrix((vals.ravel(), cols.ravel(), np.arange(nv + 1) * nk * 4),
+                                           shape=(nv, 4 * len(self.parents)))
+        self.lbs.sum_duplicates()
+        self.kp_lbs = np.asarray(self.kp_matrix @ self.lbs[self.kp_vertices].toarray())  # (K, 4 B) keypoints
         self.regions = z["regions"].astype(np.int64)
         self.region_names = [str(s) for s in z["region_names"]]
         self.ref_bone_poses = z["ref_bone_poses"].astype(np.float64)
@@ -126,20 +152,20 @@ class Body:
                 world[i, :3, :3] = fn(i, world[i, :3, :3], world)
         return world
 
+    def _flat(self, world: np.ndarray) -> np.ndarray:
+        """(4 B, 3): the skinning transforms world @ rest_inv, rows of `lbs`' column layout."""
+        return (world @ self.rest_inv)[:, :3, :].transpose(0, 2, 1).reshape(-1, 3)
+
     def skin(self, world: np.ndarray, vertex_ids: np.ndarray | None = None) -> np.ndarray:
         """Linear blend skinning of all (or some) vertices."""
-        tr = world @ self.rest_inv
-        idx = self.skin_index if vertex_ids is None else self.skin_index[vertex_ids]
-        w = self.skin_weight if vertex_ids is None else self.skin_weight[vertex_ids]
-        rv = self.rest_vertices if vertex_ids is None else self.rest_vertices[vertex_ids]
-        blend = np.einsum("vk,vkij->vij", w, tr[idx][:, :, :3, :])
-        return np.einsum("vij,vj->vi", blend[:, :, :3], rv) + blend[:, :, 3]
+        m = self.lbs if vertex_ids is None else self.lbs[vertex_ids]
+        return np.asarray(m @ self._flat(world))
 
     def keypoints(self, world: np.ndarray) -> np.ndarray:
-        return self.kp_matrix @ self.skin(world, self.kp_vertices)
+        return self.kp_lbs @ self._flat(world)
 
     def posed(self, world: np.ndarray, with_vertices: bool = True) -> Posed:
         joints = {n: world[i, :3, 3].copy() for i, n in enumerate(self.bone_names)}
         verts = self.skin(world) if with_vertices else None
-        kp = self.kp_matrix @ (verts[self.kp_vertices] if verts is not None else self.skin(world, self.kp_vertices))
+        kp = self.keypoints(world)
         return Posed(bones=world, joints=joints, keypoints=kp, vertices=verts)

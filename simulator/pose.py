@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from simulator.body import Body, angle_deg, rot_axis, rot_between, unit
+from simulator.body import Body, angle_deg, cross3, rot_axis, rot_between, unit
 
 SEAT_HIP_Z = 0.55  # hip joint height when seated (seat 0.47 m)
 PALM_SIGN = {"R": 1.0, "L": -1.0}  # cross(index - wrist, pinky - wrist) * sign = palm normal
@@ -89,6 +89,9 @@ class Pose:
     arm_r: Arm | Reach = field(default_factory=lambda: arm_down("R"))
     arm_l: Arm | Reach = field(default_factory=lambda: arm_down("L"))
     visible: float = 1.0
+    # The torso rotation that makes the measured bow angle equal `pitch` (solved once per keyframe by
+    # Poser.resolve and interpolated between keyframes; None = solve when building).
+    torso: float | None = None
 
 
 # --- construction ----------------------------------------------------------------------------
@@ -103,7 +106,7 @@ class Poser:
         self.rest_rot = {n: body.rest[i, :3, :3] for i, n in enumerate(body.bone_names)}
         self.arm_len = {s: (np.linalg.norm(h(f"lowerarm01.{s}") - h(f"upperarm01.{s}")),
                             np.linalg.norm(h(f"wrist.{s}") - h(f"lowerarm01.{s}"))) for s in "RL"}
-        self.palm_rest = {s: unit(np.cross(h(f"finger2-1.{s}") - h(f"wrist.{s}"),
+        self.palm_rest = {s: unit(cross3(h(f"finger2-1.{s}") - h(f"wrist.{s}"),
                                            h(f"finger5-1.{s}") - h(f"wrist.{s}")) * PALM_SIGN[s]) for s in "RL"}
         self.kp = {n: i for i, n in enumerate(body.kp_names)}
 
@@ -126,7 +129,7 @@ class Poser:
         def frame(a, b):
             a = unit(a)
             b = unit(b - (b @ a) * a)
-            return np.stack([a, b, np.cross(a, b)], axis=1)
+            return np.stack([a, b, cross3(a, b)], axis=1)
         r_rest = self.rest_rot[bone]
         rot = frame(a_t, b_t) @ frame(a_rest, b_rest).T @ r_rest
         return lambda i, _rot, _world: rot
@@ -165,7 +168,7 @@ class Poser:
                                            self.palm_rest[s], fore_w, palm_w)
         e[f"wrist.{s}"] = self._frame(f"wrist.{s}", h(f"finger3-1.{s}") - h(f"wrist.{s}"),
                                       self.palm_rest[s], hand_w, palm_w)
-        lateral = unit(np.cross(palm_w, hand_w)) * (1.0 if s == "R" else -1.0)
+        lateral = unit(cross3(palm_w, hand_w)) * (1.0 if s == "R" else -1.0)
         lat_rest = unit(h(f"finger2-1.{s}") - h(f"finger5-1.{s}"))
         if lat_rest @ lateral < 0:
             lateral = -lateral
@@ -181,17 +184,26 @@ class Poser:
             e[f"finger1-{j}.{s}"] = self._curl_rel(palm_w, hand_w, thumb)
 
     def _curled(self, bone, end, base, palm_w, deg):
-        aim = rot_axis(np.cross(base, palm_w), deg) @ base
+        aim = rot_axis(cross3(base, palm_w), deg) @ base
         return self._aim(bone, end, aim)
 
     @staticmethod
     def _curl_rel(palm_w, hand_w, deg):
-        axis = np.cross(hand_w, palm_w)
+        axis = cross3(hand_w, palm_w)
         r = rot_axis(axis, deg)
         return lambda i, rot, w: r @ rot
 
     def build(self, p: Pose) -> np.ndarray:
-        """World bone poses with the torso pitch solved so the labelled bow angle is exact."""
+        """World bone poses with the torso pitch solved so the labelled bow angle is exact (or with
+        the pre-solved `p.torso`, one forward pass)."""
+        root = self.root(p)
+        B = root[:3, :3]
+        if p.torso is not None:
+            return self.body.forward(root, self.edits(p, p.torso, B))
+        return self.body.forward(root, self.edits(p, self.solve_torso(p), B))
+
+    def solve_torso(self, p: Pose) -> float:
+        """The torso rotation whose measured bow angle (COCO keypoints) equals p.pitch (secant, 1e-4 deg)."""
         root = self.root(p)
         B = root[:3, :3]
         target = p.pitch
@@ -205,7 +217,7 @@ class Poser:
                 break
             x0, x1, f0 = x1, x1 - f1 * (x1 - x0) / (f1 - f0), f1
             world = self.body.forward(root, self.edits(p, x1, B))
-        return world
+        return x1
 
     def measure_pitch(self, world: np.ndarray, B: np.ndarray) -> float:
         kp = self.body.keypoints(world)
@@ -227,10 +239,11 @@ class Poser:
         }
 
     def resolve(self, p: Pose) -> Pose:
-        """Replace Reach arms by the Arm that puts the wrist on the target (two-bone IK)."""
+        """Replace Reach arms by the Arm that puts the wrist on the target (two-bone IK), and solve
+        the torso rotation for the exact bow angle (`torso`)."""
         if isinstance(p.arm_r, Arm) and isinstance(p.arm_l, Arm):
-            return p
-        plain = replace(p, arm_r=p.arm_r if isinstance(p.arm_r, Arm) else arm_down("R"),
+            return p if p.torso is not None else replace(p, torso=self.solve_torso(p))
+        plain = replace(p, torso=None, arm_r=p.arm_r if isinstance(p.arm_r, Arm) else arm_down("R"),
                         arm_l=p.arm_l if isinstance(p.arm_l, Arm) else arm_down("L"))
         world = self.build(plain)
         B = self.root(p)[:3, :3]
@@ -257,7 +270,8 @@ class Poser:
             arms[s] = Arm(upper=tuple(to_body @ unit(elbow - shoulder)), fore=tuple(to_body @ unit(wrist - elbow)),
                           palm=tuple(np.array(arm.palm) * m), hand=None if arm.hand is None else
                           tuple(np.array(arm.hand) * m), curl=arm.curl, spread=arm.spread, point=arm.point)
-        return replace(p, arm_r=arms["R"], arm_l=arms["L"])
+        out = replace(p, arm_r=arms["R"], arm_l=arms["L"], torso=None)
+        return replace(out, torso=self.solve_torso(out))
 
 
 # --- interpolation ---------------------------------------------------------------------------
@@ -305,7 +319,7 @@ def elbow_angle(j: dict[str, np.ndarray], s: str) -> float:
 
 def palm_normal(j: dict[str, np.ndarray], s: str) -> np.ndarray:
     w = j[f"wrist.{s}"]
-    return unit(np.cross(j[f"finger2-1.{s}"] - w, j[f"finger5-1.{s}"] - w) * PALM_SIGN[s])
+    return unit(cross3(j[f"finger2-1.{s}"] - w, j[f"finger5-1.{s}"] - w) * PALM_SIGN[s])
 
 
 def palm_label(n: np.ndarray) -> str:
