@@ -33,6 +33,7 @@ def render(
     seed: int = typer.Option(0, help="seed for shirt/skin colour, light, noise (same seed = same labels)"),
     fps: float = typer.Option(10.0),
     seconds_scale: float = typer.Option(1.0, help="stretch the scenario timeline by this factor"),
+    codec: str = typer.Option("mp4v", help="mp4v | h264 (ffmpeg libx264)"),
 ) -> None:
     """Render one scenario to a labelled clip."""
     from simulator.clip import RenderOptions, camera_for, render_clip
@@ -43,39 +44,39 @@ def render(
     cam = camera_for(SCENARIOS[scenario], height_m=camera_height, yaw_deg=camera_yaw, distance_m=distance,
                      pitch_deg=camera_pitch, width=width, height=height)
     labels = render_clip(scenario, out, RenderOptions(body=body, camera=cam, seed=seed, fps=fps,
-                                                      seconds_scale=seconds_scale))
+                                                      seconds_scale=seconds_scale, codec=codec))
     typer.echo(f"{out}/clip.mp4: {labels['n_frames']} frames; labels.json, counter.yaml")
 
 
 @app.command()
 def suite(
-    out: Path = typer.Option(..., "--out", help="output directory (one sub-directory per clip)"),
+    out: Path = typer.Option(..., "--out", help="output directory (one sub-directory per clip, index.json)"),
     split: str = typer.Option("all", help="tune | heldout | all (see simulator/suite.py)"),
-    seed: int = typer.Option(0), fps: float = typer.Option(10.0),
+    seed: int = typer.Option(0, help="base seed; each clip's seed = base + crc32(clip name)"),
+    fps: float = typer.Option(10.0),
     width: int = typer.Option(640), height: int = typer.Option(480),
     only: str = typer.Option("", help="comma-separated scenario names (default: all)"),
+    codec: str = typer.Option("mp4v", help="mp4v | h264 (ffmpeg libx264)"),
+    jobs: int = typer.Option(1, "--jobs", "-j", help="render this many clips in parallel (processes)"),
 ) -> None:
-    """Render every scenario x viewpoint of the split (bodies rotate over the jobs), with a progress bar."""
-    import json
+    """Render every scenario x viewpoint of the split (bodies rotate over the jobs), with a progress bar.
 
-    from tqdm import tqdm
-
-    from simulator.clip import RenderOptions, camera_for, render_clip
+    Incremental: clips already in OUT/index.json with the same content hash (scenario definition,
+    body, camera, seed, fps, codec, renderer version) are skipped."""
+    from simulator.clip import CODECS
     from simulator.scenarios import SCENARIOS
-    from simulator.suite import jobs
+    from simulator.suite import SuiteSettings, run_suite
+    from simulator.suite import jobs as suite_jobs
 
     if split not in ("tune", "heldout", "all"):
         raise typer.BadParameter("--split must be tune, heldout or all")
+    if codec not in CODECS:
+        raise typer.BadParameter(f"--codec must be one of {', '.join(CODECS)}")
     names = [n for n in only.split(",") if n] or list(SCENARIOS)
-    todo = jobs(names, split)
-    index = []
-    for i, job in enumerate(tqdm(todo, desc="sim suite", unit="clip")):
-        sc = SCENARIOS[job.scenario]
-        cam = camera_for(sc, height_m=job.height_m, distance_m=job.distance_m, yaw_deg=job.yaw_deg,
-                         width=width, height=height)
-        render_clip(sc, out / job.name, RenderOptions(body=job.body, camera=cam, seed=seed + i, fps=fps))
-        index.append({"dir": job.name, "scenario": job.scenario, "body": job.body, "split": job.split,
-                      "height_m": job.height_m, "distance_m": job.distance_m, "yaw_deg": job.yaw_deg})
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "index.json").write_text(json.dumps(index, indent=1))
-    typer.echo(f"{len(index)} clips in {out} (index.json)")
+    unknown = [n for n in names if n not in SCENARIOS]
+    if unknown:
+        raise typer.BadParameter(f"unknown scenario(s) {', '.join(unknown)}; run `counterwatch sim list`")
+    res = run_suite(out, suite_jobs(names, split), SuiteSettings(seed=seed, fps=fps, width=width, height=height,
+                                                                 codec=codec), n_jobs=max(1, jobs))
+    typer.echo(f"{res['rendered']} clips rendered, {res['skipped']} up to date; "
+               f"{len(res['index'])} in {out}/index.json")

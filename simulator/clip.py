@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+import zlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -24,7 +27,7 @@ from simulator.pose import (
     torso_pitch,
 )
 from simulator.render import Camera, Mesh, Renderer
-from simulator.scenarios import SCENARIOS, Placement, Scenario
+from simulator.scenarios import SCENARIOS, Placement, Scenario, client_seated
 from simulator.scene import (
     DESK_X,
     DESK_Y0,
@@ -36,7 +39,7 @@ from simulator.scene import (
     SLOT_SIZE,
     bgr,
     chair_meshes,
-    client_meshes,
+    client_chair_meshes,
     counter_meshes,
     held_meshes,
     monitor_meshes,
@@ -59,6 +62,9 @@ class RenderOptions:
     seconds_scale: float = 1.0  # stretch (>1) or shorten (<1) the scenario's timeline
     noise: float = 2.0  # gaussian pixel noise sigma
     jpeg_quality: int = 85
+    codec: str = "mp4v"  # mp4v (OpenCV) | h264 (ffmpeg libx264 through a pipe)
+    crf: int = 23  # libx264 quality (lower = better) for codec h264
+    split: str | None = None  # suite split (tune / heldout) recorded in labels.json
 
 
 def _smooth(t: float) -> float:
@@ -178,6 +184,44 @@ def person_labels(body: Body, posed, pose: Pose, camera: Camera, facing_world: n
     return out
 
 
+CODECS = ("mp4v", "h264")
+
+
+class VideoSink:
+    """clip.mp4 writer: OpenCV's mp4v, or H.264 through an ffmpeg (libx264) pipe, like a real camera's
+    stream. ffmpeg must be on PATH for h264 (scripts/setup installs it)."""
+
+    def __init__(self, path: Path, fps: float, width: int, height: int, codec: str = "mp4v", crf: int = 23):
+        self.path, self.codec = path, codec
+        if codec == "mp4v":
+            self.cv = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
+            return
+        if width % 2 or height % 2:
+            raise ValueError(f"codec h264 (yuv420p) needs an even frame size, got {width}x{height}")
+        ffmpeg = shutil.which("ffmpeg")
+        if ffmpeg is None:
+            raise FileNotFoundError("codec h264 needs ffmpeg on PATH (apt-get install ffmpeg), or use --codec mp4v")
+        cmd = [ffmpeg, "-hide_banner", "-loglevel", "error", "-y", "-f", "rawvideo", "-pix_fmt", "bgr24",
+               "-s", f"{width}x{height}", "-r", f"{fps:g}", "-i", "-", "-c:v", "libx264", "-preset", "veryfast",
+               "-crf", str(crf), "-pix_fmt", "yuv420p", "-threads", "1", "-movflags", "+faststart", str(path)]
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def write(self, img: np.ndarray) -> None:
+        if self.codec == "mp4v":
+            self.cv.write(img)
+        else:
+            self.proc.stdin.write(np.ascontiguousarray(img).tobytes())
+
+    def release(self) -> None:
+        if self.codec == "mp4v":
+            self.cv.release()
+            return
+        self.proc.stdin.close()
+        err = self.proc.stderr.read().decode(errors="replace")
+        if self.proc.wait() != 0:
+            raise RuntimeError(f"ffmpeg failed writing {self.path}: {err.strip()}")
+
+
 class NoiseBank:
     """Gaussian sensor noise: one draw per clip, a random crop of it per frame (drawing 0.9 M
     normals per 640x480 frame cost ~40 ms)."""
@@ -199,6 +243,15 @@ class NoiseBank:
         return np.clip(img.astype(np.int16) + crop, 0, 255).astype(np.uint8)
 
 
+def _wall_start(iso: str | None) -> dict | None:
+    """{"unix": seconds, "local": the ISO text} of the scene's wall clock at t = 0, or None."""
+    if iso is None:
+        return None
+    from datetime import datetime
+
+    return {"unix": datetime.fromisoformat(iso).timestamp(), "local": iso}
+
+
 def _in(intervals: list[tuple[float, float]], t: float) -> bool:
     return any(a <= t < b for a, b in intervals)
 
@@ -218,6 +271,24 @@ def render_clip(scenario: Scenario | str, out: Path, opts: RenderOptions = Rende
     if sc.colleague:
         cb = Body.load(others[int(rng.integers(len(others)))])
         colleague = (cb, Poser(cb), Timeline(sc.colleague, Poser(cb)))
+    # Client and visitor bodies: picked from the name (no draw from rng, so the clerk's colours and the
+    # noise stay what they were for scenarios without them).
+    extra = [b for b in others if colleague is None or b != colleague[0].id]
+    pick = zlib.crc32(sc.name.encode())
+    client = visitor = None
+    if sc.client:
+        kb = Body.load(extra[pick % len(extra)])
+        kposer = Poser(kb)
+        kpose = kposer.resolve(client_seated())
+        kposed = kb.posed(kposer.build(kpose))
+        kfacing = kposer.root(kpose)[:3, :3] @ np.array([0, 1.0, 0])
+        client = ([body_mesh(kb, kposed.vertices, "#5e4b3b", SKINS[pick % len(SKINS)])],
+                  dict(person_labels(kb, kposed, kpose, opts.camera, kfacing), role="client"))
+        if "client_chair" not in sc.props:
+            client[0].extend(client_chair_meshes())
+    if sc.visitor:
+        vb = Body.load(extra[(pick + 1) % len(extra)])
+        visitor = (vb, Poser(vb), Timeline(sc.visitor, Poser(vb)))
     shirt, skin = SHIRTS[int(rng.integers(len(SHIRTS)))], SKINS[int(rng.integers(len(SKINS)))]
     light = float(rng.uniform(0.85, 1.1))
     cam = opts.camera
@@ -231,6 +302,8 @@ def render_clip(scenario: Scenario | str, out: Path, opts: RenderOptions = Rende
     noise = NoiseBank(rng, opts.noise, cam.height, cam.width)
     writer = None
     tmp_path = out / "clip.tmp.mp4"
+    if opts.codec not in CODECS:
+        raise ValueError(f"codec {opts.codec!r}: use one of {', '.join(CODECS)}")
     frames = []
     for fi in range(n_frames):
         t_clip = fi / opts.fps
@@ -240,23 +313,26 @@ def render_clip(scenario: Scenario | str, out: Path, opts: RenderOptions = Rende
         world = poser.build(pose)
         posed = body.posed(world)
         client_present = _in(sc.client, t)
-        if client_present:
-            meshes += client_meshes()
+        if client_present and client:
+            meshes += client[0]
         person = None
         if pose.visible > 0.5:
             meshes.append(body_mesh(body, posed.vertices, shirt, skin))
             facing = poser.root(pose)[:3, :3] @ np.array([0, 1.0, 0])
             person = person_labels(body, posed, pose, cam, facing)
         persons = [person] if person else []
-        if colleague:
-            cb, cposer, ctl = colleague
+        for role, other, colour in (("colleague", colleague, "#3a5a8c"), ("visitor", visitor, "#6a6a6a")):
+            if other is None:
+                continue
+            cb, cposer, ctl = other
             cpose = ctl.at(t)
             if cpose.visible > 0.5:
-                cw = cposer.build(cpose)
-                cposed = cb.posed(cw)
-                meshes.append(body_mesh(cb, cposed.vertices, "#3a5a8c", SKINS[0]))
+                cposed = cb.posed(cposer.build(cpose))
+                meshes.append(body_mesh(cb, cposed.vertices, colour, SKINS[0]))
                 persons.append(dict(person_labels(cb, cposed, cpose, cam, cposer.root(cpose)[:3, :3] @ [0, 1.0, 0]),
-                                    role="colleague"))
+                                    role=role))
+        if client_present and client:
+            persons.append(client[1])
         if person:
             person["role"] = "clerk"
         props = {}
@@ -265,7 +341,18 @@ def render_clip(scenario: Scenario | str, out: Path, opts: RenderOptions = Rende
             if pl is None:
                 props[name] = {"where": "absent", "bbox": None}
                 continue
-            if isinstance(pl, str):
+            if isinstance(pl, str) and pl.startswith("neck_"):
+                if pose.visible <= 0.5:
+                    props[name] = {"where": "absent", "bbox": None}
+                    continue
+                # clamped between the ear and the shoulder: centred in the gap, long axis along it
+                k = {n: i for i, n in enumerate(body.kp_names)}
+                side = "right" if pl.endswith("R") else "left"
+                ear, sh = posed.keypoints[k[f"{side}_ear"]], posed.keypoints[k[f"{side}_shoulder"]]
+                out_dir = poser.root(pose)[:3, :3] @ np.array([1.0 if side == "right" else -1.0, 0, 0])
+                pm = held_meshes(name, 0.55 * ear + 0.45 * sh - 0.03 * out_dir, ear - sh, out_dir)
+                where = pl
+            elif isinstance(pl, str):
                 if pose.visible <= 0.5:
                     props[name] = {"where": "absent", "bbox": None}
                     continue
@@ -279,14 +366,15 @@ def render_clip(scenario: Scenario | str, out: Path, opts: RenderOptions = Rende
                 slot = PROPS[name].slot
                 home = HOME.get(name)
                 at_home = home is not None and np.hypot(pl[0] - home[0], pl[1] - home[1]) < 0.03
-                where = f"slot:{slot}" if (slot and at_home) else ("sign_zone" if name == "sign" else "desk")
+                where = f"slot:{slot}" if (slot and at_home) else ("sign_zone" if name == "sign" else
+                                                                   "floor" if name == "client_chair" else "desk")
             meshes += pm
             props[name] = {"where": where, "category": PROPS[name].category, "bbox": _bbox(cam, pm)}
         img = noise.apply(renderer.frame(meshes))
         ok, enc = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, opts.jpeg_quality])
         img = cv2.imdecode(enc, cv2.IMREAD_COLOR)
         if writer is None:
-            writer = cv2.VideoWriter(str(tmp_path), cv2.VideoWriter_fourcc(*"mp4v"), opts.fps, (cam.width, cam.height))
+            writer = VideoSink(tmp_path, opts.fps, cam.width, cam.height, opts.codec, opts.crf)
         writer.write(img)
         frames.append({"index": fi, "t": round(t_clip, 4), "scene_t": round(t, 4), "client_present": client_present,
                        "persons": persons, "props": props})
@@ -301,8 +389,9 @@ def render_clip(scenario: Scenario | str, out: Path, opts: RenderOptions = Rende
         "body": opts.body, "seed": opts.seed, "fps": opts.fps, "n_frames": n_frames,
         "seconds_scale": scale, "time_scale": sc.time_scale,
         "render": {"shirt": shirt, "skin": skin, "light_gain": round(light, 4), "noise": opts.noise,
-                   "jpeg_quality": opts.jpeg_quality},
+                   "jpeg_quality": opts.jpeg_quality, "codec": opts.codec},
         "camera": cam.as_dict(),
+        "wall_start": _wall_start(sc.wall_start),
         "keypoint_names": body.kp_names,
         "intervals": [{"rule": lab.rule, "start": round(lab.start * scale, 4), "end": round(lab.end * scale, 4),
                        "kind": lab.kind, "detail": lab.detail} for lab in sc.labels],
@@ -310,6 +399,8 @@ def render_clip(scenario: Scenario | str, out: Path, opts: RenderOptions = Rende
         "client_present": [[round(a * scale, 4), round(b * scale, 4)] for a, b in sc.client],
         "frames": frames,
     }
+    if opts.split is not None:
+        labels["split"] = opts.split
     (out / "labels.json").write_text(json.dumps(labels, sort_keys=True, separators=(",", ":")))
     (out / "counter.yaml").write_text(yaml.safe_dump(suggested_counter(cam), sort_keys=False, allow_unicode=True))
     return labels

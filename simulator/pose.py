@@ -39,7 +39,8 @@ class Arm:
 
 @dataclass(frozen=True)
 class Reach:
-    """Wrist at `anchor` + `offset` (anchor: 'mouth', 'ear_R', 'chin', 'chest', 'desk', 'lap')."""
+    """Wrist at `anchor` + `offset` (anchor: 'mouth', 'ear_R/L', 'chin', 'chest', 'desk', 'lap', 'hip_R/L',
+    'temple_R/L')."""
 
     anchor: str
     offset: tuple[float, float, float] = (0.0, 0.0, 0.0)  # body frame, metres
@@ -236,6 +237,12 @@ class Poser:
             "chest": 0.5 * (kp[k["left_shoulder"]] + kp[k["right_shoulder"]]) + np.array([0, 0, -0.12]) + 0.22 * fwd,
             "desk": np.array([world[0, 0, 3], world[0, 1, 3], 0.79]) + 0.38 * fwd,
             "lap": 0.5 * (kp[k["left_hip"]] + kp[k["right_hip"]]) + 0.2 * fwd + np.array([0, 0, 0.08]),
+            # at the side of the waist, just above the hip joint (hands on hips)
+            "hip_R": kp[k["right_hip"]] + B @ np.array([0.07, 0.0, 0.1]),
+            "hip_L": kp[k["left_hip"]] + B @ np.array([-0.07, 0.0, 0.1]),
+            # the side of the head above the eyes (hair)
+            "temple_R": kp[k["right_ear"]] + B @ np.array([0.02, 0.03, 0.08]),
+            "temple_L": kp[k["left_ear"]] + B @ np.array([-0.02, 0.03, 0.08]),
         }
 
     def resolve(self, p: Pose) -> Pose:

@@ -8,10 +8,10 @@ Times are scene seconds. `time_scale` says how many real seconds one scene secon
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from simulator.pose import Arm, Pose, Reach, arm_bent, arm_down, d
-from simulator.scene import HOME
+from simulator.scene import CLIENT_SEAT, HOME
 
 Placement = tuple[float, float, float] | str | None  # (x, y, yaw) on the desk, "R"/"L" held, None absent
 
@@ -36,8 +36,12 @@ class Scenario:
     queue_calls: list[tuple[float, str]] = field(default_factory=list)
     client: list[tuple[float, float]] = field(default_factory=list)  # client-present intervals
     colleague: list[tuple[float, Pose]] = field(default_factory=list)  # a second body's keyframes
+    visitor: list[tuple[float, Pose]] = field(default_factory=list)  # a non-client visitor's keyframes
     time_scale: float = 1.0
     standing: bool = False  # the clerk stands for part of the clip (camera framing hint)
+    # Local wall-clock time at scene t = 0 (ISO 8601 with offset), for rules that need the time of day;
+    # wall time at scene t = wall_start + t * time_scale. None = no wall clock (counts as working hours).
+    wall_start: str | None = None
 
     @property
     def rules(self) -> list[str]:
@@ -94,6 +98,29 @@ def two_hands(held: bool = True) -> tuple[Reach, Reach]:
     return r, Reach("chest", (0.07, 0.2, 0.02), palm=(0, 0, 1), curl=0.2, pole=(0.6, 0.0, -1.0))
 
 
+def client_seated() -> Pose:
+    """A client on the chair in the client zone, facing the clerk, forearms on the counter."""
+    return Pose(x=CLIENT_SEAT[0], y=CLIENT_SEAT[1] + 0.04, facing=180.0, pitch=6, head_pitch=8,
+                arm_r=Reach("desk", (0.14, 0.0, 0.0), palm=(0, 0, -1), curl=0.3),
+                arm_l=Reach("desk", (0.14, 0.0, 0.0), palm=(0, 0, -1), curl=0.3))
+
+
+def visitor_standing(x: float = CLIENT_SEAT[0], y: float = -1.02, facing: float = 180.0, visible: float = 1.0) -> Pose:
+    return Pose(x=x, y=y, facing=facing, stand=1.0, visible=visible)
+
+
+AFTER_HOURS = "2026-03-04T17:40:00+08:00"  # a Wednesday, 40 min after the default closing time (17:00)
+HAIR = Reach("temple_R", (0.0, 0.0, 0.0), palm=(-1, 0, 0), curl=0.4, pole=(1.0, 0.2, -0.3))
+ON_HIPS = (Reach("hip_R", palm=(-1, 0, 0), curl=0.3, pole=(1.0, -0.5, 0.0), hand=(0.2, 0.3, -1.0)),
+           Reach("hip_L", palm=(-1, 0, 0), curl=0.3, pole=(1.0, -0.5, 0.0), hand=(0.2, 0.3, -1.0)))
+
+
+def fingers_together(curl: float) -> tuple[Reach, Reach]:
+    """Both hands together in front of the body above the desk, palms facing each other."""
+    return (Reach("desk", (0.035, -0.06, 0.1), palm=(-1, 0, 0.2), curl=curl, spread=8.0),
+            Reach("desk", (0.035, -0.06, 0.1), palm=(-1, 0, 0.2), curl=1.0 - curl, spread=8.0))
+
+
 # --- the scenarios ----------------------------------------------------------------------------
 
 def _static(name, description, pose, labels_rule=None, kind="violation", duration=4.0, **kw) -> Scenario:
@@ -127,7 +154,8 @@ def build() -> dict[str, Scenario]:
                       (2.0, standing(15, arm_r=guide_arm(pos), arm_l=ABDOMEN)),
                       (3.5, standing(15, arm_r=guide_arm(pos), arm_l=ABDOMEN)), (4.5, standing()), (5.0, standing())],
                      labels=[Label("guide.gesture", 2.0, 3.5, "compliant",
-                                   {"position": pos, "elbow_deg": 120.0, "palm": "up", "fingers": "together"})],
+                                   {"position": pos, "elbow_deg": 120.0, "palm": "up", "fingers": "together"}),
+                             Label("point.one_finger", 2.0, 3.5, "compliant", {"why": "open hand"})],
                      standing=True))
     for name, arm, why in (("guide_wrong_elbow", guide_arm("horizontal", elbow=170), "elbow 170 (straight arm)"),
                            ("guide_palm_down", guide_arm("horizontal", palm_up=False), "palm down")):
@@ -164,17 +192,20 @@ def build() -> dict[str, Scenario]:
     # Phone, eating, drinking -------------------------------------------------------------------
     look_phone = Pose(pitch=10, head_pitch=38, arm_r=Reach("desk", (0.05, -0.08, 0.12), palm=(0, -0.5, 1), curl=0.5),
                       arm_l=hands_desk()[1])
-    add(_static("phone_in_hand", "looking down at a phone held in the hand", look_phone, "phone.use",
-                props={"phone": [(0.0, "R")]}))
+    sc = _static("phone_in_hand", "looking down at a phone held in the hand", look_phone, "phone.use",
+                 props={"phone": [(0.0, "R")]})
+    sc.labels += [Label("phone.on_desk", 0.8, 3.2, "compliant"), Label("phone.call", 0.8, 3.2, "compliant")]
+    add(sc)
     at_ear = Pose(head_roll=8, arm_r=Reach("ear_R", palm=(-1, 0, 0), curl=0.5), arm_l=hands_desk()[1])
     for name, ts, long in (("phone_call_long", 60.0, True), ("phone_call_short", 20.0, False)):
         add(_static(name, f"phone at the ear with a client present, {'over' if long else 'under'} 3 min "
                     f"(time compressed x{ts:g})", at_ear, "phone.call", time_scale=ts, duration=5.0,
                     client=[(0.0, 5.0)], props={"phone": [(0.0, "R")]},
                     kind="violation"))
+        s[name].labels.append(Label("phone.neck_clamp", 0.8, 4.2, "compliant", {"why": "held in the hand"}))
     add(Scenario("phone_on_desk", "phone lying on the counter while the clerk types", 4.0,
                  [(0.0, typing(0)), (4.0, typing(1))], props={"phone": [(0.0, (0.2, -0.36, 10.0))]},
-                 labels=[Label("phone.on_desk", 0.0, 4.0)]))
+                 labels=[Label("phone.on_desk", 0.0, 4.0), Label("phone.use", 0.0, 4.0, "compliant")]))
     eat = Pose(head_pitch=5, arm_r=Reach("mouth", palm=(-0.3, -1, 0), curl=0.6), arm_l=hands_desk()[1])
     add(Scenario("eating", "eating a snack: hand with food to the mouth, snack box on the desk", 6.0,
                  [(0.0, typing()), (1.0, typing()), (1.8, eat), (2.6, eat), (3.4, upright()), (4.2, eat), (5.0, eat),
@@ -189,7 +220,8 @@ def build() -> dict[str, Scenario]:
                            (5.0, upright())],
                      props={"cup": [(0.0, (-0.22, -0.42, 0.0)), (1.0, "R"), (4.0, (-0.22, -0.42, 0.0))]},
                      client=[(0.0, 5.0)] if present else [],
-                     labels=[Label("drink.in_front", 1.0, 4.0, "violation" if present else "compliant")]))
+                     labels=[Label("drink.in_front", 1.0, 4.0, "violation" if present else "compliant")]
+                     + ([] if present else [Label("eat.food", 1.0, 4.0, "compliant")])))
     # Posture ----------------------------------------------------------------------------------
     r, left = hands_desk(0.2, 0.0, 0.3)
     add(_static("head_on_desk", "lying on the counter, head down", Pose(pitch=62, head_pitch=30, arm_r=r, arm_l=left),
@@ -217,8 +249,10 @@ def build() -> dict[str, Scenario]:
                      props={"sign": [(0.0, None), (0.5, HOME["sign"]), (7.4, None)] if sign else [(0.0, None)]},
                      time_scale=ts,
                      labels=[Label("post.empty", 1.5, 6.5, "violation" if viol else "compliant",
-                                   {"absent_min": absent_real, "sign": sign})]
-                     + ([Label("post.pause_sign", 1.5, 6.5, "violation")] if not sign else [])))
+                                   {"absent_min": absent_real, "sign": sign}),
+                             Label("post.pause_sign", 1.5, 6.5, "compliant" if sign else "violation"),
+                             Label("post.leave_secure", 1.5, 6.5, "compliant", {"items": []}),
+                             Label("item.unattended", 1.5, 6.5, "compliant")]))
     colleague = [(0.0, standing(x=2.2, facing=90, visible=0.0)), (1.8, standing(x=2.2, facing=90, visible=0.0)),
                  (2.0, standing(x=0.9, facing=90)), (2.6, standing()), (3.2, upright()), (8.0, upright())]
     add(Scenario("colleague_covering", "clerk leaves, a colleague takes over the post (counts as staffed)", 8.0,
@@ -230,11 +264,14 @@ def build() -> dict[str, Scenario]:
                  props={"handbag": [(0.0, None), (1.5, (0.35, -0.45, 10.0))],
                         "umbrella": [(0.0, None), (2.5, (0.0, -0.7, 0.0))]},
                  labels=[Label("desk.personal_items", 1.5, 5.0, detail={"item": "handbag"}),
-                         Label("desk.personal_items", 2.5, 5.0, detail={"item": "umbrella"})]))
+                         Label("desk.personal_items", 2.5, 5.0, detail={"item": "umbrella"}),
+                         Label("desk.displaced", 0.0, 5.0, "compliant")]))
     add(Scenario("allowed_item_displaced", "the evaluator pad moved out of its slot", 5.0,
                  [(0.0, typing(0)), (5.0, typing(1))],
                  props={"evaluator_pad": [(0.0, HOME["evaluator_pad"]), (1.5, (-0.1, -0.5, 30.0))]},
-                 labels=[Label("desk.displaced", 1.5, 5.0, detail={"item": "evaluator_pad"})]))
+                 labels=[Label("desk.displaced", 1.5, 5.0, detail={"item": "evaluator_pad"}),
+                         Label("desk.personal_items", 0.0, 5.0, "compliant"),
+                         Label("desk.allowed_items", 0.0, 5.0, "compliant")]))
     add(Scenario("item_unattended", "clerk leaves with the sign; a handbag stays on the desk unattended", 8.0,
                  [(0.0, upright()), (0.6, standing()), (1.3, walk), (1.5, away), (8.0, away)],
                  props={"handbag": [(0.0, (0.3, -0.45, 0.0))], "sign": [(0.0, None), (0.5, HOME["sign"])]},
@@ -247,7 +284,133 @@ def build() -> dict[str, Scenario]:
                         "sign": [(0.0, None), (0.5, HOME["sign"])]},
                  time_scale=60.0, labels=[Label("post.leave_secure", 1.5, 8.0, detail={"items": ["papers", "seal"]}),
                                           Label("post.empty", 1.5, 8.0, "compliant", {"sign": True})]))
+    _gap_scenarios(add)
     return s
+
+
+def _gap_scenarios(add) -> None:
+    """Posture gaps (fidget, hands on hips, dozing nods, gaze), visitors, neck clamp, desk after hours,
+    the client chair."""
+    # posture.fidget: playing with the hair (hand to the temple 4 times) vs tucking it once
+    keys = [(0.0, typing(0))]
+    for k in range(4):
+        t0 = 0.6 + 1.9 * k
+        keys += [(t0, typing(k)), (t0 + 0.5, Pose(head_roll=-6, arm_r=HAIR, arm_l=hands_desk()[1])),
+                 (t0 + 1.1, Pose(head_roll=-6, arm_r=replace(HAIR, offset=(0.0, -0.03, -0.04)), arm_l=hands_desk()[1]))]
+    keys.append((9.0, typing(1)))
+    add(Scenario("fidget_hair", "playing with the hair: right hand to the side of the head, 4 times in 8 s", 9.0, keys,
+                 labels=[Label("posture.fidget", 1.1, 7.6, detail={"kind": "hair", "touches": 4})]))
+    add(Scenario("hair_tuck_once", "one quick touch of the hair, then typing (not fidgeting)", 6.0,
+                 [(0.0, typing(0)), (1.5, typing(1)), (2.0, Pose(arm_r=HAIR, arm_l=hands_desk()[1])),
+                  (2.6, typing(0)), (6.0, typing(1))],
+                 labels=[Label("posture.fidget", 0.0, 6.0, "compliant", {"touches": 1})]))
+    # posture.fidget: fingers playing with each other, hands together in front, wrists still
+    r, left = fingers_together(0.1)
+    keys = [(0.0, upright()), (1.0, Pose(head_pitch=20, arm_r=r, arm_l=left))]
+    for k in range(1, 18):
+        r, left = fingers_together(0.1 if k % 2 == 0 else 0.85)
+        keys.append((1.0 + 0.5 * k, Pose(head_pitch=20, arm_r=r, arm_l=left)))
+    keys += [(10.0, upright())]
+    add(Scenario("fidget_fingers", "playing with the fingers: hands together, fingers moving, for 8 s", 10.0, keys,
+                 labels=[Label("posture.fidget", 1.0, 9.5, detail={"kind": "fingers"})]))
+    # posture.hands_on_hips (standing) vs the standing etiquette posture (hands clasped in front)
+    add(Scenario("hands_on_hips", "standing with both hands on the hips (叉腰), elbows out, for 6 s", 8.0,
+                 [(0.0, standing()), (0.6, standing()), (1.2, standing(arm_r=ON_HIPS[0], arm_l=ON_HIPS[1])),
+                  (7.2, standing(arm_r=ON_HIPS[0], arm_l=ON_HIPS[1])), (8.0, standing())],
+                 labels=[Label("posture.hands_on_hips", 1.2, 7.2)], standing=True))
+    front = Reach("chest", (0.0, 0.02, -0.24), palm=(-1, 0, 0), curl=0.3, pole=(0.5, -0.3, -1.0))
+    add(Scenario("stand_hands_front", "standing with the hands clasped in front of the abdomen (the service posture)",
+                 8.0, [(0.0, standing()), (1.2, standing(arm_r=front, arm_l=front)),
+                       (7.2, standing(arm_r=front, arm_l=front)), (8.0, standing())],
+                 labels=[Label("posture.hands_on_hips", 1.2, 7.2, "compliant"),
+                         Label("posture.arms_crossed", 1.2, 7.2, "compliant")], standing=True))
+    # posture.dozing: nodding off (the head sinks slowly, then jerks up) vs reading with the head down
+    keys = [(0.0, upright())]
+    for k in range(3):
+        t0 = 1.0 + 2.6 * k
+        keys += [(t0, Pose(pitch=4, head_pitch=5, arm_r=Reach("lap", curl=0.3), arm_l=Reach("lap", curl=0.3))),
+                 (t0 + 2.1, Pose(pitch=8, head_pitch=42, arm_r=Reach("lap", curl=0.3), arm_l=Reach("lap", curl=0.3)))]
+    keys += [(9.0, Pose(pitch=4, head_pitch=5, arm_r=Reach("lap", curl=0.3), arm_l=Reach("lap", curl=0.3))),
+             (10.0, upright())]
+    add(Scenario("dozing_nod", "nodding off: the head sinks for 2 s and jerks back up, 3 times", 10.0, keys,
+                 labels=[Label("posture.dozing", 1.0, 9.0, detail={"nods": 3})]))
+    add(Scenario("reading_head_down", "reading papers with the head down, steady, for 8 s (work, not dozing)", 10.0,
+                 [(0.0, upright()), (1.0, reading()), (9.0, reading()), (10.0, upright())],
+                 props={"papers": [(0.0, (0.02, -0.42, 5.0))]},
+                 labels=[Label("posture.dozing", 1.0, 9.0, "compliant"),
+                         Label("posture.head_on_desk", 1.0, 9.0, "compliant"),
+                         Label("phone.use", 1.0, 9.0, "compliant")]))
+    add(Scenario("touch_face_brief", "hand to the chin for a second, then back to the keyboard", 5.0,
+                 [(0.0, typing(0)), (1.5, typing(1)), (2.0, Pose(arm_r=Reach("chin", palm=(0, -1, 0.3), curl=0.5,
+                                                                                 pole=(0.1, 0.2, -1)),
+                                                                  arm_l=hands_desk()[1])),
+                  (2.8, typing(0)), (5.0, typing(1))],
+                 labels=[Label("posture.chin_on_hand", 0.0, 5.0, "compliant")]))
+    add(Scenario("sitting_upright", "sitting upright, hands on the desk (no slouch)", 5.0,
+                 [(0.0, upright()), (5.0, upright())], labels=[Label("posture.slouch", 0.0, 5.0, "compliant")]))
+    # gaze.away: head turned away from the client for 6 s vs looking at the client
+    away = Pose(head_yaw=60, yaw=10, arm_r=hands_desk()[0], arm_l=hands_desk()[1])
+    add(Scenario("gaze_away", "client present, the clerk looks away to the side for 6 s", 9.0,
+                 [(0.0, upright()), (1.0, upright()), (1.6, away), (7.6, away), (8.2, upright()), (9.0, upright())],
+                 client=[(0.0, 9.0)], labels=[Label("gaze.away", 1.6, 7.6, detail={"head_yaw_deg": 60.0})]))
+    add(Scenario("gaze_client", "client present, the clerk looks at the client and at the papers", 9.0,
+                 [(0.0, upright()), (3.0, Pose(head_yaw=-12, arm_r=hands_desk()[0], arm_l=hands_desk()[1])),
+                  (6.0, reading()), (9.0, upright())],
+                 client=[(0.0, 9.0)], props={"papers": [(0.0, (0.02, -0.42, 5.0))]},
+                 labels=[Label("gaze.away", 0.0, 9.0, "compliant")]))
+    # phone.neck_clamp: handset between ear and shoulder, both hands typing
+    clamp = Pose(head_roll=24, head_pitch=10, arm_r=hands_desk()[0], arm_l=hands_desk()[1])
+    add(_static("neck_clamp", "phone clamped between the right ear and shoulder while typing", clamp,
+                "phone.neck_clamp", duration=6.0, props={"phone": [(0.0, None), (0.8, "neck_R"), (5.2, None)]}))
+    # post.chatting: a colleague lingers beside the post (x15: 8 s = 2 min) vs a brief visit
+    beside = visitor_standing(0.78, -0.05, -90.0)
+    gone = visitor_standing(2.2, -0.05, -90.0, visible=0.0)
+    add(Scenario("chatting_visitor", "a colleague stands beside the post chatting for 2 min (time compressed x15)",
+                 8.0, [(0.0, upright()), (1.2, Pose(head_yaw=45, arm_r=hands_desk()[0], arm_l=hands_desk()[1])),
+                       (8.0, Pose(head_yaw=45, arm_r=hands_desk()[0], arm_l=hands_desk()[1]))],
+                 visitor=[(0.0, gone), (0.8, gone), (1.0, beside), (8.0, beside)], time_scale=15.0,
+                 labels=[Label("post.chatting", 1.0, 8.0, detail={"visitors": 1, "real_s": 105})]))
+    add(Scenario("colleague_brief_visit", "a colleague drops a note at the post for 20 s (x5) and leaves", 8.0,
+                 [(0.0, typing(0)), (8.0, typing(1))],
+                 visitor=[(0.0, gone), (1.8, gone), (2.0, beside), (6.0, beside), (6.2, gone)], time_scale=5.0,
+                 labels=[Label("post.chatting", 2.0, 6.0, "compliant", {"real_s": 20})]))
+    # stand.for_visitor missed: a visitor (no client) in front of the counter, the clerk stays seated typing
+    add(Scenario("stand_for_visitor_missed", "a visitor stands at the counter (no client); the clerk stays seated",
+                 5.0, [(0.0, typing(0)), (5.0, typing(1))],
+                 visitor=[(0.0, visitor_standing(visible=0.0)), (0.9, visitor_standing(visible=0.0)),
+                          (1.0, visitor_standing()), (5.0, visitor_standing())],
+                 labels=[Label("stand.for_visitor", 1.0, 5.0, "violation", {"why": "stayed seated"})]))
+    # desk.end_of_day (wall clock after hours; the clerk has left): items left out vs a cleared desk
+    absent = [(0.0, standing(x=-2.2, facing=-90, visible=0.0)), (32.0, standing(x=-2.2, facing=-90, visible=0.0))]
+    add(Scenario("end_of_day_left", "after hours (17:40): papers, the seal and a cup left out on the desk", 32.0,
+                 absent, wall_start=AFTER_HOURS,
+                 props={"papers": [(0.0, (0.02, -0.42, 5.0))], "seal": [(0.0, (0.2, -0.4, 0.0))],
+                        "cup": [(0.0, (-0.22, -0.42, 0.0))]},
+                 labels=[Label("desk.end_of_day", 0.0, 32.0, detail={"items": ["papers", "seal", "cup"]})]))
+    add(Scenario("end_of_day_cleared", "after hours (17:40): the desk is clear, only the allowed items in place",
+                 32.0, absent, wall_start=AFTER_HOURS,
+                 labels=[Label("desk.end_of_day", 0.0, 32.0, "compliant"),
+                         Label("desk.clutter", 0.0, 32.0, "compliant")]))
+    add(Scenario("desk_clutter", "a cluttered desk: papers, seal, cup, bottle and a snack box spread around", 5.0,
+                 [(0.0, typing(0)), (5.0, typing(1))],
+                 props={"papers": [(0.0, (0.02, -0.42, 5.0))], "seal": [(0.0, (0.2, -0.4, 0.0))],
+                        "cup": [(0.0, (-0.22, -0.42, 0.0))], "bottle": [(0.0, (0.3, -0.55, 0.0))],
+                        "snack_box": [(0.0, (-0.2, -0.6, 20.0))]},
+                 labels=[Label("desk.clutter", 0.0, 5.0, detail={"items": 5}),
+                         Label("desk.personal_items", 0.0, 5.0, detail={"item": "snack_box"})]))
+    add(Scenario("allowed_item_missing", "the evaluator pad taken away from its slot", 5.0,
+                 [(0.0, typing(0)), (5.0, typing(1))],
+                 props={"evaluator_pad": [(0.0, HOME["evaluator_pad"]), (1.5, None)]},
+                 labels=[Label("desk.allowed_items", 1.5, 5.0, detail={"item": "evaluator_pad"})]))
+    # chair.reset: the client leaves the chair pushed out and turned vs the chair put back
+    seat = HOME["client_chair"]
+    out = (seat[0] - 0.25, seat[1] - 0.3, 35.0)
+    for name, back in (("chair_left_out", False), ("chair_put_back", True)):
+        add(Scenario(name, "the client leaves; the client chair is " + ("put back" if back else "left pushed out"),
+                     8.0, [(0.0, upright()), (8.0, upright())], client=[(0.0, 3.0)],
+                     props={"client_chair": [(0.0, seat), (3.0, out)] + ([(5.0, seat)] if back else [])},
+                     labels=[Label("chair.reset", 3.0, 8.0, "compliant" if back else "violation",
+                                   {"put_back_at": 5.0} if back else {})]))
 
 
 SCENARIOS = build()

@@ -146,8 +146,22 @@ def monitor_meshes() -> list[Mesh]:
     ]
 
 
+CLIENT_SEAT = (-0.68, -1.12)  # where the client sits (x, y), facing the clerk (+Y)
+
+
+def client_chair_meshes(x: float = CLIENT_SEAT[0], y: float = CLIENT_SEAT[1], yaw: float = 0.0) -> list[Mesh]:
+    """The client's chair: faces the clerk (+Y), so its back is toward the camera side."""
+    c, r = bgr("#5a4636"), rot_axis([0, 0, 1], yaw)
+    parts = [box([0, 0, 0.45], [0.44, 0.44, 0.05], c, cells=(3, 3, 1)),
+             box([0, -0.24, 0.72], [0.42, 0.04, 0.42], c, cells=(3, 1, 3)),
+             cylinder([0, 0, 0.0], 0.025, 0.43, bgr("#505050"), n=8)]
+    for m in parts:
+        m.vertices = m.vertices @ r.T + np.array([x, y, 0.0])
+    return parts
+
+
 def client_meshes(x: float = -0.68, y: float = -1.05) -> list[Mesh]:
-    """A seated client seen from behind: a simple silhouette, not a person detector target."""
+    """The old boxy client silhouette (kept for callers that want no second body)."""
     coat = bgr("#3b4a5e")
     return [
         box([x, y, 0.95], [0.42, 0.24, 0.5], coat, cells=(2, 1, 3)),
@@ -181,6 +195,7 @@ PROPS: dict[str, PropKind] = {k.name: k for k in [
     PropKind("handbag", "personal"),
     PropKind("papers", "document"),
     PropKind("seal", "document"),
+    PropKind("client_chair", "chair", "client_chair"),
 ]}
 
 # Where each allowed item belongs (world x, y on the desk) = its slot.
@@ -190,6 +205,7 @@ HOME: dict[str, tuple[float, float, float]] = {
     "acrylic_stand": (0.42, -0.74, 0.0),
     "potted_plant": (-0.66, -0.32, 0.0),
     "sign": (-0.42, -0.62, 0.0),
+    "client_chair": (CLIENT_SEAT[0], CLIENT_SEAT[1], 0.0),  # on the floor, not a desk slot
 }
 SLOT_SIZE = {"evaluator_pad": 0.2, "pen_holder": 0.12, "acrylic_stand": 0.16, "potted_plant": 0.2, "monitor": 0.5}
 
@@ -234,6 +250,8 @@ def prop_meshes(name: str, x: float, y: float, yaw: float = 0.0, z: float = DESK
         return [box([x, y, z + 0.003], [0.21, 0.297, 0.006], bgr("#fafafa"), yaw=yaw, cells=(2, 2, 1))]
     if name == "seal":
         return [cylinder([x, y, z], 0.022, 0.07, bgr("#a01818"))]
+    if name == "client_chair":
+        return client_chair_meshes(x, y, yaw)  # stands on the floor whatever z says
     raise KeyError(f"unknown prop {name!r}; known: {', '.join(PROPS)}")
 
 

@@ -1,16 +1,23 @@
-"""The fixed tune / held-out split of bodies and viewpoints for the scenario x body x viewpoint suite.
+"""The fixed tune / held-out split of bodies and viewpoints for the scenario x body x viewpoint suite,
+and the incremental, parallel suite renderer behind `counterwatch sim suite`.
 
 Accuracy figures must come from the held-out split: its bodies and viewpoints are never used
 for tuning. Viewpoints are (camera height m, distance m, yaw deg)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import zlib
 from dataclasses import dataclass
+from pathlib import Path
 
 TUNE_BODIES = ["m_young_avg", "f_young_slim", "f_old_heavy", "m_heavy_tall", "m_short"]
 HELDOUT_BODIES = ["m_old_slim", "f_avg_tall", "f_mid"]
 TUNE_VIEWS = [(1.35, 1.5, 0.0), (1.6, 1.3, 30.0), (1.3, 2.0, -20.0)]
 HELDOUT_VIEWS = [(1.45, 1.4, 45.0), (1.25, 1.1, 0.0), (1.7, 1.8, -35.0)]
+# Bump when the renderer's output changes for the same parameters (forces a re-render of the suite).
+RENDER_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -26,14 +33,118 @@ class Job:
     def name(self) -> str:
         return f"{self.scenario}__{self.body}__h{self.height_m:g}_d{self.distance_m:g}_y{self.yaw_deg:g}"
 
+    def seed(self, base: int) -> int:
+        """Per-clip seed from the base seed and the clip's name, so it does not depend on which
+        other scenarios are in the run (`--only`)."""
+        return (base + zlib.crc32(self.name.encode())) % (1 << 31)
+
 
 def jobs(scenarios: list[str], split: str = "all") -> list[Job]:
-    """One job per scenario x viewpoint of the split; bodies rotate over the jobs (a fixed pattern)."""
+    """One job per scenario x viewpoint of the split; bodies rotate over the jobs (a fixed pattern keyed
+    on the scenario's place in SCENARIOS, so a subset renders the same clips as the full suite)."""
+    from simulator.scenarios import SCENARIOS
+
+    order = {name: i for i, name in enumerate(SCENARIOS)}
     out = []
     for sp, bodies, views in (("tune", TUNE_BODIES, TUNE_VIEWS), ("heldout", HELDOUT_BODIES, HELDOUT_VIEWS)):
         if split not in (sp, "all"):
             continue
         for i, sc in enumerate(scenarios):
+            i = order.get(sc, i)
             for k, (h, d, y) in enumerate(views):
                 out.append(Job(sc, bodies[(i + k) % len(bodies)], h, d, y, sp))
     return out
+
+
+@dataclass(frozen=True)
+class SuiteSettings:
+    seed: int = 0
+    fps: float = 10.0
+    width: int = 640
+    height: int = 480
+    codec: str = "mp4v"
+
+
+def _options(job: Job, st: SuiteSettings):
+    from simulator.clip import RenderOptions, camera_for
+    from simulator.scenarios import SCENARIOS
+
+    cam = camera_for(SCENARIOS[job.scenario], height_m=job.height_m, distance_m=job.distance_m,
+                     yaw_deg=job.yaw_deg, width=st.width, height=st.height)
+    return RenderOptions(body=job.body, camera=cam, seed=job.seed(st.seed), fps=st.fps, codec=st.codec,
+                         split=job.split)
+
+
+def content_hash(job: Job, st: SuiteSettings) -> str:
+    """Hash of everything a clip depends on: the scenario's definition (keyframes, props, labels),
+    the body, the camera, seed, fps, codec and the renderer/labels versions."""
+    from simulator.clip import LABELS_VERSION
+    from simulator.scenarios import SCENARIOS
+
+    text = "\n".join([repr(SCENARIOS[job.scenario]), repr(_options(job, st)), f"labels={LABELS_VERSION}",
+                      f"render={RENDER_VERSION}"])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _entry(job: Job, st: SuiteSettings, digest: str) -> dict:
+    return {"dir": job.name, "scenario": job.scenario, "body": job.body, "split": job.split,
+            "height_m": job.height_m, "distance_m": job.distance_m, "yaw_deg": job.yaw_deg,
+            "seed": job.seed(st.seed), "fps": st.fps, "codec": st.codec, "hash": digest}
+
+
+def render_job(job: Job, st: SuiteSettings, out: Path) -> dict:
+    """Render one suite clip (top level so worker processes can run it)."""
+    from simulator.clip import render_clip
+
+    digest = content_hash(job, st)
+    render_clip(job.scenario, out / job.name, _options(job, st))
+    return _entry(job, st, digest)
+
+
+def _done(out: Path, entry: dict | None, digest: str) -> bool:
+    d = out / entry["dir"] if entry else None
+    return bool(entry and entry.get("hash") == digest and (d / "labels.json").exists() and (d / "clip.mp4").exists())
+
+
+def run_suite(out: Path, todo: list[Job], st: SuiteSettings, n_jobs: int = 1, progress: bool = True) -> dict:
+    """Render the jobs into out/<job.name>/, skipping clips already in out/index.json with the same
+    content hash. index.json is rewritten after every clip, so an interrupted run resumes.
+    Returns {"rendered": n, "skipped": n, "index": [...]}."""
+    from tqdm import tqdm
+
+    out.mkdir(parents=True, exist_ok=True)
+    index_path = out / "index.json"
+    old = {e["dir"]: e for e in json.loads(index_path.read_text())} if index_path.exists() else {}
+    index = dict(old)
+    pending, skipped = [], 0
+    for job in todo:
+        digest = content_hash(job, st)
+        if _done(out, old.get(job.name), digest):
+            skipped += 1
+        else:
+            pending.append(job)
+
+    def save() -> None:
+        tmp = index_path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(sorted(index.values(), key=lambda e: e["dir"]), indent=1))
+        tmp.replace(index_path)
+
+    bar = tqdm(total=len(pending), desc="sim suite", unit="clip", disable=not progress)
+    if n_jobs <= 1:
+        for job in pending:
+            index[job.name] = render_job(job, st, out)
+            save()
+            bar.update()
+    else:
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        with ProcessPoolExecutor(max_workers=n_jobs) as pool:
+            futures = [pool.submit(render_job, job, st, out) for job in pending]
+            for fut in as_completed(futures):
+                e = fut.result()
+                index[e["dir"]] = e
+                save()
+                bar.update()
+    bar.close()
+    save()
+    return {"rendered": len(pending), "skipped": skipped, "index": sorted(index.values(), key=lambda e: e["dir"])}
