@@ -46,7 +46,7 @@ def test_clean_desk_reports_nothing(scene):
 def test_composited_cup_is_one_unknown_object_at_its_place(scene, cup_frame):
     frame, box = cup_frame
     det = DeskChangeDetector(scene.reference, scene.counter, classifier=None)
-    out = run(det, [frame] * 8)
+    out = run(det, [frame] * 12)
     assert [d.label for d in out] == ["unknown object"]
     assert out[0].source == "change" and iou(out[0].box, box) > 0.7
 
@@ -56,7 +56,7 @@ def test_lighting_changes_raise_nothing_and_do_not_hide_the_cup(scene, cup_frame
     det = DeskChangeDetector(scene.reference, scene.counter, classifier=None)
     assert run(det, [relight(scene.reference, gain, gradient, warm)] * 4) == []
     frame, box = cup_frame
-    out = run(det, [relight(frame, gain, gradient, warm)] * 4, t0=10.0)
+    out = run(det, [relight(frame, gain, gradient, warm)] * 12, t0=10.0)
     assert len(out) == 1 and iou(out[0].box, box) > 0.6
 
 
@@ -81,7 +81,7 @@ def test_a_resting_hand_is_masked_by_its_landmarks(scene):
     hand = HandResult(landmarks=[tuple(map(float, p)) for p in pts])
     assert run(det, [frame] * 8, hands=[hand]) == []
     unmasked = DeskChangeDetector(scene.reference, scene.counter, classifier=None)
-    assert len(run(unmasked, [frame] * 8)) == 1  # the same still patch without the mask is an object
+    assert len(run(unmasked, [frame] * 12)) == 1  # the same still patch without the mask is an object
 
 
 def _move_pen_holder(ref: np.ndarray, to_x: int | None) -> np.ndarray:
@@ -97,7 +97,7 @@ def _move_pen_holder(ref: np.ndarray, to_x: int | None) -> np.ndarray:
 
 def test_slot_item_moved_is_reported_where_it_went(scene):
     det = DeskChangeDetector(scene.reference, scene.counter, classifier=None)
-    out = run(det, [_move_pen_holder(scene.reference, 350)] * 8)
+    out = run(det, [_move_pen_holder(scene.reference, 350)] * 12)
     assert [d.label for d in out] == ["slot_moved:pen_holder"]
     assert abs((out[0].box[0] + out[0].box[2]) / 2 - (350 + 50)) < 25
     assert det.state.slots["evaluator_pad"] == "present"
@@ -105,7 +105,7 @@ def test_slot_item_moved_is_reported_where_it_went(scene):
 
 def test_slot_item_removed_is_missing(scene):
     det = DeskChangeDetector(scene.reference, scene.counter, classifier=None)
-    out = run(det, [_move_pen_holder(scene.reference, None)] * 8)
+    out = run(det, [_move_pen_holder(scene.reference, None)] * 12)
     assert [d.label for d in out] == ["slot_missing:pen_holder"]
 
 
@@ -118,7 +118,7 @@ def test_injected_classifier_labels_objects_and_people_are_dropped(scene, cup_fr
         h, w = crop.shape[:2]
         return [Detection((0.2 * w, 0.2 * h, 0.8 * w, 0.8 * h), "cup", 0.9, "fake")]
 
-    out = run(DeskChangeDetector(scene.reference, scene.counter, classifier=as_cup), [frame] * 8)
+    out = run(DeskChangeDetector(scene.reference, scene.counter, classifier=as_cup), [frame] * 12)
     assert [d.label for d in out] == ["cup"] and out[0].score > 0.5
     assert len(calls) < 4  # cached while the object stays (not once per frame)
 
@@ -126,7 +126,7 @@ def test_injected_classifier_labels_objects_and_people_are_dropped(scene, cup_fr
         h, w = crop.shape[:2]
         return [Detection((0, 0, w, h), "person", 0.9, "fake")]
 
-    assert run(DeskChangeDetector(scene.reference, scene.counter, classifier=as_person), [frame] * 8) == []
+    assert run(DeskChangeDetector(scene.reference, scene.counter, classifier=as_person), [frame] * 12) == []
 
 
 def test_papers_and_seal_heuristics(scene):
@@ -138,7 +138,7 @@ def test_papers_and_seal_heuristics(scene):
     assert heuristic_label(img, (500, 520, 700, 660)) == "papers"
     assert heuristic_label(img, (800, 540, 840, 580)) == "seal"
     assert heuristic_label(img, EVAL_PAD) == "unknown object"
-    out = run(DeskChangeDetector(scene.reference, scene.counter, classifier=None), [img] * 8)
+    out = run(DeskChangeDetector(scene.reference, scene.counter, classifier=None), [img] * 12)
     assert sorted(d.label for d in out) == ["papers", "seal"]
 
 
@@ -154,12 +154,12 @@ def real_classifier():
 
 def test_real_detector_finds_coffee_as_a_cup(scene, cup_frame, real_classifier):
     frame, box = cup_frame
-    out = run(DeskChangeDetector(scene.reference, scene.counter, classifier=real_classifier), [frame] * 8)
+    out = run(DeskChangeDetector(scene.reference, scene.counter, classifier=real_classifier), [frame] * 12)
     assert len(out) == 1 and out[0].label in {"cup", "mug", "coffee cup"}, out
     assert iou(out[0].box, box) > 0.6
 
 
 def test_real_detector_does_not_take_a_person_for_a_desk_item(scene, real_classifier):
     frame, _ = composite(scene.reference, skimage.data.astronaut(), (500, 440), 260)
-    out = run(DeskChangeDetector(scene.reference, scene.counter, classifier=real_classifier), [frame] * 8)
+    out = run(DeskChangeDetector(scene.reference, scene.counter, classifier=real_classifier), [frame] * 12)
     assert out == []

@@ -67,6 +67,7 @@ class DeskChangeParams:
     slot_found_ncc: float = 0.8
     slot_shift_frac: float = 0.2  # a shift beyond this share of the slot size = moved
     slot_occluded_frac: float = 0.35  # skip a slot this much covered by the clerk
+    min_still_s: float = 2.0  # a blob must stay in place this long before it is an object
     reclassify_s: float = 10.0
     default_dt: float = 0.5  # seconds between frames when process() is not given t
 
@@ -127,6 +128,7 @@ class DeskChangeDetector:
         self.short_bg: np.ndarray | None = None
         self.t: float | None = None
         self.cache: list[_Cached] = []
+        self.tracks: list[list] = []  # [box, first seen, last seen] of still blobs, work pixels
         self.state = DeskState()
 
     # ------------------------------------------------------------------ public
@@ -152,11 +154,11 @@ class DeskChangeDetector:
         out: list[Detection] = []
         absorbed: list[tuple[int, int, int, int]] = []
         for slot in self.slots:
-            det, rects = self._check_slot(slot, cur, change, person, to_frame)
+            det, rects = self._check_slot(slot, cur, change, static, person, to_frame)
             if det is not None:
                 out.append(det)
             absorbed += rects
-        for box, conf in self._blobs(change & static, change, absorbed):
+        for box, conf in self._settled(self._blobs(change & static, change, absorbed), now):
             full = tuple(v * to_frame for v in box)
             label, score, cid, source = self._classify(frame_bgr, full, now)  # type: ignore[arg-type]
             if label in PERSON_LABELS:
@@ -217,17 +219,20 @@ class DeskChangeDetector:
 
     def _change_mask(self, cur: np.ndarray, person: np.ndarray) -> np.ndarray:
         p = self.p
-        g_cur, g_ref = _grey(cur), _grey(self.ref)
         valid = self.desk & ~person
-        gain = self._cell_field((g_cur + 1.0) / (g_ref + 1.0), valid, default=1.0)
-        g_corr = g_ref * gain
-        rel = np.abs(g_cur - g_corr) / (g_corr + 12.0)
-        c_cur, c_ref = _chroma(cur), _chroma(self.ref)
-        diff = c_cur - c_ref
-        for ch in range(2):  # colour-temperature drift: remove the smooth per-cell chroma offset
-            diff[..., ch] -= self._cell_field(diff[..., ch], valid, default=0.0)
-        bright = (g_cur > 25) & (g_ref > 25)
-        chroma = (cv2.max(np.abs(diff[..., 0]), np.abs(diff[..., 1])) > p.chroma_change) & bright
+        # von Kries model: a smooth per-channel gain field absorbs brightness and colour-temperature drift
+        gains = [self._cell_field((cur[..., c] + 1.0) / (self.ref[..., c] + 1.0), valid, 1.0) for c in range(3)]
+        ref_corr = cv2.merge([self.ref[..., c] * gains[c] for c in range(3)])
+        g_cur, g_corr = _grey(cur), _grey(ref_corr)
+        d = np.abs(cur - ref_corr)
+        rel = cv2.max(cv2.max(d[..., 0], d[..., 1]), d[..., 2]) / (g_corr + 12.0)
+        dc = np.abs(_chroma(cur) - _chroma(ref_corr))
+        bright = (g_cur > 25) & (g_corr > 25)
+        # where the relit reference would clip, colour and brightness cannot be compared
+        clipped = cv2.max(cv2.max(ref_corr[..., 0], ref_corr[..., 1]), ref_corr[..., 2]) >= 245
+        bright &= ~clipped
+        rel[clipped] = 0.0
+        chroma = (cv2.max(dc[..., 0], dc[..., 1]) > p.chroma_change) & bright
         structure = self._structure_change(g_cur, g_corr)
         change = (rel > p.intensity_change) | chroma | structure
         change = (change & self.desk & ~person).astype(np.uint8)
@@ -282,10 +287,12 @@ class DeskChangeDetector:
 
     # ---------------------------------------------------------------- slots
     def _check_slot(
-        self, slot: _Slot, cur: np.ndarray, change: np.ndarray, person: np.ndarray, to_frame: float
+        self, slot: _Slot, cur: np.ndarray, change: np.ndarray, static: np.ndarray, person: np.ndarray,
+        to_frame: float,
     ) -> tuple[Detection | None, list[tuple[int, int, int, int]]]:
         x, y, w, h = slot.rect
-        if person[y:y + h, x:x + w].mean() > self.p.slot_occluded_frac:
+        moving = 1.0 - float(static[y:y + h, x:x + w].mean())
+        if person[y:y + h, x:x + w].mean() > self.p.slot_occluded_frac or moving > 0.1:
             self.state.slots[slot.name] = "occluded"
             return None, [slot.rect]
         grey = _grey(cur)
@@ -338,6 +345,19 @@ class DeskChangeDetector:
                 continue  # the vacated slot or the moved item itself, reported by its slot
             out.append(((float(x), float(y), float(x + w), float(y + h)), still))
         return _merge_touching(out, gap=6.0)
+
+    def _settled(self, blobs: list[tuple[Box, float]], now: float) -> list[tuple[Box, float]]:
+        """Blobs that have stayed in the same place for `min_still_s`: a slowly moving hand keeps
+        shifting its blob and never settles, a put-down object does."""
+        tracks, out = [], []
+        for box, conf in blobs:
+            prev = max(self.tracks, key=lambda tr: _iou(tr[0], box), default=None)
+            first = prev[1] if prev is not None and _iou(prev[0], box) > 0.6 else now
+            tracks.append([box, first, now])
+            if now - first >= self.p.min_still_s:
+                out.append((box, conf))
+        self.tracks = tracks
+        return out
 
     def _classify(self, frame: np.ndarray, box: Box, now: float) -> tuple[str, float, int, str]:
         for c in self.cache:
