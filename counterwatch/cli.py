@@ -5,7 +5,12 @@ they import heavy libraries (MediaPipe, OpenCV, SQLAlchemy) inside the commands 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
+
+# MediaPipe and TFLite log through glog/absl on stderr; keep the CLI's output readable.
+os.environ.setdefault("GLOG_minloglevel", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import typer
 
@@ -39,6 +44,20 @@ def schema(out: Path = typer.Option(Path("docs/schemas"), help="Directory for th
         out.mkdir(parents=True, exist_ok=True)
         (out / f"{name}.schema.json").write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n")
         typer.echo(out / f"{name}.schema.json")
+
+
+@app.command()
+def demo(
+    workdir: Path = typer.Option(Path("var/demo"), help="Where clips, counter files and the database go."),
+    port: int = typer.Option(8080, help="Port of the live board on localhost."),
+    fps: float = typer.Option(5.0, help="Analysed frames per second per camera."),
+    seconds: float = typer.Option(0, help="Stop after this many seconds (0 = run until Ctrl-C)."),
+) -> None:
+    """Run the whole chain on embedded defaults: simulator clips for 3 counters, the edge runtime,
+    an embedded MQTT broker, the aggregator on SQLite and the live board."""
+    from counterwatch.demo import run_demo
+
+    run_demo(workdir, port, fps, seconds or None, typer.echo)
 
 
 def contract_schemas() -> dict[str, dict]:

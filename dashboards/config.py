@@ -81,6 +81,9 @@ class AggregatorConfig(BaseModel):
     database_url: str = Field("sqlite:///counterwatch.db", description="SQLAlchemy URL")
     group: str = Field("counterwatch-aggregators", pattern=r"^[A-Za-z0-9_.-]+$",
                        description="shared-subscription group: workers in one group split the events")
+    shared_subscription: bool = Field(
+        True, description="events through $share/<group>/; off for one worker on a broker without $share (amqtt)"
+    )
     client_id: str = Field("counterwatch-aggregator", pattern=r"^[A-Za-z0-9_.-]+$",
                            description="unique per worker; it names the persistent session")
     session_expiry_s: int = Field(7 * 24 * 3600, ge=0, description="how long the broker keeps our queue")

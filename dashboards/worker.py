@@ -30,8 +30,10 @@ SHARED_FILTERS = (topics.ALL_EVENTS, f"{topics.ROOT}/+/+/snapshot/+")
 RETAINED_FILTERS = (topics.ALL_STATUS, topics.ALL_AVAILABILITY, f"{topics.ROOT}/+/+/staff")
 
 
-def subscriptions(group: str) -> list[str]:
-    return [topics.shared(group, f) for f in SHARED_FILTERS] + list(RETAINED_FILTERS)
+def subscriptions(group: str | None) -> list[str]:
+    """Events through $share/<group>/ so workers split them; group None = one worker, plain filters."""
+    shared = [topics.shared(group, f) if group else f for f in SHARED_FILTERS]
+    return shared + list(RETAINED_FILTERS)
 
 
 class Worker:
@@ -94,7 +96,8 @@ class Worker:
             log.error("broker refused the connection: %s", reason_code)
             return
         log.info("connected to %s:%s as %s", self.cfg.broker.host, self.cfg.broker.port, self.cfg.client_id)
-        client.subscribe([(f, 1) for f in subscriptions(self.cfg.group)])
+        group = self.cfg.group if self.cfg.shared_subscription else None
+        client.subscribe([(f, 1) for f in subscriptions(group)])
         self.connected.set()
 
     def _on_subscribe(self, _client: Any, _userdata: Any, _mid: int, reason_codes: Any, _props: Any) -> None:
