@@ -1,4 +1,4 @@
-"""Sub-commands of this package (see counterwatch/cli.py): `counterwatch calibrate capture|check|pitch`."""
+"""Sub-commands of this package (see counterwatch/cli.py): `counterwatch calibrate capture|check|pitch|preview`."""
 
 from __future__ import annotations
 
@@ -88,3 +88,53 @@ def pitch(
         raise typer.Exit(1)
     typer.echo(f"pitch_deg: {result.pitch_deg}   # ± {result.spread_deg} (median of {result.frames} frame(s))")
     typer.echo("Put it under camera: in the counter file.")
+
+
+@app.command()
+def preview(
+    height_m: float = typer.Option(1.35, "--height-m", min=0.3, max=5.0, help="Lens height above the floor (m)."),
+    distance_m: float = typer.Option(1.5, "--distance-m", min=0.3, max=9.0,
+                                      help="Horizontal distance from the camera to the clerk (m)."),
+    yaw_deg: float = typer.Option(0.0, "--yaw-deg", min=-90, max=90,
+                                  help="Horizontal angle to the clerk; + puts the camera on the clerk's left."),
+    pitch_deg: float | None = typer.Option(None, "--pitch-deg", help="Downward tilt; default: aimed at the "
+                                           "seated clerk's chest (1.05 m)."),
+    width: int = typer.Option(640, min=64, help="Image width (px)."),
+    height: int = typer.Option(480, min=48, help="Image height (px)."),
+    hfov_deg: float = typer.Option(70.0, "--hfov-deg", min=10, max=170, help="Horizontal field of view (deg)."),
+    body: str = typer.Option("m_young_avg", help="Simulator body seated at the counter."),
+    out: Path | None = typer.Option(None, help="Write the rendered view here (e.g. preview.png)."),
+) -> None:
+    """Plan a camera placement: render the view and list which rules can be measured within target from there."""
+    import cv2
+    from pydantic import ValidationError
+
+    from calibration.preview import Viewpoint, table_rows
+    from calibration.preview import preview as run_preview
+
+    vp = Viewpoint(height_m, distance_m, yaw_deg, pitch_deg, width, height, hfov_deg)
+    try:
+        img, verdicts = run_preview(vp, body)
+    except ValidationError as exc:
+        typer.echo(f"error: this viewpoint is not a valid camera: {exc.errors()[0]['loc'][0]}: "
+                   f"{exc.errors()[0]['msg']}. Fix: change --height-m/--distance-m/--pitch-deg.", err=True)
+        raise typer.Exit(2) from None
+    except (FileNotFoundError, KeyError) as exc:
+        typer.echo(f"error: {exc}. Fix: pass --body with a body from simulator/assets.", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"camera {height_m:g} m high, {distance_m:g} m away, yaw {yaw_deg:g} deg, pitch {vp.pitch():.1f} deg"
+               f" down, {width}x{height}, hfov {hfov_deg:g} deg")
+    rows = [("rule", "measurable", "view", "accuracy", "why"), *table_rows(verdicts)]
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    for r in rows:
+        typer.echo("  ".join(c.ljust(w) for c, w in zip(r[:4], widths, strict=True)) + "  " + r[4])
+    n_ok = sum(v.measurable for v in verdicts)
+    typer.echo(f"{n_ok}/{len(verdicts)} assessed rules measurable within target from here "
+               "(view = in frame at a usable size in the simulator; accuracy = predicted error within target; "
+               "- = not assessed by that check)")
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if not cv2.imwrite(str(out), img):
+            typer.echo(f"error: {out}: cannot write this image (check the extension and the directory)", err=True)
+            raise typer.Exit(2)
+        typer.echo(f"preview: {out}")

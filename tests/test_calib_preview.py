@@ -1,0 +1,62 @@
+"""`counterwatch calibrate preview`: the simulator's view verdict combined with the accuracy verdict."""
+
+from __future__ import annotations
+
+import cv2
+from typer.testing import CliRunner
+
+from calibration.preview import Viewpoint, combine, table_rows
+from counterwatch.cli import app
+
+runner = CliRunner()
+
+
+def test_a_rule_is_measurable_only_when_every_covering_verdict_agrees():
+    view = {"bow.angle": {"measurable": True, "why": "hips in view"},
+            "phone.use": {"measurable": False, "why": "face out of view"},
+            "post.empty": {"measurable": True, "why": "upper body in view"}}
+    accuracy = {"bow.angle": (False, "sigma 5 deg"), "stand.for_visitor": (True, "torso in frame")}
+    got = {v.rule_id: v for v in combine(view, accuracy)}
+    assert set(got) == {"bow.angle", "phone.use", "post.empty", "stand.for_visitor"}
+    assert not got["bow.angle"].measurable and got["bow.angle"].why() == "view: hips in view; accuracy: sigma 5 deg"
+    assert not got["phone.use"].measurable
+    assert got["post.empty"].measurable and got["post.empty"].accuracy is None
+    assert got["stand.for_visitor"].measurable and got["stand.for_visitor"].view is None
+    rows = {r[0]: r for r in table_rows(list(got.values()))}
+    assert rows["bow.angle"][1:4] == ("NO", "yes", "NO") and rows["post.empty"][3] == "-"
+    # catalogue order: presence rules before etiquette before desk
+    order = [v.rule_id for v in combine(view, accuracy)]
+    assert order.index("post.empty") < order.index("phone.use") < order.index("bow.angle")
+
+
+def test_default_pitch_aims_at_the_seated_chest():
+    assert abs(Viewpoint(height_m=1.05 + 1.5, distance_m=1.5).pitch() - 45.0) < 1e-9
+    assert Viewpoint(pitch_deg=3.0).pitch() == 3.0
+
+
+def test_preview_cli_prints_the_table_and_writes_the_render(tmp_path):
+    out = tmp_path / "view.png"
+    res = runner.invoke(app, ["calibrate", "preview", "--height-m", "1.35", "--distance-m", "1.5",
+                              "--width", "320", "--height", "240", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    img = cv2.imread(str(out))
+    assert img.shape == (240, 320, 3) and img.std() > 10  # a rendered scene, not a blank frame
+    lines = {ln.split()[0]: ln.split()[1] for ln in res.output.splitlines()[2:] if ln.split() and "." in ln.split()[0]}
+    assert lines["post.empty"] == "yes" and lines["desk.personal_items"] == "yes"
+    assert "pitch 11.3 deg down" in res.output
+
+
+def test_a_camera_far_to_the_side_loses_the_right_arm_rules():
+    res = runner.invoke(app, ["calibrate", "preview", "--yaw-deg", "75", "--width", "320", "--height", "240"])
+    assert res.exit_code == 0, res.output
+    rows = {ln.split()[0]: ln for ln in res.output.splitlines() if ln.startswith(("guide.", "greet.", "handover."))}
+    for rid in ("guide.gesture", "greet.raise_hand", "handover.two_hands"):
+        assert rows[rid].split()[1] == "NO", rows[rid]
+    assert "right arm hidden" in rows["greet.raise_hand"]
+
+
+def test_bad_inputs_are_named():
+    res = runner.invoke(app, ["calibrate", "preview", "--body", "nobody"])
+    assert res.exit_code == 2 and "nobody" in res.output and "Fix: pass --body" in res.output
+    res = runner.invoke(app, ["calibrate", "preview", "--height-m", "0.4", "--distance-m", "0.5"])
+    assert res.exit_code == 2 and "pitch_deg" in res.output and "Fix:" in res.output
