@@ -202,6 +202,25 @@ PERSPECTIVE_GRID = np.radians(np.arange(-20.0, 95.01, 0.5))
 POINT_WEIGHTS = np.array([1.0, 1.0, 0.3, 0.3])
 
 
+MIRROR_COST_RATIO = 1.5
+
+
+def forward_branch(cost: np.ndarray) -> int:
+    """Grid index of the fit. Seen from the front, a bend forward and the same bend backward project
+    almost alike (both shorten the torso; only the shoulders' slight widening toward the lens tells
+    them apart), so the cost has two near-equal minima at +-theta. MediaPipe noise then picks the
+    backward one about half the time (the frontal guide gesture read its 15 deg bow as -9..+13 frame to
+    frame). A standing clerk bends forward far more often than back, so a backward global minimum is
+    kept only when it beats the best interior forward minimum clearly (cost ratio > MIRROR_COST_RATIO)."""
+    i = int(np.argmin(cost))
+    if PERSPECTIVE_GRID[i] >= 0:
+        return i
+    fwd = np.flatnonzero(np.degrees(PERSPECTIVE_GRID) >= 1.0)
+    j = int(fwd[np.argmin(cost[fwd])])
+    interior = 0 < j < len(cost) - 1 and cost[j - 1] > cost[j] <= cost[j + 1]
+    return j if interior and cost[j] <= MIRROR_COST_RATIO * cost[i] else i
+
+
 def perspective_bow(
     pose: PoseResult, cam: CameraModel, model: UprightModel, px_noise: float = 0.02
 ) -> tuple[Cue, float]:
@@ -220,7 +239,7 @@ def perspective_bow(
     cand = cam.project(hip + rotate_forward(model.offsets, PERSPECTIVE_GRID))  # (G, N, 2)
     err = ((cand - obs[None]) ** 2).sum(-1)  # (G, N)
     cost = (err * w[None]).sum(-1) / w.sum()
-    i = int(np.argmin(cost))
+    i = forward_branch(cost)
     theta = PERSPECTIVE_GRID[i]
     if 0 < i < len(cost) - 1:  # parabolic refinement between grid points
         a, b, c = cost[i - 1], cost[i], cost[i + 1]
