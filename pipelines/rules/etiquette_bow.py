@@ -48,7 +48,7 @@ class BowAngle(Rule):
         self.used_calls: set[tuple[str, float]] = set()
 
     def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
-        frame = self.geom.measure(obs)
+        frame = self.geom.measure(obs, ctx)
         if frame is not None and frame.bow is not None:
             ctx.values.setdefault("bow_deg", frame.bow.angle)
         ep = self.detector.step(ctx.clock.t, ctx.clock.wall, frame.bow if frame else None)

@@ -1,36 +1,49 @@
 """What the etiquette rules share: the camera model, the per-person upright baseline, a bow detector.
 
-Each etiquette rule owns one `ClerkGeometry` (a few hundred microseconds per frame), so rules stay
-independent of each other's enablement. The baseline assumes the clerk starts upright (sitting or
-standing normally); it is refreshed from later near-upright frames and re-learned when the clerk
-reads persistently "behind" vertical (the first frames were not upright after all).
+Each etiquette rule owns one `ClerkGeometry`, so rules stay independent of each other's enablement, but
+the per-frame measurement is shared: the first etiquette rule to run on a frame stores its `Frame` in
+`RuleContext.values[FRAME_KEY]` and the others reuse it (every ClerkGeometry sees the same frames in the
+same order, so their states agree; the engine runs the rules in a fixed order, so the same one always
+measures). `Frame.memo` caches derived values (forearm tilt, elbow angle, palm) the same way.
+
+The baseline assumes the clerk starts upright (sitting or standing normally); it is refreshed from later
+near-upright frames and re-learned when the clerk reads persistently "behind" vertical (the first frames
+were not upright after all).
 """
 
 from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from calibration.config import CounterConfig
+from pipelines.engine import RuleContext
 from pipelines.geometry import (
     L_HIP,
     L_SHOULDER,
+    L_WRIST,
     R_HIP,
     R_SHOULDER,
+    R_WRIST,
     UP,
     BowMeasure,
     CameraModel,
     UprightModel,
+    hand_for_wrist,
     learn_upright,
     measure_bow,
     visibility,
 )
 from vision.observation import Observation
-from vision.results import PoseResult
+from vision.results import HandResult, PoseResult
+
+T = TypeVar("T")
+FRAME_KEY = "etiquette.frame"  # RuleContext.values: (Observation, Frame | None) measured this frame
 
 BASELINE_FRAMES = 5  # frames needed before the first bow can be measured
 REFRESH_EVERY = 50
@@ -52,6 +65,13 @@ class Frame:
     cam: CameraModel
     bow: BowMeasure | None  # None until the upright baseline is learned
     world: np.ndarray | None  # (33, 3) world landmarks rotated into the clerk world axes (hip origin)
+    memo: dict[str, Any] = field(default_factory=dict)
+
+    def cached(self, key: str, compute: Callable[[], T]) -> T:
+        """A derived per-frame value, computed once however many rules ask for it."""
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]
 
 
 class ClerkGeometry:
@@ -68,7 +88,18 @@ class ClerkGeometry:
             self.cam = CameraModel.from_config(self.counter.camera, obs.image_size)
         return self.cam
 
-    def measure(self, obs: Observation) -> Frame | None:
+    def measure(self, obs: Observation, ctx: RuleContext | None = None) -> Frame | None:
+        """This frame's geometry; with a context, measured once per frame across the etiquette rules."""
+        if ctx is not None:
+            hit = ctx.values.get(FRAME_KEY)
+            if hit is not None and hit[0] is obs:
+                return hit[1]
+        frame = self._measure(obs)
+        if ctx is not None:
+            ctx.values[FRAME_KEY] = (obs, frame)
+        return frame
+
+    def _measure(self, obs: Observation) -> Frame | None:
         if not obs.camera_ok or "pose" not in obs.ran or not pose_ok(obs.pose):
             return None
         assert obs.pose is not None
@@ -106,6 +137,18 @@ class ClerkGeometry:
                 self.behind = []
         else:
             self.behind = []
+
+
+def clerk_hand(frame: Frame, hands_or_obs: Observation | list[HandResult], side: str) -> HandResult | None:
+    """The hand at the clerk's `side` wrist (by position: MediaPipe's handedness label flips), once per frame."""
+    hands = hands_or_obs.hands if isinstance(hands_or_obs, Observation) else hands_or_obs
+    wrist = L_WRIST if side == "left" else R_WRIST
+
+    def find() -> HandResult | None:
+        lm = frame.pose.landmarks[wrist]
+        return hand_for_wrist(hands, (lm.x, lm.y), max_px=0.25 * frame.cam.cx)
+
+    return frame.cached(f"hand.{side}", find)
 
 
 def shoulder_height_m(frame: Frame) -> float:

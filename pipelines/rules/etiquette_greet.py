@@ -24,10 +24,9 @@ from pipelines.geometry import (
     R_SHOULDER,
     R_WRIST,
     forearm_from_vertical,
-    hand_for_wrist,
 )
 from pipelines.messages import QueueCall
-from pipelines.rules.etiquette_common import ClerkGeometry, Episodes, Frame, median_of, r1
+from pipelines.rules.etiquette_common import ClerkGeometry, Episodes, Frame, clerk_hand, median_of, r1
 from pipelines.temporal import Clock, instant_event
 from vision.observation import Observation
 
@@ -49,11 +48,10 @@ def raise_row(frame: Frame, side: str, p: GreetParams, hands: list) -> dict[str,
     w = frame.world
     if w[wr][1] <= w[el][1] or w[wr][1] < w[sh][1] - p.below_shoulder_m:
         return None
-    tilt = forearm_from_vertical(frame.pose, frame.cam, side)
+    tilt = frame.cached(f"forearm.{side}", lambda: forearm_from_vertical(frame.pose, frame.cam, side))
     if tilt is None or tilt > p.detect_forearm_deg:
         return None
-    lm = frame.pose.landmarks[wr]
-    hand = hand_for_wrist(hands, (lm.x, lm.y), max_px=0.25 * frame.cam.cx)
+    hand = clerk_hand(frame, hands, side)
     return {"forearm_deg": tilt, "fingers_together": hand.fingers_together if hand else None}
 
 
@@ -78,7 +76,7 @@ class RaiseHandGreeting(Rule):
             if (c.ticket, c.time) not in self.seen:
                 self.seen.add((c.ticket, c.time))
                 self.pending.append(c)
-        frame = self.geom.measure(obs)
+        frame = self.geom.measure(obs, ctx)
         t, wall = ctx.clock.t, ctx.clock.wall
         for side, eps in (("right", self.right), ("left", self.left)):
             row = raise_row(frame, side, self.p, obs.hands) if frame else None

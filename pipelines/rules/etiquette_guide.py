@@ -29,11 +29,10 @@ from pipelines.geometry import (
     elbow_angle,
     elbow_angle_world,
     forearm_from_vertical,
-    hand_for_wrist,
     palm_up_score,
     upper_arm_gap_m,
 )
-from pipelines.rules.etiquette_common import ClerkGeometry, Episodes, Frame, median_of, r1
+from pipelines.rules.etiquette_common import ClerkGeometry, Episodes, Frame, clerk_hand, median_of, r1
 from pipelines.temporal import Clock, instant_event
 from vision.observation import Observation
 from vision.results import HandResult
@@ -80,10 +79,9 @@ def guide_row(frame: Frame, obs: Observation, p: GuideParams, bow: float | None)
         return None
     lateral = w[R_SHOULDER][0] - w[R_WRIST][0]  # +X is the clerk's left, so out to the right is -X
     forward = w[R_WRIST][2] - w[R_SHOULDER][2]
-    lm = frame.pose.landmarks[R_WRIST]
-    hand = hand_for_wrist(obs.hands, (lm.x, lm.y), max_px=0.25 * frame.cam.cx)
-    palm = palm_up_score(hand, frame.cam, "right") if hand else None
-    tilt = forearm_from_vertical(frame.pose, frame.cam, "right")
+    hand = clerk_hand(frame, obs, "right")
+    palm = frame.cached("palm_up.right", lambda: palm_up_score(hand, frame.cam, "right")) if hand else None
+    tilt = frame.cached("forearm.right", lambda: forearm_from_vertical(frame.pose, frame.cam, "right"))
     if tilt is not None and tilt < 25 and w[R_WRIST][1] > w[R_SHOULDER][1] - 0.15:
         return None  # a raised-hand greeting, not a guide
     if w[R_WRIST][1] > w[R_SHOULDER][1] + 0.35:
@@ -92,7 +90,7 @@ def guide_row(frame: Frame, obs: Observation, p: GuideParams, bow: float | None)
     raised = w[R_WRIST][1] - w[R_SHOULDER][1] >= -p.raised_below_shoulder_m
     if not (lateral >= p.lateral_m or (palm_up and (forward >= p.forward_m or raised))):
         return None
-    el = elbow_angle(frame.pose, frame.cam, "right")
+    el = frame.cached("elbow.right", lambda: elbow_angle(frame.pose, frame.cam, "right"))
     hip = (w[L_HIP] + w[R_HIP]) / 2
     lw = w[L_WRIST] - hip
     return {
@@ -121,7 +119,7 @@ class GuidingGesture(Rule):
         self.eps = Episodes(self.p.min_hold_s, 0.3)
 
     def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
-        frame = self.geom.measure(obs)
+        frame = self.geom.measure(obs, ctx)
         row = None
         if frame is not None:
             row = guide_row(frame, obs, self.p, frame.bow.angle if frame.bow else None)

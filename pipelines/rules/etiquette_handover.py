@@ -71,7 +71,7 @@ class TwoHandHandover(Rule):
         self.eps = Episodes(self.p.min_hold_s, 0.3)
 
     def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
-        frame = self.geom.measure(obs)
+        frame = self.geom.measure(obs, ctx)
         row = reach_row(frame, self.counter, self.p) if frame is not None else None
         return self._report(self.eps.step(ctx.clock.t, ctx.clock.wall, None if frame is None else row is not None, row))
 

@@ -53,7 +53,7 @@ class StandForVisitor(Rule):
         self.visitor_gone = True
 
     def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
-        frame = self.geom.measure(obs)
+        frame = self.geom.measure(obs, ctx)
         t = ctx.clock.t
         height = shoulder_height_m(frame) if frame is not None else None
         if height is not None and self.seated is None:
