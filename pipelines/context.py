@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from calibration.config import CounterConfig
 from pipelines.engine import RuleContext
-from pipelines.rules._body import L_HIP, L_SH, NOSE, R_HIP, R_SH, Body, box_center
+from pipelines.rules._body import L_EAR, L_HIP, L_SH, NOSE, R_EAR, R_HIP, R_SH, Body, box_center
 from vision.observation import Marker, Observation
 from vision.results import Detection, PoseResult
 
@@ -31,6 +31,12 @@ class ContextParams(BaseModel):
         180.0, ge=0, description="a queue call means a client is at the window for this long (no client zone)"
     )
     sign_memory_s: float = Field(10.0, gt=0, description="the sign stays 'shown' this long after last seen")
+    head_down_sw: float = Field(
+        0.35, description="head this little above mid-shoulders (shoulder widths): lying on the desk"
+    )
+    head_down_memory_s: float = Field(
+        1.5, ge=0, description="lying on the desk this recently still silences fidget/slouch/eating"
+    )
 
 
 def point_in_polygon(p: tuple[float, float], poly: Polygon) -> bool:
@@ -56,6 +62,17 @@ def pose_anchor(pose: PoseResult) -> tuple[float, float] | None:
     return None
 
 
+def head_height_sw(body: Body | None) -> float | None:
+    """The highest head point (nose, ears) above mid-shoulders, in shoulder widths."""
+    if body is None:
+        return None
+    sh, sw = body.shoulder_mid, body.shoulder_width
+    head = [p for p in (body.pt(NOSE, 0.3), body.pt(L_EAR, 0.3), body.pt(R_EAR, 0.3)) if p is not None]
+    if sh is None or sw is None or not head:
+        return None
+    return (sh[1] - min(p[1] for p in head)) / sw
+
+
 @dataclass
 class _Memory:
     t: float = float("-inf")
@@ -68,6 +85,7 @@ class ContextDeriver:
         self.people = _Memory()
         self.detections = _Memory()
         self.sign_seen_t = float("-inf")
+        self.head_down_t = float("-inf")
         self.calls_seen = False
 
     def __call__(self, obs: Observation, ctx: RuleContext) -> None:
@@ -80,6 +98,14 @@ class ContextDeriver:
         v["detections"] = self.detections.items if t - self.detections.t <= self.p.memory_s else None
         pose = obs.pose if obs.pose is not None and obs.pose.score >= self.p.pose_min_score else None
         v["body"] = Body(pose) if pose is not None and obs.camera_ok else None
+
+        # Lying on the desk (趴台) is posture.head_on_desk's; it also drops the head below the raised
+        # hands and tilts the shoulders, which fidget/slouch/eating would read as theirs. They consult
+        # "head_down" (now or within head_down_memory_s, covering the move down and back up).
+        height = head_height_sw(v["body"])
+        if height is not None and height <= self.p.head_down_sw:
+            self.head_down_t = t
+        v["head_down"] = t - self.head_down_t <= self.p.head_down_memory_s
 
         # Who is at the post. A colleague covering (B角) is a person in the post zone: staffed.
         anchor = pose_anchor(pose) if pose is not None else None

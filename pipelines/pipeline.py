@@ -50,6 +50,9 @@ class PipelineSettings(BaseModel):
     desk_every: int = Field(25, ge=1)
     min_score: float = Field(0.3, ge=0, le=1)
     motion_gate: float = Field(0.002, ge=0, description="share of changed pixels below which heavy stages skip")
+    hand_crop_sw: float = Field(
+        1.0, ge=0, description="side of the extra per-hand detector crop (shoulder widths; 0 = no per-hand crop)"
+    )
     near_face_sw: float = Field(1.0, gt=0, description="a wrist this close to the nose (shoulder widths) wakes hands")
     status_hold_s: float = Field(3.0, ge=0, description="a new counter state must hold this long before it is sent")
     context: ContextParams = Field(default_factory=ContextParams)
@@ -183,11 +186,12 @@ class CounterPipelineImpl:
             obs.ran.append("hands")
 
         if "detector" in needs and hands_near and i % self.s.detector_every == 0 and body is not None:
-            roi = self._hands_roi(body, obs, w, h)
-            if roi is not None:
+            rois = self._object_rois(body, obs, w, h)
+            if rois:
                 with timer.stage("detector"):
-                    dets = self._model("detector").detect(frame, roi=roi, min_score=self.s.min_score)
-                obs.detections = [d for d in dets if d.label != "person"]
+                    dets = [d for roi in rois for d in self._model("detector").detect(frame, roi=roi,
+                                                                                     min_score=self.s.min_score)]
+                obs.detections = _dedupe([d for d in dets if d.label != "person"])
                 obs.ran.append("detector")
 
         if "people" in needs and i % self.s.people_every == 0:
@@ -207,7 +211,7 @@ class CounterPipelineImpl:
             det = self._desk_detector()
             if det is not None:
                 with timer.stage("desk"):
-                    obs.desk_objects = det.process(frame, obs.pose, obs.hands)
+                    obs.desk_objects = det.process(frame, obs.pose, obs.hands, t=obs.t)
                 obs.ran.append("desk")
 
         if carried:
@@ -284,14 +288,28 @@ class CounterPipelineImpl:
                 return True
         return False
 
-    def _hands_roi(self, body: Body, obs: Observation, w: int, h: int) -> tuple[float, float, float, float] | None:
+    def _object_rois(self, body: Body, obs: Observation, w: int, h: int) -> list[tuple[float, float, float, float]]:
+        """One crop around both hands and the face, plus a tight crop per hand: the detector scales every
+        crop to its input size (300 px for the SSD), so a hand crop of ~1 shoulder width enlarges a phone
+        or cup held in it 3-4x, which is what makes a small object detectable at all."""
         from vision.roi import region_around
 
+        rois = []
         pts = [p for side in HAND_POINTS for p in body.hand_points(side, obs.hands)]
         nose = body.pt(NOSE)
         if nose is not None:
             pts.append(nose)
-        return region_around(pts, w, h, margin=0.25, min_size=200.0) if pts else None
+        if pts and (roi := region_around(pts, w, h, margin=0.25, min_size=200.0)) is not None:
+            rois.append(roi)
+        sw = body.shoulder_width
+        if self.s.hand_crop_sw > 0 and sw is not None:
+            side_px = max(self.s.hand_crop_sw * sw, 64.0)
+            for side in HAND_POINTS:
+                hp = body.hand_points(side, obs.hands)
+                roi = region_around(hp, w, h, margin=0.0, min_size=side_px) if hp else None
+                if roi is not None and roi[2] - roi[0] >= 8 and roi[3] - roi[1] >= 8:  # not off the frame edge
+                    rois.append(roi)
+        return rois
 
     def _post_roi(self, w: int, h: int) -> tuple[float, float, float, float] | None:
         return None  # whole frame: BlazePose tracks the most prominent person, the clerk facing the camera
@@ -342,6 +360,23 @@ class CounterPipelineImpl:
         self.status = CounterStatus(self.counter.counter_id, state, since, len(self.open_events))
         self._pending_state = None
         return self.status
+
+
+def _dedupe(dets: list, iou: float = 0.5) -> list:
+    """Overlapping finds of one label from overlapping crops: keep the best-scoring box."""
+    kept: list = []
+    for d in sorted(dets, key=lambda d: -d.score):
+        if not any(k.label == d.label and _iou(k.box, d.box) > iou for k in kept):
+            kept.append(d)
+    return kept
+
+
+def _iou(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
 
 
 def make_pipeline(

@@ -68,7 +68,7 @@ def replay_timed(
 ) -> list[tuple[float, Event]]:
     """(clip time the message was emitted, message): the emission time gives the time-to-alert."""
     pipe = CounterPipelineImpl(
-        counter, settings, wall_clock=False, perception=False, source=source, only_rules=only
+        counter, settings=settings, wall_clock=False, perception=False, source=source, only_rules=only
     )
     pending = sorted(inbound, key=lambda m: m.time)
     k, events, t = 0, [], 0.0

@@ -60,8 +60,23 @@ def test_private_call_over_three_minutes_flags_from_its_start():
     assert run_rules(stream(specs, fps=1), ["phone.call"]) == []
 
 
-def test_hand_at_ear_without_a_phone_is_not_a_call():
-    assert run_rules(stream(seconds(AT_EAR_NO_PHONE, 30)), ["phone.call"], calls=CALL) == []
+def test_hand_at_ear_without_a_phone_is_a_pose_call_unless_a_phone_is_required():
+    evs = run_rules(stream(seconds(frame(), 2) + seconds(AT_EAR_NO_PHONE, 30)), ["phone.call"], calls=CALL)
+    assert spans(evs, "phone.call") == [(2.0, 31.8)]
+    assert evs[0].evidence["evidence"] == "pose" and "object" not in evs[0].evidence
+    strict = {"phone.call": {"require_phone": True}}
+    assert run_rules(stream(seconds(AT_EAR_NO_PHONE, 30)), ["phone.call"], calls=CALL, overrides=strict) == []
+    evs = run_rules(stream(seconds(AT_EAR, 30)), ["phone.call"], calls=CALL, overrides=strict)
+    assert evs[0].evidence["evidence"] == "phone" and evs[0].evidence["object"] == "cell phone"
+
+
+def test_hand_in_front_of_the_mouth_or_elbow_down_is_not_a_call():
+    # the hand at the face but in front of the mouth (eating, a hand over a cough), held 10 s
+    mouth = frame(pose=clerk(hand_to("left", 645, 300)))
+    assert run_rules(stream(seconds(mouth, 10)), ["phone.call"], calls=CALL) == []
+    # the hand by the ear but the forearm hanging down from it (elbow above the hand): not holding a phone
+    hanging = frame(pose=clerk({**hand_to("left", 705, 280), 13: (720, 180)}))
+    assert run_rules(stream(seconds(hanging, 10)), ["phone.call"], calls=CALL) == []
 
 
 def test_phone_seen_once_then_occluded_by_the_hand_stays_one_call():
@@ -88,12 +103,13 @@ def test_earphones_need_an_earphone_class():
     assert run_rules(stream(seconds(frame(detections=[det("cell phone", 700, 270)]), 15)), ["earphones"]) == []
 
 
-def _bites(n: int, food: bool, gap_s: float = 6.0) -> list:
+def _bites(n: int, food: bool, gap_s: float = 6.0, cup: bool = False, hold_s: float = 1.0) -> list:
     mouth = clerk(hand_to("right", 640, 305))
     snack = [det("donut", 640, 320, size=50)] if food else []
+    snack += [det("cup", 640, 300, size=70)] if cup else []
     specs: list = []
     for _ in range(n):
-        specs += seconds(frame(pose=mouth, detections=snack), 1.0) + seconds(frame(detections=snack), gap_s)
+        specs += seconds(frame(pose=mouth, detections=snack), hold_s) + seconds(frame(detections=snack), gap_s)
     return specs
 
 
@@ -104,9 +120,47 @@ def test_eating_repeated_bites_with_food_is_one_meal():
     assert spans(evs, "drink.in_front") == [] and spans(evs, "posture.chin_on_hand") == []
 
 
-def test_one_bite_or_no_food_is_not_eating():
+def test_one_bite_sips_or_long_holds_are_not_eating():
     assert run_rules(stream(seconds(frame(), 5) + _bites(1, True) + seconds(frame(), 30)), ["eat.food"]) == []
-    assert run_rules(stream(seconds(frame(), 5) + _bites(6, False) + seconds(frame(), 30)), ["eat.food"]) == []
+    # repeated sips: a cup seen at the mouth makes it drinking, not eating
+    assert run_rules(stream(seconds(frame(), 5) + _bites(4, False, cup=True) + seconds(frame(), 30)),
+                     ["eat.food"]) == []
+    # a hand held at the mouth for 6 s at a time is not a bite (propping, a call, a long drink)
+    assert run_rules(stream(seconds(frame(), 5) + _bites(3, False, hold_s=6.0) + seconds(frame(), 30)),
+                     ["eat.food"]) == []
+
+
+def test_bites_without_food_seen_need_no_cup_or_a_food_class_when_required():
+    specs = stream(seconds(frame(), 5) + _bites(4, False) + seconds(frame(), 30))
+    evs = run_rules(specs, ["eat.food"])
+    assert len(spans(evs, "eat.food")) == 1 and evs[0].evidence["evidence"] == "no_cup"
+    assert run_rules(specs, ["eat.food"], overrides={"eat.food": {"require_food": True}}) == []
+
+
+def test_lying_on_the_desk_silences_eating_fidget_and_slouch():
+    # head down on the forearms: the nose at the shoulder line, hands by the face, shoulders tilted
+    # (shoulders tilted 17 deg); the hands shift every second, so that they come and go by the mouth and
+    # above the (lowered) eyes the way bites and hair touches would
+    head = {0: (640, 420), 7: (690, 405), 8: (590, 405), 9: (650, 430), 10: (630, 430), 11: (740, 380),
+            12: (540, 440), **{i: (640 + 12 * (i - 3.5), 400) for i in range(1, 7)}}
+    near = frame(pose=clerk({**head, **hand_to("right", 640, 425), **hand_to("left", 700, 380)}), face_=None)
+    away = frame(pose=clerk({**head, **hand_to("right", 560, 520), **hand_to("left", 720, 520)}), face_=None)
+    down = [near if (i // 5) % 2 == 0 else away for i in range(150)]
+    relax = {"posture.slouch": {"min_duration": 1.0}, "posture.fidget": {"min_touches": 2}}
+    evs = run_rules(stream(seconds(frame(), 3) + down + seconds(frame(), 5)), BEHAVIOUR_RULES, overrides=relax)
+    assert {e.rule_id for e in evs} == {"posture.head_on_desk"}
+    # control: with the head-down check switched off, the same stream raises those false positives
+    from calibration.config import default_counter
+    from pipelines.context import ContextParams
+    from pipelines.pipeline import PipelineSettings
+    from pipelines.replay import replay
+
+    cfg = default_counter(1280, 720, counter_id="c1")
+    cfg = cfg.model_copy(update={"rules": relax})
+    off = PipelineSettings(context=ContextParams(head_down_sw=-10.0))
+    raised = {e.rule_id for e in replay(stream(seconds(frame(), 3) + down + seconds(frame(), 5)), cfg, [],
+                                        settings=off, only=BEHAVIOUR_RULES)}
+    assert {"posture.slouch", "posture.fidget", "eat.food"} <= raised
 
 
 def test_drinking_in_front_of_a_client_only():

@@ -1,6 +1,13 @@
 """drink.in_front: a cup or bottle at the mouth while a client is at the window (001 第七条6).
 
-Drinking with nobody at the window is allowed (the cup itself on the desk is a desk rule, a site setting).
+Per frame: a hand at the mouth, and a cup/bottle seen at the mouth or that hand within `cup_memory_s`
+("cup"), or, unless `require_cup: true`, a hand held at the mouth between `min_sip_s` and
+`max_sip_s` ("sip": the pose of drinking). Only while a client is present; drinking with nobody at the
+window is allowed (the cup itself on the desk is a desk rule, a site setting). A hand at the ear is a
+call; lying on the desk silences the rule.
+
+Without the cup seen, the pose cannot tell a sip from a bite of food, a hand covering a cough or
+wiping the mouth: each of them, with a client present, reads as a drink.
 """
 
 from __future__ import annotations
@@ -10,18 +17,22 @@ from typing import Any
 from pydantic import Field
 
 from pipelines.engine import RuleContext, register
-from pipelines.rules._base import TimedParams, TrackedRule, best, body_of, dets_near
+from pipelines.rules._base import TimedParams, TrackedRule, best, body_of
+from pipelines.rules._frame import DRINK_LABELS, measure
+from pipelines.rules.phone_call import Params as CallParams
+from pipelines.rules.phone_call import at_ear
 from vision.observation import Observation
 
-DRINK_LABELS = frozenset({"cup", "bottle", "wine glass", "Mug", "Coffee cup", "Bottle", "Drink"})
+__all__ = ["DRINK_LABELS", "DrinkInFront"]
 
 
 class Params(TimedParams):
     min_duration: float = Field(1.0, ge=0)
     grace: float = Field(3.0, ge=0)
     mouth_radius_sw: float = Field(0.45, gt=0, description="hand point this close to the mouth")
-    cup_radius_sw: float = Field(0.35, gt=0, description="cup box this close to the mouth or hand")
     cup_memory_s: float = Field(3.0, ge=0)
+    require_cup: bool = Field(False, description="only with a cup/bottle seen at the mouth (no pose-only sip)")
+    max_sip_s: float = Field(8.0, gt=0, description="without a cup: a hand at the mouth longer than this is not a sip")
 
 
 @register
@@ -33,26 +44,38 @@ class DrinkInFront(TrackedRule):
     def __init__(self, *a: Any, **kw: Any) -> None:
         super().__init__(*a, **kw)
         self.cup_t = float("-inf")
+        self.cup_ev: dict[str, Any] = {}
+        self.arrived: float | None = None
+        self.call_p = CallParams()
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
         ran, body = body_of(obs, ctx)
         if not ran:
             return None, {}
-        if body is None or body.shoulder_width is None:
+        m = measure(obs, ctx)
+        if body is None or m.sw is None or ctx.values.get("head_down"):
+            self.arrived = None
             return False, {}
-        mouth = body.mouth
-        if mouth is None:
+        if body.mouth is None:
             return None, {}
-        side = next((s for s in ("left", "right") if body.hand_near(s, mouth, p.mouth_radius_sw, obs.hands)), None)
-        if side is None:
+        t = ctx.clock.t
+        at = [hm for hm in m.hands.values()
+              if hm.d_mouth is not None and hm.d_mouth <= p.mouth_radius_sw and not at_ear(hm, self.call_p)]
+        if not at:
+            self.arrived = None
             return False, {}
-        cups = dets_near(ctx.values.get("detections"), DRINK_LABELS, [mouth, *body.hand_points(side, obs.hands)],
-                         p.cup_radius_sw * body.shoulder_width)
+        self.arrived = t if self.arrived is None else self.arrived
+        cups = [d for d in [*m.mouth_objects, *(d for hm in at for d in hm.objects)] if d.label in DRINK_LABELS]
         if cups:
-            self.cup_t = ctx.clock.t
-        if ctx.clock.t - self.cup_t > p.cup_memory_s:
+            self.cup_t, self.cup_ev = t, best(cups)
+        if t - self.cup_t <= p.cup_memory_s:
+            evidence = "cup"
+        elif p.require_cup or t - self.arrived > p.max_sip_s:
             return False, {}
+        else:
+            evidence = "sip"
         if ctx.client_present is None:
             return None, {}
-        return bool(ctx.client_present), {"side": side, **best(cups)}
+        ev = {"side": at[0].side, "evidence": evidence, **(self.cup_ev if evidence == "cup" else {})}
+        return bool(ctx.client_present), ev

@@ -1,7 +1,16 @@
-"""eat.food: repeated hand-to-mouth with food or a wrapper seen (003 D.1; 002 (6)).
+"""eat.food: repeated hand-to-mouth with food or a wrapper (003 D.1; 002 (6)).
 
-A "bite" is a hand arriving at the mouth; `min_bites` within `window_s` with a food item seen near the
-hand or mouth in that window is eating. One meal stays one event (grace covers the chewing pauses).
+A "bite" is a hand arriving at the mouth and leaving again within `max_bite_s` (a hand held there for
+longer is propping, a call or a long drink, not a bite). `min_bites` bites within `window_s` are eating
+when a food item (a food/wrapper class) was seen at the hand or mouth in that window, or, unless
+`require_food: true`, when no cup or bottle was seen there (a drink is drink.in_front's). One meal stays
+one event (grace covers the chewing pauses). Lying on the desk silences the rule (the head drops
+onto the hands).
+
+The packaged COCO SSD knows a few foods (banana, sandwich, donut, cake, ...) but no wrapper or snack
+bag, so with it the rule mostly runs on "not a cup": then it cannot tell eating from other repeated
+hand-to-mouth movements (nail biting, covering coughs, wiping the mouth), nor from sipping a drink
+whose cup the detector missed.
 """
 
 from __future__ import annotations
@@ -12,13 +21,13 @@ from typing import Any
 from pydantic import Field
 
 from pipelines.engine import RuleContext, register
-from pipelines.rules._base import TimedParams, TrackedRule, best, body_of, dets_near
+from pipelines.rules._base import TimedParams, TrackedRule, best, body_of
+from pipelines.rules._frame import DRINK_LABELS, FOOD_LABELS, measure
+from pipelines.rules.phone_call import Params as CallParams
+from pipelines.rules.phone_call import at_ear
 from vision.observation import Observation
 
-FOOD_LABELS = frozenset({
-    "banana", "apple", "sandwich", "orange", "broccoli", "carrot", "hot dog", "pizza", "donut", "cake",
-    "food", "snack", "wrapper", "Food", "Snack", "Fast food", "Baked goods",
-})
+__all__ = ["FOOD_LABELS", "EatFood"]
 
 
 class Params(TimedParams):
@@ -26,8 +35,9 @@ class Params(TimedParams):
     grace: float = Field(20.0, ge=0, description="pauses between bites that keep one meal one event")
     window_s: float = Field(60.0, gt=0)
     min_bites: int = Field(2, ge=1)
-    mouth_radius_sw: float = Field(0.35, gt=0)
-    require_food: bool = True
+    mouth_radius_sw: float = Field(0.35, gt=0, description="a hand point this close to the mouth (shoulder widths)")
+    max_bite_s: float = Field(4.0, gt=0, description="a hand at the mouth longer than this is not a bite")
+    require_food: bool = Field(False, description="only with a food/wrapper class seen (not merely no cup)")
 
 
 @register
@@ -38,10 +48,11 @@ class EatFood(TrackedRule):
 
     def __init__(self, *a: Any, **kw: Any) -> None:
         super().__init__(*a, **kw)
-        self.bites: deque[float] = deque()
-        self.at_mouth = False
-        self.food_t = float("-inf")
+        self.bites: deque[float] = deque()  # times of completed bites
+        self.arrived: float | None = None  # the hand reached the mouth at
+        self.food_t = self.cup_t = float("-inf")
         self.food_ev: dict[str, Any] = {}
+        self.call_p = CallParams()
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
@@ -51,18 +62,30 @@ class EatFood(TrackedRule):
         t = ctx.clock.t
         while self.bites and t - self.bites[0] > p.window_s:
             self.bites.popleft()
-        if body is None or body.mouth is None or body.shoulder_width is None:
-            self.at_mouth = False
-            return (False if body is None else None), {}
-        mouth = body.mouth
-        at = any(body.hand_near(s, mouth, p.mouth_radius_sw, obs.hands) for s in ("left", "right"))
-        if at and not self.at_mouth:
-            self.bites.append(t)
-        self.at_mouth = at
-        pts = [mouth, *body.hand_points("left", obs.hands), *body.hand_points("right", obs.hands)]
-        food = dets_near(ctx.values.get("detections"), FOOD_LABELS, pts, 0.4 * body.shoulder_width)
-        if food:
+        m = measure(obs, ctx)
+        if body is None or ctx.values.get("head_down"):
+            self.arrived = None
+            return False, {}
+        if body.mouth is None or m.sw is None:
+            return None, {}
+        at = [hm for hm in m.hands.values()
+              if hm.d_mouth is not None and hm.d_mouth <= p.mouth_radius_sw and not at_ear(hm, self.call_p)]
+        if at and self.arrived is None:
+            self.arrived = t
+        elif not at and self.arrived is not None:
+            if t - self.arrived <= p.max_bite_s:
+                self.bites.append(t)
+            self.arrived = None
+        seen = [d for hm in at for d in hm.objects] + m.mouth_objects
+        if food := [d for d in seen if d.label in FOOD_LABELS]:
             self.food_t, self.food_ev = t, best(food)
-        food_recent = t - self.food_t <= p.window_s
-        eating = len(self.bites) >= p.min_bites and (food_recent or not p.require_food)
-        return eating, ({"bites_in_window": len(self.bites), **self.food_ev} if eating else {})
+        if any(d.label in DRINK_LABELS for d in seen):
+            self.cup_t = t
+        # the bite in progress counts (the alert need not wait for the hand to drop)
+        bites = len(self.bites) + (1 if self.arrived is not None and t - self.arrived <= p.max_bite_s else 0)
+        food = t - self.food_t <= p.window_s
+        cup = t - self.cup_t <= p.window_s
+        eating = bites >= p.min_bites and (food or (not p.require_food and not cup))
+        if not eating:
+            return False, {}
+        return True, {"bites_in_window": bites, "evidence": "food" if food else "no_cup", **self.food_ev}

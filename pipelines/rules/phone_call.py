@@ -1,8 +1,16 @@
-"""phone.call: a hand at the ear holding a phone (002 工作纪律(5)).
+"""phone.call: a hand held at the ear, on the phone (002 工作纪律(5)).
 
 Flagged when a client is present at any time during the call, or when the call lasts over
 `private_limit_s` (3 min); a short private call with nobody waiting is allowed. The event starts
 when the call began.
+
+Per frame, a hand is "at the ear" when it is raised to face height (above the shoulder line), on the
+ear's side of the nose rather than in front of the mouth, near the ear, with the forearm pointing up
+(elbow below the hand). Evidence, strongest first: a phone seen at the hand or ear ("phone"); the hand
+model's fingers curled round something there ("grip"); the pose alone ("pose"). With
+`require_phone: true` only the first counts. What the pose alone cannot tell apart: a hand held at the
+ear for seconds without a phone (rubbing the ear, adjusting a headset, the head propped at the
+temple); the default detector's "cell phone" class rarely sees a handset hidden by the hand and head.
 """
 
 from __future__ import annotations
@@ -13,9 +21,8 @@ from pydantic import Field
 
 from pipelines.engine import RuleContext, register
 from pipelines.events import Severity
-from pipelines.rules._base import TimedParams, TrackedRule, best, body_of, dets_near
-from pipelines.rules._body import L_EAR, R_EAR
-from pipelines.rules.phone_use import PHONE_LABELS, near_ear
+from pipelines.rules._base import TimedParams, TrackedRule, best, body_of
+from pipelines.rules._frame import PHONE_LABELS, HandMeasure, measure
 from vision.observation import Observation
 
 
@@ -23,9 +30,25 @@ class Params(TimedParams):
     min_duration: float = Field(3.0, ge=0, description="hand at the ear this long with a client present (s)")
     private_limit_s: float = Field(180.0, ge=0, description="a call with no client present is allowed this long")
     grace: float = Field(3.0, ge=0)
-    ear_radius_sw: float = Field(0.45, gt=0, description="a hand point this close to an ear (shoulder widths)")
-    require_phone: bool = Field(True, description="a phone must be seen near the ear/hand during the call")
+    ear_radius_sw: float = Field(0.6, gt=0, description="a hand point this close to the ear (shoulder widths)")
+    min_height_sw: float = Field(0.15, description="hand centre this far above the shoulder line")
+    min_lateral_sw: float = Field(0.05, description="hand centre this far from the nose toward the ear")
+    require_phone: bool = Field(False, description="only a phone seen by the detector counts (no pose/grip)")
     phone_memory_s: float = Field(15.0, ge=0, description="a phone seen this recently still counts")
+
+
+def at_ear(hm: HandMeasure, p: Any) -> bool:
+    """The hand raised beside the head, forearm up: the shape of holding a phone to the ear."""
+    if None in (hm.d_ear, hm.height_sw, hm.lateral_sw):
+        return False
+    forearm_up = hm.elbow_low_sw is None or hm.elbow_low_sw > 0.2
+    return (hm.d_ear <= p.ear_radius_sw and hm.height_sw >= p.min_height_sw  # type: ignore[operator]
+            and hm.lateral_sw >= p.min_lateral_sw and forearm_up)  # type: ignore[operator]
+
+
+def hand_at_ear(obs: Observation, ctx: RuleContext, p: Any) -> HandMeasure | None:
+    m = measure(obs, ctx)
+    return next((hm for hm in m.hands.values() if at_ear(hm, p)), None)
 
 
 @register
@@ -38,6 +61,7 @@ class PhoneCall(TrackedRule):
     def __init__(self, *a: Any, **kw: Any) -> None:
         super().__init__(*a, **kw)
         self.phone_t = float("-inf")
+        self.phone_ev: dict[str, Any] = {}
         self.client_seen = False
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
@@ -45,21 +69,22 @@ class PhoneCall(TrackedRule):
         ran, body = body_of(obs, ctx)
         if not ran:
             return None, {}
-        side = near_ear(body, obs, p.ear_radius_sw) if body is not None else None
-        if side is None or body is None:
+        hm = hand_at_ear(obs, ctx, p) if body is not None and not ctx.values.get("head_down") else None
+        if hm is None:
             if not self.tracker.is_open and self.tracker.candidate is None:
                 self.client_seen = False
             return False, {}
-        ear = body.pt(L_EAR if side == "left" else R_EAR, 0.3)
-        phones = dets_near(
-            ctx.values.get("detections"), PHONE_LABELS, [ear, *body.hand_points(side, obs.hands)],
-            0.5 * (body.shoulder_width or 100),
-        )
+        phones = hm.has(PHONE_LABELS)
         if phones:
-            self.phone_t = ctx.clock.t
-        has_phone = ctx.clock.t - self.phone_t <= p.phone_memory_s
-        if p.require_phone and not has_phone:
+            self.phone_t, self.phone_ev = ctx.clock.t, best(phones)
+        if ctx.clock.t - self.phone_t <= p.phone_memory_s:
+            evidence = "phone"
+        elif p.require_phone:
             return False, {}
+        else:
+            evidence = "grip" if hm.curled >= 3 else "pose"
         self.client_seen = self.client_seen or bool(ctx.client_present)
         self.tracker.timing.min_duration = p.min_duration if self.client_seen else p.private_limit_s
-        return True, {"side": side, "client_present": self.client_seen, **best(phones)}
+        ev = {"side": hm.side, "evidence": evidence, "client_present": self.client_seen,
+              "hand_to_ear_sw": round(hm.d_ear or 0.0, 2)}
+        return True, {**ev, **(self.phone_ev if evidence == "phone" else {})}

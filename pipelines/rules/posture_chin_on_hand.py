@@ -36,7 +36,7 @@ class ChinOnHand(TrackedRule):
         ran, body = body_of(obs, ctx)
         if not ran:
             return None, {}
-        if body is None:
+        if body is None or ctx.values.get("head_down"):
             return False, {}
         chin, eyes = body.chin, body.eyes
         if chin is None or eyes is None or body.shoulder_width is None:

@@ -3,6 +3,7 @@
 Hair: a hand above the eyes at the side of the head, touched `min_touches` times within `window_s`.
 Fingers: both hands together in front of the body (wrists close) with the fingers moving while the
 wrists stay put, for `min_duration` s. Typing or writing keeps the hands apart and moving.
+Lying on the desk (posture.head_on_desk) silences it.
 """
 
 from __future__ import annotations
@@ -47,9 +48,13 @@ class Fidget(TrackedRule):
         t = ctx.clock.t
         while self.touches and t - self.touches[0] > p.window_s:
             self.touches.popleft()
-        if body is None or body.eyes is None or body.shoulder_width is None:
+        if body is None or ctx.values.get("head_down"):
+            # lying on the desk puts the head below the hands resting by it: not hair touching
+            self.at_hair, self.prev_tips = False, None
+            return False, {}
+        if body.eyes is None or body.shoulder_width is None:
             self.at_hair = False
-            return (False if body is None else None), {}
+            return None, {}
         sw, eyes = body.shoulder_width, body.eyes
         hair = False
         for side in ("left", "right"):

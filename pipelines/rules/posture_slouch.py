@@ -2,7 +2,8 @@
 
 With the hips visible the torso angle comes from the 3-D world landmarks (pitch: forward/back, roll:
 sideways). Behind a desk only the shoulders show, so a tilted shoulder line (leaning on one arm)
-is the measure there. A bow lasts seconds; `min_duration` keeps it out.
+is the measure there. A bow lasts seconds; `min_duration` keeps it out. Lying on the desk
+(posture.head_on_desk) is not also a slouch: the rule is silent while the head is down.
 """
 
 from __future__ import annotations
@@ -37,8 +38,8 @@ class Slouch(TrackedRule):
         ran, body = body_of(obs, ctx)
         if not ran:
             return None, {}
-        if body is None:
-            return False, {}
+        if body is None or ctx.values.get("head_down"):
+            return False, {}  # lying on the desk is posture.head_on_desk's, though it tilts the torso too
         ls, rs = body.pt(L_SH), body.pt(R_SH)
         if ls is None or rs is None:
             return None, {}
