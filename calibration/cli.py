@@ -138,3 +138,21 @@ def preview(
             typer.echo(f"error: {out}: cannot write this image (check the extension and the directory)", err=True)
             raise typer.Exit(2)
         typer.echo(f"preview: {out}")
+
+
+@app.command("sim-reference")
+def sim_reference(
+    suite: Path = typer.Argument(..., help="A simulator clip directory or a suite of them (counterwatch sim suite)."),
+    overwrite: bool = typer.Option(False, help="Re-render references that already exist."),
+) -> None:
+    """Give simulator clips a clean-desk reference frame (reference.png + reference_image in counter.yaml),
+    so the desk stage runs on them."""
+    from calibration.sim_reference import add_reference
+
+    dirs = sorted(p.parent for p in suite.rglob("labels.json")) if suite.is_dir() else []
+    if not dirs:
+        typer.echo(f"error: {suite}: no clip directories with labels.json. Fix: pass a `counterwatch sim` output.",
+                   err=True)
+        raise typer.Exit(2)
+    done = sum(add_reference(d, overwrite) for d in dirs)
+    typer.echo(f"{suite}: {done} reference(s) written, {len(dirs) - done} already set")

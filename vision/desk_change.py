@@ -57,7 +57,7 @@ class DeskChangeParams:
     texture_var: float = 30.0  # grey variance that counts as texture
     min_area_frac: float = 0.0015  # of the desk area
     min_area_px: int = 60  # at work resolution
-    short_tau_s: float = 1.0  # short-term background time constant
+    short_tau_s: float = 0.5  # short-term background time constant
     motion_change: float = 0.12  # relative difference to the short-term model = moving
     static_frac: float = 0.6  # share of a blob's pixels that must be still
     reference_tau_s: float = 180.0  # slow reference update where nothing changed
@@ -69,6 +69,7 @@ class DeskChangeParams:
     slot_occluded_frac: float = 0.35  # skip a slot this much covered by the clerk
     min_still_s: float = 2.0  # a blob must stay in place this long before it is an object
     reclassify_s: float = 10.0
+    person_drop_score: float = 0.5  # a blob whose only detection is a person this sure is the person
     default_dt: float = 0.5  # seconds between frames when process() is not given t
 
 
@@ -123,6 +124,8 @@ class DeskChangeDetector:
         cam_w = float(counter_cfg.camera.width or w0)
         self.zone_scale = self.work_size[0] / cam_w
         self.desk = self._zone_mask(counter_cfg.zones.desk)
+        # the pause sign comes and goes by design (post.pause_sign reads it): never a desk object
+        self.sign = self._zone_mask(counter_cfg.zones.sign) if counter_cfg.zones.sign else None
         self.desk_area = max(1, int(self.desk.sum()))
         self.slots = [self._make_slot(s.name, s.polygon) for s in counter_cfg.slots]
         self.short_bg: np.ndarray | None = None
@@ -158,7 +161,7 @@ class DeskChangeDetector:
             if det is not None:
                 out.append(det)
             absorbed += rects
-        for box, conf in self._settled(self._blobs(change & static, change, absorbed), now):
+        for box, conf in self._settled(self._blobs(static, change, absorbed), now):
             full = tuple(v * to_frame for v in box)
             label, score, cid, source = self._classify(frame_bgr, full, now)  # type: ignore[arg-type]
             if label in PERSON_LABELS:
@@ -270,8 +273,8 @@ class DeskChangeDetector:
         return (both & (ncc < self.p.ncc_change)) | appeared
 
     def _static_mask(self, cur: np.ndarray, dt: float) -> np.ndarray:
-        if self.short_bg is None:  # start from the clean desk: what is already there settles in ~2 tau
-            self.short_bg = self.ref.copy()
+        if self.short_bg is None:  # no motion history yet: take the first frame as still (hands are masked)
+            self.short_bg = cur.copy()
         g_cur, g_bg = _grey(cur), _grey(self.short_bg)
         moving = np.abs(g_cur - g_bg) / (g_bg + 12.0) > self.p.motion_change
         dc = np.abs(_chroma(cur) - _chroma(self.short_bg))
@@ -339,10 +342,10 @@ class DeskChangeDetector:
                 continue
             blob = labels[y:y + h, x:x + w] == i
             still = float(fg[y:y + h, x:x + w][blob].mean())
-            if still < self.p.static_frac:
-                continue  # still moving: a hand, a sleeve, a shadow passing
             if any(_inside_share((x, y, w, h), r) > 0.6 for r in absorbed):
                 continue  # the vacated slot or the moved item itself, reported by its slot
+            if self.sign is not None and self.sign[y:y + h, x:x + w][blob].mean() > 0.5:
+                continue  # the pause sign standing in its zone
             out.append(((float(x), float(y), float(x + w), float(y + h)), still))
         return _merge_touching(out, gap=6.0)
 
@@ -350,12 +353,14 @@ class DeskChangeDetector:
         """Blobs that have stayed in the same place for `min_still_s`: a slowly moving hand keeps
         shifting its blob and never settles, a put-down object does."""
         tracks, out = [], []
-        for box, conf in blobs:
+        for box, still in blobs:
+            # the clock starts when the changed area first appears in this place (an item put down is
+            # "moving" for the short-term model for a moment); it must be still when reported
             prev = max(self.tracks, key=lambda tr: _iou(tr[0], box), default=None)
             first = prev[1] if prev is not None and _iou(prev[0], box) > 0.6 else now
             tracks.append([box, first, now])
-            if now - first >= self.p.min_still_s:
-                out.append((box, conf))
+            if now - first >= self.p.min_still_s and still >= self.p.static_frac:
+                out.append((box, still))
         self.tracks = tracks
         return out
 
@@ -376,7 +381,8 @@ class DeskChangeDetector:
             return None, 0.0, -1
         fh, fw = frame.shape[:2]
         x1, y1, x2, y2 = box
-        pad = 0.3 * max(x2 - x1, y2 - y1)
+        # generous context: the blob is often only the visible part of the item (the hand mask cuts it)
+        pad = max(0.6 * max(x2 - x1, y2 - y1), 0.05 * fw)
         cx1, cy1 = int(max(0, x1 - pad)), int(max(0, y1 - pad))
         cx2, cy2 = int(min(fw, x2 + pad)), int(min(fh, y2 + pad))
         crop = frame[cy1:cy2, cx1:cx2]
@@ -384,13 +390,19 @@ class DeskChangeDetector:
             return None, 0.0, -1
         local = (x1 - cx1, y1 - cy1, x2 - cx1, y2 - cy1)
         best: Detection | None = None
+        person: Detection | None = None
         for det in self.classifier(crop):
             if det.label in SURFACE_LABELS:
                 continue  # the counter top itself
-            if _iou(det.box, local) < 0.15 and _inside_share_box(det.box, local) < 0.5:
+            if _iou(det.box, local) < 0.15 and _inside_share_box(det.box, local) < 0.5 \
+                    and _inside_share_box(local, det.box) < 0.5:
                 continue
-            if best is None or det.score > best.score:
+            if det.label in PERSON_LABELS:  # the clerk's arm is often in the crop beside a real object
+                person = det if person is None or det.score > person.score else person
+            elif best is None or det.score > best.score:
                 best = det
+        if best is None and person is not None and person.score >= self.p.person_drop_score:
+            return person.label, person.score, person.class_id
         return (best.label, best.score, best.class_id) if best else (None, 0.0, -1)
 
 
@@ -406,7 +418,8 @@ def heuristic_label(frame: np.ndarray, box: Box) -> str:
     if sat < 45 and val > 170 and aspect < 4:
         return "papers"
     red = ((hsv[:, 0] < 8) | (hsv[:, 0] > 170)) & (hsv[:, 1] > 110) & (hsv[:, 2] > 60)
-    if red.mean() > 0.4 and aspect < 2.5:
+    small = (x2 - x1) * (y2 - y1) <= 0.006 * frame.shape[0] * frame.shape[1]  # a seal is a few cm across
+    if red.mean() > 0.4 and aspect < 2.5 and small:
         return "seal"
     return "unknown object"
 

@@ -1,0 +1,50 @@
+"""Clean-desk reference frames for simulator clips (what `calibrate capture` gives on a real counter).
+
+A real installer captures the reference with the desk cleared to its standard layout. The simulator's
+clips come without one, so the desk stage (which needs `reference_image`) never runs on them. This
+renders the same static scene as the clip (counter, chair, monitor, the allowed items in their slots,
+the clip's light gain; no clerk, client, sign or scenario props) and points the clip's counter.yaml at it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+
+REFERENCE_NAME = "reference.png"
+ALLOWED_AT_HOME = ("evaluator_pad", "pen_holder", "acrylic_stand", "potted_plant")
+
+
+def render_reference(labels: dict):
+    """BGR clean-desk frame for the camera and light of a clip's labels.json."""
+    from simulator.render import Camera, Renderer
+    from simulator.scene import HOME, chair_meshes, counter_meshes, monitor_meshes, prop_meshes
+
+    c = labels["camera"]
+    cam = Camera(width=int(c["width"]), height=int(c["height"]), hfov_deg=float(c["hfov_deg"]),
+                 height_m=float(c["height_m"]), distance_m=float(c["distance_m"]), yaw_deg=float(c["yaw_deg"]),
+                 pitch_deg=float(c["pitch_deg"]))
+    static = counter_meshes() + chair_meshes() + monitor_meshes()
+    for name in ALLOWED_AT_HOME:
+        static += prop_meshes(name, *HOME[name])
+    return Renderer(cam, static, light_gain=float(labels["render"]["light_gain"])).frame([])
+
+
+def add_reference(clip_dir: Path, overwrite: bool = False) -> bool:
+    """Write clip_dir/reference.png and set `reference_image` in clip_dir/counter.yaml. False if already set."""
+    import cv2
+
+    labels_path, counter_path = clip_dir / "labels.json", clip_dir / "counter.yaml"
+    for p in (labels_path, counter_path):
+        if not p.exists():
+            raise FileNotFoundError(f"{p}: missing. Fix: re-render the clip with `counterwatch sim render`.")
+    counter = yaml.safe_load(counter_path.read_text(encoding="utf-8"))
+    if counter.get("reference_image") and (clip_dir / counter["reference_image"]).exists() and not overwrite:
+        return False
+    labels = json.loads(labels_path.read_text(encoding="utf-8"))
+    cv2.imwrite(str(clip_dir / REFERENCE_NAME), render_reference(labels))
+    counter["reference_image"] = REFERENCE_NAME
+    counter_path.write_text(yaml.safe_dump(counter, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return True
