@@ -304,6 +304,7 @@ class BowMeasure:
     cues: dict[str, Cue] = field(default_factory=dict)
     straightness: float | None = None  # head-neck deviation from the upright baseline, degrees
     residual_px: float = 0.0
+    misfit: float = 0.0  # residual_px / the upright torso length in pixels (a bow about the hip: < 0.13)
 
 
 def measure_bow(pose: PoseResult, cam: CameraModel, model: UprightModel, face_pitch: float | None = None) -> BowMeasure:
@@ -323,7 +324,13 @@ def measure_bow(pose: PoseResult, cam: CameraModel, model: UprightModel, face_pi
     na = neck_angle(pose)
     if na is not None and model.neck_angle is not None:
         straight = abs(na - model.neck_angle)
-    return BowMeasure(fused.value, fused.sigma, cues, straight, rms)
+    return BowMeasure(fused.value, fused.sigma, cues, straight, rms, rms / upright_torso_px(cam, model))
+
+
+def upright_torso_px(cam: CameraModel, model: UprightModel) -> float:
+    """Hip centre to shoulder centre of the learned upright body, in pixels: the scale of the bow fit."""
+    shoulders = model.hip + model.offsets[:2].mean(axis=0)
+    return max(float(np.linalg.norm(cam.project(shoulders) - cam.project(model.hip))), 1.0)
 
 
 def learn_upright(poses: list[PoseResult], cam: CameraModel, face_pitches: list[float] | None = None) -> UprightModel:

@@ -26,6 +26,7 @@ class BowParams(RuleParams):
     min_peak_deg: float = Field(10.0, gt=0)
     min_duration_s: float = Field(0.4, ge=0)
     max_duration_s: float = Field(6.0, gt=0, description="longer bends are leaning, not bowing")
+    settle_s: float = Field(1.0, ge=0, description="no bow starts this soon after standing up / sitting down")
     hold_band_deg: float = Field(3.0, gt=0, description="hold time = time within this of the peak")
     greeting_window_s: float = Field(15.0, gt=0, description="a bow this soon after a queue call is a greeting")
     max_neck_deg: float = Field(20.0, gt=0, description="head-neck deviation from the torso line still 'straight'")
@@ -44,14 +45,15 @@ class BowAngle(Rule):
         super().__init__(counter, params)
         p = self.p = BowParams.model_validate(params.model_dump())
         self.geom = ClerkGeometry(counter)
-        self.detector = BowDetector(p.start_deg, p.end_deg, p.min_peak_deg, p.min_duration_s, p.max_duration_s)
+        self.detector = BowDetector(p.start_deg, p.end_deg, p.min_peak_deg, p.min_duration_s, p.max_duration_s,
+                                    settle_s=p.settle_s)
         self.used_calls: set[tuple[str, float]] = set()
 
     def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
         frame = self.geom.measure(obs, ctx)
         if frame is not None and frame.bow is not None:
             ctx.values.setdefault("bow_deg", frame.bow.angle)
-        ep = self.detector.step(ctx.clock.t, ctx.clock.wall, frame.bow if frame else None)
+        ep = self.detector.step(ctx.clock.t, ctx.clock.wall, frame.bow if frame else None, bool(frame and frame.moved))
         if ep is None:
             return []
         p = self.p

@@ -1,0 +1,46 @@
+"""Standing up, walking off and sitting back down are not bows (seen once in the demo on leave_nosign_long)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines.rules.etiquette_common import ClerkGeometry
+from tests.fixtures.etiquette import bow_profile, counter_for, make_cam, run_rule, synth_pose
+from vision.observation import Observation
+
+
+def _leave_and_return(cam, fps: float = 10.0) -> list[Observation]:
+    """Seated 3 s, stands up (0.6 s), walks off sideways, 2 s away, walks back, sits down, seated 3 s."""
+    seq: list = [(0.55, 0.0)] * 30 + [(0.55 + 0.4 * k / 6, 0.0) for k in range(1, 7)] + [(0.95, 0.0)] * 4
+    seq += [(0.95, 60.0 * k) for k in range(1, 9)] + [None] * 20 + [(0.95, 60.0 * k) for k in range(8, 0, -1)]
+    seq += [(0.95 - 0.4 * k / 6, 0.0) for k in range(1, 7)] + [(0.55, 0.0)] * 30
+    out = []
+    for i, step in enumerate(seq):
+        pose = None
+        if step is not None:
+            pose, _ = synth_pose(cam, 0.0, hip_height=step[0])
+            for lm in pose.landmarks:
+                lm.x += step[1]
+        out.append(Observation("c1", i, i / fps, image_size=(1280, 720), ran=["pose"], pose=pose))
+    return out
+
+
+@pytest.mark.parametrize("yaw", [0, 45])
+def test_standing_up_and_leaving_is_not_a_bow(yaw):
+    cam = make_cam(yaw=yaw)
+    stream = _leave_and_return(cam)
+    geom = ClerkGeometry(counter_for(cam))
+    frames = [geom.measure(o) for o in stream]
+    assert any(f is not None and f.moved for f in frames[30:48])  # the rise and the walk do not fit a bend
+    assert run_rule("bow.angle", cam, stream) == []
+
+
+def test_a_bow_after_standing_up_is_measured_against_the_standing_posture():
+    cam = make_cam()
+    seated = [synth_pose(cam, 0.0, hip_height=0.55)[0] for _ in range(30)]
+    rising = [synth_pose(cam, 0.0, hip_height=0.55 + 0.4 * k / 6)[0] for k in range(1, 7)]
+    standing = [synth_pose(cam, b, hip_height=0.95)[0] for b in [0.0] * 20 + bow_profile(30, rest_s=1.0)]
+    stream = [Observation("c1", i, i / 10, image_size=(1280, 720), ran=["pose"], pose=p)
+              for i, p in enumerate(seated + rising + standing)]
+    evs = [e for e in run_rule("bow.angle", cam, stream) if e.type == "end"]
+    assert len(evs) == 1 and abs(evs[0].evidence["peak_deg"] - 30) <= 3
