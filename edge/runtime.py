@@ -212,7 +212,10 @@ class EdgeRuntime:
     def _emit(self, w: CameraWorker, ev: Event, image: np.ndarray | None, obs: Any) -> None:
         ev.hall_id = ev.hall_id or self.cfg.hall_id
         ev.edge_id = ev.edge_id or self.cfg.edge_id
-        if ev.snapshot and ev.type == "new" and image is not None:
+        # One evidence frame per event, taken when it opens; named by the event id so that every
+        # later message of the same event refers to it without the runtime keeping state.
+        ev.snapshot = ev.snapshot or ev.id
+        if ev.type == "new" and image is not None:
             try:
                 faces = [obs.face.box] if getattr(obs, "face", None) is not None else []
                 jpeg = self.snapshots.save(ev.snapshot, image, faces)

@@ -58,6 +58,11 @@ def test_demo_runs_the_chain_and_stops_cleanly(tmp_path):
             time.sleep(2)
             events = stored_events(tmp_path / "aggregator.db")
         assert expected <= set(events), f"missing {expected - set(events)}; stored: {events}"
+        # Evidence snapshots travel with the events (faces blurred on the edge) and are kept by the aggregator.
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not list((tmp_path / "snapshots").rglob("*.jpg")):
+            time.sleep(1)
+        assert list((tmp_path / "snapshots").rglob("*.jpg")), "no snapshot reached the aggregator"
     finally:
         proc.send_signal(signal.SIGINT)
         rest, _ = proc.communicate(timeout=60)
