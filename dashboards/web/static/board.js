@@ -67,8 +67,11 @@
       ? el("img", { src: ev.snapshot_url, alt: "evidence snapshot (faces blurred)", loading: "lazy" })
       : el("div", { class: "noimg" }, "无截图 no snapshot");
     const body = el("div", {},
+      // Only violations need follow-up; a passed check (a correct bow) or a measurement is a record.
       el("div", { class: "title" }, ev.rule_zh + " / " + ev.rule_en,
-        el("span", { class: "status " + ev.status, "data-status": ev.status }, ev.status_zh + " " + ev.status_en)),
+        ev.outcome === "violation"
+          ? el("span", { class: "status " + ev.status, "data-status": ev.status }, ev.status_zh + " " + ev.status_en)
+          : el("span", { class: "status record" }, ev.outcome === "pass" ? "合格 Passed" : "记录 Record")),
       el("div", { class: "meta" }, "窗口 Counter " + ev.counter_id + (ev.staff_id ? " · 人员 Staff " + ev.staff_id : "") +
         " · " + ev.category + " · " + fmtTime(ev.start_time) + (ev.end_time ? " – " + fmtTime(ev.end_time) : " (进行中 ongoing)") +
         (ev.outcome !== "violation" ? " · " + ev.outcome : "")),
