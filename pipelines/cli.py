@@ -167,3 +167,7 @@ def _print_report(report: dict[str, Any]) -> None:
     con.print(table)
     con.print(f"events on do-nothing clips: {report['events_on_do_nothing_clips']}; "
               f"post.empty while the clerk is present: {report['post_empty_while_present']}")
+    if report.get("etiquette", {}).get("views"):
+        from pipelines.etiquette_eval import print_etiquette
+
+        print_etiquette(report["etiquette"], con)

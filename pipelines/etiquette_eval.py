@@ -7,8 +7,12 @@ Pure functions over (predicted, labelled) pairs, used by bench/etiquette_accurac
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
 
 from pipelines.rules.etiquette_common import classify_bow
 
@@ -64,3 +68,201 @@ def binary(pred: Iterable[bool], truth: Iterable[bool]) -> Binary:
         fn += t and not p
         tn += not p and not t
     return Binary(tp, fp, fn, tn)
+
+
+# ------------------------------------------------------------------------- counterwatch eval: per clip
+
+ETIQUETTE_RULES = ("bow.angle", "guide.gesture", "greet.raise_hand", "point.one_finger", "handover.two_hands",
+                   "stand.for_visitor")
+PALM_UP_MIN = 0.5  # guide.gesture's default palm_up_min
+TOGETHER_MIN = 0.6  # guide.gesture / greet.raise_hand default fingers_together_min
+SPREAD_TOGETHER_DEG = 8.0  # labelled mean angle between adjacent fingers at or below which they are together
+FINGERS_EXTENDED_DEG = 30.0  # labelled index/middle bend below which "together" is defined (not a fist)
+GREET_WINDOW_S = 5.0
+
+
+def view_key(camera: dict[str, Any]) -> str:
+    """A viewpoint name from labels.json's camera block: height, distance, yaw."""
+    def g(k: str) -> str:
+        return f"{float(camera.get(k, 0.0)):g}"
+    return f"h{g('height_m')} d{g('distance_m')} yaw{g('yaw_deg')}"
+
+
+def raised_right(clerk: dict[str, Any]) -> bool:
+    """Labelled right-hand raise: the wrist above the shoulder or the forearm at least 45 deg above level."""
+    return bool(clerk.get("right_wrist_above_shoulder")) or clerk.get("right_forearm_elevation", -90.0) >= 45.0
+
+
+def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+    return min(a1, b1) - max(a0, b0)
+
+
+def clip_samples(obs: list, labels: dict[str, Any], counter: Any, events: list) -> tuple[str, dict[str, list]]:
+    """Per-frame and per-gesture (prediction, truth) pairs of one clip, from the simulator's exact labels.
+
+    obs: the clip's Observation stream; labels: labels.json as loaded; events: the Event messages the
+    rules emitted on it (all outcomes, info included). Returns (viewpoint, samples)."""
+    from pipelines.geometry import (
+        CameraModel,
+        elbow_angle,
+        elbow_angle_world,
+        hand_for_wrist,
+        naive_world_bow,
+        palm_up_score,
+    )
+    from pipelines.rules.etiquette_common import L_WRIST, R_WRIST, ClerkGeometry, classify_bow
+
+    s: dict[str, list] = defaultdict(list)
+    view = view_key(labels.get("camera") or {})
+    fps = float(labels.get("fps") or 10.0)
+    frames = {int(round(f["t"] * fps)): f for f in labels.get("frames", [])}
+    intervals = labels.get("intervals", [])
+    rules = set(labels.get("rules", []))
+    ends = [e for e in events if e.type == "end" and e.rule_id in ETIQUETTE_RULES]
+    bow_params = counter.rules.get("bow.angle", {})
+    tol = float(bow_params.get("tolerance_deg", 7.0))
+    if labels.get("scenario") == "do_nothing":
+        s["do_nothing_gesture_events"].append(len(ends))
+    geom = ClerkGeometry(counter)
+    cam = None
+    per_frame: list[tuple[float, dict | None, float | None, float | None]] = []  # (t, clerk, ours, naive)
+    guide_spans = [(i["start"], i["end"]) for i in intervals if i["rule"] == "guide.gesture"]
+    for o in obs:
+        f = frames.get(int(round(o.t * fps)))
+        clerk = next((p for p in (f or {}).get("persons", []) if p.get("role") == "clerk"), None)
+        fr = geom.measure(o)
+        if fr is None or clerk is None:
+            per_frame.append((o.t, clerk, None, None))
+            continue
+        cam = cam or CameraModel.from_config(counter.camera, o.image_size)
+        ours = fr.bow.angle if fr.bow is not None else None
+        per_frame.append((o.t, clerk, ours, naive_world_bow(fr.pose)))
+        if "bow.angle" in rules:
+            s["bow_true"].append(clerk["bow_angle"])
+            s["bow_ours"].append(ours)
+            s["bow_naive"].append(per_frame[-1][3])
+        if any(a <= o.t <= b for a, b in guide_spans):
+            s["elbow_true"].append(clerk["right_elbow_angle"])
+            s["elbow_ours"].append(elbow_angle(fr.pose, cam, "right").value)
+            s["elbow_naive"].append(elbow_angle_world(fr.pose, "right"))
+        if "hands" not in o.ran:
+            continue
+        for side, wrist in (("right", R_WRIST), ("left", L_WRIST)):
+            lm = fr.pose.landmarks[wrist]
+            hand = hand_for_wrist(o.hands, (lm.x, lm.y), max_px=0.25 * cam.cx)
+            if hand is None:
+                continue
+            s["palm_true"].append(clerk[f"{side}_palm"] == "up")
+            s["palm_ours"].append(palm_up_score(hand, cam, side) >= PALM_UP_MIN)
+            s["palm_naive"].append(palm_up_score(hand, cam, None) >= PALM_UP_MIN)
+            if max(clerk[f"{side}_index_bend"], clerk[f"{side}_middle_bend"]) < FINGERS_EXTENDED_DEG:
+                s["together_true"].append(clerk[f"{side}_finger_spread"] <= SPREAD_TOGETHER_DEG)
+                s["together_ours"].append(hand.fingers_together >= TOGETHER_MIN)
+    for iv in intervals:
+        a, b = iv["start"], iv["end"]
+        if iv["rule"] == "bow.angle":
+            truth = (iv.get("detail") or {}).get("class", "none")
+            hits = [e for e in ends if e.rule_id == "bow.angle" and _overlap(e.clip_start, e.clip_end, a, b) >= -1.0]
+            ours = hits[0].evidence.get("class", "unclassified") if hits else "unclassified"
+            peak = max((c["bow_angle"] for t, c, _, _ in per_frame if c and a <= t <= b), default=0.0)
+            held = [n for t, c, _, n in per_frame
+                    if c and n is not None and a <= t <= b and c["bow_angle"] >= peak - 0.5]
+            naive = classify_bow(float(np.median(held)), tol) if held else "unclassified"
+            key = "class" if truth in ("greeting", "thanks", "apology") else "near_miss"
+            s[f"{key}_true"].append(truth if truth in ("greeting", "thanks", "apology") else "unclassified")
+            s[f"{key}_ours"].append(ours)
+            s[f"{key}_naive"].append(naive)
+        elif iv["rule"] == "guide.gesture":
+            hits = [e for e in ends
+                    if e.rule_id == "guide.gesture" and _overlap(e.clip_start, e.clip_end, a, b) >= -1.0]
+            best = max(hits, key=lambda e: _overlap(e.clip_start, e.clip_end, a, b), default=None)
+            s["guide_true"].append(iv.get("kind") != "violation")
+            s["guide_pred"].append(None if best is None else best.outcome == "pass")
+    if "greet.raise_hand" in rules:
+        greets = [e for e in ends if e.rule_id == "greet.raise_hand"]
+        for call in labels.get("queue_calls", []):
+            t0 = float(call["time"])
+            raised = any(c is not None and raised_right(c) for t, c, _, _ in per_frame
+                         if t0 <= t <= t0 + GREET_WINDOW_S)
+            ev = [e for e in greets if e.evidence.get("ticket") == str(call.get("ticket", ""))]
+            s["greet_true"].append(raised)
+            s["greet_pred"].append(bool(ev) and bool(ev[0].evidence.get("greeted"))
+                                   and ev[0].evidence.get("hand") == "right")
+    return view, dict(s)
+
+
+def _num(x: float) -> float | None:
+    return None if x is None or not math.isfinite(x) else round(float(x), 3)
+
+
+def summarise(samples: dict[str, list]) -> dict[str, Any]:
+    """One viewpoint's figures (ours, naive, n) from the merged clip samples."""
+    g = samples.get
+    out: dict[str, Any] = {}
+    if g("bow_true"):
+        o, n = mae(g("bow_ours"), g("bow_true")), mae(g("bow_naive"), g("bow_true"))
+        out["bow_mae_deg"] = {"ours": _num(o[0]), "naive": _num(n[0]), "n": o[1], "no_reading": o[2]}
+    if g("elbow_true"):
+        o, n = mae(g("elbow_ours"), g("elbow_true")), mae(g("elbow_naive"), g("elbow_true"))
+        out["elbow_mae_deg"] = {"ours": _num(o[0]), "naive": _num(n[0]), "n": o[1], "no_reading": o[2]}
+    for key in ("class", "near_miss"):
+        if g(f"{key}_true"):
+            t = g(f"{key}_true")
+            out[f"bow_{key}_accuracy"] = {
+                "ours": _num(sum(p == q for p, q in zip(g(f"{key}_ours"), t, strict=True)) / len(t)),
+                "naive": _num(sum(p == q for p, q in zip(g(f"{key}_naive"), t, strict=True)) / len(t)), "n": len(t)}
+    if g("guide_true"):
+        t, p = g("guide_true"), g("guide_pred")
+        out["guide_passfail_accuracy"] = {"ours": _num(sum(a is b for a, b in zip(p, t, strict=True)) / len(t)),
+                                          "naive": None, "n": len(t), "not_detected": sum(a is None for a in p)}
+    if g("palm_true"):
+        o, n = binary(g("palm_ours"), g("palm_true")), binary(g("palm_naive"), g("palm_true"))
+        out["palm_up_f1"] = {"ours": _num(o.f1), "naive": _num(n.f1), "n": len(g("palm_true")), "ours_counts": vars(o)}
+    if g("together_true"):
+        o = binary(g("together_ours"), g("together_true"))
+        out["fingers_together_f1"] = {"ours": _num(o.f1), "naive": None, "n": len(g("together_true")),
+                                      "ours_counts": vars(o)}
+    if g("greet_true"):
+        o = binary(g("greet_pred"), g("greet_true"))
+        out["greeting_detection_f1"] = {"ours": _num(o.f1), "naive": None, "n": len(g("greet_true")),
+                                        "ours_counts": vars(o)}
+    if g("do_nothing_gesture_events") is not None:
+        out["gesture_events_on_do_nothing"] = {"ours": sum(g("do_nothing_gesture_events")), "naive": None,
+                                               "n": len(g("do_nothing_gesture_events"))}
+    return out
+
+
+def merge(into: dict[str, list], samples: dict[str, list]) -> None:
+    for k, v in samples.items():
+        into.setdefault(k, []).extend(v)
+
+
+ROW_NAMES = {
+    "bow_mae_deg": "bow angle MAE (deg, every frame of the bow clips)",
+    "bow_class_accuracy": "15/30/45 classification accuracy",
+    "bow_near_miss_accuracy": "near misses (8/22 deg) left unclassified",
+    "elbow_mae_deg": "guiding elbow MAE (deg)",
+    "guide_passfail_accuracy": "guide pass/fail accuracy",
+    "palm_up_f1": "palm-up F1 (frames with a hand)",
+    "fingers_together_f1": "fingers-together F1 (extended fingers)",
+    "greeting_detection_f1": "greeting detection F1 (per queue call)",
+    "gesture_events_on_do_nothing": "gesture events on do-nothing clips",
+}
+
+
+def print_etiquette(etq: dict[str, Any], console: Any) -> None:
+    """Per-viewpoint tables of `report["etiquette"]` (rich console)."""
+    from rich.table import Table
+
+    def f(x: Any) -> str:
+        return "—" if x is None else (f"{x:.3g}" if isinstance(x, float) else str(x))
+
+    for view, rows in etq.get("views", {}).items():
+        table = Table(title=f"etiquette, viewpoint {view}")
+        for col in ("measure", "ours", "naive world landmarks", "n"):
+            table.add_column(col)
+        for key, name in ROW_NAMES.items():
+            if key in rows:
+                r = rows[key]
+                table.add_row(name, f(r["ours"]), f(r["naive"]), f(r["n"]))
+        console.print(table)

@@ -1,7 +1,9 @@
 """handover.two_hands — documents handed over or received with both hands (000 二(二)(五); 003 B.12).
 
-A handover episode: a wrist reaches toward the client side (into the client zone when one is
-configured, or `reach_m` forward of the shoulders in the world frame), held `min_hold_s`. It passes
+A handover episode: a wrist reaches toward the client side, `reach_m` forward of the shoulders in the
+world frame, held `min_hold_s`. The client zone is not used: it is a floor region, and from a high camera
+its image polygon covers the clerk's own hands resting on the desk (a do-nothing clip at 1.7 m, -35 deg
+yaw read as a 6-s two-hand handover that way). It passes
 when, for at least `both_share` of the reach, both wrists were forward and within `together_m` of
 each other; otherwise it is a violation (one-handed). Limits: nothing checks that a document is held,
 so a one-handed reach for any object over the desk toward the client side counts.
@@ -43,12 +45,10 @@ def reach_row(frame: Frame, counter: CounterConfig, p: HandoverParams) -> dict[s
     if w is None:
         return None
     sh_z = (w[L_SHOULDER][2] + w[R_SHOULDER][2]) / 2
-    zone = counter.zones.client
     out = {}
     for side, i in (("left", L_WRIST), ("right", R_WRIST)):
-        lm = frame.pose.landmarks[i]
         forward = w[i][2] - sh_z
-        out[side] = forward >= p.reach_m or (zone is not None and in_polygon((lm.x, lm.y), zone))
+        out[side] = forward >= p.reach_m
         out[f"{side}_reach_m"] = float(forward)
     if not (out["left"] or out["right"]):
         return None
