@@ -292,14 +292,15 @@ def _gap_scenarios(add) -> None:
     """Posture gaps (fidget, hands on hips, dozing nods, gaze), visitors, neck clamp, desk after hours,
     the client chair."""
     # posture.fidget: playing with the hair (hand to the temple 4 times) vs tucking it once
+    # (long enough that the touches go on for more than the rule's 6 s once the third one is seen)
     keys = [(0.0, typing(0))]
-    for k in range(4):
+    for k in range(6):
         t0 = 0.6 + 1.9 * k
         keys += [(t0, typing(k)), (t0 + 0.5, Pose(head_roll=-6, arm_r=HAIR, arm_l=hands_desk()[1])),
                  (t0 + 1.1, Pose(head_roll=-6, arm_r=replace(HAIR, offset=(0.0, -0.03, -0.04)), arm_l=hands_desk()[1]))]
-    keys.append((9.0, typing(1)))
-    add(Scenario("fidget_hair", "playing with the hair: right hand to the side of the head, 4 times in 8 s", 9.0, keys,
-                 labels=[Label("posture.fidget", 1.1, 7.6, detail={"kind": "hair", "touches": 4})]))
+    keys.append((13.0, typing(1)))
+    add(Scenario("fidget_hair", "playing with the hair: right hand to the side of the head, 6 times in 11 s", 13.0,
+                 keys, labels=[Label("posture.fidget", 1.1, 11.4, detail={"kind": "hair", "touches": 6})]))
     add(Scenario("hair_tuck_once", "one quick touch of the hair, then typing (not fidgeting)", 6.0,
                  [(0.0, typing(0)), (1.5, typing(1)), (2.0, Pose(arm_r=HAIR, arm_l=hands_desk()[1])),
                   (2.6, typing(0)), (6.0, typing(1))],
@@ -314,26 +315,26 @@ def _gap_scenarios(add) -> None:
     add(Scenario("fidget_fingers", "playing with the fingers: hands together, fingers moving, for 8 s", 10.0, keys,
                  labels=[Label("posture.fidget", 1.0, 9.5, detail={"kind": "fingers"})]))
     # posture.hands_on_hips (standing) vs the standing etiquette posture (hands clasped in front)
-    add(Scenario("hands_on_hips", "standing with both hands on the hips (叉腰), elbows out, for 6 s", 8.0,
+    add(Scenario("hands_on_hips", "standing with both hands on the hips (叉腰), elbows out, for 8 s", 10.0,
                  [(0.0, standing()), (0.6, standing()), (1.2, standing(arm_r=ON_HIPS[0], arm_l=ON_HIPS[1])),
-                  (7.2, standing(arm_r=ON_HIPS[0], arm_l=ON_HIPS[1])), (8.0, standing())],
-                 labels=[Label("posture.hands_on_hips", 1.2, 7.2)], standing=True))
+                  (9.2, standing(arm_r=ON_HIPS[0], arm_l=ON_HIPS[1])), (10.0, standing())],
+                 labels=[Label("posture.hands_on_hips", 1.2, 9.2)], standing=True))
     front = Reach("chest", (0.0, 0.02, -0.24), palm=(-1, 0, 0), curl=0.3, pole=(0.5, -0.3, -1.0))
     add(Scenario("stand_hands_front", "standing with the hands clasped in front of the abdomen (the service posture)",
-                 8.0, [(0.0, standing()), (1.2, standing(arm_r=front, arm_l=front)),
-                       (7.2, standing(arm_r=front, arm_l=front)), (8.0, standing())],
-                 labels=[Label("posture.hands_on_hips", 1.2, 7.2, "compliant"),
-                         Label("posture.arms_crossed", 1.2, 7.2, "compliant")], standing=True))
+                 10.0, [(0.0, standing()), (1.2, standing(arm_r=front, arm_l=front)),
+                        (9.2, standing(arm_r=front, arm_l=front)), (10.0, standing())],
+                 labels=[Label("posture.hands_on_hips", 1.2, 9.2, "compliant"),
+                         Label("posture.arms_crossed", 1.2, 9.2, "compliant")], standing=True))
     # posture.dozing: nodding off (the head sinks slowly, then jerks up) vs reading with the head down
     keys = [(0.0, upright())]
-    for k in range(3):
+    for k in range(4):
         t0 = 1.0 + 2.6 * k
         keys += [(t0, Pose(pitch=4, head_pitch=5, arm_r=Reach("lap", curl=0.3), arm_l=Reach("lap", curl=0.3))),
                  (t0 + 2.1, Pose(pitch=8, head_pitch=42, arm_r=Reach("lap", curl=0.3), arm_l=Reach("lap", curl=0.3)))]
-    keys += [(9.0, Pose(pitch=4, head_pitch=5, arm_r=Reach("lap", curl=0.3), arm_l=Reach("lap", curl=0.3))),
-             (10.0, upright())]
-    add(Scenario("dozing_nod", "nodding off: the head sinks for 2 s and jerks back up, 3 times", 10.0, keys,
-                 labels=[Label("posture.dozing", 1.0, 9.0, detail={"nods": 3})]))
+    keys += [(11.6, Pose(pitch=4, head_pitch=5, arm_r=Reach("lap", curl=0.3), arm_l=Reach("lap", curl=0.3))),
+             (12.6, upright())]
+    add(Scenario("dozing_nod", "nodding off: the head sinks for 2 s and jerks back up, 4 times", 12.6, keys,
+                 labels=[Label("posture.dozing", 1.0, 11.6, detail={"nods": 4})]))
     add(Scenario("reading_head_down", "reading papers with the head down, steady, for 8 s (work, not dozing)", 10.0,
                  [(0.0, upright()), (1.0, reading()), (9.0, reading()), (10.0, upright())],
                  props={"papers": [(0.0, (0.02, -0.42, 5.0))]},
@@ -350,9 +351,9 @@ def _gap_scenarios(add) -> None:
                  [(0.0, upright()), (5.0, upright())], labels=[Label("posture.slouch", 0.0, 5.0, "compliant")]))
     # gaze.away: head turned away from the client for 6 s vs looking at the client
     away = Pose(head_yaw=60, yaw=10, arm_r=hands_desk()[0], arm_l=hands_desk()[1])
-    add(Scenario("gaze_away", "client present, the clerk looks away to the side for 6 s", 9.0,
-                 [(0.0, upright()), (1.0, upright()), (1.6, away), (7.6, away), (8.2, upright()), (9.0, upright())],
-                 client=[(0.0, 9.0)], labels=[Label("gaze.away", 1.6, 7.6, detail={"head_yaw_deg": 60.0})]))
+    add(Scenario("gaze_away", "client present, the clerk looks away to the side for 8 s", 11.0,
+                 [(0.0, upright()), (1.0, upright()), (1.6, away), (9.6, away), (10.2, upright()), (11.0, upright())],
+                 client=[(0.0, 11.0)], labels=[Label("gaze.away", 1.6, 9.6, detail={"head_yaw_deg": 60.0})]))
     add(Scenario("gaze_client", "client present, the clerk looks at the client and at the papers", 9.0,
                  [(0.0, upright()), (3.0, Pose(head_yaw=-12, arm_r=hands_desk()[0], arm_l=hands_desk()[1])),
                   (6.0, reading()), (9.0, upright())],
@@ -361,7 +362,7 @@ def _gap_scenarios(add) -> None:
     # phone.neck_clamp: handset between ear and shoulder, both hands typing
     clamp = Pose(head_roll=24, head_pitch=10, arm_r=hands_desk()[0], arm_l=hands_desk()[1])
     add(_static("neck_clamp", "phone clamped between the right ear and shoulder while typing", clamp,
-                "phone.neck_clamp", duration=6.0, props={"phone": [(0.0, None), (0.8, "neck_R"), (5.2, None)]}))
+                "phone.neck_clamp", duration=8.0, props={"phone": [(0.0, None), (0.8, "neck_R"), (7.2, None)]}))
     # post.chatting: a colleague lingers beside the post (x15: 8 s = 2 min) vs a brief visit
     beside = visitor_standing(0.78, -0.05, -90.0)
     gone = visitor_standing(2.2, -0.05, -90.0, visible=0.0)
