@@ -110,7 +110,7 @@ def clip_samples(obs: list, labels: dict[str, Any], counter: Any, events: list) 
         naive_world_bow,
         palm_up_score,
     )
-    from pipelines.rules.etiquette_common import L_WRIST, R_WRIST, ClerkGeometry, classify_bow
+    from pipelines.rules.etiquette_common import L_WRIST, R_WRIST, ClerkGeometry, classify_bow, clerk_hand
 
     s: dict[str, list] = defaultdict(list)
     view = view_key(labels.get("camera") or {})
@@ -147,14 +147,15 @@ def clip_samples(obs: list, labels: dict[str, Any], counter: Any, events: list) 
             s["elbow_naive"].append(elbow_angle_world(fr.pose, "right"))
         if "hands" not in o.ran:
             continue
-        for side, wrist in (("right", R_WRIST), ("left", L_WRIST)):
-            lm = fr.pose.landmarks[wrist]
-            hand = hand_for_wrist(o.hands, (lm.x, lm.y), max_px=0.25 * cam.cx)
+        for side in ("right", "left"):
+            hand = clerk_hand(fr, o.hands, side)
             if hand is None:
                 continue
             s["palm_true"].append(clerk[f"{side}_palm"] == "up")
-            s["palm_ours"].append(palm_up_score(hand, cam, side) >= PALM_UP_MIN)
-            s["palm_naive"].append(palm_up_score(hand, cam, None) >= PALM_UP_MIN)
+            s["palm_ours"].append(palm_up_score(hand, cam) >= PALM_UP_MIN)
+            lm = fr.pose.landmarks[L_WRIST if side == "left" else R_WRIST]
+            nearest = hand_for_wrist(o.hands, (lm.x, lm.y), max_px=0.25 * cam.cx)  # each wrist on its own
+            s["palm_naive"].append(nearest is not None and palm_up_score(nearest, cam, side) >= PALM_UP_MIN)
             if max(clerk[f"{side}_index_bend"], clerk[f"{side}_middle_bend"]) < FINGERS_EXTENDED_DEG:
                 s["together_true"].append(clerk[f"{side}_finger_spread"] <= SPREAD_TOGETHER_DEG)
                 s["together_ours"].append(hand.fingers_together >= TOGETHER_MIN)

@@ -35,7 +35,6 @@ from pipelines.geometry import (
     BowMeasure,
     CameraModel,
     UprightModel,
-    hand_for_wrist,
     learn_upright,
     measure_bow,
     visibility,
@@ -171,15 +170,33 @@ class ClerkGeometry:
 
 
 def clerk_hand(frame: Frame, hands_or_obs: Observation | list[HandResult], side: str) -> HandResult | None:
-    """The hand at the clerk's `side` wrist (by position: MediaPipe's handedness label flips), once per frame."""
+    """The hand at the clerk's `side` wrist, once per frame (see `assign_hands`)."""
     hands = hands_or_obs.hands if isinstance(hands_or_obs, Observation) else hands_or_obs
-    wrist = L_WRIST if side == "left" else R_WRIST
+    return frame.cached("hands", lambda: assign_hands(frame, hands)).get(side)
 
-    def find() -> HandResult | None:
-        lm = frame.pose.landmarks[wrist]
-        return hand_for_wrist(hands, (lm.x, lm.y), max_px=0.25 * frame.cam.cx)
 
-    return frame.cached(f"hand.{side}", find)
+def assign_hands(frame: Frame, hands: list[HandResult]) -> dict[str, HandResult]:
+    """Hands to the clerk's wrists one-to-one: a hand near a wrist (within a quarter of the image width),
+    nearest first, with MediaPipe's handedness as the tie-break (a label that disagrees with the side costs
+    a tenth of that radius). Matching each wrist on its own gave one hand to both wrists when the hands rest
+    together on the desk, and the side-based palm sign then read the left palm as up (do-nothing clips)."""
+    max_px = 0.25 * frame.cam.cx
+    pairs = []
+    for k, h in enumerate(hands):
+        if not h.landmarks:
+            continue
+        for side, wrist in (("left", L_WRIST), ("right", R_WRIST)):
+            lm = frame.pose.landmarks[wrist]
+            d = float(np.hypot(h.landmarks[0][0] - lm.x, h.landmarks[0][1] - lm.y))
+            if d <= max_px:
+                pairs.append((d + (0.0 if h.handedness.lower() == side else 0.1 * max_px), k, side))
+    out: dict[str, HandResult] = {}
+    used: set[int] = set()
+    for _, k, side in sorted(pairs):
+        if k not in used and side not in out:
+            out[side] = hands[k]
+            used.add(k)
+    return out
 
 
 def shoulder_height_m(frame: Frame) -> float:

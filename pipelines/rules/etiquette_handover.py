@@ -11,6 +11,7 @@ so a one-handed reach for any object over the desk toward the client side counts
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Any, ClassVar
 
 import numpy as np
@@ -30,6 +31,9 @@ class HandoverParams(RuleParams):
     reach_m: float = Field(0.40, gt=0, description="wrist this far forward of the shoulders: reaching out")
     together_m: float = Field(0.35, gt=0, description="both wrists within this distance: together")
     both_share: float = Field(0.5, gt=0, le=1, description="share of the reach with both hands together")
+    beyond_rest_m: float = Field(0.12, ge=0, description="and this far beyond where the wrist rested before")
+    rest_window_s: float = Field(5.0, gt=0, description="the resting reach is the median over this window")
+    rest_min_s: float = Field(1.0, ge=0, description="history needed before any reach counts")
 
 
 def in_polygon(pt: tuple[float, float], poly: list[tuple[float, float]]) -> bool:
@@ -40,16 +44,27 @@ def in_polygon(pt: tuple[float, float], poly: list[tuple[float, float]]) -> bool
     return inside
 
 
-def reach_row(frame: Frame, counter: CounterConfig, p: HandoverParams) -> dict[str, Any] | None:
+def forward_reach(frame: Frame) -> dict[str, float] | None:
+    """Each wrist's distance forward of the shoulder centre (world landmarks, metres)."""
     w = frame.world
     if w is None:
         return None
     sh_z = (w[L_SHOULDER][2] + w[R_SHOULDER][2]) / 2
-    out = {}
-    for side, i in (("left", L_WRIST), ("right", R_WRIST)):
-        forward = w[i][2] - sh_z
-        out[side] = forward >= p.reach_m
-        out[f"{side}_reach_m"] = float(forward)
+    return {"left": float(w[L_WRIST][2] - sh_z), "right": float(w[R_WRIST][2] - sh_z)}
+
+
+def reach_row(frame: Frame, p: HandoverParams, rest: dict[str, float]) -> dict[str, Any] | None:
+    """A reach: forward of the shoulders by `reach_m` and beyond the wrist's resting place by `beyond_rest_m`
+    (hands resting far forward on the desk read 0.3-0.45 m on MediaPipe's world landmarks: not a handover)."""
+    fwd = forward_reach(frame)
+    if fwd is None:
+        return None
+    w = frame.world
+    assert w is not None
+    out: dict[str, Any] = {}
+    for side in ("left", "right"):
+        out[side] = fwd[side] >= p.reach_m and fwd[side] - rest[side] >= p.beyond_rest_m
+        out[f"{side}_reach_m"] = fwd[side]
     if not (out["left"] or out["right"]):
         return None
     sep = float(np.linalg.norm(w[L_WRIST] - w[R_WRIST]))
@@ -69,11 +84,25 @@ class TwoHandHandover(Rule):
         self.p = HandoverParams.model_validate(params.model_dump())
         self.geom = ClerkGeometry(counter)
         self.eps = Episodes(self.p.min_hold_s, 0.3)
+        self.history: deque[tuple[float, float, float]] = deque()  # (t, left, right) forward reach at rest
 
     def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
         frame = self.geom.measure(obs, ctx)
-        row = reach_row(frame, self.counter, self.p) if frame is not None else None
-        return self._report(self.eps.step(ctx.clock.t, ctx.clock.wall, None if frame is None else row is not None, row))
+        t = ctx.clock.t
+        rest = self._rest(t)
+        row = reach_row(frame, self.p, rest) if frame is not None and rest is not None else None
+        if frame is not None and row is None and not self.eps.active and (fwd := forward_reach(frame)):
+            self.history.append((t, fwd["left"], fwd["right"]))
+        known = frame is not None and rest is not None
+        return self._report(self.eps.step(t, ctx.clock.wall, row is not None if known else None, row))
+
+    def _rest(self, t: float) -> dict[str, float] | None:
+        while self.history and t - self.history[0][0] > self.p.rest_window_s:
+            self.history.popleft()
+        if not self.history or t - self.history[0][0] < min(self.p.rest_min_s, self.p.rest_window_s):
+            return None
+        arr = np.array([(a, b) for _, a, b in self.history])
+        return {"left": float(np.median(arr[:, 0])), "right": float(np.median(arr[:, 1]))}
 
     def finish(self, ctx: RuleContext) -> list[Event]:
         return self._report(self.eps.close())
