@@ -49,7 +49,7 @@ class Limits:
 
 @dataclass(slots=True)
 class Accepted:
-    kind: str  # event / status / availability / staff / snapshot / cleared
+    kind: str  # event / status / availability / staff / edge_stats / snapshot / cleared
     hall_id: str
     row: Any
 
@@ -91,7 +91,7 @@ def _classify(topic: str, payload: bytes, received_at: float, limits: Limits) ->
     if is_edge and kind == "availability":
         return _availability(hall, middle, payload, received_at)
     if is_edge and kind == "stats":
-        return Accepted("cleared", hall, None)  # edge stats are not stored by the aggregator
+        return Accepted("edge_stats", hall, _edge_stats(hall, middle, payload, received_at))
     if is_edge:
         raise _Reject("bad_topic", f"unexpected edge topic {topic!r}")
     if not payload:
@@ -188,6 +188,28 @@ def _availability(hall: str, edge: str, payload: bytes, received_at: float) -> A
     if state not in AVAILABILITY_STATES:
         raise _Reject("invalid", f"availability {state[:40]!r} is not one of {', '.join(AVAILABILITY_STATES)}")
     return Accepted("availability", hall, {"hall_id": hall, "edge_id": edge, "state": state, "updated_at": received_at})
+
+
+def _edge_stats(hall: str, edge: str, payload: bytes, received_at: float) -> dict[str, Any]:
+    """An edge's stats: a JSON object with a finite `time`; kept as it came (latest per edge)."""
+    try:
+        stats = json.loads(payload)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise _Reject("bad_json", f"edge stats: {exc}") from None
+    if not isinstance(stats, dict):
+        raise _Reject("invalid", "edge stats must be a JSON object")
+    at = stats.get("time")
+    if isinstance(at, bool) or not isinstance(at, int | float) or not math.isfinite(at):
+        raise _Reject("invalid", "edge stats: 'time' must be a finite number (unix seconds)")
+    if stats.get("edge_id", edge) != edge:
+        raise _Reject("topic_mismatch", f"stats of edge {str(stats.get('edge_id'))[:80]!r} published under {edge!r}")
+    try:  # NaN/inf and NUL characters are refused by PostgreSQL's JSON: reject them here
+        text = json.dumps(stats, allow_nan=False)
+    except ValueError:
+        raise _Reject("invalid", "edge stats hold NaN or infinity") from None
+    if "\\u0000" in text:
+        raise _Reject("invalid", "NUL character in the edge stats")
+    return {"hall_id": hall, "edge_id": edge, "reported_at": float(at), "stats": stats, "updated_at": received_at}
 
 
 def _snapshot(hall: str, counter: str, snapshot_id: str, payload: bytes, limits: Limits) -> Accepted:
@@ -322,6 +344,7 @@ class Ingestor:
         statuses: list[dict[str, Any]] = []
         avail: list[dict[str, Any]] = []
         logins: list[tuple[str, StaffLogin]] = []
+        edge_stats: list[dict[str, Any]] = []
         snapshots: list[tuple[str, str, str, bytes]] = []
         rejects: Counter[str] = Counter()
         samples: list[dict[str, Any]] = []
@@ -338,14 +361,16 @@ class Ingestor:
                 avail.append(result.row)
             elif result.kind == "staff":
                 logins.append((result.hall_id, result.row))
+            elif result.kind == "edge_stats":
+                edge_stats.append(result.row)
             elif result.kind == "snapshot":
                 snapshots.append((result.hall_id, *result.row))
         try:
-            self._write(events, statuses, avail, logins, rejects, samples)
+            self._write(events, statuses, avail, logins, rejects, samples, edge_stats)
         except Exception as exc:
             # One bad row must not block the batch: retry row by row, rejecting what still fails.
             log.warning("batch write failed (%s); retrying message by message", type(exc).__name__)
-            self._write_one_by_one(events, statuses, avail, logins, rejects, samples)
+            self._write_one_by_one(events, statuses, avail, logins, rejects, samples, edge_stats)
         self._write_snapshots(snapshots)
         self.stats.received += len(batch)
         self.stats.stored += len(batch) - sum(rejects.values())
@@ -356,21 +381,24 @@ class Ingestor:
                 if token is not None:
                     self.ack(token)
 
-    def _write(self, events, statuses, avail, logins, rejects, samples) -> None:  # type: ignore[no-untyped-def]
+    def _write(self, events, statuses, avail, logins, rejects, samples, edge_stats=()) -> None:  # type: ignore[no-untyped-def]
         with self.store.engine.begin() as conn:
             self.store.upsert_events(events, conn)
             self.store.upsert_counter_status(statuses, conn)
             self.store.upsert_availability(avail, conn)
+            self.store.upsert_edge_stats(edge_stats, conn)
             for hall_id, msg in sorted(logins, key=lambda x: x[1].time):
                 roster.apply_login(self.store, conn, hall_id, msg)
             self.store.count_rejects(rejects, samples, conn)
 
-    def _write_one_by_one(self, events, statuses, avail, logins, rejects, samples) -> None:  # type: ignore[no-untyped-def]
-        for kind, rows in (("event", events), ("status", statuses), ("availability", avail), ("staff", logins)):
+    def _write_one_by_one(self, events, statuses, avail, logins, rejects, samples, edge_stats=()) -> None:  # type: ignore[no-untyped-def]
+        kinds = ("event", "status", "availability", "staff")
+        for kind, rows in (("event", events), ("status", statuses), ("availability", avail), ("staff", logins),
+                           ("edge_stats", edge_stats)):
             for row in rows:
                 try:
-                    self._write(*(([row] if k == kind else []) for k in ("event", "status", "availability", "staff")),
-                                Counter(), [])
+                    self._write(*(([row] if k == kind else []) for k in kinds), Counter(), [],
+                                [row] if kind == "edge_stats" else [])
                 except Exception as exc:
                     rejects["db_error"] += 1
                     topic = f"({kind})"

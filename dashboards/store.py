@@ -120,6 +120,15 @@ class AvailabilityRow:
 
 
 @dataclass(slots=True)
+class EdgeStatsRow:
+    hall_id: str
+    edge_id: str
+    reported_at: float
+    stats: dict[str, Any]
+    updated_at: float
+
+
+@dataclass(slots=True)
 class FollowupEntry:
     id: int
     event_id: str
@@ -214,6 +223,12 @@ class Store:
             index_elements=[t.edge_availability.c.hall_id, t.edge_availability.c.edge_id],
             set_={"state": ins.excluded.state, "updated_at": ins.excluded.updated_at},
         )
+        ins = insert(t.edge_stats)
+        self._upsert_edge_stats = ins.on_conflict_do_update(
+            index_elements=[t.edge_stats.c.hall_id, t.edge_stats.c.edge_id],
+            set_={n: ins.excluded[n] for n in ("reported_at", "stats", "updated_at")},
+            where=ins.excluded.reported_at >= t.edge_stats.c.reported_at,
+        )
         ins = insert(t.reject_counts)
         self._upsert_rejects = ins.on_conflict_do_update(
             index_elements=[t.reject_counts.c.reason],
@@ -281,6 +296,10 @@ class Store:
 
     def upsert_availability(self, rows: Sequence[dict[str, Any]], conn: Connection | None = None) -> None:
         self._run(self._upsert_availability, _latest(rows, ("hall_id", "edge_id"), "updated_at"), conn)
+
+    def upsert_edge_stats(self, rows: Sequence[dict[str, Any]], conn: Connection | None = None) -> None:
+        """Keep, per hall+edge, the stats message with the latest `reported_at`."""
+        self._run(self._upsert_edge_stats, _latest(rows, ("hall_id", "edge_id"), "reported_at"), conn)
 
     def count_rejects(
         self, counts: dict[str, int], samples: Sequence[dict[str, Any]] = (), conn: Connection | None = None
@@ -361,6 +380,14 @@ class Store:
             query = query.where(t.edge_availability.c.hall_id == hall_id)
         with self.engine.connect() as c:
             return [AvailabilityRow(**row._mapping) for row in c.execute(query)]
+
+    def edge_stats(self, hall_id: str | None = None) -> list[EdgeStatsRow]:
+        """The latest stats of every edge (of one hall), ordered by hall and edge."""
+        query = select(t.edge_stats).order_by(t.edge_stats.c.hall_id, t.edge_stats.c.edge_id)
+        if hall_id is not None:
+            query = query.where(t.edge_stats.c.hall_id == hall_id)
+        with self.engine.connect() as c:
+            return [EdgeStatsRow(**row._mapping) for row in c.execute(query)]
 
     # ---- follow-up -------------------------------------------------------------------------------
 

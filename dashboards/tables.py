@@ -97,6 +97,18 @@ edge_availability = Table(
     Column("updated_at", Float, nullable=False),
 )
 
+# The latest stats message of each edge box (edge/runtime.py stats(): per-camera fps, frame age,
+# stage ms, spool depth), so the board can show how the edges are doing.
+edge_stats = Table(
+    "edge_stats",
+    metadata,
+    Column("hall_id", String(64), primary_key=True),
+    Column("edge_id", String(64), primary_key=True),
+    Column("reported_at", Float, nullable=False),  # the edge's own `time` field
+    Column("stats", JSON, nullable=False),
+    Column("updated_at", Float, nullable=False),  # arrival at the aggregator
+)
+
 # Who works at which counter and when. end_time NULL = still logged in.
 roster = Table(
     "roster",

@@ -26,7 +26,8 @@ from edge import topics
 
 log = logging.getLogger("counterwatch.aggregator")
 
-SHARED_FILTERS = (topics.ALL_EVENTS, f"{topics.ROOT}/+/+/snapshot/+")
+# Edge stats (QoS 0, not retained) are shared too: one worker stores each, the latest per edge wins.
+SHARED_FILTERS = (topics.ALL_EVENTS, f"{topics.ROOT}/+/+/snapshot/+", topics.ALL_STATS)
 RETAINED_FILTERS = (topics.ALL_STATUS, topics.ALL_AVAILABILITY, f"{topics.ROOT}/+/+/staff")
 
 

@@ -65,7 +65,13 @@ class EdgeRuntime:
         self.cfg = cfg
         self._stop = threading.Event()
         self.broker_handle = None
-        models = {} if models is None else models  # one dict for every counter: stateless models are shared
+        if models is None:  # one dict for every counter: stateless models are shared (edge/models.py)
+            if pipeline_factory is None and cfg.pipeline_factory is None:
+                from edge.models import default_shared_models
+
+                models = default_shared_models()
+            else:
+                models = {}
         counters = [load_counter(c.counter) for c in cfg.cameras]
         ids = [c.counter_id for c in counters]
         if len(set(ids)) != len(ids):
@@ -86,7 +92,8 @@ class EdgeRuntime:
                     and not Path(source).is_absolute():
                 source = str((Path(cam.counter).parent / source).resolve())
             src = CameraSource(counter.counter_id, source, loop=cam.loop, realtime=cam.realtime,
-                               stall_s=cam.stall_s, backoff_max_s=cam.reconnect_max_s, dir_fps=cam.fps)
+                               stall_s=cam.stall_s, backoff_max_s=cam.reconnect_max_s, dir_fps=cam.fps,
+                               retrieve_fps=cam.effective_retrieve_fps)
             self.workers[counter.counter_id] = CameraWorker(cam, counter, src, build(counter))
         self.spool = Spool(cfg.spool.path, cfg.spool.max_messages)
         self.publisher = EdgePublisher(cfg.broker, cfg.hall_id, cfg.edge_id, self.spool, list(self.workers),

@@ -46,8 +46,14 @@ class CameraSource:
         backoff_min_s: float = 0.25,
         backoff_max_s: float = 2.0,
         dir_fps: float = 5.0,
+        retrieve_fps: float | None = None,
+        decode_threads: int = 1,
     ) -> None:
         self.name, self.source, self.loop, self.realtime = name, source, loop, realtime
+        # H.264 must decode every frame (grab), but only the frames analysis can use need the YUV->BGR
+        # conversion and copy (retrieve): at most retrieve_fps of them per second (None: every frame).
+        self.retrieve_fps = retrieve_fps
+        self.decode_threads = decode_threads  # FFmpeg decoder threads per camera (0 = FFmpeg's default)
         self.stall_s, self.dir_fps = stall_s, dir_fps
         self.backoff_min_s, self.backoff_max_s = backoff_min_s, backoff_max_s
         self.status = "starting"
@@ -134,6 +140,8 @@ class CameraSource:
                 raise SourceError(f"video file {src} not found. Fix: correct cameras[].source in the edge config.")
             timeout_ms = int(self.stall_s * 1000)
             params = [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, timeout_ms, cv2.CAP_PROP_READ_TIMEOUT_MSEC, timeout_ms]
+            if self.decode_threads:  # FFmpeg's default is a thread per core for every camera: oversubscribed
+                params += [cv2.CAP_PROP_N_THREADS, self.decode_threads]
             cap = cv2.VideoCapture(str(src), cv2.CAP_FFMPEG, params)
         if not cap.isOpened():
             cap.release()
@@ -151,15 +159,23 @@ class CameraSource:
             fps = cap.get(cv2.CAP_PROP_FPS) or 25.0
             fps = fps if 1 <= fps <= 120 else 25.0
             t0, n, got_any = time.monotonic(), 0, False
+            period = 1.0 / self.retrieve_fps if self.retrieve_fps else 0.0
+            next_retrieve = 0.0
             while not self._stop.is_set():
                 t_read = time.perf_counter()
-                ok, image = cap.read()
-                decode_ms = (time.perf_counter() - t_read) * 1000
-                if not ok or image is None:
+                if not cap.grab():
                     break
                 got_any = True
-                t_clip = (cap.get(cv2.CAP_PROP_POS_MSEC) or 0.0) / 1000 if self.kind == "file" else n / fps
-                self._deliver(image, t_clip, decode_ms)
+                now = time.monotonic()
+                if now >= next_retrieve:
+                    ok, image = cap.retrieve()
+                    if not ok or image is None:
+                        break
+                    # a late decoder does not owe frames: the next one is due one period from now at most
+                    next_retrieve = max(next_retrieve + period, now) if period else 0.0
+                    decode_ms = (time.perf_counter() - t_read) * 1000
+                    t_clip = (cap.get(cv2.CAP_PROP_POS_MSEC) or 0.0) / 1000 if self.kind == "file" else n / fps
+                    self._deliver(image, t_clip, decode_ms)
                 n += 1
                 if self.realtime and self.kind == "file":
                     ahead = t0 + n / fps - time.monotonic()

@@ -1,0 +1,45 @@
+"""Models the runtime shares across the cameras of one edge box.
+
+`pipelines.pipeline.make_pipeline(counter, models=shared)` copies `shared` into each pipeline and
+loads what is missing per pipeline. Only stateless models may be shared: the MediaPipe pose, hands
+and face graphs run in video mode, which tracks one person from frame to frame, so each camera
+needs its own. The object detector (TFLite SSD) is stateless, but one interpreter must not run two
+inferences at once, so the shared one is behind a lock (the analysis threads take turns; on a small
+box the detector's own threads use the cores anyway).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+
+class LockedDetector:
+    """One detector for every camera, loaded on first use; `detect` calls are serialised."""
+
+    def __init__(self, model_id: str) -> None:
+        self.model_id = model_id
+        self._lock = threading.Lock()
+        self._detector: Any = None
+
+    def _get(self) -> Any:
+        if self._detector is None:
+            from vision.detector import load_detector
+
+            self._detector = load_detector(self.model_id)
+        return self._detector
+
+    def detect(self, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            return self._get().detect(*args, **kwargs)
+
+    def detect_regions(self, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            return self._get().detect_regions(*args, **kwargs)
+
+
+def default_shared_models() -> dict[str, Any]:
+    """What the default pipeline can share: the object detector of its default settings."""
+    from pipelines.pipeline import PipelineSettings
+
+    return {"detector": LockedDetector(PipelineSettings().detector_model)}
