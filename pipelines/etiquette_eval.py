@@ -77,7 +77,8 @@ ETIQUETTE_RULES = ("bow.angle", "guide.gesture", "greet.raise_hand", "point.one_
 PALM_UP_MIN = 0.5  # guide.gesture's default palm_up_min
 TOGETHER_MIN = 0.6  # guide.gesture / greet.raise_hand default fingers_together_min
 SPREAD_TOGETHER_DEG = 8.0  # labelled mean angle between adjacent fingers at or below which they are together
-FINGERS_EXTENDED_DEG = 30.0  # labelled index/middle bend below which "together" is defined (not a fist)
+# labelled index/middle bend below which "together" is judged (gestures: 13 deg; resting hands: 26-31 deg)
+FINGERS_EXTENDED_DEG = 20.0
 GREET_WINDOW_S = 5.0
 
 
