@@ -165,7 +165,8 @@ def run_k(k: int, clip: Path, mode: str, fps: float, seconds: float, tmp: Path, 
         "age_p95": float(np.percentile(ages, 95)) if ages.size else float("nan"),
         "cpu": cpu, "rss": rss_mb(),
         "stages": {n: float(np.median(v)) for n, v in stages.items() if v},
-        "runs": {n: len(v) / analysed for n, v in stages.items() if n not in ("decode", "process")},
+        "runs": {n: len(v) / max(1, len(stages["process"])) for n, v in stages.items()
+                 if n not in ("decode", "process")},
         "spool": len(rt.spool),
     }
     rt.stop(timeout=5)

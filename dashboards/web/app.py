@@ -117,6 +117,9 @@ def create_app(store: Store, settings: BoardSettings | None = None, auth: Auth |
 
     app.include_router(report_routes.router, dependencies=protected)
     app.include_router(admin_routes.router, dependencies=protected)
+    from dashboards.web import pad_hook  # evaluator pads: their own Bearer-token auth, not a session
+
+    app.include_router(pad_hook.router)
     return app
 
 
