@@ -50,6 +50,8 @@ class PipelineSettings(BaseModel):
     desk_every: int = Field(25, ge=1)
     min_score: float = Field(0.3, ge=0, le=1)
     motion_gate: float = Field(0.002, ge=0, description="share of changed pixels below which heavy stages skip")
+    settle_frames: int = Field(2, ge=0, description="still frames still analysed before results are carried")
+    max_carry: int = Field(10, ge=1, description="at most this many frames carried before a fresh run")
     hand_crop_sw: float = Field(
         1.0, ge=0, description="side of the extra per-hand detector crop (shoulder widths; 0 = no per-hand crop)"
     )
@@ -84,6 +86,7 @@ class CounterPipelineImpl:
         self.frame_index = 0
         self.last_obs: Observation | None = None
         self.prev_small: np.ndarray | None = None
+        self.still_run = 0  # consecutive analysed frames below the motion gate
         self.status: CounterStatus | None = None
         self._pending_state: tuple[CounterState, float] | None = None
         self.open_events: dict[str, Event] = {}
@@ -152,7 +155,13 @@ class CounterPipelineImpl:
         with timer.stage("motion"):
             obs.motion = self._motion(frame)
         prev = self.last_obs
-        still = prev is not None and obs.motion < self.s.motion_gate and t - prev.t < 2.0
+        # Carry results only once the scene has been still for `settle_frames` analysed frames: the
+        # video-mode trackers lag a fast move by a frame or two, and carrying the first still frame
+        # would freeze that lagging pose for the whole hold (a hand reaching the ear left "on the desk").
+        # A fresh run every `max_carry` frames keeps a long still stretch from drifting.
+        self.still_run = self.still_run + 1 if prev is not None and obs.motion < self.s.motion_gate else 0
+        still = (prev is not None and t - prev.t < 2.0 and self.still_run > self.s.settle_frames
+                 and (self.still_run - self.s.settle_frames) % self.s.max_carry != 0)
         needs = self.needs
         if "pose" in needs or not needs:
             if still and prev is not None and "pose" in prev.ran:

@@ -1,8 +1,11 @@
 """posture.slouch: leaning forward / back, slumped or sitting sideways (003 B.2.2, D.1; 001 第七条3).
 
-With the hips visible the torso angle comes from the 3-D world landmarks (pitch: forward/back, roll:
-sideways). Behind a desk only the shoulders show, so a tilted shoulder line (leaning on one arm)
-is the measure there. A bow lasts seconds; `min_duration` keeps it out. Lying on the desk
+With the hips visible the torso angle comes from the 3-D world landmarks, turned from the camera's axes
+into the counter's with the calibrated camera pitch and yaw (a camera looking down 25° otherwise adds
+25° of "lean"): pitch forward/back and roll sideways. The shoulder line's tilt (leaning on one arm) is
+measured against the tilt a level shoulder line has in this view (a camera off to one side and above
+sees level shoulders tilted), and only while both hands are below the shoulders (raising an arm to the
+face lifts its shoulder). A bow lasts seconds; `min_duration` keeps it out. Lying on the desk
 (posture.head_on_desk) is not also a slouch: the rule is silent while the head is down.
 """
 
@@ -11,19 +14,25 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 from pydantic import Field
 
 from pipelines.engine import RuleContext, register
+from pipelines.geometry import FORWARD, LATERAL, UP, CameraModel, world_torso_vector
 from pipelines.rules._base import TimedParams, TrackedRule, body_of
 from pipelines.rules._body import L_HIP, L_SH, R_HIP, R_SH
+from pipelines.rules._frame import measure
 from vision.observation import Observation
 
 
 class Params(TimedParams):
     min_duration: float = Field(15.0, ge=0)
     grace: float = Field(3.0, ge=0)
-    max_lean_deg: float = Field(25.0, description="torso from vertical, forward/back or sideways")
-    max_shoulder_tilt_deg: float = Field(15.0, description="shoulder line from horizontal")
+    max_lean_forward_deg: float = Field(25.0, description="torso pitched forward from vertical (camera-corrected)")
+    max_lean_back_deg: float = Field(12.0, description="torso pitched back from vertical (camera-corrected)")
+    max_lean_side_deg: float = Field(15.0, description="torso rolled sideways from vertical")
+    max_shoulder_tilt_deg: float = Field(12.0, description="shoulder line from level, as this camera sees level")
+    raised_hand_sw: float = Field(-0.4, description="a hand above this (vs the shoulder line) lifts its shoulder")
     min_hip_visibility: float = Field(0.6, ge=0, le=1)
 
 
@@ -32,6 +41,15 @@ class Slouch(TrackedRule):
     rule_id = "posture.slouch"
     needs = frozenset({"pose"})
     Params = Params
+
+    def __init__(self, *a: Any, **kw: Any) -> None:
+        super().__init__(*a, **kw)
+        self.cam: CameraModel | None = None
+
+    def _camera(self, obs: Observation) -> CameraModel:
+        if self.cam is None:
+            self.cam = CameraModel.from_config(self.counter.camera, obs.image_size)
+        return self.cam
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
@@ -43,17 +61,41 @@ class Slouch(TrackedRule):
         ls, rs = body.pt(L_SH), body.pt(R_SH)
         if ls is None or rs is None:
             return None, {}
-        tilt = math.degrees(math.atan2(abs(ls[1] - rs[1]), abs(ls[0] - rs[0]) + 1e-6))
-        ev: dict[str, Any] = {"shoulder_tilt_deg": round(tilt, 1)}
-        bad = tilt > p.max_shoulder_tilt_deg
-        pose = body.pose
-        lms, world = pose.landmarks, pose.world
-        if len(world) >= 25 and min(lms[L_HIP].visibility, lms[R_HIP].visibility) >= p.min_hip_visibility:
-            sx, sy, sz = ((world[L_SH][k] + world[R_SH][k]) / 2 for k in range(3))
-            hx, hy, hz = ((world[L_HIP][k] + world[R_HIP][k]) / 2 for k in range(3))
-            up = (sx - hx, sy - hy, sz - hz)  # y is down: an upright torso has up[1] < 0
-            pitch = math.degrees(math.atan2(abs(up[2]), -up[1] + 1e-6))
-            roll = math.degrees(math.atan2(abs(up[0]), -up[1] + 1e-6))
+        cam = self._camera(obs)
+        ev: dict[str, Any] = {}
+        verdicts: list[bool] = []
+        m = measure(obs, ctx)
+        raised = any(h.height_sw is not None and h.height_sw > p.raised_hand_sw for h in m.hands.values())
+        if not raised:
+            tilt = _signed_tilt(ls, rs) - _level_tilt(cam, ls, rs)
+            tilt = (tilt + 90.0) % 180.0 - 90.0
+            ev["shoulder_tilt_deg"] = round(tilt, 1)
+            verdicts.append(abs(tilt) > p.max_shoulder_tilt_deg)
+        lms = body.pose.landmarks
+        v = world_torso_vector(body.pose) if len(body.pose.world) >= 25 else None
+        if v is not None and min(lms[L_HIP].visibility, lms[R_HIP].visibility) >= p.min_hip_visibility:
+            vw = cam.to_world_axes(v)
+            up = float(vw @ UP)
+            pitch = math.degrees(math.atan2(float(vw @ FORWARD), up))
+            roll = math.degrees(math.atan2(abs(float(vw @ LATERAL)), up))
             ev.update(lean_pitch_deg=round(pitch, 1), lean_roll_deg=round(roll, 1))
-            bad = bad or pitch > p.max_lean_deg or roll > p.max_lean_deg
-        return bad, ev
+            verdicts.append(pitch > p.max_lean_forward_deg or -pitch > p.max_lean_back_deg
+                            or roll > p.max_lean_side_deg)
+        if not verdicts:
+            return None, {}
+        return any(verdicts), ev
+
+
+def _signed_tilt(ls: tuple[float, float], rs: tuple[float, float]) -> float:
+    """Image angle of the right→left shoulder line (degrees; 0 = level in the image)."""
+    return math.degrees(math.atan2(ls[1] - rs[1], ls[0] - rs[0]))
+
+
+def _level_tilt(cam: CameraModel, ls: tuple[float, float], rs: tuple[float, float]) -> float:
+    """The image angle a level shoulder line has at this spot of this view: the mid-shoulder pixel put on
+    the clerk's coronal plane and a 36 cm level segment through it projected back."""
+    mid = np.array([(ls[0] + rs[0]) / 2, (ls[1] + rs[1]) / 2])
+    centre = cam.on_plane(mid, cam.coronal_plane_normal(), np.zeros(3))
+    a, b = cam.project(centre + 0.18 * LATERAL), cam.project(centre - 0.18 * LATERAL)
+    sign = 1.0 if ls[0] >= rs[0] else -1.0  # the left shoulder is normally on the image right
+    return math.degrees(math.atan2(sign * (a[1] - b[1]), sign * (a[0] - b[0])))
