@@ -73,8 +73,14 @@ def test_slouch_leaning_back_with_hips_visible_and_sideways_without():
     hips = {23: (700, 640, 0.9), 24: (580, 640, 0.9)}
     back = frame(pose=clerk(hips, world={11: (0.18, -0.45, 0.3), 12: (-0.18, -0.45, 0.3)}))
     upright = frame(pose=clerk(hips))
-    evs = run_rules(stream(seconds(upright, 5) + seconds(back, 30) + seconds(upright, 5)), ["posture.slouch"])
+    specs = seconds(upright, 5) + seconds(back, 30) + seconds(upright, 5)
+    evs = run_rules(stream(specs), ["posture.slouch"], overrides={"posture.slouch": {"smooth_s": 0.0}})
     assert spans(evs, "posture.slouch") == [(5.0, 34.8)] and evs[0].evidence["lean_pitch_deg"] < -25  # back
+    # judged on the 1-s median by default: the incident starts and ends 0.6 s later (3 of 5 frames)
+    assert spans(run_rules(stream(specs), ["posture.slouch"]), "posture.slouch") == [(5.6, 35.2)]
+    # a one-frame swing every 2 s (a colleague passing, an arm across the body) never makes a lean
+    spikes = [back if i % 10 == 0 else upright for i in range(150)]
+    assert run_rules(stream(spikes), ["posture.slouch"], overrides={"posture.slouch": {"min_duration": 1.0}}) == []
     lean = frame(pose=clerk({11: (740, 440), 12: (545, 370)}))  # leaning on one arm: shoulders tilted ~20°
     assert len(spans(run_rules(stream(seconds(lean, 20) + seconds(frame(), 5)), ["posture.slouch"]),
                      "posture.slouch")) == 1

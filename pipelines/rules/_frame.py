@@ -41,6 +41,13 @@ class HandMeasure:
     def has(self, labels: frozenset[str]) -> list[Detection]:
         return [d for d in self.objects if d.label in labels]
 
+    def at_mouth(self, radius_sw: float, max_lateral_sw: float = 0.2, max_height_sw: float = 0.6) -> bool:
+        """The hand in front of the mouth: near it, not off to the ear's side, not up at the temple."""
+        if self.d_mouth is None or self.d_mouth > radius_sw:
+            return False
+        lateral_ok = self.lateral_sw is None or abs(self.lateral_sw) <= max_lateral_sw
+        return lateral_ok and (self.height_sw is None or self.height_sw <= max_height_sw)
+
 
 @dataclass
 class FrameMeasures:

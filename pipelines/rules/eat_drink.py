@@ -46,6 +46,7 @@ class DrinkInFront(TrackedRule):
         self.cup_t = float("-inf")
         self.cup_ev: dict[str, Any] = {}
         self.arrived: float | None = None
+        self.last_ev: dict[str, Any] = {}
         self.call_p = CallParams()
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
@@ -54,14 +55,18 @@ class DrinkInFront(TrackedRule):
         if not ran:
             return None, {}
         m = measure(obs, ctx)
-        if body is None or m.sw is None or ctx.values.get("head_down"):
+        t = ctx.clock.t
+        if ctx.values.get("head_down"):
             self.arrived = None
             return False, {}
-        if body.mouth is None:
-            return None, {}
-        t = ctx.clock.t
-        at = [hm for hm in m.hands.values()
-              if hm.d_mouth is not None and hm.d_mouth <= p.mouth_radius_sw and not at_ear(hm, self.call_p)]
+        if body is None or m.sw is None or body.mouth is None:
+            # A cup raised to the mouth hides the face and the pose often drops out: a sip in progress
+            # (hand at the mouth on the last pose frame) continues while the clerk is still at the post.
+            if self.arrived is not None and ctx.clerk_present and t - self.arrived <= p.max_sip_s:
+                return self._verdict(ctx, self.last_ev)
+            self.arrived = None
+            return (None if ctx.clerk_present else False), {}
+        at = [hm for hm in m.hands.values() if hm.at_mouth(p.mouth_radius_sw) and not at_ear(hm, self.call_p)]
         if not at:
             self.arrived = None
             return False, {}
@@ -75,7 +80,11 @@ class DrinkInFront(TrackedRule):
             return False, {}
         else:
             evidence = "sip"
+        self.last_ev = {"side": at[0].side, "evidence": evidence, **(self.cup_ev if evidence == "cup" else {})}
+        return self._verdict(ctx, self.last_ev)
+
+    @staticmethod
+    def _verdict(ctx: RuleContext, ev: dict[str, Any]) -> tuple[bool | None, dict[str, Any]]:
         if ctx.client_present is None:
             return None, {}
-        ev = {"side": at[0].side, "evidence": evidence, **(self.cup_ev if evidence == "cup" else {})}
         return bool(ctx.client_present), ev

@@ -1,7 +1,9 @@
 """eat.food: repeated hand-to-mouth with food or a wrapper (003 D.1; 002 (6)).
 
-A "bite" is a hand arriving at the mouth and leaving again within `max_bite_s` (a hand held there for
-longer is propping, a call or a long drink, not a bite). `min_bites` bites within `window_s` are eating
+A "bite" is a hand arriving in front of the mouth (not off at the ear, not up at the temple) and leaving
+again after `min_bite_s` to `max_bite_s` (one frame is a touch; longer is propping, a call or a long
+drink). The pose often loses the face behind a hand with food: those frames are unknown, not "no bite".
+`min_bites` bites within `window_s` are eating
 when a food item (a food/wrapper class) was seen at the hand or mouth in that window, or, unless
 `require_food: true`, when no cup or bottle was seen there (a drink is drink.in_front's). One meal stays
 one event (grace covers the chewing pauses). Lying on the desk silences the rule (the head drops
@@ -36,6 +38,7 @@ class Params(TimedParams):
     window_s: float = Field(60.0, gt=0)
     min_bites: int = Field(2, ge=1)
     mouth_radius_sw: float = Field(0.35, gt=0, description="a hand point this close to the mouth (shoulder widths)")
+    min_bite_s: float = Field(0.2, ge=0, description="a hand at the mouth this briefly (one frame) is a touch")
     max_bite_s: float = Field(4.0, gt=0, description="a hand at the mouth longer than this is not a bite")
     require_food: bool = Field(False, description="only with a food/wrapper class seen (not merely no cup)")
 
@@ -50,6 +53,7 @@ class EatFood(TrackedRule):
         super().__init__(*a, **kw)
         self.bites: deque[float] = deque()  # times of completed bites
         self.arrived: float | None = None  # the hand reached the mouth at
+        self.last_at = float("-inf")  # last frame the hand was seen there
         self.food_t = self.cup_t = float("-inf")
         self.food_ev: dict[str, Any] = {}
         self.call_p = CallParams()
@@ -63,17 +67,19 @@ class EatFood(TrackedRule):
         while self.bites and t - self.bites[0] > p.window_s:
             self.bites.popleft()
         m = measure(obs, ctx)
-        if body is None or ctx.values.get("head_down"):
+        if ctx.values.get("head_down"):
             self.arrived = None
             return False, {}
-        if body.mouth is None or m.sw is None:
-            return None, {}
-        at = [hm for hm in m.hands.values()
-              if hm.d_mouth is not None and hm.d_mouth <= p.mouth_radius_sw and not at_ear(hm, self.call_p)]
-        if at and self.arrived is None:
-            self.arrived = t
-        elif not at and self.arrived is not None:
-            if t - self.arrived <= p.max_bite_s:
+        if body is None or body.mouth is None or m.sw is None:
+            # a hand with food in front of the face often hides it from the pose: unknown, not "no bite"
+            return (None if ctx.clerk_present else False), {}
+        at = [hm for hm in m.hands.values() if hm.at_mouth(p.mouth_radius_sw) and not at_ear(hm, self.call_p)]
+        if at:
+            if self.arrived is None:
+                self.arrived = t
+            self.last_at = t
+        elif self.arrived is not None:
+            if p.min_bite_s - 1e-6 <= self.last_at - self.arrived <= p.max_bite_s:
                 self.bites.append(t)
             self.arrived = None
         seen = [d for hm in at for d in hm.objects] + m.mouth_objects
@@ -82,7 +88,8 @@ class EatFood(TrackedRule):
         if any(d.label in DRINK_LABELS for d in seen):
             self.cup_t = t
         # the bite in progress counts (the alert need not wait for the hand to drop)
-        bites = len(self.bites) + (1 if self.arrived is not None and t - self.arrived <= p.max_bite_s else 0)
+        held = t - self.arrived if self.arrived is not None else -1.0
+        bites = len(self.bites) + (1 if p.min_bite_s - 1e-6 <= held <= p.max_bite_s else 0)
         food = t - self.food_t <= p.window_s
         cup = t - self.cup_t <= p.window_s
         eating = bites >= p.min_bites and (food or (not p.require_food and not cup))

@@ -32,6 +32,7 @@ class Params(TimedParams):
     grace: float = Field(3.0, ge=0)
     ear_radius_sw: float = Field(0.6, gt=0, description="a hand point this close to the ear (shoulder widths)")
     min_height_sw: float = Field(0.15, description="hand centre this far above the shoulder line")
+    max_height_sw: float = Field(0.6, description="... and no higher (above is the temple: hair, fidgeting)")
     min_lateral_sw: float = Field(0.05, description="hand centre this far from the nose toward the ear")
     require_phone: bool = Field(False, description="only a phone seen by the detector counts (no pose/grip)")
     phone_memory_s: float = Field(15.0, ge=0, description="a phone seen this recently still counts")
@@ -42,7 +43,7 @@ def at_ear(hm: HandMeasure, p: Any) -> bool:
     if None in (hm.d_ear, hm.height_sw, hm.lateral_sw):
         return False
     forearm_up = hm.elbow_low_sw is None or hm.elbow_low_sw > 0.2
-    return (hm.d_ear <= p.ear_radius_sw and hm.height_sw >= p.min_height_sw  # type: ignore[operator]
+    return (hm.d_ear <= p.ear_radius_sw and p.min_height_sw <= hm.height_sw <= p.max_height_sw  # type: ignore[operator]
             and hm.lateral_sw >= p.min_lateral_sw and forearm_up)  # type: ignore[operator]
 
 

@@ -1,6 +1,7 @@
 """posture.fidget: playing with hair or fingers, clipping nails (捋头发、玩手指、剪指甲; 003 D.1).
 
-Hair: a hand above the eyes at the side of the head, touched `min_touches` times within `window_s`.
+Hair: a hand above the eyes at the side of the head, touched `min_touches` times within `window_s`
+(the count carries the duration: the event opens at the last touch).
 Fingers: both hands together in front of the body (wrists close) with the fingers moving while the
 wrists stay put, for `min_duration` s. Typing or writing keeps the hands apart and moving.
 Lying on the desk (posture.head_on_desk) silences it.
@@ -65,7 +66,11 @@ class Fidget(TrackedRule):
             self.touches.append(t)
         self.at_hair = hair
         if len(self.touches) >= p.min_touches:
+            # the touch count already carries the duration: open at once
+            self.tracker.timing.min_duration = 0.0
             return True, {"kind": "hair", "touches": len(self.touches)}
+        if not self.tracker.is_open:
+            self.tracker.timing.min_duration = p.min_duration
         return self._fingers(obs, body, p), {"kind": "fingers"}
 
     def _fingers(self, obs: Observation, body: Any, p: Params) -> bool | None:

@@ -12,6 +12,8 @@ face lifts its shoulder). A bow lasts seconds; `min_duration` keeps it out. Lyin
 from __future__ import annotations
 
 import math
+import statistics
+from collections import deque
 from typing import Any
 
 import numpy as np
@@ -29,11 +31,12 @@ class Params(TimedParams):
     min_duration: float = Field(15.0, ge=0)
     grace: float = Field(3.0, ge=0)
     max_lean_forward_deg: float = Field(25.0, description="torso pitched forward from vertical (camera-corrected)")
-    max_lean_back_deg: float = Field(12.0, description="torso pitched back from vertical (camera-corrected)")
+    max_lean_back_deg: float = Field(20.0, description="torso pitched back from vertical (camera-corrected)")
     max_lean_side_deg: float = Field(15.0, description="torso rolled sideways from vertical")
     max_shoulder_tilt_deg: float = Field(12.0, description="shoulder line from level, as this camera sees level")
     raised_hand_sw: float = Field(-0.4, description="a hand above this (vs the shoulder line) lifts its shoulder")
     min_hip_visibility: float = Field(0.6, ge=0, le=1)
+    smooth_s: float = Field(1.0, ge=0, description="judge the median of the measures over this many seconds")
 
 
 @register
@@ -45,6 +48,7 @@ class Slouch(TrackedRule):
     def __init__(self, *a: Any, **kw: Any) -> None:
         super().__init__(*a, **kw)
         self.cam: CameraModel | None = None
+        self.recent: deque[tuple[float, dict[str, float]]] = deque()
 
     def _camera(self, obs: Observation) -> CameraModel:
         if self.cam is None:
@@ -62,15 +66,13 @@ class Slouch(TrackedRule):
         if ls is None or rs is None:
             return None, {}
         cam = self._camera(obs)
-        ev: dict[str, Any] = {}
-        verdicts: list[bool] = []
+        ev: dict[str, float] = {}
         m = measure(obs, ctx)
         raised = any(h.height_sw is not None and h.height_sw > p.raised_hand_sw for h in m.hands.values())
         if not raised:
             tilt = _signed_tilt(ls, rs) - _level_tilt(cam, ls, rs)
             tilt = (tilt + 90.0) % 180.0 - 90.0
-            ev["shoulder_tilt_deg"] = round(tilt, 1)
-            verdicts.append(abs(tilt) > p.max_shoulder_tilt_deg)
+            ev["shoulder_tilt_deg"] = tilt
         lms = body.pose.landmarks
         v = world_torso_vector(body.pose) if len(body.pose.world) >= 25 else None
         if v is not None and min(lms[L_HIP].visibility, lms[R_HIP].visibility) >= p.min_hip_visibility:
@@ -78,12 +80,21 @@ class Slouch(TrackedRule):
             up = float(vw @ UP)
             pitch = math.degrees(math.atan2(float(vw @ FORWARD), up))
             roll = math.degrees(math.atan2(abs(float(vw @ LATERAL)), up))
-            ev.update(lean_pitch_deg=round(pitch, 1), lean_roll_deg=round(roll, 1))
-            verdicts.append(pitch > p.max_lean_forward_deg or -pitch > p.max_lean_back_deg
-                            or roll > p.max_lean_side_deg)
-        if not verdicts:
+            ev.update(lean_pitch_deg=pitch, lean_roll_deg=roll)
+        # One frame's pose can swing the angles by 30° (a colleague walking past, an arm crossing the body):
+        # judge the median over `smooth_s` so that a single-frame spike is not a lean.
+        t = ctx.clock.t
+        self.recent.append((t, ev))
+        while self.recent and t - self.recent[0][0] > p.smooth_s:
+            self.recent.popleft()
+        med = {k: statistics.median(e[k] for _, e in self.recent if k in e) for k in ev}
+        if not med:
             return None, {}
-        return any(verdicts), ev
+        tilt, pitch, roll = med.get("shoulder_tilt_deg"), med.get("lean_pitch_deg"), med.get("lean_roll_deg")
+        bad = (tilt is not None and abs(tilt) > p.max_shoulder_tilt_deg) or (pitch is not None and (
+            pitch > p.max_lean_forward_deg or -pitch > p.max_lean_back_deg)) or (
+            roll is not None and roll > p.max_lean_side_deg)
+        return bad, {k: round(v, 1) for k, v in med.items()}
 
 
 def _signed_tilt(ls: tuple[float, float], rs: tuple[float, float]) -> float:
