@@ -40,7 +40,8 @@ from vision.results import HandResult
 
 class GuideParams(RuleParams):
     min_hold_s: float = Field(0.5, ge=0)
-    lateral_m: float = Field(0.12, gt=0, description="wrist this far out to the right of the shoulder: a gesture")
+    # 0.12 fired on a seated clerk's hands on the desk (MediaPipe world lateral 0.12-0.16 m, do-nothing suite clip)
+    lateral_m: float = Field(0.20, gt=0, description="wrist this far out to the right of the shoulder: a gesture")
     forward_m: float = Field(0.40, gt=0, description="or this far forward with the palm up")
     raised_below_shoulder_m: float = Field(0.28, gt=0, description="or raised to within this of the shoulder, palm up")
     elbow_target_deg: float = Field(120.0, gt=0, lt=180)
