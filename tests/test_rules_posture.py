@@ -69,6 +69,17 @@ def test_chin_on_hand_and_a_brief_touch():
     assert run_rules(stream(seconds(prop, 5) + seconds(frame(), 10)), ["posture.chin_on_hand"]) == []
 
 
+def test_repeated_short_visits_to_the_chin_are_bites_not_propping():
+    prop = frame(pose=clerk({**hand_to("left", 650, 345), 13: (700, 480)}))
+    quick = {"posture.chin_on_hand": {"min_duration": 2.0}}
+    # a 2.4-s hold alone is propping at this minimum (the control) ...
+    assert len(spans(run_rules(stream(seconds(prop, 2.4) + seconds(frame(), 5)), ["posture.chin_on_hand"],
+                               overrides=quick), "posture.chin_on_hand")) == 1
+    # ... but the same hold right after a 1-s visit is the second bite of a snack
+    bites = seconds(prop, 1.0) + seconds(frame(), 1.0) + seconds(prop, 2.4) + seconds(frame(), 5)
+    assert run_rules(stream(bites), ["posture.chin_on_hand"], overrides=quick) == []
+
+
 def test_slouch_leaning_back_with_hips_visible_and_sideways_without():
     hips = {23: (700, 640, 0.9), 24: (580, 640, 0.9)}
     back = frame(pose=clerk(hips, world={11: (0.18, -0.45, 0.3), 12: (-0.18, -0.45, 0.3)}))

@@ -2,11 +2,13 @@
 
 A hand stays at the chin or cheek, below the eyes, with its elbow lower than the wrist (the arm
 holds the head up). A hand nearer the ear is a call, nearer the mouth is eating or drinking, and a
-brief touch is not propping.
+brief touch is not propping. The hand coming back to the face within `repeat_window_s` of a short
+visit (≤ `bite_max_s`) is eating (repeated bites), not propping.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Any
 
 from pydantic import Field
@@ -23,6 +25,8 @@ class Params(TimedParams):
     grace: float = Field(2.0, ge=0)
     chin_radius_sw: float = Field(0.3, gt=0, description="hand point this close to the chin or cheek")
     elbow_drop_sw: float = Field(0.4, description="the propping elbow this far below the shoulders")
+    bite_max_s: float = Field(4.0, gt=0, description="a hand at the face this briefly was a bite or a touch")
+    repeat_window_s: float = Field(8.0, ge=0, description="after such a visit, hand-to-face is eating (s)")
 
 
 @register
@@ -31,7 +35,32 @@ class ChinOnHand(TrackedRule):
     needs = frozenset({"pose"})
     Params = Params
 
+    def __init__(self, *a: Any, **kw: Any) -> None:
+        super().__init__(*a, **kw)
+        self.visit_start: float | None = None  # the hand reached the chin/mouth at
+        self.short_visits: deque[float] = deque()  # ends of recent visits shorter than bite_max_s
+
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
+        active, ev = self._propped(obs, ctx)
+        # Repeated short visits of the hand to the face are bites (eat.food), not propping: while the hand
+        # came back within `repeat_window_s` of a short visit, the rule stays silent.
+        p: Params = self.params  # type: ignore[assignment]
+        t = ctx.clock.t
+        near = active is True or bool(ev.get("near"))
+        if near and self.visit_start is None:
+            self.visit_start = t
+        elif not near and active is not None and self.visit_start is not None:
+            if t - self.visit_start <= p.bite_max_s:
+                self.short_visits.append(t)
+            self.visit_start = None
+        while self.short_visits and t - self.short_visits[0] > p.repeat_window_s:
+            self.short_visits.popleft()
+        ev.pop("near", None)
+        if active and self.short_visits:
+            return False, {}
+        return active, ev
+
+    def _propped(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
         ran, body = body_of(obs, ctx)
         if not ran:
@@ -41,6 +70,7 @@ class ChinOnHand(TrackedRule):
         chin, eyes = body.chin, body.eyes
         if chin is None or eyes is None or body.shoulder_width is None:
             return None, {}
+        near = False
         for side, ear, mouth, wr, el in (("left", L_EAR, MOUTH_L, L_WR, L_EL), ("right", R_EAR, MOUTH_R, R_WR, R_EL)):
             e, m = body.pt(ear, 0.3), body.pt(mouth, 0.3)
             cheek = mid(e, m) if e and m else None
@@ -60,4 +90,5 @@ class ChinOnHand(TrackedRule):
                               0.3 * body.shoulder_width)
             if d <= p.chin_radius_sw and propped and not at_ear and not at_mouth and not phone:
                 return True, {"side": side, "hand_to_chin_sw": round(d, 2)}
-        return False, {}
+            near = near or d <= p.chin_radius_sw or (d_mouth is not None and d_mouth <= p.chin_radius_sw)
+        return False, ({"near": True} if near else {})
