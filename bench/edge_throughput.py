@@ -110,7 +110,7 @@ def rss_mb() -> float:
 
 
 def run_k(k: int, clip: Path, mode: str, fps: float, seconds: float, tmp: Path, counter_yaml: Path | None,
-          retrieve_fps: float | None, share: bool) -> dict:
+          retrieve_fps: float | None, share: bool, parallel: int | None = None, warmup_max_s: float = 180) -> dict:
     cams = []
     base = yaml.safe_load(counter_yaml.read_text()) if counter_yaml else {}
     for i in range(k):
@@ -122,6 +122,7 @@ def run_k(k: int, clip: Path, mode: str, fps: float, seconds: float, tmp: Path, 
         "edge_id": "bench", "hall_id": "bench", "cameras": cams, "stats_interval_s": 3600,
         "broker": {"url": f"mqtt://127.0.0.1:{free_port()}", "embedded": True},
         "spool": {"path": str(tmp / f"spool{k}.sqlite")}, "snapshots": {"dir": str(tmp / "snaps")},
+        "max_parallel_analyses": parallel,
     })
     factory = None
     if mode == "decode":
@@ -136,7 +137,11 @@ def run_k(k: int, clip: Path, mode: str, fps: float, seconds: float, tmp: Path, 
         factory = lambda c: TimedPipeline(make_pipeline(c, models=shared))  # noqa: E731
     rt = EdgeRuntime(cfg, pipeline_factory=factory)
     rt.start()
-    time.sleep(min(8.0, max(3.0, seconds / 2)))  # warm-up: sources open, models load
+    # warm-up: sources open and every camera has analysed a few frames (models load on first use)
+    time.sleep(3.0)
+    deadline = time.time() + warmup_max_s
+    while mode == "real" and time.time() < deadline and min(len(w.process_ms) for w in rt.workers.values()) < 3:
+        time.sleep(0.5)
     for w in rt.workers.values():
         w.frame_ages.clear()
         w.process_ms.clear()
@@ -184,6 +189,8 @@ def main() -> None:
     ap.add_argument("--retrieve-fps", type=float, default=None,
                     help="frames converted to BGR per second per camera (default 2 x fps; 0 = every frame)")
     ap.add_argument("--no-share", action="store_true", help="real mode: one detector per camera")
+    ap.add_argument("--parallel", type=int, default=None,
+                    help="max_parallel_analyses (default: one per core; 0 = no limit)")
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING)
     if args.mode == "real":
@@ -203,7 +210,7 @@ def main() -> None:
         best, cost = 0, []
         for k in (int(x) for x in args.ks.split(",")):
             r = run_k(k, clip, args.mode, args.fps, args.seconds, tmp, counter, args.retrieve_fps,
-                      not args.no_share)
+                      not args.no_share, args.parallel)
             stages = " ".join(f"{n}={v:.1f}" for n, v in r["stages"].items())
             print(f"{k:>3} {r['fps_min']:>11.2f} {r['fps_mean']:>6.2f} {r['age_p50']:>8.0f} {r['age_p95']:>7.0f} "
                   f"{r['cpu']:>6.0f} {r['rss']:>7.0f}  {stages}  |  decode {r['decode_cpu_ms_per_cam_s']:.0f}, "

@@ -94,6 +94,9 @@ class EdgeConfig(Strict):
     # "module:function" returning a CounterPipeline for a CounterConfig; default pipelines.pipeline.
     pipeline_factory: str | None = None
     stats_interval_s: float = Field(10.0, gt=0)
+    # Camera analyses that may run at once (None: one per usable core; 0: no limit). More than the cores
+    # only adds contention: MediaPipe and TFLite already use several threads per call.
+    max_parallel_analyses: int | None = Field(None, ge=0)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("edge_id", "hall_id")

@@ -9,6 +9,7 @@ others carry on. Lateness = the frame's age when its analysis starts (now - capt
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 import time
@@ -37,6 +38,43 @@ PipelineFactory = Callable[[CounterConfig], CounterPipeline]
 
 def percentile(values: list[float], q: float) -> float | None:
     return float(np.percentile(values, q)) if values else None
+
+
+class FairSlots:
+    """A counting semaphore that hands slots over in arrival order (threading.Semaphore does not: a
+    camera that releases and re-acquires at once can starve the others)."""
+
+    def __init__(self, n: int) -> None:
+        self._free = n
+        self._lock = threading.Lock()
+        self._waiters: deque[threading.Event] = deque()
+        self._closed = False
+
+    def acquire(self) -> bool:
+        """Wait for a slot; False once closed (the runtime is stopping)."""
+        with self._lock:
+            if self._closed:
+                return False
+            if self._free and not self._waiters:
+                self._free -= 1
+                return True
+            ev = threading.Event()
+            self._waiters.append(ev)
+        ev.wait()
+        return not self._closed
+
+    def release(self) -> None:
+        with self._lock:
+            if self._waiters and not self._closed:
+                self._waiters.popleft().set()  # the slot passes straight to the longest waiter
+            else:
+                self._free += 1
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            while self._waiters:
+                self._waiters.popleft().set()
 
 
 @dataclass
@@ -95,6 +133,10 @@ class EdgeRuntime:
                                stall_s=cam.stall_s, backoff_max_s=cam.reconnect_max_s, dir_fps=cam.fps,
                                retrieve_fps=cam.effective_retrieve_fps)
             self.workers[counter.counter_id] = CameraWorker(cam, counter, src, build(counter))
+        slots = cfg.max_parallel_analyses
+        if slots is None:
+            slots = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        self._slots = FairSlots(slots) if slots else None
         self.spool = Spool(cfg.spool.path, cfg.spool.max_messages)
         self.publisher = EdgePublisher(cfg.broker, cfg.hall_id, cfg.edge_id, self.spool, list(self.workers),
                                        on_inbound=self._on_inbound)
@@ -120,6 +162,8 @@ class EdgeRuntime:
     def stop(self, timeout: float = 10.0) -> bool:
         """Graceful stop: analysis ends, the spool is flushed, availability `stopped` is published."""
         self._stop.set()
+        if self._slots is not None:
+            self._slots.close()
         for w in self.workers.values():
             if w.thread:
                 w.thread.join(timeout=5)
@@ -160,7 +204,14 @@ class EdgeRuntime:
         period = 1.0 / w.cam.fps
         next_t = time.monotonic()
         while not self._stop.is_set():
-            self._analyse_once(w)
+            if self._slots is None:
+                self._analyse_once(w)
+            elif self._slots.acquire():  # taken before the frame, so the newest frame is analysed after a wait
+                try:
+                    if not self._stop.is_set():
+                        self._analyse_once(w)
+                finally:
+                    self._slots.release()
             next_t += period
             delay = next_t - time.monotonic()
             if delay < -period:  # fell behind: skip, do not burst (we only want the newest frame anyway)
