@@ -84,19 +84,28 @@ def test_slouch_leaning_back_with_hips_visible_and_sideways_without():
     hips = {23: (700, 640, 0.9), 24: (580, 640, 0.9)}
     back = frame(pose=clerk(hips, world={11: (0.18, -0.45, 0.3), 12: (-0.18, -0.45, 0.3)}))
     upright = frame(pose=clerk(hips))
+    from calibration.config import default_counter
+
     specs = seconds(upright, 5) + seconds(back, 30) + seconds(upright, 5)
-    evs = run_rules(stream(specs), ["posture.slouch"], overrides={"posture.slouch": {"smooth_s": 0.0}})
+    cfg = default_counter(1280, 720, counter_id="c1")
+    standing = cfg.model_copy(update={"zones": cfg.zones.model_copy(update={"desk": None})})
+    evs = run_rules(stream(specs), ["posture.slouch"], counter=standing,
+                    overrides={"posture.slouch": {"smooth_s": 0.0}})
     assert spans(evs, "posture.slouch") == [(5.0, 34.8)] and evs[0].evidence["lean_pitch_deg"] < -25  # back
     # judged on the 1-s median by default: the incident starts and ends 0.6 s later (3 of 5 frames)
-    assert spans(run_rules(stream(specs), ["posture.slouch"]), "posture.slouch") == [(5.6, 35.2)]
+    assert spans(run_rules(stream(specs), ["posture.slouch"], counter=standing), "posture.slouch") == [(5.6, 35.2)]
+    # the same hips inside the desk zone are the model's guess behind the counter: the lean is not judged
+    assert run_rules(stream(specs), ["posture.slouch"]) == []
     # a one-frame swing every 2 s (a colleague passing, an arm across the body) never makes a lean
     spikes = [back if i % 10 == 0 else upright for i in range(150)]
-    assert run_rules(stream(spikes), ["posture.slouch"], overrides={"posture.slouch": {"min_duration": 1.0}}) == []
+    assert run_rules(stream(spikes), ["posture.slouch"], counter=standing,
+                     overrides={"posture.slouch": {"min_duration": 1.0}}) == []
     lean = frame(pose=clerk({11: (740, 440), 12: (545, 370)}))  # leaning on one arm: shoulders tilted ~20°
     assert len(spans(run_rules(stream(seconds(lean, 20) + seconds(frame(), 5)), ["posture.slouch"]),
                      "posture.slouch")) == 1
     bow = frame(pose=clerk(hips, world={11: (0.18, -0.45, -0.25), 12: (-0.18, -0.45, -0.25)}))
-    assert run_rules(stream(seconds(upright, 5) + seconds(bow, 3) + seconds(upright, 5)), ["posture.slouch"]) == []
+    assert run_rules(stream(seconds(upright, 5) + seconds(bow, 3) + seconds(upright, 5)), ["posture.slouch"],
+                     counter=standing) == []
 
 
 def test_arms_crossed_and_hands_clasped_on_desk():
@@ -176,3 +185,33 @@ def test_smile_is_one_info_event_per_service_with_the_rate():
     evs = run_rules(stream(seconds(frame(), 5) + serving + seconds(frame(), 20)), ["smile"], counter=cfg)
     assert [e.type for e in evs] == ["new", "end"] and {e.outcome for e in evs} == {"info"}
     assert evs[0].evidence["smile_rate"] == 0.2 and evs[0].evidence["smiled_at_greeting"] is True
+
+
+def test_slouch_shoulder_tilt_is_judged_against_how_level_shoulders_look_in_this_view():
+    import math
+
+    import numpy as np
+
+    from calibration.config import Camera, default_counter
+    from pipelines.geometry import CameraModel
+    from tests.fixtures.rules import NEUTRAL
+
+    cam_cfg = Camera(width=1280, height=720, height_m=2.0, distance_m=1.0, yaw_deg=35, pitch_deg=45)  # high, aside
+    cfg = default_counter(1280, 720, counter_id="c1")
+    cfg = cfg.model_copy(update={"camera": cam_cfg, "zones": cfg.zones.model_copy(update={"desk": None})})
+    cam = CameraModel.from_config(cam_cfg)
+
+    def shoulders(roll_deg: float) -> dict:
+        r = math.radians(roll_deg)
+        half = 0.18 * np.array([math.cos(r), math.sin(r), 0.0])
+        a, b = cam.project(np.array([0.0, 1.2, 0.0]) + half), cam.project(np.array([0.0, 1.2, 0.0]) - half)
+        left, right = (a, b) if a[0] > b[0] else (b, a)  # the subject's left shoulder is on the image right
+        head = {i: (x, y - 170) for i, (x, y, _) in NEUTRAL.items() if i <= 10}  # the head above these shoulders
+        return {**head, 11: (float(left[0]), float(left[1])), 12: (float(right[0]), float(right[1]))}
+
+    level = frame(pose=clerk(shoulders(0.0)))
+    assert abs(math.degrees(math.atan2(level["pose"].landmarks[11].y - level["pose"].landmarks[12].y,
+                                       level["pose"].landmarks[11].x - level["pose"].landmarks[12].x))) > 20
+    assert run_rules(stream(seconds(level, 20)), ["posture.slouch"], counter=cfg) == []  # sloped, yet level
+    evs = run_rules(stream(seconds(frame(pose=clerk(shoulders(20.0))), 20)), ["posture.slouch"], counter=cfg)
+    assert len(spans(evs, "posture.slouch")) == 1 and abs(abs(evs[0].evidence["shoulder_tilt_deg"]) - 20) < 4

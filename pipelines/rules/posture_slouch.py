@@ -1,11 +1,13 @@
 """posture.slouch: leaning forward / back, slumped or sitting sideways (003 B.2.2, D.1; 001 第七条3).
 
-With the hips visible the torso angle comes from the 3-D world landmarks, turned from the camera's axes
-into the counter's with the calibrated camera pitch and yaw (a camera looking down 25° otherwise adds
-25° of "lean"): pitch forward/back and roll sideways. The shoulder line's tilt (leaning on one arm) is
-measured against the tilt a level shoulder line has in this view (a camera off to one side and above
-sees level shoulders tilted), and only while both hands are below the shoulders (raising an arm to the
-face lifts its shoulder). A bow lasts seconds; `min_duration` keeps it out. Lying on the desk
+With the hips visible (and not inside the desk zone, where the model only guesses them behind the
+counter) the torso angle comes from the 3-D world landmarks, turned from the camera's axes into the
+counter's with the calibrated camera pitch and yaw (a camera looking down 25° otherwise adds 25° of
+"lean"): pitch forward/back and roll sideways. The shoulder line's roll (leaning on one arm) is
+measured against the slope a level shoulder line has in this view (a camera off to one side and above
+sees level shoulders sloping), not in views that foreshorten the shoulders (side views), and only while
+both hands are below the shoulders (raising an arm to the face lifts its shoulder).
+A bow lasts seconds; `min_duration` keeps it out. Lying on the desk
 (posture.head_on_desk) is not also a slouch: the rule is silent while the head is down.
 """
 
@@ -19,6 +21,7 @@ from typing import Any
 import numpy as np
 from pydantic import Field
 
+from pipelines.context import point_in_polygon
 from pipelines.engine import RuleContext, register
 from pipelines.geometry import FORWARD, LATERAL, UP, CameraModel, world_torso_vector
 from pipelines.rules._base import TimedParams, TrackedRule, body_of
@@ -34,6 +37,9 @@ class Params(TimedParams):
     max_lean_back_deg: float = Field(20.0, description="torso pitched back from vertical (camera-corrected)")
     max_lean_side_deg: float = Field(15.0, description="torso rolled sideways from vertical")
     max_shoulder_tilt_deg: float = Field(12.0, description="shoulder line from level, as this camera sees level")
+    min_foreshortening: float = Field(
+        0.75, ge=0, le=1, description="shoulder tilt judged only when the view shows at least this share of the width"
+    )
     raised_hand_sw: float = Field(-0.4, description="a hand above this (vs the shoulder line) lifts its shoulder")
     min_hip_visibility: float = Field(0.6, ge=0, le=1)
     smooth_s: float = Field(1.0, ge=0, description="judge the median of the measures over this many seconds")
@@ -69,13 +75,15 @@ class Slouch(TrackedRule):
         ev: dict[str, float] = {}
         m = measure(obs, ctx)
         raised = any(h.height_sw is not None and h.height_sw > p.raised_hand_sw for h in m.hands.values())
-        if not raised:
-            tilt = _signed_tilt(ls, rs) - _level_tilt(cam, ls, rs)
-            tilt = (tilt + 90.0) % 180.0 - 90.0
+        if not raised and (tilt := _shoulder_roll(cam, ls, rs, p.min_foreshortening)) is not None:
             ev["shoulder_tilt_deg"] = tilt
         lms = body.pose.landmarks
         v = world_torso_vector(body.pose) if len(body.pose.world) >= 25 else None
-        if v is not None and min(lms[L_HIP].visibility, lms[R_HIP].visibility) >= p.min_hip_visibility:
+        hips_seen = min(lms[L_HIP].visibility, lms[R_HIP].visibility) >= p.min_hip_visibility
+        if hips_seen and self.counter.zones.desk is not None:
+            # seated behind the counter the model still reports hips, guessed behind the desk: not a measure
+            hips_seen = not any(point_in_polygon((lms[i].x, lms[i].y), self.counter.zones.desk) for i in (L_HIP, R_HIP))
+        if v is not None and hips_seen:
             vw = cam.to_world_axes(v)
             up = float(vw @ UP)
             pitch = math.degrees(math.atan2(float(vw @ FORWARD), up))
@@ -97,16 +105,25 @@ class Slouch(TrackedRule):
         return bad, {k: round(v, 1) for k, v in med.items()}
 
 
-def _signed_tilt(ls: tuple[float, float], rs: tuple[float, float]) -> float:
-    """Image angle of the right→left shoulder line (degrees; 0 = level in the image)."""
-    return math.degrees(math.atan2(ls[1] - rs[1], ls[0] - rs[0]))
+def _shoulder_roll(
+    cam: CameraModel, ls: tuple[float, float], rs: tuple[float, float], min_foreshortening: float
+) -> float | None:
+    """Sideways roll of the shoulder line (degrees, signed), against how a level line looks here.
 
-
-def _level_tilt(cam: CameraModel, ls: tuple[float, float], rs: tuple[float, float]) -> float:
-    """The image angle a level shoulder line has at this spot of this view: the mid-shoulder pixel put on
-    the clerk's coronal plane and a 36 cm level segment through it projected back."""
+    The mid-shoulder pixel is put on the clerk's coronal plane and a level 36 cm segment through it is
+    projected back: its vertical image offset is what a level line shows in this view (a camera above
+    and to one side sees level shoulders sloping). The measured offset minus that, over the segment's
+    unforeshortened image length, is the sine of the roll. None when the view foreshortens the
+    shoulder line below `min_foreshortening` (a side view: the slope is then mostly depth, not roll)."""
+    sign = 1.0 if ls[0] >= rs[0] else -1.0  # the left shoulder is normally on the image right
     mid = np.array([(ls[0] + rs[0]) / 2, (ls[1] + rs[1]) / 2])
     centre = cam.on_plane(mid, cam.coronal_plane_normal(), np.zeros(3))
     a, b = cam.project(centre + 0.18 * LATERAL), cam.project(centre - 0.18 * LATERAL)
-    sign = 1.0 if ls[0] >= rs[0] else -1.0  # the left shoulder is normally on the image right
-    return math.degrees(math.atan2(sign * (a[1] - b[1]), sign * (a[0] - b[0])))
+    up = cam.project(centre + 0.36 * UP)
+    full = float(np.hypot(*(up - cam.project(centre))))  # 36 cm seen face-on (no foreshortening)
+    if full < 1e-6 or abs(float(a[0] - b[0])) / full < min_foreshortening:
+        return None
+    expected_dy = sign * float(a[1] - b[1])
+    measured_dy = ls[1] - rs[1]
+    width = max(abs(ls[0] - rs[0]) / max(abs(float(a[0] - b[0])) / full, 1e-6), 1e-6)  # shoulder px, face-on
+    return math.degrees(math.asin(max(-1.0, min(1.0, (measured_dy - expected_dy * width / full) / width))))
