@@ -88,18 +88,21 @@ def test_slouch_leaning_back_with_hips_visible_and_sideways_without():
 
     specs = seconds(upright, 5) + seconds(back, 30) + seconds(upright, 5)
     cfg = default_counter(1280, 720, counter_id="c1")
-    standing = cfg.model_copy(update={"zones": cfg.zones.model_copy(update={"desk": None})})
+    standing = cfg.model_copy(update={"zones": cfg.zones.model_copy(update={"desk": None}),
+                                      "rules": {"posture.slouch": {"hips_in_view": True}}})
     evs = run_rules(stream(specs), ["posture.slouch"], counter=standing,
-                    overrides={"posture.slouch": {"smooth_s": 0.0}})
+                    overrides={"posture.slouch": {"smooth_s": 0.0, "hips_in_view": True}})
     assert spans(evs, "posture.slouch") == [(5.0, 34.8)] and evs[0].evidence["lean_pitch_deg"] < -25  # back
     # judged on the 1-s median by default: the incident starts and ends 0.6 s later (3 of 5 frames)
     assert spans(run_rules(stream(specs), ["posture.slouch"], counter=standing), "posture.slouch") == [(5.6, 35.2)]
     # the same hips inside the desk zone are the model's guess behind the counter: the lean is not judged
-    assert run_rules(stream(specs), ["posture.slouch"]) == []
+    behind = {"posture.slouch": {"hips_in_view": True}}
+    assert run_rules(stream(specs), ["posture.slouch"], overrides=behind) == []
+    assert run_rules(stream(specs), ["posture.slouch"], counter=standing, overrides={"posture.slouch": {}}) == []
     # a one-frame swing every 2 s (a colleague passing, an arm across the body) never makes a lean
     spikes = [back if i % 10 == 0 else upright for i in range(150)]
     assert run_rules(stream(spikes), ["posture.slouch"], counter=standing,
-                     overrides={"posture.slouch": {"min_duration": 1.0}}) == []
+                     overrides={"posture.slouch": {"min_duration": 1.0, "hips_in_view": True}}) == []
     lean = frame(pose=clerk({11: (740, 440), 12: (545, 370)}))  # leaning on one arm: shoulders tilted ~20°
     assert len(spans(run_rules(stream(seconds(lean, 20) + seconds(frame(), 5)), ["posture.slouch"]),
                      "posture.slouch")) == 1

@@ -38,8 +38,8 @@ class HandsOnHips(TrackedRule):
         ran, body = body_of(obs, ctx)
         if not ran:
             return None, {}
-        if body is None:
-            return False, {}
+        if body is None or ctx.values.get("head_down"):
+            return False, {}  # lying on the desk: the hips the model guesses sit by the hands
         sw = body.shoulder_width
         ls, rs = body.pt(L_SH), body.pt(R_SH)
         if sw is None or ls is None or rs is None or not body.visible(L_HIP, R_HIP):

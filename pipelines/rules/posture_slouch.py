@@ -1,9 +1,11 @@
 """posture.slouch: leaning forward / back, slumped or sitting sideways (003 B.2.2, D.1; 001 第七条3).
 
-With the hips visible (and not inside the desk zone, where the model only guesses them behind the
-counter) the torso angle comes from the 3-D world landmarks, turned from the camera's axes into the
+Where the camera sees the hips (`hips_in_view: true`; visible, and not inside the desk zone) the torso
+angle comes from the 3-D world landmarks, turned from the camera's axes into the
 counter's with the calibrated camera pitch and yaw (a camera looking down 25° otherwise adds 25° of
-"lean"): pitch forward/back and roll sideways. The shoulder line's roll (leaning on one arm) is
+"lean"): pitch forward/back and roll sideways. Behind a counter the model only guesses the hips, and
+on simulated upright clerks that guess swung the lean by ±15-35°, so by default only the shoulder
+line is judged, which cannot see leaning forward or back. The shoulder line's roll (leaning on one arm) is
 measured against the slope a level shoulder line has in this view (a camera off to one side and above
 sees level shoulders sloping), not in views that foreshorten the shoulders (side views), and only while
 both hands are below the shoulders (raising an arm to the face lifts its shoulder).
@@ -41,6 +43,9 @@ class Params(TimedParams):
         0.75, ge=0, le=1, description="shoulder tilt judged only when the view shows at least this share of the width"
     )
     raised_hand_sw: float = Field(-0.4, description="a hand above this (vs the shoulder line) lifts its shoulder")
+    hips_in_view: bool = Field(
+        False, description="the camera sees the clerk's hips (no counter between): judge the 3-D torso lean"
+    )
     min_hip_visibility: float = Field(0.6, ge=0, le=1)
     smooth_s: float = Field(1.0, ge=0, description="judge the median of the measures over this many seconds")
 
@@ -79,7 +84,7 @@ class Slouch(TrackedRule):
             ev["shoulder_tilt_deg"] = tilt
         lms = body.pose.landmarks
         v = world_torso_vector(body.pose) if len(body.pose.world) >= 25 else None
-        hips_seen = min(lms[L_HIP].visibility, lms[R_HIP].visibility) >= p.min_hip_visibility
+        hips_seen = p.hips_in_view and min(lms[L_HIP].visibility, lms[R_HIP].visibility) >= p.min_hip_visibility
         if hips_seen and self.counter.zones.desk is not None:
             # seated behind the counter the model still reports hips, guessed behind the desk: not a measure
             hips_seen = not any(point_in_polygon((lms[i].x, lms[i].y), self.counter.zones.desk) for i in (L_HIP, R_HIP))
