@@ -99,9 +99,11 @@ class ContextDeriver:
         pose = obs.pose if obs.pose is not None and obs.pose.score >= self.p.pose_min_score else None
         anchor = pose_anchor(pose) if pose is not None else None
         pose_in_post = anchor is not None and (z.post is None or point_in_polygon(anchor, z.post))
-        # The behaviour rules judge the clerk: a pose outside the post zone (someone passing, or the model
-        # fitting a body to the empty chair after the clerk left) is nobody's behaviour at this post.
-        v["body"] = Body(pose) if pose is not None and pose_in_post and obs.camera_ok else None
+        in_post = [d for d in people or [] if z.post is None or point_in_polygon(box_center(d.box), z.post)]
+        # The behaviour rules judge the clerk: a pose while nobody is at the post (someone passing, or the
+        # model fitting a body to the empty chair after the clerk left) is nobody's behaviour here. Lying on
+        # the desk can take the shoulders out of the post zone; the person box still holds the post then.
+        v["body"] = Body(pose) if pose is not None and (pose_in_post or in_post) and obs.camera_ok else None
 
         # Lying on the desk (趴台) is posture.head_on_desk's; it also drops the head below the raised
         # hands and tilts the shoulders, which fidget/slouch/eating would read as theirs. They consult
@@ -112,7 +114,6 @@ class ContextDeriver:
         v["head_down"] = t - self.head_down_t <= self.p.head_down_memory_s
 
         # Who is at the post. A colleague covering (B角) is a person in the post zone: staffed.
-        in_post = [d for d in people or [] if z.post is None or point_in_polygon(box_center(d.box), z.post)]
         if not obs.camera_ok:
             ctx.clerk_present = None  # an outage is never an empty post
         elif pose_in_post or in_post:

@@ -37,9 +37,18 @@ def test_head_on_desk():
     evs = run_rules(stream(seconds(frame(), 5) + seconds(down, 30) + seconds(frame(), 5)), ["posture.head_on_desk"])
     assert spans(evs, "posture.head_on_desk") == [(5.0, 34.8)]
     assert run_rules(stream(seconds(down, 9.8)), ["posture.head_on_desk"]) == []
-    # the same pose fitted outside the post zone (the post spans x 256-1024) is not the clerk's
-    aside = frame(pose=clerk({0: (640, 420), 7: (700, 410), 8: (580, 410)}, shift=(-500, 0)))
+    # the same pose fitted outside the post zone (the post spans x 256-1024), nobody in it: not the clerk
+    aside = frame(pose=clerk({0: (640, 420), 7: (700, 410), 8: (580, 410)}, shift=(-500, 0)), people=[])
     assert run_rules(stream(seconds(aside, 30)), ["posture.head_on_desk"]) == []
+    # once open, 8 s with the pose lost (lying on the desk hides the body) neither ends nor splits it ...
+    lost = frame(pose=None, face_=None)
+    evs = run_rules(stream(seconds(down, 12) + seconds(lost, 8) + seconds(down, 3) + seconds(frame(), 5)),
+                    ["posture.head_on_desk"])
+    assert spans(evs, "posture.head_on_desk") == [(0.0, 22.8)]
+    # ... where 8 s of "head up" end it
+    evs = run_rules(stream(seconds(down, 12) + seconds(frame(), 8) + seconds(down, 3) + seconds(frame(), 5)),
+                    ["posture.head_on_desk"])
+    assert spans(evs, "posture.head_on_desk") == [(0.0, 11.8)]
 
 
 def test_dozing_eyes_closed_over_n_seconds_with_blinks_open():
