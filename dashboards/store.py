@@ -160,11 +160,12 @@ def _pg_type(column: Any) -> str:
 
 
 # The columns ingest writes (the follow-up columns keep their defaults on insert).
-_UNNEST_COLUMNS = [c.name for c in t.events.columns
+_INGEST_COLUMNS = [c.name for c in t.events.columns
                    if c.name not in ("status", "owner", "comment", "acknowledged_at", "closed_at")]
-_UNNEST_UPSERT = (
-    f"INSERT INTO events ({', '.join(_UNNEST_COLUMNS)}) SELECT * FROM unnest("
-    + ", ".join(f"%({c.name})s::{_pg_type(c)}[]" for c in t.events.columns if c.name in _UNNEST_COLUMNS)
+_JSON_UPSERT = (
+    f"INSERT INTO events ({', '.join(_INGEST_COLUMNS)}) SELECT {', '.join(_INGEST_COLUMNS)} "
+    "FROM json_to_recordset(%(rows)s::json) AS r("
+    + ", ".join(f"{c.name} {_pg_type(c)}" for c in t.events.columns if c.name in _INGEST_COLUMNS)
     + ") ON CONFLICT (id) DO UPDATE SET "
     + ", ".join(f"{n} = excluded.{n}" for n in _INGEST_UPDATABLE)
     + " WHERE excluded.revision > events.revision"
@@ -279,14 +280,14 @@ class Store:
             self._execute_upsert(c, batch)
 
     def _execute_upsert(self, conn: Connection, batch: list[dict[str, Any]]) -> None:
-        # PostgreSQL: one INSERT … SELECT FROM unnest(column arrays) per batch (one statement, one plan,
-        # no per-row round trip; measured ~3x the rows/s of psycopg's pipelined executemany).
-        # SQLite: executemany, which sqlite3 loops in C. (A multi-row VALUES statement measured 10x
-        # slower on PostgreSQL: SQLAlchemy compiles it anew for every batch.)
+        # PostgreSQL: the whole batch as ONE JSON parameter, expanded by json_to_recordset in one
+        # INSERT … ON CONFLICT statement. Per message this measured 24-28 us of Python and 22 us of
+        # PostgreSQL CPU, against 37-45 + 20 for unnest(column arrays) (psycopg dumps arrays element
+        # by element in Python) and 63 + 44 for psycopg's pipelined executemany.
+        # SQLite: executemany, which sqlite3 loops in C.
         if self.dialect == "postgresql" and len(batch) > 1:
-            params = {name: [row.get(name) for row in batch] for name in _UNNEST_COLUMNS}
-            params["evidence"] = [json.dumps(e) for e in params["evidence"]]
-            conn.exec_driver_sql(_UNNEST_UPSERT, params)
+            rows = json.dumps([{name: row.get(name) for name in _INGEST_COLUMNS} for row in batch])
+            conn.exec_driver_sql(_JSON_UPSERT, {"rows": rows})
             return
         conn.execute(self._upsert_events, batch)
 
