@@ -201,3 +201,35 @@ def test_replay_json_prints_only_json(tmp_path):
 def test_eval_on_a_missing_suite(tmp_path):
     res = runner.invoke(app, ["eval", str(tmp_path / "nope")])
     assert res.exit_code == 2 and "nope" in res.output and "counterwatch sim suite" in res.output
+
+
+class RoiDetector:
+    """Records the crops it is asked about; finds the same phone in every crop that contains it."""
+
+    def __init__(self, phone_box) -> None:
+        self.rois: list = []
+        self.phone_box = phone_box
+
+    def detect(self, frame_bgr, roi=None, min_score=0.3):
+        from vision.results import Detection
+
+        self.rois.append(roi)
+        x1, y1, x2, y2 = self.phone_box
+        if roi is None or not (roi[0] <= x1 and roi[1] <= y1 and x2 <= roi[2] and y2 <= roi[3]):
+            return []
+        return [Detection(box=self.phone_box, label="cell phone", score=0.6, source="fake")]
+
+
+def test_detector_runs_on_a_tight_crop_per_hand_and_merges_repeated_finds():
+    det = RoiDetector(phone_box=(595.0, 575.0, 625.0, 605.0))  # a small phone in the right hand on the desk
+    models = {"pose": FakePose(), "face": FakeStage(None), "hands": FakeStage([]), "detector": det}
+    cfg = default_counter(1280, 720, counter_id="c1").model_copy(update={"disabled_rules": ["post.chatting"]})
+    pipe = make_pipeline(cfg, shared_models=models)
+    rng = np.random.default_rng(1)
+    obs, _, _ = pipe.process(rng.integers(0, 255, (720, 1280, 3), dtype=np.uint8), 100.0)
+    crops = [r for r in det.rois if r is not None]  # None = the full-frame person detector
+    assert len(crops) == 3  # both hands + face, then one crop per hand
+    sides = sorted(round(r[2] - r[0]) for r in crops)
+    assert sides[:2] == [200, 200] and sides[2] > 300  # 1 shoulder width (200 px) per hand, then the big one
+    assert [d.label for d in obs.detections] == ["cell phone"]  # found in 2 crops, reported once
+    assert "detector" in obs.ran
