@@ -1,7 +1,7 @@
 """Aggregator ingest capacity: drain a backlog queued in Mosquitto while the workers were offline.
 
     .venv/bin/python bench/aggregator_drain.py [--incidents 20000] [--workers 1,2] [--batch 1000]
-        [--backends postgresql,sqlite]
+        [--backends postgresql,sqlite] [--protocol 5|3.1.1] [--direct]
 
 Why a backlog: when the publishers run on the same cores as the workers (bench/aggregator_ingest.py)
 the rate measured is the publishers' rate. Here the publishing is finished before the workers start,
@@ -208,6 +208,40 @@ def run_case(port: int, url: str, workers: int, incidents: int, publishers: int,
     }
 
 
+def direct(url: str, incidents: int, batch: int) -> str:
+    """The writer alone (no MQTT): validation + batch upsert of the same backlog, in this thread;
+    CPU per message of this thread and of the database backend (PostgreSQL)."""
+    from sqlalchemy import text
+
+    from dashboards.ingest import Ingestor
+    from dashboards.store import Store
+    from edge import topics
+    from pipelines.events import Event
+
+    items = []
+    for rev, kind in ((0, "new"), (1, "end")):
+        for i in range(incidents):
+            ev = Event.open("phone.use", f"c{i % 16:02d}", 1_700_000_000.0 + i, hall_id="hall1", edge_id="edge-a",
+                            evidence={"duration_s": 10.0, "score": 0.83})
+            ev.id, ev.type, ev.revision = f"bench-{i:09d}", kind, rev
+            items.append((topics.events("hall1", ev.counter_id), ev.to_json().encode(), time.time(), None))
+    store = Store.open(url)
+    ingestor = Ingestor(store)
+    backend_pid = None
+    if store.dialect == "postgresql":
+        with store.engine.connect() as c:  # the pool hands this same connection to the writer below
+            backend_pid = c.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    w0, c0, d0 = time.perf_counter(), time.thread_time(), proc_cpu(backend_pid) if backend_pid else 0.0
+    for k in range(0, len(items), batch):
+        ingestor.handle_batch(items[k:k + batch])
+    w1, c1, d1 = time.perf_counter(), time.thread_time(), proc_cpu(backend_pid) if backend_pid else 0.0
+    n = len(items)
+    assert store.count_events() == incidents
+    store.close()
+    return (f"{n / (w1 - w0):>8.0f} msg/s wall, writer CPU {1e6 * (c1 - c0) / n:.0f} us/msg, "
+            f"database backend CPU {1e6 * (d1 - d0) / n:.0f} us/msg")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--incidents", type=int, default=20000, help="events per case (2 messages each)")
@@ -216,6 +250,7 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=1000, help="worker batch_size")
     ap.add_argument("--backends", default="postgresql,sqlite")
     ap.add_argument("--protocol", default="5", choices=["5", "3.1.1"], help="the workers' MQTT protocol")
+    ap.add_argument("--direct", action="store_true", help="only the writer, without MQTT (see direct())")
     ap.add_argument("--publish", help=argparse.SUPPRESS)
     ap.add_argument("--port", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--first", type=int, help=argparse.SUPPRESS)
@@ -230,11 +265,20 @@ def main() -> None:
     try:
         print(f"backlog of {args.incidents} incidents = {2 * args.incidents} messages per case, batch_size "
               f"{args.batch}; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}", flush=True)
-        print("CPU columns: microseconds of CPU per message (workers net of start-up, Mosquitto, PostgreSQL); "
-              "the capacity bound is cores / their sum", flush=True)
-        print(f"{'backend':<11}{'workers':>8}{'arrive/s':>10}{'stored/s':>10}{'start->done s':>14}{'1st row s':>10}"
-              f"{'worker us':>10}{'broker us':>10}{'db us':>7}{'bound/2 cores':>14}", flush=True)
+        if not args.direct:
+            print("CPU columns: microseconds of CPU per message (workers net of start-up, Mosquitto, PostgreSQL); "
+                  "the capacity bound is cores / their sum", flush=True)
+            print(f"{'backend':<11}{'workers':>8}{'arrive/s':>10}{'stored/s':>10}{'start->done s':>14}{'1st row s':>10}"
+                  f"{'worker us':>10}{'broker us':>10}{'db us':>7}{'bound/2 cores':>14}", flush=True)
         for backend in args.backends.split(","):
+            if args.direct:
+                if backend == "postgresql" and pg is None:
+                    from tests.fixtures.postgres import start_postgres
+
+                    pg = start_postgres()
+                url = pg.create_database() if backend == "postgresql" else f"sqlite:///{workdir / 'direct.db'}"
+                print(f"{backend:<11}  direct {direct(url, args.incidents, args.batch)}", flush=True)
+                continue
             for n in (int(w) for w in args.workers.split(",")):
                 if backend == "postgresql":
                     if pg is None:
