@@ -110,7 +110,8 @@ def rss_mb() -> float:
 
 
 def run_k(k: int, clip: Path, mode: str, fps: float, seconds: float, tmp: Path, counter_yaml: Path | None,
-          retrieve_fps: float | None, share: bool, parallel: int | None = None, warmup_max_s: float = 180) -> dict:
+          retrieve_fps: float | None, share: bool, parallel: int | None = None, warmup_max_s: float = 180,
+          settings: dict | None = None, detector_threads: int = 2) -> dict:
     cams = []
     base = yaml.safe_load(counter_yaml.read_text()) if counter_yaml else {}
     for i in range(k):
@@ -131,10 +132,11 @@ def run_k(k: int, clip: Path, mode: str, fps: float, seconds: float, tmp: Path, 
         factory = lambda c: EventPerFrame(c.counter_id)  # noqa: E731
     else:
         from edge.models import default_shared_models
-        from pipelines.pipeline import make_pipeline
+        from pipelines.pipeline import PipelineSettings, make_pipeline
 
-        shared = default_shared_models() if share else {}
-        factory = lambda c: TimedPipeline(make_pipeline(c, models=shared))  # noqa: E731
+        shared = default_shared_models(detector_threads) if share else {}
+        ps = PipelineSettings.model_validate(settings or {})
+        factory = lambda c: TimedPipeline(make_pipeline(c, models=shared, settings=ps))  # noqa: E731
     rt = EdgeRuntime(cfg, pipeline_factory=factory)
     rt.start()
     # warm-up: sources open and every camera has analysed a few frames (models load on first use)
@@ -189,6 +191,9 @@ def main() -> None:
     ap.add_argument("--retrieve-fps", type=float, default=None,
                     help="frames converted to BGR per second per camera (default 2 x fps; 0 = every frame)")
     ap.add_argument("--no-share", action="store_true", help="real mode: one detector per camera")
+    ap.add_argument("--settings", default="",
+                    help="real mode: PipelineSettings overrides, e.g. pose_complexity=0,detector_every=6")
+    ap.add_argument("--detector-threads", type=int, default=2, help="real mode: TFLite threads of the shared detector")
     ap.add_argument("--parallel", type=int, default=None,
                     help="max_parallel_analyses (default: one per core; 0 = no limit)")
     args = ap.parse_args()
@@ -207,10 +212,13 @@ def main() -> None:
               f"{args.seconds:.0f} s per K, {cores} cores, load average {os.getloadavg()[0]:.1f}")
         head = f"{'K':>3} {'fps/cam min':>11} {'mean':>6} {'age p50':>8} {'p95 ms':>7} {'CPU%':>6} {'RSS MB':>7}"
         print(head + "  stages ms (median wall)  |  CPU: decode ms per camera-s, analysis ms per frame")
+        settings = dict(kv.split("=", 1) for kv in args.settings.split(",") if kv)
+        if settings:
+            print(f"pipeline settings: {settings}")
         best, cost = 0, []
         for k in (int(x) for x in args.ks.split(",")):
             r = run_k(k, clip, args.mode, args.fps, args.seconds, tmp, counter, args.retrieve_fps,
-                      not args.no_share, args.parallel)
+                      not args.no_share, args.parallel, settings=settings, detector_threads=args.detector_threads)
             stages = " ".join(f"{n}={v:.1f}" for n, v in r["stages"].items())
             print(f"{k:>3} {r['fps_min']:>11.2f} {r['fps_mean']:>6.2f} {r['age_p50']:>8.0f} {r['age_p95']:>7.0f} "
                   f"{r['cpu']:>6.0f} {r['rss']:>7.0f}  {stages}  |  decode {r['decode_cpu_ms_per_cam_s']:.0f}, "
