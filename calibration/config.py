@@ -10,9 +10,9 @@ from datetime import time
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from counterwatch.configfile import load_yaml_model
 from pipelines.catalogue import catalogue
 
 Polygon = list[tuple[float, float]]
@@ -101,34 +101,10 @@ class CalibrationError(ValueError):
 
 def load_counter(path: str | Path) -> CounterConfig:
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CalibrationError(f"{path}: file not found. Fix: pass the path of a counter YAML file.") from None
-    except yaml.YAMLError as exc:
-        raise CalibrationError(f"{path}: not valid YAML ({exc}). Fix: check indentation and quoting.") from None
-    if not isinstance(data, dict):
-        raise CalibrationError(f"{path}: expected a mapping with at least 'counter_id'.")
-    try:
-        cfg = CounterConfig.model_validate(data)
-    except ValidationError as exc:
-        raise CalibrationError(format_validation_error(path, exc)) from None
+    cfg = load_yaml_model(path, CounterConfig, CalibrationError, "counter calibration file")
     if cfg.reference_image and not Path(cfg.reference_image).is_absolute():
         cfg.reference_image = str((path.parent / cfg.reference_image).resolve())
     return cfg
-
-
-def format_validation_error(path: str | Path, exc: ValidationError) -> str:
-    """One line per problem: the file, the dotted field path, what is wrong and how to fix it."""
-    lines = []
-    for err in exc.errors():
-        where = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        fix = {
-            "extra_forbidden": "remove it or check its spelling",
-            "missing": "add this field",
-        }.get(err["type"], "correct the value")
-        lines.append(f"{path}: field '{where}': {err['msg']} (got {err.get('input')!r}). Fix: {fix}.")
-    return "\n".join(lines)
 
 
 def default_counter(width: int = 1280, height: int = 720, counter_id: str = "counter") -> CounterConfig:

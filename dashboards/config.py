@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlparse
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from counterwatch.configfile import load_yaml_model
 
 DEFAULT_POLICY = Path(__file__).with_name("scoring_policy.yaml")
 
@@ -101,18 +102,7 @@ class AggregatorConfig(BaseModel):
 
 def load_config(path: Path) -> AggregatorConfig:
     """Read and validate an aggregator YAML file; ConfigError names the file and the bad field."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the aggregator config ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: the aggregator config must be a mapping of fields")
-    try:
-        cfg = AggregatorConfig.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(format_validation_error(path, exc)) from None
+    cfg = load_yaml_model(path, AggregatorConfig, ConfigError, "aggregator config")
     # Relative paths are relative to the config file, so a config works from any directory.
     base = path.parent
     if not cfg.scoring_policy.is_absolute() and cfg.scoring_policy != DEFAULT_POLICY:
@@ -120,12 +110,3 @@ def load_config(path: Path) -> AggregatorConfig:
     if cfg.snapshot_dir is not None and not cfg.snapshot_dir.is_absolute():
         cfg.snapshot_dir = base / cfg.snapshot_dir
     return cfg
-
-
-def format_validation_error(path: Path, exc: ValidationError) -> str:
-    lines = [f"{path}: {exc.error_count()} invalid field(s):"]
-    for err in exc.errors():
-        where = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        fix = "remove it (unknown field)" if err["type"] == "extra_forbidden" else err["msg"]
-        lines.append(f"  {where}: {fix}")
-    return "\n".join(lines)

@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from dashboards.config import DEFAULT_POLICY, ConfigError, format_validation_error
+from counterwatch.configfile import load_yaml_model
+from dashboards.config import DEFAULT_POLICY, ConfigError
 from dashboards.store import EventFilter, EventRow, Store
 from pipelines.catalogue import CATEGORIES, catalogue
 
@@ -119,16 +119,7 @@ class ScoringPolicy(BaseModel):
 
 def load_policy(path: Path = DEFAULT_POLICY) -> ScoringPolicy:
     """Read and validate a scoring policy; ConfigError names the file, the field and the fix."""
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the scoring policy ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
-    try:
-        return ScoringPolicy.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(format_validation_error(Path(path), exc)) from None
+    return load_yaml_model(path, ScoringPolicy, ConfigError, "scoring policy")
 
 
 @cache

@@ -10,10 +10,9 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlparse
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from calibration.config import format_validation_error
+from counterwatch.configfile import load_yaml_model
 
 
 class Strict(BaseModel):
@@ -113,18 +112,7 @@ class EdgeConfigError(ValueError):
 
 def load_edge_config(path: str | Path) -> EdgeConfig:
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise EdgeConfigError(f"{path}: file not found. Fix: pass the path of an edge YAML file.") from None
-    except yaml.YAMLError as exc:
-        raise EdgeConfigError(f"{path}: not valid YAML ({exc}). Fix: check indentation and quoting.") from None
-    if not isinstance(data, dict):
-        raise EdgeConfigError(f"{path}: expected a mapping with at least 'cameras'. See docs/edge.md.")
-    try:
-        cfg = EdgeConfig.model_validate(data)
-    except ValidationError as exc:
-        raise EdgeConfigError(format_validation_error(path, exc)) from None
+    cfg = load_yaml_model(path, EdgeConfig, EdgeConfigError, "edge YAML file (see docs/edge.md)")
     return resolve_paths(cfg, path.parent)
 
 
