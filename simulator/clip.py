@@ -29,6 +29,7 @@ from simulator.pose import (
 from simulator.render import Camera, Mesh, Renderer
 from simulator.scenarios import SCENARIOS, Placement, Scenario, client_seated
 from simulator.scene import (
+    CLIENT_SEAT,
     DESK_X,
     DESK_Y0,
     DESK_Y1,
@@ -105,13 +106,51 @@ def body_mesh(body: Body, verts: np.ndarray, shirt: str, skin: str) -> Mesh:
     return Mesh(verts, body.faces, pal[body.regions[body.faces[:, 0]]])
 
 
+NEAR_M = 0.05  # near plane (camera depth, m) where 3-D zone outlines are cut before projecting
+
+
+def image_region(camera: Camera, pts3d, hull: bool = False) -> list[list[float]] | None:
+    """The image-pixel polygon of a world polygon (or, with hull=True, of the convex hull of a set of
+    points, e.g. a box's corners): edges cut at the near plane, then the polygon clipped to the image
+    rectangle (Sutherland-Hodgman via cv2.intersectConvexConvex). None when nothing of it is in view.
+
+    Clipping each projected point to the image separately (as before) collapsed a zone that lies partly
+    beside or behind the camera onto the image border (a sliver), so the client was never inside it."""
+    rot, cen = camera.rotation(), camera.center()
+    cam = (np.asarray(pts3d, float) - cen) @ rot.T
+    if hull:  # every segment between the points: the hull of the cut segments covers the cut solid
+        segs = [(cam[i], cam[j]) for i in range(len(cam)) for j in range(i + 1, len(cam))]
+    else:
+        segs = [(cam[i], cam[(i + 1) % len(cam)]) for i in range(len(cam))]
+    kept = []
+    for a, b in segs:
+        for p in (a, b):
+            if p[2] >= NEAR_M:
+                kept.append(p)
+        if (a[2] - NEAR_M) * (b[2] - NEAR_M) < 0:
+            kept.append(a + (NEAR_M - a[2]) / (b[2] - a[2]) * (b - a))
+    if len(kept) < 3:
+        return None
+    kept = np.array(kept)
+    px = camera.fx * kept[:, :2] / kept[:, 2:3] + np.array([camera.width / 2, camera.height / 2])
+    poly = cv2.convexHull(px.astype(np.float32))
+    frame = np.array([[0, 0], [camera.width - 1, 0], [camera.width - 1, camera.height - 1],
+                      [0, camera.height - 1]], np.float32)
+    area, inter = cv2.intersectConvexConvex(poly, frame)
+    if area < 1.0 or inter is None or len(inter) < 3:
+        return None
+    return [[round(float(x), 1), round(float(y), 1)] for x, y in inter.reshape(-1, 2)]
+
+
+def _box_corners(x0, x1, y0, y1, z0, z1) -> list[tuple[float, float, float]]:
+    return [(x, y, z) for x in (x0, x1) for y in (y0, y1) for z in (z0, z1)]
+
+
 def suggested_counter(camera: Camera, counter_id: str = "sim") -> dict:
-    """A CounterConfig (calibration/config.py) for this camera: zones and slots in image pixels."""
+    """A CounterConfig (calibration/config.py) for this camera: zones and slots in image pixels, each the
+    visible part of its world outline (see image_region)."""
     def poly(pts):
-        px = camera.project(np.array(pts, float))
-        px[:, 0] = np.clip(px[:, 0], 0, camera.width - 1)
-        px[:, 1] = np.clip(px[:, 1], 0, camera.height - 1)
-        return [[round(float(x), 1), round(float(y), 1)] for x, y in px]
+        return image_region(camera, pts) or [[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]]
 
     def rect(x, y, half, z=DESK_Z, h=0.0):
         return [(x - half, y - half, z), (x + half, y - half, z),
@@ -131,7 +170,9 @@ def suggested_counter(camera: Camera, counter_id: str = "sim") -> dict:
             "post": poly([(-0.45, -0.2, 0.5), (0.45, -0.2, 0.5), (0.45, 0.0, 1.9), (-0.45, 0.0, 1.9)]),
             "desk": poly([(-DESK_X, DESK_Y0, DESK_Z), (DESK_X, DESK_Y0, DESK_Z), (DESK_X, DESK_Y1, DESK_Z),
                           (-DESK_X, DESK_Y1, DESK_Z)]),
-            "client": poly([(-0.95, -1.25, 0.7), (-0.4, -1.25, 0.7), (-0.4, -0.85, 1.45), (-0.95, -0.85, 1.45)]),
+            # the seated client's whole body (chair to head), as the camera sees it
+            "client": image_region(camera, _box_corners(CLIENT_SEAT[0] - 0.32, CLIENT_SEAT[0] + 0.32,
+                                                        CLIENT_SEAT[1] - 0.3, DESK_Y0 + 0.05, 0.4, 1.45), hull=True),
             "sign": poly([(sx - 0.15, sy - 0.08, DESK_Z), (sx + 0.15, sy - 0.08, DESK_Z),
                           (sx + 0.15, sy, DESK_Z + 0.22), (sx - 0.15, sy, DESK_Z + 0.22)]),
         },
@@ -402,7 +443,13 @@ def render_clip(scenario: Scenario | str, out: Path, opts: RenderOptions = Rende
     if opts.split is not None:
         labels["split"] = opts.split
     (out / "labels.json").write_text(json.dumps(labels, sort_keys=True, separators=(",", ":")))
-    (out / "counter.yaml").write_text(yaml.safe_dump(suggested_counter(cam), sort_keys=False, allow_unicode=True))
+    # The clean-desk reference frame (what `calibrate capture` gives on a real counter) for the desk stage:
+    # the static scene with every allowed item in its slot, this clip's camera and light.
+    from calibration.sim_reference import REFERENCE_NAME, render_reference
+
+    cv2.imwrite(str(out / REFERENCE_NAME), render_reference(labels))
+    counter = dict(suggested_counter(cam), reference_image=REFERENCE_NAME)
+    (out / "counter.yaml").write_text(yaml.safe_dump(counter, sort_keys=False, allow_unicode=True))
     return labels
 
 

@@ -147,10 +147,12 @@ class Poser:
             e[f"lowerleg01.{s}"] = self._aim(f"lowerleg01.{s}", f"foot.{s}", B @ shin)
         torso = B @ rot_axis([0, 0, 1], -p.yaw) @ rot_axis([0, 1, 0], p.roll) @ rot_axis([1, 0, 0], -pitch_solved) @ B.T
         e["spine05"] = lambda i, rot, w: torso @ rot
+        # A rotation about the body's right axis by +a turns forward toward UP (right-hand rule), so
+        # flexing forward (rounded back, head down) is a negative angle.
         for name, k in (("spine03", 0.35), ("spine02", 0.35), ("spine01", 0.3)):
-            r = rot_axis(right, 25.0 * p.slouch * k)
+            r = rot_axis(right, -25.0 * p.slouch * k)
             e[name] = lambda i, rot, w, r=r: r @ rot
-        neck = rot_axis(right, 0.5 * p.head_pitch) @ rot_axis(up, -0.5 * p.head_yaw)
+        neck = rot_axis(right, -0.5 * p.head_pitch) @ rot_axis(up, -0.5 * p.head_yaw)
         head = neck @ rot_axis(B @ np.array([0, 1.0, 0]), 0.5 * p.head_roll)
         e["neck01"] = lambda i, rot, w: neck @ rot
         e["head"] = lambda i, rot, w: head @ rot

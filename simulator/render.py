@@ -79,6 +79,7 @@ class Mesh:
     faces: np.ndarray  # (M, 3) counter-clockwise seen from outside
     colors: np.ndarray  # (M, 3) BGR 0..255 base colour per face
     two_sided: bool = False
+    unlit: bool = False  # emits its own colour (a lit phone screen): no Lambert shading, no light gain
 
 
 def _triangles(camera: Camera, meshes: list[Mesh], light_gain: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -103,7 +104,7 @@ def _triangles(camera: Camera, meshes: list[Mesh], light_gain: float) -> tuple[n
             continue
         n = np.where(facing[keep, None], n[keep], -n[keep])
         tri = tri[keep]
-        shade = 0.55 + 0.5 * np.clip(n @ LIGHT, 0, 1)
+        shade = np.full(len(n), 1.0 / light_gain) if m.unlit else 0.55 + 0.5 * np.clip(n @ LIGHT, 0, 1)
         px = camera.fx * tri[:, :, :2] / tri[:, :, 2:3] + np.array([camera.width / 2, camera.height / 2])
         pxs.append((px + 0.5) * SS - 0.5)
         zs.append(tri[:, :, 2])

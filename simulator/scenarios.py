@@ -94,8 +94,10 @@ def raise_hand_arm(fingers_together: bool = True) -> Arm:
 
 
 def two_hands(held: bool = True) -> tuple[Reach, Reach]:
-    r = Reach("chest", (0.07, 0.2, 0.02), palm=(0, 0, 1), curl=0.2, pole=(0.6, 0.0, -1.0))
-    return r, Reach("chest", (0.07, 0.2, 0.02), palm=(0, 0, 1), curl=0.2, pole=(0.6, 0.0, -1.0))
+    # The client sits to the clerk's right (CLIENT_SEAT): both hands go forward over the desk and sideways
+    # toward that side (a left-hand offset is mirrored, so -x is toward the body's right).
+    r = Reach("desk", (0.34, 0.12, 0.14), palm=(0, 0, 1), curl=0.2, pole=(1.0, 0.0, -1.0))
+    return r, Reach("desk", (-0.1, 0.14, 0.14), palm=(0, 0, 1), curl=0.2, pole=(0.3, 0.0, -1.0))
 
 
 def client_seated() -> Pose:
@@ -129,6 +131,13 @@ def _static(name, description, pose, labels_rule=None, kind="violation", duratio
     return Scenario(name, description, duration, keys, labels=labels, **kw)
 
 
+# The 15-degree bow that goes with the guiding gesture (standing(15) from 2.0 to 3.5 s, moving 1.0-2.0 and
+# 3.5-4.5 s) is a real greeting-class bow: labelled as a performed bow.angle, like the bow_* clips (whose
+# interval also spans the motion), so a bow event in a guide clip counts as right, not as a false alarm.
+GUIDE_BOW = Label("bow.angle", 1.0, 4.5, "performed", {"peak_deg": 15.0, "hold_s": 1.5, "class": "greeting",
+                                                        "within": "guide"})
+
+
 def build() -> dict[str, Scenario]:
     s: dict[str, Scenario] = {}
 
@@ -155,14 +164,14 @@ def build() -> dict[str, Scenario]:
                       (3.5, standing(15, arm_r=guide_arm(pos), arm_l=ABDOMEN)), (4.5, standing()), (5.0, standing())],
                      labels=[Label("guide.gesture", 2.0, 3.5, "compliant",
                                    {"position": pos, "elbow_deg": 120.0, "palm": "up", "fingers": "together"}),
-                             Label("point.one_finger", 2.0, 3.5, "compliant", {"why": "open hand"})],
+                             Label("point.one_finger", 2.0, 3.5, "compliant", {"why": "open hand"}), GUIDE_BOW],
                      standing=True))
     for name, arm, why in (("guide_wrong_elbow", guide_arm("horizontal", elbow=170), "elbow 170 (straight arm)"),
                            ("guide_palm_down", guide_arm("horizontal", palm_up=False), "palm down")):
         add(Scenario(name, f"guiding gesture with {why}", 5.0,
                      [(0.0, standing()), (1.0, standing()), (2.0, standing(15, arm_r=arm, arm_l=ABDOMEN)),
                       (3.5, standing(15, arm_r=arm, arm_l=ABDOMEN)), (4.5, standing()), (5.0, standing())],
-                     labels=[Label("guide.gesture", 2.0, 3.5, "violation", {"why": why})], standing=True))
+                     labels=[Label("guide.gesture", 2.0, 3.5, "violation", {"why": why}), GUIDE_BOW], standing=True))
     for together in (True, False):
         nm = "greet_raise_hand" if together else "greet_raise_hand_spread"
         up = Pose(arm_r=raise_hand_arm(together), arm_l=hands_desk()[1])
@@ -181,39 +190,52 @@ def build() -> dict[str, Scenario]:
     r2, l2 = two_hands()
     add(_static("handover_two_hands", "documents handed over with both hands", Pose(pitch=8, arm_r=r2, arm_l=l2),
                 "handover.two_hands", kind="compliant", client=[(0.0, 4.0)],
-                props={"papers": [(0.0, (0.0, -0.4, 0.0)), (0.8, "R"), (3.2, (0.0, -0.62, 0.0))]}))
+                props={"papers": [(0.0, (0.0, -0.4, 0.0)), (0.8, "R"), (3.2, (-0.4, -0.66, 0.0))]}))
     add(_static("handover_one_hand", "documents handed over with one hand",
                 Pose(pitch=4, arm_r=r2, arm_l=hands_desk()[1]), "handover.two_hands", client=[(0.0, 4.0)],
-                props={"papers": [(0.0, (0.0, -0.4, 0.0)), (0.8, "R"), (3.2, (0.0, -0.62, 0.0))]}))
+                props={"papers": [(0.0, (0.0, -0.4, 0.0)), (0.8, "R"), (3.2, (-0.4, -0.66, 0.0))]}))
     add(Scenario("stand_for_visitor", "a visitor arrives, no client: clerk stands and bows 15", 5.0,
                  [(0.0, typing()), (1.0, typing()), (2.0, standing()), (2.6, standing(15)), (3.4, standing(15)),
                   (4.0, standing()), (5.0, standing())],
-                 labels=[Label("stand.for_visitor", 1.0, 4.0, "performed", {"bow_deg": 15.0})], standing=True))
+                 labels=[Label("stand.for_visitor", 1.0, 4.0, "performed", {"bow_deg": 15.0}),
+                         Label("bow.angle", 2.0, 4.0, "performed",
+                               {"peak_deg": 15.0, "hold_s": 0.8, "class": "greeting", "within": "stand_for_visitor"})],
+                 standing=True))
     # Phone, eating, drinking -------------------------------------------------------------------
-    look_phone = Pose(pitch=10, head_pitch=38, arm_r=Reach("desk", (0.05, -0.08, 0.12), palm=(0, -0.5, 1), curl=0.5),
+    # held up in front of the chest, the screen toward the face; the camera sees its back above the hand
+    look_phone = Pose(pitch=10, head_pitch=38, arm_r=Reach("chest", (-0.02, 0.12, 0.02), palm=(0.0, -1.0, 0.9),
+                                                           hand=(-0.15, 0.4, 1.0), curl=0.5, pole=(1.0, 0.2, -1.0)),
                       arm_l=hands_desk()[1])
     sc = _static("phone_in_hand", "looking down at a phone held in the hand", look_phone, "phone.use",
                  props={"phone": [(0.0, "R")]})
     sc.labels += [Label("phone.on_desk", 0.8, 3.2, "compliant"), Label("phone.call", 0.8, 3.2, "compliant")]
     add(sc)
-    at_ear = Pose(head_roll=8, arm_r=Reach("ear_R", palm=(-1, 0, 0), curl=0.5), arm_l=hands_desk()[1])
+    # the elbow out and forward-down (a pole behind the torso made MediaPipe put the wrist on the desk)
+    at_ear = Pose(head_roll=8, arm_r=Reach("ear_R", (0.03, 0.03, -0.1), palm=(-1, 0, 0), hand=(-0.15, 0.1, 1.0),
+                                        curl=0.5, pole=(1.0, 0.6, -0.6)),
+                  arm_l=hands_desk()[1])
     for name, ts, long in (("phone_call_long", 60.0, True), ("phone_call_short", 20.0, False)):
         add(_static(name, f"phone at the ear with a client present, {'over' if long else 'under'} 3 min "
                     f"(time compressed x{ts:g})", at_ear, "phone.call", time_scale=ts, duration=5.0,
                     client=[(0.0, 5.0)], props={"phone": [(0.0, "R")]},
                     kind="violation"))
         s[name].labels.append(Label("phone.neck_clamp", 0.8, 4.2, "compliant", {"why": "held in the hand"}))
-    add(Scenario("phone_on_desk", "phone lying on the counter while the clerk types", 4.0,
-                 [(0.0, typing(0)), (4.0, typing(1))], props={"phone": [(0.0, (0.2, -0.36, 10.0))]},
-                 labels=[Label("phone.on_desk", 0.0, 4.0), Label("phone.use", 0.0, 4.0, "compliant")]))
-    eat = Pose(head_pitch=5, arm_r=Reach("mouth", palm=(-0.3, -1, 0), curl=0.6), arm_l=hands_desk()[1])
-    add(Scenario("eating", "eating a snack: hand with food to the mouth, snack box on the desk", 6.0,
-                 [(0.0, typing()), (1.0, typing()), (1.8, eat), (2.6, eat), (3.4, upright()), (4.2, eat), (5.0, eat),
-                  (6.0, upright())],
-                 props={"snack_box": [(0.0, (-0.15, -0.38, 0.0))], "food": [(0.0, None), (1.0, "R"), (5.6, None)]},
-                 labels=[Label("eat.food", 1.0, 5.6),
-                         Label("desk.personal_items", 0.0, 6.0, detail={"item": "snack_box"})]))
-    drink = Pose(head_pitch=-12, arm_r=Reach("mouth", palm=(-1, 0, 0), curl=0.5), arm_l=hands_desk()[1])
+    add(Scenario("phone_on_desk", "phone lying on the counter while the clerk types (x5: 30 s)", 6.0,
+                 [(0.0, typing(0)), (6.0, typing(1))], props={"phone": [(0.0, (0.12, -0.62, 15.0))]}, time_scale=5.0,
+                 labels=[Label("phone.on_desk", 0.0, 6.0), Label("phone.use", 0.0, 6.0, "compliant")]))
+    eat = Pose(head_pitch=5, arm_r=Reach("mouth", (0.05, 0.06, -0.15), palm=(-1.0, -0.2, 0.0), hand=(-0.3, 0.15, 1.0),
+                                         curl=0.7, pole=(1.0, 0.6, -0.6)), arm_l=hands_desk()[1])
+    bites = [(0.0, typing()), (1.0, typing())]
+    for k in range(5):  # five bites over 17 s, so the snack box is on the desk longer than the 15 s minimum
+        t0 = 1.0 + 3.2 * k
+        bites += [(t0 + 0.8, eat), (t0 + 1.6, eat), (t0 + 2.4, upright())]
+    bites.append((18.0, upright()))
+    add(Scenario("eating", "eating a banana: five bites in 17 s, a box of donuts on the desk", 18.0, bites,
+                 props={"snack_box": [(0.0, (-0.22, -0.6, 0.0))], "food": [(0.0, None), (1.0, "R"), (17.4, None)]},
+                 labels=[Label("eat.food", 1.0, 17.4),
+                         Label("desk.personal_items", 0.0, 18.0, detail={"item": "snack_box"})]))
+    drink = Pose(head_pitch=-12, arm_r=Reach("mouth", (0.03, 0.03, -0.04), palm=(-1, 0, 0), curl=0.5,
+                                          pole=(1.0, 0.6, -0.6)), arm_l=hands_desk()[1])
     for name, present in (("drinking_client", True), ("drinking_alone", False)):
         add(Scenario(name, "drinking from a cup " + ("while a client is present" if present else "with no client"),
                      5.0, [(0.0, upright()), (1.0, upright()), (1.8, drink), (3.2, drink), (4.0, upright()),
@@ -257,21 +279,21 @@ def build() -> dict[str, Scenario]:
                  (2.0, standing(x=0.9, facing=90)), (2.6, standing()), (3.2, upright()), (8.0, upright())]
     add(Scenario("colleague_covering", "clerk leaves, a colleague takes over the post (counts as staffed)", 8.0,
                  [(0.0, upright()), (0.6, standing()), (1.3, walk), (1.5, away), (8.0, away)],
-                 colleague=colleague, time_scale=120.0,
+                 colleague=colleague, time_scale=30.0,
                  labels=[Label("post.empty", 1.5, 3.2, "compliant", {"covered_by": "colleague"})]))
-    add(Scenario("personal_item_placed", "a handbag and an umbrella put on the desk", 5.0,
-                 [(0.0, typing(0)), (5.0, typing(1))],
-                 props={"handbag": [(0.0, None), (1.5, (0.35, -0.45, 10.0))],
-                        "umbrella": [(0.0, None), (2.5, (0.0, -0.7, 0.0))]},
-                 labels=[Label("desk.personal_items", 1.5, 5.0, detail={"item": "handbag"}),
-                         Label("desk.personal_items", 2.5, 5.0, detail={"item": "umbrella"}),
-                         Label("desk.displaced", 0.0, 5.0, "compliant")]))
-    add(Scenario("allowed_item_displaced", "the evaluator pad moved out of its slot", 5.0,
-                 [(0.0, typing(0)), (5.0, typing(1))],
-                 props={"evaluator_pad": [(0.0, HOME["evaluator_pad"]), (1.5, (-0.1, -0.5, 30.0))]},
-                 labels=[Label("desk.displaced", 1.5, 5.0, detail={"item": "evaluator_pad"}),
-                         Label("desk.personal_items", 0.0, 5.0, "compliant"),
-                         Label("desk.allowed_items", 0.0, 5.0, "compliant")]))
+    add(Scenario("personal_item_placed", "a handbag and an umbrella put on the desk (x10: 80 s)", 8.0,
+                 [(0.0, typing(0)), (8.0, typing(1))], time_scale=10.0,
+                 props={"handbag": [(0.0, None), (1.5, (0.38, -0.52, 10.0))],
+                        "umbrella": [(0.0, None), (2.5, (-0.6, -0.55, 0.0))]},
+                 labels=[Label("desk.personal_items", 1.5, 8.0, detail={"item": "handbag"}),
+                         Label("desk.personal_items", 2.5, 8.0, detail={"item": "umbrella"}),
+                         Label("desk.displaced", 0.0, 8.0, "compliant")]))
+    add(Scenario("allowed_item_displaced", "the evaluator pad moved out of its slot, left on the desk (x10: 80 s)",
+                 8.0, [(0.0, typing(0)), (8.0, typing(1))], time_scale=10.0,
+                 props={"evaluator_pad": [(0.0, HOME["evaluator_pad"]), (1.5, (0.0, -0.64, 25.0))]},
+                 labels=[Label("desk.displaced", 1.5, 8.0, detail={"item": "evaluator_pad"}),
+                         Label("desk.personal_items", 0.0, 8.0, "compliant"),
+                         Label("desk.allowed_items", 0.0, 8.0, "compliant")]))
     add(Scenario("item_unattended", "clerk leaves with the sign; a handbag stays on the desk unattended", 8.0,
                  [(0.0, upright()), (0.6, standing()), (1.3, walk), (1.5, away), (8.0, away)],
                  props={"handbag": [(0.0, (0.3, -0.45, 0.0))], "sign": [(0.0, None), (0.5, HOME["sign"])]},
@@ -285,7 +307,23 @@ def build() -> dict[str, Scenario]:
                  time_scale=60.0, labels=[Label("post.leave_secure", 1.5, 8.0, detail={"items": ["papers", "seal"]}),
                                           Label("post.empty", 1.5, 8.0, "compliant", {"sign": True})]))
     _gap_scenarios(add)
+    _call_clients(s)
     return s
+
+
+def _call_clients(scenarios: dict[str, Scenario]) -> None:
+    """Every client arrives on a queue call (a client at the window was called there): scenarios whose
+    client interval has no call at its start get one, and since their clerk does not raise a hand, a
+    greet.raise_hand violation (no greeting) from the call for the greeting window (4 s, or to the end)."""
+    n = 0
+    for sc in scenarios.values():
+        for start, _end in sc.client:
+            if any(start - 2.0 <= tq <= start + 0.01 for tq, _ in sc.queue_calls):  # called just before
+                continue
+            n += 1
+            sc.queue_calls.append((start, f"C{n:03d}"))
+            sc.labels.append(Label("greet.raise_hand", start, min(start + 4.0, sc.duration), "violation",
+                                   {"why": "no greeting", "client_arrival": True}))
 
 
 def _gap_scenarios(add) -> None:
@@ -347,6 +385,12 @@ def _gap_scenarios(add) -> None:
                                                                   arm_l=hands_desk()[1])),
                   (2.8, typing(0)), (5.0, typing(1))],
                  labels=[Label("posture.chin_on_hand", 0.0, 5.0, "compliant")]))
+    lean = Pose(roll=-20.0, pitch=6, head_roll=8, arm_r=Reach("desk", (0.16, 0.02, 0.0), palm=(0, 0, -1), curl=0.3),
+                arm_l=Reach("desk", (0.1, -0.1, 0.0), palm=(0, 0, -1), curl=0.4, pole=(0.4, -0.2, -1.0)))
+    sc = _static("lean_on_one_arm", "slumped sideways onto the left forearm on the desk (shoulder line rolled)", lean,
+                 "posture.slouch", duration=8.0)
+    sc.labels[0] = Label("posture.slouch", 0.8, 7.2, detail={"kind": "side_lean"})
+    add(sc)
     add(Scenario("sitting_upright", "sitting upright, hands on the desk (no slouch)", 5.0,
                  [(0.0, upright()), (5.0, upright())], labels=[Label("posture.slouch", 0.0, 5.0, "compliant")]))
     # gaze.away: head turned away from the client for 6 s vs looking at the client
@@ -392,17 +436,17 @@ def _gap_scenarios(add) -> None:
                  32.0, absent, wall_start=AFTER_HOURS,
                  labels=[Label("desk.end_of_day", 0.0, 32.0, "compliant"),
                          Label("desk.clutter", 0.0, 32.0, "compliant")]))
-    add(Scenario("desk_clutter", "a cluttered desk: papers, seal, cup, bottle and a snack box spread around", 5.0,
-                 [(0.0, typing(0)), (5.0, typing(1))],
+    add(Scenario("desk_clutter", "a cluttered desk: papers, seal, cup, bottle and a snack box spread around (x40)",
+                 8.0, [(0.0, typing(0)), (8.0, typing(1))], time_scale=40.0,
                  props={"papers": [(0.0, (0.02, -0.42, 5.0))], "seal": [(0.0, (0.2, -0.4, 0.0))],
                         "cup": [(0.0, (-0.22, -0.42, 0.0))], "bottle": [(0.0, (0.3, -0.55, 0.0))],
                         "snack_box": [(0.0, (-0.2, -0.6, 20.0))]},
-                 labels=[Label("desk.clutter", 0.0, 5.0, detail={"items": 5}),
-                         Label("desk.personal_items", 0.0, 5.0, detail={"item": "snack_box"})]))
-    add(Scenario("allowed_item_missing", "the evaluator pad taken away from its slot", 5.0,
-                 [(0.0, typing(0)), (5.0, typing(1))],
+                 labels=[Label("desk.clutter", 0.0, 8.0, detail={"items": 5}),
+                         Label("desk.personal_items", 0.0, 8.0, detail={"item": "snack_box"})]))
+    add(Scenario("allowed_item_missing", "the evaluator pad taken away from its slot (x10: 80 s)", 8.0,
+                 [(0.0, typing(0)), (8.0, typing(1))], time_scale=10.0,
                  props={"evaluator_pad": [(0.0, HOME["evaluator_pad"]), (1.5, None)]},
-                 labels=[Label("desk.allowed_items", 1.5, 5.0, detail={"item": "evaluator_pad"})]))
+                 labels=[Label("desk.allowed_items", 1.5, 8.0, detail={"item": "evaluator_pad"})]))
     # chair.reset: the client leaves the chair pushed out and turned vs the chair put back
     seat = HOME["client_chair"]
     out = (seat[0] - 0.25, seat[1] - 0.3, 35.0)

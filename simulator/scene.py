@@ -12,7 +12,9 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from simulator import propmesh as pm
 from simulator.body import rot_axis
+from simulator.propmesh import transformed
 from simulator.render import Mesh
 
 DESK_Z = 0.75
@@ -232,49 +234,41 @@ def prop_meshes(name: str, x: float, y: float, yaw: float = 0.0, z: float = DESK
                 aruco_quad([x, y - 0.004, z + 0.105], 0.11, yaw=yaw, tilt=8)]
     if name == "monitor":
         return monitor_meshes()
-    if name == "phone":
-        return [box([x, y, z + 0.005], [0.075, 0.155, 0.009], bgr("#111318"), yaw=yaw)]
-    if name == "cup":
-        return [cylinder([x, y, z], 0.042, 0.11, bgr("#f0f0f0"), top_color=bgr("#6a3a20"))]
-    if name == "bottle":
-        return [cylinder([x, y, z], 0.033, 0.2, bgr("#6ab0e0")), cylinder([x, y, z + 0.2], 0.015, 0.03, bgr("#2060c0"))]
-    if name == "snack_box":
-        return [box([x, y, z + 0.03], [0.14, 0.09, 0.06], bgr("#f0a020"), yaw=yaw)]
-    if name == "food":
-        return [box([x, y, z + 0.015], [0.07, 0.05, 0.03], bgr("#d8a050"), yaw=yaw)]
-    if name == "umbrella":
-        return [cylinder([x - 0.3, y, z + 0.03], 0.03, 0.6, bgr("#202060"), n=8, axis=(1, 0.1, 0))]
-    if name == "handbag":
-        return [box([x, y, z + 0.11], [0.3, 0.12, 0.22], bgr("#7a2a2a"), yaw=yaw, cells=(2, 1, 2))]
-    if name == "papers":
-        return [box([x, y, z + 0.003], [0.21, 0.297, 0.006], bgr("#fafafa"), yaw=yaw, cells=(2, 2, 1))]
-    if name == "seal":
-        return [cylinder([x, y, z], 0.022, 0.07, bgr("#a01818"))]
+    if name in DESK_BUILDERS:
+        return transformed(DESK_BUILDERS[name](), rot_axis([0, 0, 1], yaw), [x, y, z])
     if name == "client_chair":
         return client_chair_meshes(x, y, yaw)  # stands on the floor whatever z says
     raise KeyError(f"unknown prop {name!r}; known: {', '.join(PROPS)}")
 
 
+DESK_BUILDERS = {"phone": lambda: transformed(pm.phone(), np.eye(3), [0, 0, 0.0045]), "cup": pm.mug,
+                 "bottle": pm.bottle, "snack_box": pm.donut_box,
+                 "food": pm.banana, "umbrella": pm.umbrella, "handbag": pm.handbag, "papers": pm.papers,
+                 "seal": pm.seal}
+
+
 def held_meshes(name: str, center: np.ndarray, hand_dir: np.ndarray, palm: np.ndarray) -> list[Mesh]:
-    """A prop held in a hand: centred on the palm, long axis along the hand."""
+    """A prop held in a hand (`center` = the palm centre): the phone and the banana along the hand and
+    sticking out past the fingers (so the camera sees them, not just the hand), cups and bottles upright
+    against the palm, papers flat on it."""
     from simulator.body import unit
+
     h = unit(hand_dir)
     n = unit(palm - (palm @ h) * h)
     side = np.cross(h, n)
-    frame = np.stack([side, h, n], 1)  # prop x -> across the palm, y -> along the hand, z -> out of the palm
-    if name == "phone":
-        m = box([0, 0, 0], [0.072, 0.15, 0.009], bgr("#111318"))
-    elif name == "cup":
-        m = cylinder([0, 0, -0.055], 0.04, 0.11, bgr("#f0f0f0"), axis=(1, 0, 0))
-        m.vertices = m.vertices @ rot_axis([0, 0, 1], 90).T
-    elif name == "bottle":
-        m = cylinder([0, 0, -0.1], 0.033, 0.2, bgr("#6ab0e0"), axis=(1, 0, 0))
-    elif name == "papers":
+    frame = np.stack([side, h, n], 1)  # object x -> across the palm, y -> along the hand, z -> out of the palm
+    if name == "phone":  # screen (+Z) toward where the palm faces; the top half past the fingers
+        return transformed(pm.phone(), frame, center + 0.065 * h + 0.012 * n)
+    if name == "food":
+        return transformed(pm.banana(), frame, center + 0.085 * h + 0.02 * n)
+    if name in ("cup", "bottle"):
+        up = side if side[2] >= 0 else -side  # the object's axis across the palm, pointing up
+        fwd = unit(np.cross(up, n))
+        rot = np.stack([fwd, n, up], 1)
+        meshes = pm.mug() if name == "cup" else pm.bottle()
+        return transformed(meshes, rot, center + (0.05 if name == "cup" else 0.045) * n - 0.05 * up)
+    if name == "papers":
         m = box([0, 0, 0], [0.21, 0.297, 0.004], bgr("#fafafa"), cells=(2, 2, 1))
         m.two_sided = True
-    elif name == "food":
-        m = box([0, 0, 0], [0.05, 0.07, 0.03], bgr("#d8a050"))
-    else:
-        m = box([0, 0, 0], [0.05, 0.05, 0.05], bgr("#888888"))
-    m.vertices = m.vertices @ frame.T + center + 0.03 * n
-    return [m]
+        return transformed([m], frame, center + 0.03 * n)
+    return transformed([box([0, 0, 0], [0.05, 0.05, 0.05], bgr("#888888"))], frame, center + 0.03 * n)

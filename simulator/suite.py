@@ -17,7 +17,7 @@ HELDOUT_BODIES = ["m_old_slim", "f_avg_tall", "f_mid"]
 TUNE_VIEWS = [(1.35, 1.5, 0.0), (1.6, 1.3, 30.0), (1.3, 2.0, -20.0)]
 HELDOUT_VIEWS = [(1.45, 1.4, 45.0), (1.25, 1.1, 0.0), (1.7, 1.8, -35.0)]
 # Bump when the renderer's output changes for the same parameters (forces a re-render of the suite).
-RENDER_VERSION = 2
+RENDER_VERSION = 3  # 3: head pitch sign, detector-recognisable props, arm poses, reference.png
 
 
 @dataclass(frozen=True)
