@@ -3,40 +3,28 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import typer
+
+from dashboards.cli_common import aggregator_config, fail
 
 aggregator_app = typer.Typer(no_args_is_help=True)
 roster_app = typer.Typer(no_args_is_help=True, help="Who works at which counter (scores reach people through it).")
 aggregator_app.add_typer(roster_app, name="roster")
 
-DEFAULT_DB = "sqlite:///counterwatch.db"
 CONFIG_OPT = typer.Option(None, "--config", "-c", help="Aggregator YAML (database, broker, retention).")
 DB_OPT = typer.Option(None, "--db", help="SQLAlchemy database URL (overrides --config; env COUNTERWATCH_DB).")
 
 
-def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(2)
 
 
-def _load(config: Path | None):  # type: ignore[no-untyped-def]
-    from dashboards.config import AggregatorConfig, ConfigError, load_config
-
-    if config is None:
-        return AggregatorConfig(database_url=os.environ.get("COUNTERWATCH_DB", DEFAULT_DB))
-    try:
-        return load_config(config)
-    except ConfigError as exc:
-        _fail(str(exc))
 
 
 def _store(config: Path | None, db: str | None):  # type: ignore[no-untyped-def]
     from dashboards.store import Store
 
-    return Store.open(db or _load(config).database_url)
+    return Store.open(db or aggregator_config(config).database_url)
 
 
 @aggregator_app.command("run")
@@ -49,7 +37,7 @@ def run(config: Path = typer.Option(..., "--config", "-c", help="Aggregator YAML
 
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    run_worker(_load(config))
+    run_worker(aggregator_config(config))
 
 
 @roster_app.command("import")
@@ -65,7 +53,7 @@ def roster_import(
     try:
         spans = read_csv(csv_file, timezone)
     except RosterError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     inserted = import_spans(_store(config, db), spans)
     typer.echo(f"{csv_file}: {len(spans)} span(s) read, {inserted} new")
 
@@ -81,7 +69,7 @@ def prune(
     from dashboards.retention import prune as do_prune
     from dashboards.store import Store
 
-    cfg = _load(config)
+    cfg = aggregator_config(config)
     store = Store.open(db or cfg.database_url)
     keep = days if days is not None else cfg.retention_days
     counts = do_prune(store, keep * 86400, snapshot_dir or cfg.snapshot_dir)
@@ -115,12 +103,12 @@ def register_dashboard_commands(app: typer.Typer) -> None:
         try:
             the_day = date.fromisoformat(day)
         except ValueError:
-            _fail(f"--day '{day}' is not a date; write YYYY-MM-DD")
-        cfg = _load(config)
+            fail(f"--day '{day}' is not a date; write YYYY-MM-DD")
+        cfg = aggregator_config(config)
         try:
             pol = load_policy(policy or cfg.scoring_policy)
         except ConfigError as exc:
-            _fail(str(exc))
+            fail(str(exc))
         store = _store(config, db)
         if verify:
             diffs = recompute_differences(store, hall, the_day, pol)

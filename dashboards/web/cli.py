@@ -5,28 +5,11 @@ Registered from dashboards/cli.py (register_dashboard_commands). Heavy imports s
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import typer
 
-DEFAULT_DB = "sqlite:///counterwatch.db"
-
-
-def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(2)
-
-
-def _config(config: Path | None):  # type: ignore[no-untyped-def]
-    from dashboards.config import AggregatorConfig, ConfigError, load_config
-
-    if config is None:
-        return AggregatorConfig(database_url=os.environ.get("COUNTERWATCH_DB", DEFAULT_DB))
-    try:
-        return load_config(config)
-    except ConfigError as exc:
-        _fail(str(exc))
+from dashboards.cli_common import aggregator_config, fail
 
 
 def register_board_commands(app: typer.Typer, aggregator_app: typer.Typer) -> None:
@@ -56,19 +39,19 @@ def register_board_commands(app: typer.Typer, aggregator_app: typer.Typer) -> No
 
         chosen = [(k, v) for k, v in (("day", day), ("week", week), ("month", month)) if v]
         if len(chosen) != 1:
-            _fail("give exactly one of --day, --week or --month with a date (YYYY-MM-DD)")
+            fail("give exactly one of --day, --week or --month with a date (YYYY-MM-DD)")
         kind, text = chosen[0]
         if kind == "month" and len(text) == 7:
             text += "-01"
         try:
             period = period_of(kind, date.fromisoformat(text))
         except ValueError:
-            _fail(f"--{kind} '{text}' is not a date; write YYYY-MM-DD")
-        cfg = _config(config)
+            fail(f"--{kind} '{text}' is not a date; write YYYY-MM-DD")
+        cfg = aggregator_config(config)
         try:
             pol = load_policy(policy or cfg.scoring_policy)
         except ConfigError as exc:
-            _fail(str(exc))
+            fail(str(exc))
         store = Store.open(db or cfg.database_url)
         for path in write_report(store, hall, period, pol, out, pdf=pdf, csv_files=csv,
                                  snapshot_dir=snapshot_dir or cfg.snapshot_dir):
@@ -90,7 +73,7 @@ def register_board_commands(app: typer.Typer, aggregator_app: typer.Typer) -> No
         from dashboards.web import serve
         from dashboards.web.app import BoardSettings
 
-        cfg = _config(config)
+        cfg = aggregator_config(config)
         url = db or cfg.database_url
         store = Store.open(url)
         password = ensure_admin(store.engine)
