@@ -1,7 +1,7 @@
 """Do the packaged object detectors recognise the simulator's props? (tests and bench/sim_prop_detection.py)
 
 For each frame of a rendered clip where a prop is visible (its labelled bbox), the detector runs on a
-square crop around the prop (like the pipeline's crops around the hands and the desk), and we keep the
+crop around the prop like the pipeline's (around the hand, or around the changed desk blob), and we keep the
 best score of the classes that prop should be read as."""
 
 from __future__ import annotations
@@ -43,11 +43,16 @@ class PropScore:
     found: dict[str, list[tuple[str, float]]]  # detector id -> everything found in the crop (label, score)
 
 
-def prop_crop(bbox: list[float], width: int, height: int, min_side: float = 160.0) -> tuple[float, ...]:
-    """A square crop around a prop box: 2.5x its larger side, at least `min_side` px, inside the frame."""
+def prop_crop(bbox: list[float], width: int, height: int, held: bool = False) -> tuple[float, ...]:
+    """The crop the pipeline would hand the detector. Held: a square around the hand of at least 160 px
+    (vision.roi.region_around). On the desk: the changed blob padded by 0.6 of its larger side, at least
+    5 % of the frame width (vision.desk_change), upscaled there to 300 px like the SSD input."""
     x0, y0, x1, y1 = bbox
+    if not held:
+        pad = max(0.6 * max(x1 - x0, y1 - y0), 0.05 * width)
+        return (max(0.0, x0 - pad), max(0.0, y0 - pad), min(float(width), x1 + pad), min(float(height), y1 + pad))
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-    side = min(max(2.5 * max(x1 - x0, y1 - y0), min_side), width, height)
+    side = min(max(2.0 * max(x1 - x0, y1 - y0), 160.0), width, height)
     ox = float(np.clip(cx - side / 2, 0, width - side))
     oy = float(np.clip(cy - side / 2, 0, height - side))
     return (ox, oy, ox + side, oy + side)
@@ -72,7 +77,7 @@ def score_prop(clip_dir: Path, prop: str, t: float, detectors: dict, min_score: 
     scores, found = {}, {}
     if info["bbox"] is not None:
         img = frame_at(Path(clip_dir), frame["index"])
-        roi = prop_crop(info["bbox"], img.shape[1], img.shape[0])
+        roi = prop_crop(info["bbox"], img.shape[1], img.shape[0], held=info["where"].startswith("hand"))
         for mid, det in detectors.items():
             dets = det.detect(img, roi=roi, min_score=min_score)
             found[mid] = [(d.label, round(d.score, 3)) for d in dets]

@@ -226,14 +226,14 @@ def build() -> dict[str, Scenario]:
     eat = Pose(head_pitch=5, arm_r=Reach("mouth", (0.05, 0.06, -0.15), palm=(-1.0, -0.2, 0.0), hand=(-0.3, 0.15, 1.0),
                                          curl=0.7, pole=(1.0, 0.6, -0.6)), arm_l=hands_desk()[1])
     bites = [(0.0, typing()), (1.0, typing())]
-    for k in range(5):  # five bites over 17 s, so the snack box is on the desk longer than the 15 s minimum
+    for k in range(7):  # seven bites over 23 s: the snack box stays on the desk 1.5x the rule's 15 s minimum
         t0 = 1.0 + 3.2 * k
         bites += [(t0 + 0.8, eat), (t0 + 1.6, eat), (t0 + 2.4, upright())]
-    bites.append((18.0, upright()))
-    add(Scenario("eating", "eating a banana: five bites in 17 s, a box of donuts on the desk", 18.0, bites,
-                 props={"snack_box": [(0.0, (-0.22, -0.6, 0.0))], "food": [(0.0, None), (1.0, "R"), (17.4, None)]},
-                 labels=[Label("eat.food", 1.0, 17.4),
-                         Label("desk.personal_items", 0.0, 18.0, detail={"item": "snack_box"})]))
+    bites.append((24.0, upright()))
+    add(Scenario("eating", "eating a banana: seven bites in 23 s, a box of donuts on the desk", 24.0, bites,
+                 props={"snack_box": [(0.0, (-0.22, -0.6, 0.0))], "food": [(0.0, None), (1.0, "R"), (23.4, None)]},
+                 labels=[Label("eat.food", 1.0, 23.4),
+                         Label("desk.personal_items", 0.0, 24.0, detail={"item": "snack_box"})]))
     drink = Pose(head_pitch=-12, arm_r=Reach("mouth", (0.03, 0.03, -0.04), palm=(-1, 0, 0), curl=0.5,
                                           pole=(1.0, 0.6, -0.6)), arm_l=hands_desk()[1])
     for name, present in (("drinking_client", True), ("drinking_alone", False)):
