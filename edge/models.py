@@ -1,7 +1,8 @@
 """Models the runtime shares across the cameras of one edge box.
 
-`pipelines.pipeline.make_pipeline(counter, models=shared)` copies `shared` into each pipeline and
-loads what is missing per pipeline. Only stateless models may be shared: the MediaPipe pose, hands
+`pipelines.pipeline.make_pipeline(counter, models=shared)` uses what `shared` holds and loads the
+object detector into it when missing, so every pipeline given the same dict shares one; the MediaPipe
+graphs are loaded per pipeline and never put in it. Only stateless models may be shared: the MediaPipe pose, hands
 and face graphs run in video mode, which tracks one person from frame to frame, so each camera
 needs its own. The object detector (TFLite SSD) is stateless, but one interpreter must not run two
 inferences at once, so the shared one is behind a lock (the analysis threads take turns; on a small
@@ -29,6 +30,11 @@ class LockedDetector:
 
             self._detector = load_detector(self.model_id, threads=self.threads)
         return self._detector
+
+    @property
+    def labels(self) -> list[str]:
+        """The detector's class names (the pipeline asks whether it knows a class before cropping for it)."""
+        return self._get().labels
 
     def detect(self, *args: Any, **kwargs: Any) -> Any:
         with self._lock:

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from calibration.config import CounterConfig
 from pipelines.engine import RuleContext
-from pipelines.rules._body import L_EAR, L_HIP, L_SH, NOSE, R_EAR, R_HIP, R_SH, Body, box_center
+from pipelines.rules._body import L_EAR, L_EL, L_HIP, L_SH, L_WR, NOSE, R_EAR, R_EL, R_HIP, R_SH, R_WR, Body, box_center
 from vision.observation import Marker, Observation
 from vision.results import Detection, PoseResult
 
@@ -184,3 +184,83 @@ def _near_post(d: Detection, post: Polygon | None, size: tuple[int, int]) -> boo
     margin = 0.5 * (max(xs) - min(xs))
     cx, cy = box_center(d.box)
     return min(xs) - margin <= cx <= max(xs) + margin and min(ys) - margin <= cy <= max(ys) + margin
+
+
+
+@dataclass
+class HandActivity:
+    """What the pose alone says each hand is doing, so the pipeline runs the hand model and the object
+    detector only when a rule could read their answer. Margins are looser than the rules' own thresholds
+    (the rules measure the hand centre from the hand model, this sees only the pose's wrist and fingers).
+    A typing or writing clerk (forearms down on the desk, hands apart) sets none of these."""
+
+    near_face: set[str] = field(default_factory=set)  # sides with a hand point near the nose
+    holding: set[str] = field(default_factory=set)  # at the face, or held up in front (a phone, a cup)
+    gesturing: bool = False  # a forearm level or raised, or a wrist moved away from where it rested
+    together: bool = False  # both wrists close together (finger fidgeting)
+    neck_clamp: tuple[tuple[float, float], tuple[float, float]] | None = None  # (ear, shoulder) of a tilted head
+
+
+class HandGate:
+    """Per stream: turns each pose into a `HandActivity`. Gestures are told by the wrist leaving its resting
+    place (a slow average of where it was, in shoulder widths from mid-shoulders), because absolute
+    positions do not separate them from typing once the camera is yawed: a wrist on the desk then reads
+    0.8 shoulder widths outside its shoulder."""
+
+    FOREARM_UP_SW = -0.15  # holding: wrist at most this far below its elbow (typing reads -0.2..-0.6)
+    RAISED_SW = 0.0  # gesturing: wrist at least level with its elbow
+    IN_FRONT_SW = 0.9  # held in front: wrist this close to the nose horizontally ...
+    ABOVE_SHOULDER_SW = 0.25  # ... and at most this far above the shoulder line
+    MOVED_SW = 0.35  # gesturing: wrist this far from its resting place
+    REST_TAU_S = 8.0  # time constant of the resting place
+    TOGETHER_SW = 0.45
+    CLAMP_GAP_SW, CLAMP_TILT_DEG = 0.6, 10.0  # looser than phone.neck_clamp's 0.45 sw and 15 degrees
+
+    def __init__(self, near_face_sw: float = 1.0) -> None:
+        self.near_face_sw = near_face_sw
+        self.rest: dict[str, tuple[float, float]] = {}
+        self.t: float | None = None
+
+    def reset(self) -> None:
+        self.rest, self.t = {}, None
+
+    def __call__(self, body: Body, t: float) -> HandActivity:
+        import math
+
+        act = HandActivity()
+        sw, nose, mid = body.shoulder_width, body.pt(NOSE), body.shoulder_mid
+        if sw is None or sw <= 0 or mid is None:
+            return act
+        dt = 0.0 if self.t is None else max(0.0, t - self.t)
+        if dt > 2.0:
+            self.rest = {}
+        self.t = t
+        sh = {"left": body.pt(L_SH), "right": body.pt(R_SH)}
+        for side, (el_i, wr_i) in (("left", (L_EL, L_WR)), ("right", (R_EL, R_WR))):
+            pts = body.hand_points(side)
+            wr, el, s = body.pt(wr_i), body.pt(el_i), sh[side]
+            if nose is not None and pts and min(math.dist(p, nose) for p in pts) <= self.near_face_sw * sw:
+                act.near_face.add(side)
+                act.holding.add(side)
+            if wr is None:
+                continue
+            lift = (el[1] - wr[1]) / sw if el is not None else None
+            if lift is not None and lift >= self.FOREARM_UP_SW and nose is not None and s is not None \
+                    and abs(wr[0] - nose[0]) <= self.IN_FRONT_SW * sw and (s[1] - wr[1]) / sw <= self.ABOVE_SHOULDER_SW:
+                act.holding.add(side)
+            rel = ((wr[0] - mid[0]) / sw, (wr[1] - mid[1]) / sw)
+            rest = self.rest.get(side, rel)
+            moved = math.dist(rel, rest) >= self.MOVED_SW
+            a = min(1.0, dt / self.REST_TAU_S)
+            self.rest[side] = (rest[0] + a * (rel[0] - rest[0]), rest[1] + a * (rel[1] - rest[1]))
+            act.gesturing = act.gesturing or moved or (lift is not None and lift >= self.RAISED_SW)
+        lw, rw = body.pt(L_WR), body.pt(R_WR)
+        act.together = lw is not None and rw is not None and math.dist(lw, rw) / sw <= self.TOGETHER_SW
+        le, re = body.pt(L_EAR, 0.3), body.pt(R_EAR, 0.3)
+        if le and re and sh["left"] and sh["right"]:
+            tilt = math.degrees(math.atan2(abs(le[1] - re[1]), abs(le[0] - re[0]) + 1e-6))
+            gaps = {"left": math.dist(le, sh["left"]), "right": math.dist(re, sh["right"])}
+            side = min(gaps, key=gaps.__getitem__)
+            if tilt >= self.CLAMP_TILT_DEG and gaps[side] / sw <= self.CLAMP_GAP_SW:
+                act.neck_clamp = ((le if side == "left" else re), sh[side])  # type: ignore[assignment]
+        return act

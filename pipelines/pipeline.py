@@ -1,11 +1,17 @@
 """One counter's pipeline: frames → Observation → Events (+ the counter's status when it changes).
 
-Perception runs only as often as the enabled rules need it (`Engine.needs`):
+Perception runs only as often as the enabled rules need it (`Engine.needs`), gated by what the pose
+shows each hand doing (`HandGate`: near the face, held up in front, raised or moved away from its resting
+place, hands together); a typing or writing clerk, forearms down on the desk, wakes none of them:
 - pose on every analysed frame (the clerk; everything else is placed relative to it);
-- face every frame when dozing / gaze rules are armed, else every `face_every` frames;
-- hands when a wrist is near the face or the desk, or every frame when a gesture rule is armed;
-- the object detector on a crop around the hands and face every `detector_every` frames, and only
-  when a hand is near the face or desk; the person detector (clients, colleagues) every `people_every`;
+- face at most every `face_period_s` when dozing / gaze rules are armed (the last result is carried in
+  between: both rules judge seconds), else every `face_every` frames;
+- hands when a hand is active for an armed rule (near the face: phone/eating/drinking/hair; raised or
+  reaching out: the etiquette gestures; hands together: finger fidgeting), else every `hands_idle_s`;
+- the object detector every `detector_every` frames on a crop around the hands and face plus a tight
+  crop per hand, only while a hand is near the face or holds something up in front (phone, cup, food),
+  or the head is clamped to a shoulder (phone.neck_clamp); the person detector (clients, colleagues)
+  every `people_every`;
 - ArUco markers (the pause sign) every `markers_every` frames; desk change detection every `desk_every`.
 Motion gating: when the frame barely changed since the last analysed one, the heavy stages are
 skipped and their last results carried forward (`extra["carried"]` lists them).
@@ -25,11 +31,11 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from calibration.config import CounterConfig
-from pipelines.context import ContextDeriver, ContextParams
+from pipelines.context import ContextDeriver, ContextParams, HandActivity, HandGate
 from pipelines.engine import Engine
 from pipelines.events import Event
 from pipelines.messages import CounterState, CounterStatus, QueueCall, TerminalState
-from pipelines.rules._body import HAND_POINTS, L_WR, NOSE, R_WR, Body
+from pipelines.rules._body import HAND_POINTS, L_EAR, NOSE, R_EAR, Body
 from pipelines.temporal import Clock
 from vision.observation import Observation
 
@@ -56,6 +62,12 @@ class PipelineSettings(BaseModel):
         1.0, ge=0, description="side of the extra per-hand detector crop (shoulder widths; 0 = no per-hand crop)"
     )
     near_face_sw: float = Field(1.0, gt=0, description="a wrist this close to the nose (shoulder widths) wakes hands")
+    face_period_s: float = Field(
+        0.35, ge=0, description="face rules armed: seconds between face runs, the last result carried between"
+    )
+    hands_idle_s: float = Field(
+        1.0, ge=0, description="seconds between hand runs while no hand is active for an armed rule (0 = every frame)"
+    )
     status_hold_s: float = Field(3.0, ge=0, description="a new counter state must hold this long before it is sent")
     context: ContextParams = Field(default_factory=ContextParams)
 
@@ -80,7 +92,10 @@ class CounterPipelineImpl:
         self.engine = Engine(counter, only=only_rules, source=source)
         self.derive = ContextDeriver(counter, self.s.context)
         self.wall_clock = wall_clock
-        self.models: dict[str, Any] = dict(shared_models or {})
+        # Stateless models (the object detector) are loaded into the caller's dict so that every pipeline
+        # given the same dict shares one; the per-stream MediaPipe graphs stay in `self.models`.
+        self.shared: dict[str, Any] = shared_models if shared_models is not None else {}
+        self.models: dict[str, Any] = {}
         self.perception = perception
         self.t0: float | None = None
         self.frame_index = 0
@@ -95,6 +110,12 @@ class CounterPipelineImpl:
         self.needs = self.engine.needs
         self.gesture_armed = bool(ids & GESTURE_RULES) or "gesture" in self.needs
         self.face_every_frame = bool(ids & FACE_EVERY_FRAME_RULES)
+        self.neck_clamp_armed = "phone.neck_clamp" in ids
+        self.fidget_armed = "posture.fidget" in ids
+        self.earphone_labels = _earphone_labels(self.engine)
+        self.hand_gate = HandGate(self.s.near_face_sw)
+        self.face_t = float("-inf")
+        self.hands_t = float("-inf")
 
     # ---- inbound messages -------------------------------------------------------------------
     def on_call(self, call: QueueCall) -> None:
@@ -120,6 +141,7 @@ class CounterPipelineImpl:
         obs = Observation(self.counter.counter_id, self.frame_index, t, wall, camera_ok=False)
         self.frame_index += 1
         self.prev_small = None
+        self.face_t = self.hands_t = float("-inf")
         return (obs, *self.step_observation(obs))
 
     def step_observation(self, obs: Observation) -> tuple[list[Event], CounterStatus | None]:
@@ -176,26 +198,31 @@ class CounterPipelineImpl:
         body = Body(obs.pose, min_vis=0.3) if obs.pose is not None else None
 
         if "face" in needs and (self.face_every_frame or i % self.s.face_every == 0):
-            if still and prev is not None and "face" in prev.ran:
+            recent = (self.face_every_frame and prev is not None and "face" in prev.ran
+                      and 0 <= t - self.face_t < self.s.face_period_s)
+            if (still or recent) and prev is not None and "face" in prev.ran:
                 obs.face = prev.face
                 carried.append("face")
             else:
                 with timer.stage("face"):
                     obs.face = self._model("face").process(frame, roi=self._head_roi(body, w, h))
+                self.face_t = t
             obs.ran.append("face")
 
-        hands_near = body is not None and self._hands_active(body)
-        if "hands" in needs and (self.gesture_armed or hands_near):
+        act = self.hand_gate(body, t) if body is not None else None
+        desk_due = "desk" in needs and bool(self.counter.reference_image) and i % self.s.desk_every == 0
+        if "hands" in needs and (desk_due or self._hands_wanted(act, t)):  # the desk stage masks the hands
             if still and prev is not None and "hands" in prev.ran:
                 obs.hands = list(prev.hands)
                 carried.append("hands")
             else:
                 with timer.stage("hands"):
                     obs.hands = self._model("hands").process(frame)
+                self.hands_t = t
             obs.ran.append("hands")
 
-        if "detector" in needs and hands_near and i % self.s.detector_every == 0 and body is not None:
-            rois = self._object_rois(body, obs, w, h)
+        if "detector" in needs and body is not None and act is not None and i % self.s.detector_every == 0:
+            rois = self._object_rois(body, obs, act, w, h)
             if rois:
                 with timer.stage("detector"):
                     dets = [d for roi in rois for d in self._model("detector").detect(frame, roi=roi,
@@ -216,7 +243,7 @@ class CounterPipelineImpl:
                 obs.markers = detect_markers(frame, getattr(self.counter, "sign_aruco_dict", "DICT_4X4_50"))
             obs.ran.append("markers")
 
-        if "desk" in needs and self.counter.reference_image and i % self.s.desk_every == 0:
+        if desk_due:
             det = self._desk_detector()
             if det is not None:
                 with timer.stage("desk"):
@@ -231,7 +258,14 @@ class CounterPipelineImpl:
 
     def _model(self, name: str) -> Any:
         """Per-counter models (pose/hands/face track one person across frames, so they are never shared);
-        the stateless detector may come from `shared_models`."""
+        the stateless detector is taken from, or loaded into, the shared dict. A model the caller put in
+        the shared dict is used as given (tests inject fakes that way)."""
+        if name in self.shared:
+            return self.shared[name]
+        if name == "detector":
+            from vision.detector import load_detector
+
+            return self.shared.setdefault(name, load_detector(self.s.detector_model))
         if name not in self.models:
             if name == "pose":
                 from vision.pose import PoseEstimator
@@ -245,10 +279,6 @@ class CounterPipelineImpl:
                 from vision.face import FaceAnalyzer
 
                 self.models[name] = FaceAnalyzer()
-            elif name == "detector":
-                from vision.detector import load_detector
-
-                self.models[name] = load_detector(self.s.detector_model)
             else:
                 raise KeyError(name)
         return self.models[name]
@@ -280,45 +310,60 @@ class CounterPipelineImpl:
             return 1.0
         return float((np.abs(small - prev) > 12).mean())
 
-    def _hands_active(self, body: Body) -> bool:
-        """A wrist near the face, or in the desk zone: the moments phone/cup/food/gesture rules care about."""
-        nose, sw = body.pt(NOSE), body.shoulder_width
-        desk = self.counter.zones.desk
-        from pipelines.context import point_in_polygon
-
-        for wr in (L_WR, R_WR):
-            p = body.pt(wr)
-            if p is None:
-                continue
-            near = nose is not None and sw is not None and np.hypot(p[0] - nose[0], p[1] - nose[1])
-            if near is not False and near <= self.s.near_face_sw * sw:  # type: ignore[operator]
+    def _hands_wanted(self, act: HandActivity | None, t: float) -> bool:
+        """Hands run while a hand does something an armed rule reads from the hand model, else at an idle
+        rate: a gesture made without the arm's pose giving it away (a finger pointing on the desk) is still
+        seen, just later."""
+        if act is not None:
+            if act.near_face:
                 return True
-            if desk is not None and point_in_polygon(p, desk):
+            if self.gesture_armed and act.gesturing:
                 return True
-        return False
+            if self.fidget_armed and act.together:
+                return True
+        return not 0 <= t - self.hands_t < self.s.hands_idle_s
 
-    def _object_rois(self, body: Body, obs: Observation, w: int, h: int) -> list[tuple[float, float, float, float]]:
-        """One crop around both hands and the face, plus a tight crop per hand: the detector scales every
-        crop to its input size (300 px for the SSD), so a hand crop of ~1 shoulder width enlarges a phone
-        or cup held in it 3-4x, which is what makes a small object detectable at all."""
+    def _object_rois(
+        self, body: Body, obs: Observation, act: HandActivity, w: int, h: int
+    ) -> list[tuple[float, float, float, float]]:
+        """Crops for the object detector, only where a rule can use a find: one crop around both hands and
+        the face plus a tight crop per hand that is at the face or held up in front (phone, cup, food); the
+        detector scales every crop to its input size (300 px for the SSD), so a hand crop of ~1 shoulder
+        width enlarges a phone or cup held in it 3-4x, which is what makes a small object detectable at all.
+        A head clamped to a shoulder gets a crop of that ear and shoulder (phone.neck_clamp); earphones a
+        crop of the head when the detector knows such a class. A typing clerk gets no crop at all."""
         from vision.roi import region_around
 
         rois = []
-        pts = [p for side in HAND_POINTS for p in body.hand_points(side, obs.hands)]
-        nose = body.pt(NOSE)
-        if nose is not None:
-            pts.append(nose)
-        if pts and (roi := region_around(pts, w, h, margin=0.25, min_size=200.0)) is not None:
-            rois.append(roi)
         sw = body.shoulder_width
-        if self.s.hand_crop_sw > 0 and sw is not None:
-            side_px = max(self.s.hand_crop_sw * sw, 64.0)
-            for side in HAND_POINTS:
-                hp = body.hand_points(side, obs.hands)
-                roi = region_around(hp, w, h, margin=0.0, min_size=side_px) if hp else None
-                if roi is not None and roi[2] - roi[0] >= 8 and roi[3] - roi[1] >= 8:  # not off the frame edge
-                    rois.append(roi)
+        active = [side for side in HAND_POINTS if side in act.holding]
+        if active:
+            pts = [p for side in HAND_POINTS for p in body.hand_points(side, obs.hands)]
+            nose = body.pt(NOSE)
+            if nose is not None:
+                pts.append(nose)
+            if pts and (roi := region_around(pts, w, h, margin=0.25, min_size=200.0)) is not None:
+                rois.append(roi)
+            if self.s.hand_crop_sw > 0 and sw is not None:
+                side_px = max(self.s.hand_crop_sw * sw, 64.0)
+                for side in active:
+                    hp = body.hand_points(side, obs.hands)
+                    roi = region_around(hp, w, h, margin=0.0, min_size=side_px) if hp else None
+                    if roi is not None and roi[2] - roi[0] >= 8 and roi[3] - roi[1] >= 8:  # not off the frame edge
+                        rois.append(roi)
+        head: list[tuple[float, float]] = []
+        if self.neck_clamp_armed and act.neck_clamp is not None:
+            head += list(act.neck_clamp)
+        if self.earphone_labels and self._detector_knows(self.earphone_labels):
+            head += [p for p in (body.pt(L_EAR, 0.2), body.pt(R_EAR, 0.2)) if p is not None]
+        roi = region_around(head, w, h, margin=0.25, min_size=sw) if head and sw is not None else None
+        if roi is not None and not any(_contains(r, roi) for r in rois):
+            rois.append(roi)
         return rois
+
+    def _detector_knows(self, labels: frozenset[str]) -> bool:
+        known = getattr(self._model("detector"), "labels", None)
+        return bool(known) and bool(labels & set(known))
 
     def _post_roi(self, w: int, h: int) -> tuple[float, float, float, float] | None:
         return None  # whole frame: BlazePose tracks the most prominent person, the clerk facing the camera
@@ -369,6 +414,18 @@ class CounterPipelineImpl:
         self.status = CounterStatus(self.counter.counter_id, state, since, len(self.open_events))
         self._pending_state = None
         return self.status
+
+
+def _contains(outer: tuple[float, float, float, float], inner: tuple[float, float, float, float]) -> bool:
+    return outer[0] <= inner[0] and outer[1] <= inner[1] and outer[2] >= inner[2] and outer[3] >= inner[3]
+
+
+def _earphone_labels(engine: Engine) -> frozenset[str]:
+    """The classes the armed earphones rule looks for (empty when it is not armed)."""
+    for rule in engine.rules:
+        if rule.rule_id == "earphones":
+            return frozenset(getattr(rule.params, "labels", ()) or ())
+    return frozenset()
 
 
 def _dedupe(dets: list, iou: float = 0.5) -> list:

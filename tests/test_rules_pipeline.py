@@ -52,28 +52,41 @@ def _pipeline():
     return make_pipeline(cfg, shared_models=models), models
 
 
-def _frames(n: int, moving: bool = True):
+def _frames(n: int, moving: bool = True, size: tuple[int, int] = (72, 128)):
     rng = np.random.default_rng(0)
     for _ in range(n):
-        yield rng.integers(0, 255, (72, 128, 3), dtype=np.uint8) if moving else np.zeros((72, 128, 3), np.uint8)
+        yield rng.integers(0, 255, (*size, 3), dtype=np.uint8) if moving else np.zeros((*size, 3), np.uint8)
 
 
 def test_perception_runs_only_as_often_as_needed():
-    pipe, m = _pipeline()
-    m["pose"].pose = clerk({15: (800, 460), 16: (480, 460)})  # arms hanging: off the desk, far from the face
+    pipe, m = _pipeline()  # a typing clerk: forearms down on the desk, hands apart
     t0 = 1_764_000_000.0
     for i, f in enumerate(_frames(50)):
         obs, events, _ = pipe.process(f, t0 + i * 0.1)
     assert m["pose"].calls == 50  # every analysed frame
-    assert m["face"].calls == 50  # dozing and gaze rules are armed: every frame
-    assert m["hands"].calls == 0  # no wrist near the face or the desk, no gesture rule armed
-    assert m["detector"].calls == 5  # only the person detector, every 10th frame
+    assert m["face"].calls == 13  # dozing and gaze rules are armed: every 0.35 s (t = 0, 0.4, ... 4.8) ...
+    assert "face" in obs.ran and "face" in obs.extra["carried"]  # ... and carried in between
+    assert m["hands"].calls == 5  # no hand near the face, raised or together: the 1-s idle rate
+    assert m["detector"].calls == 5  # only the person detector, every 10th frame: nothing held, no crop
     assert obs.t == pytest.approx(4.9) and obs.wall_time == pytest.approx(t0 + 4.9)
-    assert set(obs.timings_ms) >= {"motion", "pose", "face"}
-    m["pose"].pose = clerk()  # wrists on the desk: hands every frame, object detector on the crop every 3rd
-    for i, f in enumerate(_frames(30)):
+    assert set(obs.timings_ms) >= {"motion", "pose"}
+    m["pose"].pose = clerk(hand_to("right", 600, 270))  # a hand at the face: hands every frame, objects every 3rd
+    for i, f in enumerate(_frames(30, size=(720, 1280))):  # full size: the crops fit in the frame
         obs, events, _ = pipe.process(f, t0 + 5 + i * 0.1)
-    assert m["hands"].calls == 30 and m["detector"].calls == 5 + 10 + 3
+    assert m["hands"].calls == 5 + 30
+    assert m["detector"].calls == 5 + 3 + 10 * 2  # people; the hands+face crop and the right hand's crop
+
+
+def test_a_raised_or_moving_arm_wakes_the_hands_for_the_gesture_rules():
+    models = {"pose": FakePose(), "face": FakeStage(None), "hands": FakeStage([]), "detector": FakeStage([])}
+    pipe = make_pipeline(default_counter(1280, 720, counter_id="c1"), shared_models=models)
+    for i, f in enumerate(_frames(20)):  # at rest on the desk: the idle rate
+        pipe.process(f, 10.0 + i * 0.1)
+    assert models["hands"].calls == 2
+    models["pose"].pose = clerk({16: (470, 480)})  # the right wrist out to the side, above its elbow
+    for i, f in enumerate(_frames(10)):
+        obs, _, _ = pipe.process(f, 12.0 + i * 0.1)
+    assert models["hands"].calls == 2 + 10 and "hands" in obs.ran
 
 
 def test_face_runs_at_a_lower_rate_without_face_rules():
@@ -90,8 +103,8 @@ def test_motion_gate_carries_heavy_stages_on_a_still_frame():
     for i, f in enumerate(_frames(20, moving=False)):
         obs, _, _ = pipe.process(f, 100.0 + i * 0.1)
     # the first frame and 2 settling still frames run, then results are carried, with one fresh run after
-    # 10 carried frames (frame 12)
-    assert m["pose"].calls == 4 and m["face"].calls == 4 and obs.pose is not None
+    # 10 carried frames (frame 12); the face runs at most every 0.35 s anyway, so only frames 0 and 12
+    assert m["pose"].calls == 4 and m["face"].calls == 2 and obs.pose is not None
     assert obs.extra["carried"][:2] == ["pose", "face"] and "pose" in obs.ran
 
 
@@ -221,8 +234,10 @@ class RoiDetector:
 
 
 def test_detector_runs_on_a_tight_crop_per_hand_and_merges_repeated_finds():
-    det = RoiDetector(phone_box=(595.0, 575.0, 625.0, 605.0))  # a small phone in the right hand on the desk
-    models = {"pose": FakePose(), "face": FakeStage(None), "hands": FakeStage([]), "detector": det}
+    det = RoiDetector(phone_box=(595.0, 575.0, 625.0, 605.0))  # a small phone in the right hand
+    pose = FakePose()
+    pose.pose = clerk({13: (760, 600), 14: (520, 600)})  # both forearms raised: hands held up in front
+    models = {"pose": pose, "face": FakeStage(None), "hands": FakeStage([]), "detector": det}
     cfg = default_counter(1280, 720, counter_id="c1").model_copy(update={"disabled_rules": ["post.chatting"]})
     pipe = make_pipeline(cfg, shared_models=models)
     rng = np.random.default_rng(1)
