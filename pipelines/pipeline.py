@@ -4,8 +4,9 @@ Perception runs only as often as the enabled rules need it (`Engine.needs`), gat
 shows each hand doing (`HandGate`: near the face, held up in front, raised or moved away from its resting
 place, hands together); a typing or writing clerk, forearms down on the desk, wakes none of them:
 - pose on every analysed frame (the clerk; everything else is placed relative to it);
-- face at most every `face_period_s` when dozing / gaze rules are armed (the last result is carried in
-  between: both rules judge seconds), else every `face_every` frames;
+- face when dozing / gaze rules are armed: every frame while the head moves (a nod, a bow, a turn),
+  and at most every `face_period_s` while it holds still (the last result is carried in between: the
+  rules judge seconds), else every `face_every` frames;
 - hands when a hand is active for an armed rule (near the face: phone/eating/drinking/hair; raised or
   reaching out: the etiquette gestures; hands together: finger fidgeting), else every `hands_idle_s`;
 - the object detector every `detector_every` frames on a crop around the hands and face plus a tight
@@ -37,7 +38,7 @@ from pipelines.events import Event
 from pipelines.messages import CounterState, CounterStatus, QueueCall, TerminalState
 from pipelines.rules._body import HAND_POINTS, L_EAR, NOSE, R_EAR, Body
 from pipelines.temporal import Clock
-from vision.observation import Observation
+from vision.observation import Marker, Observation
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,9 @@ class PipelineSettings(BaseModel):
     near_face_sw: float = Field(1.0, gt=0, description="a wrist this close to the nose (shoulder widths) wakes hands")
     face_period_s: float = Field(
         0.35, ge=0, description="face rules armed: seconds between face runs, the last result carried between"
+    )
+    face_still_sw: float = Field(
+        0.05, ge=0, description="... and only while the nose stays within this many shoulder widths of that run"
     )
     hands_idle_s: float = Field(
         1.0, ge=0, description="seconds between hand runs while no hand is active for an armed rule (0 = every frame)"
@@ -115,6 +119,7 @@ class CounterPipelineImpl:
         self.earphone_labels = _earphone_labels(self.engine)
         self.hand_gate = HandGate(self.s.near_face_sw)
         self.face_t = float("-inf")
+        self.face_nose: tuple[float, float] | None = None
         self.hands_t = float("-inf")
 
     # ---- inbound messages -------------------------------------------------------------------
@@ -198,7 +203,13 @@ class CounterPipelineImpl:
         body = Body(obs.pose, min_vis=0.3) if obs.pose is not None else None
 
         if "face" in needs and (self.face_every_frame or i % self.s.face_every == 0):
-            recent = (self.face_every_frame and prev is not None and "face" in prev.ran
+            # Carry the last face only while the head holds still: a nod or a turn (bow, dozing, gaze) runs it.
+            nose = body.pt(NOSE) if body is not None else None
+            sw = body.shoulder_width if body is not None else None
+            head_still = (nose is not None and sw is not None and self.face_nose is not None
+                          and float(np.hypot(nose[0] - self.face_nose[0], nose[1] - self.face_nose[1]))
+                          <= self.s.face_still_sw * sw)
+            recent = (self.face_every_frame and head_still and prev is not None and "face" in prev.ran
                       and 0 <= t - self.face_t < self.s.face_period_s)
             if (still or recent) and prev is not None and "face" in prev.ran:
                 obs.face = prev.face
@@ -206,7 +217,7 @@ class CounterPipelineImpl:
             else:
                 with timer.stage("face"):
                     obs.face = self._model("face").process(frame, roi=self._head_roi(body, w, h))
-                self.face_t = t
+                self.face_t, self.face_nose = t, nose
             obs.ran.append("face")
 
         act = self.hand_gate(body, t) if body is not None else None
@@ -238,9 +249,13 @@ class CounterPipelineImpl:
 
         if "markers" in needs and i % self.s.markers_every == 0:
             from vision.markers import detect_markers
+            from vision.roi import crop
 
+            # Only a marker inside the sign zone counts (ContextDeriver._is_sign): search that zone alone.
+            image, (ox, oy) = crop(frame, self._sign_roi(w, h))
             with timer.stage("markers"):
-                obs.markers = detect_markers(frame, getattr(self.counter, "sign_aruco_dict", "DICT_4X4_50"))
+                found = detect_markers(image, getattr(self.counter, "sign_aruco_dict", "DICT_4X4_50"))
+            obs.markers = [Marker(m.marker_id, [(x + ox, y + oy) for x, y in m.corners]) for m in found]
             obs.ran.append("markers")
 
         if desk_due:
@@ -364,6 +379,18 @@ class CounterPipelineImpl:
     def _detector_knows(self, labels: frozenset[str]) -> bool:
         known = getattr(self._model("detector"), "labels", None)
         return bool(known) and bool(labels & set(known))
+
+    def _sign_roi(self, w: int, h: int) -> tuple[float, float, float, float] | None:
+        """The sign zone grown by half its size (a marker straddling the zone's edge stays whole)."""
+        zone = self.counter.zones.sign
+        if not zone:
+            return None
+        xs, ys = [p[0] for p in zone], [p[1] for p in zone]
+        mx, my = 0.5 * (max(xs) - min(xs)), 0.5 * (max(ys) - min(ys))
+        from vision.roi import clip_box
+
+        box = clip_box((min(xs) - mx, min(ys) - my, max(xs) + mx, max(ys) + my), w, h)
+        return box if box[2] - box[0] >= 16 and box[3] - box[1] >= 16 else None
 
     def _post_roi(self, w: int, h: int) -> tuple[float, float, float, float] | None:
         return None  # whole frame: BlazePose tracks the most prominent person, the clerk facing the camera
