@@ -190,10 +190,10 @@ def build() -> dict[str, Scenario]:
     r2, l2 = two_hands()
     add(_static("handover_two_hands", "documents handed over with both hands", Pose(pitch=8, arm_r=r2, arm_l=l2),
                 "handover.two_hands", kind="compliant", client=[(0.0, 4.0)],
-                props={"papers": [(0.0, (0.0, -0.4, 0.0)), (0.8, "R"), (3.2, (-0.4, -0.66, 0.0))]}))
+                props={"papers": [(0.0, (0.0, -0.4, 0.0)), (0.8, "R"), (3.2, None)]}))  # the client took them
     add(_static("handover_one_hand", "documents handed over with one hand",
                 Pose(pitch=4, arm_r=r2, arm_l=hands_desk()[1]), "handover.two_hands", client=[(0.0, 4.0)],
-                props={"papers": [(0.0, (0.0, -0.4, 0.0)), (0.8, "R"), (3.2, (-0.4, -0.66, 0.0))]}))
+                props={"papers": [(0.0, (0.0, -0.4, 0.0)), (0.8, "R"), (3.2, None)]}))  # the client took them
     add(Scenario("stand_for_visitor", "a visitor arrives, no client: clerk stands and bows 15", 5.0,
                  [(0.0, typing()), (1.0, typing()), (2.0, standing()), (2.6, standing(15)), (3.4, standing(15)),
                   (4.0, standing()), (5.0, standing())],
@@ -221,7 +221,7 @@ def build() -> dict[str, Scenario]:
                     kind="violation"))
         s[name].labels.append(Label("phone.neck_clamp", 0.8, 4.2, "compliant", {"why": "held in the hand"}))
     add(Scenario("phone_on_desk", "phone lying on the counter while the clerk types (x5: 30 s)", 6.0,
-                 [(0.0, typing(0)), (6.0, typing(1))], props={"phone": [(0.0, (0.12, -0.62, 15.0))]}, time_scale=5.0,
+                 [(0.0, typing(0)), (6.0, typing(1))], props={"phone": [(0.0, (0.3, -0.46, 15.0))]}, time_scale=5.0,
                  labels=[Label("phone.on_desk", 0.0, 6.0), Label("phone.use", 0.0, 6.0, "compliant")]))
     eat = Pose(head_pitch=5, arm_r=Reach("mouth", (0.05, 0.06, -0.15), palm=(-1.0, -0.2, 0.0), hand=(-0.3, 0.15, 1.0),
                                          curl=0.7, pole=(1.0, 0.6, -0.6)), arm_l=hands_desk()[1])
@@ -231,7 +231,7 @@ def build() -> dict[str, Scenario]:
         bites += [(t0 + 0.8, eat), (t0 + 1.6, eat), (t0 + 2.4, upright())]
     bites.append((24.0, upright()))
     add(Scenario("eating", "eating a banana: seven bites in 23 s, a box of donuts on the desk", 24.0, bites,
-                 props={"snack_box": [(0.0, (-0.22, -0.6, 0.0))], "food": [(0.0, None), (1.0, "R"), (23.4, None)]},
+                 props={"snack_box": [(0.0, (-0.36, -0.45, 10.0))], "food": [(0.0, None), (1.0, "R"), (23.4, None)]},
                  labels=[Label("eat.food", 1.0, 23.4),
                          Label("desk.personal_items", 0.0, 24.0, detail={"item": "snack_box"})]))
     drink = Pose(head_pitch=-12, arm_r=Reach("mouth", (0.03, 0.03, -0.04), palm=(-1, 0, 0), curl=0.5,
@@ -283,14 +283,14 @@ def build() -> dict[str, Scenario]:
                  labels=[Label("post.empty", 1.5, 3.2, "compliant", {"covered_by": "colleague"})]))
     add(Scenario("personal_item_placed", "a handbag and an umbrella put on the desk (x10: 80 s)", 8.0,
                  [(0.0, typing(0)), (8.0, typing(1))], time_scale=10.0,
-                 props={"handbag": [(0.0, None), (1.5, (0.38, -0.52, 10.0))],
+                 props={"handbag": [(0.0, None), (1.5, (0.34, -0.42, 25.0))],
                         "umbrella": [(0.0, None), (2.5, (-0.6, -0.55, 0.0))]},
                  labels=[Label("desk.personal_items", 1.5, 8.0, detail={"item": "handbag"}),
                          Label("desk.personal_items", 2.5, 8.0, detail={"item": "umbrella"}),
                          Label("desk.displaced", 0.0, 8.0, "compliant")]))
     add(Scenario("allowed_item_displaced", "the evaluator pad moved out of its slot, left on the desk (x10: 80 s)",
                  8.0, [(0.0, typing(0)), (8.0, typing(1))], time_scale=10.0,
-                 props={"evaluator_pad": [(0.0, HOME["evaluator_pad"]), (1.5, (0.0, -0.64, 25.0))]},
+                 props={"evaluator_pad": [(0.0, HOME["evaluator_pad"]), (1.5, (0.0, -0.5, 25.0))]},
                  labels=[Label("desk.displaced", 1.5, 8.0, detail={"item": "evaluator_pad"}),
                          Label("desk.personal_items", 0.0, 8.0, "compliant"),
                          Label("desk.allowed_items", 0.0, 8.0, "compliant")]))
@@ -439,8 +439,8 @@ def _gap_scenarios(add) -> None:
     add(Scenario("desk_clutter", "a cluttered desk: papers, seal, cup, bottle and a snack box spread around (x40)",
                  8.0, [(0.0, typing(0)), (8.0, typing(1))], time_scale=40.0,
                  props={"papers": [(0.0, (0.02, -0.42, 5.0))], "seal": [(0.0, (0.2, -0.4, 0.0))],
-                        "cup": [(0.0, (-0.22, -0.42, 0.0))], "bottle": [(0.0, (0.3, -0.55, 0.0))],
-                        "snack_box": [(0.0, (-0.2, -0.6, 20.0))]},
+                        "cup": [(0.0, (-0.17, -0.5, 0.0))], "bottle": [(0.0, (0.3, -0.55, 0.0))],
+                        "snack_box": [(0.0, (-0.36, -0.45, 10.0))]},
                  labels=[Label("desk.clutter", 0.0, 8.0, detail={"items": 5}),
                          Label("desk.personal_items", 0.0, 8.0, detail={"item": "snack_box"})]))
     add(Scenario("allowed_item_missing", "the evaluator pad taken away from its slot (x10: 80 s)", 8.0,
