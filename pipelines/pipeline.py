@@ -4,9 +4,10 @@ Perception runs only as often as the enabled rules need it (`Engine.needs`), gat
 shows each hand doing (`HandGate`: near the face, held up in front, raised or moved away from its resting
 place, hands together); a typing or writing clerk, forearms down on the desk, wakes none of them:
 - pose on every analysed frame (the clerk; everything else is placed relative to it);
-- face when dozing / gaze rules are armed: every frame while the head moves (a nod, a bow, a turn),
-  and at most every `face_period_s` while it holds still (the last result is carried in between: the
-  rules judge seconds), else every `face_every` frames;
+- face every frame when dozing / gaze rules are armed (else every `face_every` frames); with no
+  etiquette rule armed (their bow measure reads the face pitch of every frame) it runs every frame
+  only while the head moves and at most every `face_period_s` while it holds still, the last result
+  carried in between (dozing and gaze judge seconds);
 - hands when a hand is active for an armed rule (near the face: phone/eating/drinking/hair; raised or
   reaching out: the etiquette gestures; hands together: finger fidgeting), else every `hands_idle_s`;
 - the object detector every `detector_every` frames on a crop around the hands and face plus a tight
@@ -45,6 +46,10 @@ log = logging.getLogger(__name__)
 # Rules that read hand shapes on every frame (the etiquette gestures); a rule may also declare "gesture".
 GESTURE_RULES = frozenset({"greet.raise_hand", "guide.gesture", "point.one_finger", "handover.two_hands"})
 FACE_EVERY_FRAME_RULES = frozenset({"posture.dozing", "gaze.away"})
+# The etiquette geometry (pipelines/rules/etiquette_common.ClerkGeometry) reads the face pitch of every frame
+# for the bow measure: a carried face lags a nod by several degrees and changed a bow event on a suite clip.
+FACE_PITCH_RULES = frozenset({"bow.angle", "greet.raise_hand", "guide.gesture", "handover.two_hands",
+                              "stand.for_visitor"})
 
 
 class PipelineSettings(BaseModel):
@@ -114,6 +119,7 @@ class CounterPipelineImpl:
         self.needs = self.engine.needs
         self.gesture_armed = bool(ids & GESTURE_RULES) or "gesture" in self.needs
         self.face_every_frame = bool(ids & FACE_EVERY_FRAME_RULES)
+        self.face_carry = not ids & FACE_PITCH_RULES
         self.neck_clamp_armed = "phone.neck_clamp" in ids
         self.fidget_armed = "posture.fidget" in ids
         self.earphone_labels = _earphone_labels(self.engine)
@@ -209,8 +215,8 @@ class CounterPipelineImpl:
             head_still = (nose is not None and sw is not None and self.face_nose is not None
                           and float(np.hypot(nose[0] - self.face_nose[0], nose[1] - self.face_nose[1]))
                           <= self.s.face_still_sw * sw)
-            recent = (self.face_every_frame and head_still and prev is not None and "face" in prev.ran
-                      and 0 <= t - self.face_t < self.s.face_period_s)
+            recent = (self.face_every_frame and self.face_carry and head_still and prev is not None
+                      and "face" in prev.ran and 0 <= t - self.face_t < self.s.face_period_s)
             if (still or recent) and prev is not None and "face" in prev.ran:
                 obs.face = prev.face
                 carried.append("face")

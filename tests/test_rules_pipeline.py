@@ -64,7 +64,8 @@ def test_perception_runs_only_as_often_as_needed():
     for i, f in enumerate(_frames(50)):
         obs, events, _ = pipe.process(f, t0 + i * 0.1)
     assert m["pose"].calls == 50  # every analysed frame
-    assert m["face"].calls == 13  # dozing and gaze rules are armed: every 0.35 s (t = 0, 0.4, ... 4.8) ...
+    # dozing and gaze are armed and no etiquette rule: every 0.35 s while the head holds still (t = 0, 0.4, ...)
+    assert m["face"].calls == 13
     assert "face" in obs.ran and "face" in obs.extra["carried"]  # ... and carried in between
     assert m["hands"].calls == 5  # no hand near the face, raised or together: the 1-s idle rate
     assert m["detector"].calls == 5  # only the person detector, every 10th frame: nothing held, no crop
@@ -89,6 +90,19 @@ def test_a_raised_or_moving_arm_wakes_the_hands_for_the_gesture_rules():
     assert models["hands"].calls == 2 + 10 and "hands" in obs.ran
 
 
+def test_face_runs_every_frame_while_the_head_moves_or_an_etiquette_rule_reads_its_pitch():
+    pipe, m = _pipeline()
+    for i, f in enumerate(_frames(10)):  # a nod: the nose moves 12 px (0.06 shoulder widths) per frame
+        m["pose"].pose = clerk(shift=(0.0, 12.0 * i))
+        pipe.process(f, 10.0 + i * 0.1)
+    assert m["face"].calls == 10
+    models = {"pose": FakePose(), "face": FakeStage(None), "hands": FakeStage([]), "detector": FakeStage([])}
+    pipe = make_pipeline(default_counter(1280, 720, counter_id="c1"), shared_models=models)  # bow.angle armed
+    for i, f in enumerate(_frames(10)):  # a still head
+        obs, _, _ = pipe.process(f, 10.0 + i * 0.1)
+    assert models["face"].calls == 10 and "carried" not in obs.extra
+
+
 def test_face_runs_at_a_lower_rate_without_face_rules():
     models = {"pose": FakePose(), "face": FakeStage(None), "hands": FakeStage([]), "detector": FakeStage([])}
     cfg = default_counter(1280, 720, counter_id="c1")
@@ -103,7 +117,8 @@ def test_motion_gate_carries_heavy_stages_on_a_still_frame():
     for i, f in enumerate(_frames(20, moving=False)):
         obs, _, _ = pipe.process(f, 100.0 + i * 0.1)
     # the first frame and 2 settling still frames run, then results are carried, with one fresh run after
-    # 10 carried frames (frame 12); the face runs at most every 0.35 s anyway, so only frames 0 and 12
+    # 10 carried frames (frame 12); the face (no etiquette rule armed, the head still) runs at most every
+    # 0.35 s anyway, so only on frames 0 and 12
     assert m["pose"].calls == 4 and m["face"].calls == 2 and obs.pose is not None
     assert obs.extra["carried"][:2] == ["pose", "face"] and "pose" in obs.ran
 
