@@ -1,9 +1,15 @@
-"""Per-stage perception timings on the packaged test media.
+"""Per-stage perception timings on the packaged test media, or CPU per call on a clip.
 
     .venv/bin/python bench/vision_stages.py [--repeat N]
+    .venv/bin/python bench/vision_stages.py --clip /tmp/bench_clip/clip720.mp4 [--frames 40]
 
-Prints median milliseconds per stage: pose lite/full, face mesh, hands, and each detector on the
-full frame vs. on a 320x320 crop (the detection-on-crops path)."""
+Default: median wall milliseconds per stage: pose lite/full, face mesh, hands, and each detector on the
+full frame vs. on a 320x320 crop (the detection-on-crops path).
+
+--clip: CPU milliseconds per call (process CPU, MediaPipe/TFLite worker threads included, so a busy
+box changes it less than wall time) of every stage the counter pipeline schedules, on every 5th frame
+of the clip (5 fps analysis of a 25 fps camera), each in video mode as the pipeline runs it: what one
+run of a stage costs, to multiply by its runs per analysed frame (bench/edge_throughput.py prints those)."""
 
 from __future__ import annotations
 
@@ -28,10 +34,75 @@ def median_ms(fn, frames, repeat: int) -> float:
     return statistics.median(times)
 
 
+def cpu_ms(fn, frames, warm: int = 3) -> float:
+    for f in frames[:warm]:
+        fn(f)
+    t = time.process_time()
+    for f in frames[warm:]:
+        fn(f)
+    return (time.process_time() - t) * 1000 / max(1, len(frames) - warm)
+
+
+def clip_cpu(clip: Path, n: int) -> None:
+    """CPU per call of each pipeline stage on a clip (every 5th frame)."""
+    from vision.detector import load_detector
+    from vision.face import FaceAnalyzer
+    from vision.hands import HandTracker
+    from vision.markers import detect_markers
+    from vision.pose import PoseEstimator
+
+    cap = cv2.VideoCapture(str(clip))
+    frames, i = [], 0
+    while len(frames) < n:
+        ok, f = cap.read()
+        if not ok:
+            break
+        if i % 5 == 0:
+            frames.append(f)
+        i += 1
+    if len(frames) < 5:
+        raise SystemExit(f"{clip}: fewer than 25 decodable frames")
+    h, w = frames[0].shape[:2]
+    with PoseEstimator(1) as probe:
+        pose = next((p for p in (probe.process(f) for f in frames) if p is not None), None)
+    nose = (pose.landmarks[0].x, pose.landmarks[0].y) if pose else (w / 2, h / 3)
+    sw = abs(pose.landmarks[11].x - pose.landmarks[12].x) if pose else w / 5
+    head = (nose[0] - sw, nose[1] - sw, nose[0] + sw, nose[1] + sw)
+    hand = (nose[0] - sw / 2, nose[1] + sw, nose[0] + sw / 2, nose[1] + 2 * sw)
+    rows: list[tuple[str, float]] = []
+    for complexity, name in ((0, "pose lite"), (1, "pose full")):
+        with PoseEstimator(complexity) as est:
+            rows.append((f"{name}, full frame", cpu_ms(est.process, frames)))
+    with PoseEstimator(1) as est:
+        small = (w // 2, h // 2)
+        rows.append(("pose full, frame at half size", cpu_ms(lambda f: est.process(cv2.resize(f, small)), frames)))
+    with HandTracker() as hands:
+        rows.append(("hands, full frame", cpu_ms(hands.process, frames)))
+    with FaceAnalyzer() as face:
+        rows.append(("face mesh, full frame", cpu_ms(face.process, frames)))
+    with FaceAnalyzer() as face:
+        rows.append(("face mesh, head crop (2 shoulder widths)", cpu_ms(lambda f: face.process(f, head), frames)))
+    det = load_detector("coral.ssd_mobilenet_v2_coco")
+    rows.append(("SSD detector, full frame (people)", cpu_ms(det.detect, frames)))
+    rows.append(("SSD detector, one hand crop", cpu_ms(lambda f: det.detect(f, hand), frames)))
+    rows.append(("ArUco markers, full frame", cpu_ms(detect_markers, frames)))
+    rows.append(("ArUco markers, a quarter of the frame",
+                 cpu_ms(lambda f: detect_markers(f[: h // 2, : w // 2]), frames)))
+    print(f"{clip.name} {w}x{h}, {len(frames)} frames (every 5th); CPU ms per call")
+    width = max(len(r[0]) for r in rows)
+    for name, ms in rows:
+        print(f"{name:<{width}}  {ms:7.1f}")
+
+
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--clip", type=Path, help="CPU per call of each pipeline stage on this clip instead")
+    ap.add_argument("--frames", type=int, default=40, help="--clip: frames to time (every 5th of the clip)")
     args = ap.parse_args()
+    if args.clip:
+        clip_cpu(args.clip, args.frames)
+        return
 
     from tests.media import fetch
     from vision.detector import load_detector
