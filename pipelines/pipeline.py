@@ -9,12 +9,14 @@ place, hands together); a typing or writing clerk, forearms down on the desk, wa
   only while the head moves and at most every `face_period_s` while it holds still, the last result
   carried in between (dozing and gaze judge seconds);
 - hands when a hand is active for an armed rule (near the face: phone/eating/drinking/hair; raised or
-  reaching out: the etiquette gestures; hands together: finger fidgeting), else every `hands_idle_s`;
+  moved from its resting place: the etiquette gestures; hands together: finger fidgeting) and on the
+  desk stage's frames (it masks the hands), else every `hands_idle_s`;
 - the object detector every `detector_every` frames on a crop around the hands and face plus a tight
-  crop per hand, only while a hand is near the face or holds something up in front (phone, cup, food),
-  or the head is clamped to a shoulder (phone.neck_clamp); the person detector (clients, colleagues)
-  every `people_every`;
-- ArUco markers (the pause sign) every `markers_every` frames; desk change detection every `desk_every`.
+  crop per active hand, only while a hand is near the face or holds something up in front (phone, cup,
+  food), or the head is clamped to a shoulder (phone.neck_clamp); the person detector (clients,
+  colleagues) every `people_every`;
+- ArUco markers (the pause sign) every `markers_every` frames, in the sign zone when there is one;
+  desk change detection every `desk_every`.
 Motion gating: when the frame barely changed since the last analysed one, the heavy stages are
 skipped and their last results carried forward (`extra["carried"]` lists them).
 
@@ -153,6 +155,7 @@ class CounterPipelineImpl:
         self.frame_index += 1
         self.prev_small = None
         self.face_t = self.hands_t = float("-inf")
+        self.hand_gate.reset()
         return (obs, *self.step_observation(obs))
 
     def step_observation(self, obs: Observation) -> tuple[list[Event], CounterStatus | None]:
