@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/vision_stages.py [--repeat N]
     .venv/bin/python bench/vision_stages.py --clip /tmp/bench_clip/clip720.mp4 [--frames 40]
+    .venv/bin/python bench/vision_stages.py --pipeline CLIP_DIR_OR_FILE [--fps 5] [--settings k=v,...]
 
 Default: median wall milliseconds per stage: pose lite/full, face mesh, hands, and each detector on the
 full frame vs. on a 320x320 crop (the detection-on-crops path).
@@ -9,7 +10,12 @@ full frame vs. on a 320x320 crop (the detection-on-crops path).
 --clip: CPU milliseconds per call (process CPU, MediaPipe/TFLite worker threads included, so a busy
 box changes it less than wall time) of every stage the counter pipeline schedules, on every 5th frame
 of the clip (5 fps analysis of a 25 fps camera), each in video mode as the pipeline runs it: what one
-run of a stage costs, to multiply by its runs per analysed frame (bench/edge_throughput.py prints those)."""
+run of a stage costs, to multiply by its runs per analysed frame (bench/edge_throughput.py prints those).
+
+--pipeline: the whole counter pipeline (full rule set, the clip's counter.yaml) in this process, no edge
+runtime, on the clip's frames at --fps: CPU per analysed frame and how often each stage really ran.
+Quick to compare clips (a typing clerk vs one on the phone) or code versions (run it from an
+`git archive` of another commit)."""
 
 from __future__ import annotations
 
@@ -94,12 +100,63 @@ def clip_cpu(clip: Path, n: int) -> None:
         print(f"{name:<{width}}  {ms:7.1f}")
 
 
+def pipeline_cpu(clip: Path, fps: float, settings: str) -> None:
+    """CPU per analysed frame of make_pipeline on a clip, and the real runs of each stage per frame."""
+    import yaml
+
+    from calibration.config import CounterConfig, default_counter
+    from pipelines.pipeline import PipelineSettings, make_pipeline
+
+    path = clip / "clip.mp4" if clip.is_dir() else clip
+    cap = cv2.VideoCapture(str(path))
+    src_fps = cap.get(cv2.CAP_PROP_FPS) or 25.0
+    step = max(1, round(src_fps / fps))
+    frames, i = [], 0
+    while True:
+        ok, f = cap.read()
+        if not ok:
+            break
+        if i % step == 0:
+            frames.append(f)
+        i += 1
+    if len(frames) < 8:
+        raise SystemExit(f"{path}: fewer than 8 frames at {fps} fps")
+    counter_yaml = path.with_name("counter.yaml")
+    h, w = frames[0].shape[:2]
+    counter = (CounterConfig.model_validate(yaml.safe_load(counter_yaml.read_text())) if counter_yaml.exists()
+               else default_counter(w, h))
+    overrides = dict(kv.split("=", 1) for kv in settings.split(",") if kv)
+    pipe = make_pipeline(counter, settings=PipelineSettings.model_validate(overrides), wall_clock=False)
+    dt = step / src_fps
+    warm = 3
+    for k in range(warm):  # models load on first use
+        pipe.process(frames[k], k * dt)
+    runs: dict[str, int] = {}
+    t0 = time.process_time()
+    for k in range(warm, len(frames)):
+        obs, _, _ = pipe.process(frames[k], k * dt)
+        for stage in obs.timings_ms:  # timed only when the stage really ran (not carried)
+            runs[stage] = runs.get(stage, 0) + 1
+    n = len(frames) - warm
+    cpu = (time.process_time() - t0) * 1000 / n
+    print(f"{path.parent.name if clip.is_dir() else path.name} {w}x{h} at {1 / dt:.1f} fps, {n} frames: "
+          f"CPU {cpu:.1f} ms per analysed frame; stage runs per frame: "
+          + " ".join(f"{k}={v / n:.2f}" for k, v in runs.items()))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--clip", type=Path, help="CPU per call of each pipeline stage on this clip instead")
     ap.add_argument("--frames", type=int, default=40, help="--clip: frames to time (every 5th of the clip)")
+    ap.add_argument("--pipeline", type=Path, nargs="+", help="CPU per analysed frame of the whole pipeline instead")
+    ap.add_argument("--fps", type=float, default=5.0, help="--pipeline: analysed frames per second of clip")
+    ap.add_argument("--settings", default="", help="--pipeline: PipelineSettings overrides, k=v,...")
     args = ap.parse_args()
+    if args.pipeline:
+        for clip in args.pipeline:
+            pipeline_cpu(clip, args.fps, args.settings)
+        return
     if args.clip:
         clip_cpu(args.clip, args.frames)
         return

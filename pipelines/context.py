@@ -16,7 +16,7 @@ from calibration.config import CounterConfig
 from pipelines.engine import RuleContext
 from pipelines.rules._body import L_EAR, L_EL, L_HIP, L_SH, L_WR, NOSE, R_EAR, R_EL, R_HIP, R_SH, R_WR, Body, box_center
 from vision.observation import Marker, Observation
-from vision.results import Detection, PoseResult
+from vision.results import Detection, HandResult, PoseResult
 
 Polygon = list[tuple[float, float]]
 
@@ -224,7 +224,9 @@ class HandGate:
     def reset(self) -> None:
         self.rest, self.t = {}, None
 
-    def __call__(self, body: Body, t: float) -> HandActivity:
+    def __call__(self, body: Body, t: float, last_hands: list[HandResult] | None = None) -> HandActivity:
+        """`last_hands`: the hand model's latest result; its fingertips, matched to a wrist the way the rules
+        match them (`Body.hand_points`), reach further than the pose's hand points."""
         import math
 
         act = HandActivity()
@@ -237,7 +239,7 @@ class HandGate:
         self.t = t
         sh = {"left": body.pt(L_SH), "right": body.pt(R_SH)}
         for side, (el_i, wr_i) in (("left", (L_EL, L_WR)), ("right", (R_EL, R_WR))):
-            pts = body.hand_points(side)
+            pts = body.hand_points(side, last_hands)
             wr, el, s = body.pt(wr_i), body.pt(el_i), sh[side]
             if nose is not None and pts and min(math.dist(p, nose) for p in pts) <= self.near_face_sw * sw:
                 act.near_face.add(side)

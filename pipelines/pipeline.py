@@ -229,7 +229,8 @@ class CounterPipelineImpl:
                 self.face_t, self.face_nose = t, nose
             obs.ran.append("face")
 
-        act = self.hand_gate(body, t) if body is not None else None
+        last_hands = prev.hands if prev is not None and "hands" in prev.ran and t - prev.t < 2.0 else None
+        act = self.hand_gate(body, t, last_hands) if body is not None else None
         desk_due = "desk" in needs and bool(self.counter.reference_image) and i % self.s.desk_every == 0
         if "hands" in needs and (desk_due or self._hands_wanted(act, t)):  # the desk stage masks the hands
             if still and prev is not None and "hands" in prev.ran:
