@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import cv2
 import numpy as np
 from typer.testing import CliRunner
@@ -26,6 +28,12 @@ def test_reference_matches_the_clean_desk_and_shows_the_removed_item(sim_clip, t
 
     d = tmp_path / "clip"
     shutil.copytree(sim_clip("allowed_item_missing"), d)  # the evaluator pad is taken away at 1.5 s
+    # The simulator now writes its own reference; take it away to exercise the command on an older clip.
+    (d / "reference.png").unlink(missing_ok=True)
+    cfg_file = d / "counter.yaml"
+    text = re.sub(r"(?m)^reference_image:.*\n", "", cfg_file.read_text(encoding="utf-8"))
+    cfg_file.write_text(text, encoding="utf-8")
+    assert load_counter(cfg_file).reference_image is None
     res = runner.invoke(app, ["calibrate", "sim-reference", str(tmp_path)])
     assert res.exit_code == 0 and "1 reference(s) written" in res.output, res.output
     cfg = load_counter(d / "counter.yaml")
