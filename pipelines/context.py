@@ -195,7 +195,7 @@ class HandActivity:
     A typing or writing clerk (forearms down on the desk, hands apart) sets none of these."""
 
     near_face: set[str] = field(default_factory=set)  # sides with a hand point near the nose
-    holding: set[str] = field(default_factory=set)  # at the face, or held up in front (a phone, a cup)
+    held_front: set[str] = field(default_factory=set)  # held up in front of the chest (phone.use's pose)
     gesturing: bool = False  # a forearm level or raised, or a wrist moved away from where it rested
     together: bool = False  # both wrists close together (finger fidgeting)
     neck_clamp: tuple[tuple[float, float], tuple[float, float]] | None = None  # (ear, shoulder) of a tilted head
@@ -207,7 +207,7 @@ class HandGate:
     positions do not separate them from typing once the camera is yawed: a wrist on the desk then reads
     0.8 shoulder widths outside its shoulder."""
 
-    FOREARM_UP_SW = -0.15  # holding: wrist at most this far below its elbow (typing reads -0.2..-0.6)
+    FOREARM_UP_SW = -0.15  # held in front: wrist at most this far below its elbow (typing reads -0.2..-0.6)
     RAISED_SW = 0.0  # gesturing: wrist at least level with its elbow
     IN_FRONT_SW = 0.9  # held in front: wrist this close to the nose horizontally ...
     ABOVE_SHOULDER_SW = 0.25  # ... and at most this far above the shoulder line
@@ -243,13 +243,12 @@ class HandGate:
             wr, el, s = body.pt(wr_i), body.pt(el_i), sh[side]
             if nose is not None and pts and min(math.dist(p, nose) for p in pts) <= self.near_face_sw * sw:
                 act.near_face.add(side)
-                act.holding.add(side)
             if wr is None:
                 continue
             lift = (el[1] - wr[1]) / sw if el is not None else None
             if lift is not None and lift >= self.FOREARM_UP_SW and nose is not None and s is not None \
                     and abs(wr[0] - nose[0]) <= self.IN_FRONT_SW * sw and (s[1] - wr[1]) / sw <= self.ABOVE_SHOULDER_SW:
-                act.holding.add(side)
+                act.held_front.add(side)
             rel = ((wr[0] - mid[0]) / sw, (wr[1] - mid[1]) / sw)
             rest = self.rest.get(side, rel)
             moved = math.dist(rel, rest) >= self.MOVED_SW

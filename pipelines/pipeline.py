@@ -125,6 +125,7 @@ class CounterPipelineImpl:
         self.neck_clamp_armed = "phone.neck_clamp" in ids
         self.fidget_armed = "posture.fidget" in ids
         self.earphone_labels = _earphone_labels(self.engine)
+        self.phone_use = _rule_params(self.engine, "phone.use")
         self.hand_gate = HandGate(self.s.near_face_sw)
         self.face_t = float("-inf")
         self.face_nose: tuple[float, float] | None = None
@@ -361,7 +362,10 @@ class CounterPipelineImpl:
 
         rois = []
         sw = body.shoulder_width
-        active = [side for side in HAND_POINTS if side in act.holding]
+        # A hand at the face: phone.call, eat.food, drink.in_front, smoke, chin_on_hand read objects there. A
+        # hand held up in front: only phone.use, and only while the gaze is down (its condition).
+        reading = self.phone_use is not None and bool(act.held_front) and self._looking_down(body, obs)
+        active = [side for side in HAND_POINTS if side in act.near_face or (reading and side in act.held_front)]
         if active:
             pts = [p for side in HAND_POINTS for p in body.hand_points(side, obs.hands)]
             nose = body.pt(NOSE)
@@ -385,6 +389,16 @@ class CounterPipelineImpl:
         if roi is not None and not any(_contains(r, roi) for r in rois):
             rois.append(roi)
         return rois
+
+    def _looking_down(self, body: Body, obs: Observation) -> bool:
+        """phone.use's gaze test with 5 degrees / 0.15 shoulder widths of slack; unknown counts as down."""
+        p = self.phone_use
+        if obs.face is not None and "face" in obs.ran:
+            return obs.face.pitch >= p.pitch_down_deg - 5.0
+        nose, sh, sw = body.pt(NOSE), body.shoulder_mid, body.shoulder_width
+        if nose is None or sh is None or not sw:
+            return True
+        return (sh[1] - nose[1]) / sw <= p.head_drop_sw + 0.15
 
     def _detector_knows(self, labels: frozenset[str]) -> bool:
         known = getattr(self._model("detector"), "labels", None)
@@ -457,12 +471,15 @@ def _contains(outer: tuple[float, float, float, float], inner: tuple[float, floa
     return outer[0] <= inner[0] and outer[1] <= inner[1] and outer[2] >= inner[2] and outer[3] >= inner[3]
 
 
+def _rule_params(engine: Engine, rule_id: str) -> Any:
+    """The armed rule's parameters (None when it is not armed)."""
+    return next((rule.params for rule in engine.rules if rule.rule_id == rule_id), None)
+
+
 def _earphone_labels(engine: Engine) -> frozenset[str]:
     """The classes the armed earphones rule looks for (empty when it is not armed)."""
-    for rule in engine.rules:
-        if rule.rule_id == "earphones":
-            return frozenset(getattr(rule.params, "labels", ()) or ())
-    return frozenset()
+    params = _rule_params(engine, "earphones")
+    return frozenset(getattr(params, "labels", ()) or ())
 
 
 def _dedupe(dets: list, iou: float = 0.5) -> list:

@@ -16,7 +16,7 @@ from pipelines.engine import CHINA
 from pipelines.evaluate import Incident, Interval, match
 from pipelines.messages import QueueCall
 from pipelines.pipeline import make_pipeline
-from tests.fixtures.rules import BEHAVIOUR_RULES, clerk, frame, hand_to, run_rules, seconds, stream
+from tests.fixtures.rules import BEHAVIOUR_RULES, clerk, face, frame, hand_to, run_rules, seconds, stream
 
 runner = CliRunner()
 
@@ -252,7 +252,7 @@ def test_detector_runs_on_a_tight_crop_per_hand_and_merges_repeated_finds():
     det = RoiDetector(phone_box=(595.0, 575.0, 625.0, 605.0))  # a small phone in the right hand
     pose = FakePose()
     pose.pose = clerk({13: (760, 600), 14: (520, 600)})  # both forearms raised: hands held up in front
-    models = {"pose": pose, "face": FakeStage(None), "hands": FakeStage([]), "detector": det}
+    models = {"pose": pose, "face": FakeStage(face(pitch=25.0)), "hands": FakeStage([]), "detector": det}
     cfg = default_counter(1280, 720, counter_id="c1").model_copy(update={"disabled_rules": ["post.chatting"]})
     pipe = make_pipeline(cfg, shared_models=models)
     rng = np.random.default_rng(1)
@@ -263,3 +263,14 @@ def test_detector_runs_on_a_tight_crop_per_hand_and_merges_repeated_finds():
     assert sides[:2] == [200, 200] and sides[2] > 300  # 1 shoulder width (200 px) per hand, then the big one
     assert [d.label for d in obs.detections] == ["cell phone"]  # found in 2 crops, reported once
     assert "detector" in obs.ran
+
+
+def test_hands_held_up_while_looking_at_the_client_get_no_detector_crop():
+    det = RoiDetector(phone_box=(595.0, 575.0, 625.0, 605.0))
+    pose = FakePose()
+    pose.pose = clerk({13: (760, 600), 14: (520, 600)})  # hands held up in front (a form, a phone?) ...
+    models = {"pose": pose, "face": FakeStage(face(pitch=0.0)), "hands": FakeStage([]), "detector": det}
+    pipe = make_pipeline(default_counter(1280, 720, counter_id="c1"), shared_models=models)
+    obs, _, _ = pipe.process(np.zeros((720, 1280, 3), np.uint8), 100.0)
+    # ... but the gaze is level: phone.use cannot hold, nothing else reads objects there
+    assert [r for r in det.rois if r is not None] == [] and "detector" not in obs.ran
