@@ -45,16 +45,21 @@ class DemoPaths:
         return f"sqlite:///{self.root / 'aggregator.db'}"
 
 
+def clip_dir(paths: DemoPaths, scenario: str) -> Path:
+    return paths.clips / f"{scenario}-x3"
+
+
 def render_clips(paths: DemoPaths, fps: float, echo) -> dict[str, dict]:
     """Render each counter's clip once (cached by scenario name); returns the labels per counter."""
     from simulator.clip import RenderOptions, render_clip
 
     labels = {}
     for counter_id, scenario in COUNTERS.items():
-        out = paths.clips / scenario
+        out = clip_dir(paths, scenario)
         if not (out / "labels.json").exists():
             echo(f"rendering the {scenario} clip for {counter_id} (first run only)…")
-            render_clip(scenario, out, RenderOptions(fps=fps, seed=1))
+            # Stretched 3x so that each behaviour outlasts the shipped rules' minimum durations.
+            render_clip(scenario, out, RenderOptions(fps=fps, seed=1, seconds_scale=3.0))
         labels[counter_id] = json.loads((out / "labels.json").read_text(encoding="utf-8"))
     return labels
 
@@ -68,7 +73,7 @@ def write_counter_files(paths: DemoPaths, labels: dict[str, dict]) -> list[Path]
     paths.counters.mkdir(parents=True, exist_ok=True)
     files = []
     for counter_id, scenario in COUNTERS.items():
-        base = load_counter(paths.clips / scenario / "counter.yaml")
+        base = load_counter(clip_dir(paths, scenario) / "counter.yaml")
         cfg = base.model_copy(update={
             "counter_id": counter_id,
             "hall_id": HALL,
@@ -91,7 +96,7 @@ def edge_config(paths: DemoPaths, counter_files: list[Path], broker_url: str, fp
         "spool": {"path": str(paths.root / "edge-spool.sqlite")},
         "snapshots": {"dir": str(paths.root / "edge-snapshots")},
         "cameras": [
-            {"counter": str(f), "source": str(paths.clips / COUNTERS[f.stem] / "clip.mp4"), "loop": True, "fps": fps}
+            {"counter": str(f), "source": str(clip_dir(paths, COUNTERS[f.stem]) / "clip.mp4"), "loop": True, "fps": fps}
             for f in counter_files
         ],
     })

@@ -51,6 +51,8 @@ class BowAngle(Rule):
 
     def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
         frame = self.geom.measure(obs, ctx)
+        if ctx.values.get("head_down"):  # lying on the desk (and moving down to it) is not a bow
+            frame = None
         if frame is not None and frame.bow is not None:
             ctx.values.setdefault("bow_deg", frame.bow.angle)
         ep = self.detector.step(ctx.clock.t, ctx.clock.wall, frame.bow if frame else None, bool(frame and frame.moved))
