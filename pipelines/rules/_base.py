@@ -20,6 +20,9 @@ class TimedParams(RuleParams, Timing):
 class TrackedRule(Rule):
     severity: ClassVar[Severity] = "minor"
     Params: ClassVar[type[RuleParams]] = TimedParams
+    # The perception stage this rule's condition is measured from: on a frame where it did not run,
+    # the condition is unknown (the tracker holds its state) and `condition` is not called.
+    measured_by: ClassVar[str | None] = None
 
     def __init__(self, counter: CounterConfig, params: RuleParams) -> None:
         super().__init__(counter, params)
@@ -33,7 +36,7 @@ class TrackedRule(Rule):
         raise NotImplementedError
 
     def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
-        if not obs.camera_ok:
+        if not obs.camera_ok or (self.measured_by is not None and self.measured_by not in obs.ran):
             return self.tracker.step(ctx.clock, None)
         active, evidence = self.condition(obs, ctx)
         return self.tracker.step(ctx.clock, active, evidence)
@@ -42,9 +45,9 @@ class TrackedRule(Rule):
         return self.tracker.finish(ctx.clock)
 
 
-def body_of(obs: Observation, ctx: RuleContext) -> tuple[bool, Body | None]:
-    """(pose stage ran, the clerk's body or None)."""
-    return "pose" in obs.ran, ctx.values.get("body")
+def body_of(ctx: RuleContext) -> Body | None:
+    """The clerk's body measured on this frame (pipelines/context.py), or None."""
+    return ctx.values.get("body")
 
 
 def dets_near(

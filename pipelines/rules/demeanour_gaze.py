@@ -31,6 +31,7 @@ class Params(TimedParams):
 class GazeAway(TrackedRule):
     rule_id = "gaze.away"
     needs = frozenset({"pose", "face", "people"})
+    measured_by = "face"
     Params = Params
 
     def __init__(self, *a: Any, **kw: Any) -> None:
@@ -52,8 +53,6 @@ class GazeAway(TrackedRule):
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
-        if "face" not in obs.ran:
-            return None, {}
         if ctx.client_present is None:
             return None, {}
         f = obs.face

@@ -39,6 +39,7 @@ class Params(TimedParams):
 class DrinkInFront(TrackedRule):
     rule_id = "drink.in_front"
     needs = frozenset({"pose", "hands", "detector", "people"})
+    measured_by = "pose"
     Params = Params
 
     def __init__(self, *a: Any, **kw: Any) -> None:
@@ -51,9 +52,7 @@ class DrinkInFront(TrackedRule):
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
-        ran, body = body_of(obs, ctx)
-        if not ran:
-            return None, {}
+        body = body_of(ctx)
         m = measure(obs, ctx)
         t = ctx.clock.t
         if ctx.values.get("head_down"):

@@ -47,6 +47,7 @@ class Params(TimedParams):
 class EatFood(TrackedRule):
     rule_id = "eat.food"
     needs = frozenset({"pose", "hands", "detector"})
+    measured_by = "pose"
     Params = Params
 
     def __init__(self, *a: Any, **kw: Any) -> None:
@@ -60,9 +61,7 @@ class EatFood(TrackedRule):
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
-        ran, body = body_of(obs, ctx)
-        if not ran:
-            return None, {}
+        body = body_of(ctx)
         t = ctx.clock.t
         while self.bites and t - self.bites[0] > p.window_s:
             self.bites.popleft()

@@ -27,14 +27,15 @@ class Params(TimedParams):
 class Smoke(TrackedRule):
     rule_id = "smoke"
     needs = frozenset({"pose", "hands", "detector"})
+    measured_by = "pose"
     Params = Params
     severity: ClassVar[Severity] = "major"
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
-        ran, body = body_of(obs, ctx)
+        body = body_of(ctx)
         dets = ctx.values.get("detections")
-        if not ran or dets is None:
+        if dets is None:
             return None, {}
         if body is None or body.shoulder_width is None:
             return False, {}

@@ -39,11 +39,10 @@ def clerks_hand(obs: Observation, hand: HandResult) -> bool:
 class OneFingerPointing(TrackedRule):
     rule_id: ClassVar[str] = "point.one_finger"
     needs: ClassVar[frozenset[str]] = frozenset({"hands"})
+    measured_by: ClassVar[str | None] = "hands"
     Params: ClassVar[type[RuleParams]] = PointParams
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
-        if "hands" not in obs.ran:
-            return None, {}
         pointing = [h for h in obs.hands if h.index_pointing and clerks_hand(obs, h)]
         if not pointing:
             return False, {}

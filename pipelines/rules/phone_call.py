@@ -56,6 +56,7 @@ def hand_at_ear(obs: Observation, ctx: RuleContext, p: Any) -> HandMeasure | Non
 class PhoneCall(TrackedRule):
     rule_id = "phone.call"
     needs = frozenset({"pose", "hands", "detector", "people"})
+    measured_by = "pose"
     Params = Params
     severity: ClassVar[Severity] = "major"
 
@@ -67,9 +68,7 @@ class PhoneCall(TrackedRule):
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
-        ran, body = body_of(obs, ctx)
-        if not ran:
-            return None, {}
+        body = body_of(ctx)
         hm = hand_at_ear(obs, ctx, p) if body is not None and not ctx.values.get("head_down") else None
         if hm is None:
             if not self.tracker.is_open and self.tracker.candidate is None:

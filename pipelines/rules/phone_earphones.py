@@ -27,13 +27,14 @@ class Params(TimedParams):
 class Earphones(TrackedRule):
     rule_id = "earphones"
     needs = frozenset({"pose", "detector"})
+    measured_by = "pose"
     Params = Params
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
-        ran, body = body_of(obs, ctx)
+        body = body_of(ctx)
         dets = ctx.values.get("detections")
-        if not ran or dets is None:
+        if dets is None:
             return None, {}
         if body is None or body.shoulder_width is None:
             return False, {}

@@ -31,6 +31,7 @@ class Params(TimedParams):
 class NeckClamp(TrackedRule):
     rule_id = "phone.neck_clamp"
     needs = frozenset({"pose", "detector"})
+    measured_by = "pose"
     Params = Params
 
     def __init__(self, *a: Any, **kw: Any) -> None:
@@ -39,9 +40,7 @@ class NeckClamp(TrackedRule):
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
-        ran, body = body_of(obs, ctx)
-        if not ran:
-            return None, {}
+        body = body_of(ctx)
         if body is None:
             return False, {}
         sw = body.shoulder_width

@@ -62,6 +62,7 @@ def held_in_front(hm: HandMeasure, p: Params) -> bool:
 class PhoneUse(TrackedRule):
     rule_id = "phone.use"
     needs = frozenset({"pose", "face", "hands", "detector"})
+    measured_by = "pose"
     Params = Params
     severity: ClassVar[Severity] = "major"
 
@@ -73,9 +74,7 @@ class PhoneUse(TrackedRule):
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
-        ran, body = body_of(obs, ctx)
-        if not ran:
-            return None, {}
+        body = body_of(ctx)
         m = measure(obs, ctx)
         if body is None or m.sw is None or ctx.values.get("head_down"):
             return False, {}

@@ -27,13 +27,12 @@ class Params(TimedParams):
 class ArmsCrossed(TrackedRule):
     rule_id = "posture.arms_crossed"
     needs = frozenset({"pose"})
+    measured_by = "pose"
     Params = Params
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
-        ran, body = body_of(obs, ctx)
-        if not ran:
-            return None, {}
+        body = body_of(ctx)
         if body is None:
             return False, {}
         ls, rs = body.pt(L_SH), body.pt(R_SH)

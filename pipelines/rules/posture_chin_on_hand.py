@@ -33,6 +33,7 @@ class Params(TimedParams):
 class ChinOnHand(TrackedRule):
     rule_id = "posture.chin_on_hand"
     needs = frozenset({"pose"})
+    measured_by = "pose"
     Params = Params
 
     def __init__(self, *a: Any, **kw: Any) -> None:
@@ -62,9 +63,7 @@ class ChinOnHand(TrackedRule):
 
     def _propped(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
-        ran, body = body_of(obs, ctx)
-        if not ran:
-            return None, {}
+        body = body_of(ctx)
         if body is None or ctx.values.get("head_down"):
             return False, {}
         chin, eyes = body.chin, body.eyes

@@ -33,6 +33,7 @@ class Params(TimedParams):
 class Dozing(TrackedRule):
     rule_id = "posture.dozing"
     needs = frozenset({"pose", "face"})
+    measured_by = "face"
     Params = Params
     severity: ClassVar[Severity] = "major"
 
@@ -55,8 +56,6 @@ class Dozing(TrackedRule):
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
-        if "face" not in obs.ran:
-            return None, {}
         f = obs.face
         if f is None:
             return (False if ctx.clerk_present is False else None), {}

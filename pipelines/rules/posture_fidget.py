@@ -33,6 +33,7 @@ class Params(TimedParams):
 class Fidget(TrackedRule):
     rule_id = "posture.fidget"
     needs = frozenset({"pose", "hands"})
+    measured_by = "pose"
     Params = Params
 
     def __init__(self, *a: Any, **kw: Any) -> None:
@@ -43,9 +44,7 @@ class Fidget(TrackedRule):
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
-        ran, body = body_of(obs, ctx)
-        if not ran:
-            return None, {}
+        body = body_of(ctx)
         t = ctx.clock.t
         while self.touches and t - self.touches[0] > p.window_s:
             self.touches.popleft()

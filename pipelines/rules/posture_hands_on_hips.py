@@ -31,13 +31,12 @@ class Params(TimedParams):
 class HandsOnHips(TrackedRule):
     rule_id = "posture.hands_on_hips"
     needs = frozenset({"pose"})
+    measured_by = "pose"
     Params = Params
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
-        ran, body = body_of(obs, ctx)
-        if not ran:
-            return None, {}
+        body = body_of(ctx)
         if body is None or ctx.values.get("head_down"):
             return False, {}  # lying on the desk: the hips the model guesses sit by the hands
         sw = body.shoulder_width

@@ -27,12 +27,11 @@ class Params(TimedParams):
 class HeadOnDesk(TrackedRule):
     rule_id = "posture.head_on_desk"
     needs = frozenset({"pose"})
+    measured_by = "pose"
     Params = Params
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
-        ran, body = body_of(obs, ctx)
-        if not ran:
-            return None, {}
+        body = body_of(ctx)
         if body is None:
             # MediaPipe often loses a clerk lying on the desk (face and arms hidden): unknown, not "head up"
             return None, {}

@@ -32,6 +32,7 @@ class Params(TimedParams):
 class Legs(TrackedRule):
     rule_id = "posture.legs"
     needs = frozenset({"pose"})
+    measured_by = "pose"
     Params = Params
 
     def __init__(self, *a: Any, **kw: Any) -> None:
@@ -55,9 +56,7 @@ class Legs(TrackedRule):
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
-        ran, body = body_of(obs, ctx)
-        if not ran:
-            return None, {}
+        body = body_of(ctx)
         if body is None:
             return False, {}
         v = p.min_visibility

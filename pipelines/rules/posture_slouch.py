@@ -54,6 +54,7 @@ class Params(TimedParams):
 class Slouch(TrackedRule):
     rule_id = "posture.slouch"
     needs = frozenset({"pose"})
+    measured_by = "pose"
     Params = Params
 
     def __init__(self, *a: Any, **kw: Any) -> None:
@@ -68,9 +69,7 @@ class Slouch(TrackedRule):
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
-        ran, body = body_of(obs, ctx)
-        if not ran:
-            return None, {}
+        body = body_of(ctx)
         if body is None or ctx.values.get("head_down"):
             return False, {}  # lying on the desk is posture.head_on_desk's, though it tilts the torso too
         ls, rs = body.pt(L_SH), body.pt(R_SH)
