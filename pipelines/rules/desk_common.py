@@ -7,12 +7,12 @@ and the slot reports "slot_missing:<slot>" / "slot_moved:<slot>".
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import Field
 
 from calibration.config import CounterConfig
-from pipelines.engine import RuleContext, RuleParams
+from pipelines.engine import Rule, RuleContext, RuleParams
 from pipelines.events import Event, Severity
 from pipelines.temporal import Clock, IncidentTracker, Timing
 from vision.observation import Observation
@@ -124,6 +124,28 @@ class KeyedIncidents:
         if self.last_clock is None:
             return []
         return [e for tr in self.trackers.values() for e in tr.finish(self.last_clock)]
+
+
+class DeskRule(Rule):
+    """A desk rule: on each frame the desk stage ran, `active` names the keys (items, slots) whose
+    condition holds, each with its evidence; every key is its own incident (KeyedIncidents)."""
+
+    needs: ClassVar[frozenset[str]] = frozenset({"desk"})
+    severity: ClassVar[Severity] = "minor"
+
+    def __init__(self, counter: CounterConfig, params: Any) -> None:
+        super().__init__(counter, params)
+        self.incidents = KeyedIncidents(self.rule_id, counter, params.timing(), severity=self.severity)
+
+    def active(self, obs: Observation, ctx: RuleContext) -> dict[str, dict[str, Any]] | None:
+        """key -> evidence for the keys whose condition holds; None = cannot be judged on this frame."""
+        raise NotImplementedError
+
+    def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
+        return self.incidents.step(ctx.clock, self.active(obs, ctx) if desk_ran(obs) else None)
+
+    def finish(self, ctx: RuleContext) -> list[Event]:
+        return self.incidents.finish()
 
 
 def min_duration(default: float) -> Any:

@@ -2,46 +2,38 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field
 
-from pipelines.engine import Rule, RuleContext, register
-from pipelines.events import Event
+from pipelines.engine import RuleContext, register
 from pipelines.rules.desk_common import (
     DRINK_LABELS,
     PERSONAL_LABELS,
     PHONE_LABELS,
+    DeskRule,
     DeskTiming,
-    KeyedIncidents,
     describe,
-    desk_ran,
     foreign_objects,
     min_duration,
 )
 from vision.observation import Observation
 
 
-class _LabelRule(Rule):
-    needs = frozenset({"desk"})
-
+class _LabelRule(DeskRule):
     def __init__(self, counter, params) -> None:
         super().__init__(counter, params)
-        self.incidents = KeyedIncidents(self.rule_id, counter, params.timing())
         self.labels = set(self.watched_labels())
 
     def watched_labels(self) -> list[str]:
         return list(self.params.labels)
 
-    def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
-        if not desk_ran(obs):
-            return self.incidents.step(ctx.clock, None)
+    def active(self, obs: Observation, ctx: RuleContext) -> dict[str, dict[str, Any]]:
         found: dict[str, list] = {}
         for d in foreign_objects(obs):
             if d.label in self.labels and d.score >= self.params.min_score:
                 found.setdefault(d.label, []).append(d)
-        return self.incidents.step(ctx.clock, {k: describe(v) for k, v in found.items()})
-
-    def finish(self, ctx: RuleContext) -> list[Event]:
-        return self.incidents.finish()
+        return {k: describe(v) for k, v in found.items()}
 
 
 @register

@@ -2,32 +2,29 @@
 
 from __future__ import annotations
 
-from pipelines.engine import Rule, RuleContext, register
-from pipelines.events import Event
-from pipelines.rules.desk_common import SLOT_MISSING, SLOT_MOVED, DeskTiming, KeyedIncidents, desk_ran, min_duration
+from typing import Any
+
+from pipelines.engine import RuleContext, register
+from pipelines.rules.desk_common import (
+    SLOT_MISSING,
+    SLOT_MOVED,
+    DeskRule,
+    DeskTiming,
+    min_duration,
+)
 from vision.observation import Observation
 
 
-class _SlotRule(Rule):
-    needs = frozenset({"desk"})
+class _SlotRule(DeskRule):
     prefix: str
 
-    def __init__(self, counter, params) -> None:
-        super().__init__(counter, params)
-        self.incidents = KeyedIncidents(self.rule_id, counter, params.timing())
-
-    def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
-        if not desk_ran(obs):
-            return self.incidents.step(ctx.clock, None)
+    def active(self, obs: Observation, ctx: RuleContext) -> dict[str, dict[str, Any]]:
         active = {}
         for d in obs.desk_objects:
             if d.label.startswith(self.prefix):
                 slot = d.label[len(self.prefix):]
                 active[slot] = {"slot": slot, "box": [round(v, 1) for v in d.box], "score": round(d.score, 3)}
-        return self.incidents.step(ctx.clock, active)
-
-    def finish(self, ctx: RuleContext) -> list[Event]:
-        return self.incidents.finish()
+        return active
 
 
 @register
