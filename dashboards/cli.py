@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from dashboards.cli_common import aggregator_config, fail
+from dashboards.cli_common import aggregator_config, fail, scoring_policy
 
 aggregator_app = typer.Typer(no_args_is_help=True)
 roster_app = typer.Typer(no_args_is_help=True, help="Who works at which counter (scores reach people through it).")
@@ -97,18 +97,14 @@ def register_dashboard_commands(app: typer.Typer) -> None:
         import time
         from datetime import date
 
-        from dashboards.config import ConfigError
-        from dashboards.scoring import compute_day, load_policy, recompute_differences, save_day
+        from dashboards.scoring import compute_day, recompute_differences, save_day
 
         try:
             the_day = date.fromisoformat(day)
         except ValueError:
             fail(f"--day '{day}' is not a date; write YYYY-MM-DD")
         cfg = aggregator_config(config)
-        try:
-            pol = load_policy(policy or cfg.scoring_policy)
-        except ConfigError as exc:
-            fail(str(exc))
+        pol = scoring_policy(cfg, policy)
         store = _store(config, db)
         if verify:
             diffs = recompute_differences(store, hall, the_day, pol)

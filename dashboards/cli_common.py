@@ -28,3 +28,14 @@ def aggregator_config(config: Path | None) -> AggregatorConfig:
         return load_config(config)
     except ConfigError as exc:
         fail(str(exc))
+
+
+def scoring_policy(cfg: AggregatorConfig, override: Path | None):  # type: ignore[no-untyped-def]
+    """The scoring policy named on the command line, else the config's; a bad file exits clearly."""
+    from dashboards.config import ConfigError
+    from dashboards.scoring import load_policy
+
+    try:
+        return load_policy(override or cfg.scoring_policy)
+    except ConfigError as exc:
+        fail(str(exc))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from dashboards.cli_common import aggregator_config, fail
+from dashboards.cli_common import aggregator_config, fail, scoring_policy
 
 
 def register_board_commands(app: typer.Typer, aggregator_app: typer.Typer) -> None:
@@ -32,9 +32,7 @@ def register_board_commands(app: typer.Typer, aggregator_app: typer.Typer) -> No
         """Write the electronic supervision report (电子监察报告) of a hall: HTML, and PDF/CSV on request."""
         from datetime import date
 
-        from dashboards.config import ConfigError
         from dashboards.report import period_of, write_report
-        from dashboards.scoring import load_policy
         from dashboards.store import Store
 
         chosen = [(k, v) for k, v in (("day", day), ("week", week), ("month", month)) if v]
@@ -48,10 +46,7 @@ def register_board_commands(app: typer.Typer, aggregator_app: typer.Typer) -> No
         except ValueError:
             fail(f"--{kind} '{text}' is not a date; write YYYY-MM-DD")
         cfg = aggregator_config(config)
-        try:
-            pol = load_policy(policy or cfg.scoring_policy)
-        except ConfigError as exc:
-            fail(str(exc))
+        pol = scoring_policy(cfg, policy)
         store = Store.open(db or cfg.database_url)
         for path in write_report(store, hall, period, pol, out, pdf=pdf, csv_files=csv,
                                  snapshot_dir=snapshot_dir or cfg.snapshot_dir):
