@@ -72,6 +72,7 @@ def analyze_clip(
     keep_observations: bool = False,
 ) -> ClipResult:
     cap, fps, n, w, h = probe(clip)
+    pipe: CounterPipelineImpl | None = None
     try:
         counter = counter_for(counter_path, w, h)
         pipe = CounterPipelineImpl(
@@ -131,3 +132,5 @@ def analyze_clip(
         return result
     finally:
         cap.release()
+        if pipe is not None:
+            pipe.close()

@@ -1,0 +1,108 @@
+"""The evaluator's own mechanics: the labelled wall clock (after-hours clips) and releasing each clip's
+per-stream models (one eval process over a whole suite must not grow clip after clip)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import cv2
+import numpy as np
+
+import pipelines.clip as clip_mod
+from calibration.config import default_counter
+from pipelines.engine import CHINA
+from pipelines.evaluate import load_labels, with_wall_clock
+from pipelines.pipeline import CounterPipelineImpl
+from pipelines.replay import replay_timed
+from tests.fixtures.rules import clerk, frame, seconds, stream
+
+AFTER_HOURS = datetime(2026, 3, 4, 17, 40, tzinfo=CHINA).timestamp()  # a Wednesday, 40 min after closing
+IN_HOURS = datetime(2026, 3, 4, 10, 0, tzinfo=CHINA).timestamp()
+
+
+def _labels(tmp_path, **extra):
+    path = tmp_path / "labels.json"
+    path.write_text(json.dumps({"intervals": [], "scenario": "end_of_day_left", **extra}))
+    return load_labels(path)
+
+
+def test_labels_wall_start_puts_the_stream_on_that_clock(tmp_path):
+    labels = _labels(tmp_path, wall_start={"unix": AFTER_HOURS, "local": "2026-03-04T17:40:00+08:00"},
+                     time_scale=60.0, seconds_scale=2.0)
+    assert labels.wall_start == AFTER_HOURS and labels.wall_rate == 30.0
+    obs = with_wall_clock(stream(seconds(frame(), 1)), labels)
+    assert [o.wall_time - AFTER_HOURS for o in obs] == [o.t * 30.0 for o in obs]
+    # no wall_start: the stream is returned as is (the pipeline counts the clip as working hours)
+    plain = stream(seconds(frame(), 1))
+    assert with_wall_clock(plain, _labels(tmp_path)) is plain
+    assert all(o.wall_time is None for o in plain)
+
+
+def _empty_post_rules(labels_wall: float | None, tmp_path):
+    cfg = default_counter(1280, 720, counter_id="c1")
+    cfg = cfg.model_copy(update={"rules": {"post.empty": {"min_duration": 5.0}, "post.pause_sign": {
+        "absent_without_sign_s": 5.0}}})
+    away = frame(pose=None, face_=None)
+    obs = stream(seconds(away, 20))
+    labels = _labels(tmp_path, **({"wall_start": {"unix": labels_wall}} if labels_wall is not None else {}))
+    timed = replay_timed(with_wall_clock(obs, labels), cfg, only=["post.empty", "post.pause_sign"])
+    return sorted({ev.rule_id for _, ev in timed})
+
+
+def test_after_hours_absence_is_not_an_unsigned_absence(tmp_path):
+    assert _empty_post_rules(AFTER_HOURS, tmp_path) == []
+    # the same absence inside working hours, or with no wall clock at all, is flagged by both rules
+    assert _empty_post_rules(IN_HOURS, tmp_path) == ["post.empty", "post.pause_sign"]
+    assert _empty_post_rules(None, tmp_path) == ["post.empty", "post.pause_sign"]
+
+
+class _Graph:
+    """Stands in for a MediaPipe graph: counts close()."""
+
+    def __init__(self, result=None) -> None:
+        self.result, self.closed = result, 0
+
+    def process(self, frame_bgr, roi=None):
+        return self.result
+
+    def close(self) -> None:
+        self.closed += 1
+
+
+def test_close_releases_the_per_stream_graphs_but_not_the_shared_models():
+    shared = _Graph()
+    pipe = CounterPipelineImpl(default_counter(640, 480), shared_models={"detector": shared}, wall_clock=False)
+    own = {"pose": _Graph(clerk()), "face": _Graph(), "hands": _Graph([])}
+    pipe.models.update(own)
+    pipe.close()
+    assert [g.closed for g in own.values()] == [1, 1, 1]
+    assert shared.closed == 0 and pipe.models == {}
+    pipe.close()  # idempotent: nothing left to close
+    assert [g.closed for g in own.values()] == [1, 1, 1]
+
+
+def test_analyze_clip_closes_its_pipeline(tmp_path, monkeypatch):
+    path = tmp_path / "clip.avi"
+    out = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 5.0, (128, 96))
+    rng = np.random.default_rng(0)
+    for _ in range(4):
+        out.write(rng.integers(0, 255, (96, 128, 3), dtype=np.uint8))
+    out.release()
+    closed: list[CounterPipelineImpl] = []
+
+    class Recording(CounterPipelineImpl):
+        def close(self) -> None:
+            closed.append(self)
+            super().close()
+
+    monkeypatch.setattr(clip_mod, "CounterPipelineImpl", Recording)
+    fakes = {"pose": _Graph(clerk()), "face": _Graph(), "hands": _Graph([])}
+
+    class Det(_Graph):
+        def detect(self, frame_bgr, roi=None, min_score=0.3):
+            return []
+
+    res = clip_mod.analyze_clip(path, analyse_fps=5.0, shared_models={**fakes, "detector": Det()})
+    assert res.frames == 4 and len(closed) == 1
+    assert all(g.closed == 0 for g in fakes.values())  # the caller's models are the caller's to close
