@@ -22,7 +22,7 @@ import json
 import os
 import statistics
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ from pipelines.events import Event
 from pipelines.messages import QueueCall, TerminalState
 from pipelines.pipeline import PipelineSettings
 from pipelines.rules.etiquette_common import BOW_CLASSES
-from vision.observation import read_observations
+from vision.observation import Observation, read_observations
 
 CACHE_VERSION = 1
 CLIP_NAMES = ("clip.mp4", "clip.avi", "clip.mkv")
@@ -72,6 +72,10 @@ class Labels:
     do_nothing: bool = False
     time_scale: float = 1.0
     negatives: list[Interval] = field(default_factory=list)  # compliant intervals of violation-only rules
+    # the wall clock at clip t = 0 (unix s) and how fast it runs per clip second; None = no wall clock
+    # (the pipeline then counts the clip as working hours)
+    wall_start: float | None = None
+    wall_rate: float = 1.0
 
 
 @dataclass
@@ -163,8 +167,20 @@ def load_labels(path: Path) -> Labels:
         inbound.append(QueueCall(c.get("counter_id", counter_id), str(c.get("ticket", "")), float(c["time"])))
     for s in data.get("terminal", data.get("terminal_states", [])):
         inbound.append(TerminalState(s.get("counter_id", counter_id), bool(s["paused"]), float(s["time"])))
+    wall = data.get("wall_start")
+    wall_start = _num(wall, "unix") if isinstance(wall, dict) else (float(wall) if wall is not None else None)
+    time_scale, seconds_scale = float(data.get("time_scale", 1.0)), float(data.get("seconds_scale", 1.0) or 1.0)
     return Labels(intervals, inbound, data.get("split"), str(data.get("scenario", path.parent.name)),
-                  bool(data.get("do_nothing", not rows)), float(data.get("time_scale", 1.0)), negatives)
+                  bool(data.get("do_nothing", not rows)), time_scale, negatives,
+                  wall_start, time_scale / seconds_scale)
+
+
+def with_wall_clock(obs: list[Observation], labels: Labels) -> list[Observation]:
+    """The clip's Observations on its labelled wall clock (labels.json `wall_start`), so working hours apply:
+    an after-hours clip is not judged as an unsigned absence. Without `wall_start` the stream is unchanged."""
+    if labels.wall_start is None:
+        return obs
+    return [replace(o, wall_time=labels.wall_start + o.t * labels.wall_rate) for o in obs]
 
 
 def compressed(
@@ -328,8 +344,8 @@ def evaluate(
             merged = {r: {**counter.rules.get(r, {}), **overrides.get(r, {})} for r in {*counter.rules, *overrides}}
             counter = counter.model_copy(update={"rules": merged})
         cfg, run_settings = compressed(counter, settings, labels.time_scale)
-        timed = replay_timed(obs, cfg, labels.inbound, source=str(counter_path or "default counter"),
-                             settings=run_settings)
+        timed = replay_timed(with_wall_clock(obs, labels), cfg, labels.inbound,
+                             source=str(counter_path or "default counter"), settings=run_settings)
         preds = [i for i in incidents(timed) if not i.rule.endswith(":info")]
         raw = _raw_labels(d / "labels.json")
         if raw.get("frames") and raw.get("camera"):
