@@ -14,7 +14,15 @@ from pydantic import Field
 from calibration.config import CounterConfig
 from pipelines.engine import Rule, RuleContext, RuleParams, register
 from pipelines.events import Event
-from pipelines.rules.etiquette_common import BOW_CLASSES, BowDetector, ClerkGeometry, classify_bow, hold_time, r1
+from pipelines.rules.etiquette_common import (
+    BOW_CLASSES,
+    BowDetector,
+    ClerkGeometry,
+    classify_bow,
+    hold_time,
+    is_standing,
+    r1,
+)
 from pipelines.temporal import Clock, instant_event
 from vision.observation import Observation
 
@@ -30,6 +38,11 @@ class BowParams(RuleParams):
     hold_band_deg: float = Field(3.0, gt=0, description="hold time = time within this of the peak")
     greeting_window_s: float = Field(15.0, gt=0, description="a bow this soon after a queue call is a greeting")
     max_neck_deg: float = Field(20.0, gt=0, description="head-neck deviation from the torso line still 'straight'")
+    # 003 B.5 bows are performed standing. A seated clerk leaning over papers (the do-nothing clips: 8 deg
+    # of true lean, read 11-15) is not bowing. Upright shoulders on the simulator's bodies: seated 0.97-1.08 m,
+    # standing 1.15-1.53 m above the floor (tune split). None: bows counted in any posture.
+    min_standing_shoulder_m: float | None = Field(1.13, gt=0, description="bows count only while standing: "
+                                                  "the upright shoulders at least this high above the floor")
     # MediaPipe's world landmarks read 20-35 deg of neck bend on straight simulated 30/45 deg bows, so
     # straightness is reported but only judged when a site asks for it.
     require_straight: bool = False
@@ -55,6 +68,8 @@ class BowAngle(Rule):
             frame = None
         if frame is not None and frame.bow is not None:
             ctx.values.setdefault("bow_deg", frame.bow.angle)
+        if frame is not None and is_standing(frame, self.counter, self.p.min_standing_shoulder_m) is False:
+            frame = None  # seated: leaning to write or read is not a bow
         ep = self.detector.step(ctx.clock.t, ctx.clock.wall, frame.bow if frame else None, bool(frame and frame.moved))
         if ep is None:
             return []

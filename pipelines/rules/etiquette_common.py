@@ -74,6 +74,7 @@ class Frame:
     bow: BowMeasure | None  # None until the upright baseline is learned, or when the body moved (below)
     world: np.ndarray | None  # (33, 3) world landmarks rotated into the clerk world axes (hip origin)
     moved: bool = False  # the posture does not fit a bend about the learned hips (standing up, leaving)
+    upright_shoulder_m: float | None = None  # the learned upright shoulders' height above the floor
     memo: dict[str, Any] = field(default_factory=dict)
 
     def cached(self, key: str, compute: Callable[[], T]) -> T:
@@ -129,7 +130,7 @@ class ClerkGeometry:
             return Frame(obs.pose, cam, None, world, moved=True)
         self.moved = []
         self._maintain(obs.pose, face_pitch, bow)
-        return Frame(obs.pose, cam, bow, world)
+        return Frame(obs.pose, cam, bow, world, upright_shoulder_m=upright_shoulder_m(self.model))
 
     def _moved(self, pose: PoseResult, face_pitch: float | None) -> None:
         """Frames that no bend explains: once the clerk holds still in the new posture (stood up, sat
@@ -167,6 +168,21 @@ class ClerkGeometry:
                 self.behind = []
         else:
             self.behind = []
+
+
+def upright_shoulder_m(model: UprightModel) -> float:
+    """Height above the floor of the shoulder centre of the learned upright body (the baseline posture:
+    it does not drop during a bow, so it tells a standing clerk from a seated one all through it)."""
+    return float(model.hip[1] + model.offsets[:2, 1].mean())
+
+
+def is_standing(frame: Frame, counter: CounterConfig, min_shoulder_m: float | None) -> bool | None:
+    """Standing, from the upright shoulders' height; None when unknown (no baseline yet, or the camera's
+    height/distance not calibrated, so metres are guesses) or when the check is off."""
+    cam = counter.camera
+    if min_shoulder_m is None or frame.upright_shoulder_m is None or cam.height_m is None or cam.distance_m is None:
+        return None
+    return frame.upright_shoulder_m >= min_shoulder_m
 
 
 def clerk_hand(frame: Frame, hands_or_obs: Observation | list[HandResult], side: str) -> HandResult | None:

@@ -32,7 +32,7 @@ from pipelines.geometry import (
     palm_up_score,
     upper_arm_gap_m,
 )
-from pipelines.rules.etiquette_common import ClerkGeometry, Episodes, Frame, clerk_hand, median_of, r1
+from pipelines.rules.etiquette_common import ClerkGeometry, Episodes, Frame, clerk_hand, is_standing, median_of, r1
 from pipelines.temporal import Clock, instant_event
 from vision.observation import Observation
 from vision.results import HandResult
@@ -53,6 +53,10 @@ class GuideParams(RuleParams):
     fingertip_max_deg: float = Field(35.0, gt=0, description="hand direction vs forearm in the image")
     bow_target_deg: float = Field(15.0, ge=0)
     bow_tolerance_deg: float = Field(8.0, gt=0)
+    # 003 B.6 guides while standing (with a 15 deg bow); a seated clerk lowering a greeting hand or reaching
+    # across the desk is not guiding (those were the suite's false guides). None: any posture.
+    min_standing_shoulder_m: float | None = Field(1.13, gt=0, description="guides count only while standing: "
+                                                  "the upright shoulders at least this high above the floor")
 
 
 def fingertip_lead_deg(frame: Frame, hand: HandResult) -> float | None:
@@ -124,7 +128,7 @@ class GuidingGesture(Rule):
     def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
         frame = self.geom.measure(obs, ctx)
         row = None
-        if frame is not None:
+        if frame is not None and is_standing(frame, self.counter, self.p.min_standing_shoulder_m) is not False:
             row = guide_row(frame, obs, self.p, frame.bow.angle if frame.bow else None)
         done = self.eps.step(ctx.clock.t, ctx.clock.wall, None if frame is None else row is not None, row)
         return self._report(done)
