@@ -85,6 +85,11 @@ class ContextDeriver:
         self.people = _Memory()
         self.detections = _Memory()
         self.sign_seen_t = float("-inf")
+        # The sign can be judged "not shown" only where the camera could see it: its zone lies inside the
+        # frame, or its marker has been read on this stream. A zone running off the frame's edge (a close
+        # camera cuts the desk corner off) hides the sign whether it stands there or not.
+        self.sign_ever_seen = False
+        self.sign_zone_in_frame = _zone_in_frame(counter.zones.sign, counter.camera.width, counter.camera.height)
         self.head_down_t = float("-inf")
         self.calls_seen = False
 
@@ -146,8 +151,10 @@ class ContextDeriver:
         # Pause sign: the ArUco marker (in the sign zone when one is drawn), remembered for a while.
         if "markers" in obs.ran and any(self._is_sign(m) for m in obs.markers):
             self.sign_seen_t = t
+            self.sign_ever_seen = True
         sign = t - self.sign_seen_t <= self.p.sign_memory_s
         v["sign_shown"] = sign
+        v["sign_in_view"] = self.sign_ever_seen or self.sign_zone_in_frame
         v["paused"] = sign or ctx.terminal_paused
 
     def _is_sign(self, m: Marker) -> bool:
@@ -160,6 +167,14 @@ class ContextDeriver:
         cx = sum(c[0] for c in m.corners) / len(m.corners)
         cy = sum(c[1] for c in m.corners) / len(m.corners)
         return point_in_polygon((cx, cy), zone)
+
+
+def _zone_in_frame(zone: Polygon | None, width: int, height: int, margin_px: float = 2.0) -> bool:
+    """The zone lies wholly inside the frame (no zone: the marker stage searches the whole frame). A zone
+    the calibration clipped at the frame's edge holds only part of the sign, often none of its marker."""
+    if not zone:
+        return True
+    return all(margin_px <= x <= width - 1 - margin_px and margin_px <= y <= height - 1 - margin_px for x, y in zone)
 
 
 def _in_zone(d: Detection, zone: Polygon) -> bool:

@@ -8,6 +8,7 @@ from datetime import datetime
 from pipelines.engine import CHINA
 from pipelines.messages import TerminalState
 from tests.fixtures.rules import BEHAVIOUR_RULES, SIGN, frame, person, run_rules, seconds, spans, stream
+from vision.observation import Marker
 
 AWAY = frame(pose=None, face_=None)
 RULES = ["post.empty", "post.pause_sign", "post.chatting"]
@@ -112,3 +113,43 @@ def test_visitor_lingering_is_chatting_and_a_short_visit_is_not():
     evs = run_rules(stream(seconds(frame(), 5) + seconds(visit, 90) + seconds(frame(), 20)), RULES)
     (start, _), = spans(evs, "post.chatting")
     assert start == 5.0 and evs[0].evidence["visitors"] == 1
+
+
+def _counter_with_sign_zone(zone):
+    from calibration.config import default_counter
+
+    cfg = default_counter(1280, 720, counter_id="c1")
+    return cfg.model_copy(update={"zones": cfg.zones.model_copy(update={"sign": zone})})
+
+
+# A close camera cuts the desk corner where the sign stands: the calibrated zone runs off the frame's edge.
+CUT_ZONE = [(0.0, 600.0), (90.0, 600.0), (80.0, 719.0), (0.0, 719.0)]
+INSIDE_ZONE = [(960.0, 360.0), (1100.0, 360.0), (1100.0, 500.0), (960.0, 500.0)]
+
+
+def test_sign_out_of_view_is_neither_an_unsigned_absence_nor_a_short_limit():
+    # Away 5 min: with the sign's place out of view, nothing says the sign was missing.
+    specs = seconds(frame(), 5) + seconds(AWAY, 300) + seconds(frame(), 5)
+    assert run_rules(stream(specs), RULES, counter=_counter_with_sign_zone(CUT_ZONE)) == []
+    # The same absence where the sign's place is in view and empty: both rules fire.
+    evs = run_rules(stream(specs), RULES, counter=_counter_with_sign_zone(INSIDE_ZONE))
+    assert spans(evs, "post.empty") == [(5.0, 304.8)] and len(spans(evs, "post.pause_sign")) == 1
+    assert next(e for e in evs if e.rule_id == "post.empty").evidence["sign_in_view"] is True
+    # Out of view, the paused limit still applies: 17 min away is a violation, marked sign_in_view false.
+    long = stream(seconds(frame(), 5, fps=1) + seconds(AWAY, 17 * 60, fps=1) + seconds(frame(), 5, fps=1), fps=1)
+    evs = run_rules(long, RULES, counter=_counter_with_sign_zone(CUT_ZONE))
+    assert [s[0] for s in spans(evs, "post.empty")] == [5.0] and spans(evs, "post.pause_sign") == []
+    assert evs[0].evidence["sign_in_view"] is False and evs[0].evidence["limit_s"] == 900.0
+    # The operator may choose the short limit instead.
+    evs = run_rules(stream(specs), RULES, counter=_counter_with_sign_zone(CUT_ZONE),
+                    overrides={"post.empty": {"sign_out_of_view_as_shown": False}})
+    assert spans(evs, "post.empty") == [(5.0, 304.8)] and spans(evs, "post.pause_sign") == []
+
+
+def test_a_zone_at_the_edge_counts_as_in_view_once_its_marker_was_read():
+    sign_at_edge = Marker(0, [(10, 620), (60, 620), (60, 670), (10, 670)])
+    specs = seconds(frame(markers=[sign_at_edge]), 5) + seconds(frame(), 20) + seconds(AWAY, 120) + \
+        seconds(frame(), 5)
+    evs = run_rules(stream(specs), RULES, counter=_counter_with_sign_zone(CUT_ZONE))
+    # the marker read once makes the edge zone observable: the unsigned absence is flagged by both rules
+    assert spans(evs, "post.empty") == [(25.0, 144.8)] and spans(evs, "post.pause_sign") == [(25.0, 144.8)]

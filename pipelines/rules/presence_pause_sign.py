@@ -3,7 +3,8 @@
 Violations: the clerk is back at the post and the sign is still up for `min_duration` s
 (reason "sign_not_removed"); the post is empty without the sign or the terminal paused for
 `absent_without_sign_s` (reason "absent_without_sign"; `flag_absent_without_sign: false` leaves that
-to post.empty alone).
+to post.empty alone). Where the camera cannot see the sign (its zone runs off the frame and the marker was
+never read) an absence without the terminal paused is unknown, not unsigned.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ class PauseSign(TrackedRule):
             self.tracker.timing.min_duration = p.min_duration
             return sign, {"reason": "sign_not_removed"}
         if p.flag_absent_without_sign and not ctx.values.get("paused"):
+            if not ctx.values.get("sign_in_view", True):
+                return None, {}  # the camera cannot see where the sign stands: its absence is not evidence
             self.tracker.timing.min_duration = p.absent_without_sign_s
             return True, {"reason": "absent_without_sign"}
         return False, {}

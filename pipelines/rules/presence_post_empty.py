@@ -23,6 +23,9 @@ class Params(TimedParams):
     paused_limit_s: float = Field(900.0, ge=0, description="absence allowed with the sign or terminal paused (s)")
     grace: float = Field(5.0, ge=0, description="the clerk seen this briefly does not end an absence")
     update_every: float | None = Field(60.0, gt=0)
+    sign_out_of_view_as_shown: bool = Field(
+        True, description="where the camera cannot see the sign's place, allow the paused limit (false: the short one)"
+    )
 
 
 @register
@@ -34,7 +37,10 @@ class PostEmpty(TrackedRule):
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
-        paused = bool(ctx.values.get("paused"))
+        # A sign the camera cannot see (ContextDeriver: sign_in_view) may be up: by default the absence gets
+        # the paused limit rather than a major violation after one minute that nothing here can support.
+        unseen = not ctx.values.get("sign_in_view", True) and p.sign_out_of_view_as_shown
+        paused = bool(ctx.values.get("paused")) or unseen
         # The limit depends on the sign NOW: removing the sign mid-absence applies the short limit.
         self.tracker.timing.min_duration = p.paused_limit_s if paused else p.min_duration
         if not ctx.in_hours:
@@ -42,5 +48,5 @@ class PostEmpty(TrackedRule):
         if ctx.clerk_present is None:
             return None, {}
         ev = {"sign_shown": bool(ctx.values.get("sign_shown")), "terminal_paused": ctx.terminal_paused,
-              "limit_s": self.tracker.timing.min_duration}
+              "sign_in_view": bool(ctx.values.get("sign_in_view", True)), "limit_s": self.tracker.timing.min_duration}
         return (not ctx.clerk_present), ev
