@@ -51,13 +51,14 @@ class EdgePublisher:
         self.spool, self.counters, self.on_inbound, self.window = spool, list(counters), on_inbound, window
         self.connected = threading.Event()
         self.last_error: str | None = None  # the latest connection failure, in words
-        self.counts: dict[str, int] = {"events_spooled": 0, "events_acked": 0, "malformed_inbound": 0,
+        self.counts: dict[str, int] = {"events_spooled": 0, "events_acked": 0, "snapshots_spooled": 0,
+                                       "snapshots_acked": 0, "malformed_inbound": 0,
                                        "inbound": 0, "reconnects": 0}
         self.malformed_samples: list[str] = []
         self._acks: queue.SimpleQueue[int] = queue.SimpleQueue()
         self._wake = threading.Event()
         self._stop = threading.Event()
-        self._inflight: dict[int, int] = {}  # paho mid -> spool seq; touched by the sender thread only
+        self._inflight: dict[int, tuple[int, str]] = {}  # paho mid -> spool (seq, kind); sender thread only
         self._handed = 0  # highest spool seq handed to paho
         self._client = self._make_client()
         self._sender = threading.Thread(target=self._send_loop, name="mqtt-sender", daemon=True)
@@ -100,8 +101,12 @@ class EdgePublisher:
         self._client.publish(topics.status(self.hall_id, status.counter_id), encode(status), qos=1, retain=True)
 
     def publish_snapshot(self, counter_id: str, snapshot_id: str, jpeg: bytes) -> None:
-        if self.connected.is_set():  # evidence stays on disk; only a live link gets the copy
-            self._client.publish(topics.snapshot(self.hall_id, counter_id, snapshot_id), jpeg, qos=1)
+        """Spool the evidence JPEG like an event message (call it before the event's `new`, so the receiver
+        has the picture when the event names it): a broker outage delays it, it does not lose it (unless the
+        spool's snapshot bound drops it; the file stays on the edge)."""
+        self.spool.put(topics.snapshot(self.hall_id, counter_id, snapshot_id), jpeg, "snapshot")
+        self.counts["snapshots_spooled"] += 1
+        self._wake.set()
 
     def publish_stats(self, stats: dict[str, Any]) -> None:
         import json
@@ -119,7 +124,7 @@ class EdgePublisher:
                 if info.rc not in (mqtt.MQTT_ERR_SUCCESS, mqtt.MQTT_ERR_NO_CONN):
                     log.error("paho refused spool row %d: %s; will retry", row.seq, mqtt.error_string(info.rc))
                     break
-                self._inflight[info.mid] = row.seq
+                self._inflight[info.mid] = (row.seq, row.kind)
                 self._handed = row.seq
             if not rows:
                 self._wake.wait(0.2)
@@ -131,10 +136,10 @@ class EdgePublisher:
                 mid = self._acks.get_nowait()
             except queue.Empty:
                 return
-            seq = self._inflight.pop(mid, None)
-            if seq is not None:
-                self.spool.ack(seq)
-                self.counts["events_acked"] += 1
+            sent = self._inflight.pop(mid, None)
+            if sent is not None:
+                self.spool.ack(sent[0])
+                self.counts["snapshots_acked" if sent[1] == "snapshot" else "events_acked"] += 1
 
     # -- paho callbacks (network thread) ---------------------------------------------------------------
     def _on_connect(self, client: mqtt.Client, _u: Any, _flags: Any, reason: Any, _props: Any) -> None:

@@ -204,6 +204,10 @@ class EdgeRuntime:
         period = 1.0 / w.cam.fps
         next_t = time.monotonic()
         while not self._stop.is_set():
+            # Ask the decoder for a frame and wait (briefly, without a slot) until it is converted: the frame
+            # analysed is then the one just decoded, and frames nobody analyses are never converted.
+            w.source.request()
+            w.source.wait_fresh(w.last_index, min(0.1, period / 2))
             if self._slots is None:
                 self._analyse_once(w)
             elif self._slots.acquire():  # taken before the frame, so the newest frame is analysed after a wait
@@ -313,6 +317,7 @@ class EdgeRuntime:
             "edge_id": self.cfg.edge_id, "time": now, "uptime_s": round(now - self.started_at, 1),
             "mqtt_connected": p.connected.is_set(), "mqtt_error": p.last_error,
             "spool_depth": len(self.spool), "spool_dropped_updates": self.spool.dropped_updates,
+            "spool_dropped_snapshots": self.spool.dropped_snapshots,
             "spool_overflow": self.spool.overflow, **p.counts, "snapshots_pruned": self.snapshots.pruned,
             "cameras": cams,
         }

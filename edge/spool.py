@@ -9,6 +9,12 @@ later message of the same event (higher revision) carries the whole event and su
 `end` messages are never dropped. If nothing but `new`/`end` is left, the spool grows past the bound and
 every such overflow is counted (`overflow`), so the operator sees it in the stats. Drops are counted
 in `dropped_updates`.
+
+Evidence snapshots (`snapshot` rows, one JPEG per event, published just before the event's `new`) ride the
+same spool, so a snapshot taken during a broker outage still reaches the aggregator. They are the first to
+go: at most `max_snapshots` wait (the oldest is dropped beyond that), and a full spool drops the oldest
+snapshot before any `update`. A dropped snapshot stays on the edge's disk (edge/snapshots.py); drops are
+counted in `dropped_snapshots`.
 """
 
 from __future__ import annotations
@@ -24,16 +30,18 @@ class SpoolRow:
     seq: int
     topic: str
     payload: bytes
-    kind: str  # new / update / end / other
+    kind: str  # new / update / end / snapshot / other
     retain: bool
 
 
 class Spool:
-    def __init__(self, path: str | Path, max_messages: int = 100_000) -> None:
+    def __init__(self, path: str | Path, max_messages: int = 100_000, max_snapshots: int = 200) -> None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.path = str(path)
         self.max_messages = max_messages
+        self.max_snapshots = max_snapshots
         self.dropped_updates = 0
+        self.dropped_snapshots = 0
         self.overflow = 0
         self._lock = threading.Lock()
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
@@ -47,14 +55,11 @@ class Spool:
     def put(self, topic: str, payload: bytes, kind: str = "other", retain: bool = False) -> int:
         """Append a message durably; returns its sequence number. Applies the full policy first."""
         with self._lock:
-            if self._count() >= self.max_messages:
-                cur = self._db.execute(
-                    "DELETE FROM spool WHERE seq = (SELECT MIN(seq) FROM spool WHERE kind = 'update')"
-                )
-                if cur.rowcount:
-                    self.dropped_updates += 1
-                else:
-                    self.overflow += 1
+            if kind == "snapshot" and self._count("snapshot") >= self.max_snapshots:
+                self._drop_oldest("snapshot")
+            if self._count() >= self.max_messages and not self._drop_oldest("snapshot") \
+                    and not self._drop_oldest("update"):
+                self.overflow += 1
             cur = self._db.execute(
                 "INSERT INTO spool (topic, payload, kind, retain) VALUES (?, ?, ?, ?)",
                 (topic, payload, kind, int(retain)),
@@ -74,7 +79,17 @@ class Spool:
             ).fetchall()
         return [SpoolRow(s, t, bytes(p), k, bool(r)) for s, t, p, k, r in rows]
 
-    def _count(self) -> int:
+    def _drop_oldest(self, kind: str) -> bool:
+        cur = self._db.execute("DELETE FROM spool WHERE seq = (SELECT MIN(seq) FROM spool WHERE kind = ?)", (kind,))
+        if cur.rowcount and kind == "update":
+            self.dropped_updates += 1
+        elif cur.rowcount:
+            self.dropped_snapshots += 1
+        return bool(cur.rowcount)
+
+    def _count(self, kind: str | None = None) -> int:
+        if kind is not None:
+            return int(self._db.execute("SELECT COUNT(*) FROM spool WHERE kind = ?", (kind,)).fetchone()[0])
         return int(self._db.execute("SELECT COUNT(*) FROM spool").fetchone()[0])
 
     def __len__(self) -> int:
