@@ -72,14 +72,15 @@ class CameraConfig(Strict):
     stall_s: float = Field(5.0, gt=0)  # no frame for this long: reconnect
     reconnect_max_s: float = Field(1.0, gt=0, le=60)  # backoff cap; 1 s keeps a camera's return under 5 s
     realtime: bool = True  # file/dir sources: pace decoding at the clip's frame rate
-    # Frames converted to BGR and handed to analysis per second (every frame is still decoded: H.264
-    # needs it). Default 2 x fps (keeps frame age low); 0 = every decoded frame.
+    # Every frame is decoded (H.264 needs it) but only the frames analysis asks for are converted to BGR,
+    # plus retrieve_fps per second in the background (the watchdog and snapshots see a recent frame even
+    # when analysis lags). Default 1; 0 = convert every decoded frame.
     retrieve_fps: float | None = Field(None, ge=0)
 
     @property
     def effective_retrieve_fps(self) -> float | None:
         if self.retrieve_fps is None:
-            return 2 * self.fps
+            return 1.0
         return self.retrieve_fps or None
 
 

@@ -4,6 +4,11 @@ A source is a video file (looped or played once), an rtsp:// (or http://) URL, a
 directory of image frames. Each thread reconnects with exponential backoff when the source fails or
 stalls, and never blocks another camera: the analysis loop only ever takes the latest frame.
 
+Decoded frames are converted to BGR (cv2 `retrieve`) only when analysis asks for one (`request`, then
+`wait_fresh`) plus `retrieve_fps` per second: H.264 must decode every frame (P-frames need their
+predecessors), but the YUV->BGR conversion and copy of a frame nobody analyses is waste; a frame asked
+for is the next one decoded, so it is at most one frame interval old when analysis takes it.
+
 Status values: starting, online, reconnecting, error (the source cannot be opened or decoded: the
 message says which file and why), finished (a file played once reached its end), stopped.
 """
@@ -50,8 +55,9 @@ class CameraSource:
         decode_threads: int = 1,
     ) -> None:
         self.name, self.source, self.loop, self.realtime = name, source, loop, realtime
-        # H.264 must decode every frame (grab), but only the frames analysis can use need the YUV->BGR
-        # conversion and copy (retrieve): at most retrieve_fps of them per second (None: every frame).
+        # H.264 must decode every frame (grab), but only the frames analysis takes need the YUV->BGR
+        # conversion and copy (retrieve): those asked for (`request`) plus retrieve_fps per second in the
+        # background (None: every frame).
         self.retrieve_fps = retrieve_fps
         self.decode_threads = decode_threads  # FFmpeg decoder threads per camera (0 = FFmpeg's default)
         self.stall_s, self.dir_fps = stall_s, dir_fps
@@ -62,6 +68,8 @@ class CameraSource:
         self.decode_ms: list[float] = []  # recent per-frame decode times (bounded)
         self._latest: Frame | None = None
         self._lock = threading.Lock()
+        self._fresh = threading.Condition(self._lock)  # notified on every delivered frame
+        self._want = threading.Event()  # analysis asked for a frame: convert the next one decoded
         self._stop = threading.Event()
         self._count = 0
         self._thread = threading.Thread(target=self._run, name=f"cam-{name}", daemon=True)
@@ -78,6 +86,17 @@ class CameraSource:
 
     def latest(self) -> Frame | None:
         with self._lock:
+            return self._latest
+
+    def request(self) -> None:
+        """Analysis will want a frame: the decoder converts the next frame it decodes."""
+        self._want.set()
+
+    def wait_fresh(self, after_index: int, timeout: float) -> Frame | None:
+        """The newest frame once one newer than `after_index` is there, or whatever is there after `timeout`
+        seconds (the caller then sees an old frame or an outage; it never blocks longer)."""
+        with self._fresh:
+            self._fresh.wait_for(lambda: self._latest is not None and self._latest.index > after_index, timeout)
             return self._latest
 
     @property
@@ -121,9 +140,10 @@ class CameraSource:
             delay = min(delay * 2, cap)
 
     def _deliver(self, image: np.ndarray, t_clip: float, decode_ms: float) -> None:
-        with self._lock:
+        with self._fresh:
             self._count += 1
             self._latest = Frame(image, time.time(), self._count, t_clip)
+            self._fresh.notify_all()
         self.decode_ms = (self.decode_ms + [decode_ms])[-200:]
         if self.status != "online":
             log.info("camera %s online", self.name)
@@ -167,7 +187,8 @@ class CameraSource:
                     break
                 got_any = True
                 now = time.monotonic()
-                if now >= next_retrieve:
+                if self._want.is_set() or now >= next_retrieve:
+                    self._want.clear()
                     ok, image = cap.retrieve()
                     if not ok or image is None:
                         break
