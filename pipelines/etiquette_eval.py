@@ -107,9 +107,11 @@ def clip_samples(obs: list, labels: dict[str, Any], counter: Any, events: list) 
         CameraModel,
         elbow_angle,
         elbow_angle_world,
+        fingers_together_score,
         hand_for_wrist,
         naive_world_bow,
         palm_up_score,
+        palm_up_score_world,
     )
     from pipelines.rules.etiquette_common import L_WRIST, R_WRIST, ClerkGeometry, classify_bow, clerk_hand
 
@@ -156,10 +158,10 @@ def clip_samples(obs: list, labels: dict[str, Any], counter: Any, events: list) 
             s["palm_ours"].append(palm_up_score(hand, cam) >= PALM_UP_MIN)
             lm = fr.pose.landmarks[L_WRIST if side == "left" else R_WRIST]
             nearest = hand_for_wrist(o.hands, (lm.x, lm.y), max_px=0.25 * cam.cx)  # each wrist on its own
-            s["palm_naive"].append(nearest is not None and palm_up_score(nearest, cam, side) >= PALM_UP_MIN)
+            s["palm_naive"].append(nearest is not None and palm_up_score_world(nearest, cam, side) >= PALM_UP_MIN)
             if max(clerk[f"{side}_index_bend"], clerk[f"{side}_middle_bend"]) < FINGERS_EXTENDED_DEG:
                 s["together_true"].append(clerk[f"{side}_finger_spread"] <= SPREAD_TOGETHER_DEG)
-                s["together_ours"].append(hand.fingers_together >= TOGETHER_MIN)
+                s["together_ours"].append(fingers_together_score(hand) >= TOGETHER_MIN)
     for iv in intervals:
         a, b = iv["start"], iv["end"]
         if iv["rule"] == "bow.angle":

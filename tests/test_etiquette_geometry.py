@@ -122,3 +122,45 @@ def test_measurable_from_reports_each_rule_with_a_reason():
     assert not side["guide.gesture"][0] and not side["greet.raise_hand"][0]
     far = measurable_from(Camera(height_m=3.0, pitch_deg=30, yaw_deg=0, distance_m=8.0, hfov_deg=110))
     assert not far["point.one_finger"][0]
+
+
+def _image_hand(cam, wrist, normal, spread_deg: float, handedness: str = "Right"):
+    """A flat hand (palm normal `normal`, world axes) with its fingers fanned `spread_deg` apart, projected
+    as MediaPipe gives image landmarks: pixels and a relative depth on the x scale."""
+    from vision.results import HandResult
+
+    n = np.asarray(normal, float) / np.linalg.norm(normal)
+    f = np.cross(n, [1.0, 0.0, 0.0])
+    f = f if np.linalg.norm(f) > 1e-6 else np.cross(n, [0.0, 0.0, 1.0])
+    f /= np.linalg.norm(f)
+    lat = np.cross(f, n)  # index side: (index base - wrist) x (pinky base - wrist) is along +n for a right hand
+    if handedness == "Left":
+        lat = -lat
+    pts = [np.asarray(wrist, float)]
+    pts += [pts[0] + 0.03 * lat + 0.02 * j * f for j in range(1, 5)]  # thumb (landmarks 1-4)
+    for off in (1.5, 0.5, -0.5, -1.5):  # index, middle, ring, pinky: base and three joints out to the tip
+        a = math.radians(spread_deg * off)
+        d = math.cos(a) * f + math.sin(a) * lat
+        base = pts[0] + 0.09 * f + 0.02 * off * lat
+        pts += [base + s * d for s in (0.0, 0.03, 0.05, 0.07)]
+    arr = np.array(pts)
+    uv = cam.project(arr)
+    depth = (arr - cam.C) @ cam.R[2]
+    z = (depth - depth[0]) * cam.f / depth[0]
+    return HandResult(landmarks=[(float(u), float(v), float(d)) for (u, v), d in zip(uv, z, strict=True)],
+                      handedness=handedness)
+
+
+@pytest.mark.parametrize("yaw", [0, 45])
+def test_palm_and_finger_spread_from_image_landmarks(yaw):
+    from pipelines.geometry import finger_spread_deg, fingers_together_score
+
+    cam = make_cam(yaw=yaw, pitch=15)
+    wrist = np.array([-0.25, 1.05, 0.35])
+    for hand in ("Right", "Left"):
+        assert palm_up_score(_image_hand(cam, wrist, (0.0, 1.0, 0.0), 0.0, hand), cam) > 0.95
+        assert palm_up_score(_image_hand(cam, wrist, (0.0, -1.0, 0.0), 0.0, hand), cam) < -0.95
+        assert abs(palm_up_score(_image_hand(cam, wrist, (1.0, 0.0, 0.0), 0.0, hand), cam)) < 0.2
+    together, spread = _image_hand(cam, wrist, (0.0, 1.0, 0.0), 0.0), _image_hand(cam, wrist, (0.0, 1.0, 0.0), 14.0)
+    assert finger_spread_deg(together) < 2.0 and fingers_together_score(together) == pytest.approx(1.0)
+    assert finger_spread_deg(spread) > 10.0 and fingers_together_score(spread) < 0.4

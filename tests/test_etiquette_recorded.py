@@ -70,3 +70,19 @@ def test_standing_guide_is_measured():
     guides = [e for e in evs if e.rule_id == "guide.gesture"]
     assert len(guides) == 1 and guides[0].evidence["position"] == "horizontal"
     assert abs(guides[0].evidence["elbow_deg"] - 120) <= 15
+
+
+def test_greeting_with_spread_fingers_is_judged_on_the_whole_hold():
+    evs = replay("greet_raise_hand_spread__m_young_avg__h1.3_d2_y-20")
+    assert [e.rule_id for e in evs] == ["greet.raise_hand"]
+    ev = evs[0].evidence
+    assert evs[0].outcome == "violation" and ev["greeted"] is True and ev["form_ok"] is False
+    assert ev["fingers_together"] < 0.6 and ev["forearm_deg"] < 30
+    assert evs[0].clip_end > 3.0  # judged after the hand came down, not 0.3 s into the raise
+
+
+def test_missed_greeting_judged_within_the_sim_window_only():
+    # the shipped 5-s window outlasts this 5-s clip (call at 1 s): nothing judged; the 3.5-s eval window judges it
+    assert replay("greet_missed__m_short__h1.35_d1.5_y0") == []
+    evs = replay("greet_missed__m_short__h1.35_d1.5_y0", rules={"greet.raise_hand": {"window_s": 3.5}})
+    assert [(e.rule_id, e.outcome, e.evidence["greeted"]) for e in evs] == [("greet.raise_hand", "violation", False)]

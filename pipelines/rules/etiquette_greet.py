@@ -9,6 +9,7 @@ compliance rate from pass/violation counts.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from pydantic import Field
@@ -23,12 +24,23 @@ from pipelines.geometry import (
     R_ELBOW,
     R_SHOULDER,
     R_WRIST,
+    fingers_together_score,
     forearm_from_vertical,
 )
 from pipelines.messages import QueueCall
 from pipelines.rules.etiquette_common import ClerkGeometry, Episodes, Frame, clerk_hand, median_of, r1
 from pipelines.temporal import Clock, instant_event
 from vision.observation import Observation
+
+
+@dataclass
+class Raise:
+    """One raised hand: where it started (t, wall), its measured rows, and whether the hand is down again."""
+
+    side: str
+    start: tuple[float, float]
+    rows: list[dict[str, Any]]
+    closed: bool
 
 
 class GreetParams(RuleParams):
@@ -52,7 +64,7 @@ def raise_row(frame: Frame, side: str, p: GreetParams, hands: list) -> dict[str,
     if tilt is None or tilt > p.detect_forearm_deg:
         return None
     hand = clerk_hand(frame, hands, side)
-    return {"forearm_deg": tilt, "fingers_together": hand.fingers_together if hand else None}
+    return {"forearm_deg": tilt, "fingers_together": fingers_together_score(hand) if hand else None}
 
 
 @register
@@ -69,7 +81,8 @@ class RaiseHandGreeting(Rule):
         self.left = Episodes(self.p.min_hold_s, 0.3)
         self.pending: list[QueueCall] = []
         self.seen: set[tuple[str, float]] = set()
-        self.raises: list[tuple[str, tuple[float, float], tuple[float, float], list[dict[str, Any]]]] = []
+        self.used: set[tuple[str, tuple[float, float]]] = set()
+        self.raises: list[Raise] = []
 
     def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
         for c in ctx.calls:
@@ -82,33 +95,47 @@ class RaiseHandGreeting(Rule):
             row = raise_row(frame, side, self.p, obs.hands) if frame else None
             on = None if frame is None else row is not None
             done = eps.step(t, wall, on, row)
-            if done is None and eps.active and eps.start and t - eps.start[0] >= self.p.min_hold_s and \
-                    not any(r[1] == eps.start for r in self.raises):
-                done = (eps.start, (t, wall), list(eps.rows))  # confirmed while still raised
-            if done is not None and not any(r[1] == done[0] for r in self.raises):
-                self.raises.append((side, *done))
+            if done is not None:
+                self._record(side, done[0], done[2], closed=True)
+            elif eps.active and eps.start and t - eps.start[0] >= self.p.min_hold_s:
+                self._record(side, eps.start, list(eps.rows), closed=False)  # confirmed while still raised
         return self._judge(ctx)
 
-    def _judge(self, ctx: RuleContext) -> list[Event]:
+    def _record(self, side: str, start: tuple[float, float], rows: list[dict[str, Any]], closed: bool) -> None:
+        """A raise seen so far; its rows grow while the hand stays up, so the form is judged on the whole hold
+        (judged on its first 0.3 s, a hand still opening its fingers read as spread on the tune clips)."""
+        if (side, start) in self.used:  # already judged against a call
+            return
+        for r in self.raises:
+            if r.side == side and r.start == start:
+                r.rows, r.closed = rows, r.closed or closed
+                return
+        self.raises.append(Raise(side, start, rows, closed))
+
+    def _judge(self, ctx: RuleContext, final: bool = False) -> list[Event]:
         events: list[Event] = []
         p = self.p
         for call in list(self.pending):
-            hits = [r for r in self.raises if 0 <= r[1][0] - call.time <= p.window_s]
-            right = [r for r in hits if r[0] == "right"]
+            hits = [r for r in self.raises if 0 <= r.start[0] - call.time <= p.window_s]
+            right = [r for r in hits if r.side == "right"]
             deadline = call.time + p.window_s
-            if not right and ctx.clock.t <= deadline:  # still waiting (a stream ending early judges nothing)
-                continue
+            if ctx.clock.t <= deadline:
+                if not right:  # still waiting (a stream ending early judges nothing)
+                    continue
+                if not right[0].closed and not final:  # judged once the hand comes down, or at the deadline
+                    continue
             self.pending.remove(call)
             start = Clock(call.time, ctx.clock.wall - (ctx.clock.t - call.time))
             ev: dict[str, Any] = {"ticket": call.ticket, "window_s": p.window_s}
             if right:
-                side, (t0, _), _, rows = right[0]
+                t0, rows = right[0].start[0], right[0].rows
                 tilt, together = median_of(rows, "forearm_deg"), median_of(rows, "fingers_together")
                 form_ok = (tilt is not None and tilt <= p.max_forearm_deg) and \
                           (together is None or together >= p.min_fingers_together)
                 ev.update(greeted=True, hand="right", latency_s=round(t0 - call.time, 2), forearm_deg=r1(tilt),
                           fingers_together=r1(together), form_ok=form_ok)
                 outcome = "pass" if form_ok else "violation"
+                self.used.add(("right", right[0].start))
                 self.raises = [r for r in self.raises if r is not right[0]]
             else:
                 ev.update(greeted=False, reason="left hand raised" if hits else "no raised-hand greeting",
@@ -116,8 +143,8 @@ class RaiseHandGreeting(Rule):
                 outcome = "violation"
             events += instant_event(self.rule_id, self.counter.counter_id, start, ctx.clock, outcome=outcome,
                                     evidence=ev, hall_id=self.counter.hall_id)
-        self.raises = [r for r in self.raises if ctx.clock.t - r[1][0] <= 2 * p.window_s]
+        self.raises = [r for r in self.raises if ctx.clock.t - r.start[0] <= 2 * p.window_s]
         return events
 
     def finish(self, ctx: RuleContext) -> list[Event]:
-        return self._judge(ctx)
+        return self._judge(ctx, final=True)
