@@ -40,6 +40,14 @@ Classifier = Callable[[np.ndarray], list[Detection]]
 
 SURFACE_LABELS = frozenset({"dining table", "table", "desk", "countertop", "kitchen & dining room table"})
 PERSON_LABELS = frozenset({"person", "man", "woman", "human face", "human hand", "human arm"})
+# Classes a desk top can plausibly hold (COCO + Open Images names, lower case). The SSDs on a crop of a
+# flat rendered item often answer "tv", "refrigerator" or "bed": such a label is noise, not a class.
+DESK_CLASSES = frozenset({
+    "cell phone", "mobile phone", "cup", "mug", "coffee cup", "bottle", "wine glass", "bowl", "book",
+    "handbag", "backpack", "suitcase", "umbrella", "tie", "laptop", "keyboard", "mouse", "remote", "scissors",
+    "banana", "apple", "sandwich", "orange", "broccoli", "carrot", "hot dog", "pizza", "donut", "cake",
+    "box", "towel", "hat", "scarf", "glasses", "teddy bear", "clock", "vase", "food", "snack",
+})
 # BlazePose indices: shoulders 11/12, elbows 13/14, wrists 15/16, hand points 17-22, hips 23/24.
 _LIMBS = [(11, 13), (13, 15), (12, 14), (14, 16), (15, 17), (15, 19), (15, 21), (16, 18), (16, 20), (16, 22),
           (11, 12)]
@@ -55,7 +63,7 @@ class DeskChangeParams:
     ncc_window: int = 7
     ncc_change: float = 0.35  # local ZNCC below this (both textured) = structure changed
     texture_var: float = 30.0  # grey variance that counts as texture
-    min_area_frac: float = 0.0015  # of the desk area
+    min_area_frac: float = 0.003  # of the desk area (a seal is ~0.008; render/shadow specks are smaller)
     min_area_px: int = 60  # at work resolution
     short_tau_s: float = 0.5  # short-term background time constant
     motion_change: float = 0.12  # relative difference to the short-term model = moving
@@ -70,6 +78,12 @@ class DeskChangeParams:
     min_still_s: float = 2.0  # a blob must stay in place this long before it is an object
     reclassify_s: float = 10.0
     person_drop_score: float = 0.5  # a blob whose only detection is a person this sure is the person
+    sure_class_score: float = 0.5  # a desk class this sure wins over the papers/seal heuristic
+    slot_covered_ratio: float = 1.0  # changed area joined to a slot beyond this many slot areas = covered
+    moved_area_ratio: tuple[float, float] = (0.1, 3.0)  # a new blob this size (x slot area) = the moved item
+    moved_window_s: float = 6.0  # ... if it appeared no earlier than this before the slot emptied
+    rise_frac: float = 0.45  # standing objects: search this share of the frame height above the desk
+    footprint_px: int = 24  # ... a blob above the desk needs this many changed pixels on the desk itself
     default_dt: float = 0.5  # seconds between frames when process() is not given t
 
 
@@ -132,6 +146,14 @@ class DeskChangeDetector:
         self.t: float | None = None
         self.cache: list[_Cached] = []
         self.tracks: list[list] = []  # [box, first seen, last seen] of still blobs, work pixels
+        self.clerk_away = False
+        self.slot_since: dict[str, float] = {}  # slot -> when its current missing/moved streak began
+        # desk zone plus a band above it: an item standing on the desk (an umbrella, a bag) rises above the
+        # counter top in the image; it is kept only with a footprint on the desk itself
+        rows = np.flatnonzero(self.desk.any(axis=1))
+        top = int(rows[0]) if len(rows) else 0
+        self.search = np.flip(np.maximum.accumulate(np.flip(self.desk, 0), 0), 0)
+        self.search[: max(0, top - int(self.p.rise_frac * self.work_size[1]))] = False
         self.state = DeskState()
 
     # ------------------------------------------------------------------ public
@@ -156,12 +178,29 @@ class DeskChangeDetector:
 
         out: list[Detection] = []
         absorbed: list[tuple[int, int, int, int]] = []
+        missing: list[tuple[_Slot, Detection]] = []
+        self._cc = cv2.connectedComponentsWithStats(change.astype(np.uint8), connectivity=8)
         for slot in self.slots:
             det, rects = self._check_slot(slot, cur, change, static, person, to_frame)
-            if det is not None:
+            if det is not None and det.label.startswith("slot_missing:"):
+                missing.append((slot, det))
+            elif det is not None:
                 out.append(det)
             absorbed += rects
-        for box, conf in self._settled(self._blobs(static, change, absorbed), now):
+        # the sign stands only while the clerk is away: with the clerk at the post its zone is plain desk
+        self.clerk_away = pose is None
+        settled = self._settled(self._blobs(static, change, absorbed), now)
+        for slot, det in missing:  # an emptied slot and a new item of its size that appeared with it: moved
+            blob = self._moved_item(slot, settled)
+            if blob is not None:
+                settled.remove(blob)
+                self.state.slots[slot.name] = "moved"
+                x1, y1, x2, y2 = (v * to_frame for v in blob[0])
+                out.append(Detection(box=(x1, y1, x2, y2), label=f"slot_moved:{slot.name}", score=0.6,
+                                     source="change"))
+            elif now - self.slot_since.get(slot.name, now) >= self.p.min_still_s:
+                out.append(det)  # empty for a while (a hand passing over it is not enough)
+        for box, conf in settled:
             full = tuple(v * to_frame for v in box)
             label, score, cid, source = self._classify(frame_bgr, full, now)  # type: ignore[arg-type]
             if label in PERSON_LABELS:
@@ -169,6 +208,21 @@ class DeskChangeDetector:
             out.append(Detection(box=full, label=label, score=round(score * conf, 3), source=source,  # type: ignore[arg-type]
                                  class_id=cid))
         return out
+
+    def _moved_item(self, slot: _Slot, settled: list[tuple[Box, float]]) -> tuple[Box, float] | None:
+        """The settled blob that is most likely the slot's item put down elsewhere: first seen no earlier
+        than `moved_window_s` before the slot emptied, of a plausible size (the hand mask cuts it)."""
+        since = self.slot_since.get(slot.name, self.t or 0.0)
+        area = float(slot.rect[2] * slot.rect[3])
+        lo, hi = self.p.moved_area_ratio
+        best, best_t = None, -math.inf
+        for blob in settled:
+            box = blob[0]
+            first = next((tr[1] for tr in self.tracks if tr[0] == box), since)
+            ratio = (box[2] - box[0]) * (box[3] - box[1]) / area
+            if first >= since - self.p.moved_window_s and lo <= ratio <= hi and first > best_t:
+                best, best_t = blob, first
+        return best
 
     # ------------------------------------------------------------ preparation
     def _work(self, bgr: np.ndarray) -> np.ndarray:
@@ -205,7 +259,9 @@ class DeskChangeDetector:
             for a, b in _LIMBS:
                 if min(lm[a].visibility, lm[b].visibility) > 0.2:
                     cv2.line(mask, pts[a], pts[b], 1, width)
-            cv2.fillPoly(mask, [np.array([pts[i] for i in _TORSO], np.int32)], 1)
+            torso = np.zeros_like(mask)
+            cv2.fillPoly(torso, [np.array([pts[i] for i in _TORSO], np.int32)], 1)
+            mask |= torso & (~self.desk).astype(np.uint8)  # below the desk's back edge the desk hides the lap
             head = max(width, int(0.6 * shoulder))
             cv2.circle(mask, pts[0], head, 1, -1)
         for hand in hands or []:
@@ -217,12 +273,13 @@ class DeskChangeDetector:
             size = float(np.ptp(hp, axis=0).max())
             cv2.polylines(mask, [hull], True, 1, max(8, int(0.5 * size)))
         if mask.any():  # shadows and motion blur spill past the limbs
-            mask = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (width | 1, width | 1)))
+            k = (width // 2) | 1
+            mask = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
         return mask.astype(bool)
 
     def _change_mask(self, cur: np.ndarray, person: np.ndarray) -> np.ndarray:
         p = self.p
-        valid = self.desk & ~person
+        valid = self.search & ~person
         # von Kries model: a smooth per-channel gain field absorbs brightness and colour-temperature drift
         gains = [self._cell_field((cur[..., c] + 1.0) / (self.ref[..., c] + 1.0), valid, 1.0) for c in range(3)]
         ref_corr = cv2.merge([self.ref[..., c] * gains[c] for c in range(3)])
@@ -238,10 +295,10 @@ class DeskChangeDetector:
         chroma = (cv2.max(dc[..., 0], dc[..., 1]) > p.chroma_change) & bright
         structure = self._structure_change(g_cur, g_corr)
         change = (rel > p.intensity_change) | chroma | structure
-        change = (change & self.desk & ~person).astype(np.uint8)
+        change = (change & self.search & ~person).astype(np.uint8)
         change = cv2.morphologyEx(change, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
         change = cv2.morphologyEx(change, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9)))
-        return change.astype(bool) & self.desk & ~person
+        return change.astype(bool) & self.search & ~person
 
     def _cell_field(self, values: np.ndarray, valid: np.ndarray, default: float) -> np.ndarray:
         """Robust smooth field: the median per grid cell, median-filtered, then interpolated."""
@@ -296,7 +353,7 @@ class DeskChangeDetector:
         x, y, w, h = slot.rect
         moving = 1.0 - float(static[y:y + h, x:x + w].mean())
         if person[y:y + h, x:x + w].mean() > self.p.slot_occluded_frac or moving > 0.1:
-            self.state.slots[slot.name] = "occluded"
+            self.state.slots[slot.name] = "occluded"  # the clerk's hands over it: unknown, not missing
             return None, [slot.rect]
         grey = _grey(cur)
         here = _zncc(grey[y:y + h, x:x + w], slot.template)
@@ -304,7 +361,12 @@ class DeskChangeDetector:
         # mostly unchanged, or changed but still the same picture (a small shadow, a lighter lamp)
         if changed < self.p.slot_changed_frac or (here >= self.p.slot_present_ncc and changed < 0.5):
             self.state.slots[slot.name] = "present"
+            self.slot_since.pop(slot.name, None)
             return None, []
+        if self._covered(slot):
+            self.state.slots[slot.name] = "covered"  # something else stands in front of it: unknown
+            return None, []
+        self.slot_since.setdefault(slot.name, self.t or 0.0)
         res = cv2.matchTemplate(grey.astype(np.float32), slot.template, cv2.TM_CCOEFF_NORMED)
         # an item that moved changed the desk where it now stands: only such windows are candidates
         integral = cv2.integral(change.astype(np.uint8))
@@ -318,6 +380,7 @@ class DeskChangeDetector:
         shift = math.hypot(bx - x, by - y)
         if best >= self.p.slot_found_ncc and shift <= self.p.slot_shift_frac * min(w, h):
             self.state.slots[slot.name] = "present"
+            self.slot_since.pop(slot.name, None)
             return None, [slot.rect]
         if best >= self.p.slot_found_ncc:
             self.state.slots[slot.name] = "moved"
@@ -326,8 +389,26 @@ class DeskChangeDetector:
                 slot.rect, (bx, by, w, h)]
         self.state.slots[slot.name] = "missing"
         box = (x * to_frame, y * to_frame, (x + w) * to_frame, (y + h) * to_frame)
+        # the vacated area is the item's whole silhouette, which rises above its footprint (the slot):
+        # every changed area joined to the slot is the hole it left, not a new object
+        _, labels, stats, _ = self._cc
+        ids = [i for i in np.unique(labels[y:y + h, x:x + w]) if i > 0]
+        holes = [tuple(int(v) for v in stats[i, :4]) for i in ids]
         return Detection(box=box, label=f"slot_missing:{slot.name}", score=round(1.0 - max(here, 0.0), 3),
-                         source="change"), [slot.rect]
+                         source="change"), [slot.rect, *holes]
+
+    def _covered(self, slot: _Slot) -> bool:
+        """True when the change in the slot belongs to a larger changed area reaching well outside it: an
+        object put in front of the slot (a bag, the pause sign) hides the item, it does not remove it."""
+        n, labels, stats, _ = self._cc
+        x, y, w, h = slot.rect
+        ids = np.unique(labels[y:y + h, x:x + w])
+        ids = ids[ids > 0]
+        if not len(ids):
+            return False
+        total = float(stats[ids, cv2.CC_STAT_AREA].sum())
+        inside = float(np.isin(labels[y:y + h, x:x + w], ids).sum())
+        return total - inside > self.p.slot_covered_ratio * w * h
 
     # ---------------------------------------------------------------- blobs
     def _blobs(
@@ -341,11 +422,13 @@ class DeskChangeDetector:
             if area < min_area:
                 continue
             blob = labels[y:y + h, x:x + w] == i
+            if int(self.desk[y:y + h, x:x + w][blob].sum()) < self.p.footprint_px:
+                continue  # above the desk and not standing on it (the wall, the chair behind the clerk)
             still = float(fg[y:y + h, x:x + w][blob].mean())
             if any(_inside_share((x, y, w, h), r) > 0.6 for r in absorbed):
                 continue  # the vacated slot or the moved item itself, reported by its slot
-            if self.sign is not None and self.sign[y:y + h, x:x + w][blob].mean() > 0.5:
-                continue  # the pause sign standing in its zone
+            if self.clerk_away and self.sign is not None and self.sign[y:y + h, x:x + w][blob].mean() > 0.5:
+                continue  # the pause sign, put up in its zone when the clerk leaves
             out.append(((float(x), float(y), float(x + w), float(y + h)), still))
         return _merge_touching(out, gap=6.0)
 
@@ -370,11 +453,26 @@ class DeskChangeDetector:
                 c.box = box
                 return c.label, c.score, c.class_id, "change"
         label, score, cid = self._run_classifier(frame, box)
-        if label is None:
-            label, score, cid = heuristic_label(frame, box), 0.5, -1
+        if label is None or (label not in PERSON_LABELS and score < self.p.sure_class_score):
+            # a weak class loses to the papers/seal heuristic (SSDs read a sheet of paper as anything)
+            guess = heuristic_label(frame, box, self._blob_mask(frame.shape, box))
+            if label is None or guess != "unknown object":
+                label, score, cid = guess, 0.5, -1
         self.cache = [c for c in self.cache if _iou(c.box, box) <= 0.6 and now - c.at < 3 * self.p.reclassify_s]
         self.cache.append(_Cached(box, label, score, cid, now))
         return label, score, cid, "change"
+
+    def _blob_mask(self, shape: tuple[int, ...], box: Box) -> np.ndarray | None:
+        """The changed pixels of the current frame inside `box` (frame pixels), at the frame's scale."""
+        if self.state.change is None:
+            return None
+        x1, y1, x2, y2 = (int(v) for v in box)
+        x1, y1 = max(0, x1), max(0, y1)
+        x2, y2 = min(shape[1], x2), min(shape[0], y2)
+        if x2 <= x1 or y2 <= y1:
+            return None
+        full = cv2.resize(self.state.change.astype(np.uint8), (shape[1], shape[0]), interpolation=cv2.INTER_NEAREST)
+        return full[y1:y2, x1:x2]
 
     def _run_classifier(self, frame: np.ndarray, box: Box) -> tuple[str | None, float, int]:
         if self.classifier is None:
@@ -392,8 +490,8 @@ class DeskChangeDetector:
         best: Detection | None = None
         person: Detection | None = None
         for det in self.classifier(crop):
-            if det.label in SURFACE_LABELS:
-                continue  # the counter top itself
+            if det.label in SURFACE_LABELS or (det.label not in DESK_CLASSES and det.label not in PERSON_LABELS):
+                continue  # the counter top itself, or a class no desk holds (noise on a flat item)
             if _iou(det.box, local) < 0.15 and _inside_share_box(det.box, local) < 0.5 \
                     and _inside_share_box(local, det.box) < 0.5:
                 continue
@@ -406,19 +504,32 @@ class DeskChangeDetector:
         return (best.label, best.score, best.class_id) if best else (None, 0.0, -1)
 
 
-def heuristic_label(frame: np.ndarray, box: Box) -> str:
-    """'papers' (a bright, unsaturated, rectangular blob) or 'seal' (small and red), else unknown."""
+def heuristic_label(frame: np.ndarray, box: Box, mask: np.ndarray | None = None) -> str:
+    """'cell phone' (small, a dark slab: black rim around a lit screen, or all dark), 'papers' (mostly
+    bright and unsaturated, lying flat: not taller than wide) or 'seal' (small and red), else unknown.
+    `mask` (the crop's size) limits the colour statistics to the changed pixels, so the
+    desk or the wall inside the box does not count."""
     x1, y1, x2, y2 = (int(v) for v in box)
     crop = frame[max(0, y1):y2, max(0, x1):x2]
     if crop.size == 0:
         return "unknown object"
-    hsv = cv2.cvtColor(crop, cv2.COLOR_BGR2HSV).reshape(-1, 3).astype(np.float32)
-    sat, val = np.median(hsv[:, 1]), np.median(hsv[:, 2])
-    aspect = max(x2 - x1, y2 - y1) / max(1, min(x2 - x1, y2 - y1))
-    if sat < 45 and val > 170 and aspect < 4:
+    hsv = cv2.cvtColor(crop, cv2.COLOR_BGR2HSV)
+    if mask is not None and mask.shape == crop.shape[:2] and mask.sum() >= 20:
+        hsv = hsv[mask.astype(bool)]
+    hsv = hsv.reshape(-1, 3).astype(np.float32)
+    w, h = x2 - x1, y2 - y1
+    aspect = max(w, h) / max(1, min(w, h))
+    frame_area = frame.shape[0] * frame.shape[1]
+    dark, lit = float((hsv[:, 2] < 70).mean()), float((hsv[:, 2] > 150).mean())
+    colourful = float(((hsv[:, 1] > 90) & (hsv[:, 2] > 120)).mean())  # app icons on a lit screen
+    if w * h <= 0.015 * frame_area and aspect < 3 and dark >= 0.06 and (
+            (lit >= 0.3 and colourful >= 0.08) or dark >= 0.6):
+        return "cell phone"
+    white = (hsv[:, 1] < 45) & (hsv[:, 2] > 170)
+    if white.mean() > 0.4 and aspect < 4 and h <= 1.2 * w:
         return "papers"
     red = ((hsv[:, 0] < 8) | (hsv[:, 0] > 170)) & (hsv[:, 1] > 110) & (hsv[:, 2] > 60)
-    small = (x2 - x1) * (y2 - y1) <= 0.006 * frame.shape[0] * frame.shape[1]  # a seal is a few cm across
+    small = w * h <= 0.006 * frame_area  # a seal is a few cm across
     if red.mean() > 0.4 and aspect < 2.5 and small:
         return "seal"
     return "unknown object"
