@@ -49,6 +49,14 @@ POLICY_PARAMS = {
     "post.pause_sign": ("absent_without_sign_s",),
     "post.chatting": ("min_duration",),
     "phone.call": ("private_limit_s",),
+    # desk rules: how long an item may lie there (the simulator's desk scenes are compressed 5-60x)
+    "desk.personal_items": ("min_duration",),
+    "phone.on_desk": ("min_duration",),
+    "desk.allowed_items": ("min_duration",),
+    "desk.displaced": ("min_duration",),
+    "desk.clutter": ("min_duration", "smooth_s"),
+    "item.unattended": ("min_duration",),
+    "post.leave_secure": ("min_duration",),
 }
 
 
@@ -203,6 +211,15 @@ def compressed(
     return counter.model_copy(update={"rules": rules}), settings.model_copy(update={"context": ctx})
 
 
+def desk_cadence(settings: PipelineSettings, scale: float) -> PipelineSettings:
+    """The desk stage's cadence for a time-compressed clip: `desk_every` analysed frames stand for that
+    many frames of real time, so a clip compressed x`scale` looks at its desk `scale` times as often
+    (the shipped 25 frames = 5 s at 5 fps; an 8-s desk scene at x10 would otherwise get two looks)."""
+    if scale <= 1.0:
+        return settings
+    return settings.model_copy(update={"desk_every": max(1, round(settings.desk_every / scale))})
+
+
 def event_outcome(ev: Event) -> str | None:
     """The outcome scored. bow.angle reports a bow with no queue call before it as `info` with its class;
     a bow of a recognised class (15/30/45) was performed, so it counts as `pass` against a `performed` label."""
@@ -337,7 +354,8 @@ def evaluate(
     for d in find_clips(suite, split):
         labels = load_labels(d / "labels.json")
         counter_path = d / "counter.yaml" if (d / "counter.yaml").exists() else None
-        obs, counter, cached = observations_for(d, counter_path, settings, fps, refresh, progress, shared)
+        obs, counter, cached = observations_for(d, counter_path, desk_cadence(settings, labels.time_scale), fps,
+                                                refresh, progress, shared)
         if on_clip:
             on_clip(d, cached)
         if overrides:
