@@ -2,7 +2,9 @@
 
 A "bite" is a hand arriving in front of the mouth (not off at the ear, not up at the temple) and leaving
 again after `min_bite_s` to `max_bite_s` (one frame is a touch; longer is propping, a call or a long
-drink). The pose often loses the face behind a hand with food: those frames are unknown, not "no bite".
+drink). A hand that leaves the mouth for less than `min_away_s` (the pose losing the hand for a frame or two)
+is the same bite, so one sip held at the lips never counts as two bites. The pose often loses the face
+behind a hand with food: those frames are unknown, not "no bite".
 `min_bites` bites within `window_s` are eating
 when a food item (a food/wrapper class) was seen at the hand or mouth in that window, or, unless
 `require_food: true`, when no cup or bottle was seen there (a drink is drink.in_front's). One meal stays
@@ -37,7 +39,13 @@ class Params(TimedParams):
     grace: float = Field(20.0, ge=0, description="pauses between bites that keep one meal one event")
     window_s: float = Field(60.0, gt=0)
     min_bites: int = Field(2, ge=1)
-    mouth_radius_sw: float = Field(0.35, gt=0, description="a hand point this close to the mouth (shoulder widths)")
+    # Food is held in the fist below the lips (the bite reaches past the knuckles), so the hand's nearest
+    # point stays ~0.3-0.5 shoulder widths from the mouth; in a yawed view the nose moves ~0.3 sw to one side.
+    mouth_radius_sw: float = Field(0.5, gt=0, description="a hand point this close to the mouth (shoulder widths)")
+    max_lateral_sw: float = Field(
+        0.35, ge=0, description="hand centre at most this far to the side of the nose (further is the ear or cheek)"
+    )
+    min_away_s: float = Field(0.5, ge=0, description="a hand off the mouth for less than this is still the same bite")
     min_bite_s: float = Field(0.2, ge=0, description="a hand at the mouth this briefly (one frame) is a touch")
     max_bite_s: float = Field(4.0, gt=0, description="a hand at the mouth longer than this is not a bite")
     require_food: bool = Field(False, description="only with a food/wrapper class seen (not merely no cup)")
@@ -72,12 +80,13 @@ class EatFood(TrackedRule):
         if body is None or body.mouth is None or m.sw is None:
             # a hand with food in front of the face often hides it from the pose: unknown, not "no bite"
             return (None if ctx.clerk_present else False), {}
-        at = [hm for hm in m.hands.values() if hm.at_mouth(p.mouth_radius_sw) and not at_ear(hm, self.call_p)]
+        at = [hm for hm in m.hands.values()
+              if hm.at_mouth(p.mouth_radius_sw, p.max_lateral_sw) and not at_ear(hm, self.call_p)]
         if at:
             if self.arrived is None:
                 self.arrived = t
             self.last_at = t
-        elif self.arrived is not None:
+        elif self.arrived is not None and t - self.last_at >= p.min_away_s - 1e-6:
             if p.min_bite_s - 1e-6 <= self.last_at - self.arrived <= p.max_bite_s:
                 self.bites.append(t)
             self.arrived = None
@@ -87,7 +96,7 @@ class EatFood(TrackedRule):
         if any(d.label in DRINK_LABELS for d in seen):
             self.cup_t = t
         # the bite in progress counts (the alert need not wait for the hand to drop)
-        held = t - self.arrived if self.arrived is not None else -1.0
+        held = self.last_at - self.arrived if self.arrived is not None else -1.0
         bites = len(self.bites) + (1 if p.min_bite_s - 1e-6 <= held <= p.max_bite_s else 0)
         food = t - self.food_t <= p.window_s
         cup = t - self.cup_t <= p.window_s

@@ -6,8 +6,10 @@ when the call began.
 
 Per frame, a hand is "at the ear" when it is raised to face height (above the shoulder line), on the
 ear's side of the nose rather than in front of the mouth, near the ear, with the forearm pointing up
-(elbow below the hand). Evidence, strongest first: a phone seen at the hand or ear ("phone"); the hand
-model's fingers curled round something there ("grip"); the pose alone ("pose"). With
+(elbow below the hand). Once a call has begun, the hand only has to stay raised beside the head
+(`hold_lateral_sw`): a head turned toward or away from the camera moves the nose across the hand in the
+image, which must not split one call into pieces. Evidence, strongest first: a phone seen at the hand or
+ear ("phone"); the hand model's fingers curled round something there ("grip"); the pose alone ("pose"). With
 `require_phone: true` only the first counts. What the pose alone cannot tell apart: a hand held at the
 ear for seconds without a phone (rubbing the ear, adjusting a headset, the head propped at the
 temple); the default detector's "cell phone" class rarely sees a handset hidden by the hand and head.
@@ -34,22 +36,28 @@ class Params(TimedParams):
     min_height_sw: float = Field(0.15, description="hand centre this far above the shoulder line")
     max_height_sw: float = Field(0.6, description="... and no higher (above is the temple: hair, fidgeting)")
     min_lateral_sw: float = Field(0.05, description="hand centre this far from the nose toward the ear")
+    hold_lateral_sw: float = Field(
+        -0.3, description="a call under way holds while the hand stays this far toward the ear (- = past the nose)"
+    )
     require_phone: bool = Field(False, description="only a phone seen by the detector counts (no pose/grip)")
     phone_memory_s: float = Field(15.0, ge=0, description="a phone seen this recently still counts")
 
 
-def at_ear(hm: HandMeasure, p: Any) -> bool:
+def at_ear(hm: HandMeasure, p: Any, min_lateral_sw: float | None = None) -> bool:
     """The hand raised beside the head, forearm up: the shape of holding a phone to the ear."""
     if None in (hm.d_ear, hm.height_sw, hm.lateral_sw):
         return False
+    lateral = p.min_lateral_sw if min_lateral_sw is None else min_lateral_sw
     forearm_up = hm.elbow_low_sw is None or hm.elbow_low_sw > 0.2
     return (hm.d_ear <= p.ear_radius_sw and p.min_height_sw <= hm.height_sw <= p.max_height_sw  # type: ignore[operator]
-            and hm.lateral_sw >= p.min_lateral_sw and forearm_up)  # type: ignore[operator]
+            and hm.lateral_sw >= lateral and forearm_up)  # type: ignore[operator]
 
 
-def hand_at_ear(obs: Observation, ctx: RuleContext, p: Any) -> HandMeasure | None:
+def hand_at_ear(obs: Observation, ctx: RuleContext, p: Any, holding: bool = False) -> HandMeasure | None:
+    """The hand at the ear; `holding` (a call under way) relaxes the side-of-the-nose test to `hold_lateral_sw`."""
     m = measure(obs, ctx)
-    return next((hm for hm in m.hands.values() if at_ear(hm, p)), None)
+    lateral = getattr(p, "hold_lateral_sw", None) if holding else None
+    return next((hm for hm in m.hands.values() if at_ear(hm, p, lateral)), None)
 
 
 @register
@@ -69,7 +77,8 @@ class PhoneCall(TrackedRule):
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
         body = body_of(ctx)
-        hm = hand_at_ear(obs, ctx, p) if body is not None and not ctx.values.get("head_down") else None
+        holding = self.tracker.is_open or self.tracker.candidate is not None
+        hm = hand_at_ear(obs, ctx, p, holding) if body is not None and not ctx.values.get("head_down") else None
         if hm is None:
             if not self.tracker.is_open and self.tracker.candidate is None:
                 self.client_seen = False
