@@ -7,7 +7,7 @@ Errors name the file, the field and the fix (see `load_edge_config`). Relative p
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlparse
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -97,6 +97,9 @@ class EdgeConfig(Strict):
     # Camera analyses that may run at once (None: one per usable core; 0: no limit). More than the cores
     # only adds contention: MediaPipe and TFLite already use several threads per call.
     max_parallel_analyses: int | None = Field(None, ge=0)
+    # PipelineSettings overrides for every camera's pipeline (pipelines/pipeline.py), e.g. {pose_complexity: 0}
+    # on a box that must carry more cameras (see docs/performance.md: what each costs, what it changes).
+    pipeline_settings: dict[str, Any] = Field(default_factory=dict)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("edge_id", "hall_id")
@@ -114,6 +117,13 @@ class EdgeConfigError(ValueError):
 def load_edge_config(path: str | Path) -> EdgeConfig:
     path = Path(path)
     cfg = load_yaml_model(path, EdgeConfig, EdgeConfigError, "edge YAML file (see docs/edge.md)")
+    if cfg.pipeline_settings:
+        from edge.pipeline import make_settings
+
+        try:
+            make_settings(cfg.pipeline_settings, cfg.pipeline_factory)
+        except ValueError as exc:
+            raise EdgeConfigError(f"{path}: {exc}") from None
     return resolve_paths(cfg, path.parent)
 
 

@@ -45,9 +45,10 @@ class LockedDetector:
             return self._get().detect_regions(*args, **kwargs)
 
 
-def default_shared_models(detector_threads: int = 2) -> dict[str, Any]:
-    """What the default pipeline can share: the object detector of its default settings. (1 vs 2 TFLite
-    threads measured the same CPU per frame; 2 gives the shorter detector latency.)"""
+def default_shared_models(detector_threads: int = 2, detector_model: str | None = None) -> dict[str, Any]:
+    """What the default pipeline can share: the object detector of its settings (`detector_model`, default
+    PipelineSettings'). (1 vs 2 TFLite threads measured the same CPU per frame; 2 gives the shorter
+    detector latency.)"""
     from pipelines.pipeline import PipelineSettings
 
-    return {"detector": LockedDetector(PipelineSettings().detector_model, detector_threads)}
+    return {"detector": LockedDetector(detector_model or PipelineSettings().detector_model, detector_threads)}

@@ -61,11 +61,34 @@ def load_factory(spec: str | None) -> Callable[..., CounterPipeline]:
     return fn
 
 
-def make_pipeline(counter_cfg: CounterConfig, factory: str | None = None, models: Any = None) -> CounterPipeline:
-    """Build one counter's pipeline; `models` are shared model instances passed to every counter."""
+def make_pipeline(counter_cfg: CounterConfig, factory: str | None = None, models: Any = None,
+                  settings: dict[str, Any] | None = None) -> CounterPipeline:
+    """Build one counter's pipeline; `models` are shared model instances passed to every counter; `settings`
+    (the edge config's `pipeline_settings`) are validated into the default pipeline's PipelineSettings."""
     fn = load_factory(factory)
-    kwargs = {"models": models} if "models" in inspect.signature(fn).parameters else {}
+    kwargs: dict[str, Any] = {"models": models} if "models" in inspect.signature(fn).parameters else {}
+    if settings:
+        kwargs["settings"] = make_settings(settings, factory)
     pipe = fn(counter_cfg, **kwargs)
     if not isinstance(pipe, CounterPipeline):
         raise TypeError(f"{factory or DEFAULT_FACTORY} returned {type(pipe).__name__}, which has no process() method")
     return pipe
+
+
+def make_settings(settings: dict[str, Any], factory: str | None = None) -> Any:
+    """The edge config's `pipeline_settings` as the default pipeline's PipelineSettings; a ValueError that
+    names the field and the fix when they do not validate."""
+    if factory not in (None, DEFAULT_FACTORY):
+        raise ValueError(f"field 'pipeline_settings' applies to {DEFAULT_FACTORY} only, not to {factory}. "
+                         "Fix: remove pipeline_settings from the edge config.")
+    from pydantic import ValidationError
+
+    from pipelines.pipeline import PipelineSettings
+
+    try:
+        return PipelineSettings.model_validate(settings)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(x) for x in err["loc"])
+        raise ValueError(f"field 'pipeline_settings.{field}': {err['msg']}. Fix: see "
+                         "pipelines/pipeline.py PipelineSettings for the names and ranges.") from None

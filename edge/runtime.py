@@ -107,7 +107,7 @@ class EdgeRuntime:
             if pipeline_factory is None and cfg.pipeline_factory is None:
                 from edge.models import default_shared_models
 
-                models = default_shared_models()
+                models = default_shared_models(detector_model=cfg.pipeline_settings.get("detector_model"))
             else:
                 models = {}
         counters = [load_counter(c.counter) for c in cfg.cameras]
@@ -118,7 +118,7 @@ class EdgeRuntime:
         def build(counter: CounterConfig) -> CounterPipeline:
             if pipeline_factory is not None:
                 return pipeline_factory(counter)
-            return make_pipeline(counter, cfg.pipeline_factory, models=models)
+            return make_pipeline(counter, cfg.pipeline_factory, models=models, settings=cfg.pipeline_settings)
 
         self.workers: dict[str, CameraWorker] = {}
         for cam, counter in zip(cfg.cameras, counters, strict=True):
@@ -206,8 +206,7 @@ class EdgeRuntime:
         while not self._stop.is_set():
             # Ask the decoder for a frame and wait (briefly, without a slot) until it is converted: the frame
             # analysed is then the one just decoded, and frames nobody analyses are never converted.
-            w.source.request()
-            w.source.wait_fresh(w.last_index, min(0.1, period / 2))
+            w.source.wait_fresh(w.source.request(), min(0.1, period / 2))
             if self._slots is None:
                 self._analyse_once(w)
             elif self._slots.acquire():  # taken before the frame, so the newest frame is analysed after a wait

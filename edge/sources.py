@@ -88,9 +88,12 @@ class CameraSource:
         with self._lock:
             return self._latest
 
-    def request(self) -> None:
-        """Analysis will want a frame: the decoder converts the next frame it decodes."""
-        self._want.set()
+    def request(self) -> int:
+        """Analysis will want a frame: the decoder converts the next frame it decodes. Returns the index of
+        the newest frame so far: pass it to `wait_fresh` to get a frame decoded after the request."""
+        with self._lock:
+            self._want.set()
+            return self._count
 
     def wait_fresh(self, after_index: int, timeout: float) -> Frame | None:
         """The newest frame once one newer than `after_index` is there, or whatever is there after `timeout`

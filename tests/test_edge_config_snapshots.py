@@ -33,6 +33,22 @@ def test_config_errors_name_file_field_and_fix(tmp_path):
         load_edge_config(missing)
 
 
+def test_pipeline_settings_are_validated_and_reach_the_pipeline(tmp_path):
+    counter = write_counter(tmp_path / "c1.yaml", "c1")
+    bad = tmp_path / "edge.yaml"
+    bad.write_text(f"cameras: [{{counter: {counter}}}]\npipeline_settings: {{pose_complexity: 5}}\n")
+    with pytest.raises(EdgeConfigError, match=r"edge\.yaml: field 'pipeline_settings\.pose_complexity'.*Fix"):
+        load_edge_config(bad)
+    good = tmp_path / "edge2.yaml"
+    good.write_text(f"cameras: [{{counter: {counter}}}]\npipeline_settings: {{pose_complexity: 0, people_every: 15}}\n")
+    cfg = load_edge_config(good)
+    from calibration.config import load_counter
+    from edge.pipeline import make_pipeline
+
+    pipe = make_pipeline(load_counter(counter), settings=cfg.pipeline_settings)  # models load lazily: none here
+    assert pipe.s.pose_complexity == 0 and pipe.s.people_every == 15
+
+
 def test_config_resolves_relative_paths(tmp_path):
     write_counter(tmp_path / "c1.yaml", "c1")
     (tmp_path / "edge.yaml").write_text("broker: {url: 'mqtts://b.example:8884'}\n"

@@ -150,3 +150,23 @@ def test_frame_directory_source(tmp_path, mosquitto, clip):
     finally:
         rt.stop(timeout=2)
 
+
+
+def test_only_requested_frames_are_converted_and_they_are_fresh(clip):
+    from edge.sources import CameraSource
+
+    src = CameraSource("c1", str(clip), retrieve_fps=1.0).start()  # a 10 fps clip played in real time
+    try:
+        assert wait_for(lambda: src.latest() is not None, 10)
+        taken = []
+        for _ in range(6):
+            seen = src.request()
+            frame = src.wait_fresh(seen, 1.0)
+            taken.append((seen, frame.index, time.time() - frame.t_capture))
+            time.sleep(0.25)
+        assert all(index > seen for seen, index, _age in taken), taken  # decoded after the request
+        assert sorted(age for *_, age in taken)[3] < 0.15, taken  # converted at once, not up to 1 s ago
+        # ~2 s of a 10 fps clip is ~20 decoded frames: only the 6 asked for, plus ~1 a second, were converted
+        assert src.latest().index <= 6 + 4
+    finally:
+        src.stop()
