@@ -13,6 +13,7 @@ from pipelines.geometry import (
     elbow_angle,
     elbow_angle_2d,
     elbow_angle_on_plane,
+    elbow_angle_relative_depth,
     forearm_from_vertical,
     learn_upright,
     measurable_from,
@@ -87,8 +88,9 @@ def test_elbow_angle_on_the_arm_plane(yaw):
     assert abs(elbow_angle_on_plane(pose, cam).value - 120.0) < 2.0  # exact with exact world landmarks
     err_2d = abs(elbow_angle_2d(pose) - 120.0)
     assert err_2d > 5.0  # the raw 2D angle is distorted by the view
-    # the MediaPipe-tuned estimate averages plane and 2D: half the 2D distortion on exact input
-    assert abs(elbow_angle(pose, cam).value - 120.0) == pytest.approx(err_2d / 2, abs=1.0)
+    # the estimate is the median of 2D, relative-depth lift and plane: the two exact cues outvote the 2D one
+    assert abs(elbow_angle_relative_depth(pose) - 120.0) < 6.0  # weak perspective: a few degrees off axis
+    assert abs(elbow_angle(pose, cam).value - 120.0) < 3.0
     # a near-straight arm swung out to the side (one pointing at the lens reads straighter in 2D)
     straight = synth_pose(cam, 0.0, right=ArmPose(upper_dir=(-0.5, -1.0, 0.1), elbow_deg=170.0,
                                                   toward=(-1.0, 0.0, 0.2)))[0]
