@@ -125,8 +125,44 @@ def test_end_of_day_runs_once_per_day():
 
 
 def test_clutter_score_over_time():
-    many = [obj("unknown object", (100.0 * k, 500.0, 100.0 * k + 90, 600.0)) for k in range(8)]
+    many = [obj("papers", (100.0 * k, 500.0, 100.0 * k + 90, 600.0)) for k in range(8)]
     evs = run("desk.clutter", [(60, [], True), (300, many, True), (200, [], True)])
     assert kinds(evs) == ["new", "end"]
     assert evs[0].evidence["score"] > 0.12 and evs[0].evidence["items"] == 8
     assert run("desk.clutter", [(600, many[:1], True)]) == []  # one item is not clutter
+    # a personal item is desk.personal_items' alone: it adds nothing to the clutter score
+    bags = [obj("handbag", (100.0 * k, 500.0, 100.0 * k + 90, 600.0)) for k in range(8)]
+    assert run("desk.clutter", [(600, bags, True)]) == []
+
+
+ALL_DESK = ["desk.personal_items", "phone.on_desk", "item.unattended", "post.leave_secure", "desk.clutter"]
+
+
+def run_all(segments, wall0=None):
+    """Every desk rule on the same stream: which rule ids raised a violation incident."""
+    return sorted({e.rule_id for r in ALL_DESK for e in run(r, segments, wall0=wall0) if e.type == "new"})
+
+
+def test_one_object_raises_one_rule():
+    bag, papers, phone = obj("handbag"), obj("papers"), obj("cell phone")
+    assert run_all([(200, [bag], True)]) == ["desk.personal_items"]
+    assert run_all([(200, [phone], True)]) == ["phone.on_desk"]  # a phone is not also a personal item
+    assert run_all([(200, [bag], False)]) == ["item.unattended"]  # clerk away: unattended, not personal
+    assert run_all([(200, [papers], False)]) == ["post.leave_secure"]
+    assert run_all([(200, [papers], True)]) == []  # papers on a staffed desk are work
+
+
+def test_after_hours_the_desk_is_end_of_day_alone():
+    left = [obj("papers"), obj("handbag", (100.0, 500.0, 300.0, 700.0))]
+    assert run_all([(300, left, False)], wall0=_after_close()) == []
+    assert run_all([(300, left, False)], wall0=_after_close(10, 0)) == ["item.unattended", "post.leave_secure"]
+    assert run("desk.allowed_items", [(120, [obj("slot_missing:scanner")], False)], wall0=_after_close()) == []
+
+
+def test_two_unnamed_items_in_two_places_are_two_personal_incidents():
+    a, b = obj("unknown object", (100.0, 500.0, 200.0, 600.0)), obj("box", (800.0, 500.0, 950.0, 640.0))
+    evs = run("desk.personal_items", [(5, [a], True), (60, [a, b], True), (20, [], True)])
+    assert kinds(evs) == ["new", "new", "end", "end"] and len({e.id for e in evs}) == 2
+    # the same item whose box shrinks while a hand cuts it stays one incident
+    cut = obj("unknown object", (100.0, 540.0, 160.0, 600.0))
+    assert kinds(run("desk.personal_items", [(30, [a], True), (30, [cut], True), (30, [a], True)])) == ["new", "end"]

@@ -7,12 +7,13 @@ and the slot reports "slot_missing:<slot>" / "slot_moved:<slot>".
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, ClassVar
 
 from pydantic import Field
 
 from calibration.config import CounterConfig
-from pipelines.engine import Rule, RuleContext, RuleParams
+from pipelines.engine import CHINA, Rule, RuleContext, RuleParams
 from pipelines.events import Event, Severity
 from pipelines.temporal import Clock, IncidentTracker, Timing
 from vision.observation import Observation
@@ -27,6 +28,9 @@ PERSONAL_LABELS = [
     "snack", "food",
 ]
 SECURE_LABELS = ["papers", "seal", "book"]  # documents and seals that must go into the cabinet
+# What the desk detector could not name ("box" is the Open Images SSD's answer for any packaged-looking
+# item): not a work item, not an allowed item in its slot, so on a staffed desk it is a personal item.
+UNKNOWN_LABELS = ["unknown object", "box"]
 
 
 class DeskTiming(Timing, RuleParams):
@@ -39,6 +43,76 @@ class DeskTiming(Timing, RuleParams):
 def desk_ran(obs: Observation) -> bool:
     """Desk objects are meaningful only on frames where the desk stage ran and the camera delivered."""
     return obs.camera_ok and "desk" in obs.ran
+
+
+def desk_closed(obs: Observation, counter: CounterConfig) -> bool:
+    """After closing time, before opening, or a day off (wall clock known). Breaks count as open: the desk
+    must be secured at lunch as well. After hours every item on the desk is desk.end_of_day's."""
+    if obs.wall_time is None:
+        return False
+    now = datetime.fromtimestamp(obs.wall_time, CHINA)
+    hours = counter.hours
+    return now.weekday() not in hours.weekdays or not (hours.open <= now.time() < hours.close)
+
+
+def is_personal(label: str, counter: CounterConfig) -> bool:
+    if label in PERSONAL_LABELS or label in UNKNOWN_LABELS:
+        return True
+    return label in DRINK_LABELS and not counter.exceptions.water_cup_allowed
+
+
+def owner(d: Detection, obs: Observation, ctx: RuleContext) -> str | None:
+    """The one rule that answers for a foreign object on this frame, so one object raises one event:
+    after hours desk.end_of_day; clerk away: papers/seal are post.leave_secure, anything else with nobody
+    at the counter item.unattended; clerk at the post (or not known): a phone is phone.on_desk, a personal
+    or unnamed item desk.personal_items. None: nobody's (work items, an allowed cup): desk.clutter counts it."""
+    if desk_closed(obs, ctx.counter):
+        return "desk.end_of_day"
+    if clerk_present(obs, ctx) is False:
+        if d.label in SECURE_LABELS:
+            return "post.leave_secure"
+        return None if client_present(obs, ctx) else "item.unattended"
+    if d.label in PHONE_LABELS:
+        return "phone.on_desk"
+    if is_personal(d.label, ctx.counter):
+        return "desk.personal_items"
+    return None
+
+
+def owned_by(rule_id: str, obs: Observation, ctx: RuleContext) -> list[Detection]:
+    return [d for d in foreign_objects(obs) if owner(d, obs, ctx) == rule_id]
+
+
+class ObjectKeys:
+    """Stable keys for desk objects across frames (by box overlap), so each item is its own incident: a
+    handbag and an umbrella are two events even when the detector cannot name either."""
+
+    def __init__(self, memory_s: float = 60.0) -> None:
+        self.memory_s = memory_s
+        self.known: dict[str, tuple[tuple[float, float, float, float], float]] = {}  # key -> (box, last seen)
+        self.count = 0
+
+    def keys(self, dets: list[Detection], t: float) -> list[str]:
+        self.known = {k: v for k, v in self.known.items() if t - v[1] <= self.memory_s}
+        out: list[str] = []
+        for d in dets:
+            best = max(((k, _overlap(d.box, box)) for k, (box, _) in self.known.items() if k not in out),
+                       key=lambda kv: kv[1], default=(None, 0.0))
+            key = best[0] if best[0] is not None and best[1] >= 0.3 else None
+            if key is None:
+                self.count += 1
+                key = f"object{self.count}"
+            self.known[key] = (d.box, t)
+            out.append(key)
+        return out
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+    """Intersection over the smaller box: a blob that grows or shrinks (a hand cuts it) is the same item."""
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    small = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return ix * iy / small if small > 0 else 0.0
 
 
 def foreign_objects(obs: Observation) -> list[Detection]:

@@ -15,9 +15,11 @@ from pipelines.rules.desk_common import (
     box_area,
     describe,
     desk_area,
+    desk_closed,
     desk_ran,
     foreign_objects,
     min_duration,
+    owner,
 )
 from pipelines.temporal import Clock, IncidentTracker, instant_event
 from vision.observation import Observation
@@ -79,7 +81,9 @@ class EndOfDay(Rule):
 @register
 class Clutter(Rule):
     """Clutter score = share of the desk covered by foreign objects + `per_item` per object, smoothed
-    with time constant `smooth_s`; an incident while the smoothed score stays above `threshold`."""
+    with time constant `smooth_s`; an incident while the smoothed score stays above `threshold`.
+    Only objects no other rule answers for count (desk_common.owner): a handbag is desk.personal_items,
+    papers left behind post.leave_secure, a phone phone.on_desk; after hours the desk is desk.end_of_day's."""
 
     rule_id = "desk.clutter"
     needs = frozenset({"desk"})
@@ -102,7 +106,8 @@ class Clutter(Rule):
     def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
         if not desk_ran(obs):
             return self.tracker.step(ctx.clock, None)
-        objs = foreign_objects(obs)
+        closed = desk_closed(obs, self.counter)
+        objs = [] if closed else [d for d in foreign_objects(obs) if owner(d, obs, ctx) is None]
         covered = sum(box_area(d) for d in objs) / desk_area(self.counter, obs.image_size)
         raw = covered + self.params.per_item * len(objs)
         dt = 0.0 if self.last is None else max(0.0, ctx.clock.t - self.last[1].t)

@@ -1,4 +1,6 @@
-"""desk.personal_items (bags, snacks, umbrellas, ... and the cup unless the site allows it) and phone.on_desk."""
+"""desk.personal_items (bags, snacks, umbrellas, unnamed items, and the cup unless the site allows it) and
+phone.on_desk. Both count only objects they own (desk_common.owner): with the clerk away an item is
+item.unattended's, after hours desk.end_of_day's."""
 
 from __future__ import annotations
 
@@ -8,37 +10,19 @@ from pydantic import Field
 
 from pipelines.engine import RuleContext, register
 from pipelines.rules.desk_common import (
-    DRINK_LABELS,
-    PERSONAL_LABELS,
-    PHONE_LABELS,
     DeskRule,
     DeskTiming,
+    ObjectKeys,
     describe,
-    foreign_objects,
     min_duration,
+    owned_by,
 )
 from vision.observation import Observation
 
 
-class _LabelRule(DeskRule):
-    def __init__(self, counter, params) -> None:
-        super().__init__(counter, params)
-        self.labels = set(self.watched_labels())
-
-    def watched_labels(self) -> list[str]:
-        return list(self.params.labels)
-
-    def active(self, obs: Observation, ctx: RuleContext) -> dict[str, dict[str, Any]]:
-        found: dict[str, list] = {}
-        for d in foreign_objects(obs):
-            if d.label in self.labels and d.score >= self.params.min_score:
-                found.setdefault(d.label, []).append(d)
-        return {k: describe(v) for k, v in found.items()}
-
-
 @register
-class PersonalItems(_LabelRule):
-    """Personal items on the counter; a water cup only where the site's exception does not allow it."""
+class PersonalItems(DeskRule):
+    """Personal items on the counter: each item (tracked by its place on the desk) is its own incident."""
 
     rule_id = "desk.personal_items"
 
@@ -47,16 +31,19 @@ class PersonalItems(_LabelRule):
         grace: float = 5.0
         update_every: float | None = 300.0
         min_score: float = Field(0.3, ge=0, le=1)
-        labels: list[str] = Field(default_factory=lambda: list(PERSONAL_LABELS))
-        drink_labels: list[str] = Field(default_factory=lambda: list(DRINK_LABELS))
+        memory_s: float = Field(60.0, gt=0, description="an item unseen this long is a new item when it returns")
 
-    def watched_labels(self) -> list[str]:
-        extra = [] if self.counter.exceptions.water_cup_allowed else list(self.params.drink_labels)
-        return list(self.params.labels) + extra
+    def __init__(self, counter, params) -> None:
+        super().__init__(counter, params)
+        self.objects = ObjectKeys(params.memory_s)
+
+    def active(self, obs: Observation, ctx: RuleContext) -> dict[str, dict[str, Any]]:
+        found = [d for d in owned_by(self.rule_id, obs, ctx) if d.score >= self.params.min_score]
+        return {k: describe([d]) for k, d in zip(self.objects.keys(found, obs.t), found, strict=True)}
 
 
 @register
-class PhoneOnDesk(_LabelRule):
+class PhoneOnDesk(DeskRule):
     """A mobile phone lying on the counter (in the hand is phone.use, masked out by the desk detector)."""
 
     rule_id = "phone.on_desk"
@@ -66,4 +53,7 @@ class PhoneOnDesk(_LabelRule):
         grace: float = 5.0
         update_every: float | None = 300.0
         min_score: float = Field(0.3, ge=0, le=1)
-        labels: list[str] = Field(default_factory=lambda: list(PHONE_LABELS))
+
+    def active(self, obs: Observation, ctx: RuleContext) -> dict[str, dict[str, Any]]:
+        found = [d for d in owned_by(self.rule_id, obs, ctx) if d.score >= self.params.min_score]
+        return {"phone": describe(found)} if found else {}

@@ -10,6 +10,7 @@ from pipelines.rules.desk_common import (
     SLOT_MOVED,
     DeskRule,
     DeskTiming,
+    desk_closed,
     min_duration,
 )
 from vision.observation import Observation
@@ -19,7 +20,9 @@ class _SlotRule(DeskRule):
     prefix: str
 
     def active(self, obs: Observation, ctx: RuleContext) -> dict[str, dict[str, Any]]:
-        active = {}
+        active: dict[str, dict[str, Any]] = {}
+        if desk_closed(obs, self.counter):
+            return active  # after hours the devices may be stored: desk.end_of_day checks the desk
         for d in obs.desk_objects:
             if d.label.startswith(self.prefix):
                 slot = d.label[len(self.prefix):]
