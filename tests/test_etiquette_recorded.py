@@ -86,3 +86,17 @@ def test_missed_greeting_judged_within_the_sim_window_only():
     assert replay("greet_missed__m_short__h1.35_d1.5_y0") == []
     evs = replay("greet_missed__m_short__h1.35_d1.5_y0", rules={"greet.raise_hand": {"window_s": 3.5}})
     assert [(e.rule_id, e.outcome, e.evidence["greeted"]) for e in evs] == [("greet.raise_hand", "violation", False)]
+
+
+def test_one_raised_frame_before_the_pose_is_lost_is_not_a_greeting():
+    # a two-hand handover: the wrists pass shoulder height for one frame, then MediaPipe loses the pose for 2.4 s
+    evs = replay("handover_two_hands__f_young_slim__h1.35_d1.5_y0", rules={"greet.raise_hand": {"window_s": 3.5}},
+                 only=["greet.raise_hand"])
+    assert [(e.outcome, e.evidence["greeted"]) for e in evs] == [("violation", False)]
+
+
+def test_no_guide_from_a_seated_clerk_before_the_baseline_is_learned():
+    # seated, pointing at 0.4-1.4 s: no upright baseline yet, so the frame's own shoulder height says seated
+    evs = replay("point_one_finger__m_young_avg__h1.35_d1.5_y0")
+    assert "guide.gesture" not in {e.rule_id for e in evs}
+    assert [e.rule_id for e in evs if e.rule_id == "point.one_finger"] == ["point.one_finger"]

@@ -177,12 +177,15 @@ def upright_shoulder_m(model: UprightModel) -> float:
 
 
 def is_standing(frame: Frame, counter: CounterConfig, min_shoulder_m: float | None) -> bool | None:
-    """Standing, from the upright shoulders' height; None when unknown (no baseline yet, or the camera's
-    height/distance not calibrated, so metres are guesses) or when the check is off."""
+    """Standing, from the shoulders' height above the floor: the learned upright shoulders when there is
+    a baseline (a bow does not lower them), else this frame's (before the baseline is learned, and while
+    the body moves: standing up, sitting down). None when the check is off or the camera's height and
+    distance are not calibrated (metres would be guesses)."""
     cam = counter.camera
-    if min_shoulder_m is None or frame.upright_shoulder_m is None or cam.height_m is None or cam.distance_m is None:
+    if min_shoulder_m is None or cam.height_m is None or cam.distance_m is None:
         return None
-    return frame.upright_shoulder_m >= min_shoulder_m
+    height = frame.upright_shoulder_m if frame.upright_shoulder_m is not None else shoulder_height_m(frame)
+    return height >= min_shoulder_m
 
 
 def clerk_hand(frame: Frame, hands_or_obs: Observation | list[HandResult], side: str) -> HandResult | None:

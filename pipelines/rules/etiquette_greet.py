@@ -97,8 +97,10 @@ class RaiseHandGreeting(Rule):
             done = eps.step(t, wall, on, row)
             if done is not None:
                 self._record(side, done[0], done[2], closed=True)
-            elif eps.active and eps.start and t - eps.start[0] >= self.p.min_hold_s:
-                self._record(side, eps.start, list(eps.rows), closed=False)  # confirmed while still raised
+            elif eps.active and eps.start and eps.last_on and eps.last_on[0] - eps.start[0] >= self.p.min_hold_s:
+                # confirmed while still raised; held means seen raised that long, not that long since a single
+                # raised frame (a handover's one raised frame before the pose was lost read as a greeting)
+                self._record(side, eps.start, list(eps.rows), closed=False)
         return self._judge(ctx)
 
     def _record(self, side: str, start: tuple[float, float], rows: list[dict[str, Any]], closed: bool) -> None:
