@@ -182,6 +182,16 @@ def test_drinking_in_front_of_a_client_only():
         QueueCall("c1", "A1", 0.0)]) == []
 
 
+def test_a_sip_beside_the_nose_in_a_turned_view_is_still_at_the_mouth():
+    # the camera 30-45 degrees to the side: the image puts the nose 0.3 sw (60 px) to the side of the cup at the
+    # lips (here the right hand appears past the nose, on the left ear's side, so it is not a call either)
+    sip = frame(pose=clerk(hand_to("right", 700, 305)))
+    specs = seconds(frame(), 2) + seconds(sip, 2) + seconds(frame(), 5)
+    assert spans(run_rules(stream(specs), ["drink.in_front"], calls=CALL), "drink.in_front")
+    narrow = {"drink.in_front": {"max_lateral_sw": 0.2}}
+    assert run_rules(stream(specs), ["drink.in_front"], calls=CALL, overrides=narrow) == []
+
+
 def test_smoking_needs_a_cigarette_at_the_mouth():
     puff = frame(pose=clerk(hand_to("right", 640, 305)), detections=[det("cigarette", 645, 300, size=20)])
     evs = run_rules(stream(seconds(frame(), 2) + seconds(puff, 4) + seconds(frame(), 40)), ["smoke"])

@@ -30,6 +30,10 @@ class Params(TimedParams):
     min_duration: float = Field(1.0, ge=0)
     grace: float = Field(3.0, ge=0)
     mouth_radius_sw: float = Field(0.45, gt=0, description="hand point this close to the mouth")
+    # as eat.food: in a view yawed 30-45 degrees the nose sits ~0.3 sw to one side of a cup at the lips
+    max_lateral_sw: float = Field(
+        0.35, ge=0, description="hand centre at most this far to the side of the nose (further is the ear or cheek)"
+    )
     cup_memory_s: float = Field(3.0, ge=0)
     require_cup: bool = Field(False, description="only with a cup/bottle seen at the mouth (no pose-only sip)")
     max_sip_s: float = Field(8.0, gt=0, description="without a cup: a hand at the mouth longer than this is not a sip")
@@ -65,7 +69,8 @@ class DrinkInFront(TrackedRule):
                 return self._verdict(ctx, self.last_ev)
             self.arrived = None
             return (None if ctx.clerk_present else False), {}
-        at = [hm for hm in m.hands.values() if hm.at_mouth(p.mouth_radius_sw) and not at_ear(hm, self.call_p)]
+        at = [hm for hm in m.hands.values()
+              if hm.at_mouth(p.mouth_radius_sw, p.max_lateral_sw) and not at_ear(hm, self.call_p)]
         if not at:
             self.arrived = None
             return False, {}
