@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, and_, create_engine, delete, event, exists, func, or_, select, update
 from sqlalchemy.engine import Connection
 
@@ -172,6 +173,20 @@ _JSON_UPSERT = (
 )
 
 
+_INGEST_KEYS = frozenset(_INGEST_COLUMNS)
+
+
+def _rows_json(batch: list[dict[str, Any]]) -> str:
+    """The batch as one JSON array for json_to_recordset. orjson (~5x faster than json.dumps at a
+    batch of event rows) unless a row holds what it cannot write (an integer over 64 bits in the
+    evidence); ingest has already refused NaN and infinity, which orjson would write as null."""
+    rows = [row if row.keys() == _INGEST_KEYS else {n: row.get(n) for n in _INGEST_COLUMNS} for row in batch]
+    try:
+        return orjson.dumps(rows).decode()
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return json.dumps(rows)
+
+
 def make_engine(url: str) -> Engine:
     """An engine with the settings ingest needs: WAL and a busy timeout on SQLite."""
     if url.startswith("sqlite"):
@@ -286,8 +301,7 @@ class Store:
         # by element in Python) and 63 + 44 for psycopg's pipelined executemany.
         # SQLite: executemany, which sqlite3 loops in C.
         if self.dialect == "postgresql" and len(batch) > 1:
-            rows = json.dumps([{name: row.get(name) for name in _INGEST_COLUMNS} for row in batch])
-            conn.exec_driver_sql(_JSON_UPSERT, {"rows": rows})
+            conn.exec_driver_sql(_JSON_UPSERT, {"rows": _rows_json(batch)})
             return
         conn.execute(self._upsert_events, batch)
 

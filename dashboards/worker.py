@@ -9,14 +9,21 @@ Every worker therefore stores those; the upserts make that harmless.
 The session is persistent (clean_start=False, session expiry) and QoS 1 messages are acknowledged
 only after their batch is committed (manual ack), so the broker keeps and redelivers anything not
 yet stored.
+
+The client is paho's with a faster receive path (`_fast_client_class`): at thousands of messages a
+second paho's per-packet work (a select and ~3 recv calls per packet, an MQTTMessage and an MQTT 5
+Properties object per PUBLISH, one send per PUBACK) cost more CPU than validating and storing.
 """
 
 from __future__ import annotations
 
 import logging
 import ssl
+import struct
 import threading
 import time
+from collections.abc import Callable, Sequence
+from functools import cache
 from typing import Any
 
 from dashboards.config import AggregatorConfig
@@ -37,6 +44,100 @@ def subscriptions(group: str | None) -> list[str]:
     return shared + list(RETAINED_FILTERS)
 
 
+_PUBACK = struct.Struct("!BBH")  # PUBACK fixed header (0x40, remaining length 2) + packet id
+_READ_CHUNK = 64 * 1024
+_MIN_PACKETS_PER_READ = 1000  # then return to select() as soon as the read buffer is empty
+
+
+@cache
+def _fast_client_class() -> type:
+    """paho's Client with a receive path for a subscriber taking thousands of messages a second.
+
+    - Socket reads are buffered (one recv of up to 64 KiB instead of ~3 per packet) and loop_read
+      handles every packet that has arrived instead of one packet per select().
+    - A QoS 0/1 PUBLISH without MQTT 5 properties goes straight to `fast_sink(topic, payload, qos,
+      mid)`: no MQTTMessage, no Properties object, no topic matcher. Anything else (QoS 2, properties,
+      a malformed or non-UTF-8 packet, no fast_sink) takes paho's own `_handle_publish`.
+    - `ack_many` queues the PUBACKs of a whole batch as one write.
+    It overrides private paho 2.x methods (`_sock_recv`, `loop_read`, `_handle_publish`,
+    `_packet_queue`); tests/test_agg_mqtt.py runs it against Mosquitto with both protocols.
+    """
+    import paho.mqtt.client as mqtt
+    from paho.mqtt.enums import MQTTErrorCode
+
+    success, again = MQTTErrorCode.MQTT_ERR_SUCCESS, MQTTErrorCode.MQTT_ERR_AGAIN
+
+    class FastClient(mqtt.Client):  # type: ignore[misc]
+        fast_sink: Callable[[str, bytes, int, int], None] | None = None
+        _rsock: Any = None
+        _rbuf: bytes = b""
+        _rpos: int = 0
+
+        def _sock_recv(self, bufsize: int) -> bytes:
+            if self._rsock is not self._sock:  # a new connection: drop what the old one left
+                self._rsock, self._rbuf, self._rpos = self._sock, b"", 0
+            pos = self._rpos
+            if pos >= len(self._rbuf):
+                data = super()._sock_recv(_READ_CHUNK)  # raises BlockingIOError/OSError as paho expects
+                if not data:
+                    return data  # EOF: paho treats it as a lost connection
+                self._rbuf, pos = data, 0
+            self._rpos = pos + bufsize
+            return self._rbuf[pos:pos + bufsize]
+
+        def loop_read(self, max_packets: int = 1) -> MQTTErrorCode:
+            if self._sock is None:
+                return MQTTErrorCode.MQTT_ERR_NO_CONN
+            handled = 0
+            while True:
+                if self._sock is None:
+                    return MQTTErrorCode.MQTT_ERR_NO_CONN
+                rc = self._packet_read()
+                if rc > 0:
+                    return self._loop_rc_handle(rc)
+                if rc == again:
+                    return success
+                handled += 1
+                # Bounded, so PUBACKs and keepalive get written; never leaving buffered bytes, which
+                # select() would not report.
+                if handled >= max(max_packets, _MIN_PACKETS_PER_READ) and self._rpos >= len(self._rbuf):
+                    return success
+
+        def _handle_publish(self) -> MQTTErrorCode:
+            sink = self.fast_sink
+            header = self._in_packet["command"]
+            qos = (header & 0x06) >> 1
+            if sink is None or qos == 2:
+                return super()._handle_publish()
+            packet = self._in_packet["packet"]
+            try:
+                end = 2 + ((packet[0] << 8) | packet[1])
+                if end == 2 or end > len(packet):
+                    return super()._handle_publish()
+                mid = 0
+                if qos:
+                    mid = (packet[end] << 8) | packet[end + 1]
+                    end += 2
+                if self._protocol == mqtt.MQTTv5:
+                    if packet[end] != 0:  # properties present
+                        return super()._handle_publish()
+                    end += 1
+                topic = packet[2:2 + ((packet[0] << 8) | packet[1])].decode("utf-8")
+            except (IndexError, UnicodeDecodeError):
+                return super()._handle_publish()  # paho reports the malformed packet its own way
+            sink(topic, bytes(packet[end:]), qos, mid)
+            if qos == 1 and not self._manual_ack:
+                return self._send_puback(mid)
+            return success
+
+        def ack_many(self, mids: Sequence[int]) -> None:
+            """PUBACK these QoS 1 messages (manual ack) in one write."""
+            if mids:
+                self._packet_queue(mqtt.PUBACK, b"".join([_PUBACK.pack(mqtt.PUBACK, 2, m) for m in mids]), 0, 0)
+
+    return FastClient
+
+
 class Worker:
     """Connect, subscribe, ingest until stop() (or SIGTERM through run_worker)."""
 
@@ -50,7 +151,7 @@ class Worker:
         self.subscribed = threading.Event()
         v5 = cfg.broker.protocol == "5"
         self._v5 = v5
-        self.client = mqtt.Client(
+        self.client = _fast_client_class()(
             CallbackAPIVersion.VERSION2,
             client_id=cfg.client_id,
             protocol=mqtt.MQTTv5 if v5 else mqtt.MQTTv311,
@@ -74,7 +175,8 @@ class Worker:
         self.client.reconnect_delay_set(1, 30)
         self.client.on_connect = self._on_connect
         self.client.on_subscribe = self._on_subscribe
-        self.client.on_message = self._on_message
+        self.client.on_message = self._on_message  # what the fast path hands back to paho
+        self.client.fast_sink = self._on_publish
         self.client.on_disconnect = self._on_disconnect
         retention = cfg.retention_days * 86400
         self.ingestor = Ingestor(
@@ -111,14 +213,21 @@ class Worker:
         token = (msg.mid, msg.qos) if msg.qos > 0 else None
         self.ingestor.submit(msg.topic, msg.payload, time.time(), token)
 
+    def _on_publish(self, topic: str, payload: bytes, qos: int, mid: int) -> None:
+        self.ingestor.submit(topic, payload, time.time(), (mid, qos) if qos else None)
+
     def _on_disconnect(self, _client: Any, _userdata: Any, _flags: Any, reason_code: Any, _props: Any) -> None:
         self.connected.clear()
         if reason_code.is_failure:
             log.warning("disconnected from the broker (%s); reconnecting", reason_code)
 
-    def _ack(self, token: tuple[int, int]) -> None:
-        mid, qos = token
-        self.client.ack(mid, qos)
+    def _ack(self, tokens: list[tuple[int, int]]) -> None:
+        """Acknowledge a committed batch: its QoS 1 PUBACKs in one write (QoS 2 does not occur: we
+        subscribe at QoS 1, but is acknowledged one by one if it does)."""
+        self.client.ack_many([mid for mid, qos in tokens if qos == 1])
+        for mid, qos in tokens:
+            if qos == 2:
+                self.client.ack(mid, qos)
 
     # ---- lifecycle -------------------------------------------------------------------------------
 
@@ -142,7 +251,13 @@ class Worker:
     def stop(self) -> None:
         """Store and acknowledge what was received, then disconnect (the session keeps the rest)."""
         self.ingestor.flush(timeout=30)
-        self.client.disconnect()
+        self.client.disconnect()  # queued after the last PUBACKs, so the broker reads those first
+        # loop_stop ends paho's network thread without writing what is still queued: wait until the
+        # DISCONNECT is out (on_disconnect), or the last batch's PUBACKs may never leave and the broker
+        # redelivers that batch to the next worker on this session.
+        deadline = time.monotonic() + 5
+        while self.connected.is_set() and time.monotonic() < deadline:
+            time.sleep(0.005)
         self.client.loop_stop()
         self.ingestor.stop()
 

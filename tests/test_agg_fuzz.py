@@ -94,3 +94,51 @@ def test_fuzzed_batches_are_stored_or_counted(db_url: str, batch: list[tuple[str
         assert store.event(VALID["id"]) is not None
     finally:
         store.close()
+
+
+def exact_evidence_verdict(evidence: object) -> str | None:
+    """What ingest must decide about an event's evidence: the reference check, run on every message."""
+    try:
+        text = json.dumps(evidence, allow_nan=False)
+    except ValueError:
+        return "invalid"
+    if "\\u0000" in text:
+        return "invalid"
+    return "oversized" if len(text) > 16 * 1024 else None
+
+
+evidence_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20)
+    | st.sampled_from([float("nan"), float("inf"), "a\u0000b", "x" * 3000, 10**400]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(evidence=st.dictionaries(st.text(max_size=10) | st.just("k\u0000"), evidence_values, max_size=6))
+def test_the_evidence_shortcut_decides_as_the_exact_check(evidence: dict) -> None:
+    """Ingest skips re-serialising flat, finite, small evidence: its verdict must still be the exact one."""
+    payload = json.dumps({**VALID, "evidence": evidence}).encode()  # NaN/Infinity literals, as an edge could send
+    result = classify("counterwatch/hall1/c05/events", payload, 1.0, Limits(max_payload_bytes=1 << 20))
+    expected = exact_evidence_verdict(evidence)
+    if expected is None:
+        assert isinstance(result, Accepted) and result.row["evidence"] == evidence, result
+    else:
+        assert isinstance(result, Rejected) and result.reason == expected, (result, expected)
+
+
+@pytest.mark.parametrize("evidence_json, reason", [
+    (b'{"angle": NaN}', "invalid"),
+    (b'{"angle": -Infinity}', "invalid"),
+    (b'{"angle": 1e999}', "invalid"),  # parses to infinity
+    (b'{"angle": 1' + b"0" * 400 + b'.5}', "invalid"),  # so does this
+    (b'{"peaks": [1.0, {"deep": NaN}]}', "invalid"),
+    (b'{"k\\u0000": 1}', "invalid"),
+    (b'{"note": "' + b"x" * 17_000 + b'"}', "oversized"),
+    (b'{"many": [' + b",".join([b"1e15"] * 1000) + b"]}", "oversized"),  # 5 KB here, 20 KB re-serialised
+])
+def test_evidence_postgresql_would_refuse_is_rejected(evidence_json: bytes, reason: str) -> None:
+    payload = json.dumps({**VALID, "evidence": "@"}).encode().replace(b'"@"', evidence_json)
+    result = classify("counterwatch/hall1/c05/events", payload, 1.0, Limits(max_payload_bytes=1 << 20))
+    assert isinstance(result, Rejected) and result.reason == reason, result

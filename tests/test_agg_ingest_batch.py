@@ -44,7 +44,7 @@ def event_item(event_id: str, counter: str = "c01") -> tuple[str, bytes, float, 
 def test_a_refused_batch_is_retried_one_by_one_and_only_bad_rows_are_rejected(store: Store) -> None:
     refuse_ids_starting_with(store, "bad")
     acked: list[int] = []
-    ingestor = Ingestor(store, ack=acked.append)
+    ingestor = Ingestor(store, ack=acked.extend)  # called once per batch with its tokens
     good = [f"good-{i}" for i in range(6)]
     bad = ["bad-1", "bad-2"]
     ids = good[:2] + bad[:1] + good[2:5] + bad[1:] + good[5:]
