@@ -20,6 +20,10 @@ from pathlib import Path
 
 import numpy as np
 
+from pipelines.rules.etiquette_bow import BowParams
+
+BOW_TOLERANCE = BowParams.model_fields["tolerance_deg"].default  # the rule's default class tolerance
+
 CACHE = Path("/tmp/etiquette_cache")
 TUNE = ("m_young_avg", "f_avg_tall")
 HELD_OUT = ("f_mid", "m_old_slim", "f_old_heavy", "m_short")
@@ -234,8 +238,9 @@ def report(bodies: tuple[str, ...], split: str) -> dict:
             "bow_mae_naive": mae(acc["bow_naive"], acc["bow_true"]),
             "bow_mae_perspective_only": mae(acc["bow_persp"], acc["bow_true"]),
             "bow_mae_world_corrected_only": mae(acc["bow_world"], acc["bow_true"]),
-            "bow_class_acc_ours": bow_class_accuracy(acc["peak_ours"], acc["peak_true"], 7.0),
-            "bow_class_acc_naive": bow_class_accuracy(acc["peak_naive"], list(BOW_PEAKS) * len(bodies), 7.0),
+            "bow_class_acc_ours": bow_class_accuracy(acc["peak_ours"], acc["peak_true"], BOW_TOLERANCE),
+            "bow_class_acc_naive": bow_class_accuracy(acc["peak_naive"], list(BOW_PEAKS) * len(bodies),
+                                                      BOW_TOLERANCE),
             "bow_peaks_ours": acc["peak_ours"],
             "bow_peaks_naive": [None if p is None else round(p, 1) for p in acc["peak_naive"]],
             "elbow_mae_ours": mae(acc["elbow_ours"], acc["elbow_true"]),

@@ -113,6 +113,7 @@ def clip_samples(obs: list, labels: dict[str, Any], counter: Any, events: list) 
         palm_up_score,
         palm_up_score_world,
     )
+    from pipelines.rules.etiquette_bow import BowParams
     from pipelines.rules.etiquette_common import L_WRIST, R_WRIST, ClerkGeometry, classify_bow, clerk_hand
 
     s: dict[str, list] = defaultdict(list)
@@ -123,7 +124,7 @@ def clip_samples(obs: list, labels: dict[str, Any], counter: Any, events: list) 
     rules = set(labels.get("rules", []))
     ends = [e for e in events if e.type == "end" and e.rule_id in ETIQUETTE_RULES]
     bow_params = counter.rules.get("bow.angle", {})
-    tol = float(bow_params.get("tolerance_deg", 7.0))
+    tol = float(bow_params.get("tolerance_deg", BowParams.model_fields["tolerance_deg"].default))
     if labels.get("scenario") == "do_nothing":
         s["do_nothing_gesture_events"].append(len(ends))
     geom = ClerkGeometry(counter)

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from calibration.config import CounterConfig
-from pipelines.engine import Engine
 from pipelines.messages import QueueCall
+from pipelines.replay import replay as pipeline_replay
 from vision.observation import Observation
 
 DATA = Path(__file__).parent / "data" / "etiquette"
@@ -22,19 +22,14 @@ ETIQUETTE = ["bow.angle", "guide.gesture", "greet.raise_hand", "handover.two_han
 
 
 def replay(name: str, rules: dict | None = None, only: list[str] = ETIQUETTE) -> list:
+    """End events of the rules over the recorded stream, through the pipeline's replay (shared context included)."""
     with gzip.open(DATA / f"{name}.json.gz", "rt", encoding="utf-8") as fh:
         data = json.load(fh)
     counter = CounterConfig.model_validate({**data["counter"], "rules": rules or {}})
-    eng = Engine(counter, only=only)
-    calls = sorted((QueueCall(c.get("counter_id", counter.counter_id), str(c["ticket"]), float(c["time"]))
-                    for c in data["calls"]), key=lambda c: c.time)
-    events = []
-    for raw in data["observations"]:
-        obs = Observation.from_json(json.dumps(raw))
-        while calls and calls[0].time <= obs.t:
-            eng.on_call(calls.pop(0))
-        events += eng.step(obs)
-    return [e for e in events + eng.finish() if e.type == "end"]
+    calls = [QueueCall(c.get("counter_id", counter.counter_id), str(c["ticket"]), float(c["time"]))
+             for c in data["calls"]]
+    obs = [Observation.from_json(json.dumps(raw)) for raw in data["observations"]]
+    return [e for e in pipeline_replay(obs, counter, calls, only=only) if e.type == "end"]
 
 
 SEATED_LEAN = ["do_nothing__m_young_avg__h1.35_d1.5_y0", "do_nothing__f_old_heavy__h1.3_d2_y-20"]
@@ -100,3 +95,20 @@ def test_no_guide_from_a_seated_clerk_before_the_baseline_is_learned():
     evs = replay("point_one_finger__m_young_avg__h1.35_d1.5_y0")
     assert "guide.gesture" not in {e.rule_id for e in evs}
     assert [e.rule_id for e in evs if e.rule_id == "point.one_finger"] == ["point.one_finger"]
+
+
+def test_deep_standing_bow_is_not_lying_on_the_desk():
+    # at 45 deg the head drops to the shoulder line in the image, which the head-on-desk context reads as lying
+    # down; the clerk is standing, so the bow is still measured
+    evs = replay("bow_45__m_short__h1.6_d1.3_y30", only=["posture.head_on_desk", "bow.angle"])
+    bows = [e for e in evs if e.rule_id == "bow.angle"]
+    assert len(bows) == 1 and bows[0].evidence["class"] == "apology"
+    unknown_posture = replay("bow_45__m_short__h1.6_d1.3_y30", rules={"bow.angle": {"min_standing_shoulder_m": None}},
+                             only=["posture.head_on_desk", "bow.angle"])
+    assert "bow.angle" not in {e.rule_id for e in unknown_posture}  # posture unknown: head-down wins
+
+
+def test_a_22_degree_bow_is_a_near_miss():
+    bows = [e for e in replay("bow_22__m_young_avg__h1.35_d1.5_y0") if e.rule_id == "bow.angle"]
+    assert len(bows) == 1 and bows[0].evidence["class"] == "unclassified"
+    assert 19 <= bows[0].evidence["peak_deg"] <= 25
