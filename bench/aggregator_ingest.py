@@ -10,6 +10,9 @@ process each) publish a burst of new+end messages at QoS 1 as fast as they can, 
   publish  the edges' own publish rate (the rate cannot exceed it)
   lag      arrival delay (received_at − publish time) p50 / p95, and the drain time after the
            last publish until every row is stored
+  worker us / msg/CPU-s   CPU of the worker processes per message (net of start-up and connect) and
+           messages per worker CPU-second: the workers' capacity, which the wall rate understates when
+           the publishers, the broker and the database share the cores (or other jobs run)
 """
 
 from __future__ import annotations
@@ -66,9 +69,10 @@ def publish_edge(host: str, port: int, edge: str, incidents: int, start_at: floa
     client.disconnect()
 
 
-def storage_capacity(url: str, messages: int, batch: int = 1000) -> float:
+def storage_capacity(url: str, messages: int, batch: int = 1000) -> tuple[float, float]:
     """Messages/s one writer stores without MQTT (validation + batched upsert), to tell the
-    storage side apart from the broker and the publishers."""
+    storage side apart from the broker and the publishers; and messages per CPU-second of the writer
+    thread (the database server's CPU not included)."""
     from dashboards.ingest import Ingestor
     from dashboards.store import Store
     from edge import topics
@@ -82,12 +86,12 @@ def storage_capacity(url: str, messages: int, batch: int = 1000) -> float:
         end = ev.next("end", end_time=1010.0 + i)
         items += [(t, ev.to_json().encode(), 0.0, None), (t, end.to_json().encode(), 0.0, None)]
     ingestor = Ingestor(store)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.thread_time()
     for k in range(0, len(items), batch):
         ingestor.handle_batch(items[k:k + batch])
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.thread_time() - cpu
     store.close()
-    return len(items) / elapsed
+    return len(items) / elapsed, len(items) / cpu
 
 
 def start_mosquitto(workdir: Path) -> tuple[subprocess.Popen, int]:
@@ -126,6 +130,7 @@ def run_case(port: int, url: str, workers: int, edges: int, incidents_per_edge: 
                                                   for i in range(workers)):
         time.sleep(0.1)
     time.sleep(1.0)  # subscriptions
+    cpu0 = sum(_proc_cpu(proc.pid) for proc, _ in procs)
     total = edges * incidents_per_edge
     t0 = time.time() + 4  # the edges connect and import first, then all start publishing at t0
     pubs = [subprocess.Popen([PY, __file__, "--publish-edge", f"edge-{e}", "--port", str(port),
@@ -149,6 +154,7 @@ def run_case(port: int, url: str, workers: int, edges: int, incidents_per_edge: 
         for p in pubs:
             p.wait()
         done_publishing = time.time()
+    cpu = sum(_proc_cpu(proc.pid) for proc, _ in procs) - cpu0
     for proc, log in procs:
         proc.send_signal(signal.SIGTERM)
         proc.wait(60)
@@ -164,7 +170,14 @@ def run_case(port: int, url: str, workers: int, edges: int, incidents_per_edge: 
         "p95": delays[int(0.95 * (len(delays) - 1))] if delays else float("nan"),
         "drain": max(0.0, t_end - done_publishing),
         "messages": messages,
+        "worker_us": 1e6 * cpu / messages if messages else float("nan"),
     }
+
+
+def _proc_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of a live process."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
@@ -189,20 +202,22 @@ def main() -> None:
         print(f"{args.edges} edges x {incidents} incidents (new+end) = {2 * incidents * args.edges} messages per case; "
               f"{os.cpu_count()} CPUs", flush=True)
         print(f"{'backend':<11}{'workers':>8}{'rate msg/s':>12}{'publish/s':>11}{'lag p50 s':>11}{'p95 s':>8}"
-              f"{'drain s':>9}", flush=True)
+              f"{'drain s':>9}{'worker us':>10}{'msg/CPU-s':>10}{'load':>6}", flush=True)
         for backend in args.backends.split(","):
             if backend == "postgresql" and pg is None:
                 from tests.fixtures.postgres import start_postgres
 
                 pg = start_postgres()
             url = f"sqlite:///{workdir / 'direct.db'}" if backend == "sqlite" else pg.create_database()
-            print(f"{backend:<11}{'direct':>8}{storage_capacity(url, args.messages):>12.0f}"
-                  "   (one writer, no MQTT: validation + batched upsert)", flush=True)
+            wall, per_cpu = storage_capacity(url, args.messages)
+            print(f"{backend:<11}{'direct':>8}{wall:>12.0f}   (one writer, no MQTT: validation + batched upsert; "
+                  f"{per_cpu:.0f} msg per writer CPU-s)", flush=True)
             for n in (int(w) for w in args.workers.split(",") if w.strip() and int(w) > 0):
                 url = f"sqlite:///{workdir / f'bench-{n}.db'}" if backend == "sqlite" else pg.create_database()
                 r = run_case(port, url, n, args.edges, incidents, workdir)
                 print(f"{backend:<11}{n:>8}{r['rate']:>12.0f}{r['publish']:>11.0f}{r['p50']:>11.3f}{r['p95']:>8.3f}"
-                      f"{r['drain']:>9.2f}", flush=True)
+                      f"{r['drain']:>9.2f}{r['worker_us']:>10.0f}{1e6 / r['worker_us']:>10.0f}"
+                      f"{os.getloadavg()[0]:>6.1f}", flush=True)
     finally:
         broker.terminate()
         broker.wait()
