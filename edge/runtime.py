@@ -207,9 +207,11 @@ class EdgeRuntime:
         lead = min(0.04, period / 4)
         next_t = time.monotonic()
         while not self._stop.is_set():
-            # Ask the decoder for a frame and wait (briefly, without a slot) until it is converted: the frame
-            # analysed is then the one just decoded, and frames nobody analyses are never converted.
-            w.source.wait_fresh(w.source.request(), min(0.1, period / 2))
+            # Ask the decoder for a frame and wait (without a slot) until it is converted: the frame analysed
+            # is then the one just decoded, and frames nobody analyses are never converted. A busy box can
+            # delay the decoder thread by 100 ms and more, and a tick without a new frame is a tick lost, so
+            # the wait may take most of the period (a camera that is down costs only this wait per tick).
+            w.source.wait_fresh(w.source.request(), 0.8 * period)
             if self._slots is None:
                 self._analyse_once(w)
             elif self._slots.acquire():  # taken before the frame, so the newest frame is analysed after a wait
