@@ -280,3 +280,7 @@ def test_phone_use_from_the_pose_needs_one_hand_raised_above_the_other():
     assert run_rules(stream(seconds(together, 10)), ["phone.use"]) == []
     looking_up = frame(pose=clerk(raised), face_=face(pitch=10.0))  # holding something, facing the client
     assert run_rules(stream(seconds(looking_up, 10)), ["phone.use"]) == []
+    # the other hand lost by the pose (hands clasped on the desk while nodding off): no evidence either way
+    unseen = {**raised, **{i: (710, 570, 0.1) for i in (15, 17, 19, 21)}}
+    lost = frame(pose=clerk(unseen), face_=face(pitch=35.0))
+    assert run_rules(stream(seconds(lost, 10)), ["phone.use"]) == []

@@ -90,11 +90,12 @@ def held_in_front(hm: HandMeasure, p: Params) -> bool:
 
 
 def one_hand_reading(hm: HandMeasure, hands: dict[str, HandMeasure], p: Params) -> bool:
-    """The held hand raised clearly above the other one (or the other unseen) and away from the mouth."""
+    """The held hand raised clearly above the other one and away from the mouth. The other hand must be seen:
+    hands clasped together on the desk often lose one of them to the pose model, which is no evidence."""
     if hm.height_sw is None or (hm.d_mouth is not None and hm.d_mouth < p.min_mouth_sw):
         return False
     other = hands.get("left" if hm.side == "right" else "right")
-    return other is None or other.height_sw is None or other.height_sw <= hm.height_sw - p.raised_sw
+    return other is not None and other.height_sw is not None and other.height_sw <= hm.height_sw - p.raised_sw
 
 
 @register
