@@ -10,7 +10,7 @@ place, hands together); a typing or writing clerk, forearms down on the desk, wa
   carried in between (dozing and gaze judge seconds);
 - hands when a hand is active for an armed rule (near the face: phone/eating/drinking/hair; raised or
   moved from its resting place: the etiquette gestures; hands together: finger fidgeting) and on the
-  desk stage's frames (it masks the hands), else every `hands_idle_s`;
+  desk stage's frames (it masks the hands), else every `hands_idle_s` and `hands_idle_frames`;
 - the object detector every `detector_every` frames on a crop around the hands and face plus a tight
   crop per active hand, only while a hand is near the face or holds something up in front (phone, cup,
   food), or the head is clamped to a shoulder (phone.neck_clamp); the person detector (clients,
@@ -79,6 +79,10 @@ class PipelineSettings(BaseModel):
     hands_idle_s: float = Field(
         1.0, ge=0, description="seconds between hand runs while no hand is active for an armed rule (0 = every frame)"
     )
+    hands_idle_frames: int = Field(
+        5, ge=0, description="... and at least this many analysed frames: an overloaded camera that analyses fewer "
+        "frames than its fps does not run hands on each of them (dearer frames would deepen the overload)"
+    )
     status_hold_s: float = Field(3.0, ge=0, description="a new counter state must hold this long before it is sent")
     context: ContextParams = Field(default_factory=ContextParams)
 
@@ -130,6 +134,7 @@ class CounterPipelineImpl:
         self.face_t = float("-inf")
         self.face_nose: tuple[float, float] | None = None
         self.hands_t = float("-inf")
+        self.hands_i = -(10**9)  # frame index of the last hand run
 
     # ---- inbound messages -------------------------------------------------------------------
     def on_call(self, call: QueueCall) -> None:
@@ -156,6 +161,7 @@ class CounterPipelineImpl:
         self.frame_index += 1
         self.prev_small = None
         self.face_t = self.hands_t = float("-inf")
+        self.hands_i = -(10**9)
         self.hand_gate.reset()
         return (obs, *self.step_observation(obs))
 
@@ -244,14 +250,14 @@ class CounterPipelineImpl:
         last_hands = prev.hands if prev is not None and "hands" in prev.ran and t - prev.t < 2.0 else None
         act = self.hand_gate(body, t, last_hands) if body is not None else None
         desk_due = "desk" in needs and bool(self.counter.reference_image) and i % self.s.desk_every == 0
-        if "hands" in needs and (desk_due or self._hands_wanted(act, t)):  # the desk stage masks the hands
+        if "hands" in needs and (desk_due or self._hands_wanted(act, t, i)):  # the desk stage masks the hands
             if still and prev is not None and "hands" in prev.ran:
                 obs.hands = list(prev.hands)
                 carried.append("hands")
             else:
                 with timer.stage("hands"):
                     obs.hands = self._model("hands").process(frame)
-                self.hands_t = t
+                self.hands_t, self.hands_i = t, i
             obs.ran.append("hands")
 
         if "detector" in needs and body is not None and act is not None and i % self.s.detector_every == 0:
@@ -347,7 +353,7 @@ class CounterPipelineImpl:
             return 1.0
         return float((np.abs(small - prev) > 12).mean())
 
-    def _hands_wanted(self, act: HandActivity | None, t: float) -> bool:
+    def _hands_wanted(self, act: HandActivity | None, t: float, i: int) -> bool:
         """Hands run while a hand does something an armed rule reads from the hand model, else at an idle
         rate: a gesture made without the arm's pose giving it away (a finger pointing on the desk) is still
         seen, just later."""
@@ -358,7 +364,9 @@ class CounterPipelineImpl:
                 return True
             if self.fidget_armed and act.together:
                 return True
-        return not 0 <= t - self.hands_t < self.s.hands_idle_s
+        if self.s.hands_idle_s <= 0:
+            return True
+        return not 0 <= t - self.hands_t < self.s.hands_idle_s and i - self.hands_i >= self.s.hands_idle_frames
 
     def _object_rois(
         self, body: Body, obs: Observation, act: HandActivity, w: int, h: int

@@ -1,4 +1,5 @@
-"""Analysis slots: at most N camera analyses at once, handed over in arrival order, released on stop."""
+"""Analysis slots: at most N camera analyses at once, handed over in arrival order, released on stop; an
+overloaded camera does not run the idle hand model on every frame."""
 
 from __future__ import annotations
 
@@ -72,3 +73,25 @@ def test_close_wakes_the_waiters_without_a_slot() -> None:
     slots.close()
     t.join(5)
     assert got == [False] and not slots.acquire()
+
+
+def test_an_overloaded_camera_does_not_run_the_idle_hand_model_on_every_frame() -> None:
+    """The hand model's idle rate (1 s) also waits 5 analysed frames: a camera starved to under 1 fps would
+    otherwise run it on every frame, making each frame dearer and the overload deeper."""
+    import numpy as np
+
+    from calibration.config import default_counter
+    from pipelines.pipeline import make_pipeline
+    from tests.test_rules_pipeline import FakePose, FakeStage
+
+    def run(step_s: float) -> int:
+        models = {"pose": FakePose(), "face": FakeStage(None), "hands": FakeStage([]), "detector": FakeStage([])}
+        pipe = make_pipeline(default_counter(1280, 720, counter_id="c1"), shared_models=models)
+        rng = np.random.default_rng(0)
+        for i in range(20):  # a clerk at rest on the desk, a moving scene (no motion-gate carry)
+            pipe.process(rng.integers(0, 255, (72, 128, 3), dtype=np.uint8), 10.0 + i * step_s)
+        return models["hands"].calls
+
+    assert run(1.2) == 4  # 0.8 fps: every 5th analysed frame (0, 5, 10, 15), not all 20
+    assert run(0.2) == 4  # the nominal 5 fps: the 1-s idle rate, as before
+    assert run(0.1) == 2  # 10 fps: the time bound rules (0, 10)
