@@ -3,6 +3,7 @@
     .venv/bin/python bench/vision_stages.py [--repeat N]
     .venv/bin/python bench/vision_stages.py --clip /tmp/bench_clip/clip720.mp4 [--frames 40]
     .venv/bin/python bench/vision_stages.py --pipeline CLIP_DIR_OR_FILE [--fps 5] [--settings k=v,...]
+    .venv/bin/python bench/vision_stages.py --memory /tmp/bench_clip/clip720.mp4
 
 Default: median wall milliseconds per stage: pose lite/full, face mesh, hands, and each detector on the
 full frame vs. on a 320x320 crop (the detection-on-crops path).
@@ -100,6 +101,31 @@ def clip_cpu(clip: Path, n: int) -> None:
         print(f"{name:<{width}}  {ms:7.1f}")
 
 
+def model_memory(clip: Path, n: int = 20) -> None:
+    """RSS growth (MB) of building each per-camera MediaPipe graph and running it on n frames of the clip:
+    what every camera adds, since these graphs track one person and cannot be shared."""
+    from vision.face import FaceAnalyzer
+    from vision.hands import HandTracker
+    from vision.pose import PoseEstimator
+
+    def rss() -> float:
+        return next(int(x.split()[1]) / 1024 for x in Path("/proc/self/status").read_text().splitlines()
+                    if x.startswith("VmRSS:"))
+
+    cap = cv2.VideoCapture(str(clip))
+    frames = [f for f in (cap.read()[1] for _ in range(5 * n)) if f is not None][::5]
+    keep = []  # alive to the end, as in a running pipeline
+    print(f"{clip.name}: RSS growth per model, built and run on {len(frames)} frames (MB)")
+    for name, make in (("pose full", lambda: PoseEstimator(1)), ("pose lite", lambda: PoseEstimator(0)),
+                       ("face mesh", FaceAnalyzer), ("hands", HandTracker)):
+        before = rss()
+        model = make()
+        for f in frames:
+            model.process(f)
+        keep.append(model)
+        print(f"{name:<10} {rss() - before:6.0f}")
+
+
 def pipeline_cpu(clip: Path, fps: float, settings: str) -> None:
     """CPU per analysed frame of make_pipeline on a clip, and the real runs of each stage per frame."""
     import yaml
@@ -152,7 +178,11 @@ def main() -> None:
     ap.add_argument("--pipeline", type=Path, nargs="+", help="CPU per analysed frame of the whole pipeline instead")
     ap.add_argument("--fps", type=float, default=5.0, help="--pipeline: analysed frames per second of clip")
     ap.add_argument("--settings", default="", help="--pipeline: PipelineSettings overrides, k=v,...")
+    ap.add_argument("--memory", type=Path, help="RSS growth of each per-camera MediaPipe graph on this clip instead")
     args = ap.parse_args()
+    if args.memory:
+        model_memory(args.memory)
+        return
     if args.pipeline:
         for clip in args.pipeline:
             pipeline_cpu(clip, args.fps, args.settings)

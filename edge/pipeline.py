@@ -2,7 +2,8 @@
 
 The runtime accepts any object that satisfies `CounterPipeline`. Optional methods it uses when present:
 `camera_lost(t_wall)` (same return as `process`) on every analysis tick while the camera is down,
-`finish() -> list[Event]` on shutdown, `on_queue_call(QueueCall)` and `on_terminal(TerminalState)`.
+`finish() -> list[Event]` on shutdown, then `close()` (release per-camera models), `on_queue_call(QueueCall)`
+and `on_terminal(TerminalState)`.
 The real one comes from
 `pipelines.pipeline.make_pipeline(counter_cfg, models=...)` (imported lazily); an edge config may name
 another factory as "module:function" in `pipeline_factory` (tests use a deterministic fake).

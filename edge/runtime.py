@@ -175,6 +175,12 @@ class EdgeRuntime:
                         self._emit(w, ev, None, None)
                 except Exception:
                     log.exception("pipeline of counter %s failed to finish", w.counter_id)
+            close = getattr(w.pipeline, "close", None)  # optional: release its per-camera model graphs
+            if close is not None:
+                try:
+                    close()
+                except Exception:
+                    log.exception("pipeline of counter %s failed to close", w.counter_id)
         flushed = self.publisher.stop("stopped", timeout)
         if not flushed:
             log.warning("%d event message(s) stay in the spool %s; they are sent on the next start",
