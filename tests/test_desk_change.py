@@ -220,3 +220,22 @@ def test_phone_heuristic_and_papers_need_the_changed_pixels(scene):
     mask[:, 90:111] = 1
     assert heuristic_label(wall, (0, 0, 200, 200)) == "papers"  # the unmasked box looks like a sheet
     assert heuristic_label(wall, (0, 0, 200, 200), mask) == "unknown object"
+
+
+def test_the_sign_zone_is_skipped_only_while_the_clerk_is_away(scene):
+    import cv2
+
+    from calibration.config import Zones
+    from vision.results import Landmark, PoseResult
+
+    counter = scene.counter.model_copy(update={"zones": Zones(
+        post=scene.counter.zones.post, desk=scene.counter.zones.desk,
+        sign=[(500.0, 450.0), (700.0, 450.0), (700.0, 700.0), (500.0, 700.0)])})
+    img = scene.reference.copy()
+    cv2.rectangle(img, (540, 480), (660, 660), (40, 90, 160), -1)  # something standing in the sign zone
+    # a pose fitted elsewhere (someone passing on the client side) is not the clerk at the post
+    stray = PoseResult(landmarks=[Landmark(1200.0, 650.0, 0.0, 0.9) for _ in range(33)])
+    assert run(DeskChangeDetector(scene.reference, counter, classifier=None), [img] * 12, pose=stray) == []
+    clerk = PoseResult(landmarks=[Landmark(640.0, 150.0, 0.0, 0.9) for _ in range(33)])  # at the post
+    out = run(DeskChangeDetector(scene.reference, counter, classifier=None), [img] * 12, pose=clerk)
+    assert [d.label for d in out] == ["unknown object"]

@@ -188,7 +188,7 @@ class DeskChangeDetector:
                 out.append(det)
             absorbed += rects
         # the sign stands only while the clerk is away: with the clerk at the post its zone is plain desk
-        self.clerk_away = pose is None
+        self.clerk_away = not self._at_post(pose)
         settled = self._settled(self._blobs(static, change, absorbed), now)
         for slot, det in missing:  # an emptied slot and a new item of its size that appeared with it: moved
             blob = self._moved_item(slot, settled)
@@ -245,6 +245,20 @@ class DeskChangeDetector:
         x, y = max(0, x), max(0, y)
         w, h = max(4, min(w, W - x)), max(4, min(h, H - y))
         return _Slot(name, (x, y, w, h), self.ref_orig_grey[y:y + h, x:x + w].copy())
+
+    def _at_post(self, pose: PoseResult | None) -> bool:
+        """The clerk's mid-shoulders inside the post zone (a pose elsewhere is someone passing, or the
+        model fitting a body to the empty chair)."""
+        if pose is None or len(pose.landmarks) < 13:
+            return False
+        a, b = pose.landmarks[11], pose.landmarks[12]
+        if min(a.visibility, b.visibility) < 0.3:
+            return False
+        post = self.cfg.zones.post
+        if post is None:
+            return True
+        poly = np.array(post, np.float32)
+        return cv2.pointPolygonTest(poly, ((a.x + b.x) / 2, (a.y + b.y) / 2), False) >= 0
 
     # ---------------------------------------------------------------- masks
     def _person_mask(self, pose: PoseResult | None, hands: Sequence[HandResult] | None, scale: float) -> np.ndarray:
