@@ -6,6 +6,7 @@ from __future__ import annotations
 from pipelines.messages import QueueCall
 from tests.fixtures.rules import (
     BEHAVIOUR_RULES,
+    NEUTRAL,
     clerk,
     face,
     frame,
@@ -65,13 +66,41 @@ def test_dozing_is_not_fooled_by_looking_down_at_papers():
     assert run_rules(stream(seconds(READING, 120)), ["posture.dozing", "posture.head_on_desk"]) == []
 
 
-def test_dozing_by_nodding_off():
-    nod: list = []
-    for _ in range(4):  # the head sinks to 35° over 4 s, then jerks up
-        nod += [frame(face_=face(pitch=5 + 7.5 * k, eye_aspect_ratio=0.2)) for k in range(5)] * 4
-        nod += [frame(face_=face(pitch=0.0))] * 2
-    evs = run_rules(stream(seconds(frame(), 5) + nod + seconds(frame(), 30)), ["posture.dozing"])
-    assert len(spans(evs, "posture.dozing")) == 1
+def _head_at(nose_y: float, shift_y: float = 0.0, pitch: float = 25.0) -> dict:
+    """The clerk with the nose (and eyes, ears, mouth) at that height; a camera above reads 25° of pitch."""
+    dy = nose_y - 270
+    head = {i: (x, y + dy) for i, (x, y, _) in NEUTRAL.items() if i <= 10}
+    return frame(pose=clerk(head, shift=(0.0, shift_y)), face_=face(pitch=pitch, eye_aspect_ratio=0.25))
+
+
+def _nods(n: int, shift_y: float = 0.0) -> list:
+    out: list = []
+    for _ in range(n):  # the nose sinks 0.3 shoulder widths over 2 s, then jerks back up in 0.4 s
+        out += [_head_at(270 + 6 * k, shift_y) for k in range(11)] + [_head_at(300, shift_y), _head_at(270, shift_y)]
+        out += [_head_at(270, shift_y)] * 3
+    return out
+
+
+def test_dozing_by_nodding_off_read_from_the_pose_in_any_view():
+    upright = [_head_at(270)] * 25
+    evs = run_rules(stream(upright + _nods(4) + upright * 3), ["posture.dozing"])
+    (start, _), = spans(evs, "posture.dozing")
+    assert evs[0].evidence["kind"] == "nodding" and 5.0 < start < 12.0  # opens at the second nod
+    # one nod (looking down at papers, then up at the client) is not dozing
+    assert run_rules(stream(upright + _nods(1) + upright * 3), ["posture.dozing"]) == []
+    # leaning in, then jumping up (the shoulders rise 1.7 shoulder widths in 0.2 s), and sitting down again:
+    # the head sinks and comes back up against the shoulders, but they moved: not a nod
+    stand = [f for _ in range(4) for f in [_head_at(270 + 6 * j) for j in range(11)]
+             + [_head_at(270, shift_y=-340.0)] * 5 + upright[:10]]
+    assert run_rules(stream(upright + stand + upright * 3), ["posture.dozing"]) == []
+    loose = {"posture.dozing": {"nod_steady_sw": 5.0}}  # the control: without the shoulder check they count
+    assert spans(run_rules(stream(upright + stand + upright * 3), ["posture.dozing"], overrides=loose),
+                 "posture.dozing")
+    # the count ends when the clerk leaves the post
+    away = frame(pose=None, face_=None, people=[])
+    evs = run_rules(stream(upright + _nods(4) + seconds(away, 20)), ["posture.dozing"])
+    (_, end), = spans(evs, "posture.dozing")
+    assert end < 5.0 + 4 * 16 / 5 + 2.0
 
 
 def test_chin_on_hand_and_a_brief_touch():
@@ -128,6 +157,22 @@ def test_arms_crossed_and_hands_clasped_on_desk():
     evs = run_rules(stream(seconds(crossed, 10) + seconds(frame(), 5)), ["posture.arms_crossed"])
     assert spans(evs, "posture.arms_crossed") == [(0.0, 9.8)]
     clasped = frame(pose=clerk({15: (650, 590), 16: (630, 590)}))
+    assert run_rules(stream(seconds(clasped, 20)), ["posture.arms_crossed"]) == []
+
+
+def test_arms_crossed_seen_from_the_side_by_the_world_landmarks():
+    # Camera 30° to the clerk's left: in the image the far (right) wrist hides under the near elbow, on its own
+    # side of the foreshortened midline; the 3-D landmarks along the shoulder line still show both crossed.
+    image = {15: (560, 560), 16: (600, 600), 13: (700, 520), 14: (560, 520)}
+    shoulders = {11: (0.15, -0.5, 0.1), 12: (-0.15, -0.5, -0.1)}
+    crossed = frame(pose=clerk(image, world={**shoulders, 15: (-0.15, -0.75, 0.0), 16: (0.13, -0.8, 0.0)}))
+    evs = run_rules(stream(seconds(crossed, 10) + seconds(frame(), 5)), ["posture.arms_crossed"])
+    assert spans(evs, "posture.arms_crossed") == [(0.0, 9.8)] and evs[0].evidence["world_cross_sw"] > 0.25
+    # the same image with the wrists on their own sides in 3-D (hands resting in front): nothing
+    resting = frame(pose=clerk(image, world={**shoulders, 15: (0.1, -0.9, 0.3), 16: (-0.1, -0.9, 0.3)}))
+    assert run_rules(stream(seconds(resting, 20)), ["posture.arms_crossed"]) == []
+    # hands together at the midline (clasped, fidgeting) do not reach the crossing margin
+    clasped = frame(pose=clerk(image, world={**shoulders, 15: (-0.02, -0.9, 0.3), 16: (0.02, -0.9, 0.3)}))
     assert run_rules(stream(seconds(clasped, 20)), ["posture.arms_crossed"]) == []
 
 

@@ -2,7 +2,12 @@
 
 Eyes count as closed only while the face is roughly level (pitch < `pitch_down_deg`): looking down at
 papers narrows the eye opening as seen from a camera in front, so those frames are unknown, not closed.
-A nod (the head drops past `nod_drop_deg` then jerks back up) counts too: `min_nods` nods in `nod_window_s`.
+Nodding off counts too: `min_nods` nods in `nod_window_s`. A nod is read from the pose, not the face pitch
+(a camera above the clerk reads an upright head as pitched 10-30° down, and the face model loses a sunk
+head): the nose sinks `nod_drop_sw` below its own recent upright height (the highest over
+`nod_baseline_s`), then jerks back up by `nod_rise_sw` within `nod_rise_s`, while the shoulders stay put
+(jumping up moves them too; a slow stand-up after leaning in is not told apart yet). Heights are in
+shoulder widths above mid-shoulders.
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ from pydantic import Field
 
 from pipelines.engine import RuleContext, register
 from pipelines.events import Severity
-from pipelines.rules._base import TimedParams, TrackedRule
+from pipelines.rules._base import TimedParams, TrackedRule, body_of
+from pipelines.rules._body import NOSE, Body
 from vision.observation import Observation
 
 
@@ -23,9 +29,13 @@ class Params(TimedParams):
     grace: float = Field(1.5, ge=0, description="eyes open this briefly (a blink reversed) does not break it")
     ear_closed: float = Field(0.15, gt=0, description="eye aspect ratio below which the eyes are closed")
     pitch_down_deg: float = Field(20.0, description="above this pitch the eyes are not judged")
-    nod_drop_deg: float = Field(25.0, description="pitch reached before a nod's jerk back up")
-    nod_rise_deg: float = Field(15.0, description="pitch regained within 1 s that makes it a nod")
+    nod_drop_sw: float = Field(0.15, gt=0, description="the nose sinks this far below its upright height (sw)")
+    nod_rise_sw: float = Field(0.12, gt=0, description="... then comes back up this far (sw) ...")
+    nod_rise_s: float = Field(1.0, gt=0, description="... within this many seconds")
+    nod_baseline_s: float = Field(6.0, gt=0, description="the upright height: the highest over this many seconds")
+    nod_steady_sw: float = Field(1.5, gt=0, description="shoulders moving more than this during the jerk: not a nod")
     min_nods: int = Field(2, ge=1)
+    nod_hold_s: float = Field(10.0, gt=0, description="nodding off lasts this long after the last nod")
     nod_window_s: float = Field(60.0, gt=0)
 
 
@@ -39,30 +49,43 @@ class Dozing(TrackedRule):
 
     def __init__(self, *a: Any, **kw: Any) -> None:
         super().__init__(*a, **kw)
-        self.pitches: deque[tuple[float, float]] = deque()
+        self.heights: deque[tuple[float, float, float, float]] = deque()  # t, nose height, shoulder x, y (sw)
         self.nods: deque[float] = deque()
 
-    def _nod(self, t: float, pitch: float, p: Params) -> None:
-        self.pitches.append((t, pitch))
-        while self.pitches and t - self.pitches[0][0] > 1.0:
-            self.pitches.popleft()
-        peak = max(q for _, q in self.pitches)
-        if peak >= p.nod_drop_deg and peak - pitch >= p.nod_rise_deg:
-            if not self.nods or t - self.nods[-1] > 2.0:
-                self.nods.append(t)
-            self.pitches.clear()
+    def _nod(self, t: float, body: Body | None, p: Params) -> None:
         while self.nods and t - self.nods[0] > p.nod_window_s:
             self.nods.popleft()
+        nose = body.pt(NOSE, 0.3) if body is not None else None
+        sh, sw = (body.shoulder_mid, body.shoulder_width) if body is not None else (None, None)
+        if nose is None or sh is None or sw is None:
+            return
+        h = (sh[1] - nose[1]) / sw
+        self.heights.append((t, h, sh[0] / sw, sh[1] / sw))
+        while self.heights and t - self.heights[0][0] > p.nod_baseline_s:
+            self.heights.popleft()
+        upright = max(x[1] for x in self.heights)
+        recent = [x for x in self.heights if t - x[0] <= p.nod_rise_s]
+        low = min(x[1] for x in recent)
+        moved = max(abs(x[2] - recent[-1][2]) + abs(x[3] - recent[-1][3]) for x in recent)
+        apart = not self.nods or t - self.nods[-1] > p.nod_rise_s  # one jerk is one nod
+        if low <= upright - p.nod_drop_sw and h - low >= p.nod_rise_sw and moved <= p.nod_steady_sw and apart:
+            self.nods.append(t)
+            self.heights.clear()
+            self.heights.append((t, h, sh[0] / sw, sh[1] / sw))
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
+        t = ctx.clock.t
+        if ctx.clerk_present is False:
+            self.nods.clear()  # nods belong to a clerk at the post; leaving ends the count
+            self.heights.clear()
+        self._nod(t, body_of(ctx), p)
+        if len(self.nods) >= p.min_nods and t - self.nods[-1] <= p.nod_hold_s:
+            return True, {"kind": "nodding", "nods": len(self.nods)}
         f = obs.face
         if f is None:
             return (False if ctx.clerk_present is False else None), {}
-        self._nod(ctx.clock.t, f.pitch, p)
-        if len(self.nods) >= p.min_nods:
-            return True, {"nods": len(self.nods), "pitch_deg": round(f.pitch, 1)}
         if f.pitch >= p.pitch_down_deg:
             return None, {}
         closed = f.eye_aspect_ratio < p.ear_closed
-        return closed, ({"eye_aspect_ratio": round(f.eye_aspect_ratio, 3)} if closed else {})
+        return closed, ({"kind": "eyes_closed", "eye_aspect_ratio": round(f.eye_aspect_ratio, 3)} if closed else {})
