@@ -201,7 +201,8 @@ def test_smoking_needs_a_cigarette_at_the_mouth():
 
 # ---- recorded streams (simulator tune split, 640x480 at 5 fps; face landmarks and world points stripped) ----
 RECORDED = Path(__file__).parent / "data" / "phone_eat"
-SIM_PROFILE = {"phone.use": {"min_duration": 1.0}}  # a simulated behaviour holds ~2.4 s (pipelines/eval_sim.yaml)
+# a simulated behaviour holds ~2.4 s (pipelines/eval_sim.yaml); the pose path of phone.use is opt-in
+SIM_PROFILE = {"phone.use": {"min_duration": 1.0, "require_phone": False}}
 
 
 def recorded(name: str) -> tuple[list[Observation], dict]:
@@ -226,9 +227,12 @@ def test_recorded_phone_held_up_and_looked_down_at_is_phone_use_from_the_pose():
     (span,) = spans(evs, "phone.use")
     assert overlaps(span, 0.8, 3.2)
     assert evs[0].evidence["evidence"] == "pose" and evs[0].evidence["side"] == "right"
-    # the detector never saw the handset in this clip, so a site that requires the phone gets nothing
+    # the detector never saw the handset in this clip, so with the default (the phone required) nothing
     assert replay_recorded("phone_in_hand__m_short__h1.35_d1.5_y0", ["phone.use"],
                            {"phone.use": {"min_duration": 1.0, "require_phone": True}}) == []
+    obs, _ = recorded("phone_in_hand__m_short__h1.35_d1.5_y0")
+    assert run_rules(obs, ["phone.use"], counter=default_counter(640, 480, counter_id="sim"),
+                     overrides={"phone.use": {"min_duration": 1.0}}) == []
 
 
 def test_recorded_reading_papers_and_fidgeting_fingers_are_not_phone_use():
@@ -236,7 +240,7 @@ def test_recorded_reading_papers_and_fidgeting_fingers_are_not_phone_use():
         assert spans(replay_recorded(name, ["phone.use"]), "phone.use") == [], name
     # what keeps them out: one hand raised clearly above the other. Without that test both hands held a
     # little off the desk over papers read as a phone.
-    loose = {"phone.use": {"min_duration": 1.0, "raised_sw": 0.0}}
+    loose = {"phone.use": {"min_duration": 1.0, "require_phone": False, "raised_sw": 0.0}}
     assert spans(replay_recorded("reading_head_down__m_heavy_tall__h1.3_d2_y-20", ["phone.use"], loose), "phone.use")
 
 
@@ -270,17 +274,20 @@ def test_a_hand_off_the_mouth_for_one_frame_is_the_same_bite():
 
 
 def test_phone_use_from_the_pose_needs_one_hand_raised_above_the_other():
+    pose_ok = {"phone.use": {"require_phone": False}}
     raised = {**hand_to("right", 600, 470), 14: (505, 560)}  # forearm up, the other hand stays on the desk
     one_hand = frame(pose=clerk(raised), face_=face(pitch=35.0))
-    evs = run_rules(stream(seconds(frame(), 2) + seconds(one_hand, 8) + seconds(frame(), 5)), ["phone.use"])
+    specs = seconds(frame(), 2) + seconds(one_hand, 8) + seconds(frame(), 5)
+    evs = run_rules(stream(specs), ["phone.use"], overrides=pose_ok)
     (span,) = spans(evs, "phone.use")
     assert span[0] == 2.0 and evs[0].evidence["evidence"] == "pose"
+    assert run_rules(stream(seconds(one_hand, 10)), ["phone.use"]) == []  # default: the phone is required
     both = {**raised, **hand_to("left", 680, 470), 13: (775, 560)}  # both hands up together: fidgeting
     together = frame(pose=clerk(both), face_=face(pitch=35.0))
-    assert run_rules(stream(seconds(together, 10)), ["phone.use"]) == []
+    assert run_rules(stream(seconds(together, 10)), ["phone.use"], overrides=pose_ok) == []
     looking_up = frame(pose=clerk(raised), face_=face(pitch=10.0))  # holding something, facing the client
-    assert run_rules(stream(seconds(looking_up, 10)), ["phone.use"]) == []
+    assert run_rules(stream(seconds(looking_up, 10)), ["phone.use"], overrides=pose_ok) == []
     # the other hand lost by the pose (hands clasped on the desk while nodding off): no evidence either way
     unseen = {**raised, **{i: (710, 570, 0.1) for i in (15, 17, 19, 21)}}
     lost = frame(pose=clerk(unseen), face_=face(pitch=35.0))
-    assert run_rules(stream(seconds(lost, 10)), ["phone.use"]) == []
+    assert run_rules(stream(seconds(lost, 10)), ["phone.use"], overrides=pose_ok) == []
