@@ -104,6 +104,8 @@ def clip_cpu(clip: Path, n: int) -> None:
 def model_memory(clip: Path, n: int = 20) -> None:
     """RSS growth (MB) of building each per-camera MediaPipe graph and running it on n frames of the clip:
     what every camera adds, since these graphs track one person and cannot be shared."""
+    import mediapipe  # noqa: F401  (the library itself is not a camera's memory)
+
     from vision.face import FaceAnalyzer
     from vision.hands import HandTracker
     from vision.pose import PoseEstimator
