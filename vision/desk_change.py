@@ -148,6 +148,7 @@ class DeskChangeDetector:
         self.tracks: list[list] = []  # [box, first seen, last seen] of still blobs, work pixels
         self.clerk_away = False
         self.slot_since: dict[str, float] = {}  # slot -> when its current missing/moved streak began
+        self.moved_seen: dict[str, float] = {}  # slot -> when its item was last seen moved elsewhere
         # desk zone plus a band above it: an item standing on the desk (an umbrella, a bag) rises above the
         # counter top in the image; it is kept only with a footprint on the desk itself
         rows = np.flatnonzero(self.desk.any(axis=1))
@@ -194,10 +195,13 @@ class DeskChangeDetector:
             blob = self._moved_item(slot, settled)
             if blob is not None:
                 settled.remove(blob)
+                self.moved_seen[slot.name] = now
                 self.state.slots[slot.name] = "moved"
                 x1, y1, x2, y2 = (v * to_frame for v in blob[0])
                 out.append(Detection(box=(x1, y1, x2, y2), label=f"slot_moved:{slot.name}", score=0.6,
                                      source="change"))
+            elif now - self.moved_seen.get(slot.name, -math.inf) < self.p.moved_window_s:
+                self.state.slots[slot.name] = "moved"  # the moved item re-settling (a hand over it): hold
             elif now - self.slot_since.get(slot.name, now) >= self.p.min_still_s:
                 out.append(det)  # empty for a while (a hand passing over it is not enough)
         for box, conf in settled:
