@@ -187,7 +187,12 @@ class CameraSource:
             while not self._stop.is_set():
                 t_read = time.perf_counter()
                 if not cap.grab():
-                    break
+                    # A looped file rewinds in place: reopening it (demuxer and decoder set up again) left a
+                    # gap of 100+ ms on a busy box in which a frame request found nothing new.
+                    if not (self.kind == "file" and self.loop and got_any and n and cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
+                            and cap.grab()):
+                        break
+                    t0, n = time.monotonic(), 0
                 got_any = True
                 now = time.monotonic()
                 if self._want.is_set() or now >= next_retrieve:
