@@ -166,3 +166,15 @@ def test_two_unnamed_items_in_two_places_are_two_personal_incidents():
     # the same item whose box shrinks while a hand cuts it stays one incident
     cut = obj("unknown object", (100.0, 540.0, 160.0, 600.0))
     assert kinds(run("desk.personal_items", [(30, [a], True), (30, [cut], True), (30, [a], True)])) == ["new", "end"]
+
+
+def test_eval_compresses_the_desk_cadence_and_durations_with_the_clip():
+    from pipelines.evaluate import compressed, desk_cadence
+    from pipelines.pipeline import PipelineSettings
+
+    shipped = PipelineSettings()
+    assert desk_cadence(shipped, 1.0).desk_every == shipped.desk_every == 25  # real-time clips as shipped
+    assert desk_cadence(shipped, 10.0).desk_every == 2 and desk_cadence(shipped, 60.0).desk_every == 1
+    cfg, _ = compressed(default_counter(counter_id="c01"), shipped, 60.0)
+    assert cfg.rules["item.unattended"]["min_duration"] == pytest.approx(1.0)  # 60 s of real time
+    assert cfg.rules["desk.clutter"]["smooth_s"] == pytest.approx(0.5)
