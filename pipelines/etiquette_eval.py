@@ -94,6 +94,16 @@ def raised_right(clerk: dict[str, Any]) -> bool:
     return bool(clerk.get("right_wrist_above_shoulder")) or clerk.get("right_forearm_elevation", -90.0) >= 45.0
 
 
+def greeted_label(intervals: list[dict[str, Any]], call_t: float) -> bool | None:
+    """Did the labels say the clerk raised the hand to greet this call? A greet.raise_hand interval from the call
+    is either a raise (performed, or a violation of form: spread fingers) or "no greeting"; None when unlabelled.
+    The kinematic test alone (forearm 45 deg up) also counted a cup at the mouth or a phone at the ear."""
+    for iv in intervals:
+        if iv["rule"] == "greet.raise_hand" and abs(float(iv["start"]) - call_t) < 1e-6:
+            return (iv.get("detail") or {}).get("why") != "no greeting"
+    return None
+
+
 def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
     return min(a1, b1) - max(a0, b0)
 
@@ -187,8 +197,10 @@ def clip_samples(obs: list, labels: dict[str, Any], counter: Any, events: list) 
         greets = [e for e in ends if e.rule_id == "greet.raise_hand"]
         for call in labels.get("queue_calls", []):
             t0 = float(call["time"])
-            raised = any(c is not None and raised_right(c) for t, c, _, _ in per_frame
-                         if t0 <= t <= t0 + GREET_WINDOW_S)
+            raised = greeted_label(intervals, t0)
+            if raised is None:  # no label for this call: the kinematic definition
+                raised = any(c is not None and raised_right(c) for t, c, _, _ in per_frame
+                             if t0 <= t <= t0 + GREET_WINDOW_S)
             ev = [e for e in greets if e.evidence.get("ticket") == str(call.get("ticket", ""))]
             s["greet_true"].append(raised)
             s["greet_pred"].append(bool(ev) and bool(ev[0].evidence.get("greeted"))

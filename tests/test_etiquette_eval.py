@@ -56,3 +56,17 @@ def test_a_classified_bow_without_a_call_scores_as_performed_and_a_near_miss_is_
     path.write_text(json.dumps(_labels(bow_profile(22), "bow_22", "none")))
     labels = load_labels(path)
     assert labels.intervals == [] and [n.rule for n in labels.negatives] == ["bow.angle"]
+
+
+def test_greeting_truth_comes_from_the_labels_not_the_forearm_alone():
+    from pipelines.etiquette_eval import greeted_label
+
+    def label(kind: str, detail: dict) -> list[dict]:
+        return [{"rule": "greet.raise_hand", "start": 1.0, "end": 3.2, "kind": kind, "detail": detail}]
+
+    performed, spread = label("performed", {"fingers": "together"}), label("violation", {"fingers": "spread"})
+    drinking = [{"rule": "greet.raise_hand", "start": 0.0, "end": 4.0, "kind": "violation",
+                 "detail": {"why": "no greeting", "client_arrival": True}}]  # cup at the mouth: forearm up, no greeting
+    assert greeted_label(performed, 1.0) is True and greeted_label(spread, 1.0) is True
+    assert greeted_label(drinking, 0.0) is False
+    assert greeted_label(drinking, 5.0) is None
