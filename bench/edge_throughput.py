@@ -10,10 +10,12 @@ and the largest K that sustains the target fps per camera. A broker is started i
     .venv/bin/python bench/edge_throughput.py --mode decode --ks 1,2,4,8,12 --seconds 15
     .venv/bin/python bench/edge_throughput.py --mode real --clip /tmp/bench_clip/clip720.mp4 --ks 1,2,4,8,12
 
-The real mode wraps make_pipeline so that `rules` (the engine step) is timed apart from perception.
-Besides wall-clock stage medians (inflated when the box is busy) it reads per-thread CPU from /proc:
-decode CPU per camera-second and analysis CPU per analysed frame (analysis threads plus the native
-MediaPipe/TFLite threads), which give the camera count idle cores could carry.
+Each K runs in a fresh process (RSS and threads are that K's alone). The real mode builds each camera's
+models up front and charges every call its CPU (the calling thread plus the model's own native worker
+threads, bench/_cpu_meter.py), so it prints CPU ms per camera-second per stage: decode, pose, face, hands,
+detector (hand/face crops), people (full-frame person detector), rules, analysis_other, publish (MQTT and
+the in-process broker), native_other; analysis stages scaled to the target fps. The RESULT lines give the
+largest K that sustained the target on this box as loaded, and the cameras idle cores could carry by CPU.
 """
 
 from __future__ import annotations
