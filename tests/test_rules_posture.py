@@ -275,3 +275,18 @@ def test_slouch_shoulder_tilt_is_judged_against_how_level_shoulders_look_in_this
     assert run_rules(stream(seconds(level, 20)), ["posture.slouch"], counter=cfg) == []  # sloped, yet level
     evs = run_rules(stream(seconds(frame(pose=clerk(shoulders(20.0))), 20)), ["posture.slouch"], counter=cfg)
     assert len(spans(evs, "posture.slouch")) == 1 and abs(abs(evs[0].evidence["shoulder_tilt_deg"]) - 20) < 4
+
+
+def test_slouch_slumping_forward_against_the_clerks_own_upright_posture():
+    upright = frame(pose=clerk())
+    # slumped: the shoulders sink 0.25 shoulder widths and the head sinks a further 0.2 toward them
+    head = {i: (x, y + 90) for i, (x, y, _) in NEUTRAL.items() if i <= 10}
+    slumped = frame(pose=clerk(head, shift=(0.0, 50.0)), face_=None)
+    evs = run_rules(stream(seconds(upright, 5) + seconds(slumped, 20) + seconds(upright, 5)), ["posture.slouch"])
+    (start, _), = spans(evs, "posture.slouch")
+    assert 5.0 <= start <= 6.0 and evs[0].evidence["shoulder_drop_sw"] >= 0.15
+    # reading with the head bowed: the ears sink as far, the shoulders stay where they were
+    reading = frame(pose=clerk(head), face_=face(pitch=30.0))
+    assert run_rules(stream(seconds(upright, 5) + seconds(reading, 30)), ["posture.slouch"]) == []
+    # the clerk who sits like that from the start has no upright posture to compare with: nothing to judge
+    assert run_rules(stream(seconds(slumped, 30)), ["posture.slouch"]) == []

@@ -9,6 +9,12 @@ line is judged, which cannot see leaning forward or back. The shoulder line's ro
 measured against the slope a level shoulder line has in this view (a camera off to one side and above
 sees level shoulders sloping), not in views that foreshorten the shoulders (side views), and only while
 both hands are below the shoulders (raising an arm to the face lifts its shoulder).
+Slumping forward (rounded back) is read against the clerk's own upright posture, not a fixed angle: a slow
+baseline (time constant `baseline_tau_s`) of the ear height above the shoulders and of where the shoulders
+sit in the image. Slumped = the ears sink `ear_drop_sw` toward the shoulders AND the shoulders themselves
+sink `shoulder_drop_sw` (shoulder widths of the baseline). Reading with the head bowed lowers the ears but
+not the shoulders; the view does not matter, as both are measured in this camera's own image. Only while
+seated (hips not seen above the desk).
 A bow lasts seconds; `min_duration` keeps it out. Lying on the desk
 (posture.head_on_desk) is not also a slouch: the rule is silent while the head is down.
 """
@@ -23,11 +29,11 @@ from typing import Any
 import numpy as np
 from pydantic import Field
 
-from pipelines.context import point_in_polygon
+from pipelines.context import head_height_sw, point_in_polygon
 from pipelines.engine import RuleContext, register
 from pipelines.geometry import FORWARD, LATERAL, UP, CameraModel, world_torso_vector
 from pipelines.rules._base import TimedParams, TrackedRule, body_of
-from pipelines.rules._body import L_HIP, L_SH, R_HIP, R_SH
+from pipelines.rules._body import L_EAR, L_HIP, L_SH, R_EAR, R_HIP, R_SH
 from pipelines.rules._frame import measure
 from vision.observation import Observation
 
@@ -48,6 +54,12 @@ class Params(TimedParams):
     )
     min_hip_visibility: float = Field(0.6, ge=0, le=1)
     smooth_s: float = Field(1.0, ge=0, description="judge the median of the measures over this many seconds")
+    ear_drop_sw: float = Field(0.15, gt=0, description="slumped: ears this much lower over the shoulders than usual")
+    shoulder_drop_sw: float = Field(0.15, gt=0, description="... and the shoulders this much lower than usual")
+    lying_head_sw: float = Field(
+        0.2, description="head this low over the shoulders is lying on the desk (head_on_desk's), not a slump"
+    )
+    baseline_tau_s: float = Field(60.0, gt=0, description="time constant of the clerk's usual (upright) posture")
 
 
 @register
@@ -61,6 +73,8 @@ class Slouch(TrackedRule):
         super().__init__(*a, **kw)
         self.cam: CameraModel | None = None
         self.recent: deque[tuple[float, dict[str, float]]] = deque()
+        self.usual: tuple[float, float, float] | None = None  # ear height (sw), shoulder-mid y (px), sw (px)
+        self.usual_t: float | None = None
 
     def _camera(self, obs: Observation) -> CameraModel:
         if self.cam is None:
@@ -70,7 +84,10 @@ class Slouch(TrackedRule):
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
         body = body_of(ctx)
-        if body is None or ctx.values.get("head_down"):
+        if body is None:
+            return False, {}
+        height = head_height_sw(body)
+        if ctx.values.get("head_down") and (height is None or height <= p.lying_head_sw):
             return False, {}  # lying on the desk is posture.head_on_desk's, though it tilts the torso too
         ls, rs = body.pt(L_SH), body.pt(R_SH)
         if ls is None or rs is None:
@@ -82,6 +99,9 @@ class Slouch(TrackedRule):
         if not raised and (tilt := _shoulder_roll(cam, ls, rs, p.min_foreshortening)) is not None:
             ev["shoulder_tilt_deg"] = tilt
         lms = body.pose.landmarks
+        slump = self._slump(body, ctx.clock.t, p)
+        if slump is not None and not self._standing(lms, p):
+            ev.update(ear_drop_sw=slump[0], shoulder_drop_sw=slump[1])
         v = world_torso_vector(body.pose) if len(body.pose.world) >= 25 else None
         hips_seen = p.hips_in_view and min(lms[L_HIP].visibility, lms[R_HIP].visibility) >= p.min_hip_visibility
         if hips_seen and self.counter.zones.desk is not None:
@@ -103,10 +123,36 @@ class Slouch(TrackedRule):
         if not med:
             return None, {}
         tilt, pitch, roll = med.get("shoulder_tilt_deg"), med.get("lean_pitch_deg"), med.get("lean_roll_deg")
+        ear_drop, shoulder_drop = med.get("ear_drop_sw"), med.get("shoulder_drop_sw")
         bad = (tilt is not None and abs(tilt) > p.max_shoulder_tilt_deg) or (pitch is not None and (
             pitch > p.max_lean_forward_deg or -pitch > p.max_lean_back_deg)) or (
-            roll is not None and roll > p.max_lean_side_deg)
+            roll is not None and roll > p.max_lean_side_deg) or (
+            ear_drop is not None and shoulder_drop is not None and ear_drop >= p.ear_drop_sw
+            and shoulder_drop >= p.shoulder_drop_sw)
         return bad, {k: round(v, 1) for k, v in med.items()}
+
+
+    def _slump(self, body: Any, t: float, p: Params) -> tuple[float, float] | None:
+        """(how far the ears sank toward the shoulders, how far the shoulders sank), in baseline shoulder
+        widths, against the slow baseline of this clerk; the baseline then moves toward this frame."""
+        sh, sw = body.shoulder_mid, body.shoulder_width
+        ears = [q for q in (body.pt(L_EAR, 0.3), body.pt(R_EAR, 0.3)) if q is not None]
+        if sh is None or sw is None or not ears:
+            return None
+        ear = (sh[1] - sum(q[1] for q in ears) / len(ears)) / sw
+        if self.usual is None or self.usual_t is None or t - self.usual_t > p.baseline_tau_s:
+            self.usual = (ear, sh[1], sw)  # first sight of the clerk, or back after a long absence
+        e0, y0, sw0 = self.usual
+        a = min(1.0, max(0.0, t - (self.usual_t if self.usual_t is not None else t)) / p.baseline_tau_s)
+        self.usual, self.usual_t = (e0 + a * (ear - e0), y0 + a * (sh[1] - y0), sw0 + a * (sw - sw0)), t
+        return e0 - ear, (sh[1] - y0) / sw0
+
+    def _standing(self, lms: list, p: Params) -> bool:
+        """Hips seen, and not behind the desk: standing (a bow, a greeting), not seated at the counter."""
+        if min(lms[L_HIP].visibility, lms[R_HIP].visibility) < p.min_hip_visibility:
+            return False
+        desk = self.counter.zones.desk
+        return desk is None or not any(point_in_polygon((lms[i].x, lms[i].y), desk) for i in (L_HIP, R_HIP))
 
 
 def _shoulder_roll(
