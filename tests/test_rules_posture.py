@@ -211,14 +211,27 @@ def test_fidget_hair_and_fingers():
 
 
 def test_legs_crossed_where_visible_and_unknown_behind_the_desk():
-    legs = {25: (705, 700, 0.9), 26: (575, 620, 0.9), 27: (700, 720, 0.9), 28: (600, 720, 0.9)}
-    evs = run_rules(stream(seconds(frame(pose=clerk(legs)), 10) + seconds(frame(), 5)), ["posture.legs"])
+    from calibration.config import Zones, default_counter
+
+    open_view = default_counter(1280, 720, counter_id="c1")  # no desk zone: the legs are in view
+    open_view = open_view.model_copy(update={"zones": Zones(post=open_view.zones.post)})
+    hips = {23: (700, 450, 0.9), 24: (580, 450, 0.9)}
+    legs = {**hips, 25: (705, 560, 0.9), 26: (575, 480, 0.9), 27: (700, 700, 0.9), 28: (600, 700, 0.9)}
+    evs = run_rules(stream(seconds(frame(pose=clerk(legs)), 10) + seconds(frame(pose=clerk(hips)), 5)),
+                    ["posture.legs"], counter=open_view)
     assert spans(evs, "posture.legs") == [(0.0, 9.8)]
-    shake = [frame(pose=clerk({25: (705, 700 + (12 if i % 2 else 0), 0.9), 26: (575, 700, 0.9)}))
+    shake = [frame(pose=clerk({**hips, 25: (705, 560 + (12 if i % 2 else 0), 0.9), 26: (575, 560, 0.9)}))
              for i in range(50)]
-    evs = run_rules(stream(shake + seconds(frame(), 5)), ["posture.legs"])
+    evs = run_rules(stream(shake + seconds(frame(pose=clerk(hips)), 5)), ["posture.legs"], counter=open_view)
     assert len(spans(evs, "posture.legs")) == 1 and evs[0].evidence["kind"] == "shaking"
-    assert run_rules(stream(seconds(frame(), 30)), ["posture.legs"]) == []
+    assert run_rules(stream(seconds(frame(), 30)), ["posture.legs"], counter=open_view) == []
+    # behind the counter the model still reports knees, confidently: the desk zone below the hips hides them
+    desk = default_counter(1280, 720, counter_id="c1").model_copy(update={"zones": Zones(
+        post=open_view.zones.post, desk=[(0.0, 470.0), (1279.0, 470.0), (1279.0, 719.0), (0.0, 719.0)])})
+    assert run_rules(stream(seconds(frame(pose=clerk(legs)), 20)), ["posture.legs"], counter=desk) == []
+    # ... as does the frame's bottom edge just below the hips
+    low = {23: (700, 680, 0.9), 24: (580, 680, 0.9), 25: (705, 700, 0.9), 26: (575, 620, 0.9)}
+    assert run_rules(stream(seconds(frame(pose=clerk(low)), 20)), ["posture.legs"], counter=open_view) == []
 
 
 def test_gaze_away_only_while_serving():

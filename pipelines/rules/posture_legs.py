@@ -2,7 +2,9 @@
 
 Crossed: one knee well above the other, or the ankles swapped sides. Shaking: a knee bouncing up and
 down (`min_reversals` direction changes of at least `shake_amp_sw` within `shake_window_s`).
-A desk usually hides the legs: then the rule reads "unknown" and raises nothing.
+A desk usually hides the legs: then the rule reads "unknown" and raises nothing. The model still guesses
+knees there with high visibility, so the legs count as hidden whenever the desk zone (or the frame's
+edge) lies just below the hips, between the camera and the thighs.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ from typing import Any
 
 from pydantic import Field
 
+from pipelines.context import point_in_polygon
 from pipelines.engine import RuleContext, register
 from pipelines.rules._base import TimedParams, TrackedRule, body_of
-from pipelines.rules._body import L_ANK, L_KNEE, L_SH, R_ANK, R_KNEE, R_SH
+from pipelines.rules._body import L_ANK, L_HIP, L_KNEE, L_SH, R_ANK, R_HIP, R_KNEE, R_SH
 from vision.observation import Observation
 
 
@@ -54,6 +57,19 @@ class Legs(TrackedRule):
                 direction, anchor = d, v
         return reversals >= p.min_reversals
 
+    def _behind_desk(self, body: Any, sw: float, size: tuple[int, int]) -> bool:
+        """The point half a shoulder width below the hips lies on the desk or outside the frame: the desk
+        (or the frame's edge) hides the thighs, whatever the model reports for the knees."""
+        hips = [q for q in (body.pt(L_HIP, 0.3), body.pt(R_HIP, 0.3)) if q is not None]
+        if not hips:
+            return True  # no hips, no thighs to read the knees from
+        x = sum(q[0] for q in hips) / len(hips)
+        y = sum(q[1] for q in hips) / len(hips) + 0.5 * sw
+        if size[1] > 0 and y >= size[1]:
+            return True
+        desk = self.counter.zones.desk
+        return desk is not None and point_in_polygon((x, y), desk)
+
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
         body = body_of(ctx)
@@ -63,6 +79,9 @@ class Legs(TrackedRule):
         lk, rk, la, ra = (body.pt(i, v) for i in (L_KNEE, R_KNEE, L_ANK, R_ANK))
         ls, rs, sw = body.pt(L_SH), body.pt(R_SH), body.shoulder_width
         if lk is None or rk is None or sw is None or ls is None or rs is None:
+            self.knee_y.clear()
+            return None, {}
+        if self._behind_desk(body, sw, obs.image_size):
             self.knee_y.clear()
             return None, {}
         sign = 1.0 if ls[0] > rs[0] else -1.0
