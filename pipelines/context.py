@@ -84,6 +84,7 @@ class ContextDeriver:
         self.counter, self.p = counter, params or ContextParams()
         self.people = _Memory()
         self.detections = _Memory()
+        self.people_any = _Memory()
         self.sign_seen_t = float("-inf")
         # The sign can be judged "not shown" only where the camera could see it: its zone lies inside the
         # frame, or its marker has been read on this stream. A zone running off the frame's edge (a close
@@ -97,6 +98,7 @@ class ContextDeriver:
         t, z, v = obs.t, self.counter.zones, ctx.values
         if "people" in obs.ran:
             self.people = _Memory(t, [d for d in obs.people if d.score >= self.p.person_min_score])
+            self.people_any = _Memory(t, list(obs.people))
         if "detector" in obs.ran:
             self.detections = _Memory(t, list(obs.detections))
         people = self.people.items if t - self.people.t <= self.p.memory_s else None
@@ -147,6 +149,15 @@ class ContextDeriver:
         v["visitors"] = [
             d for d in people or [] if d is not clerk_box and d not in clients and _near_post(d, z.post, obs.image_size)
         ] if people is not None else None
+        # Every person box near the post at any score (post.chatting applies its own minimum: a visitor half
+        # hidden behind the clerk scores low), minus those overlapping the clerk's or a client's box.
+        seen = self.people_any.items if t - self.people_any.t <= self.p.memory_s else None
+        taken = [b for b in (clerk_box, *clients) if b is not None]
+        v["visitor_boxes"] = [
+            d for d in seen or [] if _near_post(d, z.post, obs.image_size)
+            and not any(_overlap(d.box, b.box) > 0.5 for b in taken)
+            and not (z.client is not None and _in_zone(d, z.client))
+        ] if seen is not None else None
 
         # Pause sign: the ArUco marker (in the sign zone when one is drawn), remembered for a while.
         if "markers" in obs.ran and any(self._is_sign(m) for m in obs.markers):
@@ -175,6 +186,14 @@ def _zone_in_frame(zone: Polygon | None, width: int, height: int, margin_px: flo
     if not zone:
         return True
     return all(margin_px <= x <= width - 1 - margin_px and margin_px <= y <= height - 1 - margin_px for x, y in zone)
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+    """Intersection over the smaller box's area."""
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    small = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return ix * iy / small if small > 0 else 0.0
 
 
 def _in_zone(d: Detection, zone: Polygon) -> bool:

@@ -153,3 +153,15 @@ def test_a_zone_at_the_edge_counts_as_in_view_once_its_marker_was_read():
     evs = run_rules(stream(specs), RULES, counter=_counter_with_sign_zone(CUT_ZONE))
     # the marker read once makes the edge zone observable: the unsigned absence is flagged by both rules
     assert spans(evs, "post.empty") == [(25.0, 144.8)] and spans(evs, "post.pause_sign") == [(25.0, 144.8)]
+
+
+def test_a_half_hidden_visitor_scores_low_but_still_counts_once():
+    clerk_box = person(480, 150, 800, 720)
+    # the visitor's body box scores 0.35 (half behind the clerk), with a duplicate head box inside it
+    visit = frame(people=[clerk_box, person(850, 100, 1100, 700, score=0.35), person(880, 100, 1000, 300, 0.32)])
+    evs = run_rules(stream(seconds(frame(), 5) + seconds(visit, 90) + seconds(frame(), 20)), RULES)
+    (start, _), = spans(evs, "post.chatting")
+    assert start == 5.0 and evs[0].evidence["visitors"] == 1 and spans(evs, "post.empty") == []
+    # a box the detector barely believes (0.2) is not a visitor
+    faint = frame(people=[clerk_box, person(850, 100, 1100, 700, score=0.2)])
+    assert run_rules(stream(seconds(frame(), 5) + seconds(faint, 90) + seconds(frame(), 20)), RULES) == []

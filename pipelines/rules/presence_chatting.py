@@ -1,6 +1,7 @@
 """post.chatting: a non-client visitor lingering at the post, or staff gathering (串岗、扎堆聊天; 003 D.1).
 
-Visitors are person boxes near the post that are neither the clerk nor in the client zone.
+Visitors are person boxes near the post that are neither the clerk nor in the client zone, at the rule's
+own `min_score` (a visitor standing behind or beside the clerk is half hidden and scores low).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from typing import Any
 
 from pydantic import Field
 
+from pipelines.context import _overlap
 from pipelines.engine import RuleContext, register
 from pipelines.rules._base import TimedParams, TrackedRule
 from vision.observation import Observation
@@ -18,6 +20,9 @@ class Params(TimedParams):
     min_duration: float = Field(60.0, ge=0, description="a visitor lingering this long (s)")
     grace: float = Field(10.0, ge=0)
     min_visitors: int = Field(1, ge=1)
+    min_score: float = Field(
+        0.3, ge=0, le=1, description="person boxes this sure count as visitors (a half-hidden visitor scores low)"
+    )
 
 
 @register
@@ -27,8 +32,13 @@ class Chatting(TrackedRule):
     Params = Params
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
-        visitors = ctx.values.get("visitors")
-        if visitors is None:
+        boxes = ctx.values.get("visitor_boxes")
+        if boxes is None:
             return None, {}
-        n = len(visitors)
+        # duplicates of one visitor (a head box inside the body box) count once
+        kept: list = []
+        for d in sorted((d for d in boxes if d.score >= self.params.min_score), key=lambda d: -d.score):  # type: ignore[attr-defined]
+            if not any(_overlap(d.box, k.box) > 0.5 for k in kept):
+                kept.append(d)
+        n = len(kept)
         return n >= self.params.min_visitors and bool(ctx.clerk_present), {"visitors": n}  # type: ignore[attr-defined]
