@@ -191,6 +191,23 @@ def test_hands_on_hips_only_when_standing_in_view():
     assert run_rules(stream(seconds(frame(pose=clerk(akimbo)), 20)), ["posture.hands_on_hips"]) == []
 
 
+def test_hands_on_hips_at_the_waist_above_the_hip_joint():
+    from calibration.config import Zones, default_counter
+
+    standing = default_counter(1280, 720, counter_id="c1")
+    standing = standing.model_copy(update={"zones": Zones(post=standing.zones.post)})
+    # hip joints at y 680; the hands rest on the waist 0.45 shoulder widths above and outside them, as
+    # MediaPipe reports a real 叉腰: 0.45 sw from the joint (beyond hip_radius_sw), 0.17 sw from the waist
+    waist = {23: (700, 680, 0.9), 24: (580, 680, 0.9), 15: (760, 610), 16: (520, 610), 13: (810, 520), 14: (470, 520)}
+    evs = run_rules(stream(seconds(frame(pose=clerk(waist)), 8) + seconds(frame(), 5)), ["posture.hands_on_hips"],
+                    counter=standing)
+    assert spans(evs, "posture.hands_on_hips") == [(0.0, 7.8)]
+    # arms hanging down (elbows in) by the same waist: not akimbo
+    hanging = {**waist, 13: (750, 520), 14: (530, 520)}
+    assert run_rules(stream(seconds(frame(pose=clerk(hanging)), 20)), ["posture.hands_on_hips"],
+                     counter=standing) == []
+
+
 def _hand(x: float, y: float, wiggle: float) -> HandResult:
     pts = [(x, y, 0.0)] + [(x + 5 * k + wiggle * (k % 2), y - 40 - 3 * k, 0.0) for k in range(20)]
     return HandResult(landmarks=pts)

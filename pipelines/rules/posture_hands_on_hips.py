@@ -22,7 +22,8 @@ from vision.observation import Observation
 class Params(TimedParams):
     min_duration: float = Field(5.0, ge=0)
     grace: float = Field(2.0, ge=0)
-    hip_radius_sw: float = Field(0.35, gt=0)
+    hip_radius_sw: float = Field(0.35, gt=0, description="wrist this close to the hip joint or the waist above it")
+    waist_up: float = Field(0.3, ge=0, le=1, description="the waist: this share of the way from hip joint to shoulder")
     elbow_out_sw: float = Field(0.25, description="elbow this far outside its shoulder")
     both_hands: bool = False
 
@@ -45,6 +46,9 @@ class HandsOnHips(TrackedRule):
             return None, {}
         midx = (ls[0] + rs[0]) / 2
         desk = self.counter.zones.desk
+        hips = (body.pt(L_HIP), body.pt(R_HIP))
+        if desk is not None and any(h is not None and point_in_polygon(h, desk) for h in hips):
+            return False, {}  # seated: the hips the model reports are guesses behind the desk
         sides = []
         for side, sh, el, wr, hip in (("left", ls, L_EL, L_WR, L_HIP), ("right", rs, R_EL, R_WR, R_HIP)):
             e, w, h = body.pt(el, 0.3), body.pt(wr, 0.3), body.pt(hip)
@@ -52,7 +56,10 @@ class HandsOnHips(TrackedRule):
                 continue
             out = (abs(e[0] - midx) - abs(sh[0] - midx)) / sw
             on_desk = desk is not None and point_in_polygon(w, desk)  # seated hands on the desk, hips behind it
-            if dist(w, h) / sw <= p.hip_radius_sw and out >= p.elbow_out_sw and not on_desk:
+            # the hand rests on the waist (the top of the hip bone), above the hip joint the model marks
+            waist = (h[0] + p.waist_up * (sh[0] - h[0]), h[1] + p.waist_up * (sh[1] - h[1]))
+            near = min(dist(w, h), dist(w, waist)) / sw
+            if near <= p.hip_radius_sw and out >= p.elbow_out_sw and not on_desk:
                 sides.append(side)
         ok = len(sides) == 2 if p.both_hands else bool(sides)
         return ok, {"sides": sides}
