@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 PY = sys.executable
 CW = str(Path(PY).with_name("counterwatch"))
+RECEIVE_MAXIMUM = 2000  # the workers' broker.receive_maximum (--receive-maximum)
 
 
 def publish_backlog(port: int, edge: str, first: int, count: int) -> None:
@@ -122,7 +123,8 @@ def _spawn_workers(n: int, port: int, url: str, workdir: Path, tag: str, batch: 
     procs = []
     for i in range(n):
         cfg = workdir / f"{tag}-{i}.yaml"
-        cfg.write_text(f"broker: {{url: 'mqtt://127.0.0.1:{port}', receive_maximum: 2000, protocol: '{protocol}'}}\n"
+        cfg.write_text(f"broker: {{url: 'mqtt://127.0.0.1:{port}', receive_maximum: {RECEIVE_MAXIMUM}, "
+                       f"protocol: '{protocol}'}}\n"
                        f"database_url: '{url}'\n"
                        f"group: {tag}\nclient_id: {tag}-{i}\nbatch_size: {batch}\nbatch_wait_ms: 20\n"
                        "session_expiry_s: 3600\nprune_every_s: 0\n")
@@ -245,6 +247,7 @@ def direct(url: str, incidents: int, batch: int) -> str:
 
 
 def main() -> None:
+    global RECEIVE_MAXIMUM
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--incidents", type=int, default=20000, help="events per case (2 messages each)")
     ap.add_argument("--publishers", type=int, default=4)
@@ -252,12 +255,15 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=1000, help="worker batch_size")
     ap.add_argument("--backends", default="postgresql,sqlite")
     ap.add_argument("--protocol", default="5", choices=["5", "3.1.1"], help="the workers' MQTT protocol")
+    ap.add_argument("--receive-maximum", type=int, default=RECEIVE_MAXIMUM,
+                    help="the workers' broker.receive_maximum (MQTT 5 flow control)")
     ap.add_argument("--direct", action="store_true", help="only the writer, without MQTT (see direct())")
     ap.add_argument("--publish", help=argparse.SUPPRESS)
     ap.add_argument("--port", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--first", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--count", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    RECEIVE_MAXIMUM = args.receive_maximum
     if args.publish:
         publish_backlog(args.port, args.publish, args.first, args.count)
         return
@@ -266,7 +272,8 @@ def main() -> None:
     pg = None
     try:
         print(f"backlog of {args.incidents} incidents = {2 * args.incidents} messages per case, batch_size "
-              f"{args.batch}; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}", flush=True)
+              f"{args.batch}, MQTT {args.protocol}, receive_maximum {RECEIVE_MAXIMUM}; {os.cpu_count()} CPUs, "
+              f"load average {os.getloadavg()[0]:.1f}", flush=True)
         if not args.direct:
             print("CPU columns: microseconds of CPU per message (workers net of start-up, Mosquitto, PostgreSQL); "
                   "the capacity bound is cores / their sum", flush=True)
