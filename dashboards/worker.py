@@ -56,11 +56,12 @@ def _fast_client_class() -> type:
     - Socket reads are buffered (one recv of up to 64 KiB instead of ~3 per packet) and loop_read
       handles every packet that has arrived instead of one packet per select().
     - A QoS 0/1 PUBLISH without MQTT 5 properties goes straight to `fast_sink(topic, payload, qos,
-      mid)`: no MQTTMessage, no Properties object, no topic matcher. Anything else (QoS 2, properties,
-      a malformed or non-UTF-8 packet, no fast_sink) takes paho's own `_handle_publish`.
+      mid)`: no MQTTMessage, no Properties object, no topic matcher. Anything else (QoS 2 or an
+      invalid QoS, properties, a malformed or non-UTF-8 packet, no fast_sink) takes paho's own
+      `_handle_publish`.
     - `ack_many` queues the PUBACKs of a whole batch as one write.
     It overrides private paho 2.x methods (`_sock_recv`, `loop_read`, `_handle_publish`,
-    `_packet_queue`); tests/test_agg_mqtt.py runs it against Mosquitto with both protocols.
+    `_packet_queue`): tests/test_agg_fastclient.py runs it against Mosquitto with MQTT 5 and 3.1.1.
     """
     import paho.mqtt.client as mqtt
     from paho.mqtt.enums import MQTTErrorCode
@@ -107,7 +108,7 @@ def _fast_client_class() -> type:
             sink = self.fast_sink
             header = self._in_packet["command"]
             qos = (header & 0x06) >> 1
-            if sink is None or qos == 2:
+            if sink is None or qos > 1:
                 return super()._handle_publish()
             packet = self._in_packet["packet"]
             try:
