@@ -263,6 +263,31 @@ def test_gaze_away_only_while_serving():
     assert run_rules(stream(seconds(READING, 60)), ["gaze.away"], calls=CALL) == []
 
 
+def test_gaze_away_is_judged_against_the_clerks_front_not_the_camera():
+    from calibration.config import default_counter
+
+    cfg = default_counter(1280, 720, counter_id="c1")
+    side = cfg.model_copy(update={"camera": cfg.camera.model_copy(update={"yaw_deg": 30.0})})
+    # a camera 30° to the clerk's left sees the clerk facing the client as turned 26-30° to the clerk's right
+    facing = frame(face_=face(yaw=-28.0))
+    assert run_rules(stream(seconds(facing, 20)), ["gaze.away"], calls=CALL, counter=side) == []
+    # ... and a head turned 45° past the client as +17° toward the camera: away from the clerk's front
+    turned = frame(face_=face(yaw=17.0))
+    evs = run_rules(stream(seconds(facing, 5) + seconds(turned, 10) + seconds(facing, 5)), ["gaze.away"],
+                    calls=CALL, counter=side)
+    assert spans(evs, "gaze.away") == [(5.0, 14.8)] and evs[0].evidence["yaw_deg"] == 47.0
+
+
+def test_gaze_away_from_the_pose_when_the_turned_face_is_lost():
+    head = {i: (x + 130, y) for i, (x, y, _) in NEUTRAL.items() if i <= 10}  # nose 0.65 shoulder widths aside
+    turned = frame(pose=clerk(head), face_=None)
+    evs = run_rules(stream(seconds(frame(), 5) + seconds(turned, 10) + seconds(frame(), 5)), ["gaze.away"],
+                    calls=CALL)
+    assert spans(evs, "gaze.away") == [(5.0, 14.8)] and evs[0].evidence["nose_shift_sw"] >= 0.6
+    # the face lost with the head where it usually is (a glare, a hand in front): unknown, not away
+    assert run_rules(stream(seconds(frame(), 5) + seconds(frame(face_=None), 10)), ["gaze.away"], calls=CALL) == []
+
+
 def test_smile_is_one_info_event_per_service_with_the_rate():
     client = [person(300, 500, 900, 720)]
     counter_zone = {"client": [(0, 480), (1280, 480), (1280, 720), (0, 720)]}

@@ -1,9 +1,13 @@
 """gaze.away: not facing the client while serving, or looking around (左顾右盼; 001 第七条5).
 
-The client sits on the camera's side of the counter, so facing the client is facing the camera: a
-head turned more than `max_yaw_deg` for `min_duration` s is away. Looking around: the head sweeps
-left and right (`min_sweeps` turns of `sweep_deg` within `sweep_window_s`). Looking down at papers
-or the keyboard (pitch) is work, not looking away. Only while a client is present.
+The client sits on the camera's side of the counter, facing the clerk's front. A camera off to one side
+(calibrated `yaw_deg`) sees a clerk facing the client turned by that angle, so the face yaw is judged
+against the clerk's front (face yaw + camera yaw): turned more than `max_yaw_deg` for `min_duration` s is
+away. A head turned far enough loses the face model; the pose's nose then still shows the turn, as its
+sideways shift from the clerk's usual place over the shoulders (`nose_shift_sw`, against a slow
+baseline). Looking around: the head sweeps left and right (`min_sweeps` turns of `sweep_deg` within
+`sweep_window_s`). Looking down at papers or the keyboard (pitch) is work, not looking away. Only while a
+client is present.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ from typing import Any
 from pydantic import Field
 
 from pipelines.engine import RuleContext, register
-from pipelines.rules._base import TimedParams, TrackedRule
+from pipelines.rules._base import TimedParams, TrackedRule, body_of
+from pipelines.rules._body import L_SH, NOSE, R_SH, dist
 from vision.observation import Observation
 
 
@@ -25,6 +30,8 @@ class Params(TimedParams):
     sweep_deg: float = Field(30.0, gt=0)
     min_sweeps: int = Field(3, ge=2)
     sweep_window_s: float = Field(8.0, gt=0)
+    nose_shift_sw: float = Field(0.45, gt=0, description="no face: the nose this far sideways from its usual place")
+    baseline_tau_s: float = Field(60.0, gt=0, description="time constant of the nose's usual place")
 
 
 @register
@@ -37,6 +44,25 @@ class GazeAway(TrackedRule):
     def __init__(self, *a: Any, **kw: Any) -> None:
         super().__init__(*a, **kw)
         self.yaws: deque[tuple[float, float]] = deque()
+        self.nose_usual: float | None = None
+        self.nose_t: float | None = None
+
+    def _nose_shift(self, ctx: RuleContext, p: Params) -> float | None:
+        """The nose's sideways offset from mid-shoulders (shoulder widths) minus its slow baseline."""
+        body = body_of(ctx)
+        if body is None:
+            return None
+        # a turned clerk half hides the far shoulder: take the shoulders at a low visibility
+        nose, ls, rs = body.pt(NOSE, 0.5), body.pt(L_SH, 0.1), body.pt(R_SH, 0.1)
+        if nose is None or ls is None or rs is None or abs(ls[0] - rs[0]) < 1e-3:
+            return None
+        x, t = (nose[0] - (ls[0] + rs[0]) / 2) / dist(ls, rs), ctx.clock.t
+        if self.nose_usual is None or self.nose_t is None or t - self.nose_t > p.baseline_tau_s:
+            self.nose_usual = x
+        a = min(1.0, max(0.0, t - (self.nose_t if self.nose_t is not None else t)) / p.baseline_tau_s)
+        shift = x - self.nose_usual
+        self.nose_usual, self.nose_t = self.nose_usual + a * (x - self.nose_usual), t
+        return shift
 
     def _sweeps(self, t: float, yaw: float, p: Params) -> int:
         self.yaws.append((t, yaw))
@@ -56,13 +82,19 @@ class GazeAway(TrackedRule):
         if ctx.client_present is None:
             return None, {}
         f = obs.face
+        shift = self._nose_shift(ctx, p)
         if f is None:
-            return (False if ctx.clerk_present is False else None), {}
-        sweeps = self._sweeps(ctx.clock.t, f.yaw, p)
+            if ctx.clerk_present is False:
+                return False, {}
+            if shift is not None and ctx.client_present and abs(shift) >= p.nose_shift_sw:
+                return True, {"kind": "turned_away", "nose_shift_sw": round(shift, 2)}
+            return None, {}
+        yaw = f.yaw + (self.counter.camera.yaw_deg or 0.0)  # against the clerk's front, not the camera
+        sweeps = self._sweeps(ctx.clock.t, yaw, p)
         if not ctx.client_present:
             return False, {}
-        if abs(f.yaw) > p.max_yaw_deg:
-            return True, {"kind": "turned_away", "yaw_deg": round(f.yaw, 1)}
+        if abs(yaw) > p.max_yaw_deg:
+            return True, {"kind": "turned_away", "yaw_deg": round(yaw, 1)}
         if sweeps >= p.min_sweeps:
             return True, {"kind": "looking_around", "sweeps": sweeps}
         return False, {}
