@@ -36,11 +36,14 @@ from vision.observation import Observation, read_observations
 
 CACHE_VERSION = 1
 CLIP_NAMES = ("clip.mp4", "clip.avi", "clip.mkv")
-# Rules whose labels of kind "performed"/"compliant" expect a `pass` event (etiquette checks). For the
-# other rules such a label marks an interval where no violation may be raised (a negative).
+# Rules whose labels of kind "performed"/"compliant" expect a `pass` event (etiquette checks, and the
+# after-hours desk check, which reports a cleared desk as a pass). For the other rules such a label marks
+# an interval where no violation may be raised (a negative).
 # point.one_finger is a violation rule (it fires on a one-finger point); its compliant labels (the open-hand
 # guide clips) are negatives.
-PASS_RULES = frozenset({"greet.raise_hand", "bow.angle", "guide.gesture", "handover.two_hands", "stand.for_visitor"})
+PASS_RULES = frozenset({
+    "greet.raise_hand", "bow.angle", "guide.gesture", "handover.two_hands", "stand.for_visitor", "desk.end_of_day",
+})
 # Policy durations (what the standard allows, in real seconds). Time-compressed clips (labels.json
 # time_scale: one clip second stands for that many real seconds) divide these, and only these, by the
 # scale; perception-level times (grace, flicker memory) stay in clip seconds.

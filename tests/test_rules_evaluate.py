@@ -106,3 +106,11 @@ def test_analyze_clip_closes_its_pipeline(tmp_path, monkeypatch):
     res = clip_mod.analyze_clip(path, analyse_fps=5.0, shared_models={**fakes, "detector": Det()})
     assert res.frames == 4 and len(closed) == 1
     assert all(g.closed == 0 for g in fakes.values())  # the caller's models are the caller's to close
+
+
+def test_a_cleared_desk_label_expects_the_end_of_day_pass_and_clutter_stays_a_negative(tmp_path):
+    rows = [{"rule": "desk.end_of_day", "kind": "compliant", "start": 0.0, "end": 32.0},
+            {"rule": "desk.clutter", "kind": "compliant", "start": 0.0, "end": 32.0}]
+    labels = _labels(tmp_path, intervals=rows)
+    assert [(i.rule, i.start, i.end) for i in labels.intervals] == [("desk.end_of_day:pass", 0.0, 32.0)]
+    assert [i.rule for i in labels.negatives] == ["desk.clutter"]
