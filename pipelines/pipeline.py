@@ -26,6 +26,7 @@ live path share one code path. Model wrappers are imported lazily: replay needs 
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Iterable
 from dataclasses import replace
@@ -121,6 +122,7 @@ class CounterPipelineImpl:
         self._pending_state: tuple[CounterState, float] | None = None
         self.open_events: dict[str, Event] = {}
         self.desk_detector: Any = None
+        self._takes_rgb: dict[tuple[str, str], bool] = {}
         ids = {r.rule_id for r in self.engine.rules}
         self.needs = self.engine.needs
         self.gesture_armed = bool(ids & GESTURE_RULES) or "gesture" in self.needs
@@ -208,6 +210,7 @@ class CounterPipelineImpl:
         timer = StageTimer()
         with timer.stage("motion"):
             obs.motion = self._motion(frame)
+        image = _Frame(frame)
         prev = self.last_obs
         # Carry results only once the scene has been still for `settle_frames` analysed frames: the
         # video-mode trackers lag a fast move by a frame or two, and carrying the first still frame
@@ -222,7 +225,7 @@ class CounterPipelineImpl:
                 obs.pose, carried = prev.pose, ["pose"]
             else:
                 with timer.stage("pose"):
-                    obs.pose = self._model("pose").process(frame, roi=self._post_roi(w, h))
+                    obs.pose = self._call("pose", "process", image, roi=self._post_roi(w, h))
                 carried = []
             obs.ran.append("pose")
         else:
@@ -243,7 +246,7 @@ class CounterPipelineImpl:
                 carried.append("face")
             else:
                 with timer.stage("face"):
-                    obs.face = self._model("face").process(frame, roi=self._head_roi(body, w, h))
+                    obs.face = self._call("face", "process", image, roi=self._head_roi(body, w, h))
                 self.face_t, self.face_nose = t, nose
             obs.ran.append("face")
 
@@ -256,7 +259,7 @@ class CounterPipelineImpl:
                 carried.append("hands")
             else:
                 with timer.stage("hands"):
-                    obs.hands = self._model("hands").process(frame)
+                    obs.hands = self._call("hands", "process", image)
                 self.hands_t, self.hands_i = t, i
             obs.ran.append("hands")
 
@@ -264,14 +267,14 @@ class CounterPipelineImpl:
             rois = self._object_rois(body, obs, act, w, h)
             if rois:
                 with timer.stage("detector"):
-                    dets = [d for roi in rois for d in self._model("detector").detect(frame, roi=roi,
-                                                                                     min_score=self.s.min_score)]
+                    dets = [d for roi in rois for d in self._call("detector", "detect", image, roi=roi,
+                                                                           min_score=self.s.min_score)]
                 obs.detections = _dedupe([d for d in dets if d.label != "person"])
                 obs.ran.append("detector")
 
         if "people" in needs and i % self.s.people_every == 0:
             with timer.stage("people"):
-                dets = self._model("detector").detect(frame, roi=None, min_score=self.s.min_score)
+                dets = self._call("detector", "detect", image, roi=None, min_score=self.s.min_score)
             obs.people = [d for d in dets if d.label == "person"]
             obs.ran.append("people")
 
@@ -298,6 +301,16 @@ class CounterPipelineImpl:
         obs.timings_ms = timer.as_dict()
         self.last_obs = obs
         return obs
+
+    def _call(self, name: str, method: str, frame: _Frame, **kwargs: Any) -> Any:
+        """model.method on the frame in RGB (rgb=True) when the method takes that keyword (the vision wrappers,
+        and proxies passing **kwargs on), else on the BGR frame (a model that only knows BGR, e.g. a test fake)."""
+        fn = getattr(self._model(name), method)
+        key = (name, method)
+        if key not in self._takes_rgb:
+            params = inspect.signature(fn).parameters.values()
+            self._takes_rgb[key] = any(p.name == "rgb" or p.kind is p.VAR_KEYWORD for p in params)
+        return fn(frame.rgb, rgb=True, **kwargs) if self._takes_rgb[key] else fn(frame.bgr, **kwargs)
 
     def _model(self, name: str) -> Any:
         """Per-counter models (pose/hands/face track one person across frames, so they are never shared);
@@ -484,6 +497,24 @@ class CounterPipelineImpl:
         self.status = CounterStatus(self.counter.counter_id, state, since, len(self.open_events))
         self._pending_state = None
         return self.status
+
+
+class _Frame:
+    """An analysed frame in both colour orders: BGR as decoded (motion, markers, desk read it), and RGB, what
+    every model takes, converted on first use and then shared by all the stages of the frame (each model
+    wrapper used to convert its own copy: pose, hands and the person detector the whole frame)."""
+
+    def __init__(self, bgr: np.ndarray) -> None:
+        self.bgr = bgr
+        self._rgb: np.ndarray | None = None
+
+    @property
+    def rgb(self) -> np.ndarray:
+        if self._rgb is None:
+            import cv2
+
+            self._rgb = cv2.cvtColor(self.bgr, cv2.COLOR_BGR2RGB)
+        return self._rgb
 
 
 def _contains(outer: tuple[float, float, float, float], inner: tuple[float, float, float, float]) -> bool:

@@ -1,6 +1,7 @@
 """Object detectors from the model registry: TFLite SSD (ai_edge_litert) and ONNX YOLO (onnxruntime).
 
-Boxes are always returned in full-frame pixels, also when the detector runs on a crop (roi)."""
+Boxes are always returned in full-frame pixels, also when the detector runs on a crop (roi). Frames are BGR
+(OpenCV's order) unless the caller passes rgb=True (the counter pipeline converts each frame once)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import numpy as np
 from models.manifest import ModelSpec
 from models.registry import model_file, read_labels, require
 from vision.results import Box, Detection
-from vision.roi import crop
+from vision.roi import crop_rgb
 
 NMS_IOU = 0.45
 
@@ -25,11 +26,14 @@ class Detector(ABC):
         self.labels: list[str] = read_labels(spec)
 
     @abstractmethod
-    def _raw(self, image_bgr: np.ndarray, min_score: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _raw(self, image_rgb: np.ndarray, min_score: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(boxes Nx4 x1,y1,x2,y2 in the image's pixels, scores N, class ids N), already NMS'd."""
 
-    def detect(self, frame_bgr: np.ndarray, roi: Box | None = None, min_score: float = 0.3) -> list[Detection]:
-        image, (ox, oy) = crop(frame_bgr, roi)
+    def detect(
+        self, frame: np.ndarray, roi: Box | None = None, min_score: float = 0.3, *, rgb: bool = False
+    ) -> list[Detection]:
+        """Finds in frame (BGR, or RGB with rgb=True), inside roi when given."""
+        image, (ox, oy) = crop_rgb(frame, roi, rgb)
         boxes, scores, ids = self._raw(image, min_score)
         out = []
         for (x1, y1, x2, y2), score, cid in zip(boxes, scores, ids, strict=True):
@@ -40,9 +44,11 @@ class Detector(ABC):
         out.sort(key=lambda d: -d.score)
         return out
 
-    def detect_regions(self, frame_bgr: np.ndarray, rois: Iterable[Box], min_score: float = 0.3) -> list[Detection]:
+    def detect_regions(
+        self, frame: np.ndarray, rois: Iterable[Box], min_score: float = 0.3, *, rgb: bool = False
+    ) -> list[Detection]:
         """Run on several crops (e.g. around each hand and the desk) and merge overlapping finds."""
-        found = [d for roi in rois for d in self.detect(frame_bgr, roi, min_score)]
+        found = [d for roi in rois for d in self.detect(frame, roi, min_score, rgb=rgb)]
         return nms_detections(found)
 
 
@@ -81,15 +87,15 @@ class TFLiteSSD(Detector):
 
             self.anchors = ssd_anchors(OIDV4_ANCHORS)
 
-    def _tensor(self, image_bgr: np.ndarray) -> np.ndarray:
-        rgb = cv2.cvtColor(cv2.resize(image_bgr, self.size, interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2RGB)
+    def _tensor(self, image_rgb: np.ndarray) -> np.ndarray:
+        rgb = cv2.resize(image_rgb, self.size, interpolation=cv2.INTER_AREA)
         if self.input["dtype"] == np.uint8:
             return rgb[None]
         return (rgb.astype(np.float32) / 127.5 - 1.0)[None]  # MediaPipe's zero-centred [-1, 1]
 
-    def _raw(self, image_bgr: np.ndarray, min_score: float):
-        h, w = image_bgr.shape[:2]
-        self.interpreter.set_tensor(self.input["index"], self._tensor(image_bgr))
+    def _raw(self, image_rgb: np.ndarray, min_score: float):
+        h, w = image_rgb.shape[:2]
+        self.interpreter.set_tensor(self.input["index"], self._tensor(image_rgb))
         self.interpreter.invoke()
         outs = [self.interpreter.get_tensor(o["index"]) for o in self.outputs]
         if self.spec.decoder == "ssd_anchors_oidv4":
@@ -124,21 +130,21 @@ class OnnxYolo(Detector):
         self.input_name = self.session.get_inputs()[0].name
         self.size = spec.input_size  # w, h
 
-    def _letterbox(self, image_bgr: np.ndarray) -> tuple[np.ndarray, float, tuple[float, float]]:
-        h, w = image_bgr.shape[:2]
+    def _letterbox(self, image_rgb: np.ndarray) -> tuple[np.ndarray, float, tuple[float, float]]:
+        h, w = image_rgb.shape[:2]
         tw, th = self.size
         r = min(tw / w, th / h)
         nw, nh = round(w * r), round(h * r)
         px, py = (tw - nw) / 2, (th - nh) / 2
         canvas = np.full((th, tw, 3), 114, np.uint8)
         x0, y0 = int(round(px - 0.1)), int(round(py - 0.1))
-        canvas[y0 : y0 + nh, x0 : x0 + nw] = cv2.resize(image_bgr, (nw, nh), interpolation=cv2.INTER_LINEAR)
-        blob = cv2.cvtColor(canvas, cv2.COLOR_BGR2RGB).transpose(2, 0, 1)[None].astype(np.float32) / 255.0
+        canvas[y0 : y0 + nh, x0 : x0 + nw] = cv2.resize(image_rgb, (nw, nh), interpolation=cv2.INTER_LINEAR)
+        blob = canvas.transpose(2, 0, 1)[None].astype(np.float32) / 255.0  # grey 114 padding: same in RGB
         return blob, r, (x0, y0)
 
-    def _raw(self, image_bgr: np.ndarray, min_score: float):
-        h, w = image_bgr.shape[:2]
-        blob, r, (x0, y0) = self._letterbox(image_bgr)
+    def _raw(self, image_rgb: np.ndarray, min_score: float):
+        h, w = image_rgb.shape[:2]
+        blob, r, (x0, y0) = self._letterbox(image_rgb)
         pred = self.session.run(None, {self.input_name: blob})[0][0]  # (4+nc, N)
         cls = pred[4:]
         ids = cls.argmax(axis=0)

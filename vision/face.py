@@ -14,12 +14,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-import cv2
 import numpy as np
 
 from models.registry import require
 from vision.results import Box, FaceResult, Point3
-from vision.roi import crop
+from vision.roi import crop_rgb
 
 # face-mesh indices
 CHIN = 152
@@ -86,10 +85,11 @@ class FaceAnalyzer:
             min_tracking_confidence=min_confidence,
         )
 
-    def process(self, frame_bgr: np.ndarray, roi: Box | None = None) -> FaceResult | None:
-        image, (ox, oy) = crop(frame_bgr, roi)
+    def process(self, frame: np.ndarray, roi: Box | None = None, *, rgb: bool = False) -> FaceResult | None:
+        """frame in BGR order (OpenCV's), or RGB with rgb=True; roi in frame pixels, results in frame pixels."""
+        image, (ox, oy) = crop_rgb(frame, roi, rgb)
         h, w = image.shape[:2]
-        res = self._mesh.process(cv2.cvtColor(image, cv2.COLOR_BGR2RGB))
+        res = self._mesh.process(image)
         if not res.multi_face_landmarks:
             return None
         pts = np.array([(lm.x * w + ox, lm.y * h + oy, lm.z * w) for lm in res.multi_face_landmarks[0].landmark])

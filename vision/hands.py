@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import cv2
 import numpy as np
 
 from models.registry import require
 from vision.results import Box, FingerState, HandResult, Point3
-from vision.roi import crop
+from vision.roi import crop_rgb
 
 WRIST = 0
 # (MCP, PIP, DIP, TIP) per finger; for the thumb (CMC, MCP, IP, TIP)
@@ -95,10 +94,11 @@ class HandTracker:
             min_tracking_confidence=min_confidence,
         )
 
-    def process(self, frame_bgr: np.ndarray, roi: Box | None = None) -> list[HandResult]:
-        image, (ox, oy) = crop(frame_bgr, roi)
+    def process(self, frame: np.ndarray, roi: Box | None = None, *, rgb: bool = False) -> list[HandResult]:
+        """frame in BGR order (OpenCV's), or RGB with rgb=True; roi in frame pixels, results in frame pixels."""
+        image, (ox, oy) = crop_rgb(frame, roi, rgb)
         h, w = image.shape[:2]
-        res = self._hands.process(cv2.cvtColor(image, cv2.COLOR_BGR2RGB))
+        res = self._hands.process(image)
         if not res.multi_hand_landmarks:
             return []
         out = []

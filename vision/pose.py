@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
 from models.registry import require
 from vision.results import Box, Landmark, PoseResult
-from vision.roi import crop
+from vision.roi import crop_rgb
 
 POSE_MODELS = {0: "mediapipe.pose_lite", 1: "mediapipe.pose_full", 2: "mediapipe.pose_heavy"}
 NOSE = 0
@@ -32,10 +31,11 @@ class PoseEstimator:
             min_tracking_confidence=min_confidence,
         )
 
-    def process(self, frame_bgr: np.ndarray, roi: Box | None = None) -> PoseResult | None:
-        image, (ox, oy) = crop(frame_bgr, roi)
+    def process(self, frame: np.ndarray, roi: Box | None = None, *, rgb: bool = False) -> PoseResult | None:
+        """frame in BGR order (OpenCV's), or RGB with rgb=True; roi in frame pixels, results in frame pixels."""
+        image, (ox, oy) = crop_rgb(frame, roi, rgb)
         h, w = image.shape[:2]
-        res = self._pose.process(cv2.cvtColor(image, cv2.COLOR_BGR2RGB))
+        res = self._pose.process(image)
         if res.pose_landmarks is None:
             return None
         landmarks = [

@@ -25,6 +25,18 @@ def crop(frame: np.ndarray, roi: Box | None) -> tuple[np.ndarray, tuple[int, int
     return frame[y1:y2, x1:x2], (x1, y1)
 
 
+def crop_rgb(frame: np.ndarray, roi: Box | None, rgb: bool) -> tuple[np.ndarray, tuple[int, int]]:
+    """crop() in RGB order, what MediaPipe and the detectors take. A BGR frame (OpenCV's order, rgb=False)
+    has only its crop converted; an RGB frame (rgb=True) is cropped as is. The counter pipeline converts each
+    frame once and passes rgb=True to every stage instead of each stage converting again."""
+    image, offset = crop(frame, roi)
+    if rgb:
+        return image, offset
+    import cv2
+
+    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB), offset
+
+
 def region_around(
     points: Iterable[Point2], width: int, height: int, margin: float = 0.5, min_size: float = 160.0
 ) -> Box | None:
