@@ -26,6 +26,7 @@ from pipelines.geometry import (
     R_WRIST,
     fingers_together_score,
     forearm_from_vertical,
+    hand_face_clearance,
 )
 from pipelines.messages import QueueCall
 from pipelines.rules.etiquette_common import ClerkGeometry, Episodes, Frame, clerk_hand, median_of, r1
@@ -50,6 +51,9 @@ class GreetParams(RuleParams):
     detect_forearm_deg: float = Field(45.0, gt=0, lt=90, description="looser tilt that still counts as a raise")
     min_fingers_together: float = Field(0.6, ge=0, le=1)
     below_shoulder_m: float = Field(0.15, ge=0, description="the wrist may be this far below the shoulder")
+    min_face_clearance: float = Field(
+        0.7, ge=0, description="the raised hand's centre at least this many image shoulder widths from the nose, "
+        "mouth and ears (a phone at the ear or a cup at the mouth is not a greeting)")
 
 
 def raise_row(frame: Frame, side: str, p: GreetParams, hands: list) -> dict[str, Any] | None:
@@ -62,6 +66,9 @@ def raise_row(frame: Frame, side: str, p: GreetParams, hands: list) -> dict[str,
         return None
     tilt = frame.cached(f"forearm.{side}", lambda: forearm_from_vertical(frame.pose, frame.cam, side))
     if tilt is None or tilt > p.detect_forearm_deg:
+        return None
+    clearance = frame.cached(f"face_clearance.{side}", lambda: hand_face_clearance(frame.pose, side))
+    if clearance is not None and clearance < p.min_face_clearance:  # the hand is at the face, not beside the head
         return None
     hand = clerk_hand(frame, hands, side)
     return {"forearm_deg": tilt, "fingers_together": fingers_together_score(hand) if hand else None}
