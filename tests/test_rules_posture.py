@@ -3,6 +3,10 @@ arms crossed, hands on hips, fidget, legs, gaze.away and the smile rate."""
 
 from __future__ import annotations
 
+import gzip
+import tempfile
+from pathlib import Path
+
 from pipelines.messages import QueueCall
 from tests.fixtures.rules import (
     BEHAVIOUR_RULES,
@@ -51,6 +55,63 @@ def test_head_on_desk():
                     ["posture.head_on_desk"])
     assert spans(evs, "posture.head_on_desk") == [(0.0, 11.8)]
 
+
+
+def test_head_on_desk_carries_over_the_pose_lost_right_after_the_head_went_down():
+    down = frame(pose=clerk({0: (640, 420), 7: (700, 410), 8: (580, 410)}), face_=None)
+    lost = frame(pose=None, face_=None)
+    # 2 s seen going down, then 30 s with the pose lost (lying on the forearms hides the body): one incident
+    evs = run_rules(stream(seconds(frame(), 5) + seconds(down, 2) + seconds(lost, 30) + seconds(frame(), 5)),
+                    ["posture.head_on_desk"])
+    assert spans(evs, "posture.head_on_desk") == [(5.0, 36.8)]
+    assert evs[-1].evidence["pose_lost_s"] >= 29.0
+    # the pose lost after an upright clerk: unknown, never head on desk
+    assert run_rules(stream(seconds(frame(), 5) + seconds(lost, 30)), ["posture.head_on_desk"]) == []
+    # the carry-over ends after lost_hold_s
+    evs = run_rules(stream(seconds(down, 2) + seconds(lost, 30)), ["posture.head_on_desk"],
+                    overrides={"posture.head_on_desk": {"lost_hold_s": 12.0}})
+    assert spans(evs, "posture.head_on_desk") == [(0.0, 14.0)]  # lost from 2.0 s, held 12 s
+    # a head-down fit outside the post zone (a walk-off at the frame's edge, the person box still in the post)
+    # carries nothing over
+    aside = frame(pose=clerk({0: (640, 420), 7: (700, 410), 8: (580, 410)}, shift=(-500, 0)),
+                  people=[person(400, 200, 880, 720)])
+    assert run_rules(stream(seconds(frame(), 5) + seconds(aside, 1) + seconds(lost, 30)),
+                     ["posture.head_on_desk"]) == []
+
+
+def _recorded_posture(name: str) -> tuple[list, object]:
+    from pipelines.clip import counter_for
+    from vision.observation import read_observations
+
+    data = Path(__file__).parent / "data" / "posture"
+    with gzip.open(data / f"{name}.jsonl.gz", "rt", encoding="utf-8") as fh, tempfile.NamedTemporaryFile(
+        "w", suffix=".jsonl", delete=False
+    ) as out:
+        out.write(fh.read())
+    try:
+        return list(read_observations(out.name)), counter_for(data / f"{name}.counter.yaml", 640, 480)
+    finally:
+        Path(out.name).unlink()
+
+
+SIM = {"posture.head_on_desk": {"min_duration": 1.0}}
+
+
+def test_recorded_head_on_desk_with_the_pose_lost_for_4_s_is_one_incident():
+    obs, counter = _recorded_posture("head_on_desk__f_young_slim__h1.35_d1.5_y0")
+    assert sum(o.pose is None for o in obs) >= 15  # the model lost the clerk for most of the clip
+    evs = run_rules(obs, ["posture.head_on_desk"], counter=counter, overrides=SIM)
+    (span,) = spans(evs, "posture.head_on_desk")
+    assert span[0] <= 1.0 and span[1] >= 4.0  # labelled 0.8-4.2 s
+    # without the carry-over only the two frames seen going down remain: too short
+    short = {"posture.head_on_desk": {"min_duration": 1.0, "lost_hold_s": 0.0}}
+    assert run_rules(obs, ["posture.head_on_desk"], counter=counter, overrides=short) == []
+
+
+def test_recorded_walk_off_past_the_frame_edge_is_not_head_on_desk():
+    # the clerk walks off to the left; the last fits at the frame's edge put the head below the shoulders
+    obs, counter = _recorded_posture("item_unattended__m_short__h1.6_d1.3_y30")
+    assert run_rules(obs, ["posture.head_on_desk"], counter=counter, overrides=SIM) == []
 
 def test_dozing_eyes_closed_over_n_seconds_with_blinks_open():
     # eyes closed, reopened for one frame every 2 s (a heavy blink reversed): one incident

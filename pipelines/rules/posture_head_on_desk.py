@@ -1,8 +1,14 @@
 """posture.head_on_desk: lying on the counter, head down (趴台; 003 D.1, 002 (6)).
 
 The head (nose, else the ears) drops to the shoulder line or below. Looking down at papers lowers the
-nose by far less, so it does not reach `max_head_height_sw`. Frames where the pose is lost (a clerk
-lying on the desk often is) are unknown: they neither end nor break the incident.
+nose by far less, so it does not reach `max_head_height_sw`. (A deep standing bow does, for the second or
+two it is held: `min_duration` keeps it out.)
+A clerk lying on the desk often makes the pose model lose the body (face and arms hidden). Such frames
+are judged by what was seen last: when the last pose at the post showed the head down, the clerk is still
+lying there while the pose stays lost, up to `lost_hold_s` (they did not leave: leaving shows a head above
+the shoulders moving away, not a head sinking below them; the head must be seen down with the shoulders
+inside the post zone, as a walk-off leaves a garbage fit at the frame's edge). Lost frames after an upright pose, or
+with nobody at the post, stay unknown: a colleague walking off never turns into head_on_desk.
 """
 
 from __future__ import annotations
@@ -11,9 +17,9 @@ from typing import Any
 
 from pydantic import Field
 
+from pipelines.context import head_height_sw
 from pipelines.engine import RuleContext, register
 from pipelines.rules._base import TimedParams, TrackedRule, body_of
-from pipelines.rules._body import L_EAR, NOSE, R_EAR
 from vision.observation import Observation
 
 
@@ -21,6 +27,9 @@ class Params(TimedParams):
     min_duration: float = Field(10.0, ge=0)
     grace: float = Field(5.0, ge=0, description="head up or pose lost this briefly keeps one incident")
     max_head_height_sw: float = Field(0.2, description="head this little above mid-shoulders (shoulder widths)")
+    lost_hold_s: float = Field(
+        600.0, ge=0, description="the pose lost right after the head went down still counts as lying, this long (s)"
+    )
 
 
 @register
@@ -30,14 +39,29 @@ class HeadOnDesk(TrackedRule):
     measured_by = "pose"
     Params = Params
 
+    def __init__(self, *a: Any, **kw: Any) -> None:
+        super().__init__(*a, **kw)
+        self.down_since_lost: float | None = None  # the pose was lost at this time, right after a head-down pose
+        self.last_down = False  # the last measured pose at the post showed the head down
+
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
+        p: Params = self.params  # type: ignore[assignment]
+        t = ctx.clock.t
         body = body_of(ctx)
-        if body is None:
-            # MediaPipe often loses a clerk lying on the desk (face and arms hidden): unknown, not "head up"
+        height = head_height_sw(body)
+        if height is not None:
+            down = height <= p.max_head_height_sw
+            # only a head seen down inside the post zone may carry over a pose loss: a walk-off leaves the
+            # pose fitted at the frame's edge, out of the post, where the person box still holds it for a while
+            self.last_down, self.down_since_lost = down and ctx.values.get("staffed_by") == "pose", None
+            return down, {"head_height_sw": round(height, 2)}
+        if body is not None or not self.last_down or ctx.clerk_present is False and obs.pose is not None:
+            # a body without a head/shoulders reading, an upright clerk lost, or a pose seen away from the post
+            self.last_down = self.last_down and body is None and obs.pose is None
             return None, {}
-        sh, sw = body.shoulder_mid, body.shoulder_width
-        head = [p for p in (body.pt(NOSE, 0.3), body.pt(L_EAR, 0.3), body.pt(R_EAR, 0.3)) if p is not None]
-        if sh is None or sw is None or not head:
+        # the pose vanished right after the head went down: still lying there (for up to lost_hold_s)
+        if self.down_since_lost is None:
+            self.down_since_lost = t
+        if t - self.down_since_lost > p.lost_hold_s:
             return None, {}
-        height = (sh[1] - min(p[1] for p in head)) / sw
-        return height <= self.params.max_head_height_sw, {"head_height_sw": round(height, 2)}  # type: ignore[attr-defined]
+        return True, {"pose_lost_s": round(t - self.down_since_lost, 1)}
