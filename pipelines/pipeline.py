@@ -207,6 +207,8 @@ class CounterPipelineImpl:
         self.frame_index += 1
         if not self.perception:
             return obs
+        from vision.detector import is_person
+
         timer = StageTimer()
         with timer.stage("motion"):
             obs.motion = self._motion(frame)
@@ -269,13 +271,13 @@ class CounterPipelineImpl:
                 with timer.stage("detector"):
                     dets = [d for roi in rois for d in self._call("detector", "detect", image, roi=roi,
                                                                            min_score=self.s.min_score)]
-                obs.detections = _dedupe([d for d in dets if d.label != "person"])
+                obs.detections = _dedupe([d for d in dets if not is_person(d)])
                 obs.ran.append("detector")
 
         if "people" in needs and i % self.s.people_every == 0:
             with timer.stage("people"):
                 dets = self._call("detector", "detect", image, roi=None, min_score=self.s.min_score)
-            obs.people = [d for d in dets if d.label == "person"]
+            obs.people = [d for d in dets if is_person(d)]
             obs.ran.append("people")
 
         if "markers" in needs and i % self.s.markers_every == 0:

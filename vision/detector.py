@@ -17,6 +17,13 @@ from vision.results import Box, Detection
 from vision.roi import crop_rgb
 
 NMS_IOU = 0.45
+# A person in the detectors' label sets (COCO "person", OIDv4 "Person"): the one test of "is this a person" that
+# the counter pipeline (people stage, object crops) and `counterwatch detect` share.
+PERSON_LABELS = frozenset({"person", "Person"})
+
+
+def is_person(det: Detection) -> bool:
+    return det.label in PERSON_LABELS
 
 
 class Detector(ABC):

@@ -3,24 +3,17 @@ bench; the counter pipelines schedule the stages themselves)."""
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
-from vision.detector import Detector, load_detector, nms_detections
+from vision.detector import Detector, is_person, load_detector, nms_detections
 from vision.face import FaceAnalyzer
 from vision.hands import HandTracker
 from vision.observation import Observation
 from vision.pose import PoseEstimator
 from vision.results import Box, Detection
-from vision.roi import clip_box, region_around
+from vision.roi import expand, region_around
 from vision.timing import StageTimer
-
-PERSON_LABELS = {"person", "Person"}
-
-
-def expand(box: Box, frac: float, width: int, height: int) -> Box:
-    x1, y1, x2, y2 = box
-    dx, dy = (x2 - x1) * frac, (y2 - y1) * frac
-    return clip_box((x1 - dx, y1 - dy, x2 + dx, y2 + dy), width, height)
 
 
 class FramePerception:
@@ -39,25 +32,27 @@ class FramePerception:
         self.hands = HandTracker(static_image_mode=still_images)
 
     def run(self, frame: np.ndarray, frame_index: int = 0, t: float = 0.0, counter_id: str = "cli") -> Observation:
+        """frame in BGR order (OpenCV's); converted to RGB once here for every stage."""
         h, w = frame.shape[:2]
         timer = StageTimer()
+        rgb = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
         with timer.stage("detector"):
-            dets = nms_detections([d for det in self.detectors for d in det.detect(frame)])
-        people = [d for d in dets if d.label in PERSON_LABELS]
+            dets = nms_detections([d for det in self.detectors for d in det.detect(rgb, rgb=True)])
+        people = [d for d in dets if is_person(d)]
         subject = max(people, key=lambda d: (d.box[2] - d.box[0]) * (d.box[3] - d.box[1]), default=None)
         roi = expand(subject.box, 0.15, w, h) if subject else None
         with timer.stage("pose"):
-            pose = self.pose.process(frame, roi)
+            pose = self.pose.process(rgb, roi, rgb=True)
         with timer.stage("face"):
-            face = self.face.process(frame, roi)
+            face = self.face.process(rgb, roi, rgb=True)
         with timer.stage("hands"):
-            hands = self.hands.process(frame, roi)
+            hands = self.hands.process(rgb, roi, rgb=True)
             if not hands and roi is not None:
-                hands = self.hands.process(frame)
+                hands = self.hands.process(rgb, rgb=True)
         crops = [r for r in (region_around([p[:2] for p in hand.landmarks], w, h) for hand in hands) if r]
         if crops:
             with timer.stage("detector_crops"):
-                extra: list[Detection] = [d for det in self.detectors for d in det.detect_regions(frame, crops)]
+                extra: list[Detection] = [d for det in self.detectors for d in det.detect_regions(rgb, crops, rgb=True)]
                 dets = nms_detections(dets + extra)
         return Observation(
             counter_id=counter_id,
@@ -68,7 +63,7 @@ class FramePerception:
             pose=pose,
             face=face,
             hands=hands,
-            detections=[d for d in dets if d.label not in PERSON_LABELS],
+            detections=[d for d in dets if not is_person(d)],
             people=people,
             timings_ms=timer.as_dict(),
         )

@@ -14,6 +14,13 @@ def clip_box(box: Box, width: int, height: int) -> Box:
     return (max(0.0, min(x1, width)), max(0.0, min(y1, height)), max(0.0, min(x2, width)), max(0.0, min(y2, height)))
 
 
+def expand(box: Box, frac: float, width: int, height: int) -> Box:
+    """box grown by frac of its width/height on each side, clipped to the frame."""
+    x1, y1, x2, y2 = box
+    dx, dy = (x2 - x1) * frac, (y2 - y1) * frac
+    return clip_box((x1 - dx, y1 - dy, x2 + dx, y2 + dy), width, height)
+
+
 def crop(frame: np.ndarray, roi: Box | None) -> tuple[np.ndarray, tuple[int, int]]:
     """The pixels inside roi (whole frame when None) and the crop's top-left offset."""
     if roi is None:
