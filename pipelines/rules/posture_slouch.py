@@ -13,8 +13,13 @@ Slumping forward (rounded back) is read against the clerk's own upright posture,
 baseline (time constant `baseline_tau_s`) of the ear height above the shoulders and of where the shoulders
 sit in the image. Slumped = the ears sink `ear_drop_sw` toward the shoulders AND the shoulders themselves
 sink `shoulder_drop_sw` (shoulder widths of the baseline). Reading with the head bowed lowers the ears but
-not the shoulders; the view does not matter, as both are measured in this camera's own image. Only while
-seated (hips not seen above the desk).
+not the shoulders; the view does not matter, as both are measured in this camera's own image. Leaning back
+against the chair = the ears rise `ear_rise_sw` over the shoulders AND the nose rises `nose_rise_sw` (the
+head tips back with the torso) while the shoulders do not rise as standing up would raise them, nor narrow
+by `max_width_loss` as turning away does. Looking
+up lifts the nose but hardly the ears. Only while seated: with a calibrated camera, the shoulders below
+standing height (`min_standing_shoulder_m`, as the bow rule judges it; a view from above and to one side
+shows a seated clerk's hips off the desk zone), else the hips not seen above the desk.
 A bow lasts seconds; `min_duration` keeps it out. Lying on the desk
 (posture.head_on_desk) is not also a slouch: the rule is silent while the head is down.
 """
@@ -33,7 +38,7 @@ from pipelines.context import head_height_sw, point_in_polygon
 from pipelines.engine import RuleContext, register
 from pipelines.geometry import FORWARD, LATERAL, UP, CameraModel, world_torso_vector
 from pipelines.rules._base import TimedParams, TrackedRule, body_of
-from pipelines.rules._body import L_EAR, L_HIP, L_SH, R_EAR, R_HIP, R_SH
+from pipelines.rules._body import L_EAR, L_HIP, L_SH, NOSE, R_EAR, R_HIP, R_SH
 from pipelines.rules._frame import measure
 from vision.observation import Observation
 
@@ -59,7 +64,19 @@ class Params(TimedParams):
     lying_head_sw: float = Field(
         0.2, description="head this low over the shoulders is lying on the desk (head_on_desk's), not a slump"
     )
+    ear_rise_sw: float = Field(0.1, gt=0, description="leaning back: ears this much higher over the shoulders ...")
+    nose_rise_sw: float = Field(0.2, gt=0, description="... and the nose this much higher than usual ...")
+    max_shoulder_rise_sw: float = Field(
+        0.15, gt=0, description="... while the shoulders rise less than this (standing up raises them) ..."
+    )
+    max_width_loss: float = Field(
+        0.1, ge=0, le=1, description="... and the shoulder line narrows by less than this share (turning narrows it)"
+    )
     baseline_tau_s: float = Field(60.0, gt=0, description="time constant of the clerk's usual (upright) posture")
+    min_standing_shoulder_m: float = Field(
+        1.13, gt=0, description="standing: shoulders this high above the floor (calibrated camera height/distance)"
+    )
+    standing_memory_s: float = Field(10.0, ge=0, description="... now or within this many seconds (a bow follows)")
 
 
 @register
@@ -73,8 +90,10 @@ class Slouch(TrackedRule):
         super().__init__(*a, **kw)
         self.cam: CameraModel | None = None
         self.recent: deque[tuple[float, dict[str, float]]] = deque()
-        self.usual: tuple[float, float, float] | None = None  # ear height (sw), shoulder-mid y (px), sw (px)
+        # ear height (sw), shoulder-mid y (px), sw (px), nose height (sw): the clerk's usual upright posture
+        self.usual: tuple[float, float, float, float] | None = None
         self.usual_t: float | None = None
+        self.stood_t = float("-inf")  # shoulders last seen at standing height
 
     def _camera(self, obs: Observation) -> CameraModel:
         if self.cam is None:
@@ -100,8 +119,10 @@ class Slouch(TrackedRule):
             ev["shoulder_tilt_deg"] = tilt
         lms = body.pose.landmarks
         slump = self._slump(body, ctx.clock.t, p)
-        if slump is not None and not self._standing(lms, p):
+        if slump is not None and not self._standing(lms, ls, rs, ctx.clock.t, cam, p):
             ev.update(ear_drop_sw=slump[0], shoulder_drop_sw=slump[1])
+            if slump[2] is not None:
+                ev["nose_rise_sw"] = slump[2]
         v = world_torso_vector(body.pose) if len(body.pose.world) >= 25 else None
         hips_seen = p.hips_in_view and min(lms[L_HIP].visibility, lms[R_HIP].visibility) >= p.min_hip_visibility
         if hips_seen and self.counter.zones.desk is not None:
@@ -124,31 +145,54 @@ class Slouch(TrackedRule):
             return None, {}
         tilt, pitch, roll = med.get("shoulder_tilt_deg"), med.get("lean_pitch_deg"), med.get("lean_roll_deg")
         ear_drop, shoulder_drop = med.get("ear_drop_sw"), med.get("shoulder_drop_sw")
+        nose_rise = med.get("nose_rise_sw")
         bad = (tilt is not None and abs(tilt) > p.max_shoulder_tilt_deg) or (pitch is not None and (
             pitch > p.max_lean_forward_deg or -pitch > p.max_lean_back_deg)) or (
             roll is not None and roll > p.max_lean_side_deg) or (
             ear_drop is not None and shoulder_drop is not None and ear_drop >= p.ear_drop_sw
-            and shoulder_drop >= p.shoulder_drop_sw)
+            and shoulder_drop >= p.shoulder_drop_sw) or (
+            ear_drop is not None and shoulder_drop is not None and nose_rise is not None and -ear_drop >= p.ear_rise_sw
+            and nose_rise >= p.nose_rise_sw and -shoulder_drop < p.max_shoulder_rise_sw)
         return bad, {k: round(v, 1) for k, v in med.items()}
 
 
-    def _slump(self, body: Any, t: float, p: Params) -> tuple[float, float] | None:
-        """(how far the ears sank toward the shoulders, how far the shoulders sank), in baseline shoulder
-        widths, against the slow baseline of this clerk; the baseline then moves toward this frame."""
+    def _slump(self, body: Any, t: float, p: Params) -> tuple[float, float, float | None] | None:
+        """(how far the ears sank toward the shoulders, how far the shoulders sank, how far the nose rose), in
+        baseline shoulder widths, against the slow baseline of this clerk; the baseline then moves toward
+        this frame. The nose rise is None while the nose is not seen."""
         sh, sw = body.shoulder_mid, body.shoulder_width
         ears = [q for q in (body.pt(L_EAR, 0.3), body.pt(R_EAR, 0.3)) if q is not None]
         if sh is None or sw is None or not ears:
             return None
         ear = (sh[1] - sum(q[1] for q in ears) / len(ears)) / sw
+        nose_pt = body.pt(NOSE, 0.3)
+        nose = (sh[1] - nose_pt[1]) / sw if nose_pt is not None else None
         if self.usual is None or self.usual_t is None or t - self.usual_t > p.baseline_tau_s:
-            self.usual = (ear, sh[1], sw)  # first sight of the clerk, or back after a long absence
-        e0, y0, sw0 = self.usual
+            self.usual = (ear, sh[1], sw, nose if nose is not None else ear)  # first sight, or back after long
+        e0, y0, sw0, n0 = self.usual
         a = min(1.0, max(0.0, t - (self.usual_t if self.usual_t is not None else t)) / p.baseline_tau_s)
-        self.usual, self.usual_t = (e0 + a * (ear - e0), y0 + a * (sh[1] - y0), sw0 + a * (sw - sw0)), t
-        return e0 - ear, (sh[1] - y0) / sw0
+        n1 = n0 + a * (nose - n0) if nose is not None else n0
+        self.usual, self.usual_t = (e0 + a * (ear - e0), y0 + a * (sh[1] - y0), sw0 + a * (sw - sw0), n1), t
+        # the rise of the head is read in baseline widths too: a clerk turning away narrows the shoulder line,
+        # which would inflate heights divided by this frame's width, so a narrowed line reads no lean back
+        turned = sw < (1.0 - p.max_width_loss) * sw0
+        rise = None if nose is None or turned else (nose * sw / sw0 - n0)
+        return e0 - ear, (sh[1] - y0) / sw0, rise
 
-    def _standing(self, lms: list, p: Params) -> bool:
-        """Hips seen, and not behind the desk: standing (a bow, a greeting), not seated at the counter."""
+    def _standing(self, lms: list, ls: tuple[float, float], rs: tuple[float, float], t: float, cam: CameraModel,
+                  p: Params) -> bool:
+        """Standing (a bow, a greeting), not seated at the counter. With the camera's height and distance
+        calibrated: the shoulders back-projected onto the clerk's coronal plane stand `min_standing_shoulder_m`
+        above the floor, now or within `standing_memory_s` (a bow lowers them for a moment). Otherwise: the
+        hips are seen, and not behind the desk (a view that shows a seated clerk's hips off the desk zone
+        reads as standing, so this is the fallback only)."""
+        camera = self.counter.camera
+        if camera.height_m is not None and camera.distance_m is not None:
+            uv = np.array([ls, rs], dtype=float)
+            height = float(cam.on_plane(uv, cam.coronal_plane_normal(), np.zeros(3)).mean(axis=0) @ UP)
+            if height >= p.min_standing_shoulder_m:
+                self.stood_t = t
+            return t - self.stood_t <= p.standing_memory_s
         if min(lms[L_HIP].visibility, lms[R_HIP].visibility) < p.min_hip_visibility:
             return False
         desk = self.counter.zones.desk
