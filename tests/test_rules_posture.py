@@ -449,3 +449,15 @@ def test_recorded_leaning_back_and_turning_away():
     # it out with any margin
     assert _recorded_slouch("gaze_away__f_young_slim__h1.6_d1.3_y30", {"nose_rise_sw": 0.15}) == []
     assert _recorded_slouch("gaze_away__f_young_slim__h1.6_d1.3_y30", {"nose_rise_sw": 0.15, "max_width_loss": 0.5})
+
+
+def test_recorded_standing_up_to_a_visitor_is_not_dozing():
+    # camera 1.35 m high, 1.5 m away: once the clerk stands the eyes are above the lens and the face model reads
+    # them as slits (eye aspect ratio 0.04-0.11 for 3 s); the calibrated shoulder height (~1.5 m) says standing
+    obs, counter = _recorded_posture("stand_for_visitor__m_heavy_tall__h1.35_d1.5_y0")
+    assert sum(o.face is not None and o.face.eye_aspect_ratio < 0.15 for o in obs) >= 10
+    sim = {"posture.dozing": {"min_duration": 1.5}}
+    assert run_rules(obs, ["posture.dozing"], counter=counter, overrides=sim) == []
+    # control: with standing out of reach the slits read as closed eyes
+    never = {"posture.dozing": {"min_duration": 1.5, "min_standing_shoulder_m": 3.0}}
+    assert spans(run_rules(obs, ["posture.dozing"], counter=counter, overrides=never), "posture.dozing")

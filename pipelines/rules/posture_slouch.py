@@ -186,10 +186,8 @@ class Slouch(TrackedRule):
         above the floor, now or within `standing_memory_s` (a bow lowers them for a moment). Otherwise: the
         hips are seen, and not behind the desk (a view that shows a seated clerk's hips off the desk zone
         reads as standing, so this is the fallback only)."""
-        camera = self.counter.camera
-        if camera.height_m is not None and camera.distance_m is not None:
-            uv = np.array([ls, rs], dtype=float)
-            height = float(cam.on_plane(uv, cam.coronal_plane_normal(), np.zeros(3)).mean(axis=0) @ UP)
+        height = shoulder_height_m(self.counter, cam, ls, rs)
+        if height is not None:
             if height >= p.min_standing_shoulder_m:
                 self.stood_t = t
             return t - self.stood_t <= p.standing_memory_s
@@ -197,6 +195,16 @@ class Slouch(TrackedRule):
             return False
         desk = self.counter.zones.desk
         return desk is None or not any(point_in_polygon((lms[i].x, lms[i].y), desk) for i in (L_HIP, R_HIP))
+
+
+def shoulder_height_m(counter: Any, cam: CameraModel, ls: tuple[float, float], rs: tuple[float, float]) -> float | None:
+    """Height of the mid-shoulders above the floor (m), back-projected onto the clerk's coronal plane, as
+    bow.angle judges standing; None unless the camera's height and distance are calibrated (else metres
+    would be guesses)."""
+    if counter.camera.height_m is None or counter.camera.distance_m is None:
+        return None
+    uv = np.array([ls, rs], dtype=float)
+    return float(cam.on_plane(uv, cam.coronal_plane_normal(), np.zeros(3)).mean(axis=0) @ UP)
 
 
 def _shoulder_roll(
