@@ -26,7 +26,6 @@ live path share one code path. Model wrappers are imported lazily: replay needs 
 
 from __future__ import annotations
 
-import inspect
 import logging
 from collections.abc import Iterable
 from dataclasses import replace
@@ -122,7 +121,6 @@ class CounterPipelineImpl:
         self._pending_state: tuple[CounterState, float] | None = None
         self.open_events: dict[str, Event] = {}
         self.desk_detector: Any = None
-        self._takes_rgb: dict[tuple[str, str], bool] = {}
         ids = {r.rule_id for r in self.engine.rules}
         self.needs = self.engine.needs
         self.gesture_armed = bool(ids & GESTURE_RULES) or "gesture" in self.needs
@@ -305,14 +303,8 @@ class CounterPipelineImpl:
         return obs
 
     def _call(self, name: str, method: str, frame: _Frame, **kwargs: Any) -> Any:
-        """model.method on the frame in RGB (rgb=True) when the method takes that keyword (the vision wrappers,
-        and proxies passing **kwargs on), else on the BGR frame (a model that only knows BGR, e.g. a test fake)."""
-        fn = getattr(self._model(name), method)
-        key = (name, method)
-        if key not in self._takes_rgb:
-            params = inspect.signature(fn).parameters.values()
-            self._takes_rgb[key] = any(p.name == "rgb" or p.kind is p.VAR_KEYWORD for p in params)
-        return fn(frame.rgb, rgb=True, **kwargs) if self._takes_rgb[key] else fn(frame.bgr, **kwargs)
+        """model.method on the frame converted to RGB once (every model wrapper takes `rgb=True`)."""
+        return getattr(self._model(name), method)(frame.rgb, rgb=True, **kwargs)
 
     def _model(self, name: str) -> Any:
         """Per-counter models (pose/hands/face track one person across frames, so they are never shared);

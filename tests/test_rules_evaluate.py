@@ -63,7 +63,7 @@ class _Graph:
     def __init__(self, result=None) -> None:
         self.result, self.closed = result, 0
 
-    def process(self, frame_bgr, roi=None):
+    def process(self, frame, roi=None, *, rgb=False):
         return self.result
 
     def close(self) -> None:
@@ -100,7 +100,7 @@ def test_analyze_clip_closes_its_pipeline(tmp_path, monkeypatch):
     fakes = {"pose": _Graph(clerk()), "face": _Graph(), "hands": _Graph([])}
 
     class Det(_Graph):
-        def detect(self, frame_bgr, roi=None, min_score=0.3):
+        def detect(self, frame, roi=None, min_score=0.3, *, rgb=False):
             return []
 
     res = clip_mod.analyze_clip(path, analyse_fps=5.0, shared_models={**fakes, "detector": Det()})

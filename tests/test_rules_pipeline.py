@@ -26,7 +26,7 @@ class FakePose:
         self.pose = clerk()
         self.calls = 0
 
-    def process(self, frame_bgr, roi=None):
+    def process(self, frame, roi=None, *, rgb=False):
         self.calls += 1
         return self.pose
 
@@ -35,11 +35,11 @@ class FakeStage:
     def __init__(self, result) -> None:
         self.result, self.calls = result, 0
 
-    def process(self, frame_bgr, roi=None):
+    def process(self, frame, roi=None, *, rgb=False):
         self.calls += 1
         return self.result
 
-    def detect(self, frame_bgr, roi=None, min_score=0.3):
+    def detect(self, frame, roi=None, min_score=0.3, *, rgb=False):
         self.calls += 1
         return self.result
 
@@ -238,7 +238,7 @@ class RoiDetector:
         self.rois: list = []
         self.phone_box = phone_box
 
-    def detect(self, frame_bgr, roi=None, min_score=0.3):
+    def detect(self, frame, roi=None, min_score=0.3, *, rgb=False):
         from vision.results import Detection
 
         self.rois.append(roi)

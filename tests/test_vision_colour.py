@@ -49,40 +49,30 @@ def test_face_on_an_rgb_crop_view_equals_the_bgr_path(media):
     assert from_bgr is not None and from_bgr == from_rgb
 
 
-class RgbPose:
-    """Takes the rgb keyword, like the vision wrappers: the pipeline hands it the RGB frame."""
-
-    def __init__(self) -> None:
-        self.seen: list[tuple[np.ndarray, bool]] = []
-
-    def process(self, frame, roi=None, *, rgb=False):
-        self.seen.append((frame, rgb))
-        return clerk()
-
-
-class BgrOnly:
-    """Knows no rgb keyword: the pipeline hands it the BGR frame as decoded."""
+class RecordingStage:
+    """Records what the pipeline hands it (every model wrapper takes the frame and an rgb keyword)."""
 
     def __init__(self, result) -> None:
         self.result, self.seen = result, []
 
-    def process(self, frame, roi=None):
-        self.seen.append(frame)
+    def process(self, frame, roi=None, *, rgb=False):
+        self.seen.append((frame, rgb))
         return self.result
 
-    def detect(self, frame, roi=None, min_score=0.3):
-        self.seen.append(frame)
+    def detect(self, frame, roi=None, min_score=0.3, *, rgb=False):
+        self.seen.append((frame, rgb))
         return self.result
 
 
-def test_pipeline_hands_rgb_to_models_that_take_it_and_bgr_to_the_rest():
-    pose, face, hands, det = RgbPose(), BgrOnly(None), BgrOnly([]), BgrOnly([])
+def test_pipeline_converts_once_and_hands_every_model_the_same_rgb_frame():
+    pose, face, hands, det = RecordingStage(clerk()), RecordingStage(None), RecordingStage([]), RecordingStage([])
     pipe = make_pipeline(default_counter(128, 72, counter_id="c1"),
                          shared_models={"pose": pose, "face": face, "hands": hands, "detector": det})
     bgr = np.zeros((72, 128, 3), np.uint8)
     bgr[..., 0] = 255  # pure blue
     pipe.process(bgr, 1_764_000_000.0)
-    (frame, rgb), = pose.seen
-    assert rgb and (frame[..., 2] == 255).all() and (frame[..., 0] == 0).all()
-    for model in (face, hands, det):
-        assert model.seen and all(f is bgr for f in model.seen)
+    seen = [s for model in (pose, face, hands, det) for s in model.seen]
+    assert len(seen) >= 2 and all(rgb for _, rgb in seen)
+    (first, _), = pose.seen
+    assert (first[..., 2] == 255).all() and (first[..., 0] == 0).all()
+    assert all(frame is first for frame, _ in seen)  # one conversion per frame, shared by every model
