@@ -42,6 +42,7 @@ from pipelines.messages import CounterState, CounterStatus, QueueCall, TerminalS
 from pipelines.rules._body import HAND_POINTS, L_EAR, NOSE, R_EAR, Body
 from pipelines.temporal import Clock
 from vision.observation import Marker, Observation
+from vision.roi import box_iou
 
 log = logging.getLogger(__name__)
 
@@ -530,17 +531,9 @@ def _dedupe(dets: list, iou: float = 0.5) -> list:
     """Overlapping finds of one label from overlapping crops: keep the best-scoring box."""
     kept: list = []
     for d in sorted(dets, key=lambda d: -d.score):
-        if not any(k.label == d.label and _iou(k.box, d.box) > iou for k in kept):
+        if not any(k.label == d.label and box_iou(k.box, d.box) > iou for k in kept):
             kept.append(d)
     return kept
-
-
-def _iou(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
-    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0
 
 
 def make_pipeline(

@@ -32,6 +32,7 @@ import numpy as np
 
 from calibration.config import CounterConfig
 from vision.results import Box, Detection, HandResult, PoseResult
+from vision.roi import box_iou
 
 log = logging.getLogger(__name__)
 
@@ -457,8 +458,8 @@ class DeskChangeDetector:
         for box, still in blobs:
             # the clock starts when the changed area first appears in this place (an item put down is
             # "moving" for the short-term model for a moment); it must be still when reported
-            prev = max(self.tracks, key=lambda tr: _iou(tr[0], box), default=None)
-            first = prev[1] if prev is not None and _iou(prev[0], box) > 0.6 else now
+            prev = max(self.tracks, key=lambda tr: box_iou(tr[0], box), default=None)
+            first = prev[1] if prev is not None and box_iou(prev[0], box) > 0.6 else now
             tracks.append([box, first, now])
             if now - first >= self.p.min_still_s and still >= self.p.static_frac:
                 out.append((box, still))
@@ -467,7 +468,7 @@ class DeskChangeDetector:
 
     def _classify(self, frame: np.ndarray, box: Box, now: float) -> tuple[str, float, int, str]:
         for c in self.cache:
-            if _iou(c.box, box) > 0.6 and now - c.at < self.p.reclassify_s:
+            if box_iou(c.box, box) > 0.6 and now - c.at < self.p.reclassify_s:
                 c.box = box
                 return c.label, c.score, c.class_id, "change"
         label, score, cid = self._run_classifier(frame, box)
@@ -476,7 +477,7 @@ class DeskChangeDetector:
             guess = heuristic_label(frame, box, self._blob_mask(frame.shape, box))
             if label is None or guess != "unknown object":
                 label, score, cid = guess, 0.5, -1
-        self.cache = [c for c in self.cache if _iou(c.box, box) <= 0.6 and now - c.at < 3 * self.p.reclassify_s]
+        self.cache = [c for c in self.cache if box_iou(c.box, box) <= 0.6 and now - c.at < 3 * self.p.reclassify_s]
         self.cache.append(_Cached(box, label, score, cid, now))
         return label, score, cid, "change"
 
@@ -510,7 +511,7 @@ class DeskChangeDetector:
         for det in self.classifier(crop):
             if det.label in SURFACE_LABELS or (det.label not in DESK_CLASSES and det.label not in PERSON_LABELS):
                 continue  # the counter top itself, or a class no desk holds (noise on a flat item)
-            if _iou(det.box, local) < 0.15 and _inside_share_box(det.box, local) < 0.5 \
+            if box_iou(det.box, local) < 0.15 and _inside_share_box(det.box, local) < 0.5 \
                     and _inside_share_box(local, det.box) < 0.5:
                 continue
             if det.label in PERSON_LABELS:  # the clerk's arm is often in the crop beside a real object
@@ -629,14 +630,6 @@ def _zncc(a: np.ndarray, b: np.ndarray) -> float:
     b = b - b.mean()
     den = math.sqrt(float((a * a).sum() * (b * b).sum()))
     return float((a * b).sum() / den) if den > 1e-6 else 0.0
-
-
-def _iou(a: Box, b: Box) -> float:
-    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0
 
 
 def _inside_share_box(a: Box, b: Box) -> float:
