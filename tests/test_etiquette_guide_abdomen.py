@@ -1,5 +1,5 @@
-"""guide.gesture's left-hand-at-the-abdomen check: how far forward MediaPipe puts a hand held in front of a heavy
-body, against a hand on the desk or hanging at the side."""
+"""guide.gesture on recorded tune streams: the left hand at the abdomen (how far forward MediaPipe puts a hand
+held in front of a heavy body), the lateral trigger of a low guide, and no gesture during a deep bow."""
 
 from __future__ import annotations
 
@@ -28,3 +28,20 @@ def test_recorded_heavy_body_compliant_guide_passes():
     ev = evs[0].evidence
     assert ev["checks"]["left_hand_abdomen"] is True and evs[0].outcome == "pass", ev
     assert 105 <= ev["elbow_deg"] <= 135 and ev["position"] == "horizontal"
+
+
+def test_deep_bow_swinging_the_arms_out_is_no_guide():
+    # in a 45-deg bow the hanging right wrist swings 0.12-0.15 m out from the shoulder
+    loose = replay("bow_45__m_short__h1.6_d1.3_y30", rules={"guide.gesture": {"lateral_m": 0.12, "max_bow_deg": 90.0}},
+                   only=["guide.gesture"])
+    assert [e.rule_id for e in loose] == ["guide.gesture"]
+    assert replay("bow_45__m_short__h1.6_d1.3_y30", rules={"guide.gesture": {"lateral_m": 0.12}},
+                  only=["guide.gesture"]) == []
+    assert replay("bow_45__m_short__h1.6_d1.3_y30", only=["guide.gesture"]) == []
+
+
+def test_low_guide_with_the_wrist_0_16_m_out_is_detected():
+    evs = replay("guide_low__f_young_slim__h1.3_d2_y-20", only=["guide.gesture"])
+    assert len(evs) == 1 and evs[0].evidence["position"] == "low"
+    assert replay("guide_low__f_young_slim__h1.3_d2_y-20", rules={"guide.gesture": {"lateral_m": 0.20}},
+                  only=["guide.gesture"]) == []

@@ -41,8 +41,12 @@ from vision.results import HandResult
 
 class GuideParams(RuleParams):
     min_hold_s: float = Field(0.5, ge=0)
-    # 0.12 fired on a seated clerk's hands on the desk (MediaPipe world lateral 0.12-0.16 m, do-nothing suite clip)
-    lateral_m: float = Field(0.20, gt=0, description="wrist this far out to the right of the shoulder: a gesture")
+    # 0.12 fired on a seated clerk's hands on the desk (MediaPipe world lateral 0.12-0.16 m, do-nothing suite clip):
+    # seated clerks are now out (standing gate), so 0.15 catches the low guide (请坐, wrist 0.15-0.20 m out, read
+    # 0.16-0.21); 0.12 fired on two 45-deg bows, which max_bow_deg keeps out
+    lateral_m: float = Field(0.15, gt=0, description="wrist this far out to the right of the shoulder: a gesture")
+    max_bow_deg: float = Field(30.0, gt=0, description="no gesture starts while the body bows deeper than this (a "
+                               "guide comes with a ~15 deg bow; in a deep bow the hanging arms swing out)")
     forward_m: float = Field(0.40, gt=0, description="or this far forward with the palm up")
     raised_below_shoulder_m: float = Field(0.28, gt=0, description="or raised to within this of the shoulder, palm up")
     elbow_target_deg: float = Field(120.0, gt=0, lt=180)
@@ -96,6 +100,8 @@ def guide_row(frame: Frame, obs: Observation, p: GuideParams, bow: float | None)
         return None
     palm_up = palm is not None and palm >= p.palm_up_min
     raised = w[R_WRIST][1] - w[R_SHOULDER][1] >= -p.raised_below_shoulder_m
+    if bow is not None and bow > p.max_bow_deg:
+        return None
     if not (lateral >= p.lateral_m or (palm_up and (forward >= p.forward_m or raised))):
         return None
     el = frame.cached("elbow.right", lambda: elbow_angle(frame.pose, frame.cam, "right"))
