@@ -288,6 +288,29 @@ def test_fidget_hair_and_fingers():
     assert run_rules(stream(still), ["posture.fidget"]) == []
 
 
+
+def test_fidget_fingers_with_one_of_the_interlocked_hands_found_and_its_handedness_flipping():
+    together = clerk({15: (660, 520), 16: (610, 520)})  # wrists 0.25 sw apart
+    one = [frame(pose=together, hands=[HandResult(landmarks=_hand(655, 520, 15 * (i % 2)).landmarks,
+                                                  handedness="Left" if i % 3 else "Right")]) for i in range(60)]
+    evs = run_rules(stream(one + seconds(frame(), 5)), ["posture.fidget"])
+    assert len(spans(evs, "posture.fidget")) == 1 and evs[0].evidence["kind"] == "fingers"
+    # the same wiggling hand with the wrists a shoulder width apart (typing): not fingers together
+    apart = clerk({15: (740, 520), 16: (540, 520)})
+    typing = [frame(pose=apart, hands=[_hand(740, 520, 15 * (i % 2))]) for i in range(60)]
+    assert run_rules(stream(typing + seconds(frame(), 5)), ["posture.fidget"]) == []
+
+
+def test_recorded_fidget_fingers_where_the_hand_model_finds_one_hand():
+    obs, counter = _recorded_posture("fidget_fingers__f_old_heavy__h1.35_d1.5_y0")
+    # while fidgeting (1.0-9.5 s) the hand model finds both hands on 3 frames of 43
+    assert sum(len(o.hands) >= 2 for o in obs if 1.0 <= o.t <= 9.5) <= 3
+    (span,) = spans(run_rules(obs, ["posture.fidget"], counter=counter), "posture.fidget")
+    assert span[0] <= 2.0 and span[1] >= 9.0  # labelled 1.0-9.5 s
+    # with the wrists' gap at the old 0.3 sw (they sit 0.44-0.50 apart here) nothing
+    tight = {"posture.fidget": {"hands_together_sw": 0.3}}
+    assert run_rules(obs, ["posture.fidget"], counter=counter, overrides=tight) == []
+
 def test_legs_crossed_where_visible_and_unknown_behind_the_desk():
     from calibration.config import Zones, default_counter
 

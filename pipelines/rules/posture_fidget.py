@@ -2,8 +2,11 @@
 
 Hair: a hand above the eyes at the side of the head, touched `min_touches` times within `window_s`
 (the count carries the duration: the event opens at the last touch).
-Fingers: both hands together in front of the body (wrists close) with the fingers moving while the
-wrists stay put, for `min_duration` s. Typing or writing keeps the hands apart and moving.
+Fingers: both hands together in front of the body (the pose wrists within `hands_together_sw`) with the
+fingers moving against their own wrist, for `min_duration` s. Interlocked fingers hide one hand from the
+hand model, so one hand found at the joined wrists is enough (its fingertips compared frame to frame with
+the same hand's, told by the nearer pose wrist: the model's handedness flips between frames on joined
+hands). Typing or writing keeps the hands apart (about a shoulder width).
 Lying on the desk (posture.head_on_desk) silences it.
 """
 
@@ -19,13 +22,16 @@ from pipelines.rules._base import TimedParams, TrackedRule, body_of
 from pipelines.rules._body import L_WR, R_WR, dist
 from vision.observation import Observation
 
+FINGERTIPS = (4, 8, 12, 16, 20)
+
 
 class Params(TimedParams):
     min_duration: float = Field(6.0, ge=0)
     grace: float = Field(4.0, ge=0)
     window_s: float = Field(30.0, gt=0)
     min_touches: int = Field(3, ge=1)
-    hands_together_sw: float = Field(0.3, gt=0, description="wrists this close: hands together")
+    hands_together_sw: float = Field(0.55, gt=0, description="wrists this close: hands together")
+    hand_at_wrists_sw: float = Field(0.5, gt=0, description="a hand found with its wrist this near the wrists' middle")
     finger_motion_sw: float = Field(0.04, gt=0, description="mean fingertip motion per frame vs the wrist")
 
 
@@ -40,7 +46,7 @@ class Fidget(TrackedRule):
         super().__init__(*a, **kw)
         self.touches: deque[float] = deque()
         self.at_hair = False
-        self.prev_tips: list[tuple[float, float]] | None = None
+        self.prev_tips: dict[str, list[tuple[float, float]]] | None = None
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
@@ -76,13 +82,23 @@ class Fidget(TrackedRule):
         if "hands" not in obs.ran:
             return None
         lw, rw, sw = body.pt(L_WR, 0.3), body.pt(R_WR, 0.3), body.shoulder_width
-        if lw is None or rw is None or len(obs.hands) < 2 or dist(lw, rw) / sw > p.hands_together_sw:
+        if lw is None or rw is None or dist(lw, rw) / sw > p.hands_together_sw:
             self.prev_tips = None
             return False
-        tips = [(h.landmarks[k][0] - h.landmarks[0][0], h.landmarks[k][1] - h.landmarks[0][1])
-                for h in obs.hands[:2] for k in (4, 8, 12, 16, 20) if len(h.landmarks) == 21]
+        # Interlocked hands hide each other: the hand model often finds only one of the two, so any hand at
+        # the joined wrists counts, its fingertips measured against its own wrist (the wrists stay put).
+        centre = ((lw[0] + rw[0]) / 2, (lw[1] + rw[1]) / 2)
+        tips: dict[str, list[tuple[float, float]]] = {}
+        for h in obs.hands:
+            if len(h.landmarks) == 21 and dist(h.landmarks[0][:2], centre) / sw <= p.hand_at_wrists_sw:
+                w = h.landmarks[0]
+                side = "left" if dist(w[:2], lw) <= dist(w[:2], rw) else "right"  # handedness flips here
+                tips.setdefault(side, [(h.landmarks[k][0] - w[0], h.landmarks[k][1] - w[1]) for k in FINGERTIPS])
         prev, self.prev_tips = self.prev_tips, tips
-        if prev is None or len(prev) != len(tips) or not tips:
+        both = [k for k in tips if prev and k in prev]
+        if not tips:
+            return None  # the hands at the wrists not found on this frame: unknown, not still
+        if not both:
             return None
-        motion = sum(dist(a, b) for a, b in zip(prev, tips, strict=True)) / len(tips) / sw
-        return motion >= p.finger_motion_sw
+        moves = [dist(a, b) for k in both for a, b in zip(prev[k], tips[k], strict=True)]  # type: ignore[index]
+        return sum(moves) / len(moves) / sw >= p.finger_motion_sw
