@@ -108,6 +108,16 @@ def test_recorded_head_on_desk_with_the_pose_lost_for_4_s_is_one_incident():
     assert run_rules(obs, ["posture.head_on_desk"], counter=counter, overrides=short) == []
 
 
+
+def test_recorded_deep_standing_bow_is_not_head_on_desk():
+    # a 45 deg bow from a camera 1.6 m high: the ears sink to 0.05 sw over the shoulders for 1.2 s, but the
+    # shoulders stood at ~1.28 m just before (calibrated camera): a bow, not lying on the desk
+    obs, counter = _recorded_posture("bow_45__m_short__h1.6_d1.3_y30")
+    assert run_rules(obs, ["posture.head_on_desk"], counter=counter, overrides=SIM) == []
+    # control: with standing out of reach the bow reads as the head on the desk
+    never = {"posture.head_on_desk": {"min_duration": 1.0, "min_standing_shoulder_m": 3.0}}
+    assert spans(run_rules(obs, ["posture.head_on_desk"], counter=counter, overrides=never), "posture.head_on_desk")
+
 def test_recorded_walk_off_past_the_frame_edge_is_not_head_on_desk():
     # the clerk walks off to the left; the last fits at the frame's edge put the head below the shoulders
     obs, counter = _recorded_posture("item_unattended__m_short__h1.6_d1.3_y30")

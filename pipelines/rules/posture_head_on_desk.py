@@ -1,8 +1,9 @@
 """posture.head_on_desk: lying on the counter, head down (趴台; 003 D.1, 002 (6)).
 
 The head (nose, else the ears) drops to the shoulder line or below. Looking down at papers lowers the
-nose by far less, so it does not reach `max_head_height_sw`. (A deep standing bow does, for the second or
-two it is held: `min_duration` keeps it out.)
+nose by far less, so it does not reach `max_head_height_sw`. A deep standing bow does: with a calibrated
+camera, a head down while the shoulders stand at standing height, or did within `standing_memory_s`, is a
+bow (the clerk lying on the desk is seated); without calibration `min_duration` keeps a bow out.
 A clerk lying on the desk often makes the pose model lose the body (face and arms hidden). Such frames
 are judged by what was seen last: when the last pose at the post showed the head down, the clerk is still
 lying there while the pose stays lost, up to `lost_hold_s` (they did not leave: leaving shows a head above
@@ -19,7 +20,10 @@ from pydantic import Field
 
 from pipelines.context import head_height_sw
 from pipelines.engine import RuleContext, register
+from pipelines.geometry import CameraModel
 from pipelines.rules._base import TimedParams, TrackedRule, body_of
+from pipelines.rules._body import L_SH, R_SH
+from pipelines.rules.posture_slouch import shoulder_height_m
 from vision.observation import Observation
 
 
@@ -27,6 +31,10 @@ class Params(TimedParams):
     min_duration: float = Field(10.0, ge=0)
     grace: float = Field(5.0, ge=0, description="head up or pose lost this briefly keeps one incident")
     max_head_height_sw: float = Field(0.2, description="head this little above mid-shoulders (shoulder widths)")
+    min_standing_shoulder_m: float = Field(
+        1.13, gt=0, description="shoulders this high (calibrated camera) mean standing: a head down is a bow"
+    )
+    standing_memory_s: float = Field(10.0, ge=0, description="... now or within this many seconds")
     lost_hold_s: float = Field(
         600.0, ge=0, description="the pose lost right after the head went down still counts as lying, this long (s)"
     )
@@ -43,6 +51,8 @@ class HeadOnDesk(TrackedRule):
         super().__init__(*a, **kw)
         self.down_since_lost: float | None = None  # the pose was lost at this time, right after a head-down pose
         self.last_down = False  # the last measured pose at the post showed the head down
+        self.cam: CameraModel | None = None
+        self.stood_t = float("-inf")  # shoulders last seen at standing height
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
@@ -50,7 +60,8 @@ class HeadOnDesk(TrackedRule):
         body = body_of(ctx)
         height = head_height_sw(body)
         if height is not None:
-            down = height <= p.max_head_height_sw
+            stood = self._stood(obs, body, t, p)  # every frame: the standing before the bow is what counts
+            down = height <= p.max_head_height_sw and not stood
             # only a head seen down inside the post zone may carry over a pose loss: a walk-off leaves the
             # pose fitted at the frame's edge, out of the post, where the person box still holds it for a while
             self.last_down, self.down_since_lost = down and ctx.values.get("staffed_by") == "pose", None
@@ -65,3 +76,15 @@ class HeadOnDesk(TrackedRule):
         if t - self.down_since_lost > p.lost_hold_s:
             return None, {}
         return True, {"pose_lost_s": round(t - self.down_since_lost, 1)}
+
+    def _stood(self, obs: Observation, body: Any, t: float, p: Params) -> bool:
+        """Standing now or a moment ago (calibrated camera): a head that drops then is a bow, not lying down."""
+        ls, rs = body.pt(L_SH), body.pt(R_SH)
+        if ls is None or rs is None:
+            return False
+        if self.cam is None:
+            self.cam = CameraModel.from_config(self.counter.camera, obs.image_size)
+        height = shoulder_height_m(self.counter, self.cam, ls, rs)
+        if height is not None and height >= p.min_standing_shoulder_m:
+            self.stood_t = t
+        return t - self.stood_t <= p.standing_memory_s
