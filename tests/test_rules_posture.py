@@ -494,3 +494,11 @@ def test_recorded_standing_up_to_a_visitor_is_not_dozing():
     # control: with standing out of reach the slits read as closed eyes
     never = {"posture.dozing": {"min_duration": 1.5, "min_standing_shoulder_m": 3.0}}
     assert spans(run_rules(obs, ["posture.dozing"], counter=counter, overrides=never), "posture.dozing")
+
+
+def test_recorded_clerk_writing_seen_from_50_degrees_aside_is_not_slouching():
+    # rendered with `counterwatch sim render do_nothing --camera-yaw -50 --body f_young_slim --fps 5 --seed 7`:
+    # the shoulder line is 13-50 px wide and swings as the torso turns to the papers; measured in it, leaning
+    # over to write read as a slump (ears 0.5, shoulders 0.2 "widths" down). The floored width holds it out.
+    assert _recorded_slouch("do_nothing__f_young_slim__y-50") == []
+    assert _recorded_slouch("do_nothing__f_young_slim__y-50", {"min_width_m": 0.01}) != []  # control: no floor

@@ -77,6 +77,9 @@ class Params(TimedParams):
         1.13, gt=0, description="standing: shoulders this high above the floor (calibrated camera height/distance)"
     )
     standing_memory_s: float = Field(10.0, ge=0, description="... now or within this many seconds (a bow follows)")
+    min_width_m: float = Field(
+        0.25, gt=0, description="slump/lean lengths: the shoulder width taken as no less than this many metres' worth"
+    )
 
 
 @register
@@ -118,7 +121,7 @@ class Slouch(TrackedRule):
         if not raised and (tilt := _shoulder_roll(cam, ls, rs, p.min_foreshortening)) is not None:
             ev["shoulder_tilt_deg"] = tilt
         lms = body.pose.landmarks
-        slump = self._slump(body, ctx.clock.t, p)
+        slump = self._slump(body, ctx.clock.t, p, _upright_36cm_px(cam, ls, rs))
         if slump is not None and not self._standing(lms, ls, rs, ctx.clock.t, cam, p):
             ev.update(ear_drop_sw=slump[0], shoulder_drop_sw=slump[1])
             if slump[2] is not None:
@@ -156,28 +159,32 @@ class Slouch(TrackedRule):
         return bad, {k: round(v, 1) for k, v in med.items()}
 
 
-    def _slump(self, body: Any, t: float, p: Params) -> tuple[float, float, float | None] | None:
-        """(how far the ears sank toward the shoulders, how far the shoulders sank, how far the nose rose), in
-        baseline shoulder widths, against the slow baseline of this clerk; the baseline then moves toward
-        this frame. The nose rise is None while the nose is not seen."""
+    def _slump(self, body: Any, t: float, p: Params, upright_36cm: float) -> tuple[float, float, float | None] | None:
+        """(how far the ears sank toward the shoulders, how far the shoulders sank, how far the nose rose) against
+        the slow baseline of this clerk; the baseline then moves toward this frame. The nose rise is None while
+        the nose is not seen, or while the shoulder line is narrower than usual (turned away).
+        Lengths are in shoulder widths, but the width is floored at what `min_width_m` looks like at the clerk
+        (`upright_36cm`: the image length of an upright 36 cm there, from the camera model): seen from 45-60°
+        to the side the shoulder line is short and swings with every turn of the torso, which inflated every
+        vertical movement measured in it (a clerk writing read as slumped). Face-on the floor stays below
+        the shoulder width and changes nothing."""
         sh, sw = body.shoulder_mid, body.shoulder_width
         ears = [q for q in (body.pt(L_EAR, 0.3), body.pt(R_EAR, 0.3)) if q is not None]
         if sh is None or sw is None or not ears:
             return None
-        ear = (sh[1] - sum(q[1] for q in ears) / len(ears)) / sw
+        scale = max(sw, upright_36cm * p.min_width_m / 0.36)
+        ear = (sh[1] - sum(q[1] for q in ears) / len(ears)) / scale
         nose_pt = body.pt(NOSE, 0.3)
-        nose = (sh[1] - nose_pt[1]) / sw if nose_pt is not None else None
+        nose = (sh[1] - nose_pt[1]) / scale if nose_pt is not None else None
         if self.usual is None or self.usual_t is None or t - self.usual_t > p.baseline_tau_s:
             self.usual = (ear, sh[1], sw, nose if nose is not None else ear)  # first sight, or back after long
         e0, y0, sw0, n0 = self.usual
         a = min(1.0, max(0.0, t - (self.usual_t if self.usual_t is not None else t)) / p.baseline_tau_s)
         n1 = n0 + a * (nose - n0) if nose is not None else n0
         self.usual, self.usual_t = (e0 + a * (ear - e0), y0 + a * (sh[1] - y0), sw0 + a * (sw - sw0), n1), t
-        # the rise of the head is read in baseline widths too: a clerk turning away narrows the shoulder line,
-        # which would inflate heights divided by this frame's width, so a narrowed line reads no lean back
-        turned = sw < (1.0 - p.max_width_loss) * sw0
-        rise = None if nose is None or turned else (nose * sw / sw0 - n0)
-        return e0 - ear, (sh[1] - y0) / sw0, rise
+        turned = sw < (1.0 - p.max_width_loss) * sw0  # turning narrows the line and swings the head: no lean read
+        rise = None if nose is None or turned else nose - n0
+        return e0 - ear, (sh[1] - y0) / scale, rise
 
     def _standing(self, lms: list, ls: tuple[float, float], rs: tuple[float, float], t: float, cam: CameraModel,
                   p: Params) -> bool:
@@ -205,6 +212,14 @@ def shoulder_height_m(counter: Any, cam: CameraModel, ls: tuple[float, float], r
         return None
     uv = np.array([ls, rs], dtype=float)
     return float(cam.on_plane(uv, cam.coronal_plane_normal(), np.zeros(3)).mean(axis=0) @ UP)
+
+
+def _upright_36cm_px(cam: CameraModel, ls: tuple[float, float], rs: tuple[float, float]) -> float:
+    """Image length of an upright 36 cm segment at the clerk's shoulders (on the coronal plane): a shoulder
+    width's worth of height as this camera sees it there, whichever way the torso is turned."""
+    mid = np.array([(ls[0] + rs[0]) / 2, (ls[1] + rs[1]) / 2])
+    centre = cam.on_plane(mid, cam.coronal_plane_normal(), np.zeros(3))
+    return float(np.hypot(*(cam.project(centre + 0.36 * UP) - cam.project(centre))))
 
 
 def _shoulder_roll(
