@@ -291,3 +291,29 @@ def test_phone_use_from_the_pose_needs_one_hand_raised_above_the_other():
     unseen = {**raised, **{i: (710, 570, 0.1) for i in (15, 17, 19, 21)}}
     lost = frame(pose=clerk(unseen), face_=face(pitch=35.0))
     assert run_rules(stream(seconds(lost, 10)), ["phone.use"], overrides=pose_ok) == []
+
+
+# ---- phone.call seen from 50 deg aside (rendered with `counterwatch sim render SCENARIO --camera-yaw 50 --fps 5
+# --seed 7`; face landmarks stripped) ----
+SIDE = Path(__file__).parent / "data" / "posture"
+QUICK_CALL = {"phone.call": {"private_limit_s": 3.0}}  # judge the hand at the ear, with or without a client
+
+
+def side_view(name: str, overrides: dict | None = None) -> list:
+    from pipelines.clip import counter_for
+
+    with gzip.open(SIDE / f"{name}.jsonl.gz", "rt", encoding="utf-8") as fh:
+        obs = [Observation.from_json(line) for line in fh if line.strip()]
+    counter = counter_for(SIDE / f"{name}.counter.yaml", 640, 480)
+    return spans(run_rules(obs, ["phone.call"], counter=counter, overrides=overrides or QUICK_CALL), "phone.call")
+
+
+def test_recorded_call_seen_from_50_degrees_aside():
+    # the shoulder line shrinks to ~0.4 of its width: the hand at the ear read 0.8 sw from it and 1.1-1.4 sw
+    # above the shoulders; the floored width and the nose's sideways shift (0.28 sw x sin 50) bring it back
+    (span,) = side_view("phone_call_short__f_young_slim__y50")
+    assert span[0] <= 1.2 and span[1] >= 4.0  # labelled 0.8-4.2 s
+    raw = {"phone.call": {"private_limit_s": 3.0, "min_width_m": 0.01, "nose_ahead_sw": 0.0}}
+    assert side_view("phone_call_short__f_young_slim__y50", raw) == []  # control: measured as face-on
+    # a cup to the mouth seen from the same side is still not a call
+    assert side_view("drinking_client__m_short__y50") == []

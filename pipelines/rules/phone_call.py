@@ -8,7 +8,9 @@ Per frame, a hand is "at the ear" when it is raised to face height (above the sh
 ear's side of the nose rather than in front of the mouth, near the ear, with the forearm pointing up
 (elbow below the hand). Once a call has begun, the hand only has to stay raised beside the head
 (`hold_lateral_sw`): a head turned toward or away from the camera moves the nose across the hand in the
-image, which must not split one call into pieces. Evidence, strongest first: a phone seen at the hand or
+image, which must not split one call into pieces. Seen from 45-60° aside the lengths are rescaled to a
+shoulder width floored at `min_width_m` worth, and the side-of-the-nose margin lowered by the nose's
+sideways shift (`nose_ahead_sw` x sin(camera yaw)); see `PhoneCall._view`. Evidence, strongest first: a phone seen at the hand or
 ear ("phone"); the hand model's fingers curled round something there ("grip"); the pose alone ("pose"). With
 `require_phone: true` only the first counts. What the pose alone cannot tell apart: a hand held at the
 ear for seconds without a phone (rubbing the ear, adjusting a headset, the head propped at the
@@ -17,14 +19,19 @@ temple); the default detector's "cell phone" class rarely sees a handset hidden 
 
 from __future__ import annotations
 
+import math
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from pydantic import Field
 
 from pipelines.engine import RuleContext, register
 from pipelines.events import Severity
+from pipelines.geometry import CameraModel
 from pipelines.rules._base import TimedParams, TrackedRule, best, body_of
+from pipelines.rules._body import L_SH, R_SH
 from pipelines.rules._frame import PHONE_LABELS, HandMeasure, measure
+from pipelines.rules.posture_slouch import upright_36cm_px
 from vision.observation import Observation
 
 
@@ -38,6 +45,12 @@ class Params(TimedParams):
     min_lateral_sw: float = Field(0.05, description="hand centre this far from the nose toward the ear")
     hold_lateral_sw: float = Field(
         -0.3, description="a call under way holds while the hand stays this far toward the ear (- = past the nose)"
+    )
+    min_width_m: float = Field(
+        0.25, gt=0, description="lengths in a shoulder width taken as no less than this many metres' worth"
+    )
+    nose_ahead_sw: float = Field(
+        0.28, ge=0, description="the nose's depth ahead of the ears (sw): times sin(camera yaw), its sideways shift"
     )
     require_phone: bool = Field(False, description="only a phone seen by the detector counts (no pose/grip)")
     phone_memory_s: float = Field(15.0, ge=0, description="a phone seen this recently still counts")
@@ -53,11 +66,21 @@ def at_ear(hm: HandMeasure, p: Any, min_lateral_sw: float | None = None) -> bool
             and hm.lateral_sw >= lateral and forearm_up)  # type: ignore[operator]
 
 
-def hand_at_ear(obs: Observation, ctx: RuleContext, p: Any, holding: bool = False) -> HandMeasure | None:
-    """The hand at the ear; `holding` (a call under way) relaxes the side-of-the-nose test to `hold_lateral_sw`."""
+def hand_at_ear(obs: Observation, ctx: RuleContext, p: Any, holding: bool = False,
+                view: tuple[float, float] = (1.0, 0.0)) -> HandMeasure | None:
+    """The hand at the ear; `holding` (a call under way) relaxes the side-of-the-nose test to `hold_lateral_sw`.
+    `view` = (k, relax): lengths are multiplied by k (see `PhoneCall._view`), the side-of-the-nose margin
+    lowered by relax."""
     m = measure(obs, ctx)
-    lateral = getattr(p, "hold_lateral_sw", None) if holding else None
-    return next((hm for hm in m.hands.values() if at_ear(hm, p, lateral)), None)
+    k, relax = view
+    lateral = (getattr(p, "hold_lateral_sw", None) if holding else None)
+    lateral = min(lateral if lateral is not None else p.min_lateral_sw, p.min_lateral_sw - relax)
+    for hm in m.hands.values():
+        seen = hm if k == 1.0 else replace(hm, **{f: (v * k if (v := getattr(hm, f)) is not None else None)
+                                                  for f in ("d_ear", "height_sw", "lateral_sw", "elbow_low_sw")})
+        if at_ear(seen, p, lateral):
+            return hm
+    return None
 
 
 @register
@@ -73,12 +96,30 @@ class PhoneCall(TrackedRule):
         self.phone_t = float("-inf")
         self.phone_ev: dict[str, Any] = {}
         self.client_seen = False
+        self.cam: CameraModel | None = None
+
+    def _view(self, obs: Observation, body: Any, p: Params) -> tuple[float, float]:
+        """How this view distorts the hand-at-ear measures, as (k, relax). Seen from 45-60° aside the
+        shoulder line shortens to a fraction of its width, and every length measured in it swells (a hand
+        at the ear read 0.8 sw from it, 1.4 sw above the shoulders): k rescales them to a width floored at
+        `min_width_m` worth at the clerk (1 face-on). And the nose, ahead of the ears, shifts sideways by
+        `nose_ahead_sw` x sin(camera yaw), across a hand held at the ear: relax lowers the side-of-the-nose
+        margin by that much."""
+        ls, rs, sw = body.pt(L_SH), body.pt(R_SH), body.shoulder_width
+        if self.cam is None:
+            self.cam = CameraModel.from_config(self.counter.camera, obs.image_size)
+        relax = p.nose_ahead_sw * abs(math.sin(math.radians(self.cam.yaw_deg)))
+        if ls is None or rs is None or sw is None:
+            return 1.0, relax
+        floor = upright_36cm_px(self.cam, ls, rs) * p.min_width_m / 0.36
+        return sw / max(sw, floor), relax
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
         body = body_of(ctx)
         holding = self.tracker.is_open or self.tracker.candidate is not None
-        hm = hand_at_ear(obs, ctx, p, holding) if body is not None and not ctx.values.get("head_down") else None
+        view = self._view(obs, body, p) if body is not None else (1.0, 0.0)
+        hm = hand_at_ear(obs, ctx, p, holding, view) if body is not None and not ctx.values.get("head_down") else None
         if hm is None:
             if not self.tracker.is_open and self.tracker.candidate is None:
                 self.client_seen = False

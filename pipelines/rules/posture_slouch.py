@@ -121,7 +121,7 @@ class Slouch(TrackedRule):
         if not raised and (tilt := _shoulder_roll(cam, ls, rs, p.min_foreshortening)) is not None:
             ev["shoulder_tilt_deg"] = tilt
         lms = body.pose.landmarks
-        slump = self._slump(body, ctx.clock.t, p, _upright_36cm_px(cam, ls, rs))
+        slump = self._slump(body, ctx.clock.t, p, upright_36cm_px(cam, ls, rs))
         if slump is not None and not self._standing(lms, ls, rs, ctx.clock.t, cam, p):
             ev.update(ear_drop_sw=slump[0], shoulder_drop_sw=slump[1])
             if slump[2] is not None:
@@ -214,7 +214,7 @@ def shoulder_height_m(counter: Any, cam: CameraModel, ls: tuple[float, float], r
     return float(cam.on_plane(uv, cam.coronal_plane_normal(), np.zeros(3)).mean(axis=0) @ UP)
 
 
-def _upright_36cm_px(cam: CameraModel, ls: tuple[float, float], rs: tuple[float, float]) -> float:
+def upright_36cm_px(cam: CameraModel, ls: tuple[float, float], rs: tuple[float, float]) -> float:
     """Image length of an upright 36 cm segment at the clerk's shoulders (on the coronal plane): a shoulder
     width's worth of height as this camera sees it there, whichever way the torso is turned."""
     mid = np.array([(ls[0] + rs[0]) / 2, (ls[1] + rs[1]) / 2])
