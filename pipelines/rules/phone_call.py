@@ -10,8 +10,8 @@ ear's side of the nose rather than in front of the mouth, near the ear, with the
 (`hold_lateral_sw`): a head turned toward or away from the camera moves the nose across the hand in the
 image, which must not split one call into pieces. Seen from 45-60° aside the lengths are rescaled to a
 shoulder width floored at `min_width_m` worth, and the side-of-the-nose margin lowered by the nose's
-sideways shift (`nose_ahead_sw` x sin(camera yaw)); see `PhoneCall._view`. Evidence, strongest first: a phone seen at the hand or
-ear ("phone"); the hand model's fingers curled round something there ("grip"); the pose alone ("pose"). With
+sideways shift (`nose_ahead_sw` x sin(camera yaw)); see `PhoneCall._view`.
+Evidence, strongest first: a phone seen at the hand or ear ("phone"); the hand model's fingers curled round something there ("grip"); the pose alone ("pose"). With
 `require_phone: true` only the first counts. What the pose alone cannot tell apart: a hand held at the
 ear for seconds without a phone (rubbing the ear, adjusting a headset, the head propped at the
 temple); the default detector's "cell phone" class rarely sees a handset hidden by the hand and head.
