@@ -4,17 +4,17 @@ Flagged when a client is present at any time during the call, or when the call l
 `private_limit_s` (3 min); a short private call with nobody waiting is allowed. The event starts
 when the call began.
 
-Per frame, a hand is "at the ear" when it is raised to face height (above the shoulder line), on the
-ear's side of the nose rather than in front of the mouth, near the ear, with the forearm pointing up
-(elbow below the hand). Once a call has begun, the hand only has to stay raised beside the head
-(`hold_lateral_sw`): a head turned toward or away from the camera moves the nose across the hand in the
-image, which must not split one call into pieces. Seen from 45-60° aside the lengths are rescaled to a
-shoulder width floored at `min_width_m` worth, and the side-of-the-nose margin lowered by the nose's
-sideways shift (`nose_ahead_sw` x sin(camera yaw)); see `PhoneCall._view`.
-Evidence, strongest first: a phone seen at the hand or ear ("phone"); the hand model's fingers curled round something there ("grip"); the pose alone ("pose"). With
-`require_phone: true` only the first counts. What the pose alone cannot tell apart: a hand held at the
-ear for seconds without a phone (rubbing the ear, adjusting a headset, the head propped at the
-temple); the default detector's "cell phone" class rarely sees a handset hidden by the hand and head.
+Per frame, a hand is "at the ear" when it is raised to face height (above the shoulder line), on the ear's
+side of the nose rather than in front of the mouth, near the ear, with the forearm pointing up (elbow below
+the hand). Once a call has begun, the hand only has to stay raised beside the head (`hold_lateral_sw`): a head
+turned toward or away from the camera moves the nose across the hand in the image, which must not split one
+call into pieces. Seen from 45-60° aside the lengths are rescaled to a shoulder width floored at `min_width_m`
+worth, and the side-of-the-nose margin lowered by the nose's sideways shift (`nose_ahead_sw` x sin(camera
+yaw)); see `PhoneCall._view`. Evidence, strongest first: a phone seen at the hand or ear ("phone"); the hand
+model's fingers curled round something there ("grip"); the pose alone ("pose"). With `require_phone: true`
+only the first counts. What the pose alone cannot tell apart: a hand held at the ear for seconds without a
+phone (rubbing the ear, adjusting a headset, the head propped at the temple); the default detector's "cell
+phone" class rarely sees a handset hidden by the hand and head.
 """
 
 from __future__ import annotations
