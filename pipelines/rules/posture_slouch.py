@@ -13,7 +13,9 @@ Slumping forward (rounded back) is read against the clerk's own upright posture,
 baseline (time constant `baseline_tau_s`) of the ear height above the shoulders and of where the shoulders
 sit in the image. Slumped = the ears sink `ear_drop_sw` toward the shoulders AND the shoulders themselves
 sink `shoulder_drop_sw` (shoulder widths of the baseline). Reading with the head bowed lowers the ears but
-not the shoulders; the view does not matter, as both are measured in this camera's own image. Leaning back
+not the shoulders; the view does not matter, as both are measured in this camera's own image (in a shoulder
+width floored at `min_width_m` worth at the clerk: seen from 45-60° aside the shoulder line is short and
+swings as the torso turns). Leaning back
 against the chair = the ears rise `ear_rise_sw` over the shoulders AND the nose rises `nose_rise_sw` (the
 head tips back with the torso) while the shoulders do not rise as standing up would raise them, nor narrow
 by `max_width_loss` as turning away does. Looking
