@@ -42,6 +42,7 @@ class RuleContext:
     clerk_present: bool | None = None  # None = unknown (camera outage, stage not run)
     client_present: bool | None = None
     values: dict[str, Any] = field(default_factory=dict)  # per-frame derived values shared by rules
+    camera: Any = None  # this counter's CameraModel, built on the first frame a rule needs it (rules/_frame.py)
 
     def calls_since(self, seconds: float) -> list[QueueCall]:
         return [c for c in self.calls if 0 <= self.clock.t - c.time <= seconds]

@@ -3,14 +3,20 @@
 `measure(obs, ctx)` caches a `FrameMeasures` in `ctx.values["measures"]` (the engine clears the values
 every frame), so phone.call, phone.use, eat.food, drink.in_front, chin_on_hand and fidget share one
 set of hand-to-face distances instead of each recomputing them. Distances are in shoulder widths (sw).
+It also holds the camera-model measures at the clerk's shoulders (height above the floor, the image length
+of an upright 36 cm), computed once per frame with one CameraModel per counter, and `StandingMemory`, the
+one reading of "standing now or a moment ago" the posture rules share.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from pipelines.engine import RuleContext
-from pipelines.rules._body import HAND_POINTS, L_EAR, L_EL, NOSE, R_EAR, R_EL, Body, P, dist
+from pipelines.geometry import UP, CameraModel
+from pipelines.rules._body import HAND_POINTS, L_EAR, L_EL, L_SH, NOSE, R_EAR, R_EL, R_SH, Body, P, dist
 from vision.observation import Observation
 from vision.results import Detection, HandResult
 
@@ -119,3 +125,63 @@ def _measure(obs: Observation, ctx: RuleContext) -> FrameMeasures:
         hm.objects = [d for d in dets if min(_box_dist(d, p) for p in pts) <= 0.4 * sw]
     return m
 
+
+
+def camera(obs: Observation, ctx: RuleContext) -> CameraModel:
+    """This counter's camera model (one per stream, built on the first frame that asks)."""
+    if ctx.camera is None:
+        ctx.camera = CameraModel.from_config(ctx.counter.camera, obs.image_size)
+    return ctx.camera
+
+
+def mid_shoulder_height_m(cam: CameraModel, ls: P, rs: P) -> float:
+    """Height of the mid-shoulders above the floor (m), back-projected onto the clerk's coronal plane."""
+    uv = np.array([ls, rs], dtype=float)
+    return float(cam.on_plane(uv, cam.coronal_plane_normal(), np.zeros(3)).mean(axis=0) @ UP)
+
+
+def _shoulders(ctx: RuleContext) -> tuple[P, P] | None:
+    body: Body | None = ctx.values.get("body")
+    ls, rs = (body.pt(L_SH), body.pt(R_SH)) if body is not None else (None, None)
+    return (ls, rs) if ls is not None and rs is not None else None
+
+
+def shoulder_height_m(obs: Observation, ctx: RuleContext) -> float | None:
+    """This frame's mid-shoulder height above the floor (m), as bow.angle judges standing; None without both
+    shoulders of the clerk's body seen, or unless the camera's height and distance are calibrated (else
+    metres would be guesses). Once per frame."""
+    if "shoulder_m" not in ctx.values:
+        cal = ctx.counter.camera.height_m is not None and ctx.counter.camera.distance_m is not None
+        sh = _shoulders(ctx) if cal else None
+        ctx.values["shoulder_m"] = mid_shoulder_height_m(camera(obs, ctx), *sh) if sh is not None else None
+    return ctx.values["shoulder_m"]
+
+
+def upright_36cm_px(obs: Observation, ctx: RuleContext) -> float | None:
+    """Image length of an upright 36 cm segment at the clerk's shoulders (on the coronal plane): a shoulder
+    width's worth of height as this camera sees it there, whichever way the torso is turned. None without
+    both shoulders seen. Once per frame."""
+    if "upright_36cm_px" not in ctx.values:
+        sh, length = _shoulders(ctx), None
+        if sh is not None:
+            cam, (ls, rs) = camera(obs, ctx), sh
+            mid = np.array([(ls[0] + rs[0]) / 2, (ls[1] + rs[1]) / 2])
+            centre = cam.on_plane(mid, cam.coronal_plane_normal(), np.zeros(3))
+            length = float(np.hypot(*(cam.project(centre + 0.36 * UP) - cam.project(centre))))
+        ctx.values["upright_36cm_px"] = length
+    return ctx.values["upright_36cm_px"]
+
+
+class StandingMemory:
+    """Standing now or within a memory (a bow lowers the shoulders for a moment after standing up)."""
+
+    def __init__(self) -> None:
+        self.stood_t = float("-inf")  # shoulders last seen at standing height
+
+    def __call__(self, t: float, height_m: float | None, min_m: float, memory_s: float) -> bool | None:
+        """None when this frame's shoulder height is unknown (not seen, camera not calibrated)."""
+        if height_m is None:
+            return None
+        if height_m >= min_m:
+            self.stood_t = t
+        return t - self.stood_t <= memory_s

@@ -30,7 +30,6 @@ from pipelines.geometry import (
     R_HIP,
     R_SHOULDER,
     R_WRIST,
-    UP,
     UPPER_BODY,
     BowMeasure,
     CameraModel,
@@ -39,6 +38,7 @@ from pipelines.geometry import (
     measure_bow,
     visibility,
 )
+from pipelines.rules._frame import mid_shoulder_height_m
 from vision.observation import Observation
 from vision.results import HandResult, PoseResult
 
@@ -220,10 +220,8 @@ def assign_hands(frame: Frame, hands: list[HandResult]) -> dict[str, HandResult]
 
 def shoulder_height_m(frame: Frame) -> float:
     """Height of the shoulder centre above the floor (back-projected onto the coronal plane)."""
-    cam = frame.cam
-    uv = np.array([[frame.pose.landmarks[i].x, frame.pose.landmarks[i].y] for i in (L_SHOULDER, R_SHOULDER)])
-    pts = cam.on_plane(uv, cam.coronal_plane_normal(), np.zeros(3))
-    return float(pts.mean(axis=0) @ UP)
+    ls, rs = (frame.pose.landmarks[i] for i in (L_SHOULDER, R_SHOULDER))
+    return mid_shoulder_height_m(frame.cam, (ls.x, ls.y), (rs.x, rs.y))
 
 
 def hip_world(frame: Frame) -> np.ndarray | None:

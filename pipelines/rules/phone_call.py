@@ -27,11 +27,8 @@ from pydantic import Field
 
 from pipelines.engine import RuleContext, register
 from pipelines.events import Severity
-from pipelines.geometry import CameraModel
 from pipelines.rules._base import TimedParams, TrackedRule, best, body_of
-from pipelines.rules._body import L_SH, R_SH
-from pipelines.rules._frame import PHONE_LABELS, HandMeasure, measure
-from pipelines.rules.posture_slouch import upright_36cm_px
+from pipelines.rules._frame import PHONE_LABELS, HandMeasure, camera, measure, upright_36cm_px
 from vision.observation import Observation
 
 
@@ -96,29 +93,25 @@ class PhoneCall(TrackedRule):
         self.phone_t = float("-inf")
         self.phone_ev: dict[str, Any] = {}
         self.client_seen = False
-        self.cam: CameraModel | None = None
 
-    def _view(self, obs: Observation, body: Any, p: Params) -> tuple[float, float]:
+    def _view(self, obs: Observation, ctx: RuleContext, body: Any, p: Params) -> tuple[float, float]:
         """How this view distorts the hand-at-ear measures, as (k, relax). Seen from 45-60° aside the
         shoulder line shortens to a fraction of its width, and every length measured in it swells (a hand
         at the ear read 0.8 sw from it, 1.4 sw above the shoulders): k rescales them to a width floored at
         `min_width_m` worth at the clerk (1 face-on). And the nose, ahead of the ears, shifts sideways by
         `nose_ahead_sw` x sin(camera yaw), across a hand held at the ear: relax lowers the side-of-the-nose
         margin by that much."""
-        ls, rs, sw = body.pt(L_SH), body.pt(R_SH), body.shoulder_width
-        if self.cam is None:
-            self.cam = CameraModel.from_config(self.counter.camera, obs.image_size)
-        relax = p.nose_ahead_sw * abs(math.sin(math.radians(self.cam.yaw_deg)))
-        if ls is None or rs is None or sw is None:
+        sw, upright_36cm = body.shoulder_width, upright_36cm_px(obs, ctx)
+        relax = p.nose_ahead_sw * abs(math.sin(math.radians(camera(obs, ctx).yaw_deg)))
+        if upright_36cm is None or sw is None:
             return 1.0, relax
-        floor = upright_36cm_px(self.cam, ls, rs) * p.min_width_m / 0.36
-        return sw / max(sw, floor), relax
+        return sw / max(sw, upright_36cm * p.min_width_m / 0.36), relax
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
         body = body_of(ctx)
         holding = self.tracker.is_open or self.tracker.candidate is not None
-        view = self._view(obs, body, p) if body is not None else (1.0, 0.0)
+        view = self._view(obs, ctx, body, p) if body is not None else (1.0, 0.0)
         hm = hand_at_ear(obs, ctx, p, holding, view) if body is not None and not ctx.values.get("head_down") else None
         if hm is None:
             if not self.tracker.is_open and self.tracker.candidate is None:

@@ -21,10 +21,9 @@ from pydantic import Field
 
 from pipelines.engine import RuleContext, register
 from pipelines.events import Severity
-from pipelines.geometry import CameraModel
 from pipelines.rules._base import TimedParams, TrackedRule, body_of
-from pipelines.rules._body import L_SH, NOSE, R_SH, Body
-from pipelines.rules.posture_slouch import shoulder_height_m
+from pipelines.rules._body import NOSE, Body
+from pipelines.rules._frame import shoulder_height_m
 from vision.observation import Observation
 
 
@@ -58,7 +57,6 @@ class Dozing(TrackedRule):
         super().__init__(*a, **kw)
         self.heights: deque[tuple[float, float, float, float]] = deque()  # t, nose height, shoulder x, y (sw)
         self.nods: deque[float] = deque()
-        self.cam: CameraModel | None = None
 
     def _nod(self, t: float, body: Body | None, p: Params) -> None:
         while self.nods and t - self.nods[0] > p.nod_window_s:
@@ -93,19 +91,11 @@ class Dozing(TrackedRule):
         f = obs.face
         if f is None:
             return (False if ctx.clerk_present is False else None), {}
-        if f.pitch >= p.pitch_down_deg or self._standing(obs, body_of(ctx), p):
+        # A standing clerk (serving face to face) is not dozing. Standing up close to a camera set below head
+        # height puts the eyes above the lens, and the face model then reads open eyes as narrow slits
+        # (simulated stand-ups: 0.04-0.11 against 0.29 seated).
+        standing = (h := shoulder_height_m(obs, ctx)) is not None and h >= p.min_standing_shoulder_m
+        if f.pitch >= p.pitch_down_deg or standing:
             return None, {}
         closed = f.eye_aspect_ratio < p.ear_closed
         return closed, ({"kind": "eyes_closed", "eye_aspect_ratio": round(f.eye_aspect_ratio, 3)} if closed else {})
-
-    def _standing(self, obs: Observation, body: Body | None, p: Params) -> bool:
-        """A standing clerk (serving a visitor face to face) is not dozing. Standing up close to a camera set
-        below head height puts the eyes above the lens, and the face model then reads the open eyes as
-        narrow slits (simulated stand-ups: 0.04-0.11 against 0.29 seated)."""
-        ls, rs = (body.pt(L_SH), body.pt(R_SH)) if body is not None else (None, None)
-        if ls is None or rs is None:
-            return False
-        if self.cam is None:
-            self.cam = CameraModel.from_config(self.counter.camera, obs.image_size)
-        height = shoulder_height_m(self.counter, self.cam, ls, rs)
-        return height is not None and height >= p.min_standing_shoulder_m

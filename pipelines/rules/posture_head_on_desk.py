@@ -20,10 +20,8 @@ from pydantic import Field
 
 from pipelines.context import head_height_sw
 from pipelines.engine import RuleContext, register
-from pipelines.geometry import CameraModel
 from pipelines.rules._base import TimedParams, TrackedRule, body_of
-from pipelines.rules._body import L_SH, R_SH
-from pipelines.rules.posture_slouch import shoulder_height_m
+from pipelines.rules._frame import StandingMemory, shoulder_height_m
 from vision.observation import Observation
 
 
@@ -51,8 +49,7 @@ class HeadOnDesk(TrackedRule):
         super().__init__(*a, **kw)
         self.down_since_lost: float | None = None  # the pose was lost at this time, right after a head-down pose
         self.last_down = False  # the last measured pose at the post showed the head down
-        self.cam: CameraModel | None = None
-        self.stood_t = float("-inf")  # shoulders last seen at standing height
+        self.standing = StandingMemory()
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
@@ -60,7 +57,8 @@ class HeadOnDesk(TrackedRule):
         body = body_of(ctx)
         height = head_height_sw(body)
         if height is not None:
-            stood = self._stood(obs, body, t, p)  # every frame: the standing before the bow is what counts
+            # every frame: the standing before the bow is what counts (a head that drops then is a bow)
+            stood = self.standing(t, shoulder_height_m(obs, ctx), p.min_standing_shoulder_m, p.standing_memory_s)
             down = height <= p.max_head_height_sw and not stood
             # only a head seen down inside the post zone may carry over a pose loss: a walk-off leaves the
             # pose fitted at the frame's edge, out of the post, where the person box still holds it for a while
@@ -76,15 +74,3 @@ class HeadOnDesk(TrackedRule):
         if t - self.down_since_lost > p.lost_hold_s:
             return None, {}
         return True, {"pose_lost_s": round(t - self.down_since_lost, 1)}
-
-    def _stood(self, obs: Observation, body: Any, t: float, p: Params) -> bool:
-        """Standing now or a moment ago (calibrated camera): a head that drops then is a bow, not lying down."""
-        ls, rs = body.pt(L_SH), body.pt(R_SH)
-        if ls is None or rs is None:
-            return False
-        if self.cam is None:
-            self.cam = CameraModel.from_config(self.counter.camera, obs.image_size)
-        height = shoulder_height_m(self.counter, self.cam, ls, rs)
-        if height is not None and height >= p.min_standing_shoulder_m:
-            self.stood_t = t
-        return t - self.stood_t <= p.standing_memory_s

@@ -41,7 +41,7 @@ from pipelines.engine import RuleContext, register
 from pipelines.geometry import FORWARD, LATERAL, UP, CameraModel, world_torso_vector
 from pipelines.rules._base import TimedParams, TrackedRule, body_of
 from pipelines.rules._body import L_EAR, L_HIP, L_SH, NOSE, R_EAR, R_HIP, R_SH
-from pipelines.rules._frame import measure
+from pipelines.rules._frame import StandingMemory, camera, measure, shoulder_height_m, upright_36cm_px
 from vision.observation import Observation
 
 
@@ -93,17 +93,11 @@ class Slouch(TrackedRule):
 
     def __init__(self, *a: Any, **kw: Any) -> None:
         super().__init__(*a, **kw)
-        self.cam: CameraModel | None = None
         self.recent: deque[tuple[float, dict[str, float]]] = deque()
         # ear height (sw), shoulder-mid y (px), sw (px), nose height (sw): the clerk's usual upright posture
         self.usual: tuple[float, float, float, float] | None = None
         self.usual_t: float | None = None
-        self.stood_t = float("-inf")  # shoulders last seen at standing height
-
-    def _camera(self, obs: Observation) -> CameraModel:
-        if self.cam is None:
-            self.cam = CameraModel.from_config(self.counter.camera, obs.image_size)
-        return self.cam
+        self.standing = StandingMemory()
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
@@ -116,15 +110,15 @@ class Slouch(TrackedRule):
         ls, rs = body.pt(L_SH), body.pt(R_SH)
         if ls is None or rs is None:
             return None, {}
-        cam = self._camera(obs)
+        cam = camera(obs, ctx)
         ev: dict[str, float] = {}
         m = measure(obs, ctx)
         raised = any(h.height_sw is not None and h.height_sw > p.raised_hand_sw for h in m.hands.values())
         if not raised and (tilt := _shoulder_roll(cam, ls, rs, p.min_foreshortening)) is not None:
             ev["shoulder_tilt_deg"] = tilt
         lms = body.pose.landmarks
-        slump = self._slump(body, ctx.clock.t, p, upright_36cm_px(cam, ls, rs))
-        if slump is not None and not self._standing(lms, ls, rs, ctx.clock.t, cam, p):
+        slump = self._slump(body, ctx.clock.t, p, upright_36cm_px(obs, ctx) or 0.0)
+        if slump is not None and not self._standing(obs, ctx, lms, p):
             ev.update(ear_drop_sw=slump[0], shoulder_drop_sw=slump[1])
             if slump[2] is not None:
                 ev["nose_rise_sw"] = slump[2]
@@ -188,40 +182,20 @@ class Slouch(TrackedRule):
         rise = None if nose is None or turned else nose - n0
         return e0 - ear, (sh[1] - y0) / scale, rise
 
-    def _standing(self, lms: list, ls: tuple[float, float], rs: tuple[float, float], t: float, cam: CameraModel,
-                  p: Params) -> bool:
+    def _standing(self, obs: Observation, ctx: RuleContext, lms: list, p: Params) -> bool:
         """Standing (a bow, a greeting), not seated at the counter. With the camera's height and distance
         calibrated: the shoulders back-projected onto the clerk's coronal plane stand `min_standing_shoulder_m`
         above the floor, now or within `standing_memory_s` (a bow lowers them for a moment). Otherwise: the
         hips are seen, and not behind the desk (a view that shows a seated clerk's hips off the desk zone
         reads as standing, so this is the fallback only)."""
-        height = shoulder_height_m(self.counter, cam, ls, rs)
-        if height is not None:
-            if height >= p.min_standing_shoulder_m:
-                self.stood_t = t
-            return t - self.stood_t <= p.standing_memory_s
+        stood = self.standing(ctx.clock.t, shoulder_height_m(obs, ctx), p.min_standing_shoulder_m,
+                              p.standing_memory_s)
+        if stood is not None:
+            return stood
         if min(lms[L_HIP].visibility, lms[R_HIP].visibility) < p.min_hip_visibility:
             return False
         desk = self.counter.zones.desk
         return desk is None or not any(point_in_polygon((lms[i].x, lms[i].y), desk) for i in (L_HIP, R_HIP))
-
-
-def shoulder_height_m(counter: Any, cam: CameraModel, ls: tuple[float, float], rs: tuple[float, float]) -> float | None:
-    """Height of the mid-shoulders above the floor (m), back-projected onto the clerk's coronal plane, as
-    bow.angle judges standing; None unless the camera's height and distance are calibrated (else metres
-    would be guesses)."""
-    if counter.camera.height_m is None or counter.camera.distance_m is None:
-        return None
-    uv = np.array([ls, rs], dtype=float)
-    return float(cam.on_plane(uv, cam.coronal_plane_normal(), np.zeros(3)).mean(axis=0) @ UP)
-
-
-def upright_36cm_px(cam: CameraModel, ls: tuple[float, float], rs: tuple[float, float]) -> float:
-    """Image length of an upright 36 cm segment at the clerk's shoulders (on the coronal plane): a shoulder
-    width's worth of height as this camera sees it there, whichever way the torso is turned."""
-    mid = np.array([(ls[0] + rs[0]) / 2, (ls[1] + rs[1]) / 2])
-    centre = cam.on_plane(mid, cam.coronal_plane_normal(), np.zeros(3))
-    return float(np.hypot(*(cam.project(centre + 0.36 * UP) - cam.project(centre))))
 
 
 def _shoulder_roll(
