@@ -29,6 +29,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -240,8 +241,8 @@ class CounterPipelineImpl:
             head_still = (nose is not None and sw is not None and self.face_nose is not None
                           and float(np.hypot(nose[0] - self.face_nose[0], nose[1] - self.face_nose[1]))
                           <= self.s.face_still_sw * sw)
-            recent = (self.face_every_frame and self.face_carry and head_still and prev is not None
-                      and "face" in prev.ran and 0 <= t - self.face_t < self.s.face_period_s)
+            recent = (self.face_every_frame and self.face_carry and head_still
+                      and 0 <= t - self.face_t < self.s.face_period_s)
             if (still or recent) and prev is not None and "face" in prev.ran:
                 obs.face = prev.face
                 carried.append("face")
@@ -284,9 +285,9 @@ class CounterPipelineImpl:
             from vision.roi import crop
 
             # Only a marker inside the sign zone counts (ContextDeriver._is_sign): search that zone alone.
-            image, (ox, oy) = crop(frame, self._sign_roi(w, h))
+            zone, (ox, oy) = crop(frame, self._sign_roi(w, h))
             with timer.stage("markers"):
-                found = detect_markers(image, getattr(self.counter, "sign_aruco_dict", "DICT_4X4_50"))
+                found = detect_markers(zone, getattr(self.counter, "sign_aruco_dict", "DICT_4X4_50"))
             obs.markers = [Marker(m.marker_id, [(x + ox, y + oy) for x, y in m.corners]) for m in found]
             obs.ran.append("markers")
 
@@ -501,15 +502,12 @@ class _Frame:
 
     def __init__(self, bgr: np.ndarray) -> None:
         self.bgr = bgr
-        self._rgb: np.ndarray | None = None
 
-    @property
+    @cached_property
     def rgb(self) -> np.ndarray:
-        if self._rgb is None:
-            import cv2
+        import cv2
 
-            self._rgb = cv2.cvtColor(self.bgr, cv2.COLOR_BGR2RGB)
-        return self._rgb
+        return cv2.cvtColor(self.bgr, cv2.COLOR_BGR2RGB)
 
 
 def _contains(outer: tuple[float, float, float, float], inner: tuple[float, float, float, float]) -> bool:
