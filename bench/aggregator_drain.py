@@ -40,8 +40,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench._agg_common import (  # noqa: E402
+    Databases,
+    proc_cpu,
+    publisher,
+    spawn_worker,
+    start_mosquitto,
+    wait_connected,
+)
+
 PY = sys.executable
-CW = str(Path(PY).with_name("counterwatch"))
 RECEIVE_MAXIMUM = 2000  # the workers' broker.receive_maximum (--receive-maximum)
 
 
@@ -49,17 +57,10 @@ def publish_backlog(port: int, edge: str, first: int, count: int) -> None:
     """Publish `count` incidents as every new message, then every end message, QoS 1; wait for PUBACKs."""
     import json
 
-    import paho.mqtt.client as mqtt
-    from paho.mqtt.enums import CallbackAPIVersion
-
     from edge import topics
     from pipelines.events import Event
 
-    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=edge, protocol=mqtt.MQTTv5)
-    client.max_inflight_messages_set(1000)
-    client.max_queued_messages_set(0)
-    client.connect("127.0.0.1", port)
-    client.loop_start()
+    client = publisher(port, edge)
     template = json.loads(Event.open("phone.use", "c00", 0.0, hall_id="hall1", edge_id=edge,
                                      evidence={"duration_s": 10.0, "score": 0.83}).to_json())
     now = time.time()
@@ -78,32 +79,6 @@ def publish_backlog(port: int, edge: str, first: int, count: int) -> None:
     client.disconnect()
 
 
-def start_mosquitto(workdir: Path) -> tuple[subprocess.Popen, int]:
-    from tests.fixtures.mqtt import free_port
-
-    port = free_port()
-    conf = workdir / "mosquitto.conf"
-    conf.write_text("\n".join([
-        f"listener {port} 127.0.0.1", "allow_anonymous true", "persistence false",
-        "max_queued_messages 0", "max_queued_bytes 0", "max_inflight_messages 1000", "log_type error",
-        f"log_dest file {workdir / 'mosquitto.log'}",
-        "user root" if os.geteuid() == 0 else "",
-    ]) + "\n")
-    proc = subprocess.Popen(["mosquitto", "-c", str(conf)], stderr=subprocess.DEVNULL)
-    time.sleep(0.5)
-    return proc, port
-
-
-def proc_cpu(pid: int, children: bool = False) -> float:
-    """CPU seconds (user + system) of a live process, plus its reaped children's when asked."""
-    try:
-        f = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    ticks = int(f[11]) + int(f[12]) + ((int(f[13]) + int(f[14])) if children else 0)
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
 def postgres_cpu(datadir: Path) -> float:
     """CPU seconds of a PostgreSQL cluster: the postmaster, its exited children and its live backends."""
     master = int((datadir / "postmaster.pid").read_text().split()[0])
@@ -120,28 +95,14 @@ def postgres_cpu(datadir: Path) -> float:
 
 def _spawn_workers(n: int, port: int, url: str, workdir: Path, tag: str, batch: int, phase: str,
                    protocol: str = "5") -> list:
-    procs = []
-    for i in range(n):
-        cfg = workdir / f"{tag}-{i}.yaml"
-        cfg.write_text(f"broker: {{url: 'mqtt://127.0.0.1:{port}', receive_maximum: {RECEIVE_MAXIMUM}, "
-                       f"protocol: '{protocol}'}}\n"
-                       f"database_url: '{url}'\n"
-                       f"group: {tag}\nclient_id: {tag}-{i}\nbatch_size: {batch}\nbatch_wait_ms: 20\n"
-                       "session_expiry_s: 3600\nprune_every_s: 0\n")
-        log_path = workdir / f"{tag}-{i}-{phase}.log"
-        log = open(log_path, "w")  # noqa: SIM115 - closed with the process
-        proc = subprocess.Popen([CW, "aggregator", "run", "--config", str(cfg)], stdout=log, stderr=log)
-        procs.append((proc, log, log_path))
-    return procs
-
-
-def _wait_connected(procs: list, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if all("connected to" in p[2].read_text() for p in procs):
-            return
-        time.sleep(0.1)
-    raise RuntimeError("workers did not connect: " + " | ".join(p[2].read_text()[-400:] for p in procs))
+    return [spawn_worker(workdir / f"{tag}-{i}.yaml",
+                         f"broker: {{url: 'mqtt://127.0.0.1:{port}', receive_maximum: {RECEIVE_MAXIMUM}, "
+                         f"protocol: '{protocol}'}}\n"
+                         f"database_url: '{url}'\n"
+                         f"group: {tag}\nclient_id: {tag}-{i}\nbatch_size: {batch}\nbatch_wait_ms: 20\n"
+                         "session_expiry_s: 3600\nprune_every_s: 0\n",
+                         workdir / f"{tag}-{i}-{phase}.log")
+            for i in range(n)]
 
 
 def _stop(procs: list) -> float:
@@ -166,7 +127,7 @@ def run_case(port: int, url: str, workers: int, incidents: int, publishers: int,
     tag = f"drain{workers}-{time.monotonic_ns() % 10**9}"  # its own $share group: no stale sessions in it
     # 1. register the persistent sessions and the $share subscription, then go offline
     procs = _spawn_workers(workers, port, url, workdir, tag, batch, "register", protocol)
-    _wait_connected(procs)
+    wait_connected(procs)
     time.sleep(1.0)  # SUBACK
     idle_cpu = _stop(procs)  # start-up, connect and stop: subtracted from the drain's worker CPU
     # 2. the backlog, while nobody is consuming
@@ -269,7 +230,7 @@ def main() -> None:
         return
     workdir = Path(tempfile.mkdtemp(prefix="cw-drain-"))
     broker, port = start_mosquitto(workdir)
-    pg = None
+    dbs = Databases(workdir)
     try:
         print(f"backlog of {args.incidents} incidents = {2 * args.incidents} messages per case, batch_size "
               f"{args.batch}, MQTT {args.protocol}, receive_maximum {RECEIVE_MAXIMUM}; {os.cpu_count()} CPUs, "
@@ -282,24 +243,13 @@ def main() -> None:
                   flush=True)
         for backend in args.backends.split(","):
             if args.direct:
-                if backend == "postgresql" and pg is None:
-                    from tests.fixtures.postgres import start_postgres
-
-                    pg = start_postgres()
-                url = pg.create_database() if backend == "postgresql" else f"sqlite:///{workdir / 'direct.db'}"
+                url = dbs.url(backend, "direct.db")
                 print(f"{backend:<11}  direct {direct(url, args.incidents, args.batch)}", flush=True)
                 continue
             for n in (int(w) for w in args.workers.split(",")):
-                if backend == "postgresql":
-                    if pg is None:
-                        from tests.fixtures.postgres import start_postgres
-
-                        pg = start_postgres()
-                    url = pg.create_database()
-                else:
-                    url = f"sqlite:///{workdir / f'drain-{n}-{time.monotonic_ns()}.db'}"
+                url = dbs.url(backend, f"drain-{n}-{time.monotonic_ns()}.db")
                 r = run_case(port, url, n, args.incidents, args.publishers, args.batch, workdir, args.protocol,
-                             broker.pid, pg.datadir if backend == "postgresql" else None)
+                             broker.pid, dbs.pg.datadir if backend == "postgresql" else None)
                 flag = "" if r["complete"] and r["rows"] == args.incidents else f"  INCOMPLETE ({r['rows']} rows)"
                 bound = 2e6 / (r["worker_us"] + r["broker_us"] + r["db_us"])
                 print(f"{backend:<11}{n:>8}{r['rate']:>10.0f}{r['stored_rate']:>10.0f}{r['wall']:>14.2f}{r['first_row_s']:>10.2f}"
@@ -309,11 +259,8 @@ def main() -> None:
     finally:
         broker.terminate()
         broker.wait()
-        if pg is not None:
-            pg.stop()
-            shutil.rmtree(pg.root, ignore_errors=True)
+        dbs.close()
         shutil.rmtree(workdir, ignore_errors=True)
-
 
 if __name__ == "__main__":
     main()

@@ -30,26 +30,27 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench._agg_common import (  # noqa: E402
+    Databases,
+    proc_cpu,
+    publisher,
+    spawn_worker,
+    start_mosquitto,
+    wait_connected,
+)
+
 PY = sys.executable
-CW = str(Path(PY).with_name("counterwatch"))
 
 
-def publish_edge(host: str, port: int, edge: str, incidents: int, start_at: float) -> None:
+def publish_edge(port: int, edge: str, incidents: int, start_at: float) -> None:
     """One simulated edge: `incidents` events, each a new then an end message, QoS 1, from start_at."""
     import json
     import uuid
 
-    import paho.mqtt.client as mqtt
-    from paho.mqtt.enums import CallbackAPIVersion
-
     from edge import topics
     from pipelines.events import Event
 
-    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=edge, protocol=mqtt.MQTTv5)
-    client.max_inflight_messages_set(1000)
-    client.max_queued_messages_set(0)
-    client.connect(host, port)
-    client.loop_start()
+    client = publisher(port, edge)
     # Serialise from a template at publish time (start_time = publish time, for the lag figure).
     template = json.loads(Event.open("phone.use", "c00", 0.0, hall_id="hall1", edge_id=edge,
                                      evidence={"duration_s": 10.0}).to_json())
@@ -94,22 +95,6 @@ def storage_capacity(url: str, messages: int, batch: int = 1000) -> tuple[float,
     return len(items) / elapsed, len(items) / cpu
 
 
-def start_mosquitto(workdir: Path) -> tuple[subprocess.Popen, int]:
-    from tests.fixtures.mqtt import free_port
-
-    port = free_port()
-    conf = workdir / "mosquitto.conf"
-    conf.write_text("\n".join([
-        f"listener {port} 127.0.0.1", "allow_anonymous true", "persistence false",
-        "max_queued_messages 0", "max_inflight_messages 1000", "log_type error",
-        f"log_dest file {workdir / 'mosquitto.log'}",
-        "user root" if os.geteuid() == 0 else "",
-    ]) + "\n")
-    proc = subprocess.Popen(["mosquitto", "-c", str(conf)], stderr=subprocess.DEVNULL)
-    time.sleep(0.5)
-    return proc, port
-
-
 def run_case(port: int, url: str, workers: int, edges: int, incidents_per_edge: int, workdir: Path) -> dict:
     from sqlalchemy import func, select
 
@@ -117,20 +102,14 @@ def run_case(port: int, url: str, workers: int, edges: int, incidents_per_edge: 
     from dashboards.store import Store
 
     store = Store.open(url)
-    procs = []
-    for i in range(workers):
-        cfg = workdir / f"agg{i}.yaml"
-        cfg.write_text(f"broker: {{url: 'mqtt://127.0.0.1:{port}'}}\ndatabase_url: '{url}'\ngroup: bench\n"
-                       f"client_id: bench-{i}-{time.monotonic_ns()}\nbatch_size: 1000\nbatch_wait_ms: 20\n"
-                       "session_expiry_s: 0\n")
-        log = open(workdir / f"agg{i}.log", "w")  # noqa: SIM115 - closed with the process
-        procs.append((subprocess.Popen([CW, "aggregator", "run", "--config", str(cfg)], stdout=log, stderr=log), log))
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not all("connected to" in (workdir / f"agg{i}.log").read_text()
-                                                  for i in range(workers)):
-        time.sleep(0.1)
+    procs = [spawn_worker(workdir / f"agg{i}.yaml",
+                          f"broker: {{url: 'mqtt://127.0.0.1:{port}'}}\ndatabase_url: '{url}'\ngroup: bench\n"
+                          f"client_id: bench-{i}-{time.monotonic_ns()}\nbatch_size: 1000\nbatch_wait_ms: 20\n"
+                          "session_expiry_s: 0\n", workdir / f"agg{i}.log")
+             for i in range(workers)]
+    wait_connected(procs)
     time.sleep(1.0)  # subscriptions
-    cpu0 = sum(_proc_cpu(proc.pid) for proc, _ in procs)
+    cpu0 = sum(proc_cpu(proc.pid) for proc, *_ in procs)
     total = edges * incidents_per_edge
     t0 = time.time() + 4  # the edges connect and import first, then all start publishing at t0
     pubs = [subprocess.Popen([PY, __file__, "--publish-edge", f"edge-{e}", "--port", str(port),
@@ -154,8 +133,8 @@ def run_case(port: int, url: str, workers: int, edges: int, incidents_per_edge: 
         for p in pubs:
             p.wait()
         done_publishing = time.time()
-    cpu = sum(_proc_cpu(proc.pid) for proc, _ in procs) - cpu0
-    for proc, log in procs:
+    cpu = sum(proc_cpu(proc.pid) for proc, *_ in procs) - cpu0
+    for proc, log, _ in procs:
         proc.send_signal(signal.SIGTERM)
         proc.wait(60)
         log.close()
@@ -174,12 +153,6 @@ def run_case(port: int, url: str, workers: int, edges: int, incidents_per_edge: 
     }
 
 
-def _proc_cpu(pid: int) -> float:
-    """CPU seconds (user + system) of a live process."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--messages", type=int, default=20000, help="messages per case (new + end per incident)")
@@ -192,11 +165,11 @@ def main() -> None:
     parser.add_argument("--start-at", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.publish_edge:
-        publish_edge("127.0.0.1", args.port, args.publish_edge, args.incidents, args.start_at)
+        publish_edge(args.port, args.publish_edge, args.incidents, args.start_at)
         return
     workdir = Path(tempfile.mkdtemp(prefix="cw-bench-"))
     broker, port = start_mosquitto(workdir)
-    pg = None
+    dbs = Databases(workdir)
     try:
         incidents = args.messages // 2 // args.edges
         print(f"{args.edges} edges x {incidents} incidents (new+end) = {2 * incidents * args.edges} messages per case; "
@@ -204,16 +177,12 @@ def main() -> None:
         print(f"{'backend':<11}{'workers':>8}{'rate msg/s':>12}{'publish/s':>11}{'lag p50 s':>11}{'p95 s':>8}"
               f"{'drain s':>9}{'worker us':>10}{'msg/CPU-s':>10}{'load':>6}", flush=True)
         for backend in args.backends.split(","):
-            if backend == "postgresql" and pg is None:
-                from tests.fixtures.postgres import start_postgres
-
-                pg = start_postgres()
-            url = f"sqlite:///{workdir / 'direct.db'}" if backend == "sqlite" else pg.create_database()
+            url = dbs.url(backend, "direct.db")
             wall, per_cpu = storage_capacity(url, args.messages)
             print(f"{backend:<11}{'direct':>8}{wall:>12.0f}   (one writer, no MQTT: validation + batched upsert; "
                   f"{per_cpu:.0f} msg per writer CPU-s)", flush=True)
             for n in (int(w) for w in args.workers.split(",") if w.strip() and int(w) > 0):
-                url = f"sqlite:///{workdir / f'bench-{n}.db'}" if backend == "sqlite" else pg.create_database()
+                url = dbs.url(backend, f"bench-{n}.db")
                 r = run_case(port, url, n, args.edges, incidents, workdir)
                 print(f"{backend:<11}{n:>8}{r['rate']:>12.0f}{r['publish']:>11.0f}{r['p50']:>11.3f}{r['p95']:>8.3f}"
                       f"{r['drain']:>9.2f}{r['worker_us']:>10.0f}{1e6 / r['worker_us']:>10.0f}"
@@ -221,9 +190,7 @@ def main() -> None:
     finally:
         broker.terminate()
         broker.wait()
-        if pg is not None:
-            pg.stop()
-            shutil.rmtree(pg.root, ignore_errors=True)
+        dbs.close()
         shutil.rmtree(workdir, ignore_errors=True)
 
 
