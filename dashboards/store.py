@@ -164,21 +164,21 @@ def _pg_type(column: Any) -> str:
 # The columns ingest writes (the follow-up columns keep their defaults on insert).
 _INGEST_COLUMNS = [c.name for c in t.events.columns
                    if c.name not in ("status", "owner", "comment", "acknowledged_at", "closed_at")]
+# Both hand-written upserts below end the same way as the SQLAlchemy one in Store.__init__.
+_ON_CONFLICT = (
+    " ON CONFLICT (id) DO UPDATE SET "
+    + ", ".join(f"{n} = excluded.{n}" for n in _INGEST_UPDATABLE)
+    + " WHERE excluded.revision > events.revision"
+)
 _JSON_UPSERT = (
     f"INSERT INTO events ({', '.join(_INGEST_COLUMNS)}) SELECT {', '.join(_INGEST_COLUMNS)} "
     "FROM json_to_recordset(%(rows)s::json) AS r("
     + ", ".join(f"{c.name} {_pg_type(c)}" for c in t.events.columns if c.name in _INGEST_COLUMNS)
-    + ") ON CONFLICT (id) DO UPDATE SET "
-    + ", ".join(f"{n} = excluded.{n}" for n in _INGEST_UPDATABLE)
-    + " WHERE excluded.revision > events.revision"
+    + ")" + _ON_CONFLICT
 )
-
-
 _SQLITE_UPSERT = (
-    f"INSERT INTO events ({', '.join(_INGEST_COLUMNS)}) VALUES ({', '.join('?' * len(_INGEST_COLUMNS))}) "
-    "ON CONFLICT (id) DO UPDATE SET "
-    + ", ".join(f"{n} = excluded.{n}" for n in _INGEST_UPDATABLE)
-    + " WHERE excluded.revision > events.revision"
+    f"INSERT INTO events ({', '.join(_INGEST_COLUMNS)}) VALUES ({', '.join('?' * len(_INGEST_COLUMNS))})"
+    + _ON_CONFLICT
 )
 _INGEST_KEYS = frozenset(_INGEST_COLUMNS)
 _EVIDENCE_AT = _INGEST_COLUMNS.index("evidence")
@@ -415,26 +415,22 @@ class Store:
     # ---- status and availability -----------------------------------------------------------------
 
     def counter_statuses(self, hall_id: str | None = None) -> list[CounterStatusRow]:
-        query = select(t.counter_status).order_by(t.counter_status.c.hall_id, t.counter_status.c.counter_id)
-        if hall_id is not None:
-            query = query.where(t.counter_status.c.hall_id == hall_id)
-        with self.engine.connect() as c:
-            return [CounterStatusRow(**row._mapping) for row in c.execute(query)]
+        return self._per_hall(t.counter_status, t.counter_status.c.counter_id, CounterStatusRow, hall_id)
 
     def availability(self, hall_id: str | None = None) -> list[AvailabilityRow]:
-        query = select(t.edge_availability).order_by(t.edge_availability.c.hall_id, t.edge_availability.c.edge_id)
-        if hall_id is not None:
-            query = query.where(t.edge_availability.c.hall_id == hall_id)
-        with self.engine.connect() as c:
-            return [AvailabilityRow(**row._mapping) for row in c.execute(query)]
+        return self._per_hall(t.edge_availability, t.edge_availability.c.edge_id, AvailabilityRow, hall_id)
 
     def edge_stats(self, hall_id: str | None = None) -> list[EdgeStatsRow]:
         """The latest stats of every edge (of one hall), ordered by hall and edge."""
-        query = select(t.edge_stats).order_by(t.edge_stats.c.hall_id, t.edge_stats.c.edge_id)
+        return self._per_hall(t.edge_stats, t.edge_stats.c.edge_id, EdgeStatsRow, hall_id)
+
+    def _per_hall(self, table: Any, key: Any, row_type: type, hall_id: str | None) -> list[Any]:
+        """Every row of a latest-per-hall+key table (of one hall), ordered by hall and key."""
+        query = select(table).order_by(table.c.hall_id, key)
         if hall_id is not None:
-            query = query.where(t.edge_stats.c.hall_id == hall_id)
+            query = query.where(table.c.hall_id == hall_id)
         with self.engine.connect() as c:
-            return [EdgeStatsRow(**row._mapping) for row in c.execute(query)]
+            return [row_type(**row._mapping) for row in c.execute(query)]
 
     # ---- follow-up -------------------------------------------------------------------------------
 
