@@ -394,11 +394,11 @@ class Ingestor:
             elif result.kind == "snapshot":
                 snapshots.append((result.hall_id, *result.row))
         try:
-            self._write(events, statuses, avail, logins, rejects, samples, edge_stats)
+            self._write(events, statuses, avail, logins, edge_stats, rejects, samples)
         except Exception as exc:
             # One bad row must not block the batch: retry row by row, rejecting what still fails.
             log.warning("batch write failed (%s); retrying message by message", type(exc).__name__)
-            self._write_one_by_one(events, statuses, avail, logins, rejects, samples, edge_stats)
+            self._write_one_by_one(events, statuses, avail, logins, edge_stats, rejects, samples)
         self._write_snapshots(snapshots)
         self.stats.received += len(batch)
         self.stats.stored += len(batch) - sum(rejects.values())
@@ -409,7 +409,7 @@ class Ingestor:
             if tokens:
                 self.ack(tokens)
 
-    def _write(self, events, statuses, avail, logins, rejects, samples, edge_stats=()) -> None:  # type: ignore[no-untyped-def]
+    def _write(self, events, statuses, avail, logins, edge_stats, rejects, samples) -> None:  # type: ignore[no-untyped-def]
         with self.store.engine.begin() as conn:
             self.store.upsert_events(events, conn)
             self.store.upsert_counter_status(statuses, conn)
@@ -419,14 +419,12 @@ class Ingestor:
                 roster.apply_login(self.store, conn, hall_id, msg)
             self.store.count_rejects(rejects, samples, conn)
 
-    def _write_one_by_one(self, events, statuses, avail, logins, rejects, samples, edge_stats=()) -> None:  # type: ignore[no-untyped-def]
-        kinds = ("event", "status", "availability", "staff")
-        for kind, rows in (("event", events), ("status", statuses), ("availability", avail), ("staff", logins),
-                           ("edge_stats", edge_stats)):
+    def _write_one_by_one(self, events, statuses, avail, logins, edge_stats, rejects, samples) -> None:  # type: ignore[no-untyped-def]
+        kinds = ("event", "status", "availability", "staff", "edge_stats")
+        for kind, rows in zip(kinds, (events, statuses, avail, logins, edge_stats), strict=True):
             for row in rows:
                 try:
-                    self._write(*(([row] if k == kind else []) for k in kinds), Counter(), [],
-                                [row] if kind == "edge_stats" else [])
+                    self._write(*(([row] if k == kind else []) for k in kinds), Counter(), [])
                 except Exception as exc:
                     rejects["db_error"] += 1
                     topic = f"({kind})"
@@ -434,7 +432,7 @@ class Ingestor:
                     self._sample(Rejected("db_error", f"{type(exc).__name__}: {exc}"[:500]), topic, body,
                                  time.time(), samples)
         try:
-            self._write([], [], [], [], rejects, samples)
+            self._write([], [], [], [], [], rejects, samples)
         except Exception:
             log.exception("could not even count the rejects")
 
