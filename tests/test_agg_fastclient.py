@@ -18,7 +18,7 @@ from dashboards.store import Store
 from dashboards.worker import Worker
 from edge import topics
 from pipelines.events import Event
-from tests.test_agg_mqtt import publish_all, publisher, wait_until
+from tests.test_agg_mqtt import new_and_end_messages, publish_all, publisher, wait_until
 
 pytestmark = pytest.mark.mqtt
 
@@ -53,12 +53,7 @@ def test_fast_receive_path_stores_and_acknowledges_everything(mosquitto, tmp_pat
     try:
         assert worker.subscribed.wait(10)
         events = [Event.open("phone.use", f"c{i % 4:02d}", 1000.0 + i, hall_id="hall1") for i in range(400)]
-        msgs = []
-        for ev in events:
-            t = topics.events("hall1", ev.counter_id)
-            end = ev.next("end", end_time=ev.start_time + 5)
-            msgs += [(t, ev.to_json().encode(), False), (t, end.to_json().encode(), False)]
-        publish_all(pub, msgs)
+        publish_all(pub, new_and_end_messages(events, 5))
         with_props = Event.open("dress.badge", "c09", 5000.0, hall_id="hall1")
         props = Properties(PacketTypes.PUBLISH)
         props.UserProperty = ("edge", "edge-a")

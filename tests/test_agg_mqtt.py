@@ -37,6 +37,16 @@ def publish_all(client: mqtt.Client, messages: list[tuple[str, bytes, bool]]) ->
         info.wait_for_publish(10)
 
 
+def new_and_end_messages(events: list[Event], duration_s: float) -> list[tuple[str, bytes, bool]]:
+    """Each event's new message, then its end `duration_s` later, for publish_all."""
+    msgs = []
+    for ev in events:
+        t = topics.events("hall1", ev.counter_id)
+        end = ev.next("end", end_time=ev.start_time + duration_s)
+        msgs += [(t, ev.to_json().encode(), False), (t, end.to_json().encode(), False)]
+    return msgs
+
+
 def wait_until(check: Callable[[], bool], timeout: float = 20, what: str = "condition") -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -109,12 +119,7 @@ def test_two_workers_share_the_subscription_and_store_each_event_once(
         assert all(w.subscribed.wait(10) for w in workers)
         n = 300
         events = [Event.open("phone.use", f"c{i % 6:02d}", 1000.0 + i, hall_id="hall1") for i in range(n)]
-        msgs = []
-        for ev in events:
-            t = topics.events("hall1", ev.counter_id)
-            end = ev.next("end", end_time=ev.start_time + 9)
-            msgs += [(t, ev.to_json().encode(), False), (t, end.to_json().encode(), False)]
-        publish_all(pub, msgs)
+        publish_all(pub, new_and_end_messages(events, 9))
         store = workers[0].store
         wait_until(lambda: sum(w.ingestor.stats.received for w in workers) >= 2 * n, what="all deliveries")
         for w in workers:
