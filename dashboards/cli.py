@@ -17,10 +17,6 @@ CONFIG_OPT = typer.Option(None, "--config", "-c", help="Aggregator YAML (databas
 DB_OPT = typer.Option(None, "--db", help="SQLAlchemy database URL (overrides --config; env COUNTERWATCH_DB).")
 
 
-
-
-
-
 def _store(config: Path | None, db: str | None):  # type: ignore[no-untyped-def]
     from dashboards.store import Store
 
