@@ -143,14 +143,10 @@ class ContextDeriver:
             ctx.client_present = False
         else:
             ctx.client_present = None
-        v["clients"] = clients
 
-        # Visitors: people near the post who are neither the clerk nor a client (串岗、扎堆聊天).
-        v["visitors"] = [
-            d for d in people or [] if d is not clerk_box and d not in clients and _near_post(d, z.post, obs.image_size)
-        ] if people is not None else None
-        # Every person box near the post at any score (post.chatting applies its own minimum: a visitor half
-        # hidden behind the clerk scores low), minus those overlapping the clerk's or a client's box.
+        # Visitors (串岗、扎堆聊天): every person box near the post at any score (post.chatting applies its own
+        # minimum: a visitor half hidden behind the clerk scores low), minus those overlapping the clerk's or
+        # a client's box.
         seen = self.people_any.items if t - self.people_any.t <= self.p.memory_s else None
         taken = [b for b in (clerk_box, *clients) if b is not None]
         v["visitor_boxes"] = [
