@@ -17,7 +17,6 @@ import asyncio
 import logging
 import math
 import os
-import re
 import secrets
 from pathlib import Path
 
@@ -25,13 +24,13 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import ValidationError
 
 from dashboards import roster
+from dashboards.ingest import _SAFE_ID  # the same plain-id rule as the MQTT staff message
 from pipelines.messages import StaffLogin, decode
 
 log = logging.getLogger("counterwatch.board.pad_hook")
 
 MIN_TOKEN_CHARS = 16
 MAX_BODY_BYTES = 4096
-_SAFE_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 
 
 def configured_token(request: Request) -> str | None:
