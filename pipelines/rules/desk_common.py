@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from pydantic import Field
 
 from calibration.config import CounterConfig
+from pipelines.context import _overlap, point_in_polygon
 from pipelines.engine import CHINA, Rule, RuleContext, RuleParams
 from pipelines.events import Event, Severity
 from pipelines.temporal import Clock, IncidentTracker, Timing
@@ -85,7 +86,8 @@ def owned_by(rule_id: str, obs: Observation, ctx: RuleContext) -> list[Detection
 
 class ObjectKeys:
     """Stable keys for desk objects across frames (by box overlap), so each item is its own incident: a
-    handbag and an umbrella are two events even when the detector cannot name either."""
+    handbag and an umbrella are two events even when the detector cannot name either. The overlap is over
+    the smaller box: a blob that grows or shrinks (a hand cuts it) is the same item."""
 
     def __init__(self, memory_s: float = 60.0) -> None:
         self.memory_s = memory_s
@@ -105,14 +107,6 @@ class ObjectKeys:
             self.known[key] = (d.box, t)
             out.append(key)
         return out
-
-
-def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
-    """Intersection over the smaller box: a blob that grows or shrinks (a hand cuts it) is the same item."""
-    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    small = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
-    return ix * iy / small if small > 0 else 0.0
 
 
 def foreign_objects(obs: Observation) -> list[Detection]:
@@ -136,15 +130,6 @@ def client_present(obs: Observation, ctx: RuleContext) -> bool:
     if zone is None:
         return False
     return any(point_in_polygon(((b.box[0] + b.box[2]) / 2, (b.box[1] + b.box[3]) / 2), zone) for b in obs.people)
-
-
-def point_in_polygon(p: tuple[float, float], poly: list[tuple[float, float]]) -> bool:
-    x, y = p
-    inside = False
-    for (x1, y1), (x2, y2) in zip(poly, poly[1:] + poly[:1], strict=True):
-        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
-            inside = not inside
-    return inside
 
 
 def desk_area(counter: CounterConfig, image_size: tuple[int, int]) -> float:

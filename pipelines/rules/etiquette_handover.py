@@ -36,14 +36,6 @@ class HandoverParams(RuleParams):
     rest_min_s: float = Field(1.0, ge=0, description="history needed before any reach counts")
 
 
-def in_polygon(pt: tuple[float, float], poly: list[tuple[float, float]]) -> bool:
-    x, y, inside = pt[0], pt[1], False
-    for (x1, y1), (x2, y2) in zip(poly, poly[1:] + poly[:1], strict=True):
-        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
-            inside = not inside
-    return inside
-
-
 def forward_reach(frame: Frame) -> dict[str, float] | None:
     """Each wrist's distance forward of the shoulder centre (world landmarks, metres)."""
     w = frame.world

@@ -18,11 +18,11 @@ import numpy as np
 from pydantic import Field
 
 from calibration.config import CounterConfig
+from pipelines.context import point_in_polygon
 from pipelines.engine import Rule, RuleContext, RuleParams, register
 from pipelines.events import Event
 from pipelines.geometry import L_SHOULDER, R_SHOULDER
 from pipelines.rules.etiquette_common import ClerkGeometry, r1, shoulder_height_m
-from pipelines.rules.etiquette_handover import in_polygon
 from pipelines.temporal import Clock, instant_event
 from vision.observation import Observation
 
@@ -96,7 +96,7 @@ class StandForVisitor(Rule):
             x1, y1, x2, y2 = d.box
             if clerk is not None and x1 <= clerk[0] <= x2 and y1 <= clerk[1] <= y2:
                 continue
-            if in_polygon(((x1 + x2) / 2, y2), zone):
+            if point_in_polygon(((x1 + x2) / 2, y2), zone):
                 return True
         return False
 
