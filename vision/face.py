@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from models.registry import require
+from vision.mp_graph import MediaPipeGraph
 from vision.results import Box, FaceResult, Point3
 from vision.roi import crop_rgb
 
@@ -70,14 +71,14 @@ def face_measures(pts: np.ndarray) -> tuple[float, float, float]:
     return ear, mouth_open, smile
 
 
-class FaceAnalyzer:
+class FaceAnalyzer(MediaPipeGraph):
     """The most prominent face: 468 mesh landmarks in full-frame pixels and the derived measures."""
 
     def __init__(self, static_image_mode: bool = False, min_confidence: float = 0.5):
         self.model_id = require("mediapipe.face_landmark").id
         import mediapipe as mp
 
-        self._mesh = mp.solutions.face_mesh.FaceMesh(
+        self._graph = mp.solutions.face_mesh.FaceMesh(
             static_image_mode=static_image_mode,
             max_num_faces=1,
             refine_landmarks=False,
@@ -89,7 +90,7 @@ class FaceAnalyzer:
         """frame in BGR order (OpenCV's), or RGB with rgb=True; roi in frame pixels, results in frame pixels."""
         image, (ox, oy) = crop_rgb(frame, roi, rgb)
         h, w = image.shape[:2]
-        res = self._mesh.process(image)
+        res = self._graph.process(image)
         if not res.multi_face_landmarks:
             return None
         pts = np.array([(lm.x * w + ox, lm.y * h + oy, lm.z * w) for lm in res.multi_face_landmarks[0].landmark])
@@ -108,12 +109,3 @@ class FaceAnalyzer:
             mouth_open=mouth_open,
             smile=smile,
         )
-
-    def close(self) -> None:
-        self._mesh.close()
-
-    def __enter__(self) -> FaceAnalyzer:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()

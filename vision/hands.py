@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from models.registry import require
+from vision.mp_graph import MediaPipeGraph
 from vision.results import Box, FingerState, HandResult, Point3
 from vision.roi import crop_rgb
 
@@ -76,7 +77,7 @@ def hand_features(
     return fingers, together, palm_normal, pointing
 
 
-class HandTracker:
+class HandTracker(MediaPipeGraph):
     """Up to max_hands hands per frame, landmarks in full-frame pixels.
 
     MediaPipe labels handedness as if the image were mirrored (a selfie view); a counter camera is
@@ -86,7 +87,7 @@ class HandTracker:
         self.model_id = require("mediapipe.hand_landmark_full").id
         import mediapipe as mp
 
-        self._hands = mp.solutions.hands.Hands(
+        self._graph = mp.solutions.hands.Hands(
             static_image_mode=static_image_mode,
             max_num_hands=max_hands,
             model_complexity=1,
@@ -98,7 +99,7 @@ class HandTracker:
         """frame in BGR order (OpenCV's), or RGB with rgb=True; roi in frame pixels, results in frame pixels."""
         image, (ox, oy) = crop_rgb(frame, roi, rgb)
         h, w = image.shape[:2]
-        res = self._hands.process(image)
+        res = self._graph.process(image)
         if not res.multi_hand_landmarks:
             return []
         out = []
@@ -123,12 +124,3 @@ class HandTracker:
                 )
             )
         return out
-
-    def close(self) -> None:
-        self._hands.close()
-
-    def __enter__(self) -> HandTracker:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()

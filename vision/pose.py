@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from models.registry import require
+from vision.mp_graph import MediaPipeGraph
 from vision.results import Box, Landmark, PoseResult
 from vision.roi import crop_rgb
 
@@ -12,7 +13,7 @@ POSE_MODELS = {0: "mediapipe.pose_lite", 1: "mediapipe.pose_full", 2: "mediapipe
 NOSE = 0
 
 
-class PoseEstimator:
+class PoseEstimator(MediaPipeGraph):
     """One person's 33 landmarks. In video mode (static_image_mode=False) MediaPipe tracks between
     frames, which is faster; use static_image_mode=True for unrelated still images."""
 
@@ -24,7 +25,7 @@ class PoseEstimator:
         self.model_id = require(POSE_MODELS[complexity]).id
         import mediapipe as mp
 
-        self._pose = mp.solutions.pose.Pose(
+        self._graph = mp.solutions.pose.Pose(
             static_image_mode=static_image_mode,
             model_complexity=complexity,
             min_detection_confidence=min_confidence,
@@ -35,7 +36,7 @@ class PoseEstimator:
         """frame in BGR order (OpenCV's), or RGB with rgb=True; roi in frame pixels, results in frame pixels."""
         image, (ox, oy) = crop_rgb(frame, roi, rgb)
         h, w = image.shape[:2]
-        res = self._pose.process(image)
+        res = self._graph.process(image)
         if res.pose_landmarks is None:
             return None
         landmarks = [
@@ -45,12 +46,3 @@ class PoseEstimator:
         world = [(lm.x, lm.y, lm.z) for lm in res.pose_world_landmarks.landmark] if res.pose_world_landmarks else []
         score = float(np.mean([lm.visibility for lm in landmarks[:11]]))  # head and shoulders
         return PoseResult(landmarks=landmarks, world=world, score=score, model=self.model_id)
-
-    def close(self) -> None:
-        self._pose.close()
-
-    def __enter__(self) -> PoseEstimator:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
