@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from pipelines.rules.etiquette_common import classify_bow
+from pipelines.rules.etiquette_guide import GuideParams
 
 
 def mae(pred: Sequence[float | None], truth: Sequence[float]) -> tuple[float, int, int]:
@@ -74,8 +75,9 @@ def binary(pred: Iterable[bool], truth: Iterable[bool]) -> Binary:
 
 ETIQUETTE_RULES = ("bow.angle", "guide.gesture", "greet.raise_hand", "point.one_finger", "handover.two_hands",
                    "stand.for_visitor")
-PALM_UP_MIN = 0.5  # guide.gesture's default palm_up_min
-TOGETHER_MIN = 0.6  # guide.gesture / greet.raise_hand default fingers_together_min
+# the rules' own default thresholds, so the per-frame figures judge what the rules judge
+PALM_UP_MIN = GuideParams.model_fields["palm_up_min"].default
+TOGETHER_MIN = GuideParams.model_fields["fingers_together_min"].default
 SPREAD_TOGETHER_DEG = 8.0  # labelled mean angle between adjacent fingers at or below which they are together
 # labelled index/middle bend below which "together" is judged (gestures: 13 deg; resting hands: 26-31 deg)
 FINGERS_EXTENDED_DEG = 20.0
