@@ -19,8 +19,7 @@ from pydantic import Field
 from pipelines.engine import RuleContext, register
 from pipelines.rules._base import TimedParams, TrackedRule, best, body_of
 from pipelines.rules._frame import DRINK_LABELS, measure
-from pipelines.rules.phone_call import Params as CallParams
-from pipelines.rules.phone_call import at_ear
+from pipelines.rules.phone_call import at_mouth_not_ear
 from vision.observation import Observation
 
 __all__ = ["DRINK_LABELS", "DrinkInFront"]
@@ -52,7 +51,6 @@ class DrinkInFront(TrackedRule):
         self.cup_ev: dict[str, Any] = {}
         self.arrived: float | None = None
         self.last_ev: dict[str, Any] = {}
-        self.call_p = CallParams()
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
@@ -69,8 +67,7 @@ class DrinkInFront(TrackedRule):
                 return self._verdict(ctx, self.last_ev)
             self.arrived = None
             return (None if ctx.clerk_present else False), {}
-        at = [hm for hm in m.hands.values()
-              if hm.at_mouth(p.mouth_radius_sw, p.max_lateral_sw) and not at_ear(hm, self.call_p)]
+        at = at_mouth_not_ear(m, p.mouth_radius_sw, p.max_lateral_sw)
         if not at:
             self.arrived = None
             return False, {}

@@ -27,8 +27,7 @@ from pydantic import Field
 from pipelines.engine import RuleContext, register
 from pipelines.rules._base import TimedParams, TrackedRule, best, body_of
 from pipelines.rules._frame import DRINK_LABELS, FOOD_LABELS, measure
-from pipelines.rules.phone_call import Params as CallParams
-from pipelines.rules.phone_call import at_ear
+from pipelines.rules.phone_call import at_mouth_not_ear
 from vision.observation import Observation
 
 __all__ = ["FOOD_LABELS", "EatFood"]
@@ -65,7 +64,6 @@ class EatFood(TrackedRule):
         self.last_at = float("-inf")  # last frame the hand was seen there
         self.food_t = self.cup_t = float("-inf")
         self.food_ev: dict[str, Any] = {}
-        self.call_p = CallParams()
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
@@ -80,8 +78,7 @@ class EatFood(TrackedRule):
         if body is None or body.mouth is None or m.sw is None:
             # a hand with food in front of the face often hides it from the pose: unknown, not "no bite"
             return (None if ctx.clerk_present else False), {}
-        at = [hm for hm in m.hands.values()
-              if hm.at_mouth(p.mouth_radius_sw, p.max_lateral_sw) and not at_ear(hm, self.call_p)]
+        at = at_mouth_not_ear(m, p.mouth_radius_sw, p.max_lateral_sw)
         if at:
             if self.arrived is None:
                 self.arrived = t

@@ -28,7 +28,7 @@ from pydantic import Field
 from pipelines.engine import RuleContext, register
 from pipelines.events import Severity
 from pipelines.rules._base import TimedParams, TrackedRule, best, body_of
-from pipelines.rules._frame import PHONE_LABELS, HandMeasure, camera, measure, upright_36cm_px
+from pipelines.rules._frame import PHONE_LABELS, FrameMeasures, HandMeasure, camera, measure, upright_36cm_px
 from vision.observation import Observation
 
 
@@ -53,7 +53,10 @@ class Params(TimedParams):
     phone_memory_s: float = Field(15.0, ge=0, description="a phone seen this recently still counts")
 
 
-def at_ear(hm: HandMeasure, p: Any, min_lateral_sw: float | None = None) -> bool:
+CALL_SHAPE = Params()  # the default hand-at-ear shape the other hand-at-face rules leave to phone.call
+
+
+def at_ear(hm: HandMeasure, p: Any = CALL_SHAPE, min_lateral_sw: float | None = None) -> bool:
     """The hand raised beside the head, forearm up: the shape of holding a phone to the ear."""
     if None in (hm.d_ear, hm.height_sw, hm.lateral_sw):
         return False
@@ -78,6 +81,11 @@ def hand_at_ear(obs: Observation, ctx: RuleContext, p: Any, holding: bool = Fals
         if at_ear(seen, p, lateral):
             return hm
     return None
+
+
+def at_mouth_not_ear(m: FrameMeasures, radius_sw: float, max_lateral_sw: float) -> list[HandMeasure]:
+    """The hands in front of the mouth (eat.food, drink.in_front), less any held at the ear (a call's)."""
+    return [hm for hm in m.hands.values() if hm.at_mouth(radius_sw, max_lateral_sw) and not at_ear(hm)]
 
 
 @register

@@ -36,7 +36,6 @@ from pipelines.events import Severity
 from pipelines.rules._base import TimedParams, TrackedRule, best, body_of
 from pipelines.rules._body import NOSE, Body
 from pipelines.rules._frame import PHONE_LABELS, HandMeasure, measure
-from pipelines.rules.phone_call import Params as CallParams
 from pipelines.rules.phone_call import at_ear
 from vision.observation import Observation
 from vision.results import FaceResult
@@ -113,7 +112,6 @@ class PhoneUse(TrackedRule):
         super().__init__(*a, **kw)
         self.phone_t: dict[str, float] = {}
         self.phone_ev: dict[str, Any] = {}
-        self.call_p = CallParams()
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
@@ -121,7 +119,7 @@ class PhoneUse(TrackedRule):
         m = measure(obs, ctx)
         if body is None or m.sw is None or (ctx.values.get("head_down") and lying(body, p)):
             return False, {}
-        if any(at_ear(hm, self.call_p) for hm in m.hands.values()):
+        if any(at_ear(hm) for hm in m.hands.values()):
             return False, {}
         t = ctx.clock.t
         for side, hm in m.hands.items():
