@@ -123,11 +123,7 @@ class Slouch(TrackedRule):
             if slump[2] is not None:
                 ev["nose_rise_sw"] = slump[2]
         v = world_torso_vector(body.pose) if len(body.pose.world) >= 25 else None
-        hips_seen = p.hips_in_view and min(lms[L_HIP].visibility, lms[R_HIP].visibility) >= p.min_hip_visibility
-        if hips_seen and self.counter.zones.desk is not None:
-            # seated behind the counter the model still reports hips, guessed behind the desk: not a measure
-            hips_seen = not any(point_in_polygon((lms[i].x, lms[i].y), self.counter.zones.desk) for i in (L_HIP, R_HIP))
-        if v is not None and hips_seen:
+        if v is not None and p.hips_in_view and self._hips_off_desk(lms, p):
             vw = cam.to_world_axes(v)
             up = float(vw @ UP)
             pitch = math.degrees(math.atan2(float(vw @ FORWARD), up))
@@ -192,6 +188,11 @@ class Slouch(TrackedRule):
                               p.standing_memory_s)
         if stood is not None:
             return stood
+        return self._hips_off_desk(lms, p)
+
+    def _hips_off_desk(self, lms: list, p: Params) -> bool:
+        """The hips seen, and not inside the desk zone (seated behind the counter the model still reports
+        hips, guessed behind the desk: not a measure)."""
         if min(lms[L_HIP].visibility, lms[R_HIP].visibility) < p.min_hip_visibility:
             return False
         desk = self.counter.zones.desk
