@@ -112,7 +112,7 @@ def _fast_client_class() -> type:
                 return super()._handle_publish()
             packet = self._in_packet["packet"]
             try:
-                end = 2 + ((packet[0] << 8) | packet[1])
+                topic_end = end = 2 + ((packet[0] << 8) | packet[1])
                 if end == 2 or end > len(packet):
                     return super()._handle_publish()
                 mid = 0
@@ -123,7 +123,7 @@ def _fast_client_class() -> type:
                     if packet[end] != 0:  # properties present
                         return super()._handle_publish()
                     end += 1
-                topic = packet[2:2 + ((packet[0] << 8) | packet[1])].decode("utf-8")
+                topic = packet[2:topic_end].decode("utf-8")
             except (IndexError, UnicodeDecodeError):
                 return super()._handle_publish()  # paho reports the malformed packet its own way
             sink(topic, bytes(packet[end:]), qos, mid)
