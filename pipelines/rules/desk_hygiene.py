@@ -10,12 +10,10 @@ from pydantic import Field
 from pipelines.engine import CHINA, Rule, RuleContext, RuleParams, register
 from pipelines.events import Event
 from pipelines.rules.desk_common import (
-    SLOT_MOVED,
     DeskTiming,
     box_area,
     describe,
     desk_area,
-    desk_closed,
     desk_ran,
     foreign_objects,
     min_duration,
@@ -61,8 +59,7 @@ class EndOfDay(Rule):
         key = self._due(obs)
         if key is None or key in self.done or not desk_ran(obs):
             return []
-        items = [d for d in obs.desk_objects if not d.label.startswith(SLOT_MOVED)]
-        items = [d for d in items if not d.label.startswith("slot_missing:")]  # stored devices are fine
+        items = foreign_objects(obs)  # not the slot reports: stored devices are fine
         self.window.append((ctx.clock, items))
         if ctx.clock.t - self.window[0][0].t < self.params.window_s:
             return []
@@ -106,8 +103,7 @@ class Clutter(Rule):
     def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
         if not desk_ran(obs):
             return self.tracker.step(ctx.clock, None)
-        closed = desk_closed(obs, self.counter)
-        objs = [] if closed else [d for d in foreign_objects(obs) if owner(d, obs, ctx) is None]
+        objs = [d for d in foreign_objects(obs) if owner(d, obs, ctx) is None]  # after hours: none (end_of_day's)
         covered = sum(box_area(d) for d in objs) / desk_area(self.counter, obs.image_size)
         raw = covered + self.params.per_item * len(objs)
         dt = 0.0 if self.last is None else max(0.0, ctx.clock.t - self.last[1].t)
