@@ -178,6 +178,7 @@ class CameraSource:
         import cv2
 
         cap = self._open()
+        is_file = self.kind == "file"  # `kind` stats the path: not once per decoded frame
         try:
             fps = cap.get(cv2.CAP_PROP_FPS) or 25.0
             fps = fps if 1 <= fps <= 120 else 25.0
@@ -189,7 +190,7 @@ class CameraSource:
                 if not cap.grab():
                     # A looped file rewinds in place: reopening it (demuxer and decoder set up again) left a
                     # gap of 100+ ms on a busy box in which a frame request found nothing new.
-                    if not (self.kind == "file" and self.loop and got_any and n and cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
+                    if not (is_file and self.loop and got_any and cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
                             and cap.grab()):
                         break
                     t0, n = time.monotonic(), 0
@@ -203,10 +204,10 @@ class CameraSource:
                     # a late decoder does not owe frames: the next one is due one period from now at most
                     next_retrieve = max(next_retrieve + period, now) if period else 0.0
                     decode_ms = (time.perf_counter() - t_read) * 1000
-                    t_clip = (cap.get(cv2.CAP_PROP_POS_MSEC) or 0.0) / 1000 if self.kind == "file" else n / fps
+                    t_clip = (cap.get(cv2.CAP_PROP_POS_MSEC) or 0.0) / 1000 if is_file else n / fps
                     self._deliver(image, t_clip, decode_ms)
                 n += 1
-                if self.realtime and self.kind == "file":
+                if self.realtime and is_file:
                     ahead = t0 + n / fps - time.monotonic()
                     if ahead > 0:
                         self._stop.wait(ahead)
@@ -214,7 +215,7 @@ class CameraSource:
             cap.release()
         if self._stop.is_set():
             return
-        if self.kind == "file":
+        if is_file:
             if not got_any:
                 raise SourceError(f"video file {self.source} opened but no frame decodes: it is corrupt or "
                                   "truncated. Fix: re-export or replace the file.")
