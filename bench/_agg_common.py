@@ -7,7 +7,10 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +55,23 @@ class Databases:
         if self.pg is not None:
             self.pg.stop()
             shutil.rmtree(self.pg.root, ignore_errors=True)
+
+
+@contextmanager
+def bench_servers(prefix: str) -> Iterator[tuple[Path, subprocess.Popen, int, Databases]]:
+    """A temporary work folder, Mosquitto on it and the Databases; all stopped and removed on exit."""
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        broker, port = start_mosquitto(workdir)
+        dbs = Databases(workdir)
+        try:
+            yield workdir, broker, port, dbs
+        finally:
+            broker.terminate()
+            broker.wait()
+            dbs.close()
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def publisher(port: int, client_id: str) -> Any:

@@ -30,22 +30,19 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from bench._agg_common import (  # noqa: E402
-    Databases,
+    bench_servers,
     proc_cpu,
     publisher,
     spawn_worker,
-    start_mosquitto,
     wait_connected,
 )
 
@@ -228,10 +225,7 @@ def main() -> None:
     if args.publish:
         publish_backlog(args.port, args.publish, args.first, args.count)
         return
-    workdir = Path(tempfile.mkdtemp(prefix="cw-drain-"))
-    broker, port = start_mosquitto(workdir)
-    dbs = Databases(workdir)
-    try:
+    with bench_servers("cw-drain-") as (workdir, broker, port, dbs):
         print(f"backlog of {args.incidents} incidents = {2 * args.incidents} messages per case, batch_size "
               f"{args.batch}, MQTT {args.protocol}, receive_maximum {RECEIVE_MAXIMUM}; {os.cpu_count()} CPUs, "
               f"load average {os.getloadavg()[0]:.1f}", flush=True)
@@ -256,11 +250,6 @@ def main() -> None:
                       f"{r['worker_us']:>10.0f}{1e6 / r['worker_us']:>10.0f}{r['broker_us']:>10.0f}{r['db_us']:>7.0f}"
                       f"{bound:>14.0f}{os.getloadavg()[0]:>6.1f}{flag}",
                       flush=True)
-    finally:
-        broker.terminate()
-        broker.wait()
-        dbs.close()
-        shutil.rmtree(workdir, ignore_errors=True)
 
 if __name__ == "__main__":
     main()

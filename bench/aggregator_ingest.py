@@ -19,23 +19,20 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from bench._agg_common import (  # noqa: E402
-    Databases,
+    bench_servers,
     proc_cpu,
     publisher,
     spawn_worker,
-    start_mosquitto,
     wait_connected,
 )
 
@@ -167,10 +164,7 @@ def main() -> None:
     if args.publish_edge:
         publish_edge(args.port, args.publish_edge, args.incidents, args.start_at)
         return
-    workdir = Path(tempfile.mkdtemp(prefix="cw-bench-"))
-    broker, port = start_mosquitto(workdir)
-    dbs = Databases(workdir)
-    try:
+    with bench_servers("cw-bench-") as (workdir, broker, port, dbs):
         incidents = args.messages // 2 // args.edges
         print(f"{args.edges} edges x {incidents} incidents (new+end) = {2 * incidents * args.edges} messages per case; "
               f"{os.cpu_count()} CPUs", flush=True)
@@ -187,11 +181,6 @@ def main() -> None:
                 print(f"{backend:<11}{n:>8}{r['rate']:>12.0f}{r['publish']:>11.0f}{r['p50']:>11.3f}{r['p95']:>8.3f}"
                       f"{r['drain']:>9.2f}{r['worker_us']:>10.0f}{1e6 / r['worker_us']:>10.0f}"
                       f"{os.getloadavg()[0]:>6.1f}", flush=True)
-    finally:
-        broker.terminate()
-        broker.wait()
-        dbs.close()
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
