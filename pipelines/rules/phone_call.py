@@ -56,7 +56,7 @@ class Params(TimedParams):
 CALL_SHAPE = Params()  # the default hand-at-ear shape the other hand-at-face rules leave to phone.call
 
 
-def at_ear(hm: HandMeasure, p: Any = CALL_SHAPE, min_lateral_sw: float | None = None) -> bool:
+def at_ear(hm: HandMeasure, p: Params = CALL_SHAPE, min_lateral_sw: float | None = None) -> bool:
     """The hand raised beside the head, forearm up: the shape of holding a phone to the ear."""
     if None in (hm.d_ear, hm.height_sw, hm.lateral_sw):
         return False
@@ -66,15 +66,14 @@ def at_ear(hm: HandMeasure, p: Any = CALL_SHAPE, min_lateral_sw: float | None = 
             and hm.lateral_sw >= lateral and forearm_up)  # type: ignore[operator]
 
 
-def hand_at_ear(obs: Observation, ctx: RuleContext, p: Any, holding: bool = False,
+def hand_at_ear(obs: Observation, ctx: RuleContext, p: Params, holding: bool = False,
                 view: tuple[float, float] = (1.0, 0.0)) -> HandMeasure | None:
     """The hand at the ear; `holding` (a call under way) relaxes the side-of-the-nose test to `hold_lateral_sw`.
     `view` = (k, relax): lengths are multiplied by k (see `PhoneCall._view`), the side-of-the-nose margin
     lowered by relax."""
     m = measure(obs, ctx)
     k, relax = view
-    lateral = (getattr(p, "hold_lateral_sw", None) if holding else None)
-    lateral = min(lateral if lateral is not None else p.min_lateral_sw, p.min_lateral_sw - relax)
+    lateral = min(p.hold_lateral_sw if holding else p.min_lateral_sw, p.min_lateral_sw - relax)
     for hm in m.hands.values():
         seen = hm if k == 1.0 else replace(hm, **{f: (v * k if (v := getattr(hm, f)) is not None else None)
                                                   for f in ("d_ear", "height_sw", "lateral_sw", "elbow_low_sw")})
