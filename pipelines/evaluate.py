@@ -87,6 +87,7 @@ class Labels:
     # (the pipeline then counts the clip as working hours)
     wall_start: float | None = None
     wall_rate: float = 1.0
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)  # the parsed labels.json (per-frame etiquette)
 
 
 @dataclass
@@ -183,7 +184,7 @@ def load_labels(path: Path) -> Labels:
     time_scale, seconds_scale = float(data.get("time_scale", 1.0)), float(data.get("seconds_scale", 1.0) or 1.0)
     return Labels(intervals, inbound, data.get("split"), str(data.get("scenario", path.parent.name)),
                   bool(data.get("do_nothing", not rows)), time_scale, negatives,
-                  wall_start, time_scale / seconds_scale)
+                  wall_start, time_scale / seconds_scale, data)
 
 
 def with_wall_clock(obs: list[Observation], labels: Labels) -> list[Observation]:
@@ -368,9 +369,8 @@ def evaluate(
         timed = replay_timed(with_wall_clock(obs, labels), cfg, labels.inbound,
                              source=str(counter_path or "default counter"), settings=run_settings)
         preds = [i for i in incidents(timed) if not i.rule.endswith(":info")]
-        raw = _raw_labels(d / "labels.json")
-        if raw.get("frames") and raw.get("camera"):
-            view, samples = clip_samples(obs, raw, cfg, [ev for _, ev in timed])
+        if labels.raw.get("frames") and labels.raw.get("camera"):
+            view, samples = clip_samples(obs, labels.raw, cfg, [ev for _, ev in timed])
             merge(etiquette.setdefault(view, {}), samples)
         rules = {i.rule for i in preds} | {lab.rule for lab in labels.intervals}
         for r in rules:
@@ -401,10 +401,3 @@ def evaluate(
         "post_empty_while_present": empty_while_present, "per_clip": clips_out,
         "etiquette": {"views": {v: summarise(etiquette[v]) for v in sorted(etiquette)}},
     }
-
-
-def _raw_labels(path: Path) -> dict[str, Any]:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        return {}  # load_labels already accepted the file; a reread failing leaves the etiquette figures out
