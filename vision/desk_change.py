@@ -111,7 +111,7 @@ class DeskState:
     change: np.ndarray | None = None
     static: np.ndarray | None = None
     person: np.ndarray | None = None
-    slots: dict[str, str] = field(default_factory=dict)  # slot -> present / missing / moved / occluded
+    slots: dict[str, str] = field(default_factory=dict)  # slot -> present / missing / moved / occluded / covered
     slot_scores: dict[str, tuple[float, float]] = field(default_factory=dict)  # (ZNCC in place, best elsewhere)
 
 
@@ -146,8 +146,7 @@ class DeskChangeDetector:
         self.short_bg: np.ndarray | None = None
         self.t: float | None = None
         self.cache: list[_Cached] = []
-        self.tracks: list[list] = []  # [box, first seen, last seen] of still blobs, work pixels
-        self.clerk_away = False
+        self.tracks: list[tuple[Box, float]] = []  # (box, first seen) of still blobs, work pixels
         self.slot_since: dict[str, float] = {}  # slot -> when its current missing/moved streak began
         self.moved_seen: dict[str, float] = {}  # slot -> when its item was last seen moved elsewhere
         # desk zone plus a band above it: an item standing on the desk (an umbrella, a bag) rises above the
@@ -181,17 +180,18 @@ class DeskChangeDetector:
         out: list[Detection] = []
         absorbed: list[tuple[int, int, int, int]] = []
         missing: list[tuple[_Slot, Detection]] = []
-        self._cc = cv2.connectedComponentsWithStats(change.astype(np.uint8), connectivity=8)
+        cc = cv2.connectedComponentsWithStats(change.astype(np.uint8), connectivity=8)  # slots and blobs share it
+        grey = _grey(cur)
         for slot in self.slots:
-            det, rects = self._check_slot(slot, cur, change, static, person, to_frame)
+            det, rects = self._check_slot(slot, grey, change, cc, static, person, to_frame)
             if det is not None and det.label.startswith("slot_missing:"):
                 missing.append((slot, det))
             elif det is not None:
                 out.append(det)
             absorbed += rects
         # the sign stands only while the clerk is away: with the clerk at the post its zone is plain desk
-        self.clerk_away = not self._at_post(pose)
-        settled = self._settled(self._blobs(static, change, absorbed), now)
+        clerk_away = not self._at_post(pose)
+        settled = self._settled(self._blobs(static, cc, absorbed, clerk_away), now)
         for slot, det in missing:  # an emptied slot and a new item of its size that appeared with it: moved
             blob = self._moved_item(slot, settled)
             if blob is not None:
@@ -366,15 +366,15 @@ class DeskChangeDetector:
 
     # ---------------------------------------------------------------- slots
     def _check_slot(
-        self, slot: _Slot, cur: np.ndarray, change: np.ndarray, static: np.ndarray, person: np.ndarray,
+        self, slot: _Slot, grey: np.ndarray, change: np.ndarray, cc: tuple, static: np.ndarray, person: np.ndarray,
         to_frame: float,
     ) -> tuple[Detection | None, list[tuple[int, int, int, int]]]:
+        """`cc`: cv2.connectedComponentsWithStats of `change` (this frame's changed areas)."""
         x, y, w, h = slot.rect
         moving = 1.0 - float(static[y:y + h, x:x + w].mean())
         if person[y:y + h, x:x + w].mean() > self.p.slot_occluded_frac or moving > 0.1:
             self.state.slots[slot.name] = "occluded"  # the clerk's hands over it: unknown, not missing
             return None, [slot.rect]
-        grey = _grey(cur)
         here = _zncc(grey[y:y + h, x:x + w], slot.template)
         changed = float(change[y:y + h, x:x + w].mean())
         # mostly unchanged, or changed but still the same picture (a small shadow, a lighter lamp)
@@ -382,7 +382,7 @@ class DeskChangeDetector:
             self.state.slots[slot.name] = "present"
             self.slot_since.pop(slot.name, None)
             return None, []
-        if self._covered(slot):
+        if self._covered(slot, cc):
             self.state.slots[slot.name] = "covered"  # something else stands in front of it: unknown
             return None, []
         self.slot_since.setdefault(slot.name, self.t or 0.0)
@@ -410,16 +410,16 @@ class DeskChangeDetector:
         box = (x * to_frame, y * to_frame, (x + w) * to_frame, (y + h) * to_frame)
         # the vacated area is the item's whole silhouette, which rises above its footprint (the slot):
         # every changed area joined to the slot is the hole it left, not a new object
-        _, labels, stats, _ = self._cc
+        _, labels, stats, _ = cc
         ids = [i for i in np.unique(labels[y:y + h, x:x + w]) if i > 0]
         holes = [tuple(int(v) for v in stats[i, :4]) for i in ids]
         return Detection(box=box, label=f"slot_missing:{slot.name}", score=round(1.0 - max(here, 0.0), 3),
                          source="change"), [slot.rect, *holes]
 
-    def _covered(self, slot: _Slot) -> bool:
+    def _covered(self, slot: _Slot, cc: tuple) -> bool:
         """True when the change in the slot belongs to a larger changed area reaching well outside it: an
         object put in front of the slot (a bag, the pause sign) hides the item, it does not remove it."""
-        n, labels, stats, _ = self._cc
+        _, labels, stats, _ = cc
         x, y, w, h = slot.rect
         ids = np.unique(labels[y:y + h, x:x + w])
         ids = ids[ids > 0]
@@ -431,10 +431,11 @@ class DeskChangeDetector:
 
     # ---------------------------------------------------------------- blobs
     def _blobs(
-        self, fg: np.ndarray, change: np.ndarray, absorbed: list[tuple[int, int, int, int]]
+        self, fg: np.ndarray, cc: tuple, absorbed: list[tuple[int, int, int, int]], clerk_away: bool
     ) -> list[tuple[Box, float]]:
+        """Changed areas (`cc`, the change mask's connected components) that may be objects on the desk."""
         min_area = max(self.p.min_area_px, self.p.min_area_frac * self.desk_area)
-        n, labels, stats, _ = cv2.connectedComponentsWithStats(change.astype(np.uint8), connectivity=8)
+        n, labels, stats, _ = cc
         out: list[tuple[Box, float]] = []
         for i in range(1, n):
             x, y, w, h, area = (int(v) for v in stats[i])
@@ -446,7 +447,7 @@ class DeskChangeDetector:
             still = float(fg[y:y + h, x:x + w][blob].mean())
             if any(_inside_share((x, y, w, h), r) > 0.6 for r in absorbed):
                 continue  # the vacated slot or the moved item itself, reported by its slot
-            if self.clerk_away and self.sign is not None and self.sign[y:y + h, x:x + w][blob].mean() > 0.5:
+            if clerk_away and self.sign is not None and self.sign[y:y + h, x:x + w][blob].mean() > 0.5:
                 continue  # the pause sign, put up in its zone when the clerk leaves
             out.append(((float(x), float(y), float(x + w), float(y + h)), still))
         return _merge_touching(out, gap=6.0)
@@ -460,7 +461,7 @@ class DeskChangeDetector:
             # "moving" for the short-term model for a moment); it must be still when reported
             prev = max(self.tracks, key=lambda tr: box_iou(tr[0], box), default=None)
             first = prev[1] if prev is not None and box_iou(prev[0], box) > 0.6 else now
-            tracks.append([box, first, now])
+            tracks.append((box, first))
             if now - first >= self.p.min_still_s and still >= self.p.static_frac:
                 out.append((box, still))
         self.tracks = tracks
