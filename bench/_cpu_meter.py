@@ -10,7 +10,6 @@ detector is measured inside its lock, so another camera's detector call is never
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections import defaultdict
@@ -97,9 +96,6 @@ class MeteredDetector:
     def detect(self, frame: Any, roi: Any = None, **kwargs: Any) -> Any:
         return self._call("people" if roi is None else "detector", "detect", frame, roi=roi, **kwargs)
 
-    def detect_regions(self, *args: Any, **kwargs: Any) -> Any:
-        return self._call("detector", "detect_regions", *args, **kwargs)
-
 
 def new_workers(build: Any) -> tuple[Any, set[int]]:
     """Run `build()` and return its result and the threads it started (Python-named threads excluded)."""
@@ -107,7 +103,3 @@ def new_workers(build: Any) -> tuple[Any, set[int]]:
     out = build()
     named = {t.native_id for t in threading.enumerate()}
     return out, tids() - before - named
-
-
-def cpu_count() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

@@ -40,7 +40,6 @@ from bench._cpu_meter import (  # noqa: E402
     MeteredDetector,
     MeteredModel,
     StageCpu,
-    cpu_count,
     new_workers,
     thread_cpu_s,
     threads_cpu_s,
@@ -48,7 +47,7 @@ from bench._cpu_meter import (  # noqa: E402
 )
 from edge.config import EdgeConfig  # noqa: E402
 from edge.embedded import free_port  # noqa: E402
-from edge.runtime import EdgeRuntime  # noqa: E402
+from edge.runtime import EdgeRuntime, usable_cpus  # noqa: E402
 from pipelines.events import Event  # noqa: E402
 from pipelines.messages import CounterStatus  # noqa: E402
 from vision.observation import Observation  # noqa: E402
@@ -327,7 +326,7 @@ def main() -> None:
 
 
 def report(args: argparse.Namespace, clip: Path, counter: Path | None, settings: dict) -> None:
-    cores = cpu_count()
+    cores = usable_cpus()
     print(f"mode={args.mode} clip={clip.name} counter={counter} target={args.fps:g} fps/camera, "
           f"{args.seconds:.0f} s per K (each K in a fresh process), {cores} cores, "
           f"load average {os.getloadavg()[0]:.1f} at the start")

@@ -40,10 +40,6 @@ class LockedDetector:
         with self._lock:
             return self._get().detect(*args, **kwargs)
 
-    def detect_regions(self, *args: Any, **kwargs: Any) -> Any:
-        with self._lock:
-            return self._get().detect_regions(*args, **kwargs)
-
 
 def default_shared_models(detector_threads: int = 2, detector_model: str | None = None) -> dict[str, Any]:
     """What the default pipeline can share: the object detector of its settings (`detector_model`, default

@@ -40,6 +40,11 @@ def percentile(values: list[float], q: float) -> float | None:
     return float(np.percentile(values, q)) if values else None
 
 
+def usable_cpus() -> int:
+    """The cores this process may run on (its CPU affinity where the OS has one)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 class FairSlots:
     """A counting semaphore that hands slots over in arrival order (threading.Semaphore does not: a
     camera that releases and re-acquires at once can starve the others)."""
@@ -135,7 +140,7 @@ class EdgeRuntime:
             self.workers[counter.counter_id] = CameraWorker(cam, counter, src, build(counter))
         slots = cfg.max_parallel_analyses
         if slots is None:
-            slots = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+            slots = usable_cpus()
         self._slots = FairSlots(slots) if slots else None
         self.spool = Spool(cfg.spool.path, cfg.spool.max_messages)
         self.publisher = EdgePublisher(cfg.broker, cfg.hall_id, cfg.edge_id, self.spool, list(self.workers),
