@@ -14,20 +14,19 @@ from pathlib import Path
 import yaml
 
 REFERENCE_NAME = "reference.png"
-ALLOWED_AT_HOME = ("evaluator_pad", "pen_holder", "acrylic_stand", "potted_plant")
 
 
 def render_reference(labels: dict):
     """BGR clean-desk frame for the camera and light of a clip's labels.json."""
     from simulator.render import Camera, Renderer
-    from simulator.scene import HOME, chair_meshes, counter_meshes, monitor_meshes, prop_meshes
+    from simulator.scene import DESK_ITEMS, HOME, chair_meshes, counter_meshes, monitor_meshes, prop_meshes
 
     c = labels["camera"]
     cam = Camera(width=int(c["width"]), height=int(c["height"]), hfov_deg=float(c["hfov_deg"]),
                  height_m=float(c["height_m"]), distance_m=float(c["distance_m"]), yaw_deg=float(c["yaw_deg"]),
                  pitch_deg=float(c["pitch_deg"]))
     static = counter_meshes() + chair_meshes() + monitor_meshes()
-    for name in ALLOWED_AT_HOME:
+    for name in DESK_ITEMS:
         static += prop_meshes(name, *HOME[name])
     return Renderer(cam, static, light_gain=float(labels["render"]["light_gain"])).frame([])
 

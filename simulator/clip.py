@@ -30,6 +30,7 @@ from simulator.render import Camera, Mesh, Renderer
 from simulator.scenarios import SCENARIOS, Placement, Scenario, client_seated
 from simulator.scene import (
     CLIENT_SEAT,
+    DESK_ITEMS,
     DESK_X,
     DESK_Y0,
     DESK_Y1,
@@ -157,7 +158,7 @@ def suggested_counter(camera: Camera, counter_id: str = "sim") -> dict:
                 (x + half, y + half, z + h), (x - half, y + half, z + h)]
 
     slots = [{"name": n, "polygon": poly(rect(*HOME[n][:2], SLOT_SIZE[n] / 2)), "label": n}
-             for n in ("evaluator_pad", "pen_holder", "acrylic_stand", "potted_plant")]
+             for n in DESK_ITEMS]
     slots.append({"name": "monitor", "polygon": poly([(0.38, -0.3, 0.76), (0.82, -0.44, 0.76), (0.82, -0.44, 1.14),
                                                       (0.38, -0.3, 1.14)]), "label": "monitor"})
     sx, sy, _ = HOME["sign"]
@@ -336,7 +337,7 @@ def render_clip(scenario: Scenario | str, out: Path, opts: RenderOptions = Rende
     scale = opts.seconds_scale
     n_frames = int(round(sc.duration * scale * opts.fps))
     static = counter_meshes() + chair_meshes() + monitor_meshes()
-    for name in ("evaluator_pad", "pen_holder", "acrylic_stand", "potted_plant"):
+    for name in DESK_ITEMS:
         if name not in sc.props:
             static += prop_meshes(name, *HOME[name])
     renderer = Renderer(cam, static, light_gain=light)

@@ -8,7 +8,7 @@ from simulator.body import Body
 from simulator.clip import body_mesh, suggested_counter
 from simulator.pose import Pose, Poser
 from simulator.render import Camera, render
-from simulator.scene import HOME, chair_meshes, counter_meshes, monitor_meshes, prop_meshes
+from simulator.scene import DESK_ITEMS, HOME, chair_meshes, counter_meshes, monitor_meshes, prop_meshes
 
 
 def _visible(cam: Camera, pts: np.ndarray, margin: float = 4.0) -> np.ndarray:
@@ -34,7 +34,7 @@ def render_preview(height_m: float = 1.35, distance_m: float = 1.5, yaw_deg: flo
     poser = Poser(b)
     seated, standing = Pose(), Pose(stand=1.0)
     meshes = counter_meshes() + chair_meshes() + monitor_meshes()
-    for n in ("evaluator_pad", "pen_holder", "acrylic_stand", "potted_plant", "sign"):
+    for n in (*DESK_ITEMS, "sign"):
         meshes += prop_meshes(n, *HOME[n])
     posed = b.posed(poser.build(seated))
     meshes.append(body_mesh(b, posed.vertices, "#f2f2f2", "#d9a88a"))

@@ -209,6 +209,7 @@ HOME: dict[str, tuple[float, float, float]] = {
     "sign": (-0.42, -0.62, 0.0),
     "client_chair": (CLIENT_SEAT[0], CLIENT_SEAT[1], 0.0),  # on the floor, not a desk slot
 }
+DESK_ITEMS = ("evaluator_pad", "pen_holder", "acrylic_stand", "potted_plant")  # allowed items standing in their slots
 SLOT_SIZE = {"evaluator_pad": 0.2, "pen_holder": 0.12, "acrylic_stand": 0.16, "potted_plant": 0.2, "monitor": 0.5}
 
 
