@@ -31,6 +31,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import cv2  # noqa: E402
 
 
+def sampled_frames(path: Path, step: int, limit: int | None = None) -> list:
+    """Every step-th decoded frame of the clip, at most limit of them."""
+    cap = cv2.VideoCapture(str(path))
+    frames, i = [], 0
+    while limit is None or len(frames) < limit:
+        ok, f = cap.read()
+        if not ok:
+            break
+        if i % step == 0:
+            frames.append(f)
+        i += 1
+    cap.release()
+    return frames
+
+
 def median_ms(fn, frames, repeat: int) -> float:
     times = []
     for _ in range(repeat):
@@ -58,15 +73,7 @@ def clip_cpu(clip: Path, n: int) -> None:
     from vision.markers import detect_markers
     from vision.pose import PoseEstimator
 
-    cap = cv2.VideoCapture(str(clip))
-    frames, i = [], 0
-    while len(frames) < n:
-        ok, f = cap.read()
-        if not ok:
-            break
-        if i % 5 == 0:
-            frames.append(f)
-        i += 1
+    frames = sampled_frames(clip, 5, n)
     if len(frames) < 5:
         raise SystemExit(f"{clip}: fewer than 25 decodable frames")
     h, w = frames[0].shape[:2]
@@ -114,8 +121,7 @@ def model_memory(clip: Path, n: int = 20) -> None:
         return next(int(x.split()[1]) / 1024 for x in Path("/proc/self/status").read_text().splitlines()
                     if x.startswith("VmRSS:"))
 
-    cap = cv2.VideoCapture(str(clip))
-    frames = [f for f in (cap.read()[1] for _ in range(5 * n)) if f is not None][::5]
+    frames = sampled_frames(clip, 5, n)
     keep = []  # alive to the end, as in a running pipeline
     print(f"{clip.name}: RSS growth per model, built and run on {len(frames)} frames (MB)")
     for name, make in (("pose full", lambda: PoseEstimator(1)), ("pose lite", lambda: PoseEstimator(0)),
@@ -130,29 +136,21 @@ def model_memory(clip: Path, n: int = 20) -> None:
 
 def pipeline_cpu(clip: Path, fps: float, settings: str) -> None:
     """CPU per analysed frame of make_pipeline on a clip, and the real runs of each stage per frame."""
-    import yaml
-
-    from calibration.config import CounterConfig, default_counter
+    from pipelines.clip import counter_for
     from pipelines.pipeline import PipelineSettings, make_pipeline
 
     path = clip / "clip.mp4" if clip.is_dir() else clip
     cap = cv2.VideoCapture(str(path))
     src_fps = cap.get(cv2.CAP_PROP_FPS) or 25.0
+    cap.release()
     step = max(1, round(src_fps / fps))
-    frames, i = [], 0
-    while True:
-        ok, f = cap.read()
-        if not ok:
-            break
-        if i % step == 0:
-            frames.append(f)
-        i += 1
+    frames = sampled_frames(path, step)
     if len(frames) < 8:
         raise SystemExit(f"{path}: fewer than 8 frames at {fps} fps")
     counter_yaml = path.with_name("counter.yaml")
     h, w = frames[0].shape[:2]
-    counter = (CounterConfig.model_validate(yaml.safe_load(counter_yaml.read_text())) if counter_yaml.exists()
-               else default_counter(w, h))
+    # load_counter (via counter_for) resolves the reference image beside the YAML, as the eval does
+    counter = counter_for(counter_yaml if counter_yaml.exists() else None, w, h)
     overrides = dict(kv.split("=", 1) for kv in settings.split(",") if kv)
     pipe = make_pipeline(counter, settings=PipelineSettings.model_validate(overrides), wall_clock=False)
     dt = step / src_fps
