@@ -12,8 +12,9 @@ from __future__ import annotations
 import argparse
 import time
 
-ETIQUETTE = ["bow.angle", "guide.gesture", "greet.raise_hand", "handover.two_hands", "point.one_finger",
-             "stand.for_visitor"]
+from pipelines.etiquette_eval import ETIQUETTE_RULES
+
+ETIQUETTE = list(ETIQUETTE_RULES)
 
 
 def stream(n: int):

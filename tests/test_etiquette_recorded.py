@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 
 from calibration.config import CounterConfig
+from pipelines.etiquette_eval import ETIQUETTE_RULES
 from pipelines.messages import QueueCall
 from pipelines.replay import replay as pipeline_replay
 from vision.observation import Observation
 
 DATA = Path(__file__).parent / "data" / "etiquette"
-ETIQUETTE = ["bow.angle", "guide.gesture", "greet.raise_hand", "handover.two_hands", "point.one_finger",
-             "stand.for_visitor"]
+ETIQUETTE = list(ETIQUETTE_RULES)
 
 
 def replay(name: str, rules: dict | None = None, only: list[str] = ETIQUETTE) -> list:

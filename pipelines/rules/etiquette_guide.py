@@ -120,7 +120,6 @@ def guide_row(frame: Frame, obs: Observation, p: GuideParams, bow: float | None)
     }
 
 
-
 def left_hand_at_abdomen(lw: np.ndarray) -> bool:
     """The left wrist (world landmarks, metres from the hip centre: +X left, +Y up, +Z forward) rests in front of
     the abdomen. Forward up to 0.50 m: the simulator puts that hand 0.28-0.30 m in front of the hip joints on every
@@ -128,6 +127,7 @@ def left_hand_at_abdomen(lw: np.ndarray) -> bool:
     at the old 0.40). The height window alone keeps out a hand on the desk (below the hips when standing) or
     hanging at the side."""
     return bool(0.05 <= lw[1] <= 0.45 and abs(lw[0]) <= 0.18 and -0.05 <= lw[2] <= 0.50)
+
 
 @register
 class GuidingGesture(Rule):
