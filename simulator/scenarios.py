@@ -93,7 +93,7 @@ def raise_hand_arm(fingers_together: bool = True) -> Arm:
                     spread=0.0 if fingers_together else 14.0)
 
 
-def two_hands(held: bool = True) -> tuple[Reach, Reach]:
+def two_hands() -> tuple[Reach, Reach]:
     # The client sits to the clerk's right (CLIENT_SEAT): both hands go forward over the desk and sideways
     # toward that side (a left-hand offset is mirrored, so -x is toward the body's right).
     r = Reach("desk", (0.34, 0.12, 0.14), palm=(0, 0, 1), curl=0.2, pole=(1.0, 0.0, -1.0))
