@@ -19,6 +19,14 @@ from typing import Any
 TASKS = Path("/proc/self/task")
 
 
+def rss_mb() -> float:
+    """This process's resident memory (MB)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def tids() -> set[int]:
     return {int(p.name) for p in TASKS.iterdir()}
 

@@ -41,6 +41,7 @@ from bench._cpu_meter import (  # noqa: E402
     MeteredModel,
     StageCpu,
     new_workers,
+    rss_mb,
     thread_cpu_s,
     threads_cpu_s,
     tids,
@@ -110,13 +111,6 @@ def make_clip(path: Path) -> Path:
     subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25",
                     "-t", "10", "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", str(path)], check=True)
     return path
-
-
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 STAGES = ("decode", "pose", "face", "hands", "detector", "people", "rules", "analysis_other", "publish",

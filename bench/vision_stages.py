@@ -113,25 +113,22 @@ def model_memory(clip: Path, n: int = 20) -> None:
     what every camera adds, since these graphs track one person and cannot be shared."""
     import mediapipe  # noqa: F401  (the library itself is not a camera's memory)
 
+    from bench._cpu_meter import rss_mb
     from vision.face import FaceAnalyzer
     from vision.hands import HandTracker
     from vision.pose import PoseEstimator
-
-    def rss() -> float:
-        return next(int(x.split()[1]) / 1024 for x in Path("/proc/self/status").read_text().splitlines()
-                    if x.startswith("VmRSS:"))
 
     frames = sampled_frames(clip, 5, n)
     keep = []  # alive to the end, as in a running pipeline
     print(f"{clip.name}: RSS growth per model, built and run on {len(frames)} frames (MB)")
     for name, make in (("pose full", lambda: PoseEstimator(1)), ("pose lite", lambda: PoseEstimator(0)),
                        ("face mesh", FaceAnalyzer), ("hands", HandTracker)):
-        before = rss()
+        before = rss_mb()
         model = make()
         for f in frames:
             model.process(f)
         keep.append(model)
-        print(f"{name:<10} {rss() - before:6.0f}")
+        print(f"{name:<10} {rss_mb() - before:6.0f}")
 
 
 def pipeline_cpu(clip: Path, fps: float, settings: str) -> None:
