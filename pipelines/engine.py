@@ -77,12 +77,13 @@ def register(cls: type[Rule]) -> type[Rule]:
 
 
 def load_rules() -> dict[str, type[Rule]]:
-    """Import every module in pipelines/rules so that their @register runs."""
+    """Import every module in pipelines/rules so that their @register runs. Sorted by rule id: the engine runs
+    (and reports) the rules in this order, which must not depend on which module some caller imported first."""
     import pipelines.rules as pkg
 
     for mod in pkgutil.iter_modules(pkg.__path__):
         importlib.import_module(f"{pkg.__name__}.{mod.name}")
-    return RULES
+    return {r: RULES[r] for r in sorted(RULES)}
 
 
 class RuleConfigError(ValueError):
