@@ -133,11 +133,6 @@ class Body:
     def head(self, name: str) -> np.ndarray:
         return self.rest[self.bone_index[name], :3, 3]
 
-    def segment_local(self, bone: str, end: str) -> np.ndarray:
-        """The vector from `bone`'s head to `end`'s head, in `bone`'s rest frame."""
-        b, e = self.bone_index[bone], self.bone_index[end]
-        return (self.rest_inv[b] @ self.rest[e])[:3, 3]
-
     # --- kinematics -------------------------------------------------------------------------
     def forward(self, root: np.ndarray, edits: dict[str, object]) -> np.ndarray:
         """World bone poses. `root` is the 4x4 placing the body frame in the world.

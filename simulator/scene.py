@@ -162,16 +162,6 @@ def client_chair_meshes(x: float = CLIENT_SEAT[0], y: float = CLIENT_SEAT[1], ya
     return parts
 
 
-def client_meshes(x: float = -0.68, y: float = -1.05) -> list[Mesh]:
-    """The old boxy client silhouette (kept for callers that want no second body)."""
-    coat = bgr("#3b4a5e")
-    return [
-        box([x, y, 0.95], [0.42, 0.24, 0.5], coat, cells=(2, 1, 3)),
-        sphere([x, y + 0.02, 1.33], 0.105, bgr("#1e1a18")),
-        cylinder([x, y + 0.02, 1.2], 0.05, 0.08, bgr("#caa58a"), n=8),
-    ]
-
-
 # --- props ---------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
