@@ -4,7 +4,6 @@ arms crossed, hands on hips, fidget, legs, gaze.away and the smile rate."""
 from __future__ import annotations
 
 import gzip
-import tempfile
 from pathlib import Path
 
 from pipelines.messages import QueueCall
@@ -81,17 +80,12 @@ def test_head_on_desk_carries_over_the_pose_lost_right_after_the_head_went_down(
 
 def _recorded_posture(name: str) -> tuple[list, object]:
     from pipelines.clip import counter_for
-    from vision.observation import read_observations
+    from vision.observation import Observation
 
     data = Path(__file__).parent / "data" / "posture"
-    with gzip.open(data / f"{name}.jsonl.gz", "rt", encoding="utf-8") as fh, tempfile.NamedTemporaryFile(
-        "w", suffix=".jsonl", delete=False
-    ) as out:
-        out.write(fh.read())
-    try:
-        return list(read_observations(out.name)), counter_for(data / f"{name}.counter.yaml", 640, 480)
-    finally:
-        Path(out.name).unlink()
+    with gzip.open(data / f"{name}.jsonl.gz", "rt", encoding="utf-8") as fh:
+        obs = [Observation.from_json(line) for line in fh if line.strip()]
+    return obs, counter_for(data / f"{name}.counter.yaml", 640, 480)
 
 
 SIM = {"posture.head_on_desk": {"min_duration": 1.0}}
