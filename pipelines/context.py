@@ -115,7 +115,7 @@ class ContextDeriver:
         # Lying on the desk (趴台) is posture.head_on_desk's; it also drops the head below the raised
         # hands and tilts the shoulders, which fidget/slouch/eating would read as theirs. They consult
         # "head_down" (now or within head_down_memory_s, covering the move down and back up).
-        height = head_height_sw(v["body"])
+        v["head_height_sw"] = height = head_height_sw(v["body"])  # read by head_on_desk and slouch too
         if height is not None and height <= self.p.head_down_sw:
             self.head_down_t = t
         v["head_down"] = t - self.head_down_t <= self.p.head_down_memory_s

@@ -59,7 +59,6 @@ class HandMeasure:
 class FrameMeasures:
     body: Body | None
     sw: float | None = None
-    head_height_sw: float | None = None  # highest head point above mid-shoulders (sw)
     hands: dict[str, HandMeasure] = field(default_factory=dict)
     mouth_objects: list[Detection] = field(default_factory=list)  # detector finds at the mouth
 
@@ -94,9 +93,6 @@ def _measure(obs: Observation, ctx: RuleContext) -> FrameMeasures:
         return FrameMeasures(body)
     sw, sh = body.shoulder_width, body.shoulder_mid
     m = FrameMeasures(body, sw)
-    head = [p for p in (body.pt(NOSE, 0.3), body.pt(L_EAR, 0.3), body.pt(R_EAR, 0.3)) if p is not None]
-    if head:
-        m.head_height_sw = (sh[1] - min(p[1] for p in head)) / sw
     dets: list[Detection] = ctx.values.get("detections") or []
     mouth, chin, nose = body.mouth, body.chin, body.pt(NOSE, 0.3)
     if mouth is not None:

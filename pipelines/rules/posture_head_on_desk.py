@@ -18,7 +18,6 @@ from typing import Any
 
 from pydantic import Field
 
-from pipelines.context import head_height_sw
 from pipelines.engine import RuleContext, register
 from pipelines.rules._base import TimedParams, TrackedRule, body_of
 from pipelines.rules._frame import StandingMemory, shoulder_height_m
@@ -55,7 +54,7 @@ class HeadOnDesk(TrackedRule):
         p: Params = self.params  # type: ignore[assignment]
         t = ctx.clock.t
         body = body_of(ctx)
-        height = head_height_sw(body)
+        height = ctx.values.get("head_height_sw")  # ContextDeriver's, of this body
         if height is not None:
             # every frame: the standing before the bow is what counts (a head that drops then is a bow)
             stood = self.standing(t, shoulder_height_m(obs, ctx), p.min_standing_shoulder_m, p.standing_memory_s)

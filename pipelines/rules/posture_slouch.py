@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 from pydantic import Field
 
-from pipelines.context import head_height_sw, point_in_polygon
+from pipelines.context import point_in_polygon
 from pipelines.engine import RuleContext, register
 from pipelines.geometry import FORWARD, LATERAL, UP, CameraModel, world_torso_vector
 from pipelines.rules._base import TimedParams, TrackedRule, body_of
@@ -104,7 +104,7 @@ class Slouch(TrackedRule):
         body = body_of(ctx)
         if body is None:
             return False, {}
-        height = head_height_sw(body)
+        height = ctx.values.get("head_height_sw")  # ContextDeriver's, of this body
         if ctx.values.get("head_down") and (height is None or height <= p.lying_head_sw):
             return False, {}  # lying on the desk is posture.head_on_desk's, though it tilts the torso too
         ls, rs = body.pt(L_SH), body.pt(R_SH)
