@@ -74,14 +74,8 @@ class CameraConfig(Strict):
     realtime: bool = True  # file/dir sources: pace decoding at the clip's frame rate
     # Every frame is decoded (H.264 needs it) but only the frames analysis asks for are converted to BGR,
     # plus retrieve_fps per second in the background (the watchdog and snapshots see a recent frame even
-    # when analysis lags). Default 1; 0 = convert every decoded frame.
-    retrieve_fps: float | None = Field(None, ge=0)
-
-    @property
-    def effective_retrieve_fps(self) -> float | None:
-        if self.retrieve_fps is None:
-            return 1.0
-        return self.retrieve_fps or None
+    # when analysis lags). 0 = convert every decoded frame.
+    retrieve_fps: float = Field(1.0, ge=0)
 
 
 class EdgeConfig(Strict):

@@ -136,7 +136,7 @@ class EdgeRuntime:
                 source = str((Path(cam.counter).parent / source).resolve())
             src = CameraSource(counter.counter_id, source, loop=cam.loop, realtime=cam.realtime,
                                stall_s=cam.stall_s, backoff_max_s=cam.reconnect_max_s, dir_fps=cam.fps,
-                               retrieve_fps=cam.effective_retrieve_fps)
+                               retrieve_fps=cam.retrieve_fps)
             self.workers[counter.counter_id] = CameraWorker(cam, counter, src, build(counter))
         slots = cfg.max_parallel_analyses
         if slots is None:
