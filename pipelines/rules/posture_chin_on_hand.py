@@ -16,7 +16,7 @@ from pydantic import Field
 from pipelines.engine import RuleContext, register
 from pipelines.rules._base import TimedParams, TrackedRule, body_of, dets_near
 from pipelines.rules._body import L_EAR, L_EL, L_WR, MOUTH_L, MOUTH_R, R_EAR, R_EL, R_WR, mid
-from pipelines.rules.phone_use import PHONE_LABELS
+from pipelines.rules._frame import PHONE_LABELS, measure
 from vision.observation import Observation
 
 
@@ -69,20 +69,19 @@ class ChinOnHand(TrackedRule):
         chin, eyes = body.chin, body.eyes
         if chin is None or eyes is None or body.shoulder_width is None:
             return None, {}
-        near = False
+        near, hands = False, measure(obs, ctx).hands  # hand-to-chin/ear/mouth distances shared with the other rules
         for side, ear, mouth, wr, el in (("left", L_EAR, MOUTH_L, L_WR, L_EL), ("right", R_EAR, MOUTH_R, R_WR, R_EL)):
             e, m = body.pt(ear, 0.3), body.pt(mouth, 0.3)
             cheek = mid(e, m) if e and m else None
-            d = min(x for x in (body.hand_distance(side, chin, obs.hands), body.hand_distance(side, cheek, obs.hands),
-                                9.0) if x is not None)
+            hm = hands[side]
+            d = min(x for x in (hm.d_chin, body.hand_distance(side, cheek, obs.hands), 9.0) if x is not None)
             w, elbow = body.pt(wr, 0.3), body.pt(el, 0.3)
             sh = body.shoulder_mid
             # the forearm props the head: elbow low (resting on the desk), not raised as for a call
             sw = body.shoulder_width
             elbow_low = elbow is not None and sh is not None and (elbow[1] - sh[1]) / sw >= p.elbow_drop_sw
             propped = w is not None and elbow is not None and elbow[1] > w[1] and w[1] > eyes[1] and elbow_low
-            d_ear = body.hand_distance(side, e, obs.hands)
-            d_mouth = body.hand_distance(side, body.mouth, obs.hands)
+            d_ear, d_mouth = hm.d_ear, hm.d_mouth
             at_ear = d_ear is not None and d_ear < d  # closer to the ear than the chin/cheek: a call
             at_mouth = d_mouth is not None and d_mouth < d  # at the mouth: eating or drinking, not propping
             phone = dets_near(ctx.values.get("detections"), PHONE_LABELS, body.hand_points(side, obs.hands),
