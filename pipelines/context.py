@@ -17,6 +17,7 @@ from pipelines.engine import RuleContext
 from pipelines.rules._body import L_EAR, L_EL, L_HIP, L_SH, L_WR, NOSE, R_EAR, R_EL, R_HIP, R_SH, R_WR, Body, box_center
 from vision.observation import Marker, Observation
 from vision.results import Detection, HandResult, PoseResult
+from vision.roi import overlap_of_smaller
 
 Polygon = list[tuple[float, float]]
 
@@ -151,7 +152,7 @@ class ContextDeriver:
         taken = [b for b in (clerk_box, *clients) if b is not None]
         v["visitor_boxes"] = [
             d for d in seen or [] if _near_post(d, z.post, obs.image_size)
-            and not any(_overlap(d.box, b.box) > 0.5 for b in taken)
+            and not any(overlap_of_smaller(d.box, b.box) > 0.5 for b in taken)
             and not (z.client is not None and _in_zone(d, z.client))
         ] if seen is not None else None
 
@@ -182,14 +183,6 @@ def _zone_in_frame(zone: Polygon | None, width: int, height: int, margin_px: flo
     if not zone:
         return True
     return all(margin_px <= x <= width - 1 - margin_px and margin_px <= y <= height - 1 - margin_px for x, y in zone)
-
-
-def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
-    """Intersection over the smaller box's area."""
-    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    small = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
-    return ix * iy / small if small > 0 else 0.0
 
 
 def _in_zone(d: Detection, zone: Polygon) -> bool:

@@ -13,12 +13,13 @@ from typing import Any, ClassVar
 from pydantic import Field
 
 from calibration.config import CounterConfig
-from pipelines.context import _overlap, point_in_polygon
+from pipelines.context import point_in_polygon
 from pipelines.engine import CHINA, Rule, RuleContext, RuleParams
 from pipelines.events import Event, Severity
 from pipelines.temporal import Clock, IncidentTracker, Timing
 from vision.observation import Observation
 from vision.results import Detection
+from vision.roi import overlap_of_smaller
 
 SLOT_MISSING, SLOT_MOVED = "slot_missing:", "slot_moved:"
 PHONE_LABELS = ["cell phone", "mobile phone"]
@@ -98,7 +99,7 @@ class ObjectKeys:
         self.known = {k: v for k, v in self.known.items() if t - v[1] <= self.memory_s}
         out: list[str] = []
         for d in dets:
-            best = max(((k, _overlap(d.box, box)) for k, (box, _) in self.known.items() if k not in out),
+            best = max(((k, overlap_of_smaller(d.box, box)) for k, (box, _) in self.known.items() if k not in out),
                        key=lambda kv: kv[1], default=(None, 0.0))
             key = best[0] if best[0] is not None and best[1] >= 0.3 else None
             if key is None:

@@ -71,8 +71,6 @@ class BowAngle(Rule):
         # a deep standing bow drops the head to the shoulder line in a frontal image (two 45 deg tune bows lost)
         if ctx.values.get("head_down") and not standing:
             frame = None
-        if frame is not None and frame.bow is not None:
-            ctx.values.setdefault("bow_deg", frame.bow.angle)
         if standing is False:
             frame = None  # seated: leaning to write or read is not a bow
         ep = self.detector.step(ctx.clock.t, ctx.clock.wall, frame.bow if frame else None, bool(frame and frame.moved))

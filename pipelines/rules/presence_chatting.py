@@ -10,10 +10,10 @@ from typing import Any
 
 from pydantic import Field
 
-from pipelines.context import _overlap
 from pipelines.engine import RuleContext, register
 from pipelines.rules._base import TimedParams, TrackedRule
 from vision.observation import Observation
+from vision.roi import overlap_of_smaller
 
 
 class Params(TimedParams):
@@ -38,7 +38,7 @@ class Chatting(TrackedRule):
         # duplicates of one visitor (a head box inside the body box) count once
         kept: list = []
         for d in sorted((d for d in boxes if d.score >= self.params.min_score), key=lambda d: -d.score):  # type: ignore[attr-defined]
-            if not any(_overlap(d.box, k.box) > 0.5 for k in kept):
+            if not any(overlap_of_smaller(d.box, k.box) > 0.5 for k in kept):
                 kept.append(d)
         n = len(kept)
         return n >= self.params.min_visitors and bool(ctx.clerk_present), {"visitors": n}  # type: ignore[attr-defined]
