@@ -173,8 +173,8 @@ def run_k(k: int, clip: Path, mode: str, fps: float, seconds: float, tmp: Path, 
     for i in range(k):
         counter = tmp / f"c{i}.yaml"
         counter.write_text(yaml.safe_dump({**base, "counter_id": f"c{i}", "hall_id": "bench"}))
-        cams.append({"counter": str(counter), "source": str(clip), "fps": fps, "stall_s": 10,
-                     "retrieve_fps": retrieve_fps})
+        cam = {"counter": str(counter), "source": str(clip), "fps": fps, "stall_s": 10}
+        cams.append(cam if retrieve_fps is None else {**cam, "retrieve_fps": retrieve_fps})  # None: the config default
     cfg = EdgeConfig.model_validate({
         "edge_id": "bench", "hall_id": "bench", "cameras": cams, "stats_interval_s": 3600,
         "broker": {"url": f"mqtt://127.0.0.1:{free_port()}", "embedded": True},
@@ -294,8 +294,8 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=15.0)
     ap.add_argument("--counter", type=Path, help="counter YAML of the clip (default: counter.yaml beside it)")
     ap.add_argument("--retrieve-fps", type=float, default=None,
-                    help="frames converted to BGR per second per camera (default: only the frames analysis takes; "
-                         "0 = every frame)")
+                    help="background BGR conversions per second per camera besides the frames analysis takes "
+                         "(default: the edge config default, 1; 0 = every frame)")
     ap.add_argument("--no-share", action="store_true", help="real mode: one detector per camera")
     ap.add_argument("--settings", default="",
                     help="real mode: PipelineSettings overrides, e.g. pose_complexity=0,detector_every=6")
