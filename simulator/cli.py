@@ -51,7 +51,7 @@ def render(
 @app.command()
 def suite(
     out: Path = typer.Option(..., "--out", help="output directory (one sub-directory per clip, index.json)"),
-    split: str = typer.Option("all", help="tune | heldout | all (see simulator/suite.py)"),
+    split: str = typer.Option("all", help="tune | tune_wide | heldout | all (see simulator/suite.py)"),
     seed: int = typer.Option(0, help="base seed; each clip's seed = base + crc32(clip name)"),
     fps: float = typer.Option(10.0),
     width: int = typer.Option(640), height: int = typer.Option(480),
@@ -65,11 +65,11 @@ def suite(
     body, camera, seed, fps, codec, renderer version) are skipped."""
     from simulator.clip import CODECS
     from simulator.scenarios import SCENARIOS
-    from simulator.suite import SuiteSettings, run_suite
+    from simulator.suite import SPLITS, SuiteSettings, run_suite
     from simulator.suite import jobs as suite_jobs
 
-    if split not in ("tune", "heldout", "all"):
-        raise typer.BadParameter("--split must be tune, heldout or all")
+    if split not in (*SPLITS, "all"):
+        raise typer.BadParameter(f"--split must be one of {', '.join(SPLITS)} or all")
     if codec not in CODECS:
         raise typer.BadParameter(f"--codec must be one of {', '.join(CODECS)}")
     names = [n for n in only.split(",") if n] or list(SCENARIOS)

@@ -16,6 +16,11 @@ TUNE_BODIES = ["m_young_avg", "f_young_slim", "f_old_heavy", "m_heavy_tall", "m_
 HELDOUT_BODIES = ["m_old_slim", "f_avg_tall", "f_mid"]
 TUNE_VIEWS = [(1.35, 1.5, 0.0), (1.6, 1.3, 30.0), (1.3, 2.0, -20.0)]
 HELDOUT_VIEWS = [(1.45, 1.4, 45.0), (1.25, 1.1, 0.0), (1.7, 1.8, -35.0)]
+# A second tune set (tune bodies) spanning the installer's range of yaw, height and distance more widely than
+# TUNE_VIEWS, so rules can be tuned for viewpoint generalisation without looking at the held-out views.
+TUNE_WIDE_VIEWS = [(1.5, 1.2, 40.0), (1.2, 1.25, -10.0), (1.8, 1.7, -40.0)]
+SPLITS = {"tune": (TUNE_BODIES, TUNE_VIEWS), "tune_wide": (TUNE_BODIES, TUNE_WIDE_VIEWS),
+          "heldout": (HELDOUT_BODIES, HELDOUT_VIEWS)}
 # Bump when the renderer's output changes for the same parameters (forces a re-render of the suite).
 RENDER_VERSION = 3  # 3: head pitch sign, detector-recognisable props, arm poses, reference.png
 
@@ -46,7 +51,7 @@ def jobs(scenarios: list[str], split: str = "all") -> list[Job]:
 
     order = {name: i for i, name in enumerate(SCENARIOS)}
     out = []
-    for sp, bodies, views in (("tune", TUNE_BODIES, TUNE_VIEWS), ("heldout", HELDOUT_BODIES, HELDOUT_VIEWS)):
+    for sp, (bodies, views) in SPLITS.items():
         if split not in (sp, "all"):
             continue
         for i, sc in enumerate(scenarios):

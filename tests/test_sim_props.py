@@ -62,14 +62,14 @@ def test_props_stay_clear_of_the_hands_when_on_the_desk(sim_clip):
 
 
 def test_desk_props_are_in_view_from_every_suite_viewpoint():
-    """Every prop a scenario puts on the desk shows (at least 60 % of its box) from every tune and held-out
-    viewpoint (allowed items in their slots are the fixed layout; the open umbrella is bigger than the view)."""
+    """Every prop a scenario puts on the desk shows (at least 60 % of its box) from every viewpoint of
+    every split (allowed items in their slots are the fixed layout; the open umbrella is bigger than the view)."""
     from simulator.clip import _bbox, camera_for
     from simulator.scenarios import SCENARIOS
     from simulator.scene import HOME, prop_meshes
-    from simulator.suite import HELDOUT_VIEWS, TUNE_VIEWS
+    from simulator.suite import SPLITS
 
-    for h, dist, yaw in TUNE_VIEWS + HELDOUT_VIEWS:
+    for h, dist, yaw in [v for _, views in SPLITS.values() for v in views]:
         cam = camera_for(None, height_m=h, distance_m=dist, yaw_deg=yaw)
         for sc in SCENARIOS.values():
             for name, track in sc.props.items():
