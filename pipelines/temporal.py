@@ -2,7 +2,9 @@
 
 `IncidentTracker` gives every duration rule the same behaviour:
 - minimum duration: the condition must hold `min_duration` s before the event opens (`new`), and
-  the event's start_time is when the condition began, not when it was confirmed;
+  the event's start_time is when the condition began, not when it was confirmed; a rule whose
+  duration depends on which condition holds (a client present or not, the pause sign up or not) passes
+  it with each frame (`step(..., min_duration=)`) instead of changing its `timing`;
 - inertia against flicker: a gap shorter than `grace` neither resets a candidate nor ends an
   open incident; an unknown frame (`None`: not measured, occluded) holds the current state;
 - `update` messages at most every `update_every` s while open (never per frame);
@@ -64,12 +66,20 @@ class IncidentTracker:
     def is_open(self) -> bool:
         return self.open_event is not None
 
-    def step(self, clock: Clock, active: bool | None, evidence: dict[str, Any] | None = None) -> list[Event]:
-        """Feed one frame. `active=None` means the condition could not be measured on this frame."""
+    def step(
+        self,
+        clock: Clock,
+        active: bool | None,
+        evidence: dict[str, Any] | None = None,
+        min_duration: float | None = None,
+    ) -> list[Event]:
+        """Feed one frame. `active=None` means the condition could not be measured on this frame.
+        `min_duration`: how long the condition that holds on this frame must hold (None: `timing`'s)."""
         if active is None:
             return self._maybe_timeout(clock)
         if active:
-            return self._on_true(clock, evidence or {})
+            hold = self.timing.min_duration if min_duration is None else min_duration
+            return self._on_true(clock, evidence or {}, hold)
         return self._on_false(clock)
 
     def finish(self, clock: Clock) -> list[Event]:
@@ -77,7 +87,7 @@ class IncidentTracker:
         self.candidate = None
         return self._end() if self.open_event else []
 
-    def _on_true(self, clock: Clock, evidence: dict[str, Any]) -> list[Event]:
+    def _on_true(self, clock: Clock, evidence: dict[str, Any], min_duration: float) -> list[Event]:
         if self.open_event is None and clock.t < self.cooldown_until:
             return []
         gap_broke = self.last_true is not None and clock.t - self.last_true.t > self.timing.grace
@@ -87,7 +97,7 @@ class IncidentTracker:
         self.last_true = clock
         if self.open_event is None:
             assert self.candidate is not None
-            if clock.t - self.candidate.t >= self.timing.min_duration:
+            if clock.t - self.candidate.t >= min_duration:
                 return [self._new(clock)]
             return []
         return self._maybe_update(clock) + self._maybe_timeout(clock)

@@ -53,3 +53,23 @@ def test_updates_are_rate_limited_and_max_open_ends_the_incident():
 
 def test_unknown_frames_never_start_an_incident():
     assert run([None] * 100, Timing(min_duration=1.0)) == []
+
+
+def test_a_per_frame_min_duration_applies_to_the_frames_that_pass_it():
+    timing = Timing(min_duration=3.0, grace=0.5, update_every=None)
+    tr = IncidentTracker("post.empty", "c1", timing)
+    # 2 s under the tracker's own 3 s, then the limit drops to 1 s: the candidate (from 0 s) is confirmed at 2 s
+    evs = []
+    for i in range(40):
+        t = i / 10
+        evs += tr.step(Clock(t, 1000.0 + t), True, {}, min_duration=None if t < 2.0 else 1.0)
+    assert [(e.type, e.clip_start) for e in evs] == [("new", 0.0)] and evs[0].start_time == 1000.0
+    assert evs[0].evidence["duration_s"] == 2.0  # opened on the first frame given the shorter limit
+    assert tr.timing.min_duration == 3.0  # the tracker's timing is left as it was
+    # and a longer per-frame duration holds the same stream back
+    assert run_with([True] * 40, timing, min_duration=5.0) == []
+
+
+def run_with(stream, timing, min_duration, fps=10.0):
+    tr = IncidentTracker("phone.call", "c1", timing)
+    return [e for i, v in enumerate(stream) for e in tr.step(Clock(i / fps, i / fps), v, min_duration=min_duration)]

@@ -35,11 +35,17 @@ class TrackedRule(Rule):
         """True/False for this frame, or None when it cannot be measured (stage not run, occluded)."""
         raise NotImplementedError
 
+    def min_duration_for(self, evidence: dict[str, Any]) -> float | None:
+        """How long the condition that held on this frame (its evidence says which) must hold, for a rule
+        whose duration depends on it; None: the rule's `min_duration`."""
+        return None
+
     def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
         if not obs.camera_ok or (self.measured_by is not None and self.measured_by not in obs.ran):
             return self.tracker.step(ctx.clock, None)
         active, evidence = self.condition(obs, ctx)
-        return self.tracker.step(ctx.clock, active, evidence)
+        hold = self.min_duration_for(evidence) if active else None
+        return self.tracker.step(ctx.clock, active, evidence, hold)
 
     def finish(self, ctx: RuleContext) -> list[Event]:
         return self.tracker.finish(ctx.clock)

@@ -134,7 +134,10 @@ class PhoneCall(TrackedRule):
         else:
             evidence = "grip" if hm.curled >= 3 else "pose"
         self.client_seen = self.client_seen or bool(ctx.client_present)
-        self.tracker.timing.min_duration = p.min_duration if self.client_seen else p.private_limit_s
         ev = {"side": hm.side, "evidence": evidence, "client_present": self.client_seen,
               "hand_to_ear_sw": round(hm.d_ear or 0.0, 2)}
         return True, {**ev, **(self.phone_ev if evidence == "phone" else {})}
+
+    def min_duration_for(self, evidence: dict[str, Any]) -> float | None:
+        p: Params = self.params  # type: ignore[assignment]
+        return p.min_duration if evidence["client_present"] else p.private_limit_s

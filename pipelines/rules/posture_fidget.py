@@ -71,12 +71,12 @@ class Fidget(TrackedRule):
             self.touches.append(t)
         self.at_hair = hair
         if len(self.touches) >= p.min_touches:
-            # the touch count already carries the duration: open at once
-            self.tracker.timing.min_duration = 0.0
             return True, {"kind": "hair", "touches": len(self.touches)}
-        if not self.tracker.is_open:
-            self.tracker.timing.min_duration = p.min_duration
         return self._fingers(obs, body, p), {"kind": "fingers"}
+
+    def min_duration_for(self, evidence: dict[str, Any]) -> float | None:
+        # the touch count already carries the hair's duration: open at once
+        return 0.0 if evidence.get("kind") == "hair" else None
 
     def _fingers(self, obs: Observation, body: Any, p: Params) -> bool | None:
         if "hands" not in obs.ran:

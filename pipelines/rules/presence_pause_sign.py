@@ -37,11 +37,13 @@ class PauseSign(TrackedRule):
             return (None if ctx.in_hours else False), {}
         sign = bool(ctx.values.get("sign_shown"))
         if ctx.clerk_present:
-            self.tracker.timing.min_duration = p.min_duration
             return sign, {"reason": "sign_not_removed"}
         if p.flag_absent_without_sign and not ctx.values.get("paused"):
             if not ctx.values.get("sign_in_view", True):
                 return None, {}  # the camera cannot see where the sign stands: its absence is not evidence
-            self.tracker.timing.min_duration = p.absent_without_sign_s
             return True, {"reason": "absent_without_sign"}
         return False, {}
+
+    def min_duration_for(self, evidence: dict[str, Any]) -> float | None:
+        p: Params = self.params  # type: ignore[assignment]
+        return p.absent_without_sign_s if evidence.get("reason") == "absent_without_sign" else None

@@ -46,11 +46,14 @@ class PostEmpty(TrackedRule):
         unseen = not ctx.values.get("sign_in_view", True) and p.sign_out_of_view_as_shown
         paused = bool(ctx.values.get("paused")) or unseen
         # The limit depends on the sign NOW: removing the sign mid-absence applies the short limit.
-        self.tracker.timing.min_duration = p.paused_limit_s if paused else p.min_duration
+        limit = p.paused_limit_s if paused else p.min_duration
         if not ctx.in_hours:
             return False, {}
         if ctx.clerk_present is None:
             return None, {}
         ev = {"sign_shown": bool(ctx.values.get("sign_shown")), "terminal_paused": ctx.terminal_paused,
-              "sign_in_view": bool(ctx.values.get("sign_in_view", True)), "limit_s": self.tracker.timing.min_duration}
+              "sign_in_view": bool(ctx.values.get("sign_in_view", True)), "limit_s": limit}
         return (not ctx.clerk_present), ev
+
+    def min_duration_for(self, evidence: dict[str, Any]) -> float | None:
+        return evidence["limit_s"]
