@@ -3,7 +3,8 @@
 Perception runs only as often as the enabled rules need it (`Engine.needs`), gated by what the pose
 shows each hand doing (`HandGate`: near the face, held up in front, raised or moved away from its resting
 place, hands together); a typing or writing clerk, forearms down on the desk, wakes none of them:
-- pose on every analysed frame (the clerk; everything else is placed relative to it);
+- pose on every analysed frame (the clerk; everything else is placed relative to it); when it finds nobody
+  while the person detector's last run boxed someone at the post, again on that box (`vision.pose.person_crop`);
 - face every frame when dozing / gaze rules are armed (else every `face_every` frames); with no
   etiquette rule armed (their bow measure reads the face pitch of every frame) it runs every frame
   only while the head moves and at most every `face_period_s` while it holds still, the last result
@@ -137,6 +138,7 @@ class CounterPipelineImpl:
         self.face_nose: tuple[float, float] | None = None
         self.hands_t = float("-inf")
         self.hands_i = -(10**9)  # frame index of the last hand run
+        self.people_seen: tuple[float, list] = (float("-inf"), [])  # (t, person finds) of the last person run
 
     # ---- inbound messages -------------------------------------------------------------------
     def on_call(self, call: QueueCall) -> None:
@@ -164,6 +166,7 @@ class CounterPipelineImpl:
         self.prev_small = None
         self.face_t = self.hands_t = float("-inf")
         self.hands_i = -(10**9)
+        self.people_seen = (float("-inf"), [])
         self.hand_gate.reset()
         return (obs, *self.step_observation(obs))
 
@@ -222,6 +225,13 @@ class CounterPipelineImpl:
         still = (prev is not None and t - prev.t < 2.0 and self.still_run > self.s.settle_frames
                  and (self.still_run - self.s.settle_frames) % self.s.max_carry != 0)
         needs = self.needs
+        # People before pose: a pose lost on this frame is looked for again inside the clerk's fresh box.
+        if "people" in needs and i % self.s.people_every == 0:
+            with timer.stage("people"):
+                dets = self._call("detector", "detect", image, roi=None, min_score=self.s.min_score)
+            obs.people = [d for d in dets if is_person(d)]
+            obs.ran.append("people")
+            self.people_seen = (t, obs.people)
         if "pose" in needs or not needs:
             if still and prev is not None and "pose" in prev.ran:
                 obs.pose, carried = prev.pose, ["pose"]
@@ -229,6 +239,14 @@ class CounterPipelineImpl:
                 with timer.stage("pose"):
                     obs.pose = self._call("pose", "process", image, roi=self._post_roi(w, h))
                 carried = []
+                if obs.pose is None and (roi := self._clerk_crop(t, w, h)) is not None:
+                    # The whole-frame model lost the clerk the person detector still boxes (leaning back): pose
+                    # again on that box, in a graph of its own so the whole-frame graph's tracking never sees a
+                    # crop. Only on such frames: a found pose costs nothing extra.
+                    with timer.stage("pose_crop"):
+                        obs.pose = self._call("pose_crop", "process", image, roi=roi)
+                    if obs.pose is not None:
+                        obs.extra["pose_from"] = "person_box"
             obs.ran.append("pose")
         else:
             carried = []
@@ -274,12 +292,6 @@ class CounterPipelineImpl:
                 obs.detections = _dedupe([d for d in dets if not is_person(d)])
                 obs.ran.append("detector")
 
-        if "people" in needs and i % self.s.people_every == 0:
-            with timer.stage("people"):
-                dets = self._call("detector", "detect", image, roi=None, min_score=self.s.min_score)
-            obs.people = [d for d in dets if is_person(d)]
-            obs.ran.append("people")
-
         if "markers" in needs and i % self.s.markers_every == 0:
             from vision.markers import detect_markers
             from vision.roi import crop
@@ -319,7 +331,7 @@ class CounterPipelineImpl:
 
             return self.shared.setdefault(name, load_detector(self.s.detector_model))
         if name not in self.models:
-            if name == "pose":
+            if name in ("pose", "pose_crop"):  # pose_crop: created on the first lost pose, ~100 MB
                 from vision.pose import PoseEstimator
 
                 self.models[name] = PoseEstimator(complexity=self.s.pose_complexity)
@@ -443,6 +455,23 @@ class CounterPipelineImpl:
 
         box = clip_box((min(xs) - mx, min(ys) - my, max(xs) + mx, max(ys) + my), w, h)
         return box if box[2] - box[0] >= 16 and box[3] - box[1] >= 16 else None
+
+    def _clerk_crop(self, t: float, w: int, h: int) -> tuple[float, float, float, float] | None:
+        """Where to look for a lost pose: the clerk's person box from the last person run (within the context's
+        memory, as presence reads it), the biggest confident box centred in the post zone, grown a little."""
+        from pipelines.context import point_in_polygon
+        from pipelines.rules._body import box_center
+        from vision.pose import person_crop
+
+        seen_t, people = self.people_seen
+        if not people or not 0 <= t - seen_t <= self.s.context.memory_s:
+            return None
+        post = self.counter.zones.post
+        boxes = [d.box for d in people if d.score >= self.s.context.person_min_score
+                 and (post is None or point_in_polygon(box_center(d.box), post))]
+        if not boxes:
+            return None
+        return person_crop(max(boxes, key=lambda b: (b[2] - b[0]) * (b[3] - b[1])), w, h)
 
     def _post_roi(self, w: int, h: int) -> tuple[float, float, float, float] | None:
         return None  # whole frame: BlazePose tracks the most prominent person, the clerk facing the camera

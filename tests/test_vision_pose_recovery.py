@@ -1,0 +1,101 @@
+"""Pose recovery: when the whole-frame pose finds nobody but the person detector boxes the clerk, the pipeline
+re-runs pose on that box (a graph of its own) and maps the landmarks back to the frame.
+
+The photo is frame 8 of the simulator's tune clip leaning_back f_young_slim (1.3 m, 2 m, -20 deg yaw): the clerk
+leans back against the chair and MediaPipe's whole-frame pose (video or still mode) finds no one. The labelled
+2-D keypoints of that frame (nose, left and right shoulder) are written below."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import pytest
+
+from calibration.config import default_counter
+from pipelines.pipeline import PipelineSettings, make_pipeline
+from tests.fixtures.rules import clerk
+from vision.pose import person_crop
+from vision.results import Detection
+
+PHOTO = Path(__file__).parent / "data" / "posture" / "leaning_back_pose_lost.jpg"
+LABELLED = {0: (316.07, 189.82), 11: (341.92, 237.21), 12: (279.23, 240.51)}  # nose, left/right shoulder (px)
+ONLY_POSE_AND_PEOPLE = ["posture.slouch", "post.empty"]
+
+
+def test_person_crop_grows_the_box_and_stays_in_the_frame():
+    assert person_crop((100, 100, 200, 300), 640, 480) == (75.0, 50.0, 225.0, 350.0)
+    assert person_crop((600, 400, 640, 480), 640, 480) == (590.0, 380.0, 640.0, 480.0)
+    assert person_crop((630, 470, 640, 480), 640, 480) is None  # too few pixels to fit a body in
+
+
+@pytest.mark.usefixtures("vision_models")
+def test_a_clerk_lost_by_the_whole_frame_pose_is_found_in_the_person_box():
+    frame = cv2.imread(str(PHOTO))
+    pipe = make_pipeline(default_counter(640, 480, counter_id="c1"), only_rules=ONLY_POSE_AND_PEOPLE,
+                         wall_clock=False)
+    try:
+        obs = pipe.perceive(frame, 0.0)
+        assert "people" in obs.ran and any(d.score > 0.5 for d in obs.people)
+        assert obs.pose is not None and obs.extra.get("pose_from") == "person_box"  # the whole frame found nobody
+        assert "pose_crop" in obs.timings_ms
+        # landmarks mapped back to full-frame pixels: within a few pixels of the labelled keypoints
+        for index, (x, y) in LABELLED.items():
+            lm = obs.pose.landmarks[index]
+            assert abs(lm.x - x) < 8 and abs(lm.y - y) < 8, (index, lm, (x, y))
+        assert len(obs.pose.world) == 33  # world landmarks are hip-centred metres, whatever the crop
+        # the whole-frame graph never saw the crop: it is still the first model, the crop graph the second
+        assert set(pipe.models) == {"pose", "pose_crop"}
+    finally:
+        pipe.close()
+
+
+class _Pose:
+    def __init__(self, result) -> None:
+        self.result, self.rois = result, []
+
+    def process(self, frame, roi=None, *, rgb=False):
+        self.rois.append(roi)
+        return self.result
+
+
+class _People:
+    def __init__(self, boxes) -> None:
+        self.boxes, self.calls = boxes, 0
+
+    def detect(self, frame, roi=None, min_score=0.3, *, rgb=False):
+        self.calls += 1
+        return [Detection(box=b, label="person", score=0.9, source="fake") for b in self.boxes]
+
+
+def _run(whole, crop, boxes, n=12, people_every=10):
+    import numpy as np
+
+    models = {"pose": whole, "pose_crop": crop, "detector": _People(boxes)}
+    pipe = make_pipeline(default_counter(640, 480, counter_id="c1"), shared_models=models,
+                         only_rules=ONLY_POSE_AND_PEOPLE, wall_clock=False,
+                         settings=PipelineSettings(people_every=people_every))
+    rng = np.random.default_rng(0)
+    return [pipe.perceive(rng.integers(0, 255, (480, 640, 3), dtype=np.uint8), i * 0.2) for i in range(n)]
+
+
+def test_the_crop_runs_only_on_frames_that_lost_the_pose_with_a_person_at_the_post():
+    # pose found on every frame: the crop graph is never called
+    crop = _Pose(clerk())
+    obs = _run(_Pose(clerk()), crop, [(250, 150, 390, 330)])
+    assert crop.rois == [] and all("pose_from" not in o.extra for o in obs)
+    # pose lost, clerk boxed at the post: every frame (12 frames = 2.4 s, within the 3 s memory of the
+    # one person run at frame 0) re-runs pose on that box grown by a quarter per side
+    crop = _Pose(clerk())
+    obs = _run(_Pose(None), crop, [(250, 150, 390, 330)])
+    assert crop.rois == [(215.0, 105.0, 425.0, 375.0)] * 12
+    assert all(o.pose is not None and o.extra["pose_from"] == "person_box" for o in obs)
+    # pose lost, the only person is outside the post zone (a client, x 0..128): nothing to look at
+    crop = _Pose(clerk())
+    obs = _run(_Pose(None), crop, [(0, 150, 100, 330)])
+    assert crop.rois == [] and all(o.pose is None for o in obs)
+    # a person run older than the context's memory (3 s) is not searched: one run at frame 0 (t 0) serves
+    # frames 0-15 (t <= 3.0 s), not frames 16-19
+    crop = _Pose(clerk())
+    obs = _run(_Pose(None), crop, [(250, 150, 390, 330)], n=20, people_every=50)
+    assert len(crop.rois) == 16 and [o.pose is None for o in obs] == [False] * 16 + [True] * 4
