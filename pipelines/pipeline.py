@@ -44,7 +44,6 @@ from pipelines.messages import CounterState, CounterStatus, QueueCall, TerminalS
 from pipelines.rules._body import HAND_POINTS, L_EAR, NOSE, R_EAR, Body
 from pipelines.temporal import Clock
 from vision.observation import Marker, Observation
-from vision.roi import box_iou
 
 log = logging.getLogger(__name__)
 
@@ -210,7 +209,7 @@ class CounterPipelineImpl:
         self.frame_index += 1
         if not self.perception:
             return obs
-        from vision.detector import is_person
+        from vision.detector import is_person, nms_detections
 
         timer = StageTimer()
         with timer.stage("motion"):
@@ -289,7 +288,8 @@ class CounterPipelineImpl:
                 with timer.stage("detector"):
                     dets = [d for roi in rois for d in self._call("detector", "detect", image, roi=roi,
                                                                            min_score=self.s.min_score)]
-                obs.detections = _dedupe([d for d in dets if not is_person(d)])
+                # one object found again in an overlapping crop: keep its best-scoring box
+                obs.detections = nms_detections([d for d in dets if not is_person(d)], iou=0.5)
                 obs.ran.append("detector")
 
         if "markers" in needs and i % self.s.markers_every == 0:
@@ -552,15 +552,6 @@ def _earphone_labels(engine: Engine) -> frozenset[str]:
     """The classes the armed earphones rule looks for (empty when it is not armed)."""
     params = _rule_params(engine, "earphones")
     return frozenset(getattr(params, "labels", ()) or ())
-
-
-def _dedupe(dets: list, iou: float = 0.5) -> list:
-    """Overlapping finds of one label from overlapping crops: keep the best-scoring box."""
-    kept: list = []
-    for d in sorted(dets, key=lambda d: -d.score):
-        if not any(k.label == d.label and box_iou(k.box, d.box) > iou for k in kept):
-            kept.append(d)
-    return kept
 
 
 def make_pipeline(

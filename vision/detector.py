@@ -60,6 +60,8 @@ class Detector(ABC):
 
 
 def nms_detections(dets: list[Detection], iou: float = NMS_IOU) -> list[Detection]:
+    """Per class id, drop a box overlapping a better-scoring one by more than `iou` (one object found again in
+    an overlapping crop); the kept ones best first."""
     if len(dets) < 2:
         return dets
     boxes = [[d.box[0], d.box[1], d.box[2] - d.box[0], d.box[3] - d.box[1]] for d in dets]
