@@ -17,7 +17,7 @@ from pipelines.engine import RuleContext
 from pipelines.rules._body import L_EAR, L_EL, L_HIP, L_SH, L_WR, NOSE, R_EAR, R_EL, R_HIP, R_SH, R_WR, Body, box_center
 from vision.observation import Marker, Observation
 from vision.results import Detection, HandResult, PoseResult
-from vision.roi import overlap_of_smaller
+from vision.roi import clerk_box, overlap_of_smaller
 
 Polygon = list[tuple[float, float]]
 
@@ -134,8 +134,8 @@ class ContextDeriver:
 
         # Client at the window: a person in the client zone, or a recent queue call.
         self.calls_seen = self.calls_seen or bool(ctx.calls)
-        clerk_box = _clerk_box(in_post, anchor)
-        clients = [d for d in people or [] if z.client is not None and d is not clerk_box and _in_zone(d, z.client)]
+        clerk = clerk_box(in_post, anchor)
+        clients = [d for d in people or [] if z.client is not None and d is not clerk and _in_zone(d, z.client)]
         zone_known = z.client is not None and people is not None
         called = bool(ctx.calls_since(self.p.client_call_window_s))
         if clients or called:
@@ -149,7 +149,7 @@ class ContextDeriver:
         # minimum: a visitor half hidden behind the clerk scores low), minus those overlapping the clerk's or
         # a client's box.
         seen = self.people_any.items if t - self.people_any.t <= self.p.memory_s else None
-        taken = [b for b in (clerk_box, *clients) if b is not None]
+        taken = [b for b in (clerk, *clients) if b is not None]
         v["visitor_boxes"] = [
             d for d in seen or [] if _near_post(d, z.post, obs.image_size)
             and not any(overlap_of_smaller(d.box, b.box) > 0.5 for b in taken)
@@ -188,15 +188,6 @@ def _zone_in_frame(zone: Polygon | None, width: int, height: int, margin_px: flo
 def _in_zone(d: Detection, zone: Polygon) -> bool:
     """A person box is in a zone when its centre is (the feet are often hidden by the desk)."""
     return point_in_polygon(box_center(d.box), zone)
-
-
-def _clerk_box(in_post: list[Detection], anchor: tuple[float, float] | None) -> Detection | None:
-    """The person box that is the clerk: the one holding the pose anchor, else the biggest in the post."""
-    if anchor is not None:
-        holding = [d for d in in_post if d.box[0] <= anchor[0] <= d.box[2] and d.box[1] <= anchor[1] <= d.box[3]]
-        if holding:
-            return max(holding, key=lambda d: d.score)
-    return max(in_post, key=lambda d: (d.box[2] - d.box[0]) * (d.box[3] - d.box[1])) if in_post else None
 
 
 def _near_post(d: Detection, post: Polygon | None, size: tuple[int, int]) -> bool:

@@ -462,16 +462,15 @@ class CounterPipelineImpl:
         from pipelines.context import point_in_polygon
         from pipelines.rules._body import box_center
         from vision.pose import person_crop
+        from vision.roi import clerk_box
 
         seen_t, people = self.people_seen
         if not people or not 0 <= t - seen_t <= self.s.context.memory_s:
             return None
         post = self.counter.zones.post
-        boxes = [d.box for d in people if d.score >= self.s.context.person_min_score
-                 and (post is None or point_in_polygon(box_center(d.box), post))]
-        if not boxes:
-            return None
-        return person_crop(max(boxes, key=lambda b: (b[2] - b[0]) * (b[3] - b[1])), w, h)
+        clerk = clerk_box(d for d in people if d.score >= self.s.context.person_min_score
+                          and (post is None or point_in_polygon(box_center(d.box), post)))
+        return person_crop(clerk.box, w, h) if clerk is not None else None
 
     def _post_roi(self, w: int, h: int) -> tuple[float, float, float, float] | None:
         return None  # whole frame: BlazePose tracks the most prominent person, the clerk facing the camera

@@ -12,7 +12,7 @@ from vision.hands import HandTracker
 from vision.observation import Observation
 from vision.pose import PoseEstimator
 from vision.results import Box, Detection
-from vision.roi import expand, region_around
+from vision.roi import clerk_box, expand, region_around
 from vision.timing import StageTimer
 
 
@@ -39,7 +39,7 @@ class FramePerception:
         with timer.stage("detector"):
             dets = nms_detections([d for det in self.detectors for d in det.detect(rgb, rgb=True)])
         people = [d for d in dets if is_person(d)]
-        subject = max(people, key=lambda d: (d.box[2] - d.box[0]) * (d.box[3] - d.box[1]), default=None)
+        subject = clerk_box(people)
         roi = expand(subject.box, 0.15, w, h) if subject else None
         with timer.stage("pose"):
             pose = self.pose.process(rgb, roi, rgb=True)

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from vision.results import Box, Point2
+from vision.results import Box, Detection, Point2
 
 
 def box_iou(a: Box, b: Box) -> float:
@@ -16,6 +16,18 @@ def box_iou(a: Box, b: Box) -> float:
     inter = ix * iy
     union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
     return inter / union if union > 0 else 0.0
+
+
+def clerk_box(people: Iterable[Detection], anchor: Point2 | None = None) -> Detection | None:
+    """The person box taken for the clerk: the best-scoring one holding `anchor` (where the pose puts the clerk)
+    when given, else the biggest (the clerk, facing the camera across the counter, is the person nearest it).
+    The pipeline's pose recovery, the presence context and `counterwatch detect` all decide it here."""
+    people = list(people)
+    if anchor is not None:
+        holding = [d for d in people if d.box[0] <= anchor[0] <= d.box[2] and d.box[1] <= anchor[1] <= d.box[3]]
+        if holding:
+            return max(holding, key=lambda d: d.score)
+    return max(people, key=lambda d: (d.box[2] - d.box[0]) * (d.box[3] - d.box[1]), default=None)
 
 
 def overlap_of_smaller(a: Box, b: Box) -> float:
