@@ -15,6 +15,7 @@ from tests.fixtures.rules import (
     face,
     frame,
     hand_to,
+    recorded_posture,
     run_rules,
     seconds,
     spans,
@@ -295,16 +296,11 @@ def test_phone_use_from_the_pose_needs_one_hand_raised_above_the_other():
 
 # ---- phone.call seen from 50 deg aside (rendered with `counterwatch sim render SCENARIO --camera-yaw 50 --fps 5
 # --seed 7`; face landmarks stripped) ----
-SIDE = Path(__file__).parent / "data" / "posture"
 QUICK_CALL = {"phone.call": {"private_limit_s": 3.0}}  # judge the hand at the ear, with or without a client
 
 
 def side_view(name: str, overrides: dict | None = None) -> list:
-    from pipelines.clip import counter_for
-
-    with gzip.open(SIDE / f"{name}.jsonl.gz", "rt", encoding="utf-8") as fh:
-        obs = [Observation.from_json(line) for line in fh if line.strip()]
-    counter = counter_for(SIDE / f"{name}.counter.yaml", 640, 480)
+    obs, counter = recorded_posture(name)
     return spans(run_rules(obs, ["phone.call"], counter=counter, overrides=overrides or QUICK_CALL), "phone.call")
 
 

@@ -3,9 +3,6 @@ arms crossed, hands on hips, fidget, legs, gaze.away and the smile rate."""
 
 from __future__ import annotations
 
-import gzip
-from pathlib import Path
-
 from pipelines.messages import QueueCall
 from tests.fixtures.rules import (
     BEHAVIOUR_RULES,
@@ -15,6 +12,7 @@ from tests.fixtures.rules import (
     frame,
     hand_to,
     person,
+    recorded_posture,
     run_rules,
     seconds,
     spans,
@@ -78,21 +76,11 @@ def test_head_on_desk_carries_over_the_pose_lost_right_after_the_head_went_down(
                      ["posture.head_on_desk"]) == []
 
 
-def _recorded_posture(name: str) -> tuple[list, object]:
-    from pipelines.clip import counter_for
-    from vision.observation import Observation
-
-    data = Path(__file__).parent / "data" / "posture"
-    with gzip.open(data / f"{name}.jsonl.gz", "rt", encoding="utf-8") as fh:
-        obs = [Observation.from_json(line) for line in fh if line.strip()]
-    return obs, counter_for(data / f"{name}.counter.yaml", 640, 480)
-
-
 SIM = {"posture.head_on_desk": {"min_duration": 1.0}}
 
 
 def test_recorded_head_on_desk_with_the_pose_lost_for_4_s_is_one_incident():
-    obs, counter = _recorded_posture("head_on_desk__f_young_slim__h1.35_d1.5_y0")
+    obs, counter = recorded_posture("head_on_desk__f_young_slim__h1.35_d1.5_y0")
     assert sum(o.pose is None for o in obs) >= 15  # the model lost the clerk for most of the clip
     evs = run_rules(obs, ["posture.head_on_desk"], counter=counter, overrides=SIM)
     (span,) = spans(evs, "posture.head_on_desk")
@@ -106,7 +94,7 @@ def test_recorded_head_on_desk_with_the_pose_lost_for_4_s_is_one_incident():
 def test_recorded_deep_standing_bow_is_not_head_on_desk():
     # a 45 deg bow from a camera 1.6 m high: the ears sink to 0.05 sw over the shoulders for 1.2 s, but the
     # shoulders stood at ~1.28 m just before (calibrated camera): a bow, not lying on the desk
-    obs, counter = _recorded_posture("bow_45__m_short__h1.6_d1.3_y30")
+    obs, counter = recorded_posture("bow_45__m_short__h1.6_d1.3_y30")
     assert run_rules(obs, ["posture.head_on_desk"], counter=counter, overrides=SIM) == []
     # control: with standing out of reach the bow reads as the head on the desk
     never = {"posture.head_on_desk": {"min_duration": 1.0, "min_standing_shoulder_m": 3.0}}
@@ -114,7 +102,7 @@ def test_recorded_deep_standing_bow_is_not_head_on_desk():
 
 def test_recorded_walk_off_past_the_frame_edge_is_not_head_on_desk():
     # the clerk walks off to the left; the last fits at the frame's edge put the head below the shoulders
-    obs, counter = _recorded_posture("item_unattended__m_short__h1.6_d1.3_y30")
+    obs, counter = recorded_posture("item_unattended__m_short__h1.6_d1.3_y30")
     assert run_rules(obs, ["posture.head_on_desk"], counter=counter, overrides=SIM) == []
 
 def test_dozing_eyes_closed_over_n_seconds_with_blinks_open():
@@ -306,7 +294,7 @@ def test_fidget_fingers_with_one_of_the_interlocked_hands_found_and_its_handedne
 
 
 def test_recorded_fidget_fingers_where_the_hand_model_finds_one_hand():
-    obs, counter = _recorded_posture("fidget_fingers__f_old_heavy__h1.35_d1.5_y0")
+    obs, counter = recorded_posture("fidget_fingers__f_old_heavy__h1.35_d1.5_y0")
     # while fidgeting (1.0-9.5 s) the hand model finds both hands on 3 frames of 43
     assert sum(len(o.hands) >= 2 for o in obs if 1.0 <= o.t <= 9.5) <= 3
     (span,) = spans(run_rules(obs, ["posture.fidget"], counter=counter), "posture.fidget")
@@ -453,7 +441,7 @@ def test_slouch_leaning_back_against_the_chair_read_from_the_head_over_the_shoul
 
 
 def _recorded_slouch(name: str, overrides: dict | None = None) -> list:
-    obs, counter = _recorded_posture(name)
+    obs, counter = recorded_posture(name)
     sim = {"posture.slouch": {"min_duration": 1.0, **(overrides or {})}}
     return spans(run_rules(obs, ["posture.slouch"], counter=counter, overrides=sim), "posture.slouch")
 
@@ -481,7 +469,7 @@ def test_recorded_leaning_back_and_turning_away():
 def test_recorded_standing_up_to_a_visitor_is_not_dozing():
     # camera 1.35 m high, 1.5 m away: once the clerk stands the eyes are above the lens and the face model reads
     # them as slits (eye aspect ratio 0.04-0.11 for 3 s); the calibrated shoulder height (~1.5 m) says standing
-    obs, counter = _recorded_posture("stand_for_visitor__m_heavy_tall__h1.35_d1.5_y0")
+    obs, counter = recorded_posture("stand_for_visitor__m_heavy_tall__h1.35_d1.5_y0")
     assert sum(o.face is not None and o.face.eye_aspect_ratio < 0.15 for o in obs) >= 10
     sim = {"posture.dozing": {"min_duration": 1.5}}
     assert run_rules(obs, ["posture.dozing"], counter=counter, overrides=sim) == []
