@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from calibration.config import CounterConfig
 from pipelines.engine import RuleContext
 from pipelines.rules._body import L_EAR, L_EL, L_HIP, L_SH, L_WR, NOSE, R_EAR, R_EL, R_HIP, R_SH, R_WR, Body, box_center
+from pipelines.temporal import toward
 from vision.observation import Marker, Observation
 from vision.results import Detection, HandResult, PoseResult
 from vision.roi import clerk_box, overlap_of_smaller
@@ -232,7 +233,7 @@ class HandGate:
 
     def __init__(self, near_face_sw: float = 1.0) -> None:
         self.near_face_sw = near_face_sw
-        self.rest: dict[str, tuple[float, float]] = {}
+        self.rest: dict[str, tuple[float, ...]] = {}  # per side: the wrist's slow baseline (resting place)
         self.t: float | None = None
 
     def reset(self) -> None:
@@ -266,8 +267,7 @@ class HandGate:
             rel = ((wr[0] - mid[0]) / sw, (wr[1] - mid[1]) / sw)
             rest = self.rest.get(side, rel)
             moved = math.dist(rel, rest) >= self.MOVED_SW
-            a = min(1.0, dt / self.REST_TAU_S)
-            self.rest[side] = (rest[0] + a * (rel[0] - rest[0]), rest[1] + a * (rel[1] - rest[1]))
+            self.rest[side] = toward(rest, rel, dt, self.REST_TAU_S)
             act.gesturing = act.gesturing or moved or (lift is not None and lift >= self.RAISED_SW)
         lw, rw = body.pt(L_WR), body.pt(R_WR)
         act.together = lw is not None and rw is not None and math.dist(lw, rw) / sw <= self.TOGETHER_SW

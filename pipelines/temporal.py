@@ -158,6 +158,35 @@ class IncidentTracker:
         return {**self.evidence, "duration_s": round(duration, 2)}
 
 
+def toward(usual: tuple[float, ...], now: tuple[float, ...], dt: float, tau_s: float) -> tuple[float, ...]:
+    """A slow baseline moved toward this frame's values: dt / tau_s of the way, all of it after tau_s or more."""
+    a = min(1.0, max(0.0, dt) / tau_s)
+    return tuple(u + a * (v - u) for u, v in zip(usual, now, strict=True))
+
+
+class SlowBaseline:
+    """One person's usual values (where the nose sits over the shoulders, the upright posture), updated slowly so a
+    behaviour is read against them: `update` returns the baseline before this frame, then moves it toward the
+    frame (`toward`). The first frame, or the first after more than `tau_s` without one, starts it afresh."""
+
+    def __init__(self, tau_s: float) -> None:
+        self.tau_s = tau_s
+        self.usual: tuple[float, ...] | None = None
+        self.t: float | None = None
+
+    def fresh(self, t: float) -> bool:
+        """Whether a frame at t starts the baseline afresh (first sight, or back after long)."""
+        return self.usual is None or self.t is None or t - self.t > self.tau_s
+
+    def update(self, t: float, now: tuple[float, ...]) -> tuple[float, ...]:
+        if self.usual is None or self.fresh(t):
+            self.usual = now
+        before = self.usual
+        self.usual = toward(before, now, t - (self.t if self.t is not None else t), self.tau_s)
+        self.t = t
+        return before
+
+
 def instant_event(
     rule_id: str,
     counter_id: str,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipelines.temporal import Clock, IncidentTracker, Timing
+from pipelines.temporal import Clock, IncidentTracker, SlowBaseline, Timing, toward
 
 
 def run(stream, timing, fps=10.0):
@@ -73,3 +73,15 @@ def test_a_per_frame_min_duration_applies_to_the_frames_that_pass_it():
 def run_with(stream, timing, min_duration, fps=10.0):
     tr = IncidentTracker("phone.call", "c1", timing)
     return [e for i, v in enumerate(stream) for e in tr.step(Clock(i / fps, i / fps), v, min_duration=min_duration)]
+
+
+def test_slow_baseline_reads_each_frame_against_the_usual_before_it_and_restarts_after_a_long_gap():
+    base = SlowBaseline(tau_s=10.0)
+    assert base.update(0.0, (1.0, 4.0)) == (1.0, 4.0)  # the first sight is the baseline
+    assert base.update(5.0, (3.0, 4.0)) == (1.0, 4.0)  # read against the usual before this frame ...
+    assert base.usual == (2.0, 4.0)  # ... which then moves half way (5 s of a 10 s time constant)
+    assert base.update(15.0, (3.0, 4.0)) == (2.0, 4.0)  # 10 s later: all the way
+    assert base.usual == (3.0, 4.0)
+    assert not base.fresh(25.0) and base.fresh(25.5)  # more than tau_s unseen starts afresh
+    assert base.update(26.0, (-1.0, 0.0)) == (-1.0, 0.0)
+    assert toward((0.0,), (8.0,), dt=-1.0, tau_s=4.0) == (0.0,) and toward((0.0,), (8.0,), 1.0, 4.0) == (2.0,)

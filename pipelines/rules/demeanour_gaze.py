@@ -20,6 +20,7 @@ from pydantic import Field
 from pipelines.engine import RuleContext, register
 from pipelines.rules._base import TimedParams, TrackedRule, body_of
 from pipelines.rules._body import L_SH, NOSE, R_SH, dist
+from pipelines.temporal import SlowBaseline
 from vision.observation import Observation
 
 
@@ -44,8 +45,7 @@ class GazeAway(TrackedRule):
     def __init__(self, *a: Any, **kw: Any) -> None:
         super().__init__(*a, **kw)
         self.yaws: deque[tuple[float, float]] = deque()
-        self.nose_usual: float | None = None
-        self.nose_t: float | None = None
+        self.nose_usual = SlowBaseline(self.params.baseline_tau_s)  # type: ignore[attr-defined]
 
     def _nose_shift(self, ctx: RuleContext, p: Params) -> float | None:
         """The nose's sideways offset from mid-shoulders (shoulder widths) minus its slow baseline."""
@@ -56,13 +56,9 @@ class GazeAway(TrackedRule):
         nose, ls, rs = body.pt(NOSE, 0.5), body.pt(L_SH, 0.1), body.pt(R_SH, 0.1)
         if nose is None or ls is None or rs is None or abs(ls[0] - rs[0]) < 1e-3:
             return None
-        x, t = (nose[0] - (ls[0] + rs[0]) / 2) / dist(ls, rs), ctx.clock.t
-        if self.nose_usual is None or self.nose_t is None or t - self.nose_t > p.baseline_tau_s:
-            self.nose_usual = x
-        a = min(1.0, max(0.0, t - (self.nose_t if self.nose_t is not None else t)) / p.baseline_tau_s)
-        shift = x - self.nose_usual
-        self.nose_usual, self.nose_t = self.nose_usual + a * (x - self.nose_usual), t
-        return shift
+        x = (nose[0] - (ls[0] + rs[0]) / 2) / dist(ls, rs)
+        (usual,) = self.nose_usual.update(ctx.clock.t, (x,))
+        return x - usual
 
     def _sweeps(self, t: float, yaw: float, p: Params) -> int:
         self.yaws.append((t, yaw))

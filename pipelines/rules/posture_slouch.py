@@ -42,6 +42,7 @@ from pipelines.geometry import FORWARD, LATERAL, UP, CameraModel, world_torso_ve
 from pipelines.rules._base import TimedParams, TrackedRule, body_of
 from pipelines.rules._body import L_EAR, L_HIP, L_SH, NOSE, R_EAR, R_HIP, R_SH
 from pipelines.rules._frame import StandingMemory, camera, measure, shoulder_height_m, upright_36cm_px
+from pipelines.temporal import SlowBaseline
 from vision.observation import Observation
 
 
@@ -95,8 +96,7 @@ class Slouch(TrackedRule):
         super().__init__(*a, **kw)
         self.recent: deque[tuple[float, dict[str, float]]] = deque()
         # ear height (sw), shoulder-mid y (px), sw (px), nose height (sw): the clerk's usual upright posture
-        self.usual: tuple[float, float, float, float] | None = None
-        self.usual_t: float | None = None
+        self.upright = SlowBaseline(self.params.baseline_tau_s)  # type: ignore[attr-defined]
         self.standing = StandingMemory()
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
@@ -168,12 +168,9 @@ class Slouch(TrackedRule):
         ear = (sh[1] - sum(q[1] for q in ears) / len(ears)) / scale
         nose_pt = body.pt(NOSE, 0.3)
         nose = (sh[1] - nose_pt[1]) / scale if nose_pt is not None else None
-        if self.usual is None or self.usual_t is None or t - self.usual_t > p.baseline_tau_s:
-            self.usual = (ear, sh[1], sw, nose if nose is not None else ear)  # first sight, or back after long
-        e0, y0, sw0, n0 = self.usual
-        a = min(1.0, max(0.0, t - (self.usual_t if self.usual_t is not None else t)) / p.baseline_tau_s)
-        n1 = n0 + a * (nose - n0) if nose is not None else n0
-        self.usual, self.usual_t = (e0 + a * (ear - e0), y0 + a * (sh[1] - y0), sw0 + a * (sw - sw0), n1), t
+        # an unseen nose holds its baseline; starting afresh, the ears' height stands in for it
+        held = ear if self.upright.fresh(t) or self.upright.usual is None else self.upright.usual[3]
+        e0, y0, sw0, n0 = self.upright.update(t, (ear, sh[1], sw, nose if nose is not None else held))
         turned = sw < (1.0 - p.max_width_loss) * sw0  # turning narrows the line and swings the head: no lean read
         rise = None if nose is None or turned else nose - n0
         return e0 - ear, (sh[1] - y0) / scale, rise
