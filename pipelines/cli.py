@@ -119,6 +119,8 @@ def register_pipeline_commands(app: typer.Typer) -> None:
         fps: float = typer.Option(10.0, "--fps", help="Frames analysed per second of clip."),
         tolerance: float = typer.Option(1.0, "--tolerance", help="Seconds of slack when matching by overlap."),
         refresh: bool = typer.Option(False, "--refresh", help="Re-run perception even when a cached stream exists."),
+        rules_only: bool = typer.Option(False, "--rules-only", help="Replay cached streams even when the perception "
+                                        "code changed since they were recorded (tuning rules only)."),
         overrides: Path | None = typer.Option(None, "--overrides", help="YAML rule_id: {param: value} merged over "
                                               "every clip's counter (an eval profile)."),
         as_json: bool = typer.Option(False, "--json", help="Print only JSON on stdout."),
@@ -137,7 +139,7 @@ def register_pipeline_commands(app: typer.Typer) -> None:
                 bar.update(i - bar.n) if i >= bar.n else bar.reset(total=n)
 
             report = evaluate(suite, split, fps, tolerance, refresh, on_clip=on_clip, progress=progress,
-                              overrides=rule_overrides)
+                              overrides=rule_overrides, rules_only=rules_only)
         if as_json:
             sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
             return

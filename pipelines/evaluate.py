@@ -17,6 +17,7 @@ baseline where one exists (pipelines/etiquette_eval.py).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -34,7 +35,7 @@ from pipelines.pipeline import PipelineSettings
 from pipelines.rules.etiquette_common import BOW_CLASSES
 from vision.observation import Observation, read_observations
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: clip/reference bytes instead of size, mtime and path
 CLIP_NAMES = ("clip.mp4", "clip.avi", "clip.mkv")
 # Rules whose labels of kind "performed"/"compliant" expect a `pass` event (etiquette checks, and the
 # after-hours desk check, which reports a cleared desk as a pass). For the other rules such a label marks
@@ -293,35 +294,58 @@ def clip_file(d: Path) -> Path:
     return vids[0]
 
 
+def _file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+@functools.cache
+def perception_code_digest() -> str:
+    """Digest of the code that decides what goes into an Observation (vision/, the pipeline, decoding), so a
+    perception change invalidates the cached streams instead of silently replaying stale ones."""
+    root = Path(__file__).resolve().parent.parent
+    files = [*sorted((root / "vision").rglob("*.py")), *(root / "pipelines" / f for f in ("pipeline.py", "clip.py"))]
+    h = hashlib.sha256()
+    for f in files:
+        h.update(f.relative_to(root).as_posix().encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()[:16]
+
+
 def _cache_key(clip: Path, counter: CounterConfig, settings: PipelineSettings, fps: float) -> str:
-    st = clip.stat()
-    body = json.dumps([CACHE_VERSION, st.st_size, int(st.st_mtime), counter.model_dump(mode="json", exclude={"rules"}),
-                       settings.model_dump(mode="json"), fps], sort_keys=True)
+    """What the recorded stream depends on besides the perception code: the clip's and the reference frame's
+    bytes (not their paths or mtimes, so a copied suite keeps its cache), the counter, the settings, the fps."""
+    cfg = counter.model_dump(mode="json", exclude={"rules"})
+    ref = cfg.get("reference_image")
+    if ref and Path(ref).is_file():
+        cfg["reference_image"] = _file_digest(Path(ref))
+    body = json.dumps([CACHE_VERSION, _file_digest(clip), cfg, settings.model_dump(mode="json"), fps], sort_keys=True)
     return hashlib.sha256(body.encode()).hexdigest()[:16]
 
 
 def observations_for(
     d: Path, counter_path: Path | None, settings: PipelineSettings, fps: float, refresh: bool = False,
     progress: Callable[[int, int], None] | None = None, shared_models: dict[str, Any] | None = None,
+    rules_only: bool = False,
 ) -> tuple[list, CounterConfig, bool]:
-    """(observations, counter, from_cache). Runs the pipeline when the cache is missing or stale."""
+    """(observations, counter, from_cache). Runs the pipeline when the cache is missing or stale: recorded from
+    other inputs, or by other perception code (unless `rules_only`, for tuning rules while perception code moves)."""
     from pipelines.clip import analyze_clip, counter_for, probe
 
     clip = clip_file(d)
     cap, _, _, w, h = probe(clip)
     cap.release()
     counter = counter_for(counter_path, w, h)
-    key = _cache_key(clip, counter, settings, fps)
+    key, code = _cache_key(clip, counter, settings, fps), perception_code_digest()
     obs_path, meta_path = d / "observations.jsonl", d / "observations.meta.json"
     if not refresh and obs_path.exists() and meta_path.exists():
         try:
-            if json.loads(meta_path.read_text()).get("key") == key:
+            meta = json.loads(meta_path.read_text())
+            if meta.get("key") == key and (rules_only or meta.get("code") == code):
                 return read_observations(str(obs_path)), counter, True
         except (OSError, json.JSONDecodeError):
             pass
     res = analyze_clip(clip, counter_path, record=obs_path, analyse_fps=fps, settings=settings,
                        progress=progress, shared_models=shared_models, keep_observations=True)
-    meta_path.write_text(json.dumps({"key": key, "frames": res.frames, "fps": res.fps}))
+    meta_path.write_text(json.dumps({"key": key, "code": code, "frames": res.frames, "fps": res.fps}))
     return res.observations, counter, False
 
 
@@ -347,6 +371,7 @@ def evaluate(
     suite: Path, split: str | None = None, fps: float = 10.0, tolerance_s: float = 1.0, refresh: bool = False,
     settings: PipelineSettings | None = None, on_clip: Callable[[Path, bool], None] | None = None,
     progress: Callable[[int, int], None] | None = None, overrides: dict[str, dict[str, Any]] | None = None,
+    rules_only: bool = False,
 ) -> dict[str, Any]:
     from pipelines.replay import replay_timed
 
@@ -359,7 +384,7 @@ def evaluate(
         labels = load_labels(d / "labels.json")
         counter_path = d / "counter.yaml" if (d / "counter.yaml").exists() else None
         obs, counter, cached = observations_for(d, counter_path, desk_cadence(settings, labels.time_scale), fps,
-                                                refresh, progress, shared)
+                                                refresh, progress, shared, rules_only)
         if on_clip:
             on_clip(d, cached)
         if overrides:

@@ -114,3 +114,39 @@ def test_a_cleared_desk_label_expects_the_end_of_day_pass_and_clutter_stays_a_ne
     labels = _labels(tmp_path, intervals=rows)
     assert [(i.rule, i.start, i.end) for i in labels.intervals] == [("desk.end_of_day:pass", 0.0, 32.0)]
     assert [i.rule for i in labels.negatives] == ["desk.clutter"]
+
+
+def test_the_stream_cache_survives_a_copied_suite_but_not_a_perception_code_change(tmp_path, monkeypatch):
+    import shutil
+    import time
+    from types import SimpleNamespace
+
+    import pipelines.evaluate as ev
+    from pipelines.pipeline import PipelineSettings
+
+    src = tmp_path / "a" / "clip1"
+    src.mkdir(parents=True)
+    out = cv2.VideoWriter(str(src / "clip.avi"), cv2.VideoWriter_fourcc(*"MJPG"), 5.0, (64, 48))
+    for i in range(3):
+        out.write(np.full((48, 64, 3), 40 * i, np.uint8))
+    out.release()
+    runs: list[str] = []
+
+    def fake_analyze(clip, counter_path, record, **kw):
+        runs.append(str(clip))
+        record.write_text("")
+        return SimpleNamespace(frames=3, fps=5.0, observations=[])
+
+    monkeypatch.setattr(clip_mod, "analyze_clip", fake_analyze)
+    settings = PipelineSettings()
+    assert ev.observations_for(src, None, settings, 5.0)[2] is False
+    assert ev.observations_for(src, None, settings, 5.0)[2] is True
+    time.sleep(1.1)  # a copy gets a new path and a new mtime
+    dst = tmp_path / "b" / "clip1"
+    shutil.copytree(src, dst, copy_function=shutil.copyfile)
+    assert ev.observations_for(dst, None, settings, 5.0)[2] is True
+    assert len(runs) == 1
+    monkeypatch.setattr(ev, "perception_code_digest", lambda: "other-code")
+    assert ev.observations_for(dst, None, settings, 5.0, rules_only=True)[2] is True
+    assert ev.observations_for(dst, None, settings, 5.0)[2] is False  # re-perceived by the new code
+    assert len(runs) == 2
