@@ -94,10 +94,28 @@ def raise_hand_arm(fingers_together: bool = True) -> Arm:
 
 
 def two_hands() -> tuple[Reach, Reach]:
-    # The client sits to the clerk's right (CLIENT_SEAT): both hands go forward over the desk and sideways
-    # toward that side (a left-hand offset is mirrored, so -x is toward the body's right).
-    r = Reach("desk", (0.34, 0.12, 0.14), palm=(0, 0, 1), curl=0.2, pole=(1.0, 0.0, -1.0))
-    return r, Reach("desk", (-0.1, 0.14, 0.14), palm=(0, 0, 1), curl=0.2, pole=(0.3, 0.0, -1.0))
+    """Both hands holding a document out across the desk to the client (who sits to the clerk's right,
+    CLIENT_SEAT): forearms reaching forward and toward that side over the desk's front half, lifted a hand's
+    breadth above it, the hands a sheet's width apart (a left-hand offset is mirrored: -x is toward the
+    body's right). The arms are short next to the desk, so with the lean (`handover_reach`) the wrists end
+    ~0.45 m ahead of the shoulders at ~shoulder height, where typing rests them ~0.37 m ahead and 0.22 m lower."""
+    r = Reach("desk", (0.28, 0.32, 0.17), palm=(0, 0, 1), curl=0.35, pole=(0.6, 0.0, -1.0))
+    return r, Reach("desk", (-0.06, 0.32, 0.17), palm=(0, 0, 1), curl=0.35, pole=(0.4, 0.0, -1.0))
+
+
+def pick_up_papers() -> Pose:
+    """Both hands on the document lying in front of the keyboard, about to lift it."""
+    return Pose(pitch=6, head_pitch=20, arm_r=Reach("desk", (0.08, 0.05, 0.02), palm=(0, 0, -1), curl=0.4),
+                arm_l=Reach("desk", (0.08, 0.05, 0.02), palm=(0, 0, -1), curl=0.4))
+
+
+def handover_keys(both: bool) -> list[tuple[float, Pose]]:
+    """Pick the papers up (0.6-1.0 s), reach out across the desk (1.0-1.8), hold them out while the client takes
+    them (1.8-3.0), withdraw (3.0-3.6) and go back to the keyboard. One-handed: the left hand stays on the desk."""
+    r, left = two_hands()
+    out = Pose(pitch=18 if both else 14, head_pitch=5, arm_r=r, arm_l=left if both else hands_desk()[1])
+    return [(0.0, typing(0)), (0.6, typing(1)), (1.0, pick_up_papers()), (1.8, out), (3.0, out), (3.6, upright()),
+            (4.2, typing(0)), (5.0, typing(1))]
 
 
 def client_seated() -> Pose:
@@ -187,17 +205,21 @@ def build() -> dict[str, Scenario]:
     point = arm_bent("R", d(25, 5), 160, ref=(0.2, 0, -1), palm=(-1, 0, 0), point=1.0)
     add(_static("point_one_finger", "pointing with the index finger alone", Pose(arm_r=point, arm_l=hands_desk()[1]),
                 "point.one_finger", client=[(0.0, 4.0)]))
-    r2, l2 = two_hands()
-    add(_static("handover_two_hands", "documents handed over with both hands", Pose(pitch=8, arm_r=r2, arm_l=l2),
-                "handover.two_hands", kind="compliant", client=[(0.0, 4.0)],
-                props={"papers": [(0.0, (0.0, -0.4, 0.0)), (0.8, "R"), (3.2, None)]}))  # the client took them
-    add(_static("handover_one_hand", "documents handed over with one hand",
-                Pose(pitch=4, arm_r=r2, arm_l=hands_desk()[1]), "handover.two_hands", client=[(0.0, 4.0)],
-                props={"papers": [(0.0, (0.0, -0.4, 0.0)), (0.8, "R"), (3.2, None)]}))  # the client took them
+    papers_handed = {"papers": [(0.0, (0.0, -0.42, 0.0)), (1.0, "R"), (3.0, None)]}  # the client took them at 3.0
+    add(Scenario("handover_two_hands", "documents picked up and handed across the desk with both hands", 5.0,
+                 handover_keys(both=True), props=dict(papers_handed), client=[(0.0, 5.0)],
+                 labels=[Label("handover.two_hands", 1.0, 3.6, "compliant")]))
+    add(Scenario("handover_one_hand", "documents picked up and handed across the desk with one hand", 5.0,
+                 handover_keys(both=False), props=dict(papers_handed), client=[(0.0, 5.0)],
+                 labels=[Label("handover.two_hands", 1.0, 3.6)]))
+    # The visitor walks up to the counter where a client would sit (see stand_for_visitor_missed) at 0.6 s; the
+    # clerk stands up at 1.2-2.0 s and bows 15 degrees (2.6-3.4 s).
     add(Scenario("stand_for_visitor", "a visitor arrives, no client: clerk stands and bows 15", 5.0,
-                 [(0.0, typing()), (1.0, typing()), (2.0, standing()), (2.6, standing(15)), (3.4, standing(15)),
+                 [(0.0, typing()), (1.2, typing()), (2.0, standing()), (2.6, standing(15)), (3.4, standing(15)),
                   (4.0, standing()), (5.0, standing())],
-                 labels=[Label("stand.for_visitor", 1.0, 4.0, "performed", {"bow_deg": 15.0}),
+                 visitor=[(0.0, visitor_standing(visible=0.0)), (0.5, visitor_standing(visible=0.0)),
+                          (0.6, visitor_standing()), (5.0, visitor_standing())],
+                 labels=[Label("stand.for_visitor", 0.6, 4.0, "performed", {"bow_deg": 15.0}),
                          Label("bow.angle", 2.0, 4.0, "performed",
                                {"peak_deg": 15.0, "hold_s": 0.8, "class": "greeting", "within": "stand_for_visitor"})],
                  standing=True))
@@ -420,11 +442,12 @@ def _gap_scenarios(add) -> None:
                  visitor=[(0.0, gone), (1.8, gone), (2.0, beside), (6.0, beside), (6.2, gone)], time_scale=5.0,
                  labels=[Label("post.chatting", 2.0, 6.0, "compliant", {"real_s": 20})]))
     # stand.for_visitor missed: a visitor (no client) in front of the counter, the clerk stays seated typing
+    # (8 s: the rule allows the clerk a few seconds to stand before it calls the visit unanswered)
     add(Scenario("stand_for_visitor_missed", "a visitor stands at the counter (no client); the clerk stays seated",
-                 5.0, [(0.0, typing(0)), (5.0, typing(1))],
+                 8.0, [(0.0, typing(0)), (4.0, typing(1)), (8.0, typing(0))],
                  visitor=[(0.0, visitor_standing(visible=0.0)), (0.9, visitor_standing(visible=0.0)),
-                          (1.0, visitor_standing()), (5.0, visitor_standing())],
-                 labels=[Label("stand.for_visitor", 1.0, 5.0, "violation", {"why": "stayed seated"})]))
+                          (1.0, visitor_standing()), (8.0, visitor_standing())],
+                 labels=[Label("stand.for_visitor", 1.0, 8.0, "violation", {"why": "stayed seated"})]))
     # desk.end_of_day (wall clock after hours; the clerk has left): items left out vs a cleared desk
     absent = [(0.0, standing(x=-2.2, facing=-90, visible=0.0)), (32.0, standing(x=-2.2, facing=-90, visible=0.0))]
     add(Scenario("end_of_day_left", "after hours (17:40): papers, the seal and a cup left out on the desk", 32.0,

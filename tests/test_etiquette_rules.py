@@ -22,8 +22,9 @@ from vision.observation import Observation
 ABDOMEN = ArmPose(upper_dir=(0.0, -1.0, 0.0), elbow_deg=90.0, toward=(-1.0, 0.0, 0.6))
 RAISED = ArmPose(upper_dir=(-1.0, 0.0, 0.2), elbow_deg=100.0, toward=(0.0, 1.0, 0.0))
 RAISED_LEFT = ArmPose(upper_dir=(1.0, 0.0, 0.2), elbow_deg=100.0, toward=(0.0, 1.0, 0.0))
-REACH_R = ArmPose(upper_dir=(0.15, -0.5, 1.0), elbow_deg=165.0, toward=(0.2, 0.0, 1.0))
-REACH_L = ArmPose(upper_dir=(-0.15, -0.5, 1.0), elbow_deg=165.0, toward=(-0.2, 0.0, 1.0))
+# holding a document out across the desk toward the clerk's right (-X): lifted toward shoulder height, sideways
+GIVE_R = ArmPose(upper_dir=(-0.3, -0.6, 1.0), elbow_deg=160.0, toward=(-0.6, 0.3, 1.0))
+GIVE_L = ArmPose(upper_dir=(-0.35, -0.6, 1.0), elbow_deg=160.0, toward=(-0.8, 0.3, 1.0))
 
 
 def finals(events):
@@ -147,16 +148,43 @@ def test_guiding_with_palm_down_fails_that_check():
     assert ev.outcome == "violation" and "palm_up" in ev.evidence["failed"]
 
 
+def _handover(cam, right, left=None, n=50, lean=12.0):
+    """Hands resting, then held out from frame 15 to 30 with the torso leaning `lean` degrees."""
+    out = range(15, 30)
+    return make_stream(cam, [lean if i in out else 0.0 for i in range(n)],
+                       right=[right if i in out else REST for i in range(n)],
+                       left=[(left or REST) if i in out else REST for i in range(n)])
+
+
+CLIENT_CALL = [QueueCall("c1", "A1", 0.0)]
+
+
 def test_two_hand_handover_passes_and_one_hand_fails():
     cam = make_cam()
-    n = 50
-    both = make_stream(cam, [0.0] * n, right=[REACH_R if 15 <= i < 30 else REST for i in range(n)],
-                       left=[REACH_L if 15 <= i < 30 else REST for i in range(n)])
-    evs = finals(run_rule("handover.two_hands", cam, both))
+    evs = finals(run_rule("handover.two_hands", cam, _handover(cam, GIVE_R, GIVE_L), calls=CLIENT_CALL))
     assert len(evs) == 1 and evs[0].outcome == "pass" and evs[0].evidence["hand"] == "both"
-    one = make_stream(cam, [0.0] * n, right=[REACH_R if 15 <= i < 30 else REST for i in range(n)])
-    evs = finals(run_rule("handover.two_hands", cam, one))
+    assert evs[0].evidence["max_lift_m"] > 0.2 and evs[0].evidence["duration_s"] == pytest.approx(1.4, abs=0.15)
+    evs = finals(run_rule("handover.two_hands", cam, _handover(cam, GIVE_R), calls=CLIENT_CALL))
     assert len(evs) == 1 and evs[0].outcome == "violation" and evs[0].evidence["hand"] == "right"
+
+
+@pytest.mark.parametrize("yaw", [-30, 30])
+def test_handover_toward_the_client_zone_side_only(yaw):
+    cam = make_cam(yaw=yaw)
+    # the client zone on the image's left (the clerk's right, where GIVE_R/GIVE_L reach) or on its right
+    left_zone = {"client": [(0.0, 300.0), (300.0, 300.0), (300.0, 720.0), (0.0, 720.0)]}
+    right_zone = {"client": [(980.0, 300.0), (1280.0, 300.0), (1280.0, 720.0), (980.0, 720.0)]}
+    stream = _handover(cam, GIVE_R, GIVE_L)
+    toward = finals(run_rule("handover.two_hands", cam, stream, calls=CLIENT_CALL, zones=left_zone))
+    assert [e.evidence["client_side_known"] for e in toward] == [True]
+    assert finals(run_rule("handover.two_hands", cam, stream, calls=CLIENT_CALL, zones=right_zone)) == []
+
+
+def test_no_handover_without_a_client_or_without_a_lean():
+    cam = make_cam()
+    assert run_rule("handover.two_hands", cam, _handover(cam, GIVE_R, GIVE_L)) == []  # nobody to hand to
+    upright = _handover(cam, GIVE_R, GIVE_L, lean=0.0)  # arms out, torso upright: not reaching across
+    assert run_rule("handover.two_hands", cam, upright, calls=CLIENT_CALL) == []
 
 
 @pytest.mark.parametrize("rule", ["bow.angle", "guide.gesture", "greet.raise_hand", "handover.two_hands",
@@ -181,7 +209,7 @@ def _visitor_stream(cam, stands: bool, bow: float, n=180, arrive=40):
         bowing = up and arrive + 35 <= i < arrive + 50
         pose, _ = synth_pose(cam, bow if bowing else 0.0, hip_height=0.95 if up else 0.55)
         people = [Detection((900.0, 300.0, 1100.0, 700.0), "person", 0.9, "det")] if i >= arrive else []
-        out.append(Observation("c1", i, i / 10, image_size=(1280, 720), ran=["pose", "detector"], pose=pose,
+        out.append(Observation("c1", i, i / 10, image_size=(1280, 720), ran=["pose", "people"], pose=pose,
                                people=people))
     return out
 
@@ -197,3 +225,14 @@ def test_standing_for_a_visitor():
     served = run_rule("stand.for_visitor", cam, _visitor_stream(cam, False, 0.0), zones=zones,
                       calls=[QueueCall("c1", "A1", 0.5)])
     assert served == []  # a called client is being served: not a visitor
+
+
+def test_standing_without_a_bow_fails_and_no_client_zone_is_idle():
+    cam = make_cam(yaw=20)
+    zones = {"client": [(850.0, 500.0), (1280.0, 500.0), (1280.0, 720.0), (850.0, 720.0)]}
+    # the bow of a clerk who just stood is measured against the standing posture: 0 here
+    no_bow = finals(run_rule("stand.for_visitor", cam, _visitor_stream(cam, True, 0.0), zones=zones))
+    assert [(e.outcome, e.evidence["missing"], e.evidence["stood"]) for e in no_bow] == [("violation", ["bow"], True)]
+    assert abs(no_bow[0].evidence["bow_deg"]) < 3.0
+    # a camera with no client zone cannot see where a visitor stands: no judgement either way
+    assert run_rule("stand.for_visitor", cam, _visitor_stream(cam, False, 0.0)) == []

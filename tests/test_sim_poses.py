@@ -64,15 +64,45 @@ def test_eating_keeps_the_hand_below_the_mouth(poser):
     assert j["wrist.R"][2] < kp[k["nose"]][2] - 0.1  # the fist is under the face, the food reaches up
 
 
-def test_handover_reaches_sideways_toward_the_client(poser):
-    start = SCENARIOS["handover_two_hands"].keys[0][1]
-    give = SCENARIOS["handover_two_hands"].keys[1][1]
-    _, j0, _ = _kp(poser, start)
-    _, j1, _ = _kp(poser, give)
-    for s in "RL":
-        a, b = _body_frame(poser, start, j0[f"wrist.{s}"]), _body_frame(poser, give, j1[f"wrist.{s}"])
-        assert b[0] - a[0] > 0.1, s  # toward the body's right, where the client sits (visible across the image)
-        assert b[2] > 0.8  # above the desk top
+def _shoulder_frame(poser, pose, point):
+    """A point relative to the shoulder centre, in the body frame (+X right, +Y forward, +Z up)."""
+    body, p, k = poser
+    kp, _, _ = _kp(poser, pose)
+    rel = point - 0.5 * (kp[k["left_shoulder"]] + kp[k["right_shoulder"]])
+    return p.root(p.resolve(pose))[:3, :3].T @ rel
+
+
+@pytest.mark.parametrize("name", ["handover_two_hands", "handover_one_hand"])
+def test_handover_lifts_the_papers_across_the_desk_toward_the_client(poser, name):
+    keys = dict(SCENARIOS[name].keys)
+    rest, held = keys[0.0], keys[1.8]  # typing, then holding the papers out (1.8-3.0 s)
+    _, j0, _ = _kp(poser, rest)
+    _, j1, _ = _kp(poser, held)
+    moved = {s: _shoulder_frame(poser, held, j1[f"wrist.{s}"]) - _shoulder_frame(poser, rest, j0[f"wrist.{s}"])
+             for s in "RL"}
+    assert moved["R"][0] > 0.1  # toward the body's right, where the client sits
+    assert moved["R"][2] > 0.15  # lifted from the desk to about shoulder height
+    assert j1["wrist.R"][1] < j0["wrist.R"][1] - 0.15  # the hand is 15 cm farther out over the desk (world -Y)
+    if name == "handover_two_hands":
+        assert moved["L"][2] > 0.15 and np.linalg.norm(j1["wrist.R"] - j1["wrist.L"]) < 0.35  # both, together
+    else:
+        assert abs(moved["L"][2]) < 0.05  # the left hand stays on the desk
+
+
+def test_the_papers_go_out_in_the_hand_and_the_client_takes_them():
+    for name in ("handover_two_hands", "handover_one_hand"):
+        track = dict(SCENARIOS[name].props["papers"])
+        assert track[1.0] == "R" and track[3.0] is None  # picked up at 1.0 s, taken at 3.0 s
+        assert SCENARIOS[name].client == [(0.0, SCENARIOS[name].duration)]
+
+
+def test_the_visitor_arrives_before_the_clerk_stands():
+    sc = SCENARIOS["stand_for_visitor"]
+    arrive = min(t for t, p in sc.visitor if p.visible > 0.5)
+    rise = min(t for t, p in sc.keys if p.stand > 0.5)
+    assert arrive < rise - 0.5 and sc.client == []
+    label = next(lab for lab in sc.labels if lab.rule == "stand.for_visitor")
+    assert label.start == arrive
 
 
 def test_lean_on_one_arm_rolls_the_shoulders_at_least_15_degrees(poser):

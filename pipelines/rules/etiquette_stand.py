@@ -1,17 +1,29 @@
 """stand.for_visitor — stand up and bow slightly for a visitor when no client is served (003 B.11.1).
 
-A visitor: a person box in the client zone (its bottom centre inside it), not the clerk, present
-`arrive_s`, while no queue call came in the last `served_window_s` and the context does not say a
-client is being served. Then within `respond_s` the clerk should stand (shoulders `rise_m` above the
-seated level learned from the first frames) and bow at least `min_bow_deg`. One event per visitor:
-pass, or violation with what was missing.
+A visitor: a person box in the client zone (its bottom centre inside it), not the clerk, while no queue
+call came in the last `served_window_s` (a called client is being served, not visiting). The context's
+"client present" cannot be used here: it means exactly "a person in the client zone", which a visitor is
+too. Person boxes come from the full-frame detector every few frames (`people_every`), so a sighting is
+remembered `memory_s`; the visit starts at the first sighting and counts once it lasted `arrive_s`.
 
-Limits: a camera facing the clerk rarely sees who stands at the counter, and nothing tells a
-visiting inspector from a walk-in client without a ticket; without a client zone this rule is idle.
+Then, from `lookback_s` before that first sighting, the clerk should within `respond_s` stand (shoulders at
+least `min_standing_shoulder_m` above the floor on the calibrated camera; uncalibrated, `rise_m` above the
+shoulder height before the visit) and bow at least `min_bow_deg`. The bow of a clerk who just stood up is
+measured against the clerk's own standing posture, learned from the first still standing frames (the
+etiquette baseline is the seated one until the clerk has held still for seconds, and people bow straight
+after standing). One event per visit: pass, or violation with what was missing; a bow that could not be
+measured (no still standing frame before it) is reported as such and does not fail a clerk who stood.
+
+Idle (no event, ever) without a client zone: a camera that does not see where a visitor stands cannot
+judge. On the simulator's views the zone is null at (1.25 m, 1.1 m, 0 deg), a sliver of the image edge at
+(1.35 m, 1.5 m, 0 deg) and (1.6 m, 1.3 m, 30 deg), where a visitor at the counter stands beside or behind
+the camera: there the visit is never seen. Nothing tells a visiting inspector from a walk-in client
+without a ticket.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Any, ClassVar
 
 import numpy as np
@@ -21,97 +33,181 @@ from calibration.config import CounterConfig
 from pipelines.context import point_in_polygon
 from pipelines.engine import Rule, RuleContext, RuleParams, register
 from pipelines.events import Event
-from pipelines.geometry import L_SHOULDER, R_SHOULDER
-from pipelines.rules.etiquette_common import ClerkGeometry, r1, shoulder_height_m
+from pipelines.geometry import L_SHOULDER, R_SHOULDER, UprightModel, learn_upright, measure_bow
+from pipelines.rules.etiquette_common import ClerkGeometry, Frame, r1, shoulder_height_m
 from pipelines.temporal import Clock, instant_event
 from vision.observation import Observation
+from vision.results import Detection
 
 
 class StandParams(RuleParams):
     arrive_s: float = Field(1.5, ge=0, description="the visitor must stay this long")
     respond_s: float = Field(10.0, gt=0, description="seconds to stand up and bow")
-    rise_m: float = Field(0.25, gt=0, description="shoulder rise from the seated level that means standing")
+    min_standing_shoulder_m: float | None = Field(
+        1.13, gt=0, description="standing: the shoulders this high above the floor (calibrated camera; "
+                                "None = use rise_m over the level before the visit)")
+    rise_m: float = Field(0.25, gt=0, description="uncalibrated: shoulder rise that means standing")
     min_bow_deg: float = Field(8.0, gt=0)
     served_window_s: float = Field(300.0, ge=0, description="a queue call this recent means a client is served")
-    seated_frames: int = Field(20, gt=0, description="frames used to learn the seated shoulder height")
+    memory_s: float = Field(2.5, gt=0, description="a person sighting holds this long (the detector runs "
+                                                   "every few frames)")
+    lookback_s: float = Field(1.0, ge=0, description="the clerk's response counts from this long before the "
+                                                     "first sighting (the detector saw the visitor late)")
+    still_m: float = Field(0.03, gt=0, description="standing still: shoulder height within this of the last frame")
+    standing_baseline_frames: int = Field(1, ge=1, description="still standing frames that make the standing "
+                                                                "posture the bow is measured against")
 
 
 @register
 class StandForVisitor(Rule):
     rule_id: ClassVar[str] = "stand.for_visitor"
-    needs: ClassVar[frozenset[str]] = frozenset({"pose", "detector"})
+    needs: ClassVar[frozenset[str]] = frozenset({"pose", "people"})
     Params: ClassVar[type[RuleParams]] = StandParams
 
     def __init__(self, counter: CounterConfig, params: RuleParams) -> None:
         super().__init__(counter, params)
         self.p = StandParams.model_validate(params.model_dump())
         self.geom = ClerkGeometry(counter)
-        self.heights: list[float] = []
-        self.seated: float | None = None
+        self.seen_t: float | None = None  # the last person sighting in the client zone
         self.present_since: float | None = None
         self.visit: dict[str, Any] | None = None  # the arrival being judged
         self.visitor_gone = True
+        # the clerk's recent frames: (t, shoulder height, standing, bow angle or None)
+        self.recent: deque[tuple[float, float, bool | None, float | None]] = deque()
+        self.standing_model: UprightModel | None = None
+        self.still_standing: list[Any] = []
+        self.last_height: float | None = None
+        self.tallest = 0.0  # the highest shoulders since the clerk stood up
 
     def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
+        if self.counter.zones.client is None:
+            return []  # cannot see where a visitor would stand
         frame = self.geom.measure(obs, ctx)
         t = ctx.clock.t
-        height = shoulder_height_m(frame) if frame is not None else None
-        if height is not None and self.seated is None:
-            self.heights.append(height)
-            if len(self.heights) >= self.p.seated_frames:
-                self.seated = float(np.median(self.heights))
-        here = self._visitor_present(obs, ctx)
+        self._track_clerk(frame, t)
+        here = self._visitor_present(obs, ctx, t)
         if not here:
             self.present_since, self.visitor_gone = None, True
         elif self.present_since is None:
             self.present_since = t
-        if (self.visit is None and here and self.visitor_gone and self.seated is not None
-                and self.present_since is not None and t - self.present_since >= self.p.arrive_s):
+        if (self.visit is None and here and self.visitor_gone and self.present_since is not None
+                and t - self.present_since >= self.p.arrive_s):
             self.visit = {"t": self.present_since, "wall": ctx.clock.wall - (t - self.present_since),
-                          "stood_at": None, "rise": 0.0, "bow": 0.0}
+                          "seated": self._level_before(self.present_since)}
             self.visitor_gone = False
         if self.visit is None:
             return []
-        v = self.visit
-        if height is not None and self.seated is not None:
-            v["rise"] = max(v["rise"], height - self.seated)
-            standing = height - self.seated >= self.p.rise_m
-            if standing and v["stood_at"] is None:
-                v["stood_at"] = t
-            if standing and frame is not None and frame.bow is not None:
-                v["bow"] = max(v["bow"], frame.bow.angle)
-        if t - v["t"] < self.p.respond_s and not (v["stood_at"] is not None and v["bow"] >= self.p.min_bow_deg):
+        v = self._response(self.visit)
+        if t - self.visit["t"] < self.p.respond_s and not (v["stood_at"] is not None and v["bowed"]):
             return []
         return self._judge(ctx)
 
-    def _visitor_present(self, obs: Observation, ctx: RuleContext) -> bool:
-        zone = self.counter.zones.client
-        if zone is None or ctx.client_present or ctx.calls_since(self.p.served_window_s):
+    # --- the clerk -------------------------------------------------------------------------------
+    def _track_clerk(self, frame: Frame | None, t: float) -> None:
+        horizon = self.p.respond_s + self.p.arrive_s + self.p.lookback_s + self.p.memory_s + 5.0
+        while self.recent and t - self.recent[0][0] > horizon:
+            self.recent.popleft()
+        if frame is None:
+            self.last_height = None
+            return
+        height = shoulder_height_m(frame)
+        standing = self._standing(height)
+        bow = self._standing_bow(frame, height, standing)
+        self.recent.append((t, height, standing, bow))
+        self.last_height = height
+
+    def _standing(self, height: float) -> bool | None:
+        cam = self.counter.camera
+        if self.p.min_standing_shoulder_m is None or cam.height_m is None or cam.distance_m is None:
+            return None  # judged against the level before the visit (_response)
+        return height >= self.p.min_standing_shoulder_m
+
+    def _standing_bow(self, frame: Frame, height: float, standing: bool | None) -> float | None:
+        """The bow of a standing clerk: the etiquette baseline's own reading once it knows the standing
+        posture, else against the standing posture learned here from the first still standing frames."""
+        if not standing:
+            self.standing_model, self.still_standing, self.tallest = None, [], 0.0
+            return None
+        self.tallest = max(self.tallest, height)
+        if frame.bow is not None and frame.upright_shoulder_m is not None and frame.upright_shoulder_m >= (
+                self.p.min_standing_shoulder_m or 0.0):
+            return frame.bow.angle
+        if self.standing_model is None:
+            # still and at full height: a bow in progress lowers the shoulders (as this camera projects them)
+            still = (self.last_height is not None and abs(height - self.last_height) <= self.p.still_m
+                     and height >= self.tallest - self.p.still_m)
+            self.still_standing = self.still_standing + [frame.pose] if still else []
+            if len(self.still_standing) >= self.p.standing_baseline_frames:
+                self.standing_model = learn_upright(self.still_standing, frame.cam)
+            return None
+        return float(measure_bow(frame.pose, frame.cam, self.standing_model).angle)
+
+    def _level_before(self, t: float) -> float | None:
+        before = [h for (tt, h, _, _) in self.recent if tt < t]
+        return float(np.median(before[-20:])) if before else None
+
+    def _response(self, v: dict[str, Any]) -> dict[str, Any]:
+        """What the clerk did since the visit began (minus the look-back)."""
+        frames = [r for r in self.recent if r[0] >= v["t"] - self.p.lookback_s]
+        stood_at, rise, bow, bow_seen = None, 0.0, 0.0, False
+        for tt, height, standing, angle in frames:
+            if v["seated"] is not None:
+                rise = max(rise, height - v["seated"])
+            risen = v["seated"] is not None and height - v["seated"] >= self.p.rise_m
+            up = standing if standing is not None else risen
+            if up and stood_at is None:
+                stood_at = tt
+            if up and angle is not None:
+                bow_seen, bow = True, max(bow, angle)
+        return {"stood_at": stood_at, "rise": rise, "bow": bow, "bow_seen": bow_seen,
+                "bowed": bow_seen and bow >= self.p.min_bow_deg}
+
+    # --- the visitor -----------------------------------------------------------------------------
+    def _visitor_present(self, obs: Observation, ctx: RuleContext, t: float) -> bool:
+        if ctx.calls_since(self.p.served_window_s):
+            self.seen_t = None
             return False
-        clerk = None
-        if obs.pose is not None and len(obs.pose.landmarks) >= 33:
+        if "people" in obs.ran:
+            if any(self._in_client_zone(d, obs) for d in obs.people):
+                self.seen_t = t
+            else:
+                self.seen_t = None
+        return self.seen_t is not None and t - self.seen_t <= self.p.memory_s
+
+    def _in_client_zone(self, d: Detection, obs: Observation) -> bool:
+        zone = self.counter.zones.client
+        assert zone is not None
+        x1, y1, x2, y2 = d.box
+        if obs.pose is not None and len(obs.pose.landmarks) >= 33:  # the clerk's own box
             a, b = obs.pose.landmarks[L_SHOULDER], obs.pose.landmarks[R_SHOULDER]
-            clerk = ((a.x + b.x) / 2, (a.y + b.y) / 2)
-        for d in obs.people:
-            x1, y1, x2, y2 = d.box
-            if clerk is not None and x1 <= clerk[0] <= x2 and y1 <= clerk[1] <= y2:
-                continue
-            if point_in_polygon(((x1 + x2) / 2, y2), zone):
-                return True
-        return False
+            cx, cy = (a.x + b.x) / 2, (a.y + b.y) / 2
+            if x1 <= cx <= x2 and y1 <= cy <= y2:
+                return False
+        return point_in_polygon(((x1 + x2) / 2, y2), zone)
 
     def _judge(self, ctx: RuleContext) -> list[Event]:
         v, self.visit = self.visit, None
         assert v is not None
-        stood, bowed = v["stood_at"] is not None, v["bow"] >= self.p.min_bow_deg
-        missing = [k for k, ok in (("stand", stood), ("bow", bowed)) if not ok]
+        r = self._response(v)
+        stood = r["stood_at"] is not None
+        missing = ["stand"] if not stood else []
+        if not r["bowed"] and (r["bow_seen"] or not stood):
+            missing.append("bow")
         evidence = {
-            "stood": stood, "bowed": bowed, "missing": missing, "shoulder_rise_m": round(v["rise"], 3),
-            "bow_deg": r1(v["bow"]), "latency_s": round(v["stood_at"] - v["t"], 2) if stood else None,
+            "stood": stood, "bowed": r["bowed"] if r["bow_seen"] else None, "missing": missing,
+            "shoulder_rise_m": round(r["rise"], 3), "bow_deg": r1(r["bow"]) if r["bow_seen"] else None,
+            "latency_s": round(max(r["stood_at"] - v["t"], 0.0), 2) if stood else None,
         }
         return instant_event(self.rule_id, self.counter.counter_id, Clock(v["t"], v["wall"]), ctx.clock,
                              outcome="violation" if missing else "pass", evidence=evidence,
                              hall_id=self.counter.hall_id)
 
     def finish(self, ctx: RuleContext) -> list[Event]:
-        return self._judge(ctx) if self.visit is not None and ctx.clock.t - self.visit["t"] >= self.p.respond_s else []
+        """At the end of the stream a visit is judged if the clerk has stood (what was seen of the bow
+        decides), or if the time to respond ran out; otherwise it is left unjudged."""
+        if self.visit is None:
+            return []
+        if ctx.clock.t - self.visit["t"] >= self.p.respond_s or self._response(self.visit)["stood_at"] is not None:
+            return self._judge(ctx)
+        return []
+
