@@ -4,7 +4,8 @@ Perception runs only as often as the enabled rules need it (`Engine.needs`), gat
 shows each hand doing (`HandGate`: near the face, held up in front, raised or moved away from its resting
 place, hands together); a typing or writing clerk, forearms down on the desk, wakes none of them:
 - pose on every analysed frame (the clerk; everything else is placed relative to it); when it finds nobody
-  while the person detector's last run boxed someone at the post, again on that box (`vision.pose.person_crop`);
+  while the person detector's last run (within the context memory) boxed someone at the post, the detector runs
+  on this frame and pose again on the clerk's box (`vision.pose.person_crop`);
 - face every frame when dozing / gaze rules are armed (else every `face_every` frames); with no
   etiquette rule armed (their bow measure reads the face pitch of every frame) it runs every frame
   only while the head moves and at most every `face_period_s` while it holds still, the last result
@@ -226,11 +227,7 @@ class CounterPipelineImpl:
         needs = self.needs
         # People before pose: a pose lost on this frame is looked for again inside the clerk's fresh box.
         if "people" in needs and i % self.s.people_every == 0:
-            with timer.stage("people"):
-                dets = self._call("detector", "detect", image, roi=None, min_score=self.s.min_score)
-            obs.people = [d for d in dets if is_person(d)]
-            obs.ran.append("people")
-            self.people_seen = (t, obs.people)
+            self._people(image, obs, timer)
         if "pose" in needs or not needs:
             if still and prev is not None and "pose" in prev.ran:
                 obs.pose, carried = prev.pose, ["pose"]
@@ -238,6 +235,11 @@ class CounterPipelineImpl:
                 with timer.stage("pose"):
                     obs.pose = self._call("pose", "process", image, roi=self._post_roi(w, h))
                 carried = []
+                if obs.pose is None and "people" not in obs.ran and self._clerk_crop(t, w, h) is not None:
+                    # Someone was at the post at the last person run: box them on this frame. The crop is that
+                    # sensitive to the box (a box 2 s old, from before the clerk leaned back, lost the pose on
+                    # most frames a fresh one recovered); a clerk gone leaves no box, and the extra runs stop.
+                    self._people(image, obs, timer)
                 if obs.pose is None and (roi := self._clerk_crop(t, w, h)) is not None:
                     # The whole-frame model lost the clerk the person detector still boxes (leaning back): pose
                     # again on that box, in a graph of its own so the whole-frame graph's tracking never sees a
@@ -455,6 +457,16 @@ class CounterPipelineImpl:
 
         box = clip_box((min(xs) - mx, min(ys) - my, max(xs) + mx, max(ys) + my), w, h)
         return box if box[2] - box[0] >= 16 and box[3] - box[1] >= 16 else None
+
+    def _people(self, image: _Frame, obs: Observation, timer: Any) -> None:
+        """The person detector on the whole frame (clients, colleagues, the clerk's box)."""
+        from vision.detector import is_person
+
+        with timer.stage("people"):
+            dets = self._call("detector", "detect", image, roi=None, min_score=self.s.min_score)
+        obs.people = [d for d in dets if is_person(d)]
+        obs.ran.append("people")
+        self.people_seen = (obs.t, obs.people)
 
     def _clerk_crop(self, t: float, w: int, h: int) -> tuple[float, float, float, float] | None:
         """Where to look for a lost pose: the clerk's person box from the last person run (within the context's

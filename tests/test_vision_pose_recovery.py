@@ -13,7 +13,7 @@ import cv2
 import pytest
 
 from calibration.config import default_counter
-from pipelines.pipeline import PipelineSettings, make_pipeline
+from pipelines.pipeline import make_pipeline
 from tests.fixtures.rules import clerk
 from vision.pose import person_crop
 from vision.results import Detection
@@ -50,6 +50,29 @@ def test_a_clerk_lost_by_the_whole_frame_pose_is_found_in_the_person_box():
         pipe.close()
 
 
+def test_the_crop_runs_only_on_frames_that_lost_the_pose_with_a_person_at_the_post():
+    clerk_box = (250, 150, 390, 330)
+    # pose found on every frame: the crop graph is never called, the detector runs at its own rate (frames 0, 10)
+    crop = _Pose(clerk())
+    obs, people = _run(_Pose(clerk()), crop, [clerk_box])
+    assert crop.rois == [] and people.calls == 2 and all("pose_from" not in o.extra for o in obs)
+    # pose lost, clerk boxed at the post: every frame boxes the clerk afresh and re-runs pose on that box grown
+    # by a quarter per side
+    crop = _Pose(clerk())
+    obs, people = _run(_Pose(None), crop, [clerk_box])
+    assert crop.rois == [(215.0, 105.0, 425.0, 375.0)] * 12 and people.calls == 12
+    assert all(o.pose is not None and o.extra["pose_from"] == "person_box" and "people" in o.ran for o in obs)
+    # pose lost, the only person is outside the post zone (a client, x 0..128): no crop, no extra detector run
+    crop = _Pose(clerk())
+    obs, people = _run(_Pose(None), crop, [(0, 150, 100, 330)])
+    assert crop.rois == [] and people.calls == 2 and all(o.pose is None for o in obs)
+    # the clerk leaves (the detector stops finding them at frame 5): the extra runs stop with the first empty one
+    crop = _Pose(clerk())
+    obs, people = _run(_Pose(None), crop, [clerk_box], gone_at=5)
+    assert len(crop.rois) == 5 and people.calls == 6 + 1  # frames 0-5, then frame 10's own run
+    assert [o.pose is None for o in obs] == [False] * 5 + [True] * 7
+
+
 class _Pose:
     def __init__(self, result) -> None:
         self.result, self.rois = result, []
@@ -60,42 +83,26 @@ class _Pose:
 
 
 class _People:
-    def __init__(self, boxes) -> None:
-        self.boxes, self.calls = boxes, 0
+    def __init__(self, boxes, gone_at: int | None) -> None:
+        self.boxes, self.calls, self.gone_at, self.frame = boxes, 0, gone_at, 0
 
     def detect(self, frame, roi=None, min_score=0.3, *, rgb=False):
         self.calls += 1
+        if self.gone_at is not None and self.frame >= self.gone_at:
+            return []
         return [Detection(box=b, label="person", score=0.9, source="fake") for b in self.boxes]
 
 
-def _run(whole, crop, boxes, n=12, people_every=10):
+def _run(whole, crop, boxes, n=12, gone_at=None):
     import numpy as np
 
-    models = {"pose": whole, "pose_crop": crop, "detector": _People(boxes)}
+    people = _People(boxes, gone_at)
+    models = {"pose": whole, "pose_crop": crop, "detector": people}
     pipe = make_pipeline(default_counter(640, 480, counter_id="c1"), shared_models=models,
-                         only_rules=ONLY_POSE_AND_PEOPLE, wall_clock=False,
-                         settings=PipelineSettings(people_every=people_every))
+                         only_rules=ONLY_POSE_AND_PEOPLE, wall_clock=False)
     rng = np.random.default_rng(0)
-    return [pipe.perceive(rng.integers(0, 255, (480, 640, 3), dtype=np.uint8), i * 0.2) for i in range(n)]
-
-
-def test_the_crop_runs_only_on_frames_that_lost_the_pose_with_a_person_at_the_post():
-    # pose found on every frame: the crop graph is never called
-    crop = _Pose(clerk())
-    obs = _run(_Pose(clerk()), crop, [(250, 150, 390, 330)])
-    assert crop.rois == [] and all("pose_from" not in o.extra for o in obs)
-    # pose lost, clerk boxed at the post: every frame (12 frames = 2.4 s, within the 3 s memory of the
-    # one person run at frame 0) re-runs pose on that box grown by a quarter per side
-    crop = _Pose(clerk())
-    obs = _run(_Pose(None), crop, [(250, 150, 390, 330)])
-    assert crop.rois == [(215.0, 105.0, 425.0, 375.0)] * 12
-    assert all(o.pose is not None and o.extra["pose_from"] == "person_box" for o in obs)
-    # pose lost, the only person is outside the post zone (a client, x 0..128): nothing to look at
-    crop = _Pose(clerk())
-    obs = _run(_Pose(None), crop, [(0, 150, 100, 330)])
-    assert crop.rois == [] and all(o.pose is None for o in obs)
-    # a person run older than the context's memory (3 s) is not searched: one run at frame 0 (t 0) serves
-    # frames 0-15 (t <= 3.0 s), not frames 16-19
-    crop = _Pose(clerk())
-    obs = _run(_Pose(None), crop, [(250, 150, 390, 330)], n=20, people_every=50)
-    assert len(crop.rois) == 16 and [o.pose is None for o in obs] == [False] * 16 + [True] * 4
+    out = []
+    for i in range(n):
+        people.frame = i
+        out.append(pipe.perceive(rng.integers(0, 255, (480, 640, 3), dtype=np.uint8), i * 0.2))
+    return out, people
