@@ -129,3 +129,18 @@ def test_carphone_person_and_face_in_95_percent_of_frames(media, frame_reader):
     with FaceAnalyzer(static_image_mode=True) as faces:
         a, b = faces.process(turned), faces.process(cv2.flip(turned, 1))
     assert abs(a.yaw) > 5 and np.sign(a.yaw) == -np.sign(b.yaw)
+
+
+def test_nms_merges_repeated_finds_per_model_class_not_across_label_maps():
+    from vision.detector import nms_detections
+    from vision.results import Detection
+
+    box = (10.0, 10.0, 50.0, 50.0)
+    shifted = (12.0, 11.0, 52.0, 51.0)
+    coco_cup = Detection(box, "cup", 0.8, "coco-ssd", 47)
+    coco_cup_again = Detection(shifted, "cup", 0.6, "coco-ssd", 47)
+    oi_same_id = Detection(shifted, "Flower", 0.7, "oi-ssd", 47)  # same id, another label map
+    unknown_a = Detection(box, "unknown object", 0.5, "change")
+    unknown_b = Detection(shifted, "papers", 0.4, "change")
+    kept = nms_detections([coco_cup, coco_cup_again, oi_same_id, unknown_a, unknown_b])
+    assert kept == [coco_cup, oi_same_id, unknown_a, unknown_b]

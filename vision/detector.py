@@ -60,12 +60,15 @@ class Detector(ABC):
 
 
 def nms_detections(dets: list[Detection], iou: float = NMS_IOU) -> list[Detection]:
-    """Per class id, drop a box overlapping a better-scoring one by more than `iou` (one object found again in
-    an overlapping crop); the kept ones best first."""
+    """Per class of each model, drop a box overlapping a better-scoring one by more than `iou` (one object found
+    again in an overlapping crop); the kept ones best first. Classes are keyed by (model, class id): two models'
+    label maps give the same id to different things (COCO 47 is a cup, not the Open Images class 47)."""
     if len(dets) < 2:
         return dets
     boxes = [[d.box[0], d.box[1], d.box[2] - d.box[0], d.box[3] - d.box[1]] for d in dets]
-    keep = cv2.dnn.NMSBoxesBatched(boxes, [d.score for d in dets], [max(d.class_id, 0) for d in dets], 0.0, iou)
+    groups: dict[tuple[str, int, str], int] = {}
+    ids = [groups.setdefault((d.source, d.class_id, d.label if d.class_id < 0 else ""), len(groups)) for d in dets]
+    keep = cv2.dnn.NMSBoxesBatched(boxes, [d.score for d in dets], ids, 0.0, iou)
     return sorted((dets[int(i)] for i in np.asarray(keep).reshape(-1)), key=lambda d: -d.score)
 
 
