@@ -44,3 +44,19 @@ def test_a_bow_after_standing_up_is_measured_against_the_standing_posture():
               for i, p in enumerate(seated + rising + standing)]
     evs = [e for e in run_rule("bow.angle", cam, stream) if e.type == "end"]
     assert len(evs) == 1 and abs(evs[0].evidence["peak_deg"] - 30) <= 3
+
+
+def test_a_bow_straight_after_standing_up_is_measured():
+    # people bow as soon as they are up: two still standing frames make the standing baseline (not ten)
+    cam = make_cam(yaw=30)
+    seated = [synth_pose(cam, 0.0, hip_height=0.55)[0] for _ in range(30)]
+    rising = [synth_pose(cam, 0.0, hip_height=0.55 + 0.4 * k / 6)[0] for k in range(1, 7)]
+    bow = [0.0, 0.0] + bow_profile(15, rest_s=0.0, down_s=0.6, hold_s=1.2, up_s=0.6) + [0.0] * 10
+    standing = [synth_pose(cam, b, hip_height=0.95)[0] for b in bow]
+    stream = [Observation("c1", i, i / 10, image_size=(1280, 720), ran=["pose"], pose=p)
+              for i, p in enumerate(seated + rising + standing)]
+    geom = ClerkGeometry(counter_for(cam))
+    frames = [geom.measure(o) for o in stream]
+    assert all(f is not None and not f.moved and f.bow is not None for f in frames[38:])  # baseline from frame 37
+    evs = [e for e in run_rule("bow.angle", cam, stream) if e.type == "end"]
+    assert len(evs) == 1 and abs(evs[0].evidence["peak_deg"] - 15) <= 3

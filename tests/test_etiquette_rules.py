@@ -180,6 +180,13 @@ def test_handover_toward_the_client_zone_side_only(yaw):
     assert finals(run_rule("handover.two_hands", cam, stream, calls=CLIENT_CALL, zones=right_zone)) == []
 
 
+def test_hands_moving_apart_are_a_turn_not_a_handover():
+    cam = make_cam()
+    away_l = ArmPose(upper_dir=(0.35, -0.6, 1.0), elbow_deg=160.0, toward=(0.8, 0.3, 1.0))  # the left hand to +X
+    assert finals(run_rule("handover.two_hands", cam, _handover(cam, GIVE_R), calls=CLIENT_CALL))  # alone: out
+    assert run_rule("handover.two_hands", cam, _handover(cam, GIVE_R, away_l), calls=CLIENT_CALL) == []
+
+
 def test_no_handover_without_a_client_or_without_a_lean():
     cam = make_cam()
     assert run_rule("handover.two_hands", cam, _handover(cam, GIVE_R, GIVE_L)) == []  # nobody to hand to

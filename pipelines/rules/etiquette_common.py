@@ -53,6 +53,8 @@ BASELINE_FRAMES = 5  # frames needed before the first bow can be measured
 # carry no bow reading.
 MISFIT = 0.25
 RELEARN_FRAMES = 10  # a new posture (stood up, sat down) held this long, still, becomes the baseline
+STOOD_RISE_SW = 0.6  # ... but shoulders risen this many shoulder widths up the image: stood up (about 1.1 on renders)
+STOOD_STILL_FRAMES = 2  # and held still this many frames at the top: the standing baseline at once
 STILL_FRACTION = 0.08  # of the shoulder width: how far the shoulders/ears may wander in a held posture
 REFRESH_EVERY = 50
 UPRIGHT_DEG = 3.0  # frames reading below this refresh the baseline
@@ -93,6 +95,7 @@ class ClerkGeometry:
         self.behind: list[tuple[PoseResult, float | None]] = []
         self.moved: list[tuple[PoseResult, float | None]] = []
         self.since_refresh = 0
+        self.last_fit: PoseResult | None = None  # the last frame a bend about the learned hips explained
 
     def camera(self, obs: Observation) -> CameraModel:
         if self.cam is None:
@@ -129,6 +132,7 @@ class ClerkGeometry:
             self._moved(obs.pose, face_pitch)
             return Frame(obs.pose, cam, None, world, moved=True)
         self.moved = []
+        self.last_fit = obs.pose
         self._maintain(obs.pose, face_pitch, bow)
         return Frame(obs.pose, cam, bow, world, upright_shoulder_m=upright_shoulder_m(self.model))
 
@@ -136,6 +140,13 @@ class ClerkGeometry:
         """Frames that no bend explains: once the clerk holds still in the new posture (stood up, sat
         down), that posture becomes the upright baseline."""
         self.moved.append((pose, face_pitch))
+        if self._stood_up():
+            recent = self.moved[-STOOD_STILL_FRAMES:]
+            self.pool.clear()
+            self.pool.extend(recent)
+            self._learn(recent)
+            self.moved, self.behind = [], []
+            return
         recent = self.moved[-RELEARN_FRAMES:]
         if len(recent) < RELEARN_FRAMES:
             return
@@ -147,6 +158,21 @@ class ClerkGeometry:
             self.pool.extend(recent)
             self._learn(recent)
             self.moved, self.behind = [], []
+
+    def _stood_up(self) -> bool:
+        """The moved frames rose (the shoulders went up the image by `STOOD_RISE_SW` shoulder widths from the last
+        fitted frame) and the last `STOOD_STILL_FRAMES` hold still at the top: the clerk has just stood up. People
+        bow straight after standing, so the standing posture becomes the baseline at once instead of after
+        `RELEARN_FRAMES`."""
+        if len(self.moved) <= STOOD_STILL_FRAMES:
+            return False
+        run = ([self.last_fit] if self.last_fit is not None else []) + [p for p, _ in self.moved]  # from the seat
+        pts = np.array([[[p.landmarks[i].x, p.landmarks[i].y] for i in (L_SHOULDER, R_SHOULDER)] for p in run])
+        width = float(np.median(np.linalg.norm(pts[:, 0] - pts[:, 1], axis=1))) or 1.0
+        y = pts[:, :, 1].mean(axis=1)
+        last = pts[-STOOD_STILL_FRAMES:]
+        still = float(np.abs(last - last.mean(axis=0)).max()) <= STILL_FRACTION * width
+        return still and float(y.max() - y[-1]) >= STOOD_RISE_SW * width and y[-1] <= y.min() + STILL_FRACTION * width
 
     def _learn(self, frames: list[tuple[PoseResult, float | None]]) -> None:
         assert self.cam is not None

@@ -10,17 +10,18 @@ to the shoulder centre, world landmarks turned into the calibrated camera's cler
 - lift: the wrist rose toward shoulder height, and stays below `max_above_shoulder_m` (a raised greeting,
   a hand at the face are not handovers);
 - toward the client: it moved sideways toward the client zone's side (the side is taken from the calibrated
-  client zone; a counter without one accepts either side);
+  client zone; without one, the side the farther-moved hand went);
 - each at least `lift_m` / `toward_m`, together (hypotenuse) at least `move_m`: the hand holding the
   document moves mostly sideways, the other hand mostly up to meet it (measured on the simulator's
   handovers: 0.15-0.35 m; a hand taking a phone to the chest moves toward the body's midline, away from a
   client on that side).
 
-A handover is a hand "out" (both components) while the torso leans `min_lean_deg` forward (where the bow
-is measured) and a client is at the window (a queue call or a person in the client zone: with nobody to
-hand to, an arm held out is a guiding gesture). A hand seen pointing with one finger is not holding a
-document. The episode passes when, for at least `both_share` of it, both hands were out; otherwise it is a
-violation (one-handed).
+A handover is a hand "out" (both components) while the torso leans `min_lean_deg` forward (a frame with no
+bow reading, where the body moved in a way no bend explains, does not count), the other hand did not move
+the opposite way (that is the shoulders turning, not a reach), and a client is at the window (a queue call
+or a person in the client zone: with nobody to hand to, an arm held out is a guiding gesture). A hand seen
+pointing with one finger is not holding a document. The episode passes when, for at least `both_share` of it,
+both hands were out; otherwise it is a violation (one-handed).
 
 Limits: nothing sees the document itself (the packaged detectors have no paper class), so a one-handed
 reach with a lean toward the client for anything on the desk counts as a one-handed handover.
@@ -53,7 +54,7 @@ class HandoverParams(RuleParams):
     move_m: float = Field(0.15, gt=0, description="and the two moves together (hypotenuse) reach this")
     max_above_shoulder_m: float = Field(0.0, description="and stays below the shoulders plus this (metres)")
     min_lean_deg: float | None = Field(3.0, description="torso lean toward the client while handing over "
-                                                        "(None = not checked); frames with no bow reading pass")
+                                                        "(None = not checked); frames with no bow reading fail")
     both_share: float = Field(0.5, gt=0, le=1, description="share of the handover with both hands out")
     need_client: bool = Field(True, description="only while a client is at the window: a person in the client "
                                                 "zone (the context's client_present) or a recent queue call")
@@ -85,12 +86,12 @@ def wrists_rel(frame: Frame) -> dict[str, np.ndarray] | None:
     return {side: w[i] - sh for side, i in SIDES}
 
 
-def hand_out(rel: np.ndarray, rest: np.ndarray, side: float | None, p: HandoverParams) -> tuple[bool, float, float]:
+def hand_out(rel: np.ndarray, rest: np.ndarray, side: float, p: HandoverParams) -> tuple[bool, float, float]:
     """(out, lift, toward) of one wrist against its resting place: lifted and moved toward the client, both
     by at least the minimum and together by `move_m`, and below the shoulders."""
     d = rel - rest
     lift = float(d[1])
-    toward = float(d[0] * side) if side is not None else abs(float(d[0]))
+    toward = float(d[0] * side)
     out = (lift >= p.lift_m and toward >= p.toward_m and float(np.hypot(lift, toward)) >= p.move_m
            and float(rel[1]) <= p.max_above_shoulder_m)
     return out, lift, toward
@@ -133,17 +134,23 @@ class TwoHandHandover(Rule):
         if self.p.need_client and not (ctx.client_present or ctx.calls_since(self.p.client_call_s)):
             return None
         lean = frame.bow.angle if frame.bow is not None else None
-        if self.p.min_lean_deg is not None and lean is not None and lean < self.p.min_lean_deg:
-            return None
+        if self.p.min_lean_deg is not None and (lean is None or lean < self.p.min_lean_deg):
+            return None  # no reading: the body moved in a way no bend explains (turning, standing up)
+        toward_side = self.side
+        if toward_side is None:  # no client zone: the side the farther-moved hand went
+            moves = [float(rel[s][0] - rest[s][0]) for s, _ in SIDES]
+            toward_side = float(np.sign(max(moves, key=abs))) or 1.0
         outs = {}
         for side, _ in SIDES:
-            out, lift, toward = hand_out(rel[side], rest[side], self.side, self.p)
+            out, lift, toward = hand_out(rel[side], rest[side], toward_side, self.p)
             hand = clerk_hand(frame, obs, side) if "hands" in obs.ran else None
             if hand is not None and hand.index_pointing:
                 out = False  # pointing, not holding a document
             outs[side] = (out, lift, toward)
         if not (outs["right"][0] or outs["left"][0]):
             return None
+        if min(outs["right"][2], outs["left"][2]) <= -self.p.toward_m * 2:
+            return None  # one hand toward the client, the other away: the shoulders turned, the hands did not reach
         both = outs["right"][0] and outs["left"][0]
         return {"both": float(both), "hand": "both" if both else ("right" if outs["right"][0] else "left"),
                 "lift_m": max(o[1] for o in outs.values() if o[0]),
