@@ -23,7 +23,7 @@ from pipelines.engine import RuleContext, register
 from pipelines.events import Severity
 from pipelines.rules._base import TimedParams, TrackedRule, body_of
 from pipelines.rules._body import NOSE, Body
-from pipelines.rules._frame import shoulder_height_m
+from pipelines.rules._frame import measure, shoulder_height_m, upright_36cm_px
 from vision.observation import Observation
 
 
@@ -43,6 +43,12 @@ class Params(TimedParams):
     min_standing_shoulder_m: float = Field(
         1.13, gt=0, description="shoulders this high above the floor (calibrated camera): standing, eyes not judged"
     )
+    raised_hand_sw: float = Field(
+        -0.4, description="a hand above this (vs the shoulder line) within the nod: a bite or a touch, not a nod"
+    )
+    min_width_m: float = Field(
+        0.25, gt=0, description="nod lengths: the shoulder width taken as no less than this many metres' worth"
+    )
 
 
 @register
@@ -55,29 +61,40 @@ class Dozing(TrackedRule):
 
     def __init__(self, *a: Any, **kw: Any) -> None:
         super().__init__(*a, **kw)
-        self.heights: deque[tuple[float, float, float, float]] = deque()  # t, nose height, shoulder x, y (sw)
+        # t, nose height over the shoulders (in `scale`), shoulder-mid x, y (px), scale (px), a hand raised
+        self.heights: deque[tuple[float, float, float, float, float, bool]] = deque()
         self.nods: deque[float] = deque()
 
-    def _nod(self, t: float, body: Body | None, p: Params) -> None:
+    def _nod(self, t: float, body: Body | None, p: Params, upright_36cm: float, hand_up: bool) -> None:
+        """Lengths are in shoulder widths floored at what `min_width_m` looks like at the clerk (`upright_36cm`,
+        from the camera model), as posture.slouch measures: seen from high and 40° aside, the shoulder line of a
+        sinking head collapsed to half its width, which doubled every length in it (the shoulders read as
+        jumping, and the nod was lost). A dip while a hand is raised toward the face is a bite, a sip or a
+        hand at the hair (the head meets the hand, and the hand's arm lifts its shoulder), not a nod."""
         while self.nods and t - self.nods[0] > p.nod_window_s:
             self.nods.popleft()
         nose = body.pt(NOSE, 0.3) if body is not None else None
         sh, sw = (body.shoulder_mid, body.shoulder_width) if body is not None else (None, None)
         if nose is None or sh is None or sw is None:
             return
-        h = (sh[1] - nose[1]) / sw
-        self.heights.append((t, h, sh[0] / sw, sh[1] / sw))
+        scale = max(sw, upright_36cm * p.min_width_m / 0.36)
+        h = (sh[1] - nose[1]) / scale
+        now = (t, h, sh[0], sh[1], scale, hand_up)
+        self.heights.append(now)
         while self.heights and t - self.heights[0][0] > p.nod_baseline_s:
             self.heights.popleft()
         upright = max(x[1] for x in self.heights)
         recent = [x for x in self.heights if t - x[0] <= p.nod_rise_s]
         low = min(x[1] for x in recent)
-        moved = max(abs(x[2] - recent[-1][2]) + abs(x[3] - recent[-1][3]) for x in recent)
+        unit = max(x[4] for x in recent)
+        moved = max(abs(x[2] - sh[0]) + abs(x[3] - sh[1]) for x in recent) / unit
         apart = not self.nods or t - self.nods[-1] > p.nod_rise_s  # one jerk is one nod
-        if low <= upright - p.nod_drop_sw and h - low >= p.nod_rise_sw and moved <= p.nod_steady_sw and apart:
+        busy = any(x[5] for x in self.heights if t - x[0] <= 2 * p.nod_rise_s)
+        if (low <= upright - p.nod_drop_sw and h - low >= p.nod_rise_sw and moved <= p.nod_steady_sw and apart
+                and not busy):
             self.nods.append(t)
             self.heights.clear()
-            self.heights.append((t, h, sh[0] / sw, sh[1] / sw))
+            self.heights.append(now)
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
@@ -85,7 +102,10 @@ class Dozing(TrackedRule):
         if ctx.clerk_present is False:
             self.nods.clear()  # nods belong to a clerk at the post; leaving ends the count
             self.heights.clear()
-        self._nod(t, body_of(ctx), p)
+        body = body_of(ctx)
+        hand_up = body is not None and any(
+            h.height_sw is not None and h.height_sw > p.raised_hand_sw for h in measure(obs, ctx).hands.values())
+        self._nod(t, body, p, upright_36cm_px(obs, ctx) or 0.0, hand_up)
         if len(self.nods) >= p.min_nods and t - self.nods[-1] <= p.nod_hold_s:
             return True, {"kind": "nodding", "nods": len(self.nods)}
         f = obs.face

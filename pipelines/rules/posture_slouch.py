@@ -72,6 +72,10 @@ class Params(TimedParams):
     max_shoulder_rise_sw: float = Field(
         0.15, gt=0, description="... while the shoulders rise less than this (standing up raises them) ..."
     )
+    max_tilt_width_loss: float = Field(
+        0.25, ge=0, le=1,
+        description="shoulder line this share narrower than usual (a turn, a fit that lost a shoulder): no tilt read",
+    )
     max_width_loss: float = Field(
         0.1, ge=0, le=1, description="... and the shoulder line narrows by less than this share (turning narrows it)"
     )
@@ -98,6 +102,7 @@ class Slouch(TrackedRule):
         # ear height (sw), shoulder-mid y (px), sw (px), nose height (sw): the clerk's usual upright posture
         self.upright = SlowBaseline(self.params.baseline_tau_s)  # type: ignore[attr-defined]
         self.standing = StandingMemory()
+        self.narrowed = False  # this frame's shoulder line is far narrower than usual (set by _slump)
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
@@ -114,10 +119,13 @@ class Slouch(TrackedRule):
         ev: dict[str, float] = {}
         m = measure(obs, ctx)
         raised = any(h.height_sw is not None and h.height_sw > p.raised_hand_sw for h in m.hands.values())
-        if not raised and (tilt := _shoulder_roll(cam, ls, rs, p.min_foreshortening)) is not None:
-            ev["shoulder_tilt_deg"] = tilt
+        self.narrowed = False
         lms = body.pose.landmarks
         slump = self._slump(body, ctx.clock.t, p, upright_36cm_px(obs, ctx) or 0.0)
+        # A shoulder line much narrower than usual is a turn, or (seen from high and aside) a fit that lost one
+        # shoulder as the head sank: its slope is no roll (steep tune_wide views read a nod as a 16° tilt).
+        if not raised and not self.narrowed and (tilt := _shoulder_roll(cam, ls, rs, p.min_foreshortening)) is not None:
+            ev["shoulder_tilt_deg"] = tilt
         if slump is not None and not self._standing(obs, ctx, lms, p):
             ev.update(ear_drop_sw=slump[0], shoulder_drop_sw=slump[1])
             if slump[2] is not None:
@@ -172,6 +180,7 @@ class Slouch(TrackedRule):
         held = ear if self.upright.fresh(t) or self.upright.usual is None else self.upright.usual[3]
         e0, y0, sw0, n0 = self.upright.update(t, (ear, sh[1], sw, nose if nose is not None else held))
         turned = sw < (1.0 - p.max_width_loss) * sw0  # turning narrows the line and swings the head: no lean read
+        self.narrowed = sw < (1.0 - p.max_tilt_width_loss) * sw0
         rise = None if nose is None or turned else nose - n0
         return e0 - ear, (sh[1] - y0) / scale, rise
 
