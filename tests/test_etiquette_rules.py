@@ -142,6 +142,13 @@ def test_guiding_gesture_measured_and_passed(yaw):
     assert not failed
 
 
+def test_a_palm_seen_edge_on_is_not_judged():
+    cam = make_cam(yaw=45)
+    ev = finals(run_rule("guide.gesture", cam, _guide_stream(cam, palm=(1.0, 0.0, 0.0))))[0]  # palm facing sideways
+    assert abs(ev.evidence["palm_up"]) < 0.4 and ev.evidence["checks"]["palm_up"] is None
+    assert "palm_up" not in ev.evidence["failed"]
+
+
 def test_guiding_with_palm_down_fails_that_check():
     cam = make_cam(yaw=45)
     ev = finals(run_rule("guide.gesture", cam, _guide_stream(cam, palm=(0.0, -1.0, 0.0))))[0]
@@ -207,7 +214,7 @@ def test_do_nothing_stream_raises_no_events(rule):
     assert run_rule(rule, cam, stream) == []
 
 
-def _visitor_stream(cam, stands: bool, bow: float, n=180, arrive=40):
+def _visitor_stream(cam, stands: bool, bow: float, n=180, arrive=40, bottom=716.0):
     from vision.results import Detection
 
     out = []
@@ -215,7 +222,8 @@ def _visitor_stream(cam, stands: bool, bow: float, n=180, arrive=40):
         up = stands and i >= arrive + 20
         bowing = up and arrive + 35 <= i < arrive + 50
         pose, _ = synth_pose(cam, bow if bowing else 0.0, hip_height=0.95 if up else 0.55)
-        people = [Detection((900.0, 300.0, 1100.0, 700.0), "person", 0.9, "det")] if i >= arrive else []
+        # a visitor at the counter, close to the camera: the box runs off the frame's bottom edge
+        people = [Detection((900.0, 300.0, 1100.0, bottom), "person", 0.9, "det")] if i >= arrive else []
         out.append(Observation("c1", i, i / 10, image_size=(1280, 720), ran=["pose", "people"], pose=pose,
                                people=people))
     return out
@@ -243,3 +251,7 @@ def test_standing_without_a_bow_fails_and_no_client_zone_is_idle():
     assert abs(no_bow[0].evidence["bow_deg"]) < 3.0
     # a camera with no client zone cannot see where a visitor stands: no judgement either way
     assert run_rule("stand.for_visitor", cam, _visitor_stream(cam, False, 0.0)) == []
+    # a box ending inside the frame whose bottom, on the floor, lies behind the clerk's post: a colleague beside
+    # or behind the clerk (seen in the client zone's image region from a high camera), not a visitor
+    behind = _visitor_stream(cam, False, 0.0, bottom=690.0)
+    assert run_rule("stand.for_visitor", cam, behind, zones=zones) == []

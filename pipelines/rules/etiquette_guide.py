@@ -5,7 +5,8 @@ When it ends, one event reports every measured value (medians over the held fram
 pass/fail: elbow angle (target 120°), upper arm ~10 cm from the torso, palm up, fingers together,
 fingertips leading along the forearm, left hand at the abdomen, body bowed ~15°, and the position
 class (horizontal 请进 / bent arm 里边请 / high 请往前走 / low 请坐). Outcome: pass when every
-measured criterion passes, else violation with the failed ones listed.
+measured criterion passes, else violation with the failed ones listed. The palm is judged only when it reads
+clearly up (>= `palm_up_min`) or down (<= `palm_down_max`); in between it is seen edge-on: unknown.
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ class GuideParams(RuleParams):
     gap_target_m: float = Field(0.10, ge=0)
     gap_tolerance_m: float = Field(0.08, gt=0)
     palm_up_min: float = Field(0.5, ge=-1, le=1, description="cosine of palm normal with up")
+    palm_down_max: float = Field(-0.4, ge=-1, le=1, description="at or below: the palm is down (a failed check); "
+                                 "between this and palm_up_min the palm is seen edge-on and the check is unknown")
     fingers_together_min: float = Field(0.6, ge=0, le=1)
     fingertip_max_deg: float = Field(35.0, gt=0, description="hand direction vs forearm in the image")
     bow_target_deg: float = Field(15.0, ge=0)
@@ -172,7 +175,10 @@ class GuidingGesture(Rule):
             # the ~10 cm upper-arm gap describes the arm held out at the side; raised high (请往前走) the
             # elbow leaves the torso (0.18-0.21 m from the shoulder in the simulator's compliant high guide)
             "upper_arm_gap": within("gap_m", p.gap_target_m, p.gap_tolerance_m) if position != "high" else None,
-            "palm_up": at_least("palm_up", p.palm_up_min),
+            # a palm seen edge-on (a raised or lowered hand with the camera near its height) reads near 0 whichever
+            # way it faces: only a clear reading either way decides (tune: compliant -0.1..0.9, palm down -0.8)
+            "palm_up": None if m["palm_up"] is None or p.palm_down_max < m["palm_up"] < p.palm_up_min
+            else m["palm_up"] >= p.palm_up_min,
             "fingers_together": at_least("fingers_together", p.fingers_together_min),
             "fingertips_lead": None if m["fingertip_deg"] is None else m["fingertip_deg"] <= p.fingertip_max_deg,
             "left_hand_abdomen": at_least("left_at_abdomen", 0.5),

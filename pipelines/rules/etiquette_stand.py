@@ -33,7 +33,7 @@ from calibration.config import CounterConfig
 from pipelines.context import point_in_polygon
 from pipelines.engine import Rule, RuleContext, RuleParams, register
 from pipelines.events import Event
-from pipelines.geometry import L_SHOULDER, R_SHOULDER, UprightModel, learn_upright, measure_bow
+from pipelines.geometry import FORWARD, L_SHOULDER, R_SHOULDER, UP, UprightModel, learn_upright, measure_bow
 from pipelines.rules.etiquette_common import ClerkGeometry, Frame, r1, shoulder_height_m
 from pipelines.temporal import Clock, instant_event
 from vision.observation import Observation
@@ -53,6 +53,9 @@ class StandParams(RuleParams):
                                                    "every few frames)")
     lookback_s: float = Field(1.0, ge=0, description="the clerk's response counts from this long before the "
                                                      "first sighting (the detector saw the visitor late)")
+    in_front_m: float = Field(0.2, description="a visitor's box bottom on the floor at least this far in front of "
+                                                "the post (calibrated camera)")
+    frame_edge_px: float = Field(10.0, ge=0, description="a box this close to the frame's bottom: feet out of frame")
     still_m: float = Field(0.03, gt=0, description="standing still: shoulder height within this of the last frame")
     standing_baseline_frames: int = Field(1, ge=1, description="still standing frames that make the standing "
                                                                 "posture the bow is measured against")
@@ -183,7 +186,25 @@ class StandForVisitor(Rule):
             cx, cy = (a.x + b.x) / 2, (a.y + b.y) / 2
             if x1 <= cx <= x2 and y1 <= cy <= y2:
                 return False
-        return point_in_polygon(((x1 + x2) / 2, y2), zone)
+        if not point_in_polygon(((x1 + x2) / 2, y2), zone):
+            return False
+        return self._in_front(d, obs)
+
+    def _in_front(self, d: Detection, obs: Observation) -> bool:
+        """A visitor stands in front of the counter: the box bottom, back-projected to the floor, lies
+        `in_front_m` or more in front of the clerk's post, or the box reaches the frame's bottom edge (the feet
+        are below the frame, nearer the camera than that edge's floor point). From a high camera the client
+        zone's image region also covers colleagues beside or behind the clerk (tune_wide (1.8 m, -40 deg):
+        -0.5..-0.1 m), who are no visitors at the counter. Uncalibrated cameras skip the check."""
+        cam = self.counter.camera
+        if cam.height_m is None or cam.distance_m is None:
+            return True
+        x1, _, x2, y2 = d.box
+        if y2 >= obs.image_size[1] - self.p.frame_edge_px:
+            return True
+        model = self.geom.camera(obs)
+        floor = model.on_plane(np.array([(x1 + x2) / 2, y2]), UP, np.zeros(3))
+        return float(floor @ FORWARD) >= self.p.in_front_m
 
     def _judge(self, ctx: RuleContext) -> list[Event]:
         v, self.visit = self.visit, None
