@@ -239,7 +239,13 @@ class CounterPipelineImpl:
                     # Someone was at the post at the last person run: box them on this frame. The crop is that
                     # sensitive to the box (a box 2 s old, from before the clerk leaned back, lost the pose on
                     # most frames a fresh one recovered); a clerk gone leaves no box, and the extra runs stop.
-                    self._people(image, obs, timer)
+                    # Not recorded as a person run: presence and clients keep their own cadence (recorded, it
+                    # ended a stale "clerk at the post" early on time-compressed handovers between colleagues).
+                    from vision.detector import is_person
+
+                    with timer.stage("pose_people"):
+                        dets = self._call("detector", "detect", image, roi=None, min_score=self.s.min_score)
+                    self.people_seen = (t, [d for d in dets if is_person(d)])
                 if obs.pose is None and (roi := self._clerk_crop(t, w, h)) is not None:
                     # The whole-frame model lost the clerk the person detector still boxes (leaning back): pose
                     # again on that box, in a graph of its own so the whole-frame graph's tracking never sees a
@@ -248,6 +254,7 @@ class CounterPipelineImpl:
                         obs.pose = self._call("pose_crop", "process", image, roi=roi)
                     if obs.pose is not None:
                         obs.extra["pose_from"] = "person_box"
+                        obs.extra["pose_box"] = [round(v, 1) for v in roi]
             obs.ran.append("pose")
         else:
             carried = []

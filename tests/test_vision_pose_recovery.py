@@ -61,7 +61,11 @@ def test_the_crop_runs_only_on_frames_that_lost_the_pose_with_a_person_at_the_po
     crop = _Pose(clerk())
     obs, people = _run(_Pose(None), crop, [clerk_box])
     assert crop.rois == [(215.0, 105.0, 425.0, 375.0)] * 12 and people.calls == 12
-    assert all(o.pose is not None and o.extra["pose_from"] == "person_box" and "people" in o.ran for o in obs)
+    assert all(o.pose is not None and o.extra["pose_from"] == "person_box" for o in obs)
+    assert obs[3].extra["pose_box"] == [215.0, 105.0, 425.0, 375.0]
+    # the extra runs feed the crop only: the person stage keeps its own cadence for presence and clients
+    assert [i for i, o in enumerate(obs) if "people" in o.ran] == [0, 10] and not obs[3].people
+    assert all("pose_people" in o.timings_ms for i, o in enumerate(obs) if i not in (0, 10))
     # pose lost, the only person is outside the post zone (a client, x 0..128): no crop, no extra detector run
     crop = _Pose(clerk())
     obs, people = _run(_Pose(None), crop, [(0, 150, 100, 330)])
