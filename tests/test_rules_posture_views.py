@@ -34,3 +34,13 @@ def test_hands_at_the_hair_are_not_nods():
     assert _run(HAIR, "posture.dozing") == []
     assert _run(HAIR, "posture.dozing", raised_hand_sw=5.0) != []  # control: raised hands not looked at
     assert _run(HAIR, "posture.slouch") == []
+
+
+def test_chin_on_hand_seen_from_high_and_aside_with_the_mouth_a_few_pixels_above_the_hand():
+    # the propping hand lies 0.10 shoulder widths from the chin and 0.08 from the mouth (the two points are a few
+    # pixels apart here): "nearer the mouth" read it as eating; the mouth has to be clearly nearer now
+    name = "chin_on_hand__m_short__h1.8_d1.7_y-40"  # labelled 0.8-3.2 s
+    sim = {"min_duration": 2.0}
+    ((start, end),) = _run(name, "posture.chin_on_hand", **sim)
+    assert start is not None and end is not None and start <= 1.2 and end >= 3.2
+    assert _run(name, "posture.chin_on_hand", **sim, mouth_margin_sw=0.0) == []  # control: no margin

@@ -27,6 +27,9 @@ class Params(TimedParams):
     elbow_drop_sw: float = Field(0.4, description="the propping elbow this far below the shoulders")
     bite_max_s: float = Field(4.0, gt=0, description="a hand at the face this briefly was a bite or a touch")
     repeat_window_s: float = Field(8.0, ge=0, description="after such a visit, hand-to-face is eating (s)")
+    mouth_margin_sw: float = Field(
+        0.05, ge=0, description="at the mouth (eating, drinking) only when this much nearer it than the chin (sw)"
+    )
 
 
 @register
@@ -83,7 +86,7 @@ class ChinOnHand(TrackedRule):
             propped = w is not None and elbow is not None and elbow[1] > w[1] and w[1] > eyes[1] and elbow_low
             d_ear, d_mouth = hm.d_ear, hm.d_mouth
             at_ear = d_ear is not None and d_ear < d  # closer to the ear than the chin/cheek: a call
-            at_mouth = d_mouth is not None and d_mouth < d  # at the mouth: eating or drinking, not propping
+            at_mouth = d_mouth is not None and d_mouth < d - p.mouth_margin_sw  # eating or drinking, not propping
             phone = dets_near(ctx.values.get("detections"), PHONE_LABELS, body.hand_points(side, obs.hands),
                               0.3 * body.shoulder_width)
             if d <= p.chin_radius_sw and propped and not at_ear and not at_mouth and not phone:
