@@ -44,3 +44,15 @@ def test_chin_on_hand_seen_from_high_and_aside_with_the_mouth_a_few_pixels_above
     ((start, end),) = _run(name, "posture.chin_on_hand", **sim)
     assert start is not None and end is not None and start <= 1.2 and end >= 3.2
     assert _run(name, "posture.chin_on_hand", **sim, mouth_margin_sw=0.0) == []  # control: no margin
+
+
+def test_arms_crossed_seen_from_high_and_aside_by_the_world_landmarks():
+    # from 40 deg aside the world landmarks put the crossed wrists 0.20 shoulder widths past the midline (face-on
+    # 0.38-0.51); hands clasped in front while standing, the nearest a tune/tune_wide clip without crossed arms
+    # came, stay 0.04 short of it
+    sim = {"min_duration": 1.0}
+    ((start, end),) = _run("arms_crossed__m_young_avg__h1.8_d1.7_y-40", "posture.arms_crossed", **sim)  # 0.8-3.2 s
+    assert start is not None and end is not None and start <= 1.2 and end >= 3.0
+    assert _run("arms_crossed__m_young_avg__h1.8_d1.7_y-40", "posture.arms_crossed", **sim,
+                min_world_cross_sw=0.25) == []  # control: the former margin
+    assert _run("stand_hands_front__m_young_avg__h1.2_d1.25_y-10", "posture.arms_crossed", **sim) == []

@@ -26,7 +26,7 @@ class Params(TimedParams):
     min_cross_sw: float = Field(0.05, description="each wrist this far past the midline (shoulder widths)")
     max_below_elbow_sw: float = Field(0.15, description="a wrist may sit this much below its elbow")
     min_world_cross_sw: float = Field(
-        0.25, gt=0, description="3-D: each wrist this far past the midline along the shoulder line (shoulder widths)"
+        0.1, gt=0, description="3-D: each wrist this far past the midline along the shoulder line (shoulder widths)"
     )
 
 
