@@ -80,8 +80,12 @@ class DeskChangeParams:
     reclassify_s: float = 10.0
     person_drop_score: float = 0.5  # a blob whose only detection is a person this sure is the person
     sure_class_score: float = 0.5  # a desk class this sure wins over the papers/seal heuristic
-    slot_covered_ratio: float = 1.0  # changed area joined to a slot beyond this many slot areas = covered
-    moved_area_ratio: tuple[float, float] = (0.1, 3.0)  # a new blob this size (x slot area) = the moved item
+    revealed_match: float = 0.12  # frame this close (relative) to its inpainted surroundings = background shows
+    revealed_ratio: float = 2.0  # ... and the reference that much further from them: an item was there
+    slot_vacated_frac: float = 0.25  # background showing in or beside a slot, x its area = vacated
+    slot_hole_margin: int = 3  # pixels: a hole this close to the slot is where its item stood
+    moved_area_ratio: tuple[float, float] = (0.1, 4.0)  # a new blob this size (x slot or hole area) = the moved item
+    moved_colour: float = 0.35  # ... and of the item's colour (relative distance of the median colours)
     moved_window_s: float = 6.0  # ... if it appeared no earlier than this before the slot emptied
     rise_frac: float = 0.45  # standing objects: search this share of the frame height above the desk
     footprint_px: int = 24  # ... a blob above the desk needs this many changed pixels on the desk itself
@@ -93,6 +97,20 @@ class _Slot:
     name: str
     rect: tuple[int, int, int, int]  # x, y, w, h at work resolution
     template: np.ndarray  # grey reference patch
+
+
+@dataclass
+class _SlotVerdict:
+    """One frame's judgement of one slot (see DeskChangeDetector._judge_slot)."""
+
+    state: str  # present / occluded / covered / moved / missing
+    det: Detection | None = None
+    absorbed: list[tuple[int, int, int, int]] = field(default_factory=list)  # rects no blob may come from
+    scores: tuple[float, float | None, float] | None = None  # ZNCC in place, best elsewhere, hole x slot area
+    hole_area: float = 0.0  # pixels of background showing where the item stood (its visible size)
+    colour: np.ndarray | None = None  # the item's median colour in the reference, over that hole
+    # the changed areas joined to that hole, as x1, y1, x2, y2
+    joined: list[tuple[int, int, int, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -111,8 +129,10 @@ class DeskState:
     change: np.ndarray | None = None
     static: np.ndarray | None = None
     person: np.ndarray | None = None
+    revealed: np.ndarray | None = None  # changed pixels where the background now shows (an item taken away)
     slots: dict[str, str] = field(default_factory=dict)  # slot -> present / missing / moved / occluded / covered
-    slot_scores: dict[str, tuple[float, float]] = field(default_factory=dict)  # (ZNCC in place, best elsewhere)
+    # (ZNCC in place, best elsewhere, background showing in or beside the slot x its area)
+    slot_scores: dict[str, tuple[float, float | None, float]] = field(default_factory=dict)
 
 
 class DeskChangeDetector:
@@ -156,6 +176,7 @@ class DeskChangeDetector:
         self.search = np.flip(np.maximum.accumulate(np.flip(self.desk, 0), 0), 0)
         self.search[: max(0, top - int(self.p.rise_frac * self.work_size[1]))] = False
         self.state = DeskState()
+        self._cur: np.ndarray | None = None  # this frame at work resolution (the moved item's colour)
 
     # ------------------------------------------------------------------ public
     def process(
@@ -171,40 +192,34 @@ class DeskChangeDetector:
         fh, fw = frame_bgr.shape[:2]
         to_frame = fw / self.work_size[0]
         cur = self._work(frame_bgr)
+        self._cur = cur
         person = self._person_mask(pose, hands, self.work_size[0] / fw)
-        change = self._change_mask(cur, person)
+        change, revealed = self._change_mask(cur, person)
         static = self._static_mask(cur, dt)
         self._adapt_reference(cur, change | person | ~static, dt)
-        self.state = DeskState(change=change, static=static, person=person)
+        self.state = DeskState(change=change, static=static, person=person, revealed=revealed)
 
         out: list[Detection] = []
-        absorbed: list[tuple[int, int, int, int]] = []
-        missing: list[tuple[_Slot, Detection]] = []
         cc = cv2.connectedComponentsWithStats(change.astype(np.uint8), connectivity=8)  # slots and blobs share it
         grey = _grey(cur)
-        for slot in self.slots:
-            det, rects = self._check_slot(slot, grey, change, cc, static, person, to_frame)
-            if det is not None and det.label.startswith("slot_missing:"):
-                missing.append((slot, det))
-            elif det is not None:
-                out.append(det)
-            absorbed += rects
+        holes = self._slot_holes(revealed)
+        verdicts = [self._judge_slot(slot, grey, change, revealed, holes, cc, static, person, to_frame)
+                    for slot in self.slots]
+        absorbed = [r for v in verdicts for r in v.absorbed]
         # the sign stands only while the clerk is away: with the clerk at the post its zone is plain desk
         clerk_away = not self._at_post(pose)
-        settled = self._settled(self._blobs(static, cc, absorbed, clerk_away), now)
-        for slot, det in missing:  # an emptied slot and a new item of its size that appeared with it: moved
-            blob = self._moved_item(slot, settled)
-            if blob is not None:
-                settled.remove(blob)
-                self.moved_seen[slot.name] = now
-                self.state.slots[slot.name] = "moved"
-                x1, y1, x2, y2 = (v * to_frame for v in blob[0])
-                out.append(Detection(box=(x1, y1, x2, y2), label=f"slot_moved:{slot.name}", score=0.6,
-                                     source="change"))
-            elif now - self.moved_seen.get(slot.name, -math.inf) < self.p.moved_window_s:
-                self.state.slots[slot.name] = "moved"  # the moved item re-settling (a hand over it): hold
-            elif now - self.slot_since.get(slot.name, now) >= self.p.min_still_s:
-                out.append(det)  # empty for a while (a hand passing over it is not enough)
+        settled = self._settled(self._blobs(static, revealed, cc, absorbed, clerk_away), now)
+        for slot, verdict in zip(self.slots, verdicts, strict=True):
+            state, det = self._resolve_slot(slot, verdict, settled, now, to_frame)
+            self.state.slots[slot.name] = state
+            if verdict.scores is not None:
+                self.state.slot_scores[slot.name] = verdict.scores
+            if state == "present":
+                self.slot_since.pop(slot.name, None)
+            elif state in ("moved", "missing"):
+                self.slot_since.setdefault(slot.name, now)
+            if det is not None:
+                out.append(det)
         for box, conf in settled:
             full = tuple(v * to_frame for v in box)
             label, score, cid, source = self._classify(frame_bgr, full, now)  # type: ignore[arg-type]
@@ -214,20 +229,59 @@ class DeskChangeDetector:
                                  class_id=cid))
         return out
 
-    def _moved_item(self, slot: _Slot, settled: list[tuple[Box, float]]) -> tuple[Box, float] | None:
+    def _resolve_slot(
+        self, slot: _Slot, verdict: _SlotVerdict, settled: list[tuple[Box, float]], now: float, to_frame: float
+    ) -> tuple[str, Detection | None]:
+        """The slot's state for this frame and its report, if any. An emptied slot is paired with a new item
+        of its size that appeared with it (moved); a slot whose item was just seen moved is held as moved
+        while it re-settles (a hand over it); else it is missing once it stayed empty for `min_still_s`."""
+        if verdict.state != "missing":
+            return verdict.state, verdict.det
+        since = self.slot_since.get(slot.name, now)
+        blob = self._moved_item(slot, verdict, settled, since)
+        if blob is not None:
+            settled.remove(blob)
+        for rest in [b for b in settled if any(_inside_share_box(b[0], j) > 0.6 for j in verdict.joined)]:  # type: ignore[arg-type]
+            settled.remove(rest)  # the rest of the hole, or what the item hid, now in view: not a new object
+        if blob is not None:
+            self.moved_seen[slot.name] = now
+            box = tuple(v * to_frame for v in blob[0])
+            return "moved", Detection(box=box, label=f"slot_moved:{slot.name}", score=0.6, source="change")  # type: ignore[arg-type]
+        if now - self.moved_seen.get(slot.name, -math.inf) < self.p.moved_window_s:
+            return "moved", None
+        if now - since >= self.p.min_still_s:
+            return "missing", verdict.det  # empty for a while (a hand passing over it is not enough)
+        return "missing", None
+
+    def _moved_item(
+        self, slot: _Slot, verdict: _SlotVerdict, settled: list[tuple[Box, float]], since: float
+    ) -> tuple[Box, float] | None:
         """The settled blob that is most likely the slot's item put down elsewhere: first seen no earlier
-        than `moved_window_s` before the slot emptied, of a plausible size (the hand mask cuts it)."""
-        since = self.slot_since.get(slot.name, self.t or 0.0)
-        area = float(slot.rect[2] * slot.rect[3])
+        than `moved_window_s` before the slot emptied, of a plausible size next to the slot or the hole the
+        item left (the hand mask cuts it; the frame edge may cut the hole), and of the item's colour."""
+        area = float(max(slot.rect[2] * slot.rect[3], verdict.hole_area))
         lo, hi = self.p.moved_area_ratio
         best, best_t = None, -math.inf
         for blob in settled:
             box = blob[0]
             first = next((tr[1] for tr in self.tracks if tr[0] == box), since)
             ratio = (box[2] - box[0]) * (box[3] - box[1]) / area
-            if first >= since - self.p.moved_window_s and lo <= ratio <= hi and first > best_t:
-                best, best_t = blob, first
+            if first < since - self.p.moved_window_s or not lo <= ratio <= hi or first <= best_t:
+                continue
+            if verdict.colour is not None and self._colour_distance(box, verdict.colour) > self.p.moved_colour:
+                continue  # a new thing of another colour is not the item that left
+            best, best_t = blob, first
         return best
+
+    def _colour_distance(self, box: Box, colour: np.ndarray) -> float:
+        """Relative distance between `colour` and the median colour of the blob's new (not revealed) pixels."""
+        x1, y1, x2, y2 = (int(v) for v in box)
+        assert self.state.change is not None and self.state.revealed is not None and self._cur is not None
+        own = (self.state.change & ~self.state.revealed)[y1:y2, x1:x2]
+        if own.sum() < 10:
+            return math.inf
+        here = np.median(self._cur[y1:y2, x1:x2][own], axis=0)
+        return float(np.abs(here - colour).max() / (max(float(here.mean()), float(colour.mean())) + 12.0))
 
     # ------------------------------------------------------------ preparation
     def _work(self, bgr: np.ndarray) -> np.ndarray:
@@ -296,7 +350,8 @@ class DeskChangeDetector:
             mask = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
         return mask.astype(bool)
 
-    def _change_mask(self, cur: np.ndarray, person: np.ndarray) -> np.ndarray:
+    def _change_mask(self, cur: np.ndarray, person: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The changed pixels, and the share of them that is a hole (`_revealed`)."""
         p = self.p
         valid = self.search & ~person
         # von Kries model: a smooth per-channel gain field absorbs brightness and colour-temperature drift
@@ -317,7 +372,24 @@ class DeskChangeDetector:
         change = (change & self.search & ~person).astype(np.uint8)
         change = cv2.morphologyEx(change, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
         change = cv2.morphologyEx(change, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9)))
-        return change.astype(bool) & self.search & ~person
+        change = change.astype(bool) & self.search & ~person
+        return change, self._revealed(cur, ref_corr, change, person)
+
+    def _revealed(self, cur: np.ndarray, ref_corr: np.ndarray, change: np.ndarray, person: np.ndarray) -> np.ndarray:
+        """The changed pixels where the background now shows: the frame looks like the desk around them (the
+        relit reference inpainted over the changed and the clerk's pixels) while the reference itself did not.
+        That is an item taken away (the hole it left, its whole silhouette), not one put down: a hole is never
+        an object, and a slot whose change is not a hole is hidden behind something, not emptied."""
+        if not change.any():
+            return change
+        # holes filled and grown, so that no part of the object (a flat patch the change mask missed, its soft
+        # rim) is taken as its surroundings
+        unknown = cv2.dilate((_fill_holes(change) | person).astype(np.uint8), np.ones((9, 9), np.uint8))
+        bg = cv2.inpaint(np.clip(ref_corr, 0, 255).astype(np.uint8), unknown, 5, cv2.INPAINT_TELEA).astype(np.float32)
+        norm = _grey(bg) + 12.0
+        d_cur = np.abs(cur - bg).max(axis=2) / norm
+        d_ref = np.abs(ref_corr - bg).max(axis=2) / norm
+        return change & (d_cur < self.p.revealed_match) & (d_ref > self.p.revealed_ratio * d_cur)
 
     def _cell_field(self, values: np.ndarray, valid: np.ndarray, default: float) -> np.ndarray:
         """Robust smooth field: the median per grid cell, median-filtered, then interpolated."""
@@ -365,83 +437,112 @@ class DeskChangeDetector:
         self.ref += (beta * (cur - self.ref)) * upd
 
     # ---------------------------------------------------------------- slots
-    def _check_slot(
-        self, slot: _Slot, grey: np.ndarray, change: np.ndarray, cc: tuple, static: np.ndarray, person: np.ndarray,
+    def _judge_slot(
+        self, slot: _Slot, grey: np.ndarray, change: np.ndarray, revealed: np.ndarray,
+        holes: tuple[np.ndarray, dict[str, list[int]]], cc: tuple, static: np.ndarray, person: np.ndarray,
         to_frame: float,
-    ) -> tuple[Detection | None, list[tuple[int, int, int, int]]]:
-        """`cc`: cv2.connectedComponentsWithStats of `change` (this frame's changed areas)."""
+    ) -> _SlotVerdict:
+        """What this frame shows at the slot (no state is changed here): occluded (the clerk's hands over it:
+        unknown), present, covered (changed, but no background shows where the item stood: something stands in
+        front of it; unknown), moved (the item's picture found elsewhere), or missing (vacated; `_resolve_slot`
+        pairs it with a new item or waits before reporting it).
+
+        Vacated means background showing (`_revealed`) in or beside the slot: an item's image rises above its
+        footprint and the frame edge may cut the footprint, so the hole joined to the slot counts whole."""
         x, y, w, h = slot.rect
         moving = 1.0 - float(static[y:y + h, x:x + w].mean())
         if person[y:y + h, x:x + w].mean() > self.p.slot_occluded_frac or moving > 0.1:
-            self.state.slots[slot.name] = "occluded"  # the clerk's hands over it: unknown, not missing
-            return None, [slot.rect]
+            return _SlotVerdict("occluded", absorbed=[slot.rect])
         here = _zncc(grey[y:y + h, x:x + w], slot.template)
         changed = float(change[y:y + h, x:x + w].mean())
-        # mostly unchanged, or changed but still the same picture (a small shadow, a lighter lamp)
-        if changed < self.p.slot_changed_frac or (here >= self.p.slot_present_ncc and changed < 0.5):
-            self.state.slots[slot.name] = "present"
-            self.slot_since.pop(slot.name, None)
-            return None, []
-        if self._covered(slot, cc):
-            self.state.slots[slot.name] = "covered"  # something else stands in front of it: unknown
-            return None, []
-        self.slot_since.setdefault(slot.name, self.t or 0.0)
+        if here >= self.p.slot_present_ncc and changed < 0.5:
+            return _SlotVerdict("present")  # changed but still the same picture (a shadow, a lighter lamp)
+        hole, hole_box = self._hole(slot, holes)
+        if hole.sum() < self.p.slot_vacated_frac * w * h:
+            if changed < self.p.slot_changed_frac:
+                return _SlotVerdict("present")
+            return _SlotVerdict("covered", scores=(round(here, 3), None, round(float(hole.sum()) / (w * h), 2)))
+        colour = np.median(self.ref[hole], axis=0)  # what the item looked like where it stood
+        # the changed areas joined to the hole: the hole plus what the item hid (now in view), or the item
+        # itself put down right beside it (`_resolve_slot` pairs that first)
+        _, labels, stats, _ = cc
+        ids = [i for i in np.unique(labels[hole]) if i > 0]
+        joined = [(int(st[0]), int(st[1]), int(st[2]), int(st[3])) for st in stats[ids]]
         res = cv2.matchTemplate(grey.astype(np.float32), slot.template, cv2.TM_CCOEFF_NORMED)
-        # an item that moved changed the desk where it now stands: only such windows are candidates
-        integral = cv2.integral(change.astype(np.uint8))
+        # an item that moved changed the desk where it now stands (new pixels, not a hole): only such windows
+        integral = cv2.integral((change & ~revealed).astype(np.uint8))
         window = (integral[h:, w:] - integral[:-h, w:] - integral[h:, :-w] + integral[:-h, :-w]) / float(w * h)
         res = np.where(window[: res.shape[0], : res.shape[1]] >= 0.3, res, -1.0).astype(np.float32)
         ys, xs = np.ogrid[: res.shape[0], : res.shape[1]]
         own = (1 - np.minimum(np.abs(xs - x) / w, 1)) * (1 - np.minimum(np.abs(ys - y) / h, 1))
         res[own > 0.5] = -1.0  # a window mostly on its own slot is not "elsewhere"
         _, best, _, (bx, by) = cv2.minMaxLoc(res)
-        self.state.slot_scores[slot.name] = (round(here, 3), round(float(best), 3))
-        shift = math.hypot(bx - x, by - y)
-        if best >= self.p.slot_found_ncc and shift <= self.p.slot_shift_frac * min(w, h):
-            self.state.slots[slot.name] = "present"
-            self.slot_since.pop(slot.name, None)
-            return None, [slot.rect]
-        if best >= self.p.slot_found_ncc:
-            self.state.slots[slot.name] = "moved"
-            box = (bx * to_frame, by * to_frame, (bx + w) * to_frame, (by + h) * to_frame)
-            return Detection(box=box, label=f"slot_moved:{slot.name}", score=round(best, 3), source="change"), [
-                slot.rect, (bx, by, w, h)]
-        self.state.slots[slot.name] = "missing"
+        found = (float(bx), float(by), float(bx + w), float(by + h))
+        scores = (round(here, 3), round(float(best), 3), round(float(hole.sum()) / (w * h), 2))
+        if best >= self.p.slot_found_ncc and self._colour_distance(found, colour) <= self.p.moved_colour:
+            if math.hypot(bx - x, by - y) <= self.p.slot_shift_frac * min(w, h):
+                return _SlotVerdict("present", absorbed=[slot.rect], scores=scores)
+            box = tuple(v * to_frame for v in found)
+            det = Detection(box=box, label=f"slot_moved:{slot.name}", score=round(best, 3), source="change")  # type: ignore[arg-type]
+            return _SlotVerdict("moved", det, [slot.rect, (bx, by, w, h), *joined], scores)
         box = (x * to_frame, y * to_frame, (x + w) * to_frame, (y + h) * to_frame)
-        # the vacated area is the item's whole silhouette, which rises above its footprint (the slot):
-        # every changed area joined to the slot is the hole it left, not a new object
-        _, labels, stats, _ = cc
-        ids = [i for i in np.unique(labels[y:y + h, x:x + w]) if i > 0]
-        holes = [tuple(int(v) for v in stats[i, :4]) for i in ids]
-        return Detection(box=box, label=f"slot_missing:{slot.name}", score=round(1.0 - max(here, 0.0), 3),
-                         source="change"), [slot.rect, *holes]
+        det = Detection(box=box, label=f"slot_missing:{slot.name}", score=round(1.0 - max(here, 0.0), 3),
+                        source="change")
+        hole_area = float((hole_box[2] - hole_box[0]) * (hole_box[3] - hole_box[1]))
+        return _SlotVerdict("missing", det, [slot.rect], scores, hole_area=hole_area, colour=colour,
+                            joined=[(x0, y0, x0 + ww, y0 + hh) for x0, y0, ww, hh in joined])
 
-    def _covered(self, slot: _Slot, cc: tuple) -> bool:
-        """True when the change in the slot belongs to a larger changed area reaching well outside it: an
-        object put in front of the slot (a bag, the pause sign) hides the item, it does not remove it."""
-        _, labels, stats, _ = cc
-        x, y, w, h = slot.rect
-        ids = np.unique(labels[y:y + h, x:x + w])
-        ids = ids[ids > 0]
-        if not len(ids):
-            return False
-        total = float(stats[ids, cv2.CC_STAT_AREA].sum())
-        inside = float(np.isin(labels[y:y + h, x:x + w], ids).sum())
-        return total - inside > self.p.slot_covered_ratio * w * h
+    def _slot_holes(self, revealed: np.ndarray) -> tuple[np.ndarray, dict[str, list[int]]]:
+        """The connected areas of background showing (labels) and, per slot, the ones it owns: a hole goes to
+        the one slot it covers most (in or within `slot_hole_margin`), so the hole one item left does not
+        also empty the slot beside it (a big item near the camera hides its neighbour's slot)."""
+        n, labels = cv2.connectedComponents(revealed.astype(np.uint8), connectivity=8)
+        best: dict[int, tuple[int, str]] = {}
+        m = self.p.slot_hole_margin
+        for slot in self.slots:
+            x, y, w, h = slot.rect
+            ids, counts = np.unique(labels[max(0, y - m):y + h + m, max(0, x - m):x + w + m], return_counts=True)
+            for i, c in zip(ids.tolist(), counts.tolist(), strict=True):
+                if i > 0 and c > best.get(i, (0, ""))[0]:
+                    best[i] = (c, slot.name)
+        owned: dict[str, list[int]] = {}
+        for i, (_, name) in best.items():
+            owned.setdefault(name, []).append(i)
+        return labels, owned
+
+    def _hole(self, slot: _Slot, holes: tuple[np.ndarray, dict[str, list[int]]]) -> tuple[np.ndarray, Box]:
+        """The background showing in or touching the slot that it owns (whole connected areas), and its box."""
+        labels, owned = holes
+        ids = owned.get(slot.name, [])
+        hole = np.isin(labels, ids) if ids else np.zeros(labels.shape, bool)
+        if not hole.any():
+            x, y = slot.rect[:2]
+            return hole, (float(x), float(y), float(x), float(y))
+        rows, cols = np.flatnonzero(hole.any(axis=1)), np.flatnonzero(hole.any(axis=0))
+        return hole, (float(cols[0]), float(rows[0]), float(cols[-1] + 1), float(rows[-1] + 1))
 
     # ---------------------------------------------------------------- blobs
     def _blobs(
-        self, fg: np.ndarray, cc: tuple, absorbed: list[tuple[int, int, int, int]], clerk_away: bool
+        self, fg: np.ndarray, revealed: np.ndarray, cc: tuple, absorbed: list[tuple[int, int, int, int]],
+        clerk_away: bool,
     ) -> list[tuple[Box, float]]:
-        """Changed areas (`cc`, the change mask's connected components) that may be objects on the desk."""
+        """Changed areas (`cc`, the change mask's connected components) that may be objects on the desk: each
+        area's pixels that are not background showing (`revealed`: the hole an item left is no object; an item
+        put down beside its emptied slot is the rest of that area), without the thin rim a hole leaves."""
         min_area = max(self.p.min_area_px, self.p.min_area_frac * self.desk_area)
         n, labels, stats, _ = cc
+        new = cv2.morphologyEx((~revealed).astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)).astype(bool)
         out: list[tuple[Box, float]] = []
         for i in range(1, n):
             x, y, w, h, area = (int(v) for v in stats[i])
             if area < min_area:
                 continue
-            blob = labels[y:y + h, x:x + w] == i
+            blob = (labels[y:y + h, x:x + w] == i) & new[y:y + h, x:x + w]
+            if int(blob.sum()) < min_area:
+                continue  # mostly a hole: an item taken away (its slot reports it)
+            rows, cols = np.flatnonzero(blob.any(axis=1)), np.flatnonzero(blob.any(axis=0))
+            y, x, h, w = y + int(rows[0]), x + int(cols[0]), int(rows[-1] - rows[0] + 1), int(cols[-1] - cols[0] + 1)
+            blob = blob[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
             if int(self.desk[y:y + h, x:x + w][blob].sum()) < self.p.footprint_px:
                 continue  # above the desk and not standing on it (the wall, the chair behind the clerk)
             still = float(fg[y:y + h, x:x + w][blob].mean())
@@ -483,7 +584,8 @@ class DeskChangeDetector:
         return label, score, cid, "change"
 
     def _blob_mask(self, shape: tuple[int, ...], box: Box) -> np.ndarray | None:
-        """The changed pixels of the current frame inside `box` (frame pixels), at the frame's scale."""
+        """The changed pixels of the current frame inside `box` (frame pixels) that are not background showing,
+        at the frame's scale."""
         if self.state.change is None:
             return None
         x1, y1, x2, y2 = (int(v) for v in box)
@@ -491,7 +593,8 @@ class DeskChangeDetector:
         x2, y2 = min(shape[1], x2), min(shape[0], y2)
         if x2 <= x1 or y2 <= y1:
             return None
-        full = cv2.resize(self.state.change.astype(np.uint8), (shape[1], shape[0]), interpolation=cv2.INTER_NEAREST)
+        own = self.state.change if self.state.revealed is None else self.state.change & ~self.state.revealed
+        full = cv2.resize(own.astype(np.uint8), (shape[1], shape[0]), interpolation=cv2.INTER_NEAREST)
         return full[y1:y2, x1:x2]
 
     def _run_classifier(self, frame: np.ndarray, box: Box) -> tuple[str | None, float, int]:
@@ -594,6 +697,16 @@ def _merge_touching(blobs: list[tuple[Box, float]], gap: float) -> list[tuple[Bo
             if merged:
                 break
     return blobs
+
+
+def _fill_holes(mask: np.ndarray) -> np.ndarray:
+    """The mask with its enclosed holes filled (what the border cannot reach through unset pixels)."""
+    h, w = mask.shape
+    outside = np.ones((h + 2, w + 2), np.uint8)  # a free border: every edge pixel is reachable
+    outside[1:-1, 1:-1] = ~mask
+    flood = np.zeros((h + 4, w + 4), np.uint8)
+    cv2.floodFill(outside, flood, (0, 0), 2)
+    return outside[1:-1, 1:-1] != 2
 
 
 def _grey(img: np.ndarray) -> np.ndarray:

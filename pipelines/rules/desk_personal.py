@@ -15,7 +15,6 @@ from pipelines.rules.desk_common import (
     ObjectKeys,
     describe,
     min_duration,
-    owned_by,
 )
 from vision.observation import Observation
 
@@ -38,7 +37,7 @@ class PersonalItems(DeskRule):
         self.objects = ObjectKeys(params.memory_s)
 
     def active(self, obs: Observation, ctx: RuleContext) -> dict[str, dict[str, Any]]:
-        found = [d for d in owned_by(self.rule_id, obs, ctx) if d.score >= self.params.min_score]
+        found = [d for d in self.owned(obs, ctx) if d.score >= self.params.min_score]
         return {k: describe([d]) for k, d in zip(self.objects.keys(found, obs.t), found, strict=True)}
 
 
@@ -55,5 +54,5 @@ class PhoneOnDesk(DeskRule):
         min_score: float = Field(0.3, ge=0, le=1)
 
     def active(self, obs: Observation, ctx: RuleContext) -> dict[str, dict[str, Any]]:
-        found = [d for d in owned_by(self.rule_id, obs, ctx) if d.score >= self.params.min_score]
+        found = [d for d in self.owned(obs, ctx) if d.score >= self.params.min_score]
         return {"phone": describe(found)} if found else {}

@@ -13,7 +13,6 @@ from pipelines.rules.desk_common import (
     clerk_present,
     describe,
     min_duration,
-    owned_by,
 )
 from vision.observation import Observation
 
@@ -26,7 +25,7 @@ class _AwayRule(DeskRule):
     def active(self, obs: Observation, ctx: RuleContext) -> dict[str, dict[str, Any]] | None:
         if clerk_present(obs, ctx) is None:
             return None
-        items = owned_by(self.rule_id, obs, ctx)
+        items = self.owned(obs, ctx)
         return {self.key: describe(items)} if items else {}
 
 
