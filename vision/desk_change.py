@@ -49,6 +49,8 @@ DESK_CLASSES = frozenset({
     "banana", "apple", "sandwich", "orange", "broccoli", "carrot", "hot dog", "pizza", "donut", "cake",
     "box", "towel", "hat", "scarf", "glasses", "teddy bear", "clock", "vase", "food", "snack",
 })
+# What the SSDs call a phone lying close to the camera (a big, flat, lit slab): checked with the phone heuristic.
+PHONE_LOOKALIKES = frozenset({"laptop", "remote", "keyboard"})
 # BlazePose indices: shoulders 11/12, elbows 13/14, wrists 15/16, hand points 17-22, hips 23/24.
 _LIMBS = [(11, 13), (13, 15), (12, 14), (14, 16), (15, 17), (15, 19), (15, 21), (16, 18), (16, 20), (16, 22),
           (11, 12)]
@@ -574,7 +576,12 @@ class DeskChangeDetector:
                 c.box = box
                 return c.label, c.score, c.class_id, "change"
         label, score, cid = self._run_classifier(frame, box)
-        if label is None or (label not in PERSON_LABELS and score < self.p.sure_class_score):
+        if label in PHONE_LOOKALIKES:
+            # a phone lying near the camera is big in the frame: the SSDs call it a laptop or a remote even when
+            # sure; the phone's own look (a dark rim round a lit, colourful screen) decides
+            if heuristic_label(frame, box, self._blob_mask(frame.shape, box)) == "cell phone":
+                label, score, cid = "cell phone", 0.5, -1
+        elif label is None or (label not in PERSON_LABELS and score < self.p.sure_class_score):
             # a weak class loses to the papers/seal heuristic (SSDs read a sheet of paper as anything)
             guess = heuristic_label(frame, box, self._blob_mask(frame.shape, box))
             if label is None or guess != "unknown object":
