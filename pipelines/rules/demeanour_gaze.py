@@ -47,7 +47,7 @@ class GazeAway(TrackedRule):
         self.yaws: deque[tuple[float, float]] = deque()
         self.nose_usual = SlowBaseline(self.params.baseline_tau_s)  # type: ignore[attr-defined]
 
-    def _nose_shift(self, ctx: RuleContext, p: Params) -> float | None:
+    def _nose_shift(self, ctx: RuleContext) -> float | None:
         """The nose's sideways offset from mid-shoulders (shoulder widths) minus its slow baseline."""
         body = body_of(ctx)
         if body is None:
@@ -78,7 +78,7 @@ class GazeAway(TrackedRule):
         if ctx.client_present is None:
             return None, {}
         f = obs.face
-        shift = self._nose_shift(ctx, p)
+        shift = self._nose_shift(ctx)
         if f is None:
             if ctx.clerk_present is False:
                 return False, {}
