@@ -102,7 +102,6 @@ class Slouch(TrackedRule):
         # ear height (sw), shoulder-mid y (px), sw (px), nose height (sw): the clerk's usual upright posture
         self.upright = SlowBaseline(self.params.baseline_tau_s)  # type: ignore[attr-defined]
         self.standing = StandingMemory()
-        self.narrowed = False  # this frame's shoulder line is far narrower than usual (set by _slump)
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
@@ -119,12 +118,12 @@ class Slouch(TrackedRule):
         ev: dict[str, float] = {}
         m = measure(obs, ctx)
         raised = any(h.height_sw is not None and h.height_sw > p.raised_hand_sw for h in m.hands.values())
-        self.narrowed = False
         lms = body.pose.landmarks
         slump = self._slump(body, ctx.clock.t, p, upright_36cm_px(obs, ctx) or 0.0)
         # A shoulder line much narrower than usual is a turn, or (seen from high and aside) a fit that lost one
         # shoulder as the head sank: its slope is no roll (steep tune_wide views read a nod as a 16° tilt).
-        if not raised and not self.narrowed and (tilt := _shoulder_roll(cam, ls, rs, p.min_foreshortening)) is not None:
+        narrowed = slump is not None and slump[3]
+        if not raised and not narrowed and (tilt := _shoulder_roll(cam, ls, rs, p.min_foreshortening)) is not None:
             ev["shoulder_tilt_deg"] = tilt
         if slump is not None and not self._standing(obs, ctx, lms, p):
             ev.update(ear_drop_sw=slump[0], shoulder_drop_sw=slump[1])
@@ -159,10 +158,13 @@ class Slouch(TrackedRule):
         return bad, {k: round(v, 1) for k, v in med.items()}
 
 
-    def _slump(self, body: Any, t: float, p: Params, upright_36cm: float) -> tuple[float, float, float | None] | None:
-        """(how far the ears sank toward the shoulders, how far the shoulders sank, how far the nose rose) against
-        the slow baseline of this clerk; the baseline then moves toward this frame. The nose rise is None while
-        the nose is not seen, or while the shoulder line is narrower than usual (turned away).
+    def _slump(
+        self, body: Any, t: float, p: Params, upright_36cm: float
+    ) -> tuple[float, float, float | None, bool] | None:
+        """(how far the ears sank toward the shoulders, how far the shoulders sank, how far the nose rose, whether
+        the shoulder line is `max_tilt_width_loss` narrower than usual) against the slow baseline of this clerk;
+        the baseline then moves toward this frame. The nose rise is None while the nose is not seen, or while the
+        shoulder line is narrower than usual (turned away).
         Lengths are in shoulder widths, but the width is floored at what `min_width_m` looks like at the clerk
         (`upright_36cm`: the image length of an upright 36 cm there, from the camera model): seen from 45-60°
         to the side the shoulder line is short and swings with every turn of the torso, which inflated every
@@ -180,9 +182,8 @@ class Slouch(TrackedRule):
         held = ear if self.upright.fresh(t) or self.upright.usual is None else self.upright.usual[3]
         e0, y0, sw0, n0 = self.upright.update(t, (ear, sh[1], sw, nose if nose is not None else held))
         turned = sw < (1.0 - p.max_width_loss) * sw0  # turning narrows the line and swings the head: no lean read
-        self.narrowed = sw < (1.0 - p.max_tilt_width_loss) * sw0
         rise = None if nose is None or turned else nose - n0
-        return e0 - ear, (sh[1] - y0) / scale, rise
+        return e0 - ear, (sh[1] - y0) / scale, rise, sw < (1.0 - p.max_tilt_width_loss) * sw0
 
     def _standing(self, obs: Observation, ctx: RuleContext, lms: list, p: Params) -> bool:
         """Standing (a bow, a greeting), not seated at the counter. With the camera's height and distance
