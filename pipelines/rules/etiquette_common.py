@@ -13,6 +13,7 @@ were not upright after all).
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import deque
 from collections.abc import Callable
@@ -86,6 +87,33 @@ class Frame:
         return self.memo[key]
 
 
+class ShoulderRun:
+    """The shoulders over a run of frames, kept as running figures (median shoulder width, the lowest and highest
+    mid-shoulder line, the last `STOOD_STILL_FRAMES` shoulder points) so that each frame costs the same however
+    long the run lasts: a clerk moving in a posture no bend explains can keep one going for minutes."""
+
+    def __init__(self) -> None:
+        self.start(None)
+
+    def start(self, pose: PoseResult | None) -> None:
+        self.widths: list[float] = []  # sorted
+        self.y_min, self.y_max, self.y_last = math.inf, -math.inf, math.nan
+        self.last: deque[np.ndarray] = deque(maxlen=STOOD_STILL_FRAMES)
+        if pose is not None:
+            self.add(pose)
+
+    def add(self, pose: PoseResult) -> None:
+        pts = np.array([[[pose.landmarks[i].x, pose.landmarks[i].y] for i in (L_SHOULDER, R_SHOULDER)]])
+        bisect.insort(self.widths, float(np.linalg.norm(pts[:, 0] - pts[:, 1], axis=1)[0]))
+        self.y_last = float(pts[:, :, 1].mean(axis=1)[0])
+        self.y_min, self.y_max = min(self.y_min, self.y_last), max(self.y_max, self.y_last)
+        self.last.append(pts[0])
+
+    def median_width(self) -> float:
+        n, m = len(self.widths), len(self.widths) // 2
+        return self.widths[m] if n % 2 else (self.widths[m - 1] + self.widths[m]) / 2
+
+
 class ClerkGeometry:
     def __init__(self, counter: CounterConfig) -> None:
         self.counter = counter
@@ -93,9 +121,11 @@ class ClerkGeometry:
         self.model: UprightModel | None = None
         self.pool: deque[tuple[PoseResult, float | None]] = deque(maxlen=120)
         self.behind: list[tuple[PoseResult, float | None]] = []
-        self.moved: list[tuple[PoseResult, float | None]] = []
+        # the latest frames no bend explains (the run's length and shape are in `run`)
+        self.moved: deque[tuple[PoseResult, float | None]] = deque(maxlen=RELEARN_FRAMES)
         self.since_refresh = 0
         self.last_fit: PoseResult | None = None  # the last frame a bend about the learned hips explained
+        self.run = ShoulderRun()  # the shoulders from `last_fit` through the moved frames (`_stood_up`)
 
     def camera(self, obs: Observation) -> CameraModel:
         if self.cam is None:
@@ -131,7 +161,7 @@ class ClerkGeometry:
         if bow.misfit > MISFIT:
             self._moved(obs.pose, face_pitch)
             return Frame(obs.pose, cam, None, world, moved=True)
-        self.moved = []
+        self.moved.clear()
         self.last_fit = obs.pose
         self._maintain(obs.pose, face_pitch, bow)
         return Frame(obs.pose, cam, bow, world, upright_shoulder_m=upright_shoulder_m(self.model))
@@ -139,15 +169,19 @@ class ClerkGeometry:
     def _moved(self, pose: PoseResult, face_pitch: float | None) -> None:
         """Frames that no bend explains: once the clerk holds still in the new posture (stood up, sat
         down), that posture becomes the upright baseline."""
+        if not self.moved:
+            self.run.start(self.last_fit)  # from the seat
         self.moved.append((pose, face_pitch))
+        self.run.add(pose)
         if self._stood_up():
-            recent = self.moved[-STOOD_STILL_FRAMES:]
+            recent = list(self.moved)[-STOOD_STILL_FRAMES:]
             self.pool.clear()
             self.pool.extend(recent)
             self._learn(recent)
-            self.moved, self.behind = [], []
+            self.moved.clear()
+            self.behind = []
             return
-        recent = self.moved[-RELEARN_FRAMES:]
+        recent = list(self.moved)
         if len(recent) < RELEARN_FRAMES:
             return
         pts = np.array([[[p.landmarks[i].x, p.landmarks[i].y] for i in UPPER_BODY] for p, _ in recent])
@@ -157,7 +191,8 @@ class ClerkGeometry:
             self.pool.clear()
             self.pool.extend(recent)
             self._learn(recent)
-            self.moved, self.behind = [], []
+            self.moved.clear()
+            self.behind = []
 
     def _stood_up(self) -> bool:
         """The moved frames rose (the shoulders went up the image by `STOOD_RISE_SW` shoulder widths from the last
@@ -166,13 +201,11 @@ class ClerkGeometry:
         `RELEARN_FRAMES`."""
         if len(self.moved) <= STOOD_STILL_FRAMES:
             return False
-        run = ([self.last_fit] if self.last_fit is not None else []) + [p for p, _ in self.moved]  # from the seat
-        pts = np.array([[[p.landmarks[i].x, p.landmarks[i].y] for i in (L_SHOULDER, R_SHOULDER)] for p in run])
-        width = float(np.median(np.linalg.norm(pts[:, 0] - pts[:, 1], axis=1))) or 1.0
-        y = pts[:, :, 1].mean(axis=1)
-        last = pts[-STOOD_STILL_FRAMES:]
+        r = self.run
+        width = r.median_width() or 1.0
+        last = np.array(r.last)
         still = float(np.abs(last - last.mean(axis=0)).max()) <= STILL_FRACTION * width
-        return still and float(y.max() - y[-1]) >= STOOD_RISE_SW * width and y[-1] <= y.min() + STILL_FRACTION * width
+        return still and r.y_max - r.y_last >= STOOD_RISE_SW * width and r.y_last <= r.y_min + STILL_FRACTION * width
 
     def _learn(self, frames: list[tuple[PoseResult, float | None]]) -> None:
         assert self.cam is not None
