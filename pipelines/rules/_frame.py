@@ -62,6 +62,10 @@ class FrameMeasures:
     hands: dict[str, HandMeasure] = field(default_factory=dict)
     mouth_objects: list[Detection] = field(default_factory=list)  # detector finds at the mouth
 
+    def hand_above(self, height_sw: float) -> bool:
+        """Some hand's centre above the shoulder line plus `height_sw` (shoulder widths; negative: below it)."""
+        return any(h.height_sw is not None and h.height_sw > height_sw for h in self.hands.values())
+
 
 def _box_dist(d: Detection, p: P) -> float:
     x1, y1, x2, y2 = d.box

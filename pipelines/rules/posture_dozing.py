@@ -103,8 +103,7 @@ class Dozing(TrackedRule):
             self.nods.clear()  # nods belong to a clerk at the post; leaving ends the count
             self.heights.clear()
         body = body_of(ctx)
-        hand_up = body is not None and any(
-            h.height_sw is not None and h.height_sw > p.raised_hand_sw for h in measure(obs, ctx).hands.values())
+        hand_up = body is not None and measure(obs, ctx).hand_above(p.raised_hand_sw)
         self._nod(t, body, p, upright_36cm_px(obs, ctx) or 0.0, hand_up)
         if len(self.nods) >= p.min_nods and t - self.nods[-1] <= p.nod_hold_s:
             return True, {"kind": "nodding", "nods": len(self.nods)}

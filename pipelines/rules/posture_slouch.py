@@ -116,8 +116,7 @@ class Slouch(TrackedRule):
             return None, {}
         cam = camera(obs, ctx)
         ev: dict[str, float] = {}
-        m = measure(obs, ctx)
-        raised = any(h.height_sw is not None and h.height_sw > p.raised_hand_sw for h in m.hands.values())
+        raised = measure(obs, ctx).hand_above(p.raised_hand_sw)
         lms = body.pose.landmarks
         slump = self._slump(body, ctx.clock.t, p, upright_36cm_px(obs, ctx) or 0.0)
         # A shoulder line much narrower than usual is a turn, or (seen from high and aside) a fit that lost one
