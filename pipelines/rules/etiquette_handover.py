@@ -44,7 +44,7 @@ from pipelines.temporal import Clock, instant_event
 from vision.observation import Observation
 
 SIDES = (("right", R_WRIST), ("left", L_WRIST))
-CLIENT_BODY_M = 1.0  # the clerk's chest height, seated (m): where the camera sees the clerk
+CLERK_CHEST_M = 1.0  # the clerk's chest height, seated (m): where the camera sees the clerk
 
 
 class HandoverParams(RuleParams):
@@ -71,7 +71,7 @@ def client_side(counter: CounterConfig, cam: CameraModel) -> float | None:
     if not zone or abs(cam.yaw_deg) >= 90:
         return None
     centre_x = float(np.mean(np.asarray(zone, float)[:, 0]))
-    clerk_x = float(cam.project(UP * CLIENT_BODY_M)[0])
+    clerk_x = float(cam.project(UP * CLERK_CHEST_M)[0])
     if abs(centre_x - clerk_x) < 1.0:
         return None
     return 1.0 if centre_x > clerk_x else -1.0
@@ -121,16 +121,15 @@ class TwoHandHandover(Rule):
         rest = self._rest(t)
         on: bool | None = None
         row = None
-        if rel is not None and rest is not None:
+        if frame is not None and rel is not None and rest is not None:
             row = self._row(frame, obs, ctx, rel, rest)
             on = row is not None
         if rel is not None and not on and not self.eps.active:
             self.history.append((t, rel))
         return self._report(self.eps.step(t, ctx.clock.wall, on, row))
 
-    def _row(self, frame: Frame | None, obs: Observation, ctx: RuleContext, rel: dict[str, np.ndarray],
+    def _row(self, frame: Frame, obs: Observation, ctx: RuleContext, rel: dict[str, np.ndarray],
              rest: dict[str, np.ndarray]) -> dict[str, Any] | None:
-        assert frame is not None
         if self.p.need_client and not (ctx.client_present or ctx.calls_since(self.p.client_call_s)):
             return None
         lean = frame.bow.angle if frame.bow is not None else None
