@@ -171,21 +171,24 @@ class StandForVisitor(Rule):
             self.seen_t = None
             return False
         if "people" in obs.ran:
-            if any(self._in_client_zone(d, obs) for d in obs.people):
+            clerk = None  # mid-shoulders: a box holding them is the clerk's own
+            if obs.pose is not None and len(obs.pose.landmarks) >= 33:
+                a, b = obs.pose.landmarks[L_SHOULDER], obs.pose.landmarks[R_SHOULDER]
+                clerk = ((a.x + b.x) / 2, (a.y + b.y) / 2)
+            if any(self._in_client_zone(d, obs, clerk) for d in obs.people):
                 self.seen_t = t
             else:
                 self.seen_t = None
         return self.seen_t is not None and t - self.seen_t <= self.p.memory_s
 
-    def _in_client_zone(self, d: Detection, obs: Observation) -> bool:
+    def _in_client_zone(self, d: Detection, obs: Observation, clerk: tuple[float, float] | None) -> bool:
+        """A visitor's box: not the clerk's own (holding the clerk's mid-shoulders: every such box, so a duplicate
+        detection of the clerk is no visitor), its bottom centre in the client zone, in front of the counter."""
         zone = self.counter.zones.client
         assert zone is not None
         x1, y1, x2, y2 = d.box
-        if obs.pose is not None and len(obs.pose.landmarks) >= 33:  # the clerk's own box
-            a, b = obs.pose.landmarks[L_SHOULDER], obs.pose.landmarks[R_SHOULDER]
-            cx, cy = (a.x + b.x) / 2, (a.y + b.y) / 2
-            if x1 <= cx <= x2 and y1 <= cy <= y2:
-                return False
+        if clerk is not None and x1 <= clerk[0] <= x2 and y1 <= clerk[1] <= y2:
+            return False
         if not point_in_polygon(((x1 + x2) / 2, y2), zone):
             return False
         return self._in_front(d, obs)
