@@ -388,10 +388,14 @@ class DeskChangeDetector:
         # rim) is taken as its surroundings
         unknown = cv2.dilate((_fill_holes(change) | person).astype(np.uint8), np.ones((9, 9), np.uint8))
         bg = cv2.inpaint(np.clip(ref_corr, 0, 255).astype(np.uint8), unknown, 5, cv2.INPAINT_TELEA).astype(np.float32)
-        norm = _grey(bg) + 12.0
-        d_cur = np.abs(cur - bg).max(axis=2) / norm
-        d_ref = np.abs(ref_corr - bg).max(axis=2) / norm
-        return change & (d_cur < self.p.revealed_match) & (d_ref > self.p.revealed_ratio * d_cur)
+        # compared on the changed pixels only: the answer is a subset of them
+        around = bg[change]
+        norm = _grey(bg)[change] + 12.0
+        d_cur = np.abs(cur[change] - around).max(axis=1) / norm
+        d_ref = np.abs(ref_corr[change] - around).max(axis=1) / norm
+        revealed = np.zeros_like(change)
+        revealed[change] = (d_cur < self.p.revealed_match) & (d_ref > self.p.revealed_ratio * d_cur)
+        return revealed
 
     def _cell_field(self, values: np.ndarray, valid: np.ndarray, default: float) -> np.ndarray:
         """Robust smooth field: the median per grid cell, median-filtered, then interpolated."""
