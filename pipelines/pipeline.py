@@ -241,11 +241,8 @@ class CounterPipelineImpl:
                     # most frames a fresh one recovered); a clerk gone leaves no box, and the extra runs stop.
                     # Not recorded as a person run: presence and clients keep their own cadence (recorded, it
                     # ended a stale "clerk at the post" early on time-compressed handovers between colleagues).
-                    from vision.detector import is_person
-
                     with timer.stage("pose_people"):
-                        dets = self._call("detector", "detect", image, roi=None, min_score=self.s.min_score)
-                    self.people_seen = (t, [d for d in dets if is_person(d)])
+                        self.people_seen = (t, self._detect_people(image))
                 if obs.pose is None and (roi := self._clerk_crop(t, w, h)) is not None:
                     # The whole-frame model lost the clerk the person detector still boxes (leaning back): pose
                     # again on that box, in a graph of its own so the whole-frame graph's tracking never sees a
@@ -466,14 +463,18 @@ class CounterPipelineImpl:
         return box if box[2] - box[0] >= 16 and box[3] - box[1] >= 16 else None
 
     def _people(self, image: _Frame, obs: Observation, timer: Any) -> None:
-        """The person detector on the whole frame (clients, colleagues, the clerk's box)."""
-        from vision.detector import is_person
-
+        """The person run of this frame (clients, colleagues, the clerk's box)."""
         with timer.stage("people"):
-            dets = self._call("detector", "detect", image, roi=None, min_score=self.s.min_score)
-        obs.people = [d for d in dets if is_person(d)]
+            obs.people = self._detect_people(image)
         obs.ran.append("people")
         self.people_seen = (obs.t, obs.people)
+
+    def _detect_people(self, image: _Frame) -> list:
+        """The person boxes the detector finds on the whole frame."""
+        from vision.detector import is_person
+
+        return [d for d in self._call("detector", "detect", image, roi=None, min_score=self.s.min_score)
+                if is_person(d)]
 
     def _clerk_crop(self, t: float, w: int, h: int) -> tuple[float, float, float, float] | None:
         """Where to look for a lost pose: the clerk's person box from the last person run (within the context's
