@@ -123,13 +123,20 @@ def register_pipeline_commands(app: typer.Typer) -> None:
                                         "code changed since they were recorded (tuning rules only)."),
         overrides: Path | None = typer.Option(None, "--overrides", help="YAML rule_id: {param: value} merged over "
                                               "every clip's counter (an eval profile)."),
+        settings_file: Path | None = typer.Option(None, "--settings", help="YAML of pipeline settings (as an edge "
+                                                  "config's pipeline_settings, e.g. pose_complexity: 0), to measure "
+                                                  "what they cost in accuracy."),
         as_json: bool = typer.Option(False, "--json", help="Print only JSON on stdout."),
     ) -> None:
         """Per-rule event-level precision/recall/F1 and time-to-alert on labelled clips."""
-        from pipelines.evaluate import evaluate, load_overrides
+        from counterwatch.configfile import load_yaml_model
+        from pipelines.evaluate import SuiteError, evaluate, load_overrides
+        from pipelines.pipeline import PipelineSettings
 
         with _clear_errors(), _progress(0, "eval") as bar:
             rule_overrides = load_overrides(overrides)
+            settings = (load_yaml_model(settings_file, PipelineSettings, SuiteError, "pipeline settings file")
+                        if settings_file else None)
 
             def on_clip(d: Path, cached: bool) -> None:
                 bar.set_description(f"eval {d.name}{' (cached)' if cached else ''}")
@@ -139,7 +146,7 @@ def register_pipeline_commands(app: typer.Typer) -> None:
                 bar.update(i - bar.n) if i >= bar.n else bar.reset(total=n)
 
             report = evaluate(suite, split, fps, tolerance, refresh, on_clip=on_clip, progress=progress,
-                              overrides=rule_overrides, rules_only=rules_only)
+                              overrides=rule_overrides, rules_only=rules_only, settings=settings)
         if as_json:
             sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
             return

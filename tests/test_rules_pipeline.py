@@ -274,3 +274,24 @@ def test_hands_held_up_while_looking_at_the_client_get_no_detector_crop():
     obs, _, _ = pipe.process(np.zeros((720, 1280, 3), np.uint8), 100.0)
     # ... but the gaze is level: phone.use cannot hold, nothing else reads objects there
     assert [r for r in det.rois if r is not None] == [] and "detector" not in obs.ran
+
+
+def test_eval_takes_pipeline_settings_from_a_yaml_file_and_names_a_bad_field(tmp_path, monkeypatch):
+    import pipelines.evaluate as ev
+
+    seen = {}
+
+    def fake_evaluate(suite, *args, settings=None, **kw):
+        seen["settings"] = settings
+        return {"rules": []}
+
+    monkeypatch.setattr(ev, "evaluate", fake_evaluate)
+    good = tmp_path / "lite.yaml"
+    good.write_text("pose_complexity: 0\n")
+    res = runner.invoke(app, ["eval", str(tmp_path), "--settings", str(good), "--json"])
+    assert res.exit_code == 0, res.output
+    assert seen["settings"].pose_complexity == 0
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("pose_complexity: 5\n")
+    res = runner.invoke(app, ["eval", str(tmp_path), "--settings", str(bad)])
+    assert res.exit_code == 2 and "bad.yaml" in res.output and "pose_complexity" in res.output
