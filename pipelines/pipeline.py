@@ -35,7 +35,7 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from calibration.config import CounterConfig
 from pipelines.context import ContextDeriver, ContextParams, HandActivity, HandGate
@@ -58,6 +58,8 @@ FACE_PITCH_RULES = frozenset({"bow.angle", "greet.raise_hand", "guide.gesture", 
 
 
 class PipelineSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt setting in an edge config must not pass silently
+
     detector_model: str = "coral.ssd_mobilenet_v2_coco"
     pose_complexity: int = Field(1, ge=0, le=2)
     face_every: int = Field(5, ge=1, description="analysed frames between face runs when no face rule is armed")

@@ -39,6 +39,10 @@ def test_pipeline_settings_are_validated_and_reach_the_pipeline(tmp_path):
     bad.write_text(f"cameras: [{{counter: {counter}}}]\npipeline_settings: {{pose_complexity: 5}}\n")
     with pytest.raises(EdgeConfigError, match=r"edge\.yaml: field 'pipeline_settings\.pose_complexity'.*Fix"):
         load_edge_config(bad)
+    typo = tmp_path / "edge3.yaml"
+    typo.write_text(f"cameras: [{{counter: {counter}}}]\npipeline_settings: {{pose_complexty: 0}}\n")
+    with pytest.raises(EdgeConfigError, match=r"edge3\.yaml: field 'pipeline_settings\.pose_complexty'.*Fix"):
+        load_edge_config(typo)  # a misspelt setting is an error, not silently the default
     good = tmp_path / "edge2.yaml"
     good.write_text(f"cameras: [{{counter: {counter}}}]\npipeline_settings: {{pose_complexity: 0, people_every: 15}}\n")
     cfg = load_edge_config(good)
