@@ -33,6 +33,10 @@ class ContextParams(BaseModel):
         180.0, ge=0, description="a queue call means a client is at the window for this long (no client zone)"
     )
     sign_memory_s: float = Field(10.0, gt=0, description="the sign stays 'shown' this long after last seen")
+    sign_marker_memory_s: float = Field(
+        30.0, gt=0, description="where the sign's marker was last read stays known this long (a desk object "
+                                "holding it is the sign, wherever it stands)"
+    )
     head_down_sw: float = Field(
         0.35, description="head this little above mid-shoulders (shoulder widths): lying on the desk"
     )
@@ -92,6 +96,7 @@ class ContextDeriver:
         # frame, or its marker has been read on this stream. A zone running off the frame's edge (a close
         # camera cuts the desk corner off) hides the sign whether it stands there or not.
         self.sign_ever_seen = False
+        self.sign_marker: tuple[float, float, float] | None = None  # x, y, t where its marker was last read
         self.sign_zone_in_frame = _zone_in_frame(counter.zones.sign, counter.camera.width, counter.camera.height)
         self.head_down_t = float("-inf")
         self.calls_seen = False
@@ -158,24 +163,38 @@ class ContextDeriver:
         ] if seen is not None else None
 
         # Pause sign: the ArUco marker (in the sign zone when one is drawn), remembered for a while.
-        if "markers" in obs.ran and any(self._is_sign(m) for m in obs.markers):
-            self.sign_seen_t = t
-            self.sign_ever_seen = True
+        if "markers" in obs.ran:
+            for m in obs.markers:
+                if m.corners and self._sign_id(m):
+                    self.sign_marker = (*_centre(m.corners), t)
+            if any(self._is_sign(m) for m in obs.markers):
+                self.sign_seen_t = t
+                self.sign_ever_seen = True
+        # Where the marker was read, zone or not: seen from the side the sign stands partly outside its zone and
+        # the desk detector may report it as an object (the desk rules drop an object holding this point).
+        seen = self.sign_marker
+        v["sign_marker_at"] = seen[:2] if seen and t - seen[2] <= self.p.sign_marker_memory_s else None
         sign = t - self.sign_seen_t <= self.p.sign_memory_s
         v["sign_shown"] = sign
         v["sign_in_view"] = self.sign_ever_seen or self.sign_zone_in_frame
         v["paused"] = sign or ctx.terminal_paused
 
-    def _is_sign(self, m: Marker) -> bool:
+    def _sign_id(self, m: Marker) -> bool:
+        """The sign's marker id (any marker when the counter sets none)."""
         want = self.counter.sign_aruco_id
-        if want is not None and m.marker_id != want:
+        return want is None or m.marker_id == want
+
+    def _is_sign(self, m: Marker) -> bool:
+        if not self._sign_id(m):
             return False
         zone = self.counter.zones.sign
         if zone is None or not m.corners:
             return True
-        cx = sum(c[0] for c in m.corners) / len(m.corners)
-        cy = sum(c[1] for c in m.corners) / len(m.corners)
-        return point_in_polygon((cx, cy), zone)
+        return point_in_polygon(_centre(m.corners), zone)
+
+
+def _centre(corners: list[tuple[float, float]]) -> tuple[float, float]:
+    return sum(c[0] for c in corners) / len(corners), sum(c[1] for c in corners) / len(corners)
 
 
 def _zone_in_frame(zone: Polygon | None, width: int, height: int, margin_px: float = 2.0) -> bool:

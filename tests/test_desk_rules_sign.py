@@ -5,6 +5,7 @@ leave_sign_long f_old_heavy (1.5 m, 1.2 m, 40 deg): the object box and the marke
 from __future__ import annotations
 
 from calibration.config import default_counter
+from pipelines.context import ContextDeriver
 from pipelines.engine import Engine
 from vision.observation import Marker, Observation
 from vision.results import Detection
@@ -16,13 +17,13 @@ BAG_BOX = (300.0, 380.0, 380.0, 450.0)
 
 def run(objects: list[Detection], markers: list[Marker], seconds: int = 120, sign_id: int | None = 7) -> list:
     counter = default_counter(640, 480, counter_id="c01").model_copy(update={"sign_aruco_id": sign_id})
-    eng = Engine(counter, only=["item.unattended"])
+    eng, derive = Engine(counter, only=["item.unattended"]), ContextDeriver(counter)  # the context reads markers
     events = []
     for i in range(seconds):  # the clerk away (no pose), nobody at the client side; markers every 5th frame
         ran = ["pose", "desk"] + (["markers"] if i % 5 == 0 else [])
         obs = Observation(counter_id="c01", frame_index=i, t=float(i), image_size=(640, 480), ran=ran,
                           desk_objects=list(objects), markers=list(markers) if i % 5 == 0 else [])
-        events += eng.step(obs)
+        events += eng.step(obs, derive)
     return events + eng.finish()
 
 

@@ -186,30 +186,6 @@ class KeyedIncidents:
         return [e for tr in self.trackers.values() for e in tr.finish(self.last_clock)]
 
 
-class SignMarker:
-    """Where the pause sign's ArUco marker was last seen (the sign's id, any marker when none is set), for
-    `memory_s`. The sign is put up on the desk when the clerk leaves; seen from the side it stands partly
-    outside its calibrated zone, so the desk detector may report it: an object holding the marker is the sign."""
-
-    def __init__(self, counter: CounterConfig, memory_s: float = 30.0) -> None:
-        self.want, self.memory_s = counter.sign_aruco_id, memory_s
-        self.seen: tuple[float, float, float] | None = None  # x, y, t
-
-    def update(self, obs: Observation) -> None:
-        if "markers" not in obs.ran:
-            return
-        for m in obs.markers:
-            if m.corners and (self.want is None or m.marker_id == self.want):
-                n = len(m.corners)
-                self.seen = (sum(c[0] for c in m.corners) / n, sum(c[1] for c in m.corners) / n, obs.t)
-
-    def holds(self, d: Detection, t: float) -> bool:
-        if self.seen is None or t - self.seen[2] > self.memory_s:
-            return False
-        x, y, _ = self.seen
-        return d.box[0] <= x <= d.box[2] and d.box[1] <= y <= d.box[3]
-
-
 class DeskRule(Rule):
     """A desk rule: on each frame the desk stage ran, `active` names the keys (items, slots) whose
     condition holds, each with its evidence; every key is its own incident (KeyedIncidents)."""
@@ -220,18 +196,19 @@ class DeskRule(Rule):
     def __init__(self, counter: CounterConfig, params: Any) -> None:
         super().__init__(counter, params)
         self.incidents = KeyedIncidents(self.rule_id, counter, params.timing(), severity=self.severity)
-        self.sign = SignMarker(counter)
 
     def active(self, obs: Observation, ctx: RuleContext) -> dict[str, dict[str, Any]] | None:
         """key -> evidence for the keys whose condition holds; None = cannot be judged on this frame."""
         raise NotImplementedError
 
     def owned(self, obs: Observation, ctx: RuleContext) -> list[Detection]:
-        """The foreign objects this rule answers for (`owner`), without the pause sign."""
-        return [d for d in owned_by(self.rule_id, obs, ctx) if not self.sign.holds(d, obs.t)]
+        """The foreign objects this rule answers for (`owner`), without the pause sign: an object holding the
+        point where the context last read the sign's marker (the sign put up on the desk, seen from the side)."""
+        at = ctx.values.get("sign_marker_at")
+        found = owned_by(self.rule_id, obs, ctx)
+        return [d for d in found if not (at and d.box[0] <= at[0] <= d.box[2] and d.box[1] <= at[1] <= d.box[3])]
 
     def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
-        self.sign.update(obs)
         return self.incidents.step(ctx.clock, self.active(obs, ctx) if desk_ran(obs) else None)
 
     def finish(self, ctx: RuleContext) -> list[Event]:
