@@ -179,9 +179,7 @@ class SlowBaseline:
         return self.usual is None or self.t is None or t - self.t > self.tau_s
 
     def update(self, t: float, now: tuple[float, ...]) -> tuple[float, ...]:
-        if self.usual is None or self.fresh(t):
-            self.usual = now
-        before = self.usual
+        before = now if self.usual is None or self.fresh(t) else self.usual
         self.usual = toward(before, now, t - (self.t if self.t is not None else t), self.tau_s)
         self.t = t
         return before
