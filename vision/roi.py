@@ -18,13 +18,18 @@ def box_iou(a: Box, b: Box) -> float:
     return inter / union if union > 0 else 0.0
 
 
+def box_holds(box: Box, point: Point2) -> bool:
+    """The point lies inside the box (edges included)."""
+    return box[0] <= point[0] <= box[2] and box[1] <= point[1] <= box[3]
+
+
 def clerk_box(people: Iterable[Detection], anchor: Point2 | None = None) -> Detection | None:
     """The person box taken for the clerk: the best-scoring one holding `anchor` (where the pose puts the clerk)
     when given, else the biggest (the clerk, facing the camera across the counter, is the person nearest it).
     The pipeline's pose recovery, the presence context and `counterwatch detect` all decide it here."""
     people = list(people)
     if anchor is not None:
-        holding = [d for d in people if d.box[0] <= anchor[0] <= d.box[2] and d.box[1] <= anchor[1] <= d.box[3]]
+        holding = [d for d in people if box_holds(d.box, anchor)]
         if holding:
             return max(holding, key=lambda d: d.score)
     return max(people, key=lambda d: (d.box[2] - d.box[0]) * (d.box[3] - d.box[1]), default=None)

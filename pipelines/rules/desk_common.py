@@ -19,7 +19,7 @@ from pipelines.events import Event, Severity
 from pipelines.temporal import Clock, IncidentTracker, Timing
 from vision.observation import Observation
 from vision.results import Detection
-from vision.roi import overlap_of_smaller
+from vision.roi import box_holds, overlap_of_smaller
 
 SLOT_MISSING, SLOT_MOVED = "slot_missing:", "slot_moved:"
 PHONE_LABELS = ["cell phone", "mobile phone"]
@@ -206,7 +206,7 @@ class DeskRule(Rule):
         point where the context last read the sign's marker (the sign put up on the desk, seen from the side)."""
         at = ctx.values.get("sign_marker_at")
         found = owned_by(self.rule_id, obs, ctx)
-        return [d for d in found if not (at and d.box[0] <= at[0] <= d.box[2] and d.box[1] <= at[1] <= d.box[3])]
+        return [d for d in found if not (at and box_holds(d.box, at))]
 
     def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
         return self.incidents.step(ctx.clock, self.active(obs, ctx) if desk_ran(obs) else None)

@@ -38,6 +38,7 @@ from pipelines.rules.etiquette_common import ClerkGeometry, Frame, r1, shoulder_
 from pipelines.temporal import Clock, instant_event
 from vision.observation import Observation
 from vision.results import Detection
+from vision.roi import box_holds
 
 
 class StandParams(RuleParams):
@@ -186,8 +187,8 @@ class StandForVisitor(Rule):
         detection of the clerk is no visitor), its bottom centre in the client zone, in front of the counter."""
         zone = self.counter.zones.client
         assert zone is not None
-        x1, y1, x2, y2 = d.box
-        if clerk is not None and x1 <= clerk[0] <= x2 and y1 <= clerk[1] <= y2:
+        x1, _, x2, y2 = d.box
+        if clerk is not None and box_holds(d.box, clerk):
             return False
         if not point_in_polygon(((x1 + x2) / 2, y2), zone):
             return False
