@@ -56,3 +56,27 @@ def test_arms_crossed_seen_from_high_and_aside_by_the_world_landmarks():
     assert _run("arms_crossed__m_young_avg__h1.8_d1.7_y-40", "posture.arms_crossed", **sim,
                 min_world_cross_sw=0.25) == []  # control: the former margin
     assert _run("stand_hands_front__m_young_avg__h1.2_d1.25_y-10", "posture.arms_crossed", **sim) == []
+
+
+LEAN_BACK_40 = "leaning_back__m_short__h1.5_d1.2_y40"  # tune_wide, labelled 0.8-3.2 s
+VISITOR = "stand_for_visitor_missed__f_old_heavy__h1.8_d1.7_y-40"  # a visitor stands at the counter from 1 s
+
+
+def test_leaning_back_seen_from_40_deg_aside_by_the_shoulders_sliding_back():
+    # from 40 deg aside and above, leaning back sinks the ears toward the shoulders (the head cue turns the other
+    # way) while the shoulders slide 28 px sideways and 21 px up: the camera model reads that as 0.14-0.17 m back
+    ((start, end),) = _run(LEAN_BACK_40, "posture.slouch")
+    assert start is not None and end is not None and start <= 1.2 and end >= 3.2
+    assert _run(LEAN_BACK_40, "posture.slouch", min_back_view=5.0) == []  # control: the backward cue not read here
+    assert _run(LEAN_BACK_40, "posture.slouch", lean_back_m=0.2) == []  # control: more than it moved
+
+
+def test_a_visitor_nearer_the_camera_is_not_taken_for_the_clerk():
+    # from 1 s the pose model fits the visitor standing at the counter (shoulders 0.9-1.4 m wide on the clerk's
+    # plane, where a clerk's read 0.3-0.65 m): their head, off to one side, read as the clerk's turned away
+    obs, counter = recorded_posture(VISITOR)
+    sim = {"gaze.away": {"min_duration": 1.5}, **SIM}
+    for rule in ("gaze.away", "posture.dozing", "posture.slouch"):
+        assert spans(run_rules(obs, [rule], counter=counter, overrides=sim), rule) == [], rule
+    wide = {"gaze.away": {"min_duration": 1.5, "max_body_width_m": 5.0}}  # control: any width is the clerk's
+    assert spans(run_rules(obs, ["gaze.away"], counter=counter, overrides=wide), "gaze.away") != []

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
+from pipelines.geometry import CameraModel
 from vision.results import FaceResult, HandResult, PoseResult
 
 NOSE, L_EYE, R_EYE, L_EAR, R_EAR, MOUTH_L, MOUTH_R = 0, 2, 5, 7, 8, 9, 10
@@ -110,6 +113,18 @@ def near_box(p: P | None, box: tuple[float, float, float, float], margin: float)
         return False
     x1, y1, x2, y2 = box
     return x1 - margin <= p[0] <= x2 + margin and y1 - margin <= p[1] <= y2 + margin
+
+
+def shoulder_width_m(body: Body, cam: CameraModel) -> float | None:
+    """The shoulder line back-projected onto the clerk's coronal plane, in metres (None without both shoulders).
+    A clerk's reads 0.3-0.5 m from any view (a bow toward the camera up to ~0.65); a pose that reads much wider
+    belongs to someone standing nearer the camera than the clerk's chair: a visitor at the counter, whom the
+    pose model picks over a seated clerk it half loses (seen from high and 40 deg aside: 0.9-1.4 m)."""
+    a, b = body.pt(L_SH), body.pt(R_SH)
+    if a is None or b is None:
+        return None
+    pts = cam.on_plane(np.array([a, b], dtype=float), cam.coronal_plane_normal(), np.zeros(3))
+    return float(np.linalg.norm(pts[0] - pts[1]))
 
 
 def face_frontal(face: FaceResult | None, max_yaw: float = 35.0) -> bool:

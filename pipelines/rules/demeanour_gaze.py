@@ -19,7 +19,8 @@ from pydantic import Field
 
 from pipelines.engine import RuleContext, register
 from pipelines.rules._base import TimedParams, TrackedRule, body_of
-from pipelines.rules._body import L_SH, NOSE, R_SH, dist
+from pipelines.rules._body import L_SH, NOSE, R_SH, dist, shoulder_width_m
+from pipelines.rules._frame import camera
 from pipelines.temporal import SlowBaseline
 from vision.observation import Observation
 
@@ -33,6 +34,9 @@ class Params(TimedParams):
     sweep_window_s: float = Field(8.0, gt=0)
     nose_shift_sw: float = Field(0.45, gt=0, description="no face: the nose this far sideways from its usual place")
     baseline_tau_s: float = Field(60.0, gt=0, description="time constant of the nose's usual place")
+    max_body_width_m: float = Field(
+        0.75, gt=0, description="a pose whose shoulders read wider than this at the clerk is someone nearer the camera"
+    )
 
 
 @register
@@ -77,6 +81,10 @@ class GazeAway(TrackedRule):
         p: Params = self.params  # type: ignore[assignment]
         if ctx.client_present is None:
             return None, {}
+        body = body_of(ctx)
+        if body is not None and (width := shoulder_width_m(body, camera(obs, ctx))) is not None \
+                and width > p.max_body_width_m:
+            return None, {}  # a visitor nearer the camera taken for the clerk: their head and face are not the clerk's
         f = obs.face
         shift = self._nose_shift(ctx)
         if f is None:

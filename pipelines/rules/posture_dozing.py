@@ -22,8 +22,8 @@ from pydantic import Field
 from pipelines.engine import RuleContext, register
 from pipelines.events import Severity
 from pipelines.rules._base import TimedParams, TrackedRule, body_of
-from pipelines.rules._body import NOSE, Body
-from pipelines.rules._frame import measure, shoulder_height_m, upright_36cm_px
+from pipelines.rules._body import NOSE, Body, shoulder_width_m
+from pipelines.rules._frame import camera, measure, shoulder_height_m, upright_36cm_px
 from vision.observation import Observation
 
 
@@ -48,6 +48,9 @@ class Params(TimedParams):
     )
     min_width_m: float = Field(
         0.25, gt=0, description="nod lengths: the shoulder width taken as no less than this many metres' worth"
+    )
+    max_body_width_m: float = Field(
+        0.75, gt=0, description="a pose whose shoulders read wider than this at the clerk is someone nearer the camera"
     )
 
 
@@ -103,6 +106,11 @@ class Dozing(TrackedRule):
             self.nods.clear()  # nods belong to a clerk at the post; leaving ends the count
             self.heights.clear()
         body = body_of(ctx)
+        if body is not None and (width := shoulder_width_m(body, camera(obs, ctx))) is not None \
+                and width > p.max_body_width_m:
+            # A visitor at the counter, nearer the camera, whom the pose model took for the clerk: the jump from the
+            # clerk's head to theirs is no nod, and the face it finds may be theirs too.
+            return None, {}
         hand_up = body is not None and measure(obs, ctx).hand_above(p.raised_hand_sw)
         self._nod(t, body, p, upright_36cm_px(obs, ctx) or 0.0, hand_up)
         if len(self.nods) >= p.min_nods and t - self.nods[-1] <= p.nod_hold_s:

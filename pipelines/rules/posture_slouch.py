@@ -19,7 +19,12 @@ swings as the torso turns). Leaning back
 against the chair = the ears rise `ear_rise_sw` over the shoulders AND the nose rises `nose_rise_sw` (the
 head tips back with the torso) while the shoulders do not rise as standing up would raise them, nor narrow
 by `max_width_loss` as turning away does. Looking
-up lifts the nose but hardly the ears. Only while seated: with a calibrated camera, the shoulders below
+up lifts the nose but hardly the ears. Seen from 30-45 deg aside that head cue turns the other way (the ears
+sink toward the shoulders), but the shoulders themselves slide sideways and up in the image as they move back:
+there (`min_back_view`) leaning back = the mid-shoulders `lean_back_m` behind their usual place, solved through
+the camera model, with the head not bowed and no hand up at the face (a raised arm shifts its shoulder).
+A pose whose shoulders read wider than `max_body_width_m` at the clerk belongs to someone nearer the camera (a
+visitor at the counter) and is not judged. Only while seated: with a calibrated camera, the shoulders below
 standing height (`min_standing_shoulder_m`, as the bow rule judges it; a view from above and to one side
 shows a seated clerk's hips off the desk zone), else the hips not seen above the desk.
 A bow lasts seconds; `min_duration` keeps it out. Lying on the desk
@@ -40,7 +45,7 @@ from pipelines.context import point_in_polygon
 from pipelines.engine import RuleContext, register
 from pipelines.geometry import FORWARD, LATERAL, UP, CameraModel, world_torso_vector
 from pipelines.rules._base import TimedParams, TrackedRule, body_of
-from pipelines.rules._body import L_EAR, L_HIP, L_SH, NOSE, R_EAR, R_HIP, R_SH
+from pipelines.rules._body import L_EAR, L_HIP, L_SH, NOSE, R_EAR, R_HIP, R_SH, shoulder_width_m
 from pipelines.rules._frame import StandingMemory, camera, measure, shoulder_height_m, upright_36cm_px
 from pipelines.temporal import SlowBaseline
 from vision.observation import Observation
@@ -87,6 +92,21 @@ class Params(TimedParams):
     min_width_m: float = Field(
         0.25, gt=0, description="slump/lean lengths: the shoulder width taken as no less than this many metres' worth"
     )
+    max_body_width_m: float = Field(
+        0.75, gt=0, description="a pose whose shoulders read wider than this at the clerk is someone nearer the camera"
+    )
+    lean_back_m: float = Field(
+        0.08, gt=0, description="leaning back: the shoulders this far behind their usual place (camera model) ..."
+    )
+    max_lean_back_m: float = Field(
+        0.3, gt=0, description="... but not further (a jump that far is another person's pose, or the clerk leaving)"
+    )
+    back_hand_sw: float = Field(
+        0.0, description="... and not while a hand is above this (vs the shoulder line: at the face, the hair)"
+    )
+    min_back_view: float = Field(
+        0.5, ge=0, description="... judged where 10 cm backward shows at least this share of 10 cm upright's length"
+    )
 
 
 @register
@@ -99,7 +119,8 @@ class Slouch(TrackedRule):
     def __init__(self, *a: Any, **kw: Any) -> None:
         super().__init__(*a, **kw)
         self.recent: deque[tuple[float, dict[str, float]]] = deque()
-        # ear height (sw), shoulder-mid y (px), sw (px), nose height (sw): the clerk's usual upright posture
+        # ear height (sw), shoulder-mid y (px), sw (px), nose height (sw), shoulder-mid x (px): the clerk's usual
+        # upright posture
         self.upright = SlowBaseline(self.params.baseline_tau_s)  # type: ignore[attr-defined]
         self.standing = StandingMemory()
 
@@ -115,6 +136,8 @@ class Slouch(TrackedRule):
         if ls is None or rs is None:
             return None, {}
         cam = camera(obs, ctx)
+        if (width := shoulder_width_m(body, cam)) is not None and width > p.max_body_width_m:
+            return None, {}  # a visitor's pose: neither a posture of the clerk's nor part of their usual one
         ev: dict[str, float] = {}
         raised = measure(obs, ctx).hand_above(p.raised_hand_sw)
         lms = body.pose.landmarks
@@ -128,6 +151,11 @@ class Slouch(TrackedRule):
             ev.update(ear_drop_sw=slump[0], shoulder_drop_sw=slump[1])
             if slump[2] is not None:
                 ev["nose_rise_sw"] = slump[2]
+            # a hand up at the face or hair lifts and shifts its own shoulder: the shoulder line's slide is no lean
+            back = None if measure(obs, ctx).hand_above(p.back_hand_sw) else _moved_back_m(
+                cam, body.shoulder_mid, self.upright.usual, p.min_back_view)
+            if back is not None:
+                ev["back_m"] = back
         v = world_torso_vector(body.pose) if len(body.pose.world) >= 25 else None
         if v is not None and p.hips_in_view and self._hips_off_desk(lms, p):
             vw = cam.to_world_axes(v)
@@ -146,15 +174,16 @@ class Slouch(TrackedRule):
             return None, {}
         tilt, pitch, roll = med.get("shoulder_tilt_deg"), med.get("lean_pitch_deg"), med.get("lean_roll_deg")
         ear_drop, shoulder_drop = med.get("ear_drop_sw"), med.get("shoulder_drop_sw")
-        nose_rise = med.get("nose_rise_sw")
+        nose_rise, back = med.get("nose_rise_sw"), med.get("back_m")
         bad = (tilt is not None and abs(tilt) > p.max_shoulder_tilt_deg) or (pitch is not None and (
             pitch > p.max_lean_forward_deg or -pitch > p.max_lean_back_deg)) or (
             roll is not None and roll > p.max_lean_side_deg) or (
             ear_drop is not None and shoulder_drop is not None and ear_drop >= p.ear_drop_sw
             and shoulder_drop >= p.shoulder_drop_sw) or (
             ear_drop is not None and shoulder_drop is not None and nose_rise is not None and -ear_drop >= p.ear_rise_sw
-            and nose_rise >= p.nose_rise_sw and -shoulder_drop < p.max_shoulder_rise_sw)
-        return bad, {k: round(v, 1) for k, v in med.items()}
+            and nose_rise >= p.nose_rise_sw and -shoulder_drop < p.max_shoulder_rise_sw) or (
+            back is not None and p.lean_back_m <= back <= p.max_lean_back_m and (nose_rise is None or nose_rise >= 0.0))
+        return bad, {k: round(v, 2 if k == "back_m" else 1) for k, v in med.items()}
 
 
     def _slump(
@@ -179,7 +208,7 @@ class Slouch(TrackedRule):
         nose = (sh[1] - nose_pt[1]) / scale if nose_pt is not None else None
         # an unseen nose holds its baseline; starting afresh, the ears' height stands in for it
         held = ear if self.upright.fresh(t) or self.upright.usual is None else self.upright.usual[3]
-        e0, y0, sw0, n0 = self.upright.update(t, (ear, sh[1], sw, nose if nose is not None else held))
+        e0, y0, sw0, n0, _ = self.upright.update(t, (ear, sh[1], sw, nose if nose is not None else held, sh[0]))
         turned = sw < (1.0 - p.max_width_loss) * sw0  # turning narrows the line and swings the head: no lean read
         rise = None if nose is None or turned else nose - n0
         return e0 - ear, (sh[1] - y0) / scale, rise, sw < (1.0 - p.max_tilt_width_loss) * sw0
@@ -227,3 +256,28 @@ def _shoulder_roll(
     measured_dy = ls[1] - rs[1]
     width = max(abs(ls[0] - rs[0]) / max(abs(float(a[0] - b[0])) / full, 1e-6), 1e-6)  # shoulder px, face-on
     return math.degrees(math.asin(max(-1.0, min(1.0, (measured_dy - expected_dy * width / full) / width))))
+
+
+def _moved_back_m(
+    cam: CameraModel, now: tuple[float, float] | None, usual: tuple[float, ...] | None, min_view: float
+) -> float | None:
+    """How far the mid-shoulders moved backward (metres, + = away from the desk) from their usual place, read
+    through the camera model: the image offsets of 10 cm backward and 10 cm sideways at the clerk are solved for
+    from the pixel shift. A camera 30-40 degrees aside sees leaning back as a sideways and upward slide of the
+    shoulders (where the head-over-shoulders cue turns the other way); face-on, backward is along the optical
+    axis and hardly moves a pixel, so the view must show 10 cm backward at least `min_view` as long as 10 cm
+    upright (else None)."""
+    if now is None or usual is None:
+        return None
+    base = np.array([usual[4], usual[1]])
+    centre = cam.on_plane(base, cam.coronal_plane_normal(), np.zeros(3))
+    origin = cam.project(centre)
+    back = cam.project(centre - 0.1 * FORWARD) - origin
+    side = cam.project(centre + 0.1 * LATERAL) - origin
+    up = float(np.hypot(*(cam.project(centre + 0.1 * UP) - origin)))
+    if up < 1e-6 or float(np.hypot(*back)) < min_view * up:
+        return None
+    a = np.stack([back, side], axis=1)
+    if abs(float(np.linalg.det(a))) < 1e-6:
+        return None
+    return 0.1 * float(np.linalg.solve(a, np.array(now) - base)[0])
