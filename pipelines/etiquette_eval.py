@@ -159,7 +159,7 @@ def clip_samples(obs: list, labels: dict[str, Any], counter: Any, events: list) 
             s["bow_naive"].append(per_frame[-1][3])
         if any(a <= o.t <= b for a, b in guide_spans):
             s["elbow_true"].append(clerk["right_elbow_angle"])
-            s["elbow_ours"].append(elbow_angle(fr.pose, cam, "right").value)
+            s["elbow_ours"].append(elbow_angle(fr.pose, cam, "right", fr.arms.get("right")).value)
             s["elbow_naive"].append(elbow_angle_world(fr.pose, "right"))
         if "hands" not in o.ran:
             continue

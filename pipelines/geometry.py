@@ -402,8 +402,10 @@ def elbow_angle_relative_depth(pose: PoseResult, side: str = "right") -> float |
     return angle_between(segs[0], segs[1])
 
 
-def elbow_angle(pose: PoseResult, cam: CameraModel, side: str = "right") -> Cue:
-    """Elbow angle, viewpoint-aware: the median of three cues that fail in different views.
+def elbow_angle(pose: PoseResult, cam: CameraModel, side: str = "right", arm: ArmScale | None = None) -> Cue:
+    """Elbow angle, viewpoint-aware: the median of three cues that fail in different views, or, given the
+    person's metric arm (`arm`) and a forearm pointing far out of the image, the length-based cue
+    (`elbow_angle_metric`).
 
     - the 2D angle: exact when the arm's plane faces the camera, reads a bent arm as straight when the
       bend runs along the line of sight (the low guide 请坐 from the front: 160-171 for 120);
@@ -412,7 +414,13 @@ def elbow_angle(pose: PoseResult, cam: CameraModel, side: str = "right") -> Cue:
       seen edge-on.
     On the tune split's guide clips (48 frames per view) the median read MAE 11.5 / 9.3 / 17.1 deg at
     (1.35 m, 0 deg) / (1.6 m, 30 deg) / (1.3 m, -20 deg), against 13.7 / 9.3 / 19.7 for the previous mean of
-    the 2D and plane cues with a 2D shortcut above 155 deg."""
+    the 2D and plane cues with a 2D shortcut above 155 deg. With the metric cue for forearms under 0.7 of their
+    length in the image: tune (1.3 m, -20 deg) 17.1 -> 14.4, tune_wide (1.8 m, -40 deg) 31.9 -> 16.3, the other
+    four views unchanged (their guiding forearms stay nearer the image plane)."""
+    if arm is not None and forearm_ratio(pose, cam, arm, side) < FORE_FORESHORTENED:
+        metric = elbow_angle_metric(pose, cam, arm, side)
+        if metric is not None and math.isfinite(metric.value):
+            return metric
     d2 = elbow_angle_2d(pose, side)
     lifted = elbow_angle_relative_depth(pose, side)
     plane = elbow_angle_on_plane(pose, cam, side)
@@ -421,6 +429,86 @@ def elbow_angle(pose: PoseResult, cam: CameraModel, side: str = "right") -> Cue:
     if len(cues) < 3:
         return Cue(d2, 20.0)
     return Cue(float(np.median(cues)), max(6.0, float(np.ptp(cues)) / 2))
+
+
+def point_at_depth(cam: CameraModel, uv: np.ndarray, depth: float) -> np.ndarray:
+    """The point on the ray through pixel uv at this depth along the optical axis."""
+    d = cam.ray(uv)
+    return cam.C + d * (depth / max(float(d @ cam.R[2]), 1e-6))
+
+
+def on_ray_at_distance(cam: CameraModel, uv: np.ndarray, centre: np.ndarray, length: float,
+                       toward_camera: bool) -> np.ndarray:
+    """The point on the ray through uv at `length` from `centre` (ray-sphere intersection): the nearer of the
+    two roots when `toward_camera`, else the farther. A ray that misses the sphere (the segment measured
+    longer in the image than the learned length allows) gives its closest point to the centre."""
+    d = cam.ray(uv)
+    oc = centre - cam.C
+    b = float(d @ oc)
+    disc = b * b - (float(oc @ oc) - length * length)
+    t = b if disc <= 0 else b + (-1.0 if toward_camera else 1.0) * math.sqrt(disc)
+    return cam.C + max(t, 1e-6) * d
+
+
+def segment_length_lower_bound(cam: CameraModel, uv_a: np.ndarray, uv_b: np.ndarray, depth: float) -> float:
+    """Metric length of a segment both of whose ends sit at this depth (parallel to the image plane): about a
+    lower bound of its true length when its first end is at that depth (foreshortening only shortens it)."""
+    a, b = point_at_depth(cam, uv_a, depth), point_at_depth(cam, uv_b, depth)
+    return float(np.linalg.norm(b - a))
+
+
+@dataclass(frozen=True)
+class ArmScale:
+    """One arm's metric scale for `elbow_angle_metric`: the shoulder's depth along the optical axis (from the
+    calibrated camera and the learned upright body, bowed by this frame's angle) and the person's learned
+    upper-arm and forearm lengths in metres."""
+
+    shoulder_depth: float
+    upper_m: float
+    fore_m: float
+
+
+# The metric cue replaces the median when the forearm points this far out of the image (its image length
+# under 0.7 of its learned length: > 45 deg out of the image plane), where the 2D angle reads the bend as
+# straight and MediaPipe's depth (about half the true out-of-image component on the tune guides) only halves
+# the error. MediaPipe's sign for such a forearm was right on every tune/tune_wide guide frame from views at
+# 0 to -40 deg yaw; its sign for the upper arm was right on 33-83% of them, so an upper arm lying in the image
+# plane (image length >= 0.9 of its length: both roots close) takes the mean of its two roots.
+FORE_FORESHORTENED = 0.7
+UPPER_IN_PLANE = 0.9
+
+
+def elbow_angle_metric(pose: PoseResult, cam: CameraModel, arm: ArmScale, side: str = "right") -> Cue | None:
+    """Elbow angle from the accurate 2D joints and the person's metric segment lengths (Taylor's
+    foreshortening): the shoulder on its image ray at its known depth, the elbow on its own ray `upper_m` from
+    it, the wrist on its ray `fore_m` from the elbow (ray-sphere intersections). Which root (toward the camera
+    or away) comes from the sign of MediaPipe's relative depth of each segment; how far out of the image the
+    segment points comes from the length, not from MediaPipe's depth. An upper arm lying in the image plane
+    takes the mean angle over its two roots. sigma grows as the forearm lies in the image plane (where the
+    lengths add nothing to the 2D angle)."""
+    world = world_points(pose, SIDE[side])
+    if world is None or not (arm.upper_m > 0 and arm.fore_m > 0):
+        return None
+    uv = image_points(pose, SIDE[side])
+    s = point_at_depth(cam, uv[0], arm.shoulder_depth)
+    fore_near = float(world[2][2] - world[1][2]) < 0
+
+    def at(elbow: np.ndarray) -> float:
+        wrist = on_ray_at_distance(cam, uv[2], elbow, arm.fore_m, fore_near)
+        return angle_between(s - elbow, wrist - elbow)
+
+    upper_ratio = segment_length_lower_bound(cam, uv[0], uv[1], arm.shoulder_depth) / arm.upper_m
+    if upper_ratio >= UPPER_IN_PLANE:
+        value = 0.5 * sum(at(on_ray_at_distance(cam, uv[1], s, arm.upper_m, near)) for near in (True, False))
+    else:
+        value = at(on_ray_at_distance(cam, uv[1], s, arm.upper_m, float(world[1][2] - world[0][2]) < 0))
+    return Cue(value, 6.0 / max(1.0 - forearm_ratio(pose, cam, arm, side), 0.05))
+
+
+def forearm_ratio(pose: PoseResult, cam: CameraModel, arm: ArmScale, side: str = "right") -> float:
+    """The forearm's image length over its learned length (at the shoulder's depth): 1 in the image plane."""
+    uv = image_points(pose, SIDE[side])
+    return segment_length_lower_bound(cam, uv[1], uv[2], arm.shoulder_depth) / arm.fore_m
 
 
 def upper_arm_gap_m(pose: PoseResult, cam: CameraModel, side: str = "right") -> float | None:

@@ -31,12 +31,17 @@ from pipelines.geometry import (
     R_HIP,
     R_SHOULDER,
     R_WRIST,
+    SIDE,
     UPPER_BODY,
+    ArmScale,
     BowMeasure,
     CameraModel,
     UprightModel,
+    image_points,
     learn_upright,
     measure_bow,
+    rotate_forward,
+    segment_length_lower_bound,
     visibility,
 )
 from pipelines.rules._frame import mid_shoulder_height_m
@@ -78,6 +83,7 @@ class Frame:
     world: np.ndarray | None  # (33, 3) world landmarks rotated into the clerk world axes (hip origin)
     moved: bool = False  # the posture does not fit a bend about the learned hips (standing up, leaving)
     upright_shoulder_m: float | None = None  # the learned upright shoulders' height above the floor
+    arms: dict[str, ArmScale] = field(default_factory=dict)  # side -> metric arm, once its lengths are learned
     memo: dict[str, Any] = field(default_factory=dict)
 
     def cached(self, key: str, compute: Callable[[], T]) -> T:
@@ -114,6 +120,44 @@ class ShoulderRun:
         return self.widths[m] if n % 2 else (self.widths[m - 1] + self.widths[m]) / 2
 
 
+ARM_LENGTH_FRAMES = 300  # the arm lengths come from about the last minute (5 fps): a new clerk takes over
+ARM_LENGTH_MIN_FRAMES = 3
+# Each frame gives each arm segment's length as if it lay in the image plane, which foreshortening only
+# shortens: a high percentile of those is the length (tune/tune_wide guide clips: upper arm 0.98-1.08, forearm
+# 0.95-1.16 of the simulator's true keypoint lengths; the 100th percentile lets single bad landmarks in).
+ARM_LENGTH_PERCENTILE = 90.0
+
+
+class ArmLengths:
+    """One arm's upper-arm and forearm lengths in metres, learned from the frames a bend about the hips
+    explains (so the shoulder's depth is known)."""
+
+    def __init__(self, side: str) -> None:
+        self.side = side
+        self.upper: deque[float] = deque(maxlen=ARM_LENGTH_FRAMES)
+        self.fore: deque[float] = deque(maxlen=ARM_LENGTH_FRAMES)
+
+    def add(self, pose: PoseResult, cam: CameraModel, shoulder_depth: float) -> None:
+        if float(visibility(pose, SIDE[self.side]).min()) < 0.5:
+            return
+        s, e, w = image_points(pose, SIDE[self.side])
+        self.upper.append(segment_length_lower_bound(cam, s, e, shoulder_depth))
+        self.fore.append(segment_length_lower_bound(cam, e, w, shoulder_depth))
+
+    def scale(self, shoulder_depth: float) -> ArmScale | None:
+        if len(self.upper) < ARM_LENGTH_MIN_FRAMES:
+            return None
+        return ArmScale(shoulder_depth, float(np.percentile(self.upper, ARM_LENGTH_PERCENTILE)),
+                        float(np.percentile(self.fore, ARM_LENGTH_PERCENTILE)))
+
+
+def shoulder_depth(cam: CameraModel, model: UprightModel, bow_deg: float, side: str) -> float:
+    """Depth along the optical axis of the learned upright shoulder bent forward by this frame's bow."""
+    k = UPPER_BODY.index(L_SHOULDER if side == "left" else R_SHOULDER)
+    p = model.hip + rotate_forward(model.offsets[k:k + 1], np.radians([bow_deg]))[0, 0]
+    return float((p - cam.C) @ cam.R[2])
+
+
 class ClerkGeometry:
     def __init__(self, counter: CounterConfig) -> None:
         self.counter = counter
@@ -126,6 +170,7 @@ class ClerkGeometry:
         self.since_refresh = 0
         self.last_fit: PoseResult | None = None  # the last frame a bend about the learned hips explained
         self.run = ShoulderRun()  # the shoulders from `last_fit` through the moved frames (`_stood_up`)
+        self.arm_lengths = {side: ArmLengths(side) for side in ("left", "right")}
 
     def camera(self, obs: Observation) -> CameraModel:
         if self.cam is None:
@@ -163,8 +208,14 @@ class ClerkGeometry:
             return Frame(obs.pose, cam, None, world, moved=True)
         self.moved.clear()
         self.last_fit = obs.pose
+        arms = {}
+        for side, lengths in self.arm_lengths.items():
+            depth = shoulder_depth(cam, self.model, bow.angle, side)
+            lengths.add(obs.pose, cam, depth)
+            if (scale := lengths.scale(depth)) is not None:
+                arms[side] = scale
         self._maintain(obs.pose, face_pitch, bow)
-        return Frame(obs.pose, cam, bow, world, upright_shoulder_m=upright_shoulder_m(self.model))
+        return Frame(obs.pose, cam, bow, world, upright_shoulder_m=upright_shoulder_m(self.model), arms=arms)
 
     def _moved(self, pose: PoseResult, face_pitch: float | None) -> None:
         """Frames that no bend explains: once the clerk holds still in the new posture (stood up, sat

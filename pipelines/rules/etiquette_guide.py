@@ -107,7 +107,7 @@ def guide_row(frame: Frame, obs: Observation, p: GuideParams, bow: float | None)
         return None
     if not (lateral >= p.lateral_m or (palm_up and (forward >= p.forward_m or raised))):
         return None
-    el = frame.cached("elbow.right", lambda: elbow_angle(frame.pose, frame.cam, "right"))
+    el = frame.cached("elbow.right", lambda: elbow_angle(frame.pose, frame.cam, "right", frame.arms.get("right")))
     hip = (w[L_HIP] + w[R_HIP]) / 2
     lw = w[L_WRIST] - hip
     return {
