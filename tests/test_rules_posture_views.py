@@ -80,3 +80,12 @@ def test_a_visitor_nearer_the_camera_is_not_taken_for_the_clerk():
         assert spans(run_rules(obs, [rule], counter=counter, overrides=sim), rule) == [], rule
     wide = {"gaze.away": {"min_duration": 1.5, "max_body_width_m": 5.0}}  # control: any width is the clerk's
     assert spans(run_rules(obs, ["gaze.away"], counter=counter, overrides=wide), "gaze.away") != []
+
+
+def test_leaning_on_one_arm_seen_from_high_and_aside_by_the_shoulders_sliding_sideways():
+    # slumped onto the left forearm (~20 deg of roll): from 1.8 m high and 40 deg aside the shoulder line narrows
+    # and no tilt is read, but the mid-shoulders slide 0.13 m sideways (no clip without a lean went past 0.08)
+    name = "lean_on_one_arm__m_young_avg__h1.8_d1.7_y-40"  # labelled 0.8-7.2 s
+    ((start, end),) = _run(name, "posture.slouch")
+    assert start is not None and end is not None and start <= 1.4 and end >= 7.2
+    assert _run(name, "posture.slouch", lean_side_m=0.2) == []  # control: more than it slid

@@ -22,7 +22,10 @@ by `max_width_loss` as turning away does. Looking
 up lifts the nose but hardly the ears. Seen from 30-45 deg aside that head cue turns the other way (the ears
 sink toward the shoulders), but the shoulders themselves slide sideways and up in the image as they move back:
 there (`min_back_view`) leaning back = the mid-shoulders `lean_back_m` behind their usual place, solved through
-the camera model, with the head not bowed and no hand up at the face (a raised arm shifts its shoulder).
+the camera model, with the head not bowed and no hand up at the face (a raised arm shifts its shoulder). In the
+same views the shoulder line's roll when slumping onto one forearm reads under `max_shoulder_tilt_deg` (8-10 deg
+for ~20) or not at all (the line narrows), while the mid-shoulders slide `lean_side_m` sideways: that is a lean
+too (not while the head is down on the desk: posture.head_on_desk's).
 A pose whose shoulders read wider than `max_body_width_m` at the clerk belongs to someone nearer the camera (a
 visitor at the counter) and is not judged. Only while seated: with a calibrated camera, the shoulders below
 standing height (`min_standing_shoulder_m`, as the bow rule judges it; a view from above and to one side
@@ -98,8 +101,11 @@ class Params(TimedParams):
     lean_back_m: float = Field(
         0.08, gt=0, description="leaning back: the shoulders this far behind their usual place (camera model) ..."
     )
-    max_lean_back_m: float = Field(
-        0.3, gt=0, description="... but not further (a jump that far is another person's pose, or the clerk leaving)"
+    lean_side_m: float = Field(
+        0.1, gt=0, description="leaning on one arm: the shoulders this far sideways from their usual place (ditto)"
+    )
+    max_shift_m: float = Field(
+        0.3, gt=0, description="... either, but not further (a jump that far is another person's pose, or leaving)"
     )
     back_hand_sw: float = Field(
         0.0, description="... and not while a hand is above this (vs the shoulder line: at the face, the hair)"
@@ -152,10 +158,10 @@ class Slouch(TrackedRule):
             if slump[2] is not None:
                 ev["nose_rise_sw"] = slump[2]
             # a hand up at the face or hair lifts and shifts its own shoulder: the shoulder line's slide is no lean
-            back = None if measure(obs, ctx).hand_above(p.back_hand_sw) else _moved_back_m(
+            moved = None if measure(obs, ctx).hand_above(p.back_hand_sw) else _moved_back_m(
                 cam, body.shoulder_mid, self.upright.usual, p.min_back_view)
-            if back is not None:
-                ev["back_m"] = back
+            if moved is not None:
+                ev["back_m"], ev["side_m"] = moved
         v = world_torso_vector(body.pose) if len(body.pose.world) >= 25 else None
         if v is not None and p.hips_in_view and self._hips_off_desk(lms, p):
             vw = cam.to_world_axes(v)
@@ -174,7 +180,7 @@ class Slouch(TrackedRule):
             return None, {}
         tilt, pitch, roll = med.get("shoulder_tilt_deg"), med.get("lean_pitch_deg"), med.get("lean_roll_deg")
         ear_drop, shoulder_drop = med.get("ear_drop_sw"), med.get("shoulder_drop_sw")
-        nose_rise, back = med.get("nose_rise_sw"), med.get("back_m")
+        nose_rise, back, side = med.get("nose_rise_sw"), med.get("back_m"), med.get("side_m")
         bad = (tilt is not None and abs(tilt) > p.max_shoulder_tilt_deg) or (pitch is not None and (
             pitch > p.max_lean_forward_deg or -pitch > p.max_lean_back_deg)) or (
             roll is not None and roll > p.max_lean_side_deg) or (
@@ -182,8 +188,9 @@ class Slouch(TrackedRule):
             and shoulder_drop >= p.shoulder_drop_sw) or (
             ear_drop is not None and shoulder_drop is not None and nose_rise is not None and -ear_drop >= p.ear_rise_sw
             and nose_rise >= p.nose_rise_sw and -shoulder_drop < p.max_shoulder_rise_sw) or (
-            back is not None and p.lean_back_m <= back <= p.max_lean_back_m and (nose_rise is None or nose_rise >= 0.0))
-        return bad, {k: round(v, 2 if k == "back_m" else 1) for k, v in med.items()}
+            back is not None and p.lean_back_m <= back <= p.max_shift_m and (nose_rise is None or nose_rise >= 0.0)
+        ) or (side is not None and p.lean_side_m <= abs(side) <= p.max_shift_m and not ctx.values.get("head_down"))
+        return bad, {k: round(v, 2 if k.endswith("_m") else 1) for k, v in med.items()}
 
 
     def _slump(
@@ -260,7 +267,7 @@ def _shoulder_roll(
 
 def _moved_back_m(
     cam: CameraModel, now: tuple[float, float] | None, usual: tuple[float, ...] | None, min_view: float
-) -> float | None:
+) -> tuple[float, float] | None:
     """How far the mid-shoulders moved backward (metres, + = away from the desk) from their usual place, read
     through the camera model: the image offsets of 10 cm backward and 10 cm sideways at the clerk are solved for
     from the pixel shift. A camera 30-40 degrees aside sees leaning back as a sideways and upward slide of the
@@ -280,4 +287,5 @@ def _moved_back_m(
     a = np.stack([back, side], axis=1)
     if abs(float(np.linalg.det(a))) < 1e-6:
         return None
-    return 0.1 * float(np.linalg.solve(a, np.array(now) - base)[0])
+    back_m, side_m = 0.1 * np.linalg.solve(a, np.array(now) - base)
+    return float(back_m), float(side_m)
