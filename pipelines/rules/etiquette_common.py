@@ -225,10 +225,10 @@ class ClerkGeometry:
         self.moved.append((pose, face_pitch))
         self.run.add(pose)
         if self._stood_up():
-            recent = list(self.moved)[-STOOD_STILL_FRAMES:]
+            recent = self._at_top()
             self.pool.clear()
             self.pool.extend(recent)
-            self._learn(recent)
+            self._learn([(p, None) for p, _ in recent])  # no head-pitch baseline from so few frames (see _at_top)
             self.moved.clear()
             self.behind = []
             return
@@ -257,6 +257,16 @@ class ClerkGeometry:
         last = np.array(r.last)
         still = float(np.abs(last - last.mean(axis=0)).max()) <= STILL_FRACTION * width
         return still and r.y_max - r.y_last >= STOOD_RISE_SW * width and r.y_last <= r.y_min + STILL_FRACTION * width
+
+    def _at_top(self) -> list[tuple[PoseResult, float | None]]:
+        """The last still frames whose shoulders reached the top of the rise (within half the still tolerance):
+        the standing baseline. The still test lets the first of them still be rising (up to 0.16 shoulder widths
+        below the top), and a clerk rising leans forward: that frame in the baseline made MediaPipe's world torso
+        angle and the head pitch read the following bow 7-10 deg low (tune stand_for_visitor, frontal)."""
+        r = self.run
+        tol = 0.5 * STILL_FRACTION * (r.median_width() or 1.0)
+        frames = list(self.moved)[-STOOD_STILL_FRAMES:]
+        return [f for f, pts in zip(frames, r.last, strict=True) if float(pts[:, 1].mean()) <= r.y_min + tol]
 
     def _learn(self, frames: list[tuple[PoseResult, float | None]]) -> None:
         assert self.cam is not None
