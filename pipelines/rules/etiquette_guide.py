@@ -93,9 +93,9 @@ def guide_row(frame: Frame, obs: Observation, p: GuideParams, bow: float | None)
     lateral = w[R_SHOULDER][0] - w[R_WRIST][0]  # +X is the clerk's left, so out to the right is -X
     forward = w[R_WRIST][2] - w[R_SHOULDER][2]
     hand = clerk_hand(frame, obs, "right")
-    # the palm's sign from MediaPipe's own handedness label: on the simulator suite (tune) it was right where
-    # the side the hand sits on disagreed 14 times out of 15 (hands together on the desk)
-    palm = frame.cached("palm_up.right", lambda: palm_up_score(hand, frame.cam)) if hand else None
+    # the palm's sign from MediaPipe's handedness label, or from the side when the label disagrees and MediaPipe
+    # doubts it (`palm_up_score`)
+    palm = frame.cached("palm_up.right", lambda: palm_up_score(hand, frame.cam, "right")) if hand else None
     tilt = frame.cached("forearm.right", lambda: forearm_from_vertical(frame.pose, frame.cam, "right"))
     if tilt is not None and tilt < 25 and w[R_WRIST][1] > w[R_SHOULDER][1] - 0.15:
         return None  # a raised-hand greeting, not a guide

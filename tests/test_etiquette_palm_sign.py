@@ -1,0 +1,25 @@
+"""Which way the palm faces depends on which hand it is: MediaPipe's label, unless it disagrees with the wrist the
+hand sits on and MediaPipe doubts it."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from pipelines.geometry import LABEL_DOUBT_SCORE, palm_up_score
+from tests.fixtures.etiquette import make_cam
+from tests.test_etiquette_geometry import _image_hand
+
+
+def test_a_doubtful_label_that_disagrees_with_the_wrist_gives_way_to_the_side():
+    cam = make_cam(yaw=-40, pitch=19.4, height=1.8, distance=1.7)
+    wrist = np.array([-0.35, 1.05, 0.35])
+    up = _image_hand(cam, wrist, (0.0, 1.0, 0.0), 0.0, "Right")  # a right hand, palm up
+    mislabelled = dataclasses.replace(up, handedness="Left", score=LABEL_DOUBT_SCORE - 0.2)
+    assert palm_up_score(up, cam, "right") > 0.95
+    assert palm_up_score(mislabelled, cam) < -0.95  # the label alone reads the palm as down
+    assert palm_up_score(mislabelled, cam, "right") > 0.95  # on the right wrist, with a doubtful label: up
+    # a confident label wins over the side (hands together on the desk are matched to the wrong wrist)
+    confident = dataclasses.replace(up, handedness="Left", score=0.97)
+    assert palm_up_score(confident, cam, "right") < -0.95
