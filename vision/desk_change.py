@@ -32,7 +32,7 @@ import numpy as np
 
 from calibration.config import CounterConfig
 from vision.results import Box, Detection, HandResult, PoseResult
-from vision.roi import box_iou
+from vision.roi import box_iou, overlap_of_smaller
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,9 @@ class DeskChangeParams:
     slot_vacated_frac: float = 0.25  # background showing in or beside a slot, x its area = vacated
     slot_hole_margin: int = 3  # pixels: a hole this close to the slot is where its item stood
     moved_area_ratio: tuple[float, float] = (0.1, 4.0)  # a new blob this size (x slot or hole area) = the moved item
-    moved_colour: float = 0.35  # ... and of the item's colour (relative distance of the median colours)
+    # ... and of the item's colours: at most this share of the blob's new pixels may fall outside the colours the
+    # item showed where it stood (brightness-free chromaticity, so a view of only part of it still matches)
+    moved_colour: float = 0.4
     moved_window_s: float = 6.0  # ... if it appeared no earlier than this before the slot emptied
     rise_frac: float = 0.45  # standing objects: search this share of the frame height above the desk
     footprint_px: int = 24  # ... a blob above the desk needs this many changed pixels on the desk itself
@@ -110,7 +112,9 @@ class _SlotVerdict:
     absorbed: list[tuple[int, int, int, int]] = field(default_factory=list)  # rects no blob may come from
     scores: tuple[float, float | None, float] | None = None  # ZNCC in place, best elsewhere, hole x slot area
     hole_area: float = 0.0  # pixels of background showing where the item stood (its visible size)
-    colour: np.ndarray | None = None  # the item's median colour in the reference, over that hole
+    # the item's pixels in the relit reference over that hole, their colours (`_colour_model`), and whether the
+    # frame edge cuts the hole (the item was seen only in part)
+    colour: tuple[np.ndarray, np.ndarray, bool] | None = None
     # the changed areas joined to that hole, as x1, y1, x2, y2
     joined: list[tuple[int, int, int, int]] = field(default_factory=list)
 
@@ -171,6 +175,7 @@ class DeskChangeDetector:
         self.tracks: list[tuple[Box, float]] = []  # (box, first seen) of still blobs, work pixels
         self.slot_since: dict[str, float] = {}  # slot -> when its current missing/moved streak began
         self.moved_seen: dict[str, float] = {}  # slot -> when its item was last seen moved elsewhere
+        self.moved_box: dict[str, Box] = {}  # slot -> where (work pixels) its item was last seen moved
         # desk zone plus a band above it: an item standing on the desk (an umbrella, a bag) rises above the
         # counter top in the image; it is kept only with a footprint on the desk itself
         rows = np.flatnonzero(self.desk.any(axis=1))
@@ -179,6 +184,7 @@ class DeskChangeDetector:
         self.search[: max(0, top - int(self.p.rise_frac * self.work_size[1]))] = False
         self.state = DeskState()
         self._cur: np.ndarray | None = None  # this frame at work resolution (the moved item's colour)
+        self._ref_corr: np.ndarray | None = None  # the reference relit to this frame (the item's colours)
 
     # ------------------------------------------------------------------ public
     def process(
@@ -218,6 +224,7 @@ class DeskChangeDetector:
                 self.state.slot_scores[slot.name] = verdict.scores
             if state == "present":
                 self.slot_since.pop(slot.name, None)
+                self.moved_box.pop(slot.name, None)
             elif state in ("moved", "missing"):
                 self.slot_since.setdefault(slot.name, now)
             if det is not None:
@@ -247,6 +254,7 @@ class DeskChangeDetector:
             settled.remove(rest)  # the rest of the hole, or what the item hid, now in view: not a new object
         if blob is not None:
             self.moved_seen[slot.name] = now
+            self.moved_box[slot.name] = blob[0]
             box = tuple(v * to_frame for v in blob[0])
             return "moved", Detection(box=box, label=f"slot_moved:{slot.name}", score=0.6, source="change")  # type: ignore[arg-type]
         if now - self.moved_seen.get(slot.name, -math.inf) < self.p.moved_window_s:
@@ -261,6 +269,13 @@ class DeskChangeDetector:
         """The settled blob that is most likely the slot's item put down elsewhere: first seen no earlier
         than `moved_window_s` before the slot emptied, of a plausible size next to the slot or the hole the
         item left (the hand mask cuts it; the frame edge may cut the hole), and of the item's colour."""
+        prev = self.moved_box.get(slot.name)
+        if prev is not None:
+            # the blob already paired with this slot, still lying there: the same item, whatever its colours
+            # look like this frame (the clerk's hand cuts a different part of it each frame)
+            same = [b for b in settled if overlap_of_smaller(b[0], prev) >= 0.6]
+            if same:
+                return max(same, key=lambda b: overlap_of_smaller(b[0], prev))
         area = float(max(slot.rect[2] * slot.rect[3], verdict.hole_area))
         lo, hi = self.p.moved_area_ratio
         best, best_t = None, -math.inf
@@ -271,19 +286,21 @@ class DeskChangeDetector:
             if first < since - self.p.moved_window_s or not lo <= ratio <= hi or first <= best_t:
                 continue
             if verdict.colour is not None and self._colour_distance(box, verdict.colour) > self.p.moved_colour:
-                continue  # a new thing of another colour is not the item that left
+                continue  # a new thing of other colours is not the item that left
             best, best_t = blob, first
         return best
 
-    def _colour_distance(self, box: Box, colour: np.ndarray) -> float:
-        """Relative distance between `colour` and the median colour of the blob's new (not revealed) pixels."""
+    def _colour_distance(self, box: Box, colour: tuple[np.ndarray, np.ndarray, bool]) -> float:
+        """1 - `_colour_overlap` of the item where it stood (`colour`: its pixels in the relit reference, their
+        colour model, whether the frame edge cut that view) and the blob's new (not revealed) pixels now:
+        0 = the same colours."""
         x1, y1, x2, y2 = (int(v) for v in box)
         assert self.state.change is not None and self.state.revealed is not None and self._cur is not None
         own = (self.state.change & ~self.state.revealed)[y1:y2, x1:x2]
         if own.sum() < 10:
             return math.inf
-        here = np.median(self._cur[y1:y2, x1:x2][own], axis=0)
-        return float(np.abs(here - colour).max() / (max(float(here.mean()), float(colour.mean())) + 12.0))
+        pixels, model, partial = colour
+        return 1.0 - _colour_overlap(pixels, model, self._cur[y1:y2, x1:x2][own], partial)
 
     # ------------------------------------------------------------ preparation
     def _work(self, bgr: np.ndarray) -> np.ndarray:
@@ -359,6 +376,7 @@ class DeskChangeDetector:
         # von Kries model: a smooth per-channel gain field absorbs brightness and colour-temperature drift
         gains = [self._cell_field((cur[..., c] + 1.0) / (self.ref[..., c] + 1.0), valid, 1.0) for c in range(3)]
         ref_corr = cv2.merge([self.ref[..., c] * gains[c] for c in range(3)])
+        self._ref_corr = ref_corr
         g_cur, g_corr = _grey(cur), _grey(ref_corr)
         d = np.abs(cur - ref_corr)
         rel = cv2.max(cv2.max(d[..., 0], d[..., 1]), d[..., 2]) / (g_corr + 12.0)
@@ -468,7 +486,13 @@ class DeskChangeDetector:
             if changed < self.p.slot_changed_frac:
                 return _SlotVerdict("present")
             return _SlotVerdict("covered", scores=(round(here, 3), None, round(float(hole.sum()) / (w * h), 2)))
-        colour = np.median(self.ref[hole], axis=0)  # what the item looked like where it stood
+        assert self._ref_corr is not None
+        # what the item looked like where it stood (relit to now), less what the desk there looks like now
+        item = self._ref_corr[hole]
+        model = _colour_model(item, self._cur[hole] if self._cur is not None else None)
+        H, W = hole.shape
+        cut = hole_box[0] <= 1 or hole_box[1] <= 1 or hole_box[2] >= W - 1 or hole_box[3] >= H - 1
+        colour = None if model is None else (item, model, cut)
         # the changed areas joined to the hole: the hole plus what the item hid (now in view), or the item
         # itself put down right beside it (`_resolve_slot` pairs that first)
         _, labels, stats, _ = cc
@@ -485,7 +509,8 @@ class DeskChangeDetector:
         _, best, _, (bx, by) = cv2.minMaxLoc(res)
         found = (float(bx), float(by), float(bx + w), float(by + h))
         scores = (round(here, 3), round(float(best), 3), round(float(hole.sum()) / (w * h), 2))
-        if best >= self.p.slot_found_ncc and self._colour_distance(found, colour) <= self.p.moved_colour:
+        same_colour = colour is None or self._colour_distance(found, colour) <= self.p.moved_colour
+        if best >= self.p.slot_found_ncc and same_colour:
             if math.hypot(bx - x, by - y) <= self.p.slot_shift_frac * min(w, h):
                 return _SlotVerdict("present", absorbed=[slot.rect], scores=scores)
             box = tuple(v * to_frame for v in found)
@@ -748,6 +773,67 @@ def _chroma(img: np.ndarray) -> np.ndarray:
     total = cv2.transform(img, np.ones((1, 3), np.float32)) + 1.0
     b, g, _ = cv2.split(img)
     return cv2.merge([b / total, g / total])
+
+
+COLOUR_BINS = 12  # chromaticity bins per axis (a bin is 1/12 of the blue/green share)
+GREY_LEVELS = 4  # brightness levels (0 = dark); the caller compares relit pixels, so levels are comparable
+COLOUR_MIN_SHARE = 0.05  # a colour a thing shows on less than this share of its pixels is not its colour
+_HUES = COLOUR_BINS * COLOUR_BINS + 1  # chroma bins, and one for the unsaturated pixels
+
+
+def _colour_bins(pixels: np.ndarray) -> np.ndarray:
+    """Each BGR pixel's (N x 3) colour bin: its brightness level x its hue. The hue is its blue and green shares
+    of the sum on a COLOUR_BINS grid (brightness-free, so a shadow or another face of the item keeps it), or
+    "grey" for an unsaturated or dark pixel, whose shares are noise; the level tells white from grey from black."""
+    px = pixels.reshape(-1, 3).astype(np.float32)
+    total = px.sum(axis=1) + 1e-3
+    mean = total / 3
+    b = np.minimum((px[:, 0] / total * COLOUR_BINS).astype(np.int32), COLOUR_BINS - 1)
+    g = np.minimum((px[:, 1] / total * COLOUR_BINS).astype(np.int32), COLOUR_BINS - 1)
+    grey = (px.max(axis=1) - px.min(axis=1) < 0.15 * mean + 8) | (mean < 40)
+    level = np.minimum((mean / (256 / GREY_LEVELS)).astype(np.int32), GREY_LEVELS - 1)
+    return level * _HUES + np.where(grey, _HUES - 1, b * COLOUR_BINS + g)
+
+
+def _colour_model(pixels: np.ndarray, background: np.ndarray | None = None) -> np.ndarray | None:
+    """The colours a thing shows (a boolean per `_colour_bins` bin): the bins holding at least
+    COLOUR_MIN_SHARE of its pixels, widened by one bin of hue and one level each way (render noise, a tint of
+    the light, a face turned from the lamp), less the colours of `background` (the desk now showing where an
+    item stood: its rim and shadow are no colour of its own). Its own dark pixels count only for a mostly dark
+    thing (a shadow or a dark rim says nothing). None when nothing is left (an item of the desk's colours)."""
+    size = GREY_LEVELS * _HUES
+
+    def shares(px: np.ndarray) -> np.ndarray:
+        hist = np.bincount(_colour_bins(px), minlength=size).astype(np.float32)
+        return (hist / max(1.0, float(hist.sum()))).reshape(GREY_LEVELS, _HUES)
+
+    own = shares(pixels)
+    on = (own >= COLOUR_MIN_SHARE).astype(np.uint8)
+    if own[0].sum() < 0.5:
+        on[0] = 0  # its dark pixels are a shadow or a rim (a dimmer light still reaches level 0 from level 1)
+    hues = on[:, :-1].reshape(GREY_LEVELS, COLOUR_BINS, COLOUR_BINS)
+    hues = np.stack([cv2.dilate(h, np.ones((3, 3), np.uint8)) for h in hues]).reshape(GREY_LEVELS, -1)
+    model = np.concatenate([hues, on[:, -1:]], axis=1).astype(bool)
+    model = model | np.roll(model, 1, axis=0) & (np.arange(GREY_LEVELS) > 0)[:, None] \
+        | np.roll(model, -1, axis=0) & (np.arange(GREY_LEVELS) < GREY_LEVELS - 1)[:, None]
+    if background is not None and len(background):
+        model &= ~(shares(background) >= COLOUR_MIN_SHARE)
+    return model.reshape(-1) if model.any() else None
+
+
+def _colour_overlap(a: np.ndarray, model_a: np.ndarray, b: np.ndarray, a_partial: bool) -> float:
+    """How far two views of possibly the same item share colours (0-1): the share of `b`'s pixels that show
+    `a`'s colours (`model_a`): a view cut by the hand holds a subset of the item's colours. When `a` itself is
+    partial (the frame edge cut the item in its slot), `b` (the item seen whole now) may also show colours the
+    cut view did not: then half of `b` in `a`'s colours is enough, with `a`'s colours found in `b`."""
+    bins_a, bins_b = _colour_bins(a), _colour_bins(b)
+    forward = float(model_a[bins_b].mean()) if len(bins_b) else 0.0
+    if not a_partial:
+        return forward
+    model_b = _colour_model(b)
+    mine = bins_a[model_a[bins_a]]
+    backward = float(model_b[mine].mean()) if model_b is not None and len(mine) else 0.0
+    return max(forward, min(1.0, 2 * forward, backward))
 
 
 def _zncc(a: np.ndarray, b: np.ndarray) -> float:
