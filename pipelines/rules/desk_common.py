@@ -110,6 +110,40 @@ class ObjectKeys:
         return out
 
 
+class OtherPeople:
+    """Desk objects that are a part of someone other than the clerk, remembered by place while they stay there
+    (the person detector runs on few frames): a client reaching in from the camera's side (the object touches
+    the frame's edge while a client is at the window: the client sits or stands beside the camera, and the desk
+    stage has no pose of the client to mask), or a visitor standing at the desk (the object lies inside a
+    visitor's person box). An item of the clerk's touching the frame's edge waits until the client has gone."""
+
+    def __init__(self, memory_s: float = 10.0, edge_px: float = 2.0) -> None:
+        self.objects = ObjectKeys(memory_s)
+        self.edge_px = edge_px
+        self.marked: set[str] = set()
+
+    def without(self, dets: list[Detection], obs: Observation, ctx: RuleContext) -> list[Detection]:
+        """`dets` less the objects that are (or were, in that place) someone's arm, hand or body."""
+        keys = self.objects.keys(dets, obs.t)
+        self.marked &= set(self.objects.known)
+        out = []
+        for key, d in zip(keys, dets, strict=True):
+            if key in self.marked or self._someone(d, obs, ctx):
+                self.marked.add(key)
+            else:
+                out.append(d)
+        return out
+
+    def _someone(self, d: Detection, obs: Observation, ctx: RuleContext) -> bool:
+        w, h = obs.image_size if obs.image_size[0] else (ctx.counter.camera.width, ctx.counter.camera.height)
+        x1, y1, x2, y2 = d.box
+        at_edge = x1 <= self.edge_px or y1 <= self.edge_px or x2 >= w - self.edge_px or y2 >= h - self.edge_px
+        if at_edge and client_present(obs, ctx):
+            return True
+        visitors = ctx.values.get("visitor_boxes") or []
+        return any(overlap_of_smaller(d.box, v.box) >= 0.8 and box_area(v) > 2 * box_area(d) for v in visitors)
+
+
 def foreign_objects(obs: Observation) -> list[Detection]:
     """Objects that are not slot reports."""
     return [d for d in obs.desk_objects if not d.label.startswith((SLOT_MISSING, SLOT_MOVED))]
@@ -196,17 +230,19 @@ class DeskRule(Rule):
     def __init__(self, counter: CounterConfig, params: Any) -> None:
         super().__init__(counter, params)
         self.incidents = KeyedIncidents(self.rule_id, counter, params.timing(), severity=self.severity)
+        self.others = OtherPeople()
 
     def active(self, obs: Observation, ctx: RuleContext) -> dict[str, dict[str, Any]] | None:
         """key -> evidence for the keys whose condition holds; None = cannot be judged on this frame."""
         raise NotImplementedError
 
     def owned(self, obs: Observation, ctx: RuleContext) -> list[Detection]:
-        """The foreign objects this rule answers for (`owner`), without the pause sign: an object holding the
-        point where the context last read the sign's marker (the sign put up on the desk, seen from the side)."""
+        """The foreign objects this rule answers for (`owner`), without a client's or a visitor's arm or body
+        (`OtherPeople`) and without the pause sign: an object holding the point where the context last read the
+        sign's marker (the sign put up on the desk, seen from the side)."""
         at = ctx.values.get("sign_marker_at")
-        found = owned_by(self.rule_id, obs, ctx)
-        return [d for d in found if not (at and box_holds(d.box, at))]
+        found = self.others.without(foreign_objects(obs), obs, ctx)  # all of them: the places are remembered
+        return [d for d in found if owner(d, obs, ctx) == self.rule_id and not (at and box_holds(d.box, at))]
 
     def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
         return self.incidents.step(ctx.clock, self.active(obs, ctx) if desk_ran(obs) else None)

@@ -1,0 +1,61 @@
+"""Desk objects that are someone else's arm or body, not an item (desk_common.OtherPeople): a client reaching in
+from the camera's side (the object touches the frame's edge while a client is at the window), and a visitor
+standing at the desk (the object lies in the visitor's person box). Boxes as recorded on the tune clips
+phone_call_short f_young_slim (1.35 m, 1.5 m, 0 deg) and chatting_visitor m_heavy_tall (same view)."""
+
+from __future__ import annotations
+
+from calibration.config import default_counter
+from pipelines.context import ContextDeriver
+from pipelines.engine import Engine
+from pipelines.messages import QueueCall
+from vision.observation import Observation
+from vision.results import Detection, Landmark, PoseResult
+
+CLERK = PoseResult(landmarks=[Landmark(320.0, 200.0, 0.0, 0.9) for _ in range(33)])
+CLIENT_HAND = (0.0, 383.0, 84.0, 478.0)  # at the frame's bottom-left corner
+VISITOR = Detection((493.0, 46.0, 631.0, 366.0), "person", 0.8, "ssd")
+VISITOR_SHIRT = (502.0, 313.0, 534.0, 337.0)  # seen under the monitor, read as a phone
+
+
+def obj(box, label="unknown object") -> Detection:
+    return Detection(box=box, label=label, score=0.5, source="change")
+
+
+def run(rule_id: str, objects, call: bool = False, people=(), seconds: int = 90, leave_at: int | None = None):
+    """The clerk at the post; a queue call at t=0 when `call`; person boxes on every 5th frame (the detector's
+    cadence); the objects from t=0, gone from `leave_at`."""
+    counter = default_counter(640, 480, counter_id="c01")
+    eng, derive = Engine(counter, only=[rule_id]), ContextDeriver(counter)
+    if call:
+        eng.on_call(QueueCall("c01", "A001", 0.0))
+    events = []
+    for i in range(seconds):
+        detector = i % 5 == 0
+        ran = ["pose", "desk"] + (["people"] if detector else [])
+        here = objects if leave_at is None or i < leave_at else []
+        obs = Observation(counter_id="c01", frame_index=i, t=float(i), image_size=(640, 480), ran=ran, pose=CLERK,
+                          desk_objects=list(here), people=list(people) if detector else [])
+        events += eng.step(obs, derive)
+    return events + eng.finish()
+
+
+def test_a_client_hand_at_the_frame_edge_is_no_personal_item():
+    assert run("desk.personal_items", [obj(CLIENT_HAND)], call=True) == []
+
+
+def test_an_item_at_the_frame_edge_with_no_client_is_still_a_personal_item():
+    evs = run("desk.personal_items", [obj(CLIENT_HAND)])
+    assert [e.type for e in evs if e.type != "update"] == ["new", "end"]
+
+
+def test_an_item_away_from_the_edge_is_reported_while_a_client_is_there():
+    evs = run("desk.personal_items", [obj((200.0, 380.0, 280.0, 440.0), "handbag")], call=True)
+    assert [e.type for e in evs if e.type != "update"] == ["new", "end"]
+
+
+def test_a_visitor_seen_under_the_monitor_is_no_phone_on_the_desk():
+    # the visitor's box comes on one frame in five; the object stays the visitor's between them
+    assert run("phone.on_desk", [obj(VISITOR_SHIRT, "cell phone")], people=[VISITOR]) == []
+    evs = run("phone.on_desk", [obj(VISITOR_SHIRT, "cell phone")])
+    assert [e.type for e in evs if e.type != "update"] == ["new", "end"]
