@@ -4,20 +4,26 @@ The client sits on the camera's side of the counter, facing the clerk's front. A
 (calibrated `yaw_deg`) sees a clerk facing the client turned by that angle, so the face yaw is judged
 against the clerk's front (face yaw + camera yaw): turned more than `max_yaw_deg` for `min_duration` s is
 away. A head turned far enough loses the face model; the pose's nose then still shows the turn, as its
-sideways shift from the clerk's usual place over the shoulders (`nose_shift_sw`, against a slow
-baseline). Looking around: the head sweeps left and right (`min_sweeps` turns of `sweep_deg` within
-`sweep_window_s`). Looking down at papers or the keyboard (pitch) is work, not looking away. Only while a
+sideways shift from the clerk's usual place over the shoulders (against a slow baseline), judged against what a
+`max_yaw_deg` turn that way shows in this view (`nose_turn`; the camera model: the nose swings on a 10 cm arm,
+so a camera aside sees a turn toward it and one away from it slide the nose by 2:1), and not while the nose sank
+below its usual height (bowing to the papers slides it too, seen from aside). A pose whose shoulders read wider
+than `max_body_width_m` at the clerk is a visitor nearer the camera: not judged. Looking around: the head
+sweeps left and right (`min_sweeps` turns of `sweep_deg` within `sweep_window_s`). Looking down at papers or the keyboard (pitch) is work, not looking away. Only while a
 client is present.
 """
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from typing import Any
 
+import numpy as np
 from pydantic import Field
 
 from pipelines.engine import RuleContext, register
+from pipelines.geometry import FORWARD, LATERAL
 from pipelines.rules._base import TimedParams, TrackedRule, body_of
 from pipelines.rules._body import L_SH, NOSE, R_SH, dist, shoulder_width_m
 from pipelines.rules._frame import camera
@@ -32,7 +38,16 @@ class Params(TimedParams):
     sweep_deg: float = Field(30.0, gt=0)
     min_sweeps: int = Field(3, ge=2)
     sweep_window_s: float = Field(8.0, gt=0)
-    nose_shift_sw: float = Field(0.45, gt=0, description="no face: the nose this far sideways from its usual place")
+    nose_turn: float = Field(
+        0.8, gt=0, description="no face: the nose this share of the sideways slide a max_yaw_deg turn shows here"
+    )
+    max_nose_sink_sw: float = Field(
+        0.05, gt=0, description="... unless the nose sank this much (shoulder widths) below its usual height: reading"
+    )
+    nose_ahead_m: float = Field(0.1, gt=0, description="how far the nose sits in front of the head's turning axis")
+    min_turn_px: float = Field(
+        3.0, gt=0, description="a turn that way slides the nose less than this here: not read from the nose"
+    )
     baseline_tau_s: float = Field(60.0, gt=0, description="time constant of the nose's usual place")
     max_body_width_m: float = Field(
         0.75, gt=0, description="a pose whose shoulders read wider than this at the clerk is someone nearer the camera"
@@ -51,8 +66,11 @@ class GazeAway(TrackedRule):
         self.yaws: deque[tuple[float, float]] = deque()
         self.nose_usual = SlowBaseline(self.params.baseline_tau_s)  # type: ignore[attr-defined]
 
-    def _nose_shift(self, ctx: RuleContext) -> float | None:
-        """The nose's sideways offset from mid-shoulders (shoulder widths) minus its slow baseline."""
+    def _nose_turn(self, obs: Observation, ctx: RuleContext, p: Params) -> float | None:
+        """How far the head turned, from the nose's sideways offset from mid-shoulders (pixels) minus its slow
+        baseline, as a share of the offset a `max_yaw_deg` turn that way shows in this view. The nose sits ~10 cm in
+        front of the neck: turning swings it sideways and back, so a camera aside sees a turn toward it as a long
+        slide and a turn away as a short one (40 deg aside: 0.45 against 0.18 shoulder widths for the same turn)."""
         body = body_of(ctx)
         if body is None:
             return None
@@ -60,9 +78,21 @@ class GazeAway(TrackedRule):
         nose, ls, rs = body.pt(NOSE, 0.5), body.pt(L_SH, 0.1), body.pt(R_SH, 0.1)
         if nose is None or ls is None or rs is None or abs(ls[0] - rs[0]) < 1e-3:
             return None
-        x = (nose[0] - (ls[0] + rs[0]) / 2) / dist(ls, rs)
-        (usual,) = self.nose_usual.update(ctx.clock.t, (x,))
-        return x - usual
+        x, y = nose[0] - (ls[0] + rs[0]) / 2, nose[1] - (ls[1] + rs[1]) / 2
+        usual_x, usual_y = self.nose_usual.update(ctx.clock.t, (x, y))
+        if (y - usual_y) / dist(ls, rs) > p.max_nose_sink_sw:
+            return None  # the head bowed to the papers or the keyboard: it slides the nose too, seen from aside
+        shift = x - usual_x
+        cam = camera(obs, ctx)
+        at = cam.on_plane(np.array(nose, dtype=float), cam.coronal_plane_normal(), np.zeros(3))
+        shares = []
+        for sign in (1.0, -1.0):  # + = toward the clerk's left
+            yaw = math.radians(sign * p.max_yaw_deg)
+            turned = p.nose_ahead_m * (math.sin(yaw) * LATERAL + (math.cos(yaw) - 1.0) * FORWARD)
+            expected = float(cam.project(at + turned)[0] - cam.project(at)[0])
+            if abs(expected) >= p.min_turn_px and expected * shift > 0:
+                shares.append(shift / expected)
+        return max(shares, default=0.0)
 
     def _sweeps(self, t: float, yaw: float, p: Params) -> int:
         self.yaws.append((t, yaw))
@@ -86,12 +116,12 @@ class GazeAway(TrackedRule):
                 and width > p.max_body_width_m:
             return None, {}  # a visitor nearer the camera taken for the clerk: their head and face are not the clerk's
         f = obs.face
-        shift = self._nose_shift(ctx)
+        turn = self._nose_turn(obs, ctx, p)
         if f is None:
             if ctx.clerk_present is False:
                 return False, {}
-            if shift is not None and ctx.client_present and abs(shift) >= p.nose_shift_sw:
-                return True, {"kind": "turned_away", "nose_shift_sw": round(shift, 2)}
+            if turn is not None and ctx.client_present and turn >= p.nose_turn:
+                return True, {"kind": "turned_away", "nose_turn": round(turn, 2)}
             return None, {}
         yaw = f.yaw + (self.counter.camera.yaw_deg or 0.0)  # against the clerk's front, not the camera
         sweeps = self._sweeps(ctx.clock.t, yaw, p)
