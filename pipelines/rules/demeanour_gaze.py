@@ -9,8 +9,8 @@ sideways shift from the clerk's usual place over the shoulders (against a slow b
 so a camera aside sees a turn toward it and one away from it slide the nose by 2:1), and not while the nose sank
 below its usual height (bowing to the papers slides it too, seen from aside). A pose whose shoulders read wider
 than `max_body_width_m` at the clerk is a visitor nearer the camera: not judged. Looking around: the head
-sweeps left and right (`min_sweeps` turns of `sweep_deg` within `sweep_window_s`). Looking down at papers or the keyboard (pitch) is work, not looking away. Only while a
-client is present.
+sweeps left and right (`min_sweeps` turns of `sweep_deg` within `sweep_window_s`). Looking down at papers or
+the keyboard (pitch) is work, not looking away. Only while a client is present.
 """
 
 from __future__ import annotations
