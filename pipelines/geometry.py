@@ -415,7 +415,7 @@ def elbow_angle(pose: PoseResult, cam: CameraModel, side: str = "right", arm: Ar
     On the tune split's guide clips (48 frames per view) the median read MAE 11.5 / 9.3 / 17.1 deg at
     (1.35 m, 0 deg) / (1.6 m, 30 deg) / (1.3 m, -20 deg), against 13.7 / 9.3 / 19.7 for the previous mean of
     the 2D and plane cues with a 2D shortcut above 155 deg. With the metric cue for forearms under 0.7 of their
-    length in the image: tune (1.3 m, -20 deg) 17.1 -> 14.4, tune_wide (1.8 m, -40 deg) 31.9 -> 16.3, the other
+    length in the image: tune (1.3 m, -20 deg) 17.1 -> 13.4, tune_wide (1.8 m, -40 deg) 31.9 -> 15.8, the other
     four views unchanged (their guiding forearms stay nearer the image plane)."""
     if arm is not None and forearm_ratio(pose, cam, arm, side) < FORE_FORESHORTENED:
         metric = elbow_angle_metric(pose, cam, arm, side)
@@ -506,9 +506,18 @@ def elbow_angle_metric(pose: PoseResult, cam: CameraModel, arm: ArmScale, side: 
 
 
 def forearm_ratio(pose: PoseResult, cam: CameraModel, arm: ArmScale, side: str = "right") -> float:
-    """The forearm's image length over its learned length (at the shoulder's depth): 1 in the image plane."""
+    """The forearm's image length over its learned length, at the elbow's depth (the elbow on its ray `upper_m` from
+    the shoulder, on the side of MediaPipe's depth sign; the shoulder's depth without world landmarks): 1 in the
+    image plane. At the shoulder's depth an elbow nearer the camera made the forearm look longer (tune (1.3 m,
+    -20 deg) elbow MAE 14.4 with that gate, 13.4 with this; (1.8 m, -40 deg) 16.8 and 15.8)."""
     uv = image_points(pose, SIDE[side])
-    return segment_length_lower_bound(cam, uv[1], uv[2], arm.shoulder_depth) / arm.fore_m
+    depth = arm.shoulder_depth
+    world = world_points(pose, SIDE[side])
+    if world is not None:
+        s = point_at_depth(cam, uv[0], arm.shoulder_depth)
+        e = on_ray_at_distance(cam, uv[1], s, arm.upper_m, toward_camera=float(world[1][2] - world[0][2]) < 0)
+        depth = float((e - cam.C) @ cam.R[2])
+    return segment_length_lower_bound(cam, uv[1], uv[2], depth) / arm.fore_m
 
 
 def upper_arm_gap_m(pose: PoseResult, cam: CameraModel, side: str = "right") -> float | None:
