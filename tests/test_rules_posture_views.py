@@ -119,3 +119,14 @@ def test_bowing_to_the_papers_seen_from_aside_is_not_turning_away():
     name = "gaze_client__m_heavy_tall__h1.8_d1.7_y-40"  # compliant: looks at the client and at the papers
     assert _gaze(name) == []
     assert _gaze(name, max_nose_sink_sw=5.0) != []  # control: the sink not looked at
+
+
+def test_a_phone_held_up_before_a_bowed_head_is_not_a_chin_on_the_hand():
+    # looking down at a phone held at chest height: the bowed head brings the chin down to the fingertips (0.17 sw),
+    # but the wrist stays 0.6 sw below it; a propping wrist sits under the chin (0.16-0.21 sw in every tune view)
+    sim = {"min_duration": 2.0}
+    name = "phone_in_hand__m_young_avg__h1.2_d1.25_y-10"
+    assert _run(name, "posture.chin_on_hand", **sim) == []
+    assert _run(name, "posture.chin_on_hand", **sim, wrist_chin_sw=5.0) != []  # control: the wrist not looked at
+    ((start, end),) = _run("chin_on_hand__m_short__h1.8_d1.7_y-40", "posture.chin_on_hand", **sim)  # still found
+    assert start is not None and end is not None and start <= 1.2 and end >= 3.2

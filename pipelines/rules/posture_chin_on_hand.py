@@ -1,9 +1,11 @@
 """posture.chin_on_hand: chin or head propped on a hand (托腮、用胳膊支头; 003 D.1, 001 第七条3).
 
 A hand stays at the chin or cheek, below the eyes, with its elbow lower than the wrist (the arm
-holds the head up). A hand nearer the ear is a call, nearer the mouth is eating or drinking, and a
-brief touch is not propping. The hand coming back to the face within `repeat_window_s` of a short
-visit (≤ `bite_max_s`) is eating (repeated bites), not propping.
+holds the head up) and the wrist itself within `wrist_chin_sw` of the chin (the chin rests on the hand; a phone
+held up before a bowed head, or a pose mis-fitted from high above, brings only the fingertips there). A hand
+nearer the ear is a call, nearer the mouth is eating or drinking, and a brief touch is not propping. The hand
+coming back to the face within `repeat_window_s` of a short visit (≤ `bite_max_s`) is eating (repeated bites),
+not propping.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pydantic import Field
 
 from pipelines.engine import RuleContext, register
 from pipelines.rules._base import TimedParams, TrackedRule, body_of, dets_near
-from pipelines.rules._body import L_EAR, L_EL, L_WR, MOUTH_L, MOUTH_R, R_EAR, R_EL, R_WR, mid
+from pipelines.rules._body import L_EAR, L_EL, L_WR, MOUTH_L, MOUTH_R, R_EAR, R_EL, R_WR, dist, mid
 from pipelines.rules._frame import PHONE_LABELS, measure
 from vision.observation import Observation
 
@@ -27,6 +29,9 @@ class Params(TimedParams):
     elbow_drop_sw: float = Field(0.4, description="the propping elbow this far below the shoulders")
     bite_max_s: float = Field(4.0, gt=0, description="a hand at the face this briefly was a bite or a touch")
     repeat_window_s: float = Field(8.0, ge=0, description="after such a visit, hand-to-face is eating (s)")
+    wrist_chin_sw: float = Field(
+        0.4, gt=0, description="the propping wrist itself this close to the chin (sw), not only a fingertip"
+    )
     mouth_margin_sw: float = Field(
         0.05, ge=0, description="at the mouth (eating, drinking) only when this much nearer it than the chin (sw)"
     )
@@ -83,7 +88,10 @@ class ChinOnHand(TrackedRule):
             # the forearm props the head: elbow low (resting on the desk), not raised as for a call
             sw = body.shoulder_width
             elbow_low = elbow is not None and sh is not None and (elbow[1] - sh[1]) / sw >= p.elbow_drop_sw
-            propped = w is not None and elbow is not None and elbow[1] > w[1] and w[1] > eyes[1] and elbow_low
+            # the chin rests on the hand: the wrist itself is under it (0.16-0.21 sw in every tune view), where a
+            # phone held up to the eyes reaches it with the fingertips only (wrist 0.6 sw away)
+            under = w is not None and dist(w, chin) <= p.wrist_chin_sw * sw
+            propped = w is not None and elbow is not None and elbow[1] > w[1] and w[1] > eyes[1] and elbow_low and under
             d_ear, d_mouth = hm.d_ear, hm.d_mouth
             at_ear = d_ear is not None and d_ear < d  # closer to the ear than the chin/cheek: a call
             at_mouth = d_mouth is not None and d_mouth < d - p.mouth_margin_sw  # eating or drinking, not propping
