@@ -201,6 +201,19 @@ PERSPECTIVE_GRID = np.radians(np.arange(-20.0, 95.01, 0.5))
 # Shoulders rotate rigidly with the torso; MediaPipe's ears move less so (the head may not follow the
 # spine exactly): on the simulator tune bodies weight 0.3 gave frontal MAE 1.9 vs 3.1 at weight 1.
 POINT_WEIGHTS = np.array([1.0, 1.0, 0.3, 0.3])
+# ... and from the front less still: there a bend barely moves the shoulders in the image (they come toward the
+# lens), so a head that does not follow the bow (a guiding clerk looks at the visitor) outweighs them. The ears'
+# weight falls from 0.3 at 30 deg yaw and beyond to 0.05 straight ahead: bow MAE tune (1.35 m, 0 deg) 2.83 -> 2.35
+# (the guides read 5.5-6.1 deg low), tune_wide (1.2 m, -10 deg) 2.71 -> 2.53, (1.3 m, -20 deg) 2.14 -> 2.17,
+# the views at 30-40 deg unchanged (ear weight 0.05 everywhere cost them 0.2-0.3 deg).
+EAR_WEIGHT_FRONTAL, EAR_FULL_WEIGHT_YAW_DEG = 0.05, 30.0
+
+
+def point_weights(cam: CameraModel) -> np.ndarray:
+    """POINT_WEIGHTS with the ears' weight for this camera's yaw."""
+    ear = float(np.clip(POINT_WEIGHTS[2] * abs(cam.yaw_deg) / EAR_FULL_WEIGHT_YAW_DEG, EAR_WEIGHT_FRONTAL,
+                        POINT_WEIGHTS[2]))
+    return np.array([POINT_WEIGHTS[0], POINT_WEIGHTS[1], ear, ear])
 
 
 MIRROR_COST_RATIO = 1.5
@@ -236,7 +249,7 @@ def perspective_bow(
     # them (16 px at 15 deg on the simulator, frontal): pivot about the learned hip, not this frame's.
     hip = model.hip
     obs = image_points(pose, UPPER_BODY)
-    w = np.clip(visibility(pose, UPPER_BODY), 0.05, 1.0) * POINT_WEIGHTS
+    w = np.clip(visibility(pose, UPPER_BODY), 0.05, 1.0) * point_weights(cam)
     cand = cam.project(hip + rotate_forward(model.offsets, PERSPECTIVE_GRID))  # (G, N, 2)
     err = ((cand - obs[None]) ** 2).sum(-1)  # (G, N)
     cost = (err * w[None]).sum(-1) / w.sum()
