@@ -1,36 +1,49 @@
 """handover.two_hands — documents handed over or received with both hands (000 二(二)(五); 003 B.12).
 
-What a handover across a service counter looks like from the camera: the clerk leans toward the client,
-and the hand(s) holding the document lift off the desk and move toward the client's side of the desk.
-The forward reach itself hides in depth (the arms are already near full length when typing: on MediaPipe's
-world landmarks the wrists moved 0-0.1 m forward, within the noise), so the rule reads the other two
-components, each against where that wrist rested before (median over `rest_window_s`, wrist relative
-to the shoulder centre, world landmarks turned into the calibrated camera's clerk axes):
+What a handover across a service counter looks like from the camera: the hand(s) holding the document lift
+off the desk and move toward the client's side of the desk (and a little toward the client). The rule reads
+each wrist where the image puts it precisely: its 2D landmark back-projected through the calibrated camera onto
+a coronal plane, giving its sideways and vertical place in metres. Seated, that plane is the desk's
+(`REACH_PLANE_M` in front of the hips): MediaPipe's world depth of a resting wrist read 0.06-0.62 m on the
+renders for a labelled 0.38, and its world landmarks put the lift of a reach seen from above near zero or below
+(tune_wide (1.8 m, -40 deg): -0.05 m for a labelled +0.14). Standing, the hands may hang at the sides, so the
+plane is at MediaPipe's median rest depth, moved forward only for a wrist it puts `DEPTH_NOISE_M` further
+ahead. Each wrist is compared with where it rested (median over `rest_window_s` of the frames where both hands
+were near their rest: a hand held out is never learned as the rest, which at 27a68c1 absorbed every held
+simulated reach within 1.4 s; a new posture held `relearn_s` becomes it):
 
-- lift: the wrist rose toward shoulder height, and stays below `max_above_shoulder_m` (a raised greeting,
-  a hand at the face are not handovers);
-- toward the client: it moved sideways toward the client zone's side (the side is taken from the calibrated
-  client zone; without one, the side the farther-moved hand went);
-- each at least `lift_m` / `toward_m`, together (hypotenuse) at least `move_m`: the hand holding the
-  document moves mostly sideways, the other hand mostly up to meet it (measured on the simulator's
-  handovers: 0.15-0.35 m; a hand taking a phone to the chest moves toward the body's midline, away from a
-  client on that side).
+- lift: the wrist rose at least `lift_m` times the share of a lift this view shows (`canonical_reach`: a camera
+  looking down on a reach that also comes forward sees it drop: 0.01 m of 0.14 at (1.5 m, 40 deg)), and stays
+  below the shoulders plus `max_above_shoulder_m` (a raised greeting, a hand at the face are not handovers);
+- toward the client: it moved at least `toward_m` sideways toward the client's side (the rule's `client_side`
+  when the installer set it, else the calibrated client zone's side in the image; without either, the side the
+  farther-moved hand went);
+- together (hypotenuse) at least `move_m`: the hand holding the document moves mostly sideways, the other hand
+  mostly up to meet it (measured on the simulator's handovers: 0.15-0.35 m).
 
-A handover is a hand "out" (both components) while the torso leans `min_lean_deg` forward (a frame with no
-bow reading, where the body moved in a way no bend explains, does not count), the other hand did not move
-the opposite way (that is the shoulders turning, not a reach), and a client is at the window (a queue call
-or a person in the client zone: with nobody to hand to, an arm held out is a guiding gesture). A hand seen
-pointing with one finger is not holding a document. The episode passes when, for at least `both_share` of it,
-both hands were out; otherwise it is a violation (one-handed).
+A handover is a hand "out" while a client is at the window (a queue call or a person in the client zone: with
+nobody to hand to, an arm held out is a guiding gesture) and the other hand did not move the opposite way (that
+is the shoulders turning, not a reach). A hand seen pointing with one finger (`etiquette_point.one_finger`) is
+not holding a document. The torso must lean `min_lean_deg` toward the client, but only once an upright baseline
+was read while the hands were at rest: a baseline learned while the clerk was already reaching is not upright,
+and a lean read against it means nothing (the simulator's clips open on the reach and read -1.2..+6 deg for
+labelled 4-8 deg; a camera in service learns the baseline long before). The episode passes when, for at least
+`both_share` of it, both hands were out; otherwise it is a violation.
+
+Viewpoints that cannot see it: a reach that runs along the camera's line of sight barely moves in the image. The
+rule projects a canonical reach (`CANON_REACH_M`, from each resting wrist) through the calibrated camera and,
+when either hand's would move less than `min_view_reach_sw` image shoulder widths, judges nothing (frames are
+unknown, no event) rather than guess one hand or two: (1.8 m, -40 deg) gives 0.16-0.29 toward the client's
+actual side, the other tune views 0.56-1.09.
 
 Limits: nothing sees the document itself (the packaged detectors have no paper class), so a one-handed
-reach with a lean toward the client for anything on the desk counts as a one-handed handover.
+reach toward the client for anything on the desk counts as a one-handed handover.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import Field
@@ -38,13 +51,24 @@ from pydantic import Field
 from calibration.config import CounterConfig
 from pipelines.engine import Rule, RuleContext, RuleParams, register
 from pipelines.events import Event
-from pipelines.geometry import L_SHOULDER, L_WRIST, R_SHOULDER, R_WRIST, UP, CameraModel
-from pipelines.rules.etiquette_common import ClerkGeometry, Episodes, Frame, clerk_hand, median_of
+from pipelines.geometry import FORWARD, L_SHOULDER, L_WRIST, R_SHOULDER, R_WRIST, UP, CameraModel
+from pipelines.rules.etiquette_common import ClerkGeometry, Episodes, Frame, clerk_hand, is_standing, median_of
+from pipelines.rules.etiquette_point import one_finger
 from pipelines.temporal import Clock, instant_event
 from vision.observation import Observation
 
 SIDES = (("right", R_WRIST), ("left", L_WRIST))
 CLERK_CHEST_M = 1.0  # the clerk's chest height, seated (m): where the camera sees the clerk
+# The hands' coronal plane: forearms on the desk put the wrists 0.37-0.38 m ahead of the shoulders on the
+# simulator's bodies, 0.40-0.49 m while reaching; the shoulders sit about on the clerk's axis.
+REACH_PLANE_M = 0.4
+# A canonical handover from the resting wrist (m, clerk axes): toward the client's side, up, forward
+# (the simulator's reach: 0.20 sideways, 0.14 up, 0.03-0.11 forward).
+CANON_REACH_M = (0.20, 0.14, 0.10)
+WRIST_DEPTH_M = (0.0, 0.8)  # a wrist's depth in front of the hips, as far as a seated or standing reach goes
+DEPTH_NOISE_M = 0.15  # MediaPipe's world depth of a held wrist wanders this much (renders: up to 0.13 m)
+STANDING_SHOULDER_M = 1.13  # shoulders this high above the floor: standing (as bow.angle / guide.gesture)
+MIN_WRIST_VISIBILITY = 0.3
 
 
 class HandoverParams(RuleParams):
@@ -54,19 +78,31 @@ class HandoverParams(RuleParams):
     move_m: float = Field(0.15, gt=0, description="and the two moves together (hypotenuse) reach this")
     max_above_shoulder_m: float = Field(0.0, description="and stays below the shoulders plus this (metres)")
     min_lean_deg: float | None = Field(3.0, description="torso lean toward the client while handing over "
-                                                        "(None = not checked); frames with no bow reading fail")
+                                                        "(None = not checked); checked once an upright baseline "
+                                                        "was read with the hands at rest")
     both_share: float = Field(0.5, gt=0, le=1, description="share of the handover with both hands out")
     need_client: bool = Field(True, description="only while a client is at the window: a person in the client "
                                                 "zone (the context's client_present) or a recent queue call")
     client_call_s: float = Field(300.0, ge=0, description="a queue call this recent means a client is served")
+    client_side: Literal["left", "right"] | None = Field(
+        None, description="the clerk's side where the client sits (set it when the camera sees the client zone "
+                          "in line with the clerk); None = from the client zone in the image")
     rest_window_s: float = Field(5.0, gt=0, description="the resting wrist is the median over this window")
     rest_min_s: float = Field(0.6, ge=0, description="history needed before any handover counts")
+    relearn_s: float = Field(10.0, gt=0, description="hands held away from the rest this long: the new rest")
+    min_view_reach_sw: float = Field(0.35, ge=0, description="a canonical reach must move each wrist this many "
+                                                            "image shoulder widths, else the view cannot judge")
 
 
 def client_side(counter: CounterConfig, cam: CameraModel) -> float | None:
     """+1 / -1: the clerk-world X side of the client, from where the client zone's centre lies in the image
     against the clerk (the post's origin at chest height): a camera facing the clerk sees the clerk's right on
-    the image's left. None without a client zone, or for a camera behind the clerk's shoulder line."""
+    the image's left. None without a client zone, or for a camera behind the clerk's shoulder line.
+
+    Wrong when the client sits between the camera and the clerk: tune_wide (1.8 m, 1.7 m, -40 deg) has the client
+    0.5 m from the lens on the clerk's right and the zone right of the clerk in the image (read: left). Without
+    depth an image polygon cannot tell; back-projecting the zone's centre at a client's chest height put y30/y40
+    clients on the wrong side instead. The rule's `client_side` parameter states it for such a camera."""
     zone = counter.zones.client
     if not zone or abs(cam.yaw_deg) >= 90:
         return None
@@ -77,23 +113,65 @@ def client_side(counter: CounterConfig, cam: CameraModel) -> float | None:
     return 1.0 if centre_x > clerk_x else -1.0
 
 
-def wrists_rel(frame: Frame) -> dict[str, np.ndarray] | None:
-    """Each wrist relative to the shoulder centre (world landmarks in the clerk axes: X side, Y up, Z forward)."""
-    w = frame.world
-    if w is None:
-        return None
-    sh = (w[L_SHOULDER] + w[R_SHOULDER]) / 2
-    return {side: w[i] - sh for side, i in SIDES}
+def wrists_seen(frame: Frame) -> dict[str, np.ndarray | None]:
+    """Each wrist as (u, v, depth): its image landmark and its depth in front of the hips from MediaPipe's world
+    landmarks (nan without them); None for a wrist the pose does not see."""
+    lms = frame.pose.landmarks
+    out: dict[str, np.ndarray | None] = {}
+    for hand, i in SIDES:
+        lm = lms[i]
+        depth = float(frame.world[i][2]) if frame.world is not None else float("nan")
+        out[hand] = np.array([lm.x, lm.y, depth]) if lm.visibility >= MIN_WRIST_VISIBILITY else None
+    return out
 
 
-def hand_out(rel: np.ndarray, rest: np.ndarray, side: float, p: HandoverParams) -> tuple[bool, float, float]:
-    """(out, lift, toward) of one wrist against its resting place: lifted and moved toward the client, both
-    by at least the minimum and together by `move_m`, and below the shoulders."""
-    d = rel - rest
-    lift = float(d[1])
-    toward = float(d[0] * side)
-    out = (lift >= p.lift_m and toward >= p.toward_m and float(np.hypot(lift, toward)) >= p.move_m
-           and float(rel[1]) <= p.max_above_shoulder_m)
+def wrist_depths(now: float, rest: float, standing: bool) -> tuple[float, float]:
+    """(depth of the wrist now, depth at rest) for the back-projection. Seated (or not known), the hands work on
+    the desk: both on `REACH_PLANE_M`, since MediaPipe's world depth of a resting wrist read 0.06-0.62 m on the
+    renders for a labelled 0.38 (per-frame depths took tune_wide F1 from 0.8 to 0.4). Standing, the hands may
+    hang at the sides or rest on a counter, so MediaPipe's depth is all there is: the rest's median depth, and
+    now the same unless the wrist came more than `DEPTH_NOISE_M` further forward."""
+    if not standing or not np.isfinite(rest):
+        return REACH_PLANE_M, REACH_PLANE_M
+    base = float(np.clip(rest, *WRIST_DEPTH_M))
+    ahead = now - base - DEPTH_NOISE_M if np.isfinite(now) else 0.0
+    return float(np.clip(base + max(ahead, 0.0), *WRIST_DEPTH_M)), base
+
+
+def place(frame: Frame, uv: np.ndarray, depth: float) -> np.ndarray:
+    """The image point back-projected onto the coronal plane at this depth (clerk axes, metres): the image fixes
+    the sideways and vertical place precisely, the depth only sets the scale and the parallax."""
+    return frame.cam.on_plane(np.asarray(uv[:2], float), FORWARD, FORWARD * depth)
+
+
+def shoulder_height_on_axis(frame: Frame) -> float:
+    """Height (m) of the shoulder centre, back-projected onto the clerk's coronal plane (Z = 0)."""
+    lms = frame.pose.landmarks
+    uv = np.array([(lms[L_SHOULDER].x + lms[R_SHOULDER].x) / 2, (lms[L_SHOULDER].y + lms[R_SHOULDER].y) / 2])
+    return float(frame.cam.on_plane(uv, FORWARD, np.zeros(3))[1])
+
+
+def canonical_reach(cam: CameraModel, rest: np.ndarray, side: float, shoulder_px: float) -> tuple[float, float]:
+    """How this camera shows a canonical reach (`CANON_REACH_M`) from this resting wrist: (its image length in
+    image shoulder widths, its apparent lift in metres on the hands' plane). The length is small when the reach
+    runs along the line of sight (tune_wide (1.8 m, -40 deg): 0.16-0.30 of a shoulder width, elsewhere
+    0.56-1.08); the apparent lift is small when the camera looks down on a reach that also comes forward, which
+    then reads as a drop (0.01 at (1.5 m, 1.2 m, 40 deg) and 0.04 at (1.6 m, 1.3 m, 30 deg) for 0.14 m up,
+    0.10-0.11 at the lower views)."""
+    dx, dy, dz = CANON_REACH_M
+    uv = cam.project(np.stack([rest, rest + np.array([dx * side, dy, dz])]))
+    seen = cam.on_plane(uv, FORWARD, FORWARD * REACH_PLANE_M)
+    return float(np.linalg.norm(uv[1] - uv[0])) / max(shoulder_px, 1.0), float(seen[1][1] - seen[0][1])
+
+
+def hand_out(pos: np.ndarray, rest: np.ndarray, toward_dir: np.ndarray, shoulder_y: float, lift_m: float,
+             p: HandoverParams) -> tuple[bool, float, float]:
+    """(out, lift, toward) of one wrist against its resting place: lifted at least `lift_m` and moved toward the
+    client (along `toward_dir`) at least `toward_m`, together by `move_m`, and below the shoulders."""
+    d = pos - rest
+    lift, toward = float(d[1]), float(d @ toward_dir)
+    out = (lift >= lift_m and toward >= p.toward_m and float(np.hypot(lift, toward)) >= p.move_m
+           and float(pos[1]) <= shoulder_y + p.max_above_shoulder_m)
     return out, lift, toward
 
 
@@ -108,60 +186,103 @@ class TwoHandHandover(Rule):
         self.p = HandoverParams.model_validate(params.model_dump())
         self.geom = ClerkGeometry(counter)
         self.eps = Episodes(self.p.min_hold_s, 0.3)
-        self.history: deque[tuple[float, dict[str, np.ndarray]]] = deque()  # (t, wrists) at rest
+        self.history: deque[tuple[float, dict[str, np.ndarray]]] = deque()  # (t, wrists_seen) hands at rest
+        self.away: list[tuple[float, dict[str, np.ndarray]]] = []  # the current run of frames away from the rest
+        self.upright_at_rest = False  # a bow reading was taken with the hands at rest: the lean can be judged
         self.side: float | None = None
         self.side_known = False
+        self.view_reach_sw: float | None = None  # the last canonical-reach visibility (evidence)
 
     def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
         frame = self.geom.measure(obs, ctx)
         t = ctx.clock.t
         if not self.side_known and frame is not None:
-            self.side, self.side_known = client_side(self.counter, frame.cam), True
-        rel = wrists_rel(frame) if frame is not None else None
-        rest = self._rest(t)
+            fixed = self.p.client_side
+            self.side = (1.0 if fixed == "left" else -1.0) if fixed else client_side(self.counter, frame.cam)
+            self.side_known = True
+        seen = wrists_seen(frame) if frame is not None else None
+        if frame is None or seen is None or seen["right"] is None or seen["left"] is None:
+            return self._report(self.eps.step(t, ctx.clock.wall, None))  # a wrist unseen: unknown
+        raw = {side: v for side, v in seen.items() if v is not None}
+        rest_raw = self._rest(t)
         on: bool | None = None
         row = None
-        if frame is not None and rel is not None and rest is not None:
-            row = self._row(frame, obs, ctx, rel, rest)
-            on = row is not None
-        if rel is not None and not on and not self.eps.active:
-            self.history.append((t, rel))
+        rest = None
+        standing = bool(is_standing(frame, self.counter, STANDING_SHOULDER_M))
+        if rest_raw is not None:
+            pos, rest = {}, {}
+            for side, _ in SIDES:
+                now_d, rest_d = wrist_depths(raw[side][2], rest_raw[side][2], standing)
+                pos[side], rest[side] = place(frame, raw[side], now_d), place(frame, rest_raw[side], rest_d)
+            on, row = self._judge(frame, obs, ctx, pos, rest)
+        else:
+            pos = {side: place(frame, v, wrist_depths(v[2], v[2], standing)[0]) for side, v in raw.items()}
+        self._learn_rest(t, raw, pos, rest, frame)
         return self._report(self.eps.step(t, ctx.clock.wall, on, row))
 
-    def _row(self, frame: Frame, obs: Observation, ctx: RuleContext, rel: dict[str, np.ndarray],
-             rest: dict[str, np.ndarray]) -> dict[str, Any] | None:
+    def _learn_rest(self, t: float, raw: dict[str, np.ndarray], pos: dict[str, np.ndarray],
+                    rest: dict[str, np.ndarray] | None, frame: Frame) -> None:
+        """Frames with both hands near their rest (within half of `move_m`) feed it; a run of frames away from
+        it that lasts `relearn_s` is a new resting posture and replaces it."""
+        near = rest is None or all(float(np.linalg.norm(pos[s] - rest[s])) < self.p.move_m / 2 for s, _ in SIDES)
+        if near:
+            self.history.append((t, raw))
+            self.away = []
+            if rest is not None and frame.bow is not None:
+                self.upright_at_rest = True
+            return
+        self.away.append((t, raw))
+        if t - self.away[0][0] >= self.p.relearn_s:
+            self.history = deque(self.away)
+            self.away = []
+
+    def _judge(self, frame: Frame, obs: Observation, ctx: RuleContext, pos: dict[str, np.ndarray],
+               rest: dict[str, np.ndarray]) -> tuple[bool | None, dict[str, Any] | None]:
         if self.p.need_client and not (ctx.client_present or ctx.calls_since(self.p.client_call_s)):
-            return None
-        lean = frame.bow.angle if frame.bow is not None else None
-        if self.p.min_lean_deg is not None and (lean is None or lean < self.p.min_lean_deg):
-            return None  # no reading: the body moved in a way no bend explains (turning, standing up)
+            return False, None
         toward_side = self.side
         if toward_side is None:  # no client zone: the side the farther-moved hand went
-            moves = [float(rel[s][0] - rest[s][0]) for s, _ in SIDES]
+            moves = [float(pos[s][0] - rest[s][0]) for s, _ in SIDES]
             toward_side = float(np.sign(max(moves, key=abs))) or 1.0
+        toward_dir = np.array([toward_side, 0.0, 0.0])
+        lms = frame.pose.landmarks
+        shoulder_px = float(np.hypot(lms[L_SHOULDER].x - lms[R_SHOULDER].x, lms[L_SHOULDER].y - lms[R_SHOULDER].y))
+        views = {s: canonical_reach(frame.cam, rest[s], toward_side, shoulder_px) for s, _ in SIDES}
+        self.view_reach_sw = min(v[0] for v in views.values())
+        if self.view_reach_sw < self.p.min_view_reach_sw:
+            return None, None  # a reach toward the client runs along the line of sight here: cannot judge
+        shoulder_y = shoulder_height_on_axis(frame)
         outs = {}
         for side, _ in SIDES:
-            out, lift, toward = hand_out(rel[side], rest[side], toward_side, self.p)
+            # ask for the share of `lift_m` that this view can show of a lift (a reach seen from above reads lower)
+            lift_m = self.p.lift_m * float(np.clip(views[side][1] / CANON_REACH_M[1], 0.0, 1.0))
+            out, lift, toward = hand_out(pos[side], rest[side], toward_dir, shoulder_y, lift_m, self.p)
             hand = clerk_hand(frame, obs, side) if "hands" in obs.ran else None
-            if hand is not None and hand.index_pointing:
+            if hand is not None and one_finger(hand):
                 out = False  # pointing, not holding a document
             outs[side] = (out, lift, toward)
         if not (outs["right"][0] or outs["left"][0]):
-            return None
+            return False, None
         if min(outs["right"][2], outs["left"][2]) <= -self.p.toward_m * 2:
-            return None  # one hand toward the client, the other away: the shoulders turned, the hands did not reach
+            return False, None  # one hand toward the client, the other away: the shoulders turned, no reach
+        lean = frame.bow.angle if frame.bow is not None else None
+        lean_checked = self.p.min_lean_deg is not None and self.upright_at_rest
+        if lean_checked and (lean is None or lean < self.p.min_lean_deg):  # type: ignore[operator]
+            return False, None  # no reading: the body moved in a way no bend explains (turning, standing up)
         both = outs["right"][0] and outs["left"][0]
-        return {"both": float(both), "hand": "both" if both else ("right" if outs["right"][0] else "left"),
-                "lift_m": max(o[1] for o in outs.values() if o[0]),
-                "toward_m": max(o[2] for o in outs.values() if o[0]),
-                "separation_m": float(np.linalg.norm(rel["right"] - rel["left"])), "lean_deg": lean}
+        row = {"both": float(both), "hand": "both" if both else ("right" if outs["right"][0] else "left"),
+               "lift_m": max(o[1] for o in outs.values() if o[0]),
+               "toward_m": max(o[2] for o in outs.values() if o[0]),
+               "separation_m": float(np.linalg.norm(pos["right"] - pos["left"])), "lean_deg": lean,
+               "lean_checked": lean_checked}
+        return True, row
 
     def _rest(self, t: float) -> dict[str, np.ndarray] | None:
         while self.history and t - self.history[0][0] > self.p.rest_window_s:
             self.history.popleft()
         if not self.history or t - self.history[0][0] < min(self.p.rest_min_s, self.p.rest_window_s):
             return None
-        return {side: np.median(np.array([h[side] for _, h in self.history]), axis=0) for side, _ in SIDES}
+        return {side: np.nanmedian(np.array([h[side] for _, h in self.history]), axis=0) for side, _ in SIDES}
 
     def finish(self, ctx: RuleContext) -> list[Event]:
         return self._report(self.eps.close())
@@ -180,7 +301,9 @@ class TwoHandHandover(Rule):
             "max_toward_client_m": round(max(r["toward_m"] for r in rows), 3),
             "median_separation_m": round(median_of(rows, "separation_m") or 0.0, 3),
             "median_lean_deg": None if lean is None else round(lean, 1),
+            "lean_checked": any(r["lean_checked"] for r in rows),
             "client_side_known": self.side is not None,
+            "view_reach_sw": None if self.view_reach_sw is None else round(self.view_reach_sw, 2),
             "duration_s": round(t1 - t0, 2),
         }
         return instant_event(self.rule_id, self.counter.counter_id, Clock(t0, w0), Clock(t1, w1),
