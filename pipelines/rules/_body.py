@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from calibration.config import Camera
 from pipelines.geometry import CameraModel
 from vision.results import FaceResult, HandResult, PoseResult
 
@@ -113,6 +114,12 @@ def near_box(p: P | None, box: tuple[float, float, float, float], margin: float)
         return False
     x1, y1, x2, y2 = box
     return x1 - margin <= p[0] <= x2 + margin and y1 - margin <= p[1] <= y2 + margin
+
+
+def calibrated(camera: Camera) -> bool:
+    """The counter's camera height and distance are measured, so image lengths at the clerk convert to metres
+    (uncalibrated, the camera model assumes typical ones, and a metric threshold would misjudge a near camera)."""
+    return camera.height_m is not None and camera.distance_m is not None
 
 
 def shoulder_width_m(body: Body, cam: CameraModel) -> float | None:

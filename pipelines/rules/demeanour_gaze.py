@@ -25,7 +25,7 @@ from pydantic import Field
 from pipelines.engine import RuleContext, register
 from pipelines.geometry import FORWARD, LATERAL
 from pipelines.rules._base import TimedParams, TrackedRule, body_of
-from pipelines.rules._body import L_SH, NOSE, R_SH, dist, shoulder_width_m
+from pipelines.rules._body import L_SH, NOSE, R_SH, calibrated, dist, shoulder_width_m
 from pipelines.rules._frame import camera
 from pipelines.temporal import SlowBaseline
 from vision.observation import Observation
@@ -112,7 +112,8 @@ class GazeAway(TrackedRule):
         if ctx.client_present is None:
             return None, {}
         body = body_of(ctx)
-        if body is not None and (width := shoulder_width_m(body, camera(obs, ctx))) is not None \
+        if body is not None and calibrated(self.counter.camera) \
+                and (width := shoulder_width_m(body, camera(obs, ctx))) is not None \
                 and width > p.max_body_width_m:
             return None, {}  # a visitor nearer the camera taken for the clerk: their head and face are not the clerk's
         f = obs.face

@@ -22,7 +22,7 @@ from pydantic import Field
 from pipelines.engine import RuleContext, register
 from pipelines.events import Severity
 from pipelines.rules._base import TimedParams, TrackedRule, body_of
-from pipelines.rules._body import NOSE, Body, shoulder_width_m
+from pipelines.rules._body import NOSE, Body, calibrated, shoulder_width_m
 from pipelines.rules._frame import camera, measure, shoulder_height_m, upright_36cm_px
 from vision.observation import Observation
 
@@ -106,7 +106,8 @@ class Dozing(TrackedRule):
             self.nods.clear()  # nods belong to a clerk at the post; leaving ends the count
             self.heights.clear()
         body = body_of(ctx)
-        if body is not None and (width := shoulder_width_m(body, camera(obs, ctx))) is not None \
+        if body is not None and calibrated(self.counter.camera) \
+                and (width := shoulder_width_m(body, camera(obs, ctx))) is not None \
                 and width > p.max_body_width_m:
             # A visitor at the counter, nearer the camera, whom the pose model took for the clerk: the jump from the
             # clerk's head to theirs is no nod, and the face it finds may be theirs too.

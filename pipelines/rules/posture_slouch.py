@@ -48,7 +48,7 @@ from pipelines.context import point_in_polygon
 from pipelines.engine import RuleContext, register
 from pipelines.geometry import FORWARD, LATERAL, UP, CameraModel, world_torso_vector
 from pipelines.rules._base import TimedParams, TrackedRule, body_of
-from pipelines.rules._body import L_EAR, L_HIP, L_SH, NOSE, R_EAR, R_HIP, R_SH, shoulder_width_m
+from pipelines.rules._body import L_EAR, L_HIP, L_SH, NOSE, R_EAR, R_HIP, R_SH, calibrated, shoulder_width_m
 from pipelines.rules._frame import StandingMemory, camera, measure, shoulder_height_m, upright_36cm_px
 from pipelines.temporal import SlowBaseline
 from vision.observation import Observation
@@ -142,7 +142,8 @@ class Slouch(TrackedRule):
         if ls is None or rs is None:
             return None, {}
         cam = camera(obs, ctx)
-        if (width := shoulder_width_m(body, cam)) is not None and width > p.max_body_width_m:
+        metric = calibrated(self.counter.camera)  # metres at the clerk mean something (else typical values)
+        if metric and (width := shoulder_width_m(body, cam)) is not None and width > p.max_body_width_m:
             return None, {}  # a visitor's pose: neither a posture of the clerk's nor part of their usual one
         ev: dict[str, float] = {}
         raised = measure(obs, ctx).hand_above(p.raised_hand_sw)
@@ -158,7 +159,7 @@ class Slouch(TrackedRule):
             if slump[2] is not None:
                 ev["nose_rise_sw"] = slump[2]
             # a hand up at the face or hair lifts and shifts its own shoulder: the shoulder line's slide is no lean
-            moved = None if measure(obs, ctx).hand_above(p.back_hand_sw) else _moved_back_m(
+            moved = None if not metric or measure(obs, ctx).hand_above(p.back_hand_sw) else _moved_back_m(
                 cam, body.shoulder_mid, self.upright.usual, p.min_back_view)
             if moved is not None:
                 ev["back_m"], ev["side_m"] = moved
