@@ -349,6 +349,8 @@ def upright_torso_px(cam: CameraModel, model: UprightModel) -> float:
 
 def learn_upright(poses: list[PoseResult], cam: CameraModel, face_pitches: list[float] | None = None) -> UprightModel:
     """Median upright model over frames taken while the clerk sits or stands normally."""
+    if not poses:
+        raise ValueError("learn_upright needs at least one pose")
     hips = np.array([hip_centre(p, cam) for p in poses])
     hip = np.median(hips, axis=0)
     offs = np.median(np.array([upright_offsets(p, cam, h) for p, h in zip(poses, hips, strict=True)]), axis=0)

@@ -91,3 +91,23 @@ def test_the_standing_baseline_takes_no_head_pitch_from_its_one_frame():
         frames.append(geom.measure(Observation("c1", i, i / 5, image_size=(1280, 720), ran=["pose", "face"],
                                                pose=synth_pose(cam, b, hip_height=h)[0], face=face)))
     assert "face" not in frames[14].bow.cues and abs(frames[14].bow.angle - 15.0) < 1.0
+
+
+def test_a_clerk_who_rose_higher_and_settled_lower_still_gets_a_standing_baseline():
+    # Up on the toes at the top of the rise, a dip, then settled 2 cm below the top: the first two still frames
+    # lie within the stood-up test's tolerance of the run's top (19 px here) but not within half of it. The
+    # baseline comes from the still frames' own top (it was empty, and learning from no frame crashed the bow
+    # rule's perspective fit).
+    cam = make_cam()
+    seated = [synth_pose(cam, 0.0, hip_height=0.55)[0] for _ in range(30)]
+    rising = [synth_pose(cam, 0.0, hip_height=0.55 + 0.425 * k / 6)[0] for k in range(1, 7)]
+    dip = [synth_pose(cam, 0.0, hip_height=0.94)[0]]
+    settled = [0.0] * 20 + bow_profile(30, rest_s=1.0)
+    standing = dip + [synth_pose(cam, b, hip_height=0.955)[0] for b in settled]
+    stream = [Observation("c1", i, i / 10, image_size=(1280, 720), ran=["pose"], pose=p)
+              for i, p in enumerate(seated + rising + standing)]
+    geom = ClerkGeometry(counter_for(cam))
+    frames = [geom.measure(o) for o in stream]
+    assert all(f is not None and not f.moved for f in frames[38:])  # the baseline from frame 37 on
+    evs = [e for e in run_rule("bow.angle", cam, stream) if e.type == "end"]
+    assert len(evs) == 1 and abs(evs[0].evidence["peak_deg"] - 30) <= 3

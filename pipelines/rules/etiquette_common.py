@@ -266,7 +266,11 @@ class ClerkGeometry:
         r = self.run
         tol = 0.5 * STILL_FRACTION * (r.median_width() or 1.0)
         frames = list(self.moved)[-STOOD_STILL_FRAMES:]
-        return [f for f, pts in zip(frames, r.last, strict=True) if float(pts[:, 1].mean()) <= r.y_min + tol]
+        heights = [float(pts[:, 1].mean()) for pts in r.last]
+        # The top of these still frames, not of the whole run: a clerk who rose higher on the way up and settled
+        # lower would otherwise leave no frame within the tolerance (an empty baseline).
+        top = min(heights)
+        return [f for f, y in zip(frames, heights, strict=True) if y <= top + tol]
 
     def _learn(self, frames: list[tuple[PoseResult, float | None]]) -> None:
         assert self.cam is not None
