@@ -73,6 +73,9 @@ def make_pipeline(counter_cfg: CounterConfig, factory: str | None = None, models
     pipe = fn(counter_cfg, **kwargs)
     if not isinstance(pipe, CounterPipeline):
         raise TypeError(f"{factory or DEFAULT_FACTORY} returned {type(pipe).__name__}, which has no process() method")
+    engine = getattr(pipe, "engine", None)
+    if engine is not None and hasattr(engine, "isolate_failures"):
+        engine.isolate_failures = True  # in service a failing rule is taken out alone, not the counter's pipeline
     return pipe
 
 

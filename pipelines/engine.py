@@ -9,6 +9,7 @@ counter YAML. Rules see only Observations and the `RuleContext`; never a model o
 from __future__ import annotations
 
 import importlib
+import logging
 import pkgutil
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -22,6 +23,8 @@ from pipelines.events import Event
 from pipelines.messages import QueueCall, TerminalState
 from pipelines.temporal import Clock
 from vision.observation import Observation
+
+log = logging.getLogger(__name__)
 
 CHINA = timezone(timedelta(hours=8))
 
@@ -106,9 +109,14 @@ def build_params(rule: type[Rule], overrides: dict[str, Any], source: str) -> Ru
 
 
 class Engine:
-    """All enabled rules of one counter, fed one Observation at a time."""
+    """All enabled rules of one counter, fed one Observation at a time.
 
-    def __init__(self, counter: CounterConfig, only: list[str] | None = None, source: str = "counter config"):
+    `isolate_failures` (the edge runtime's setting): a rule that raises is logged with the frame, taken out of
+    service until restart (its state may be half-updated) and listed in `failed`; the counter's other rules go
+    on. Off (eval, replay, tests), the error propagates so that a bug is seen, not averaged away."""
+
+    def __init__(self, counter: CounterConfig, only: list[str] | None = None, source: str = "counter config",
+                 isolate_failures: bool = False):
         self.counter = counter
         registry = load_rules()
         ids = [r for r in registry if r not in counter.disabled_rules and (only is None or r in only)]
@@ -116,6 +124,8 @@ class Engine:
             registry[r](counter, build_params(registry[r], counter.rules.get(r, {}), source)) for r in ids
         ]
         self.ctx = RuleContext(counter=counter)
+        self.isolate_failures = isolate_failures
+        self.failed: dict[str, str] = {}  # rule id -> the error that took it out of service
 
     @property
     def needs(self) -> frozenset[str]:
@@ -138,17 +148,29 @@ class Engine:
         if derive is not None:
             derive(obs, ctx)
         events: list[Event] = []
-        for rule in self.rules:
-            for ev in rule.step(obs, ctx):
+        for rule in list(self.rules):
+            for ev in self._guarded(rule, rule.step, obs, ctx, where=f"frame {obs.frame_index} (t={obs.t:.2f} s)"):
                 ev.hall_id = ev.hall_id or self.counter.hall_id
                 events.append(ev)
         return events
 
     def finish(self) -> list[Event]:
         events: list[Event] = []
-        for rule in self.rules:
-            events.extend(rule.finish(self.ctx))
+        for rule in list(self.rules):
+            events.extend(self._guarded(rule, rule.finish, self.ctx, where="finish"))
         return events
+
+    def _guarded(self, rule: Rule, call: Any, *args: Any, where: str) -> list[Event]:
+        if not self.isolate_failures:
+            return call(*args)
+        try:
+            return call(*args)
+        except Exception as exc:  # one rule's bug must not silence the counter's other rules
+            log.exception("rule %s of counter %s failed on %s; taken out of service until restart",
+                          rule.rule_id, self.counter.counter_id, where)
+            self.failed[rule.rule_id] = f"{type(exc).__name__}: {exc} (on {where})"
+            self.rules.remove(rule)
+            return []
 
 
 def in_working_hours(counter: CounterConfig, wall_time: float | None) -> bool:
