@@ -36,6 +36,7 @@ class Body:
 
     def __init__(self, pose: PoseResult, min_vis: float = 0.5) -> None:
         self.pose, self.min_vis = pose, min_vis
+        self.memo: dict[object, object] = {}  # this frame's derived figures several rules read (shoulder_width_m)
 
     def pt(self, i: int, min_vis: float | None = None) -> P | None:
         lms = self.pose.landmarks
@@ -127,11 +128,15 @@ def shoulder_width_m(body: Body, cam: CameraModel) -> float | None:
     A clerk's reads 0.3-0.5 m from any view (a bow toward the camera up to ~0.65); a pose that reads much wider
     belongs to someone standing nearer the camera than the clerk's chair: a visitor at the counter, whom the
     pose model picks over a seated clerk it half loses (seen from high and 40 deg aside: 0.9-1.4 m)."""
-    a, b = body.pt(L_SH), body.pt(R_SH)
-    if a is None or b is None:
-        return None
-    pts = cam.on_plane(np.array([a, b], dtype=float), cam.coronal_plane_normal(), np.zeros(3))
-    return float(np.linalg.norm(pts[0] - pts[1]))
+    key = ("shoulder_width_m", id(cam))
+    if key not in body.memo:  # slouch, dozing and gaze.away each read it on every frame
+        a, b = body.pt(L_SH), body.pt(R_SH)
+        width = None
+        if a is not None and b is not None:
+            pts = cam.on_plane(np.array([a, b], dtype=float), cam.coronal_plane_normal(), np.zeros(3))
+            width = float(np.linalg.norm(pts[0] - pts[1]))
+        body.memo[key] = width
+    return body.memo[key]  # type: ignore[return-value]
 
 
 def face_frontal(face: FaceResult | None, max_yaw: float = 35.0) -> bool:

@@ -83,7 +83,7 @@ class Frame:
     world: np.ndarray | None  # (33, 3) world landmarks rotated into the clerk world axes (hip origin)
     moved: bool = False  # the posture does not fit a bend about the learned hips (standing up, leaving)
     upright_shoulder_m: float | None = None  # the learned upright shoulders' height above the floor
-    arms: dict[str, ArmScale] = field(default_factory=dict)  # side -> metric arm, once its lengths are learned
+    arms: FrameArms | dict[str, ArmScale] = field(default_factory=dict)  # side -> metric arm, once learned
     memo: dict[str, Any] = field(default_factory=dict)
 
     def cached(self, key: str, compute: Callable[[], T]) -> T:
@@ -151,6 +151,22 @@ class ArmLengths:
                         float(np.percentile(self.fore, ARM_LENGTH_PERCENTILE)))
 
 
+class FrameArms:
+    """This frame's metric arms, side -> ArmScale (None until its lengths are learned), worked out when a rule
+    first asks: the lengths are percentiles over the last minute, and only the guide gesture reads them. Ask
+    within the frame's step (the lengths move on with the next frame)."""
+
+    def __init__(self, lengths: dict[str, ArmLengths], depths: dict[str, float]) -> None:
+        self.lengths, self.depths = lengths, depths
+        self.done: dict[str, ArmScale | None] = {}
+
+    def get(self, side: str, default: ArmScale | None = None) -> ArmScale | None:
+        if side not in self.done:
+            self.done[side] = self.lengths[side].scale(self.depths[side]) if side in self.lengths else None
+        found = self.done[side]
+        return default if found is None else found
+
+
 def shoulder_depth(cam: CameraModel, model: UprightModel, bow_deg: float, side: str) -> float:
     """Depth along the optical axis of the learned upright shoulder bent forward by this frame's bow."""
     k = UPPER_BODY.index(L_SHOULDER if side == "left" else R_SHOULDER)
@@ -208,12 +224,11 @@ class ClerkGeometry:
             return Frame(obs.pose, cam, None, world, moved=True)
         self.moved.clear()
         self.last_fit = obs.pose
-        arms = {}
+        depths = {}
         for side, lengths in self.arm_lengths.items():
-            depth = shoulder_depth(cam, self.model, bow.angle, side)
-            lengths.add(obs.pose, cam, depth)
-            if (scale := lengths.scale(depth)) is not None:
-                arms[side] = scale
+            depths[side] = shoulder_depth(cam, self.model, bow.angle, side)
+            lengths.add(obs.pose, cam, depths[side])
+        arms = FrameArms(self.arm_lengths, depths)
         self._maintain(obs.pose, face_pitch, bow)
         return Frame(obs.pose, cam, bow, world, upright_shoulder_m=upright_shoulder_m(self.model), arms=arms)
 

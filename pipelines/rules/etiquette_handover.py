@@ -138,6 +138,18 @@ def wrist_depths(now: float, rest: float, standing: bool) -> tuple[float, float]
     return float(np.clip(base + max(ahead, 0.0), *WRIST_DEPTH_M)), base
 
 
+def nanmedian_columns(rows: np.ndarray) -> np.ndarray:
+    """np.nanmedian(rows, axis=0) for a few columns, without numpy's masked-array path (it ran every frame)."""
+    if not np.isnan(rows).any():
+        return np.median(rows, axis=0)
+    out = np.full(rows.shape[1], np.nan)
+    for j in range(rows.shape[1]):
+        col = rows[:, j][~np.isnan(rows[:, j])]
+        if col.size:
+            out[j] = np.median(col)
+    return out
+
+
 def place(frame: Frame, uv: np.ndarray, depth: float) -> np.ndarray:
     """The image point back-projected onto the coronal plane at this depth (clerk axes, metres): the image fixes
     the sideways and vertical place precisely, the depth only sets the scale and the parallax."""
@@ -282,7 +294,7 @@ class TwoHandHandover(Rule):
             self.history.popleft()
         if not self.history or t - self.history[0][0] < min(self.p.rest_min_s, self.p.rest_window_s):
             return None
-        return {side: np.nanmedian(np.array([h[side] for _, h in self.history]), axis=0) for side, _ in SIDES}
+        return {side: nanmedian_columns(np.array([h[side] for _, h in self.history])) for side, _ in SIDES}
 
     def finish(self, ctx: RuleContext) -> list[Event]:
         return self._report(self.eps.close())
