@@ -28,10 +28,17 @@ def load(name: str) -> tuple[CounterConfig, list[QueueCall], list[Observation]]:
     return counter, calls, [Observation.from_json(json.dumps(raw)) for raw in data["observations"]]
 
 
+def keep_arms(frame):
+    """The frame's metric arms worked out at its own step (they are lazy and the lengths move on)."""
+    if frame is not None and hasattr(frame.arms, "resolved"):
+        frame.arms = frame.arms.resolved()
+    return frame
+
+
 def held_frames(name: str):
     counter, _, obs = load(name)
     geom = ClerkGeometry(counter)
-    frames = [(o.t, geom.measure(o)) for o in obs]
+    frames = [(o.t, keep_arms(geom.measure(o))) for o in obs]
     return [f for t, f in frames if GUIDE_HELD[0] <= t <= GUIDE_HELD[1] and f is not None]
 
 

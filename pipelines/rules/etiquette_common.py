@@ -166,6 +166,19 @@ class FrameArms:
         found = self.done[side]
         return default if found is None else found
 
+    def __contains__(self, side: object) -> bool:
+        return isinstance(side, str) and self.get(side) is not None
+
+    def __getitem__(self, side: str) -> ArmScale:
+        found = self.get(side)
+        if found is None:
+            raise KeyError(side)
+        return found
+
+    def resolved(self) -> dict[str, ArmScale]:
+        """Both arms worked out now (to keep them past this frame's step)."""
+        return {side: arm for side in self.lengths if (arm := self.get(side)) is not None}
+
 
 def shoulder_depth(cam: CameraModel, model: UprightModel, bow_deg: float, side: str) -> float:
     """Depth along the optical axis of the learned upright shoulder bent forward by this frame's bow."""
