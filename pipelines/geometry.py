@@ -84,7 +84,10 @@ class CameraModel:
         """World points (..., 3) -> pixels (..., 2)."""
         pc = (np.asarray(points, float) - self.C) @ self.R.T
         z = np.maximum(pc[..., 2], 1e-6)
-        return np.stack([self.f * pc[..., 0] / z + self.cx, self.f * pc[..., 1] / z + self.cy], axis=-1)
+        out = np.empty(pc.shape[:-1] + (2,))  # filled in place, like `ray`
+        out[..., 0] = self.f * pc[..., 0] / z + self.cx
+        out[..., 1] = self.f * pc[..., 1] / z + self.cy
+        return out
 
     def ray(self, uv: np.ndarray) -> np.ndarray:
         """Unit world direction(s) of the ray through pixel(s) uv (..., 2)."""
