@@ -180,6 +180,17 @@ class UprightModel:
     neck_angle: float | None = None
     face_pitch: float | None = None
     frames: int = 0
+    # perspective_bow's projection of every bend on its grid, per camera: it depends on the model alone, and
+    # recomputing it cost more than the fit itself (read-only once learned: a new baseline is a new model)
+    grid_px: dict[bytes, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+
+    def grid_projection(self, cam: CameraModel) -> np.ndarray:
+        """(G, N, 2) pixels of the upright upper body bent by each PERSPECTIVE_GRID angle, seen by `cam`."""
+        key = np.array([cam.f, cam.cx, cam.cy, *cam.R.ravel(), *cam.C]).tobytes()  # the camera by value
+        if key not in self.grid_px:
+            self.grid_px.clear()  # one camera per clerk; a different one (tests) replaces it
+            self.grid_px[key] = cam.project(self.hip + rotate_forward(self.offsets, PERSPECTIVE_GRID))
+        return self.grid_px[key]
 
 
 def hip_centre(pose: PoseResult, cam: CameraModel, fallback: np.ndarray | None = None) -> np.ndarray:
@@ -257,7 +268,7 @@ def perspective_bow(
     hip = model.hip
     obs = image_points(pose, UPPER_BODY)
     w = np.clip(visibility(pose, UPPER_BODY), 0.05, 1.0) * point_weights(cam)
-    cand = cam.project(hip + rotate_forward(model.offsets, PERSPECTIVE_GRID))  # (G, N, 2)
+    cand = model.grid_projection(cam)  # (G, N, 2)
     err = ((cand - obs[None]) ** 2).sum(-1)  # (G, N)
     cost = (err * w[None]).sum(-1) / w.sum()
     i = forward_branch(cost)

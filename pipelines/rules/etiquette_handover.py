@@ -294,7 +294,10 @@ class TwoHandHandover(Rule):
             self.history.popleft()
         if not self.history or t - self.history[0][0] < min(self.p.rest_min_s, self.p.rest_window_s):
             return None
-        return {side: nanmedian_columns(np.array([h[side] for _, h in self.history])) for side, _ in SIDES}
+        sides = [side for side, _ in SIDES]
+        rows = np.array([[h[side] for side in sides] for _, h in self.history])  # (frames, sides, 3): one pass
+        medians = nanmedian_columns(rows.reshape(len(rows), -1)).reshape(rows.shape[1:])
+        return dict(zip(sides, medians, strict=True))
 
     def finish(self, ctx: RuleContext) -> list[Event]:
         return self._report(self.eps.close())
