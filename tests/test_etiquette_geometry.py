@@ -166,3 +166,15 @@ def test_palm_and_finger_spread_from_image_landmarks(yaw):
     together, spread = _image_hand(cam, wrist, (0.0, 1.0, 0.0), 0.0), _image_hand(cam, wrist, (0.0, 1.0, 0.0), 14.0)
     assert finger_spread_deg(together) < 2.0 and fingers_together_score(together) == pytest.approx(1.0)
     assert finger_spread_deg(spread) > 10.0 and fingers_together_score(spread) < 0.4
+
+
+def test_the_bow_grid_projection_is_kept_per_camera_by_value():
+    from pipelines.geometry import PERSPECTIVE_GRID, learn_upright, rotate_forward
+
+    front, side = make_cam(), make_cam(yaw=45)
+    model = learn_upright([synth_pose(front, 0.0)[0] for _ in range(3)], front)
+    fresh = front.project(model.hip + rotate_forward(model.offsets, PERSPECTIVE_GRID))
+    assert np.array_equal(model.grid_projection(front), fresh)
+    assert model.grid_projection(make_cam()) is model.grid_projection(front)  # an equal camera: the same grid
+    assert not np.allclose(model.grid_projection(side), fresh)  # another camera: recomputed, not reused
+    assert np.array_equal(model.grid_projection(front), fresh)
