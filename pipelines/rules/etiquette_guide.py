@@ -4,9 +4,13 @@ A gesture: the right wrist swung out to the side (or forward with the palm up), 
 When it ends, one event reports every measured value (medians over the held frames) and its own
 pass/fail: elbow angle (target 120°), upper arm ~10 cm from the torso, palm up, fingers together,
 fingertips leading along the forearm, left hand at the abdomen, body bowed ~15°, and the position
-class (horizontal 请进 / bent arm 里边请 / high 请往前走 / low 请坐). Outcome: pass when every
-measured criterion passes, else violation with the failed ones listed. The palm is judged only when it reads
-clearly up (>= `palm_up_min`) or down (<= `palm_down_max`); in between it is seen edge-on: unknown.
+class (horizontal 请进 / bent arm 里边请 / high 请往前走 / low 请坐). Each criterion is True (passed), False (a
+confident failure) or None (unknown: not measured, or too uncertain in this view to tell pass from fail). Outcome:
+violation when any criterion failed confidently (listed in `failed`), else pass, with the unknown ones listed in
+`unknown`. The palm is judged only when it reads clearly up (>= `palm_up_min`) or down (<= `palm_down_max`); in
+between it is seen edge-on. The elbow angle and the fingertip lead carry a per-frame sigma for this view (the elbow
+cue's own, `elbow_angle`; the forearm's image direction from its length in pixels): a reading outside the
+tolerance by less than `confident_sigmas` of them is unknown, not failed.
 """
 
 from __future__ import annotations
@@ -63,6 +67,8 @@ class GuideParams(RuleParams):
     bow_tolerance_deg: float = Field(8.0, gt=0)
     # 003 B.6 guides while standing (with a 15 deg bow); a seated clerk lowering a greeting hand or reaching
     # across the desk is not guiding (those were the suite's false guides). None: any posture.
+    confident_sigmas: float = Field(1.0, ge=0, description="a measured criterion fails only this many of its sigmas "
+                                    "beyond its tolerance; nearer, it is unknown (0: the plain tolerance)")
     min_standing_shoulder_m: float | None = Field(1.13, gt=0, description="guides count only while standing: "
                                                   "the upright shoulders at least this high above the floor")
 
@@ -75,6 +81,31 @@ def fingertip_lead_deg(frame: Frame, hand: HandResult) -> float | None:
     fore = np.array([wr.x - el.x, wr.y - el.y])
     h = np.array(hand.landmarks[12][:2]) - np.array(hand.landmarks[0][:2])
     return angle_between(fore, h)
+
+
+# MediaPipe's pose joints sit 3.9-5.7 px from the simulator's exact keypoints on the tune guide frames (shoulder,
+# elbow, wrist): the noise on each end of the forearm's image segment
+JOINT_PX = 5.0
+
+
+def forearm_direction_sigma_deg(frame: Frame) -> float:
+    """Standard deviation of the forearm's direction in the image: two joints with JOINT_PX noise each across its
+    image length. A forearm pointing along the line of sight (a raised guide seen from below the hand, tune_wide
+    (1.8 m, -40 deg): 10-15 px long) has no direction to compare the hand with."""
+    el, wr = frame.pose.landmarks[R_ELBOW], frame.pose.landmarks[R_WRIST]
+    length = float(np.hypot(wr.x - el.x, wr.y - el.y))
+    return float(np.degrees(np.arctan2(JOINT_PX * np.sqrt(2.0), max(length, 1e-6))))
+
+
+def judge(value: float | None, sigma: float | None, low: float, high: float, k: float) -> bool | None:
+    """True inside [low, high]; False outside it by more than k sigmas (a confident failure); else None (unknown:
+    not measured, or this view cannot tell a compliant reading from a failed one)."""
+    if value is None:
+        return None
+    if low <= value <= high:
+        return True
+    miss = low - value if value < low else value - high
+    return False if sigma is None or miss > k * sigma else None
 
 
 def position_class(w: np.ndarray, elbow: float) -> str:
@@ -112,11 +143,13 @@ def guide_row(frame: Frame, obs: Observation, p: GuideParams, bow: float | None)
     lw = w[L_WRIST] - hip
     return {
         "elbow_deg": el.value,
+        "elbow_sigma_deg": el.sigma,
         "elbow_world_deg": elbow_angle_world(frame.pose, "right"),
         "gap_m": upper_arm_gap_m(frame.pose, frame.cam, "right"),
         "palm_up": palm,
         "fingers_together": fingers_together_score(hand) if hand else None,
         "fingertip_deg": fingertip_lead_deg(frame, hand) if hand else None,
+        "fingertip_sigma_deg": forearm_direction_sigma_deg(frame) if hand else None,
         "left_at_abdomen": float(left_hand_at_abdomen(lw)),
         "bow_deg": bow,
         "position": position_class(w, el.value),
@@ -161,7 +194,8 @@ class GuidingGesture(Rule):
         (t0, w0), (t1, w1), rows = done
         p = self.p
         m = {k: median_of(rows, k) for k in ("elbow_deg", "elbow_world_deg", "gap_m", "palm_up", "fingers_together",
-                                              "fingertip_deg", "left_at_abdomen", "bow_deg")}
+                                              "fingertip_deg", "left_at_abdomen", "bow_deg", "elbow_sigma_deg",
+                                              "fingertip_sigma_deg")}
         positions = [r["position"] for r in rows]
         position = max(set(positions), key=positions.count)
         def within(key: str, target: float, tol: float) -> bool | None:
@@ -171,7 +205,10 @@ class GuidingGesture(Rule):
             return None if m[key] is None else m[key] >= low
 
         checks: dict[str, bool | None] = {
-            "elbow": within("elbow_deg", p.elbow_target_deg, p.elbow_tolerance_deg),
+            # the cues' error is mostly the view's (depth along the line of sight), not frame-to-frame noise: the
+            # event keeps the frames' median sigma rather than shrinking it by the number of frames
+            "elbow": judge(m["elbow_deg"], m["elbow_sigma_deg"], p.elbow_target_deg - p.elbow_tolerance_deg,
+                           p.elbow_target_deg + p.elbow_tolerance_deg, p.confident_sigmas),
             # the ~10 cm upper-arm gap describes the arm held out at the side; raised high (请往前走) the
             # elbow leaves the torso (0.18-0.21 m from the shoulder in the simulator's compliant high guide)
             "upper_arm_gap": within("gap_m", p.gap_target_m, p.gap_tolerance_m) if position != "high" else None,
@@ -180,18 +217,22 @@ class GuidingGesture(Rule):
             "palm_up": None if m["palm_up"] is None or p.palm_down_max < m["palm_up"] < p.palm_up_min
             else m["palm_up"] >= p.palm_up_min,
             "fingers_together": at_least("fingers_together", p.fingers_together_min),
-            "fingertips_lead": None if m["fingertip_deg"] is None else m["fingertip_deg"] <= p.fingertip_max_deg,
+            "fingertips_lead": judge(m["fingertip_deg"], m["fingertip_sigma_deg"], 0.0, p.fingertip_max_deg,
+                                     p.confident_sigmas),
             "left_hand_abdomen": at_least("left_at_abdomen", 0.5),
             "body_bow": within("bow_deg", p.bow_target_deg, p.bow_tolerance_deg),
         }
         failed = [k for k, v in checks.items() if v is False]
+        unknown = [k for k, v in checks.items() if v is None]
         evidence = {
             "position": position,
-            "elbow_deg": r1(m["elbow_deg"]), "elbow_world_deg": r1(m["elbow_world_deg"]),
+            "elbow_deg": r1(m["elbow_deg"]), "elbow_sigma_deg": r1(m["elbow_sigma_deg"]),
+            "elbow_world_deg": r1(m["elbow_world_deg"]),
             "upper_arm_gap_m": None if m["gap_m"] is None else round(m["gap_m"], 3),
             "palm_up": r1(m["palm_up"]), "fingers_together": r1(m["fingers_together"]),
-            "fingertip_vs_forearm_deg": r1(m["fingertip_deg"]), "body_bow_deg": r1(m["bow_deg"]),
-            "checks": checks, "failed": failed, "duration_s": round(t1 - t0, 2),
+            "fingertip_vs_forearm_deg": r1(m["fingertip_deg"]),
+            "fingertip_sigma_deg": r1(m["fingertip_sigma_deg"]), "body_bow_deg": r1(m["bow_deg"]),
+            "checks": checks, "failed": failed, "unknown": unknown, "duration_s": round(t1 - t0, 2),
         }
         return instant_event(self.rule_id, self.counter.counter_id, Clock(t0, w0), Clock(t1, w1),
                              outcome="violation" if failed else "pass", evidence=evidence,

@@ -1,0 +1,47 @@
+"""guide.gesture judges each criterion against its sigma in this view: a reading outside the tolerance by less than
+`confident_sigmas` sigmas is unknown, not failed; the gesture passes when nothing failed confidently."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines.rules.etiquette_guide import judge
+from tests.test_etiquette_recorded import replay
+
+
+@pytest.mark.parametrize(("value", "sigma", "expected"), [
+    (125.0, 6.0, True),      # inside 105..135
+    (141.8, 13.6, None),     # a compliant low guide at (1.3 m, -20 deg): 6.8 deg out, sigma 13.6 -> unknown
+    (150.2, 11.4, False),    # the straight arm (170) at (1.2 m, -10 deg): 15.2 deg out, sigma 11.4 -> failed
+    (90.3, 6.0, False),      # 14.7 deg below, sigma 6 -> failed
+    (None, 6.0, None),       # not measured
+    (140.0, None, False),    # no sigma: the plain tolerance
+])
+def test_judge_elbow_against_its_sigma(value, sigma, expected):
+    assert judge(value, sigma, 105.0, 135.0, 1.0) is expected
+
+
+def test_judge_k_zero_is_the_plain_tolerance():
+    assert judge(141.8, 13.6, 105.0, 135.0, 0.0) is False
+    assert judge(135.0, 13.6, 105.0, 135.0, 0.0) is True
+
+
+def test_compliant_low_guide_with_an_uncertain_elbow_passes_and_says_so():
+    # the low guide (请坐) seen from (1.3 m, -20 deg): the forearm bends along the line of sight, the cues read
+    # 141.8 deg for a true 120 with a sigma of 13.6; nothing else fails
+    evs = replay("guide_low__f_young_slim__h1.3_d2_y-20", only=["guide.gesture"])
+    assert len(evs) == 1
+    ev = evs[0].evidence
+    assert evs[0].outcome == "pass", ev
+    assert ev["checks"]["elbow"] is None and "elbow" in ev["unknown"] and ev["failed"] == []
+    assert ev["elbow_deg"] > 135 and ev["elbow_sigma_deg"] > ev["elbow_deg"] - 135
+    # the same reading judged on the plain tolerance fails the elbow
+    strict = replay("guide_low__f_young_slim__h1.3_d2_y-20", rules={"guide.gesture": {"confident_sigmas": 0.0}},
+                    only=["guide.gesture"])
+    assert strict[0].outcome == "violation" and strict[0].evidence["failed"] == ["elbow"]
+
+
+def test_compliant_horizontal_guide_keeps_every_check_decided():
+    evs = replay("guide_horizontal__f_old_heavy__h1.6_d1.3_y30", only=["guide.gesture"])
+    assert len(evs) == 1 and evs[0].outcome == "pass"
+    assert evs[0].evidence["checks"]["elbow"] is True and "elbow" not in evs[0].evidence["unknown"]
