@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from pipelines.rules.etiquette_guide import judge
+from pipelines.geometry import FINGER_RAYS, finger_spread_deg
+from pipelines.rules.etiquette_guide import finger_spread_sigma_deg, judge, max_spread_deg
 from tests.test_etiquette_recorded import replay
+from vision.results import HandResult
 
 
 @pytest.mark.parametrize(("value", "sigma", "expected"), [
@@ -45,3 +48,36 @@ def test_compliant_horizontal_guide_keeps_every_check_decided():
     evs = replay("guide_horizontal__f_old_heavy__h1.6_d1.3_y30", only=["guide.gesture"])
     assert len(evs) == 1 and evs[0].outcome == "pass"
     assert evs[0].evidence["checks"]["elbow"] is True and "elbow" not in evs[0].evidence["unknown"]
+
+
+def hand_with_fingers(length_px: float, spread_deg: float) -> HandResult:
+    """A flat hand in the image: four fingers of `length_px` from bases 10 px apart, adjacent fingers `spread_deg`
+    apart (fanned about the vertical)."""
+    pts = [(0.0, 0.0, 0.0)] * 21
+    for i, (a, b) in enumerate(FINGER_RAYS):
+        ang = np.radians((i - 1.5) * spread_deg)
+        base = np.array([10.0 * (i - 1.5), -50.0])
+        tip = base + length_px * np.array([np.sin(ang), -np.cos(ang)])
+        for k, idx in enumerate(range(a, b + 1)):  # base, two joints, tip evenly along the finger
+            q = base + (tip - base) * k / (b - a)
+            pts[idx] = (float(q[0]), float(q[1]), 0.0)
+    return HandResult(landmarks=pts)
+
+
+def test_finger_spread_sigma_grows_as_the_fingers_shorten_in_the_image():
+    near, far = finger_spread_sigma_deg(hand_with_fingers(50, 0)), finger_spread_sigma_deg(hand_with_fingers(15, 0))
+    assert 2.0 < near < 3.0 and 7.0 < far < 8.5  # the tune guide frames read +3.2 and +9.2 deg at these lengths
+    assert max_spread_deg(0.6) == pytest.approx(8.0)
+
+
+@pytest.mark.parametrize(("length_px", "spread_deg", "expected"), [
+    (50, 4.0, True),     # together, seen large
+    (15, 9.0, None),     # reads 1 deg over 8 on 15-px fingers (sigma 7.6): the compliant raised guide at (1.8 m, -40)
+    (50, 14.0, False),   # spread (the simulator's spread hand: 14 deg) on large fingers
+    (15, 22.0, False),   # spread on short fingers still beyond 8 + 7.6
+])
+def test_fingers_together_judged_against_the_spread_sigma(length_px, spread_deg, expected):
+    hand = hand_with_fingers(length_px, spread_deg)
+    spread = finger_spread_deg(hand)
+    assert spread == pytest.approx(spread_deg, abs=0.01)
+    assert judge(spread, finger_spread_sigma_deg(hand), 0.0, max_spread_deg(0.6), 1.0) is expected

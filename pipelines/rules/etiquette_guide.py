@@ -24,17 +24,23 @@ from calibration.config import CounterConfig
 from pipelines.engine import Rule, RuleContext, RuleParams, register
 from pipelines.events import Event
 from pipelines.geometry import (
+    FINGER_RAYS,
+    FORE_FORESHORTENED,
     L_HIP,
     L_WRIST,
     R_ELBOW,
     R_HIP,
     R_SHOULDER,
     R_WRIST,
+    TOGETHER_FULL_DEG,
+    TOGETHER_NONE_DEG,
     angle_between,
     elbow_angle,
     elbow_angle_world,
+    finger_spread_deg,
     fingers_together_score,
     forearm_from_vertical,
+    forearm_ratio,
     palm_up_score,
     upper_arm_gap_m,
 )
@@ -97,6 +103,22 @@ def forearm_direction_sigma_deg(frame: Frame) -> float:
     return float(np.degrees(np.arctan2(JOINT_PX * np.sqrt(2.0), max(length, 1e-6))))
 
 
+# A hand landmark's noise relative to its finger's base, fitted to the spread error on the tune + tune_wide guide
+# frames (fingers together, true spread 0-3 deg): mean read +9.2 / 4.1 / 3.5 / 3.2 deg for fingers 0-20 / 20-30 /
+# 30-40 / 40-60 px long in the image; atan(2 px / length) gives 7.6 / 4.6 / 3.3 / 2.3 at 15 / 25 / 35 / 50 px.
+HAND_PX = 2.0
+
+
+def finger_spread_sigma_deg(hand: HandResult) -> float | None:
+    """Standard deviation of the mean adjacent-finger angle (`finger_spread_deg`) from the fingers' image length:
+    a hand far away or pointing at the camera has fingers too short in the image to tell together from apart."""
+    if len(hand.landmarks) < 21:
+        return None
+    pts = np.asarray(hand.landmarks, float)[:, :2]
+    length = float(np.mean([np.linalg.norm(pts[b] - pts[a]) for a, b in FINGER_RAYS]))
+    return float(np.degrees(np.arctan2(HAND_PX, max(length, 1e-6))))
+
+
 def judge(value: float | None, sigma: float | None, low: float, high: float, k: float) -> bool | None:
     """True inside [low, high]; False outside it by more than k sigmas (a confident failure); else None (unknown:
     not measured, or this view cannot tell a compliant reading from a failed one)."""
@@ -106,6 +128,11 @@ def judge(value: float | None, sigma: float | None, low: float, high: float, k: 
         return True
     miss = low - value if value < low else value - high
     return False if sigma is None or miss > k * sigma else None
+
+
+def max_spread_deg(together_min: float) -> float:
+    """The mean finger spread at which `fingers_together_score` falls to `together_min` (0.6 -> 8 deg)."""
+    return TOGETHER_NONE_DEG - together_min * (TOGETHER_NONE_DEG - TOGETHER_FULL_DEG)
 
 
 def position_class(w: np.ndarray, elbow: float) -> str:
@@ -138,7 +165,8 @@ def guide_row(frame: Frame, obs: Observation, p: GuideParams, bow: float | None)
         return None
     if not (lateral >= p.lateral_m or (palm_up and (forward >= p.forward_m or raised))):
         return None
-    el = frame.cached("elbow.right", lambda: elbow_angle(frame.pose, frame.cam, "right", frame.arms.get("right")))
+    arm = frame.arms.get("right")
+    el = frame.cached("elbow.right", lambda: elbow_angle(frame.pose, frame.cam, "right", arm))
     hip = (w[L_HIP] + w[R_HIP]) / 2
     lw = w[L_WRIST] - hip
     return {
@@ -148,8 +176,11 @@ def guide_row(frame: Frame, obs: Observation, p: GuideParams, bow: float | None)
         "gap_m": upper_arm_gap_m(frame.pose, frame.cam, "right"),
         "palm_up": palm,
         "fingers_together": fingers_together_score(hand) if hand else None,
+        "finger_spread_deg": finger_spread_deg(hand) if hand else None,
+        "finger_spread_sigma_deg": finger_spread_sigma_deg(hand) if hand else None,
         "fingertip_deg": fingertip_lead_deg(frame, hand) if hand else None,
         "fingertip_sigma_deg": forearm_direction_sigma_deg(frame) if hand else None,
+        "forearm_ratio": forearm_ratio(frame.pose, frame.cam, arm, "right") if hand and arm else None,
         "left_at_abdomen": float(left_hand_at_abdomen(lw)),
         "bow_deg": bow,
         "position": position_class(w, el.value),
@@ -195,7 +226,8 @@ class GuidingGesture(Rule):
         p = self.p
         m = {k: median_of(rows, k) for k in ("elbow_deg", "elbow_world_deg", "gap_m", "palm_up", "fingers_together",
                                               "fingertip_deg", "left_at_abdomen", "bow_deg", "elbow_sigma_deg",
-                                              "fingertip_sigma_deg")}
+                                              "fingertip_sigma_deg", "forearm_ratio",
+                                              "finger_spread_deg", "finger_spread_sigma_deg")}
         positions = [r["position"] for r in rows]
         position = max(set(positions), key=positions.count)
         def within(key: str, target: float, tol: float) -> bool | None:
@@ -216,9 +248,14 @@ class GuidingGesture(Rule):
             # way it faces: only a clear reading either way decides (tune: compliant -0.1..0.9, palm down -0.8)
             "palm_up": None if m["palm_up"] is None or p.palm_down_max < m["palm_up"] < p.palm_up_min
             else m["palm_up"] >= p.palm_up_min,
-            "fingers_together": at_least("fingers_together", p.fingers_together_min),
-            "fingertips_lead": judge(m["fingertip_deg"], m["fingertip_sigma_deg"], 0.0, p.fingertip_max_deg,
-                                     p.confident_sigmas),
+            # judged on the spread (deg) behind the score, where its sigma is defined; without image landmarks the score
+            "fingers_together": at_least("fingers_together", p.fingers_together_min) if m["finger_spread_deg"] is None
+            else judge(m["finger_spread_deg"], m["finger_spread_sigma_deg"], 0.0,
+                       max_spread_deg(p.fingers_together_min), p.confident_sigmas),
+            # the lead is an image angle: with the forearm pointing far out of the image (under FORE_FORESHORTENED of
+            # its length, where the elbow takes the metric cue) a small 3D misalignment shows as any 2D angle
+            "fingertips_lead": None if m["forearm_ratio"] is not None and m["forearm_ratio"] < FORE_FORESHORTENED
+            else judge(m["fingertip_deg"], m["fingertip_sigma_deg"], 0.0, p.fingertip_max_deg, p.confident_sigmas),
             "left_hand_abdomen": at_least("left_at_abdomen", 0.5),
             "body_bow": within("bow_deg", p.bow_target_deg, p.bow_tolerance_deg),
         }
@@ -230,8 +267,12 @@ class GuidingGesture(Rule):
             "elbow_world_deg": r1(m["elbow_world_deg"]),
             "upper_arm_gap_m": None if m["gap_m"] is None else round(m["gap_m"], 3),
             "palm_up": r1(m["palm_up"]), "fingers_together": r1(m["fingers_together"]),
+            "finger_spread_deg": r1(m["finger_spread_deg"]),
+            "finger_spread_sigma_deg": r1(m["finger_spread_sigma_deg"]),
             "fingertip_vs_forearm_deg": r1(m["fingertip_deg"]),
-            "fingertip_sigma_deg": r1(m["fingertip_sigma_deg"]), "body_bow_deg": r1(m["bow_deg"]),
+            "fingertip_sigma_deg": r1(m["fingertip_sigma_deg"]),
+            "forearm_in_image": None if m["forearm_ratio"] is None else round(m["forearm_ratio"], 2),
+            "body_bow_deg": r1(m["bow_deg"]),
             "checks": checks, "failed": failed, "unknown": unknown, "duration_s": round(t1 - t0, 2),
         }
         return instant_event(self.rule_id, self.counter.counter_id, Clock(t0, w0), Clock(t1, w1),
