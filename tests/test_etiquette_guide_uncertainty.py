@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from pipelines.geometry import FINGER_RAYS, finger_spread_deg
-from pipelines.rules.etiquette_guide import finger_spread_sigma_deg, judge, max_spread_deg
+from pipelines.rules.etiquette_guide import GAP_SIGMA_M, finger_spread_sigma_deg, judge, max_spread_deg
 from tests.test_etiquette_recorded import replay
 from vision.results import HandResult
 
@@ -81,3 +81,13 @@ def test_fingers_together_judged_against_the_spread_sigma(length_px, spread_deg,
     spread = finger_spread_deg(hand)
     assert spread == pytest.approx(spread_deg, abs=0.01)
     assert judge(spread, finger_spread_sigma_deg(hand), 0.0, max_spread_deg(0.6), 1.0) is expected
+
+
+@pytest.mark.parametrize(("gap_m", "expected"), [
+    (0.10, True),
+    (0.1803, None),   # the compliant horizontal guide at (1.2 m, -10 deg): 0.3 mm over, well inside the gap's error
+    (0.244, False),   # the straight arms (170 deg) read 0.244-0.287 m from the torso
+    (0.286, False),
+])
+def test_upper_arm_gap_judged_against_its_measured_error(gap_m, expected):
+    assert judge(gap_m, GAP_SIGMA_M, 0.02, 0.18, 1.0) is expected

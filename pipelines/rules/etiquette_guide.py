@@ -109,6 +109,12 @@ def forearm_direction_sigma_deg(frame: Frame) -> float:
 HAND_PX = 2.0
 
 
+# The upper-arm gap comes from MediaPipe's world landmarks, whose error holds for a whole gesture (frame-to-frame sd
+# <= 0.007 m on the compliant holds): its sigma is that error's size, the RMS of each tune guide's median gap against
+# the same lateral offset of the simulator's joints, 0.043 m (17 clips; tune_wide 0.063). No per-view model yet.
+GAP_SIGMA_M = 0.043
+
+
 def finger_spread_sigma_deg(hand: HandResult) -> float | None:
     """Standard deviation of the mean adjacent-finger angle (`finger_spread_deg`) from the fingers' image length:
     a hand far away or pointing at the camera has fingers too short in the image to tell together from apart."""
@@ -243,7 +249,9 @@ class GuidingGesture(Rule):
                            p.elbow_target_deg + p.elbow_tolerance_deg, p.confident_sigmas),
             # the ~10 cm upper-arm gap describes the arm held out at the side; raised high (请往前走) the
             # elbow leaves the torso (0.18-0.21 m from the shoulder in the simulator's compliant high guide)
-            "upper_arm_gap": within("gap_m", p.gap_target_m, p.gap_tolerance_m) if position != "high" else None,
+            "upper_arm_gap": None if position == "high" else judge(
+                m["gap_m"], GAP_SIGMA_M, p.gap_target_m - p.gap_tolerance_m, p.gap_target_m + p.gap_tolerance_m,
+                p.confident_sigmas),
             # a palm seen edge-on (a raised or lowered hand with the camera near its height) reads near 0 whichever
             # way it faces: only a clear reading either way decides (tune: compliant -0.1..0.9, palm down -0.8)
             "palm_up": None if m["palm_up"] is None or p.palm_down_max < m["palm_up"] < p.palm_up_min
