@@ -91,3 +91,28 @@ def test_fingers_together_judged_against_the_spread_sigma(length_px, spread_deg,
 ])
 def test_upper_arm_gap_judged_against_its_measured_error(gap_m, expected):
     assert judge(gap_m, GAP_SIGMA_M, 0.02, 0.18, 1.0) is expected
+
+
+def report(rows: list[dict]):
+    from pipelines.rules.etiquette_guide import GuideParams, GuidingGesture
+    from tests.fixtures.etiquette import counter_for, make_cam
+
+    rule = GuidingGesture(counter_for(make_cam()), GuideParams())
+    evs = rule._report(((0.0, 0.0), (2.0, 2.0), rows))
+    return [e for e in evs if e.type == "end"][-1]
+
+
+def guide_rows(positions: list[str], gap_m: float) -> list[dict]:
+    base = {"elbow_deg": 110.0, "elbow_sigma_deg": 7.5, "elbow_world_deg": 130.0, "gap_m": gap_m, "palm_up": 0.6,
+            "fingers_together": 1.0, "finger_spread_deg": 3.0, "finger_spread_sigma_deg": 3.0, "fingertip_deg": 3.0,
+            "fingertip_sigma_deg": 10.0, "forearm_ratio": 0.9, "left_at_abdomen": 1.0, "bow_deg": 11.0}
+    return [{**base, "position": pos} for pos in positions]
+
+
+def test_gap_unknown_when_the_hold_may_be_a_high_guide():
+    # tune_wide (1.2 m, -10 deg): the raised guide read high on 4-5 of 10 frames, horizontal on the rest, gap 0.25 m
+    ev = report(guide_rows(["high"] * 4 + ["horizontal"] * 6, 0.25))
+    assert ev.outcome == "pass" and ev.evidence["checks"]["upper_arm_gap"] is None, ev.evidence
+    # a horizontal hold (the straight arm's) with the same gap fails on it
+    ev = report(guide_rows(["horizontal"] * 9 + ["high"], 0.25))
+    assert ev.outcome == "violation" and ev.evidence["failed"] == ["upper_arm_gap"], ev.evidence
