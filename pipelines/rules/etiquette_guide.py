@@ -8,9 +8,10 @@ class (horizontal 请进 / bent arm 里边请 / high 请往前走 / low 请坐).
 confident failure) or None (unknown: not measured, or too uncertain in this view to tell pass from fail). Outcome:
 violation when any criterion failed confidently (listed in `failed`), else pass, with the unknown ones listed in
 `unknown`. The palm is judged only when it reads clearly up (>= `palm_up_min`) or down (<= `palm_down_max`); in
-between it is seen edge-on. The elbow angle and the fingertip lead carry a per-frame sigma for this view (the elbow
-cue's own, `elbow_angle`; the forearm's image direction from its length in pixels): a reading outside the
-tolerance by less than `confident_sigmas` of them is unknown, not failed.
+between it is seen edge-on. The elbow angle, the finger spread, the fingertip lead and the upper-arm gap carry a sigma
+for this view (the elbow cue's own, `elbow_angle`; the fingers' and the forearm's image lengths in pixels; the gap's
+measured error): a reading outside the tolerance by no more than `confident_sigmas` of them is unknown, not failed.
+The fingertip lead is unknown with the forearm pointing far out of the image, the gap when the hold may be a high guide.
 """
 
 from __future__ import annotations
