@@ -57,8 +57,34 @@ def test_arms_crossed_seen_from_high_and_aside_by_the_world_landmarks():
     ((start, end),) = _run("arms_crossed__m_young_avg__h1.8_d1.7_y-40", "posture.arms_crossed", **sim)  # 0.8-3.2 s
     assert start is not None and end is not None and start <= 1.2 and end >= 3.0
     assert _run("arms_crossed__m_young_avg__h1.8_d1.7_y-40", "posture.arms_crossed", **sim,
-                min_world_cross_sw=0.25) == []  # control: the former margin
+                min_world_cross_sw=0.25, min_world_swap_sw=5.0, min_hand_cross_sw=5.0) == []  # control: the former
+    # margin, without the swap and hand-model cues (each finds this clip too: 0.60-0.63 and 0.40-0.44)
     assert _run("stand_hands_front__m_young_avg__h1.2_d1.25_y-10", "posture.arms_crossed", **sim) == []
+
+
+def test_arms_crossed_seen_from_40_deg_aside_by_the_wrists_swapping_order():
+    # from 40 deg aside both crossed wrists sit toward the camera's side of the chest: the right one only 0.03 sw
+    # past the 3-D midline, but 0.41-0.47 sw further toward the clerk's left than the left wrist (clasped hands
+    # and hands apart: <= 0.04 in every tune/tune_wide clip)
+    name = "arms_crossed__m_heavy_tall__h1.5_d1.2_y40"  # tune_wide, labelled 0.8-3.2 s
+    ((start, end),) = _run(name, "posture.arms_crossed", min_duration=1.0)
+    assert start is not None and end is not None and start <= 1.2 and end >= 3.0
+    assert _run(name, "posture.arms_crossed", min_duration=1.0, min_world_swap_sw=1.0) == []  # control: cue off
+
+
+def test_arms_crossed_that_the_pose_uncrosses_found_by_the_hand_model():
+    # from 2 m away and 20 deg aside the pose model swaps which crossed wrist is which (both land on their own
+    # sides); the hand model finds its left hand 0.52-0.59 sw past the midline on the right and its right hand
+    # past it on the left
+    name = "arms_crossed__m_young_avg__h1.3_d2_y-20"  # tune, labelled 0.8-3.2 s
+    ((start, end),) = _run(name, "posture.arms_crossed", min_duration=1.0)
+    assert start is not None and end is not None and start <= 1.2 and end >= 3.0
+    assert _run(name, "posture.arms_crossed", min_duration=1.0, min_hand_cross_sw=1.0) == []  # control: cue off
+    # hands resting apart on the desk that the hand model labels the wrong way round (0.52 sw "crossed"), while
+    # the pose puts the wrists 1.1 sw apart on their own sides: the labels are the doubtful reading
+    rest = "guide_high__m_heavy_tall__h1.35_d1.5_y0"
+    assert _run(rest, "posture.arms_crossed", min_duration=1.0) == []
+    assert _run(rest, "posture.arms_crossed", min_duration=1.0, max_wrists_apart_sw=5.0) != []  # control
 
 
 LEAN_BACK_40 = "leaning_back__m_short__h1.5_d1.2_y40"  # tune_wide, labelled 0.8-3.2 s

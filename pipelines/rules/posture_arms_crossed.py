@@ -5,6 +5,15 @@ above its elbow); hands clasped on the desk stay on their own side or below the 
 one side foreshortens the shoulder line and tucks the far wrist under the near elbow, so the crossing is
 also measured on the 3-D world landmarks, along the shoulder line (right to left shoulder): there each
 wrist must lie `min_world_cross_sw` past the midline, a margin typing or clasped hands never reach.
+Seen from 30-45 deg aside the crossed wrists both sit in front of the chest toward the camera's side, so the
+far wrist barely passes the midline even in 3-D, but the two wrists have swapped order: the right wrist lies
+`min_world_swap_sw` further toward the clerk's left than the left wrist (hands apart or clasped keep their
+order). From 20 deg aside and 2 m away the pose model itself swaps which wrist is which (both land on their own
+sides, where clasped hands would be), while the hand model, which tells a left hand from a right by its shape,
+finds each hand `min_hand_cross_sw` past the image midline on the other side. That reading counts only while the
+pose keeps the wrists within `max_wrists_apart_sw` of each other (crossed arms bring them together in front of
+the chest): hands resting apart on the desk, each on its own side by the pose, were read by the hand model with
+their handedness swapped (0.5-0.8 past the midline in guide clips, the pose wrists 1.1-1.5 sw apart).
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ from pipelines.engine import RuleContext, register
 from pipelines.rules._base import TimedParams, TrackedRule, body_of
 from pipelines.rules._body import L_EL, L_SH, L_WR, R_EL, R_SH, R_WR
 from vision.observation import Observation
+from vision.results import HandResult
 
 
 class Params(TimedParams):
@@ -27,6 +37,15 @@ class Params(TimedParams):
     max_below_elbow_sw: float = Field(0.15, description="a wrist may sit this much below its elbow")
     min_world_cross_sw: float = Field(
         0.1, gt=0, description="3-D: each wrist this far past the midline along the shoulder line (shoulder widths)"
+    )
+    min_world_swap_sw: float = Field(
+        0.25, gt=0, description="3-D: the right wrist this much further toward the clerk's left than the left one (sw)"
+    )
+    min_hand_cross_sw: float = Field(
+        0.35, gt=0, description="hand model: its left and right hand each this far past the image midline (sw)"
+    )
+    max_wrists_apart_sw: float = Field(
+        0.9, gt=0, description="... only while the pose's wrists are no further apart than this on their own sides (sw)"
     )
 
 
@@ -59,7 +78,45 @@ class ArmsCrossed(TrackedRule):
         if world is not None:
             ev["world_cross_sw"] = round(world, 2)
             crossed = crossed or world >= p.min_world_cross_sw
+        swap = _world_swap(body.pose.world)
+        if swap is not None:
+            ev["world_swap_sw"] = round(swap, 2)
+            crossed = crossed or swap >= p.min_world_swap_sw
+        hands = _hand_cross(obs.hands, rs, ls)
+        if hands is not None:
+            ev["hand_cross_sw"] = round(hands, 2)
+            together = swap is None or swap >= -p.max_wrists_apart_sw  # apart, the hand model's labels are doubtful
+            crossed = crossed or (hands >= p.min_hand_cross_sw and together)
         return crossed, ev
+
+
+def _along(p: np.ndarray, rs: np.ndarray, ls: np.ndarray) -> float:
+    """Where p lies along the right-to-left shoulder line, from its midpoint, in shoulder widths (+ = clerk's left)."""
+    axis = ls - rs
+    return float((p - (ls + rs) / 2) @ axis / float(axis @ axis))
+
+
+def _world_swap(world: list) -> float | None:
+    """How much further toward the clerk's left the right wrist lies than the left wrist, along the 3-D shoulder
+    line (shoulder widths): negative for hands apart, about 0 for hands together, positive for crossed arms."""
+    if len(world) <= max(L_WR, R_WR):
+        return None
+    ls, rs, lw, rw = (np.asarray(world[i][:3], float) for i in (L_SH, R_SH, L_WR, R_WR))
+    if float(np.linalg.norm(ls - rs)) < 1e-6:
+        return None
+    return _along(rw, rs, ls) - _along(lw, rs, ls)
+
+
+def _hand_cross(hands: list[HandResult] | None, rs: tuple[float, float], ls: tuple[float, float]) -> float | None:
+    """How far the hand model's less-crossed hand lies past the image midline on the other side (its centroid,
+    shoulder widths along the image shoulder line; negative on its own side). None unless it found one left and
+    one right hand."""
+    by_side = {h.handedness: h for h in hands or [] if h.landmarks}
+    if len(by_side) < 2 or abs(ls[0] - rs[0]) + abs(ls[1] - rs[1]) < 1e-6:
+        return None
+    a, b = np.asarray(rs, float), np.asarray(ls, float)
+    left, right = (_along(np.mean([q[:2] for q in by_side[s].landmarks], axis=0), a, b) for s in ("Left", "Right"))
+    return min(-left, right)
 
 
 def _world_cross(world: list) -> float | None:
