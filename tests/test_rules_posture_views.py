@@ -26,10 +26,21 @@ def test_nodding_off_seen_from_high_and_aside_is_dozing_not_a_slouch():
     ((start, end),) = _run(DOZING, "posture.dozing")
     assert start is not None and end is not None and 1.0 <= start <= 11.6 and end >= 11.6
     # control: lengths in the collapsing shoulder width (no floor) read the shoulders as jumping: no nod counted
-    assert _run(DOZING, "posture.dozing", min_width_m=0.01) == []
+    # (at most the last nods, counted late, now that the first is no longer blocked by a guessed raised hand)
+    assert all(s is not None and s > 8.0 for s, _ in _run(DOZING, "posture.dozing", min_width_m=0.01))
     # the collapsed shoulder line sloped 16 deg as the head sank: not read as a sideways lean any more
     assert _run(DOZING, "posture.slouch") == []
     assert _run(DOZING, "posture.slouch", max_tilt_width_loss=1.0) != []  # control: the width guard off
+
+
+def test_the_first_nods_from_high_and_aside_are_not_taken_for_a_raised_hand():
+    # as the head sinks from 1.8 m high and 40 deg aside it hides the hands clasped on the desk, and the pose guesses
+    # a wrist up by the head (0.15-0.25 sw below the shoulder line, visibility 0.31-0.35): that guess read as a hand
+    # raised to the face and blocked the first nod, so the alert waited for the third (8.6 s)
+    ((start, _),) = _run(DOZING, "posture.dozing")
+    assert start is not None and start <= 6.0
+    ((late, _),) = _run(DOZING, "posture.dozing", raised_hand_min_vis=0.0)  # control: any raised hand blocks
+    assert late is not None and late > 8.0
 
 
 def test_hands_at_the_hair_are_not_nods():
