@@ -133,6 +133,28 @@ def test_leaning_on_one_arm_seen_from_high_and_aside_by_the_shoulders_sliding_si
     assert _run(name, "posture.slouch", lean_side_m=0.2) == []  # control: more than it slid
 
 
+def test_a_shoulder_slide_with_a_hand_raised_is_no_lean_on_one_arm():
+    # the same recorded lean, with the free (right) hand lifted to the chin from 2 s on: a hand at the chin, a phone
+    # held up or a reach shifts its own shoulder, so the sideways slide is not read then (leaning on one arm keeps
+    # both hands 0.8 sw or more below the shoulder line in every tune/tune_wide lean)
+    obs, counter = recorded_posture("lean_on_one_arm__m_young_avg__h1.8_d1.7_y-40")
+    for o in obs:
+        lms = o.pose.landmarks if o.pose is not None else []
+        if o.t >= 2.0 and len(lms) > 22:
+            # chin height: 0.2 sw below the shoulder line (above it, back_hand_sw already stops both metric cues)
+            top = (lms[11].y + lms[12].y) / 2 + 0.2 * abs(lms[11].x - lms[12].x)
+            for i in (16, 18, 20, 22):  # right wrist, pinky, index, thumb
+                lms[i].y, lms[i].visibility = top, 0.95
+            o.hands = []
+
+    def run(**params: float) -> list[tuple[float | None, float | None]]:
+        overrides = {"posture.slouch": {**SIM["posture.slouch"], **params}}
+        return spans(run_rules(obs, ["posture.slouch"], counter=counter, overrides=overrides), "posture.slouch")
+
+    assert run() == []
+    assert run(side_hand_sw=5.0) != []  # control: the raised hand not looked at
+
+
 def _gaze(name: str, **params: float) -> list[tuple[float | None, float | None]]:
     obs, counter = recorded_posture(name)
     overrides = {"gaze.away": {"min_duration": 1.5, **params}}  # pipelines/eval_sim.yaml

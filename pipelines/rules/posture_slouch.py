@@ -25,7 +25,9 @@ there (`min_back_view`) leaning back = the mid-shoulders `lean_back_m` behind th
 the camera model, with the head not bowed and no hand up at the face (a raised arm shifts its shoulder). In the
 same views the shoulder line's roll when slumping onto one forearm reads under `max_shoulder_tilt_deg` (8-10 deg
 for ~20) or not at all (the line narrows), while the mid-shoulders slide `lean_side_m` sideways: that is a lean
-too (not while the head is down on the desk: posture.head_on_desk's).
+too (not while the head is down on the desk: posture.head_on_desk's, nor while a hand is up past `side_hand_sw`: a
+hand at the chin, a phone held up or a reach shifts its own shoulder; leaning on one arm keeps both hands low,
+0.8 sw or more below the shoulder line in every tune/tune_wide lean).
 A pose whose shoulders read wider than `max_body_width_m` at the clerk belongs to someone nearer the camera (a
 visitor at the counter) and is not judged. Only while seated: with a calibrated camera, the shoulders below
 standing height (`min_standing_shoulder_m`, as the bow rule judges it; a view from above and to one side
@@ -113,6 +115,9 @@ class Params(TimedParams):
     min_back_view: float = Field(
         0.5, ge=0, description="... judged where 10 cm backward shows at least this share of 10 cm upright's length"
     )
+    side_hand_sw: float = Field(
+        -0.4, description="the sideways slide is not read while a hand is above this (vs the shoulder line, sw)"
+    )
 
 
 @register
@@ -190,7 +195,8 @@ class Slouch(TrackedRule):
             ear_drop is not None and shoulder_drop is not None and nose_rise is not None and -ear_drop >= p.ear_rise_sw
             and nose_rise >= p.nose_rise_sw and -shoulder_drop < p.max_shoulder_rise_sw) or (
             back is not None and p.lean_back_m <= back <= p.max_shift_m and (nose_rise is None or nose_rise >= 0.0)
-        ) or (side is not None and p.lean_side_m <= abs(side) <= p.max_shift_m and not ctx.values.get("head_down"))
+        ) or (side is not None and p.lean_side_m <= abs(side) <= p.max_shift_m and not ctx.values.get("head_down")
+              and not measure(obs, ctx).hand_above(p.side_hand_sw))
         return bad, {k: round(v, 2 if k.endswith("_m") else 1) for k, v in med.items()}
 
 
