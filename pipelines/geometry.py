@@ -435,7 +435,8 @@ def elbow_angle_relative_depth(pose: PoseResult, side: str = "right") -> float |
     return angle_between(segs[0], segs[1])
 
 
-def elbow_angle(pose: PoseResult, cam: CameraModel, side: str = "right", arm: ArmScale | None = None) -> Cue:
+def elbow_angle(pose: PoseResult, cam: CameraModel, side: str = "right", arm: ArmScale | None = None,
+                fore_ratio: float | None = None) -> Cue:
     """Elbow angle, viewpoint-aware: the median of three cues that fail in different views, or, given the
     person's metric arm (`arm`) and a forearm pointing far out of the image, the length-based cue
     (`elbow_angle_metric`).
@@ -450,8 +451,9 @@ def elbow_angle(pose: PoseResult, cam: CameraModel, side: str = "right", arm: Ar
     the 2D and plane cues with a 2D shortcut above 155 deg. With the metric cue for forearms under 0.7 of their
     length in the image: tune (1.3 m, -20 deg) 17.1 -> 13.4, tune_wide (1.8 m, -40 deg) 31.9 -> 15.8, the other
     four views unchanged (their guiding forearms stay nearer the image plane)."""
-    if arm is not None and forearm_ratio(pose, cam, arm, side) < FORE_FORESHORTENED:
-        metric = elbow_angle_metric(pose, cam, arm, side)
+    if arm is not None:
+        ratio = forearm_ratio(pose, cam, arm, side) if fore_ratio is None else fore_ratio  # the caller's, if it has it
+        metric = elbow_angle_metric(pose, cam, arm, side, ratio) if ratio < FORE_FORESHORTENED else None
         if metric is not None and math.isfinite(metric.value):
             return metric
     d2 = elbow_angle_2d(pose, side)
@@ -511,7 +513,8 @@ FORE_FORESHORTENED = 0.7
 UPPER_IN_PLANE = 0.9
 
 
-def elbow_angle_metric(pose: PoseResult, cam: CameraModel, arm: ArmScale, side: str = "right") -> Cue | None:
+def elbow_angle_metric(pose: PoseResult, cam: CameraModel, arm: ArmScale, side: str = "right",
+                       fore_ratio: float | None = None) -> Cue | None:
     """Elbow angle from the accurate 2D joints and the person's metric segment lengths (Taylor's
     foreshortening): the shoulder on its image ray at its known depth, the elbow on its own ray `upper_m` from
     it, the wrist on its ray `fore_m` from the elbow (ray-sphere intersections). Which root (toward the camera
@@ -535,7 +538,8 @@ def elbow_angle_metric(pose: PoseResult, cam: CameraModel, arm: ArmScale, side: 
         value = 0.5 * sum(at(on_ray_at_distance(cam, uv[1], s, arm.upper_m, near)) for near in (True, False))
     else:
         value = at(on_ray_at_distance(cam, uv[1], s, arm.upper_m, float(world[1][2] - world[0][2]) < 0))
-    return Cue(value, 6.0 / max(1.0 - forearm_ratio(pose, cam, arm, side), 0.05))
+    ratio = forearm_ratio(pose, cam, arm, side) if fore_ratio is None else fore_ratio
+    return Cue(value, 6.0 / max(1.0 - ratio, 0.05))
 
 
 def forearm_ratio(pose: PoseResult, cam: CameraModel, arm: ArmScale, side: str = "right") -> float:

@@ -16,7 +16,21 @@ import numpy as np
 
 from pipelines.engine import RuleContext
 from pipelines.geometry import UP, CameraModel
-from pipelines.rules._body import HAND_POINTS, L_EAR, L_EL, L_SH, NOSE, R_EAR, R_EL, R_SH, Body, P, dist
+from pipelines.rules._body import (
+    HAND_POINTS,
+    L_EAR,
+    L_EL,
+    L_SH,
+    NOSE,
+    R_EAR,
+    R_EL,
+    R_SH,
+    Body,
+    P,
+    calibrated,
+    dist,
+    shoulder_width_m,
+)
 from vision.observation import Observation
 from vision.results import Detection, HandResult
 
@@ -125,6 +139,23 @@ def _measure(obs: Observation, ctx: RuleContext) -> FrameMeasures:
         hm.objects = [d for d in dets if min(_box_dist(d, p) for p in pts) <= 0.4 * sw]
     return m
 
+
+
+# A seated or bowing clerk's shoulders span 0.25-0.65 m on the clerk's plane from any suite view; a visitor at the
+# counter whom the pose model takes for the clerk reads 0.84-1.4 m (tune_wide stand_for_visitor_missed).
+MAX_CLERK_SHOULDER_M = 0.75
+MAX_CLERK_SHOULDER_DOC = "a pose whose shoulders read wider than this at the clerk is someone nearer the camera"
+
+
+def someone_nearer(obs: Observation, ctx: RuleContext, max_width_m: float) -> bool:
+    """The pose at the post is someone standing nearer the camera than the clerk's chair (a visitor at the counter
+    the pose model took for a clerk it half lost): its shoulders read wider than `max_width_m` on the clerk's plane.
+    Judged only with a calibrated camera (uncalibrated, metres at the clerk are typical values, not measured)."""
+    body = ctx.values.get("body")
+    if body is None or not calibrated(ctx.counter.camera):
+        return False
+    width = shoulder_width_m(body, camera(obs, ctx))
+    return width is not None and width > max_width_m
 
 
 def camera(obs: Observation, ctx: RuleContext) -> CameraModel:

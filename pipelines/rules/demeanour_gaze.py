@@ -25,8 +25,8 @@ from pydantic import Field
 from pipelines.engine import RuleContext, register
 from pipelines.geometry import FORWARD, LATERAL
 from pipelines.rules._base import TimedParams, TrackedRule, body_of
-from pipelines.rules._body import L_SH, NOSE, R_SH, calibrated, dist, shoulder_width_m
-from pipelines.rules._frame import camera
+from pipelines.rules._body import L_SH, NOSE, R_SH, dist
+from pipelines.rules._frame import MAX_CLERK_SHOULDER_DOC, MAX_CLERK_SHOULDER_M, camera, someone_nearer
 from pipelines.temporal import SlowBaseline
 from vision.observation import Observation
 
@@ -49,9 +49,7 @@ class Params(TimedParams):
         3.0, gt=0, description="a turn that way slides the nose less than this here: not read from the nose"
     )
     baseline_tau_s: float = Field(60.0, gt=0, description="time constant of the nose's usual place")
-    max_body_width_m: float = Field(
-        0.75, gt=0, description="a pose whose shoulders read wider than this at the clerk is someone nearer the camera"
-    )
+    max_body_width_m: float = Field(MAX_CLERK_SHOULDER_M, gt=0, description=MAX_CLERK_SHOULDER_DOC)
 
 
 @register
@@ -111,10 +109,7 @@ class GazeAway(TrackedRule):
         p: Params = self.params  # type: ignore[assignment]
         if ctx.client_present is None:
             return None, {}
-        body = body_of(ctx)
-        if body is not None and calibrated(self.counter.camera) \
-                and (width := shoulder_width_m(body, camera(obs, ctx))) is not None \
-                and width > p.max_body_width_m:
+        if someone_nearer(obs, ctx, p.max_body_width_m):
             return None, {}  # a visitor nearer the camera taken for the clerk: their head and face are not the clerk's
         f = obs.face
         turn = self._nose_turn(obs, ctx, p)

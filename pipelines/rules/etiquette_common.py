@@ -109,11 +109,11 @@ class ShoulderRun:
             self.add(pose)
 
     def add(self, pose: PoseResult) -> None:
-        pts = np.array([[[pose.landmarks[i].x, pose.landmarks[i].y] for i in (L_SHOULDER, R_SHOULDER)]])
-        bisect.insort(self.widths, float(np.linalg.norm(pts[:, 0] - pts[:, 1], axis=1)[0]))
-        self.y_last = float(pts[:, :, 1].mean(axis=1)[0])
+        pts = np.array([[pose.landmarks[i].x, pose.landmarks[i].y] for i in (L_SHOULDER, R_SHOULDER)])
+        bisect.insort(self.widths, float(np.linalg.norm(pts[0] - pts[1])))
+        self.y_last = float(pts[:, 1].mean())
         self.y_min, self.y_max = min(self.y_min, self.y_last), max(self.y_max, self.y_last)
-        self.last.append(pts[0])
+        self.last.append(pts)
 
     def median_width(self) -> float:
         n, m = len(self.widths), len(self.widths) // 2

@@ -173,7 +173,8 @@ def guide_row(frame: Frame, obs: Observation, p: GuideParams, bow: float | None)
     if not (lateral >= p.lateral_m or (palm_up and (forward >= p.forward_m or raised))):
         return None
     arm = frame.arms.get("right")
-    el = frame.cached("elbow.right", lambda: elbow_angle(frame.pose, frame.cam, "right", arm))
+    ratio = forearm_ratio(frame.pose, frame.cam, arm, "right") if arm else None  # the elbow's cue gate reads it too
+    el = frame.cached("elbow.right", lambda: elbow_angle(frame.pose, frame.cam, "right", arm, ratio))
     hip = (w[L_HIP] + w[R_HIP]) / 2
     lw = w[L_WRIST] - hip
     return {
@@ -187,7 +188,7 @@ def guide_row(frame: Frame, obs: Observation, p: GuideParams, bow: float | None)
         "finger_spread_sigma_deg": finger_spread_sigma_deg(hand) if hand else None,
         "fingertip_deg": fingertip_lead_deg(frame, hand) if hand else None,
         "fingertip_sigma_deg": forearm_direction_sigma_deg(frame) if hand else None,
-        "forearm_ratio": forearm_ratio(frame.pose, frame.cam, arm, "right") if hand and arm else None,
+        "forearm_ratio": ratio if hand else None,
         "left_at_abdomen": float(left_hand_at_abdomen(lw)),
         "bow_deg": bow,
         "position": position_class(w, el.value),

@@ -109,10 +109,6 @@ class OneFingerPointing(TrackedRule):
     measured_by: ClassVar[str | None] = "hands"
     Params: ClassVar[type[RuleParams]] = PointParams
 
-    def __init__(self, counter, params: RuleParams) -> None:
-        super().__init__(counter, params)
-        self.p = PointParams.model_validate(params.model_dump())
-
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         pointing = [h for h in obs.hands if self._clerk_points(obs, h, obs.hands)]
         if not pointing:
@@ -121,12 +117,13 @@ class OneFingerPointing(TrackedRule):
         return True, {"hands": sorted({h.handedness for h in pointing}), "score": score}
 
     def _clerk_points(self, obs: Observation, hand: HandResult, hands: list[HandResult]) -> bool:
-        side = clerk_side(obs, hand, self.p.hand_radius)
+        p: PointParams = self.params  # type: ignore[assignment]
+        side = clerk_side(obs, hand, p.hand_radius)
         if side is None:
             return False
-        if self.p.match_handedness and mirrored(hand, side, hands):
+        if p.match_handedness and mirrored(hand, side, hands):
             return False  # fitted mirror-wise: its finger reading is not trusted
-        return one_finger(hand, self.p.index_max_bend_deg, self.p.curl_margin_deg)
+        return one_finger(hand, p.index_max_bend_deg, p.curl_margin_deg)
 
 
 def mirrored(hand: HandResult, side: str, hands: list[HandResult]) -> bool:

@@ -22,8 +22,16 @@ from pydantic import Field
 from pipelines.engine import RuleContext, register
 from pipelines.events import Severity
 from pipelines.rules._base import TimedParams, TrackedRule, body_of
-from pipelines.rules._body import L_WR, NOSE, R_WR, Body, calibrated, shoulder_width_m
-from pipelines.rules._frame import FrameMeasures, camera, measure, shoulder_height_m, upright_36cm_px
+from pipelines.rules._body import L_WR, NOSE, R_WR, Body
+from pipelines.rules._frame import (
+    MAX_CLERK_SHOULDER_DOC,
+    MAX_CLERK_SHOULDER_M,
+    FrameMeasures,
+    measure,
+    shoulder_height_m,
+    someone_nearer,
+    upright_36cm_px,
+)
 from vision.observation import Observation
 
 
@@ -49,9 +57,7 @@ class Params(TimedParams):
     min_width_m: float = Field(
         0.25, gt=0, description="nod lengths: the shoulder width taken as no less than this many metres' worth"
     )
-    max_body_width_m: float = Field(
-        0.75, gt=0, description="a pose whose shoulders read wider than this at the clerk is someone nearer the camera"
-    )
+    max_body_width_m: float = Field(MAX_CLERK_SHOULDER_M, gt=0, description=MAX_CLERK_SHOULDER_DOC)
     raised_hand_min_vis: float = Field(
         0.5, ge=0, le=1, description="... a raised hand counts only with its wrist seen this well (else a pose guess)"
     )
@@ -109,9 +115,7 @@ class Dozing(TrackedRule):
             self.nods.clear()  # nods belong to a clerk at the post; leaving ends the count
             self.heights.clear()
         body = body_of(ctx)
-        if body is not None and calibrated(self.counter.camera) \
-                and (width := shoulder_width_m(body, camera(obs, ctx))) is not None \
-                and width > p.max_body_width_m:
+        if someone_nearer(obs, ctx, p.max_body_width_m):
             # A visitor at the counter, nearer the camera, whom the pose model took for the clerk: the jump from the
             # clerk's head to theirs is no nod, and the face it finds may be theirs too.
             return None, {}

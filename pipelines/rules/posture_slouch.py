@@ -50,8 +50,17 @@ from pipelines.context import point_in_polygon
 from pipelines.engine import RuleContext, register
 from pipelines.geometry import FORWARD, LATERAL, UP, CameraModel, world_torso_vector
 from pipelines.rules._base import TimedParams, TrackedRule, body_of
-from pipelines.rules._body import L_EAR, L_HIP, L_SH, NOSE, R_EAR, R_HIP, R_SH, calibrated, shoulder_width_m
-from pipelines.rules._frame import StandingMemory, camera, measure, shoulder_height_m, upright_36cm_px
+from pipelines.rules._body import L_EAR, L_HIP, L_SH, NOSE, R_EAR, R_HIP, R_SH, calibrated
+from pipelines.rules._frame import (
+    MAX_CLERK_SHOULDER_DOC,
+    MAX_CLERK_SHOULDER_M,
+    StandingMemory,
+    camera,
+    measure,
+    shoulder_height_m,
+    someone_nearer,
+    upright_36cm_px,
+)
 from pipelines.temporal import SlowBaseline
 from vision.observation import Observation
 
@@ -97,9 +106,7 @@ class Params(TimedParams):
     min_width_m: float = Field(
         0.25, gt=0, description="slump/lean lengths: the shoulder width taken as no less than this many metres' worth"
     )
-    max_body_width_m: float = Field(
-        0.75, gt=0, description="a pose whose shoulders read wider than this at the clerk is someone nearer the camera"
-    )
+    max_body_width_m: float = Field(MAX_CLERK_SHOULDER_M, gt=0, description=MAX_CLERK_SHOULDER_DOC)
     lean_back_m: float = Field(
         0.08, gt=0, description="leaning back: the shoulders this far behind their usual place (camera model) ..."
     )
@@ -148,7 +155,7 @@ class Slouch(TrackedRule):
             return None, {}
         cam = camera(obs, ctx)
         metric = calibrated(self.counter.camera)  # metres at the clerk mean something (else typical values)
-        if metric and (width := shoulder_width_m(body, cam)) is not None and width > p.max_body_width_m:
+        if someone_nearer(obs, ctx, p.max_body_width_m):
             return None, {}  # a visitor's pose: neither a posture of the clerk's nor part of their usual one
         ev: dict[str, float] = {}
         raised = measure(obs, ctx).hand_above(p.raised_hand_sw)
