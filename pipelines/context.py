@@ -198,11 +198,21 @@ def _centre(corners: list[tuple[float, float]]) -> tuple[float, float]:
 
 
 def _zone_in_frame(zone: Polygon | None, width: int, height: int, margin_px: float = 2.0) -> bool:
-    """The zone lies wholly inside the frame (no zone: the marker stage searches the whole frame). A zone
-    the calibration clipped at the frame's edge holds only part of the sign, often none of its marker."""
+    """The zone is not cut by the frame (no zone: the marker stage searches the whole frame). A zone the
+    calibration clipped at the frame's edge holds only part of the sign, often none of its marker. Clipping
+    leaves a stretch of the outline along the edge (two neighbouring vertices on it); a zone that only
+    touches the edge at one corner is whole (from 1.8 m high and 40° aside the sign zone's front corner
+    reaches the last row while the sign stands well inside the frame). A vertex beyond the frame is cut."""
     if not zone:
         return True
-    return all(margin_px <= x <= width - 1 - margin_px and margin_px <= y <= height - 1 - margin_px for x, y in zone)
+
+    def edges(x: float, y: float) -> set[str]:
+        return {e for e, on in (("l", x < margin_px), ("r", x > width - 1 - margin_px),
+                                ("t", y < margin_px), ("b", y > height - 1 - margin_px)) if on}
+
+    outside = any(not (-0.5 <= x <= width - 0.5 and -0.5 <= y <= height - 0.5) for x, y in zone)
+    on = [edges(x, y) for x, y in zone]
+    return not outside and not any(on[i] & on[i - 1] for i in range(len(on)))
 
 
 def _in_zone(d: Detection, zone: Polygon) -> bool:

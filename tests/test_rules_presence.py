@@ -155,6 +155,23 @@ def test_a_zone_at_the_edge_counts_as_in_view_once_its_marker_was_read():
     assert spans(evs, "post.empty") == [(25.0, 144.8)] and spans(evs, "post.pause_sign") == [(25.0, 144.8)]
 
 
+# The tune_wide (1.8 m, 1.7 m, -40 deg) sign zone (640x480 scaled to 1280x720): its front corner reaches the last row.
+CORNER_ZONE = [(609.2, 593.7), (774.2, 519.3), (805.4, 629.7), (650.4, 718.2)]
+
+
+def test_a_zone_touching_the_edge_at_one_corner_is_in_view_but_one_cut_along_the_edge_is_not():
+    specs = seconds(frame(), 5) + seconds(AWAY, 120) + seconds(frame(), 5)
+    evs = run_rules(stream(specs), RULES, counter=_counter_with_sign_zone(CORNER_ZONE))
+    assert spans(evs, "post.empty") == [(5.0, 124.8)] and spans(evs, "post.pause_sign") == [(5.0, 124.8)]
+    assert next(e for e in evs if e.rule_id == "post.empty").evidence["sign_in_view"] is True
+    # control: the same zone with its front edge cut along the last row (two vertices on it)
+    cut = CORNER_ZONE[:3] + [(700.0, 719.0), (640.0, 719.0)]
+    assert run_rules(stream(specs), RULES, counter=_counter_with_sign_zone(cut)) == []
+    # and a vertex beyond the frame is cut even when it is the only one
+    beyond = CORNER_ZONE[:3] + [(650.4, 730.0)]
+    assert run_rules(stream(specs), RULES, counter=_counter_with_sign_zone(beyond)) == []
+
+
 def test_a_half_hidden_visitor_scores_low_but_still_counts_once():
     clerk_box = person(480, 150, 800, 720)
     # the visitor's body box scores 0.35 (half behind the clerk), with a duplicate head box inside it
