@@ -52,7 +52,15 @@ from calibration.config import CounterConfig
 from pipelines.engine import Rule, RuleContext, RuleParams, register
 from pipelines.events import Event
 from pipelines.geometry import FORWARD, L_SHOULDER, L_WRIST, R_SHOULDER, R_WRIST, UP, CameraModel
-from pipelines.rules.etiquette_common import ClerkGeometry, Episodes, Frame, clerk_hand, is_standing, median_of
+from pipelines.rules.etiquette_common import (
+    ClerkGeometry,
+    Episodes,
+    Frame,
+    clerk_hand,
+    is_standing,
+    median_of,
+    shoulder_height_m,
+)
 from pipelines.rules.etiquette_point import one_finger
 from pipelines.temporal import Clock, instant_event
 from vision.observation import Observation
@@ -156,13 +164,6 @@ def place(frame: Frame, uv: np.ndarray, depth: float) -> np.ndarray:
     return frame.cam.on_plane(np.asarray(uv[:2], float), FORWARD, FORWARD * depth)
 
 
-def shoulder_height_on_axis(frame: Frame) -> float:
-    """Height (m) of the shoulder centre, back-projected onto the clerk's coronal plane (Z = 0)."""
-    lms = frame.pose.landmarks
-    uv = np.array([(lms[L_SHOULDER].x + lms[R_SHOULDER].x) / 2, (lms[L_SHOULDER].y + lms[R_SHOULDER].y) / 2])
-    return float(frame.cam.on_plane(uv, FORWARD, np.zeros(3))[1])
-
-
 def canonical_reach(cam: CameraModel, rest: np.ndarray, side: float, shoulder_px: float) -> tuple[float, float]:
     """How this camera shows a canonical reach (`CANON_REACH_M`) from this resting wrist: (its image length in
     image shoulder widths, its apparent lift in metres on the hands' plane). The length is small when the reach
@@ -263,7 +264,7 @@ class TwoHandHandover(Rule):
         self.view_reach_sw = min(v[0] for v in views.values())
         if self.view_reach_sw < self.p.min_view_reach_sw:
             return None, None  # a reach toward the client runs along the line of sight here: cannot judge
-        shoulder_y = shoulder_height_on_axis(frame)
+        shoulder_y = shoulder_height_m(frame)
         outs = {}
         for side, _ in SIDES:
             # ask for the share of `lift_m` that this view can show of a lift (a reach seen from above reads lower)
