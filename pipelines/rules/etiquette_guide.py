@@ -16,6 +16,7 @@ The fingertip lead is unknown with the forearm pointing far out of the image, th
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Any, ClassVar
 
 import numpy as np
@@ -45,10 +46,21 @@ from pipelines.geometry import (
     palm_up_score,
     upper_arm_gap_m,
 )
-from pipelines.rules.etiquette_common import ClerkGeometry, Episodes, Frame, clerk_hand, is_standing, median_of, r1
+from pipelines.rules.etiquette_common import (
+    UPRIGHT_DEG,
+    ClerkGeometry,
+    Episodes,
+    Frame,
+    clerk_hand,
+    is_standing,
+    median_of,
+    r1,
+)
 from pipelines.temporal import Clock, instant_event
 from vision.observation import Observation
 from vision.results import HandResult
+
+REST_FRAMES = 50  # the resting lateral reading: the median of the last 10 s of upright standing frames (5 fps)
 
 
 class GuideParams(RuleParams):
@@ -57,6 +69,11 @@ class GuideParams(RuleParams):
     # seated clerks are now out (standing gate), so 0.15 catches the low guide (请坐, wrist 0.15-0.20 m out, read
     # 0.16-0.21); 0.12 fired on two 45-deg bows, which max_bow_deg keeps out
     lateral_m: float = Field(0.15, gt=0, description="wrist this far out to the right of the shoulder: a gesture")
+    # MediaPipe's lateral offset carries a bias of the view that holds at rest too (a hanging arm seen from 1.8 m high,
+    # 40 deg aside reads 0.14 m out for a true 0.04, and a bow tips it over lateral_m): a guide also swings the wrist
+    # this far out from where it hung while the clerk stood upright (tune + tune_wide: bows 0.01-0.07, guides
+    # 0.10-0.48 but one low guide at (1.8 m, -40 deg) 0.05)
+    swing_m: float = Field(0.09, ge=0, description="and this far out from its resting reading (0: off)")
     max_bow_deg: float = Field(30.0, gt=0, description="no gesture starts while the body bows deeper than this (a "
                                "guide comes with a ~15 deg bow; in a deep bow the hanging arms swing out)")
     forward_m: float = Field(0.40, gt=0, description="or this far forward with the palm up")
@@ -151,11 +168,20 @@ def position_class(w: np.ndarray, elbow: float) -> str:
     return "bent" if elbow < 100 else "horizontal"
 
 
-def guide_row(frame: Frame, obs: Observation, p: GuideParams, bow: float | None) -> dict[str, Any] | None:
+def wrist_lateral_m(w: np.ndarray) -> float:
+    """How far the right wrist is out to the right of the right shoulder (world landmarks, metres; +X is the clerk's
+    left, so out to the right is -X)."""
+    return float(w[R_SHOULDER][0] - w[R_WRIST][0])
+
+
+def guide_row(frame: Frame, obs: Observation, p: GuideParams, bow: float | None,
+              rest_lateral: float | None = None) -> dict[str, Any] | None:
+    """This frame's measurements if it holds a guiding gesture, else None. `rest_lateral`: the wrist's lateral reading
+    while the clerk stood upright with the arm at rest (None: not learned yet, the absolute test alone)."""
     w = frame.world
     if w is None:
         return None
-    lateral = w[R_SHOULDER][0] - w[R_WRIST][0]  # +X is the clerk's left, so out to the right is -X
+    lateral = wrist_lateral_m(w)
     forward = w[R_WRIST][2] - w[R_SHOULDER][2]
     hand = clerk_hand(frame, obs, "right")
     # the palm's sign from MediaPipe's handedness label, or from the side when the label disagrees and MediaPipe
@@ -170,7 +196,8 @@ def guide_row(frame: Frame, obs: Observation, p: GuideParams, bow: float | None)
     raised = w[R_WRIST][1] - w[R_SHOULDER][1] >= -p.raised_below_shoulder_m
     if bow is not None and bow > p.max_bow_deg:
         return None
-    if not (lateral >= p.lateral_m or (palm_up and (forward >= p.forward_m or raised))):
+    swung = lateral >= p.lateral_m and (rest_lateral is None or lateral - rest_lateral >= p.swing_m)
+    if not (swung or (palm_up and (forward >= p.forward_m or raised))):
         return None
     arm = frame.arms.get("right")
     ratio = forearm_ratio(frame.pose, frame.cam, arm, "right") if arm else None  # the elbow's cue gate reads it too
@@ -215,12 +242,16 @@ class GuidingGesture(Rule):
         self.p = GuideParams.model_validate(params.model_dump())
         self.geom = ClerkGeometry(counter)
         self.eps = Episodes(self.p.min_hold_s, 0.3)
+        self.rest: deque[float] = deque(maxlen=REST_FRAMES)  # the wrist's lateral reading, standing upright at rest
 
     def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
         frame = self.geom.measure(obs, ctx)
         row = None
         if frame is not None and is_standing(frame, self.counter, self.p.min_standing_shoulder_m) is not False:
-            row = guide_row(frame, obs, self.p, frame.bow.angle if frame.bow else None)
+            rest = float(np.median(self.rest)) if self.rest and self.p.swing_m > 0 else None
+            row = guide_row(frame, obs, self.p, frame.bow.angle if frame.bow else None, rest)
+            if row is None and frame.world is not None and frame.bow is not None and abs(frame.bow.angle) < UPRIGHT_DEG:
+                self.rest.append(wrist_lateral_m(frame.world))
         done = self.eps.step(ctx.clock.t, ctx.clock.wall, None if frame is None else row is not None, row)
         return self._report(done)
 

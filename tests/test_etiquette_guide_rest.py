@@ -1,0 +1,27 @@
+"""guide.gesture measures the wrist's swing from where it hangs at rest (recorded simulator streams).
+
+From 1.8 m high and 40 deg aside MediaPipe reads a hanging right wrist 0.14 m out to the side of the shoulder
+(truly 0.04), and a 15 deg bow tips that over the 0.15 m gesture threshold. The swing from the clerk's own resting
+reading (standing upright) stays under 0.03 m in the bow, while a guide swings the wrist 0.10 m or more."""
+
+from __future__ import annotations
+
+from tests.test_etiquette_recorded import replay
+
+BOW_STEEP = "bow_15__m_heavy_tall__h1.8_d1.7_y-40__s5"
+GUIDE_STEEP = "guide_horizontal__m_heavy_tall__h1.8_d1.7_y-40__geo4"
+
+
+def test_a_bow_from_a_steep_side_view_is_not_a_guide():
+    assert [e.rule_id for e in replay(BOW_STEEP)] == ["bow.angle"]
+
+
+def test_without_the_resting_reading_the_same_bow_reads_as_a_guide():
+    # control: the absolute lateral threshold alone fires on the bow
+    evs = replay(BOW_STEEP, rules={"guide.gesture": {"swing_m": 0}}, only=["guide.gesture"])
+    assert [e.rule_id for e in evs] == ["guide.gesture"]
+
+
+def test_a_guide_from_the_same_view_is_still_measured():
+    evs = replay(GUIDE_STEEP, only=["guide.gesture"])
+    assert len(evs) == 1 and evs[0].evidence["position"] == "horizontal"
