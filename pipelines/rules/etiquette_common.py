@@ -93,6 +93,9 @@ class Frame:
         return self.memo[key]
 
 
+RUN_WIDTHS = 300  # the shoulder widths a run keeps: its last minute at 5 fps
+
+
 class ShoulderRun:
     """The shoulders over a run of frames, kept as running figures (median shoulder width, the lowest and highest
     mid-shoulder line, the last `STOOD_STILL_FRAMES` shoulder points) so that each frame costs the same however
@@ -102,7 +105,8 @@ class ShoulderRun:
         self.start(None)
 
     def start(self, pose: PoseResult | None) -> None:
-        self.widths: list[float] = []  # sorted
+        self.widths: list[float] = []  # sorted, the last RUN_WIDTHS of the run
+        self.order: deque[float] = deque()  # the same widths in arrival order, to drop the oldest
         self.y_min, self.y_max, self.y_last = math.inf, -math.inf, math.nan
         self.last: deque[np.ndarray] = deque(maxlen=STOOD_STILL_FRAMES)
         if pose is not None:
@@ -110,7 +114,11 @@ class ShoulderRun:
 
     def add(self, pose: PoseResult) -> None:
         pts = np.array([[pose.landmarks[i].x, pose.landmarks[i].y] for i in (L_SHOULDER, R_SHOULDER)])
-        bisect.insort(self.widths, float(np.linalg.norm(pts[0] - pts[1])))
+        width = float(np.linalg.norm(pts[0] - pts[1]))
+        bisect.insort(self.widths, width)
+        self.order.append(width)
+        if len(self.order) > RUN_WIDTHS:  # bounded: the median of the last minute is the run's width as well
+            del self.widths[bisect.bisect_left(self.widths, self.order.popleft())]
         self.y_last = float(pts[:, 1].mean())
         self.y_min, self.y_max = min(self.y_min, self.y_last), max(self.y_max, self.y_last)
         self.last.append(pts)

@@ -248,7 +248,9 @@ class GuidingGesture(Rule):
         frame = self.geom.measure(obs, ctx)
         row = None
         if frame is not None and is_standing(frame, self.counter, self.p.min_standing_shoulder_m) is not False:
-            rest = float(np.median(self.rest)) if self.rest and self.p.swing_m > 0 else None
+            # the median only when the absolute test passes (it decides nothing otherwise)
+            out = frame.world is not None and wrist_lateral_m(frame.world) >= self.p.lateral_m
+            rest = float(np.median(self.rest)) if out and self.rest and self.p.swing_m > 0 else None
             row = guide_row(frame, obs, self.p, frame.bow.angle if frame.bow else None, rest)
             if row is None and frame.world is not None and frame.bow is not None and abs(frame.bow.angle) < UPRIGHT_DEG:
                 self.rest.append(wrist_lateral_m(frame.world))
