@@ -189,3 +189,17 @@ def test_a_phone_held_up_before_a_bowed_head_is_not_a_chin_on_the_hand():
     assert _run(name, "posture.chin_on_hand", **sim, wrist_chin_sw=5.0) != []  # control: the wrist not looked at
     ((start, end),) = _run("chin_on_hand__m_short__h1.8_d1.7_y-40", "posture.chin_on_hand", **sim)  # still found
     assert start is not None and end is not None and start <= 1.2 and end >= 3.2
+
+
+RISING_40 = "colleague_covering__m_young_avg__h1.5_d1.2_y40"  # tune_wide, first 3 s: the clerk gets up to leave
+
+
+def test_rising_from_the_chair_seen_from_40_deg_aside_is_no_lean_back():
+    # the two-unknown solve (back, sideways) reads the shoulders rising as a diagonal slide: 0.10 m back with 0.08 m
+    # sideways as the clerk starts to get up; leaning back against the chair slides them straight back (sideways at
+    # most 0.33 of backward in every tune/tune_wide lean, >= 0.48 for every rise or reach that read past 0.045 m).
+    # At any duration (min_duration 0) the rise is no lean; the straight lean back in the same view still is.
+    assert _run(RISING_40, "posture.slouch", min_duration=0.0) == []
+    assert _run(RISING_40, "posture.slouch", min_duration=0.0, max_back_side_ratio=1.0) != []  # control: no ratio
+    ((start, end),) = _run(LEAN_BACK_40, "posture.slouch", min_duration=0.0)
+    assert start is not None and start <= 1.2 and end is not None and end >= 3.2

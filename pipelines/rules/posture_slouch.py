@@ -22,7 +22,10 @@ by `max_width_loss` as turning away does. Looking
 up lifts the nose but hardly the ears. Seen from 30-45 deg aside that head cue turns the other way (the ears
 sink toward the shoulders), but the shoulders themselves slide sideways and up in the image as they move back:
 there (`min_back_view`) leaning back = the mid-shoulders `lean_back_m` behind their usual place, solved through
-the camera model, with the head not bowed and no hand up at the face (a raised arm shifts its shoulder). In the
+the camera model, with the head not bowed and no hand up at the face (a raised arm shifts its shoulder), and
+sliding straight back: the solve has no "up", so shoulders rising (getting up from the chair, reaching over the
+desk) read as a diagonal slide, sideways more than `max_back_side_ratio` of backward (0.48-0.81 for every such
+reading past 0.045 m on tune/tune_wide; every lean at most 0.33). In the
 same views the shoulder line's roll when slumping onto one forearm reads under `max_shoulder_tilt_deg` (8-10 deg
 for ~20) or not at all (the line narrows), while the mid-shoulders slide `lean_side_m` sideways: that is a lean
 too (not while the head is down on the desk: posture.head_on_desk's, nor while a hand is up past `side_hand_sw`: a
@@ -125,6 +128,9 @@ class Params(TimedParams):
     side_hand_sw: float = Field(
         -0.4, description="the sideways slide is not read while a hand is above this (vs the shoulder line, sw)"
     )
+    max_back_side_ratio: float = Field(
+        0.4, ge=0, description="leaning back: the sideways slide at most this share of the backward one (else rising)"
+    )
 
 
 @register
@@ -202,6 +208,7 @@ class Slouch(TrackedRule):
             ear_drop is not None and shoulder_drop is not None and nose_rise is not None and -ear_drop >= p.ear_rise_sw
             and nose_rise >= p.nose_rise_sw and -shoulder_drop < p.max_shoulder_rise_sw) or (
             back is not None and p.lean_back_m <= back <= p.max_shift_m and (nose_rise is None or nose_rise >= 0.0)
+            and abs(side or 0.0) <= p.max_back_side_ratio * back
         ) or (side is not None and p.lean_side_m <= abs(side) <= p.max_shift_m and not ctx.values.get("head_down")
               and not measure(obs, ctx).hand_above(p.side_hand_sw))
         return bad, {k: round(v, 2 if k.endswith("_m") else 1) for k, v in med.items()}
