@@ -102,7 +102,7 @@ class StandForVisitor(Rule):
         if self.visit is None:
             return []
         v = self._response(self.visit)
-        if t - self.visit["t"] < self.p.respond_s and not (v["stood_at"] is not None and v["bowed"]):
+        if not self._time_up(t) and not (v["stood_at"] is not None and v["bowed"]):
             return []
         return self._judge(ctx)
 
@@ -165,6 +165,14 @@ class StandForVisitor(Rule):
                 bow_seen, bow = True, max(bow, angle)
         return {"stood_at": stood_at, "rise": rise, "bow": bow, "bow_seen": bow_seen,
                 "bowed": bow_seen and bow >= self.p.min_bow_deg}
+
+    def _time_up(self, t: float) -> bool:
+        """`respond_s` has passed since the visitor arrived: the first sighting less `lookback_s`, the same moment
+        the response is counted from (the person detector runs every few frames and sees an arrival late; timing
+        the window from the sighting gave the clerk up to a detector period more, and the simulator's 5-s
+        missed-visit clips ended before it closed)."""
+        assert self.visit is not None
+        return t - (self.visit["t"] - self.p.lookback_s) >= self.p.respond_s
 
     # --- the visitor -----------------------------------------------------------------------------
     def _visitor_present(self, obs: Observation, ctx: RuleContext, t: float) -> bool:
@@ -232,7 +240,7 @@ class StandForVisitor(Rule):
         decides), or if the time to respond ran out; otherwise it is left unjudged."""
         if self.visit is None:
             return []
-        if ctx.clock.t - self.visit["t"] >= self.p.respond_s or self._response(self.visit)["stood_at"] is not None:
+        if self._time_up(ctx.clock.t) or self._response(self.visit)["stood_at"] is not None:
             return self._judge(ctx)
         return []
 
