@@ -203,3 +203,20 @@ def test_rising_from_the_chair_seen_from_40_deg_aside_is_no_lean_back():
     assert _run(RISING_40, "posture.slouch", min_duration=0.0, max_back_side_ratio=1.0) != []  # control: no ratio
     ((start, end),) = _run(LEAN_BACK_40, "posture.slouch", min_duration=0.0)
     assert start is not None and start <= 1.2 and end is not None and end >= 3.2
+
+
+# tune_wide, first 5 s: seated, nodding off from 1 s (pose and person boxes only: the face and hands are dropped)
+NODDING_40 = "dozing_nod__m_young_avg__h1.5_d1.2_y40"
+
+
+def test_a_seated_clerk_nodding_off_is_not_hands_on_hips_where_the_pose_refits_the_hips_beside_the_desk():
+    # from 1.5 m high and 40 deg aside, at the first nods the pose refits the hips 90 px over, beside the desk zone,
+    # with a guessed left wrist at that waist and the elbow out: hands on hips, on a clerk whose shoulders stand
+    # 1.02 m above the floor (every tune/tune_wide hands-on-hips clerk stands at 1.29-1.53 m)
+    sim = {"posture.hands_on_hips": {"min_duration": 1.0}}
+    obs, counter = recorded_posture(NODDING_40)
+    rule = "posture.hands_on_hips"
+    assert spans(run_rules(obs, [rule], counter=counter, overrides=sim), rule) == []
+    seated_ok = {"posture.hands_on_hips": {"min_duration": 0.4, "min_standing_shoulder_m": 0.5}}  # control: no gate
+    assert spans(run_rules(obs, ["posture.hands_on_hips"], counter=counter, overrides=seated_ok),
+                 "posture.hands_on_hips") != []

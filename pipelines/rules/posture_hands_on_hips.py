@@ -2,7 +2,10 @@
 
 A wrist at its hip with the elbow well out beyond the shoulder, the wrist not on the desk. Needs the
 hips in view; seated behind the desk MediaPipe still guesses hips near the hands on the desk, which
-the desk-zone check rules out. Hands in pockets or behind
+the desk-zone check rules out. With the camera's height and distance calibrated, the shoulders must also stand
+`min_standing_shoulder_m` above the floor (as bow.angle and posture.slouch judge standing): from high and 40° aside
+a seated clerk nodding off had the pose refit hips beside the desk zone, a guessed wrist at the waist (shoulders
+1.02 m; every tune/tune_wide hands-on-hips clerk stood at 1.29-1.53 m). Hands in pockets or behind
 the back are not told apart from hands hanging down by the pose alone: not measured.
 """
 
@@ -16,6 +19,7 @@ from pipelines.context import point_in_polygon
 from pipelines.engine import RuleContext, register
 from pipelines.rules._base import TimedParams, TrackedRule, body_of
 from pipelines.rules._body import L_EL, L_HIP, L_SH, L_WR, R_EL, R_HIP, R_SH, R_WR, dist
+from pipelines.rules._frame import shoulder_height_m
 from vision.observation import Observation
 
 
@@ -26,6 +30,9 @@ class Params(TimedParams):
     waist_up: float = Field(0.3, ge=0, le=1, description="the waist: this share of the way from hip joint to shoulder")
     elbow_out_sw: float = Field(0.25, description="elbow this far outside its shoulder")
     both_hands: bool = False
+    min_standing_shoulder_m: float = Field(
+        1.13, gt=0, description="standing: shoulders this high above the floor (calibrated camera height/distance)"
+    )
 
 
 @register
@@ -49,6 +56,9 @@ class HandsOnHips(TrackedRule):
         hips = (body.pt(L_HIP), body.pt(R_HIP))
         if desk is not None and any(h is not None and point_in_polygon(h, desk) for h in hips):
             return False, {}  # seated: the hips the model reports are guesses behind the desk
+        standing_m = shoulder_height_m(obs, ctx)
+        if standing_m is not None and standing_m < p.min_standing_shoulder_m:
+            return False, {}  # seated: hips on the hips' side of the desk zone are guesses too
         sides = []
         for side, sh, el, wr, hip in (("left", ls, L_EL, L_WR, L_HIP), ("right", rs, R_EL, R_WR, R_HIP)):
             e, w, h = body.pt(el, 0.3), body.pt(wr, 0.3), body.pt(hip)
