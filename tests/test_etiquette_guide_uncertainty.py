@@ -116,3 +116,20 @@ def test_gap_unknown_when_the_hold_may_be_a_high_guide():
     # a horizontal hold (the straight arm's) with the same gap fails on it
     ev = report(guide_rows(["horizontal"] * 9 + ["high"], 0.25))
     assert ev.outcome == "violation" and ev.evidence["failed"] == ["upper_arm_gap"], ev.evidence
+
+
+LOW_GUIDE_WIDE = "guide_low__m_young_avg__h1.2_d1.25_y-10__s5"  # a compliant low guide (120 deg) read 147 deg
+
+
+def test_the_median_cues_sigma_is_calibrated_so_a_compliant_low_guide_is_not_failed():
+    evs = replay(LOW_GUIDE_WIDE, only=["guide.gesture"])
+    assert len(evs) == 1 and evs[0].outcome == "pass"
+    assert "elbow" in evs[0].evidence["unknown"] and evs[0].evidence["elbow_deg"] > 140
+
+
+def test_with_the_cues_raw_spread_as_sigma_the_same_guide_fails_on_its_elbow(monkeypatch):
+    import pipelines.geometry as geometry
+
+    monkeypatch.setattr(geometry, "MEDIAN_SIGMA_SCALE", 1.0)
+    evs = replay(LOW_GUIDE_WIDE, only=["guide.gesture"])
+    assert len(evs) == 1 and evs[0].outcome == "violation" and evs[0].evidence["failed"] == ["elbow"]
