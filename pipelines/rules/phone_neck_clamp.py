@@ -1,7 +1,23 @@
 """phone.neck_clamp: a handset clamped between the neck and the shoulder (000 三(九)3).
 
-The head tilts until one ear nears its shoulder and a phone is seen in that gap. (Walking around with
-the phone is not measured: the camera sees the seated post.)
+Two ways to see it (walking around with the phone is not measured: the camera sees the seated post):
+
+- **Phone seen.** One ear near its shoulder, the ear line tilted `min_tilt_deg`, and a phone detected in that gap.
+- **The clamp posture** (`posture_cue`; the packaged detectors never see a handset pressed to the neck). The face
+  rolls toward one shoulder by `min_roll_change_deg` or more against this clerk's own usual seated pose (a slow
+  baseline, `baseline_tau_s`, learned only on frames whose roll is near it, restarted when the clerk stands), while:
+  - the camera is within `max_view_yaw_deg` of the clerk's front: the roll is the eye line's slope in the image,
+    and from 30-40 deg aside the foreshortened eye line swung 10-23 deg with no tilt at all (tune do_nothing,
+    gaze_client and dozing at 30 deg, a seated colleague at 40 deg, true roll constant); within 20 deg the clamps
+    read 11.9-12.8 deg held for 3 s and every other tune / tune_wide clip at most 2.6;
+  - the shoulder line stays level against its usual slope (on the clerk's coronal plane through the camera model,
+    within `max_shoulder_tilt_change_deg`): leaning on one arm tilts the shoulders with the head;
+  - the face is not turned (`max_yaw_change_deg`) and the nose has not sunk toward the shoulders (`max_nose_drop_m`,
+    metres on the coronal plane): a bowed face foreshortens the eye line too;
+  - both hands are down (`hands_below_sw` under the shoulder line) and none is at an ear or the mouth
+    (`hand_head_sw`): the handset is clamped to free the hands, a hand at the ear is phone.call's, and a raised
+    arm shifts the head with it.
+  The side, the roll change, the shoulder-slope change and the nose drop are in the evidence.
 """
 
 from __future__ import annotations
@@ -9,12 +25,15 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 from pydantic import Field
 
 from pipelines.engine import RuleContext, register
 from pipelines.rules._base import TimedParams, TrackedRule, best, body_of, dets_near
-from pipelines.rules._body import L_EAR, L_SH, R_EAR, R_SH, mid
+from pipelines.rules._body import L_EAR, L_SH, NOSE, R_EAR, R_SH, mid
+from pipelines.rules._frame import camera, measure, shoulder_height_m
 from pipelines.rules.phone_use import PHONE_LABELS
+from pipelines.temporal import toward
 from vision.observation import Observation
 
 
@@ -23,20 +42,34 @@ class Params(TimedParams):
     grace: float = Field(2.0, ge=0)
     ear_shoulder_sw: float = Field(0.45, gt=0, description="ear this close to its shoulder (shoulder widths)")
     min_tilt_deg: float = Field(15.0, ge=0, description="ear-line tilt")
-    require_phone: bool = True
+    require_phone: bool = Field(True, description="the ear-to-shoulder path needs a phone detected in the gap")
     phone_memory_s: float = Field(10.0, ge=0)
+    posture_cue: bool = Field(True, description="also judge the clamp posture without a phone seen")
+    baseline_tau_s: float = Field(60.0, gt=0, description="time constant of the clerk's usual head roll and pose")
+    # tune / tune_wide at the views read (held 3 s): clamps 11.9-12.8 deg; every other clip <= 2.6
+    min_roll_change_deg: float = Field(8.0, gt=0, description="face roll toward one shoulder beyond the usual")
+    max_shoulder_tilt_change_deg: float = Field(4.0, ge=0, description="shoulder line within this of its usual slope")
+    max_yaw_change_deg: float = Field(10.0, ge=0, description="face turned no more than this from usual")
+    max_nose_drop_m: float = Field(0.025, ge=0, description="nose sunk no more than this toward the shoulders")
+    hands_below_sw: float = Field(0.5, description="both hands this far below the shoulder line (shoulder widths)")
+    hand_head_sw: float = Field(0.6, ge=0, description="no hand within this of an ear or the mouth")
+    max_view_yaw_deg: float = Field(25.0, ge=0, le=90, description="cameras further aside than this do not read it")
+    min_standing_shoulder_m: float = Field(
+        1.13, gt=0, description="standing: shoulders this high above the floor (calibrated camera), as in slouch")
 
 
 @register
 class NeckClamp(TrackedRule):
     rule_id = "phone.neck_clamp"
-    needs = frozenset({"pose", "detector"})
+    needs = frozenset({"pose", "face", "detector"})
     measured_by = "pose"
     Params = Params
 
     def __init__(self, *a: Any, **kw: Any) -> None:
         super().__init__(*a, **kw)
         self.phone_t = float("-inf")
+        self.usual: tuple[float, ...] | None = None  # face roll, shoulder slope, face yaw (deg), nose height (m)
+        self.usual_t = 0.0
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
@@ -45,17 +78,64 @@ class NeckClamp(TrackedRule):
             return False, {}
         sw = body.shoulder_width
         le, re, ls, rs = body.pt(L_EAR, 0.3), body.pt(R_EAR, 0.3), body.pt(L_SH), body.pt(R_SH)
-        if sw is None or not (le and re and ls and rs):
+        if sw is None or ls is None or rs is None:
             return None, {}
+        nose = body.pt(NOSE)
+        posture = self._posture(obs, ctx, ls, rs, nose) if p.posture_cue and nose is not None else None
+        if le and re:
+            seen = self._phone_seen(ctx, le, re, ls, rs, sw)
+            if seen is not None:
+                return True, seen
+        if posture is None:
+            return (None, {}) if obs.face is None else (False, {})
+        return bool(posture), posture
+
+    def _phone_seen(self, ctx: RuleContext, le: tuple, re: tuple, ls: tuple, rs: tuple, sw: float) -> dict | None:
+        """The ear-to-shoulder gap with a phone in it (evidence), or None."""
+        p: Params = self.params  # type: ignore[assignment]
         tilt = math.degrees(math.atan2(abs(le[1] - re[1]), abs(le[0] - re[0]) + 1e-6))
         gaps = {"left": math.dist(le, ls) / sw, "right": math.dist(re, rs) / sw}
         side = min(gaps, key=gaps.get)  # type: ignore[arg-type]
         if gaps[side] > p.ear_shoulder_sw or tilt < p.min_tilt_deg:
-            return False, {}
+            return None
         ear, sh = (le, ls) if side == "left" else (re, rs)
         phones = dets_near(ctx.values.get("detections"), PHONE_LABELS, [ear, sh, mid(ear, sh)], 0.3 * sw)
         if phones:
             self.phone_t = ctx.clock.t
         if p.require_phone and ctx.clock.t - self.phone_t > p.phone_memory_s:
-            return False, {}
-        return True, {"side": side, "tilt_deg": round(tilt, 1), "ear_shoulder_sw": round(gaps[side], 2), **best(phones)}
+            return None
+        return {"side": side, "tilt_deg": round(tilt, 1), "ear_shoulder_sw": round(gaps[side], 2), **best(phones)}
+
+    def _posture(self, obs: Observation, ctx: RuleContext, ls: tuple, rs: tuple, nose: tuple) -> dict[str, Any] | None:
+        """The clamp posture against this clerk's usual pose: evidence (empty when not clamped), None unknown."""
+        p: Params = self.params  # type: ignore[assignment]
+        face, t = obs.face, ctx.clock.t
+        if face is None or abs(ctx.counter.camera.yaw_deg or 0.0) > p.max_view_yaw_deg:
+            return None
+        height = shoulder_height_m(obs, ctx)
+        if height is not None and height >= p.min_standing_shoulder_m:
+            self.usual = None  # the usual pose is a seated one; standing moves the head across the view
+            return {}
+        cam = camera(obs, ctx)
+        pts = cam.on_plane(np.array([ls, rs, nose], dtype=float), cam.coronal_plane_normal(), np.zeros(3))
+        slope = math.degrees(math.atan2(pts[0, 1] - pts[1, 1], pts[0, 0] - pts[1, 0]))
+        now = (face.roll, slope, face.yaw, float(pts[2, 1] - (pts[0, 1] + pts[1, 1]) / 2))
+        if self.usual is None or t - self.usual_t > p.baseline_tau_s:  # first sight, or back after long
+            self.usual, self.usual_t = now, t
+            return {}
+        d_roll, d_slope, d_yaw, d_nose = (a - b for a, b in zip(now, self.usual, strict=True))
+        if abs(d_roll) < p.min_roll_change_deg / 2:  # the usual pose learns only from an untilted head
+            self.usual = toward(self.usual, now, t - self.usual_t, p.baseline_tau_s)  # type: ignore[assignment]
+            self.usual_t = t
+        if abs(d_roll) < p.min_roll_change_deg or abs(d_slope) > p.max_shoulder_tilt_change_deg:
+            return {}
+        if abs(d_yaw) > p.max_yaw_change_deg or -d_nose > p.max_nose_drop_m:
+            return {}
+        m = measure(obs, ctx)
+        for h in m.hands.values():
+            if h.height_sw is not None and h.height_sw > -p.hands_below_sw:
+                return {}
+            if any(d is not None and d <= p.hand_head_sw for d in (h.d_ear, h.d_mouth)):
+                return {}
+        return {"side": "left" if d_roll > 0 else "right", "roll_change_deg": round(d_roll, 1),
+                "shoulder_slope_change_deg": round(d_slope, 1), "nose_drop_m": round(-d_nose, 3), "cue": "posture"}

@@ -1,0 +1,86 @@
+"""phone.neck_clamp's posture cue on a perception stream recorded on the simulator's neck_clamp clip (tune, camera
+1.35 m high, 1.5 m away, straight in front): the handset is never detected, the face rolls ~12 deg to the right
+against the clerk's usual pose while the shoulders stay level and both hands type. Controls: the cue switched off,
+the same stream from a camera 40 deg aside (not read there), a lean (the shoulders tilt with the head) and a hand
+raised to the ear (phone.call's)."""
+
+from __future__ import annotations
+
+import copy
+import gzip
+from pathlib import Path
+
+from pipelines.clip import counter_for
+from pipelines.rules._body import L_SH, R_EAR, R_WR
+from tests.fixtures.rules import run_rules, spans
+from vision.observation import Observation
+
+DATA = Path(__file__).parent / "data" / "phone"
+CLAMP = "neck_clamp__f_old_heavy__h1.35_d1.5_y0"  # labelled phone.neck_clamp 0.8-7.2 s
+
+
+def _recorded(name: str) -> tuple[list[Observation], object]:
+    with gzip.open(DATA / f"{name}.jsonl.gz", "rt", encoding="utf-8") as fh:
+        obs = [Observation.from_json(line) for line in fh if line.strip()]
+    return obs, counter_for(DATA / f"{name}.counter.yaml", 640, 480)
+
+
+def _edited(obs: list[Observation], after_t: float, edit) -> list[Observation]:
+    out = []
+    for o in obs:
+        o = copy.deepcopy(o)
+        if o.t >= after_t and o.pose is not None:
+            edit(o.pose.landmarks)
+        out.append(o)
+    return out
+
+
+def test_clamp_posture_without_a_phone_seen():
+    obs, counter = _recorded(CLAMP)
+    assert not any(d.label in {"cell phone", "phone"} for o in obs for d in o.detections)
+    evs = run_rules(obs, ["phone.neck_clamp"], counter=counter)
+    (start, end), = spans(evs, "phone.neck_clamp")
+    assert start <= 1.8 and end >= 7.0  # within the eval's 1-s tolerance of the label
+    first = evs[0].evidence
+    assert first["cue"] == "posture" and first["side"] == "right" and first["roll_change_deg"] <= -8
+    assert abs(first["shoulder_slope_change_deg"]) <= 4
+
+
+def test_cue_off_or_camera_far_aside_reads_nothing():
+    obs, counter = _recorded(CLAMP)
+    off = run_rules(obs, ["phone.neck_clamp"], counter=counter,
+                    overrides={"phone.neck_clamp": {"posture_cue": False}})
+    assert spans(off, "phone.neck_clamp") == []
+    # from 40 deg aside the eye line is foreshortened and the face mesh's roll swings with no tilt: not read there
+    aside = counter.model_copy(update={"camera": counter.camera.model_copy(update={"yaw_deg": 40.0})})
+    assert spans(run_rules(obs, ["phone.neck_clamp"], counter=aside), "phone.neck_clamp") == []
+
+
+def test_a_lean_tilts_the_shoulders_with_the_head():
+    obs, counter = _recorded(CLAMP)
+    sw = abs(obs[0].pose.landmarks[L_SH].x - obs[0].pose.landmarks[L_SH + 1].x)
+
+    def lean(lms):  # the shoulder line turned ~14 deg about its middle, the head rolling with it
+        lms[L_SH].y -= 0.125 * sw
+        lms[L_SH + 1].y += 0.125 * sw
+
+    leaning = _edited(obs, 0.6, lean)
+    assert spans(run_rules(leaning, ["phone.neck_clamp"], counter=counter), "phone.neck_clamp") == []
+    # control: without the level-shoulders check the same stream is a clamp
+    loose = {"phone.neck_clamp": {"max_shoulder_tilt_change_deg": 90.0}}
+    evs = run_rules(leaning, ["phone.neck_clamp"], counter=counter, overrides=loose)
+    assert len(spans(evs, "phone.neck_clamp")) == 1
+
+
+def test_a_hand_at_the_ear_is_not_a_clamp():
+    obs, counter = _recorded(CLAMP)
+
+    def hand_up(lms):  # the right wrist raised to the right ear (holding the phone: phone.call's case)
+        lms[R_WR].x, lms[R_WR].y, lms[R_WR].visibility = lms[R_EAR].x, lms[R_EAR].y + 5, 0.9
+
+    raised = _edited(obs, 0.6, hand_up)
+    assert spans(run_rules(raised, ["phone.neck_clamp"], counter=counter), "phone.neck_clamp") == []
+    # control: without the hand checks the same stream is a clamp
+    loose = {"phone.neck_clamp": {"hand_head_sw": 0.0, "hands_below_sw": -9.0}}
+    evs = run_rules(raised, ["phone.neck_clamp"], counter=counter, overrides=loose)
+    assert len(spans(evs, "phone.neck_clamp")) == 1
