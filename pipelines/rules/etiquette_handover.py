@@ -36,6 +36,15 @@ when either hand's would move less than `min_view_reach_sw` image shoulder width
 unknown, no event) rather than guess one hand or two: (1.8 m, -40 deg) gives 0.16-0.29 toward the client's
 actual side, the other tune views 0.56-1.09.
 
+A hand behind the client: where the client sits between the camera and the clerk ((1.3 m, 2.0 m, -20 deg)), the
+reaching hand is behind the client's back, and the hand model finds no hand there; a finger pointed at the client
+and a hand holding a document then look alike. A one-hand episode whose out wrist lay, on at least
+`hidden_share` of its one-hand frames, inside the person box of someone in front of the post (the box's foot on
+the floor `in_front_m` ahead of the post, or running off the frame's bottom: `etiquette_stand.in_front_of_post`)
+is reported as `info` with `verdict: unknown` instead of a violation. On tune and tune_wide that is the reaching
+wrist of the pointing clip at -20 deg on all 14 of its frames, and of no one-hand handover (0 of 14-16 frames at
+every other view). Two hands out stays a pass there: pointing does not move the other hand.
+
 Limits: nothing sees the document itself (the packaged detectors have no paper class), so a one-handed
 reach toward the client for anything on the desk counts as a one-handed handover.
 """
@@ -62,8 +71,10 @@ from pipelines.rules.etiquette_common import (
     shoulder_height_m,
 )
 from pipelines.rules.etiquette_point import one_finger
+from pipelines.rules.etiquette_stand import in_front_of_post
 from pipelines.temporal import Clock, instant_event
 from vision.observation import Observation
+from vision.roi import box_holds
 
 SIDES = (("right", R_WRIST), ("left", L_WRIST))
 CLERK_CHEST_M = 1.0  # the clerk's chest height, seated (m): where the camera sees the clerk
@@ -77,6 +88,7 @@ WRIST_DEPTH_M = (0.0, 0.8)  # a wrist's depth in front of the hips, as far as a 
 DEPTH_NOISE_M = 0.15  # MediaPipe's world depth of a held wrist wanders this much (renders: up to 0.13 m)
 STANDING_SHOULDER_M = 1.13  # shoulders this high above the floor: standing (as bow.angle / guide.gesture)
 MIN_WRIST_VISIBILITY = 0.3
+FRAME_EDGE_PX = 10.0  # a person box this close to the frame's bottom has its feet below it (as stand.for_visitor)
 
 
 class HandoverParams(RuleParams):
@@ -100,6 +112,13 @@ class HandoverParams(RuleParams):
     relearn_s: float = Field(10.0, gt=0, description="hands held away from the rest this long: the new rest")
     min_view_reach_sw: float = Field(0.35, ge=0, description="a canonical reach must move each wrist this many "
                                                             "image shoulder widths, else the view cannot judge")
+    hidden_share: float = Field(0.5, gt=0, le=1, description="a one-hand episode with its out wrist inside a person "
+                                                             "box in front of the post on this share of its frames "
+                                                             "is unknown (info): the hand is behind that person")
+    in_front_m: float = Field(0.2, description="a person box whose foot lies this far in front of the post stands "
+                                               "between the camera and the clerk's hands (as stand.for_visitor)")
+    people_memory_s: float = Field(2.5, gt=0, description="a person box holds this long (the detector runs every "
+                                                          "few frames)")
 
 
 def client_side(counter: CounterConfig, cam: CameraModel) -> float | None:
@@ -191,7 +210,7 @@ def hand_out(pos: np.ndarray, rest: np.ndarray, toward_dir: np.ndarray, shoulder
 @register
 class TwoHandHandover(Rule):
     rule_id: ClassVar[str] = "handover.two_hands"
-    needs: ClassVar[frozenset[str]] = frozenset({"pose", "hands"})
+    needs: ClassVar[frozenset[str]] = frozenset({"pose", "hands", "people"})
     Params: ClassVar[type[RuleParams]] = HandoverParams
 
     def __init__(self, counter: CounterConfig, params: RuleParams) -> None:
@@ -205,6 +224,7 @@ class TwoHandHandover(Rule):
         self.side: float | None = None
         self.side_known = False
         self.view_reach_sw: float | None = None  # the last canonical-reach visibility (evidence)
+        self.front_boxes: tuple[float, list[tuple[float, float, float, float]]] = (float("-inf"), [])  # (t, boxes)
 
     def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
         frame = self.geom.measure(obs, ctx)
@@ -213,6 +233,8 @@ class TwoHandHandover(Rule):
             fixed = self.p.client_side
             self.side = (1.0 if fixed == "left" else -1.0) if fixed else client_side(self.counter, frame.cam)
             self.side_known = True
+        if frame is not None and "people" in obs.ran:
+            self._remember_people(obs, frame, t)
         seen = wrists_seen(frame) if frame is not None else None
         if frame is None or seen is None or seen["right"] is None or seen["left"] is None:
             return self._report(self.eps.step(t, ctx.clock.wall, None))  # a wrist unseen: unknown
@@ -232,6 +254,23 @@ class TwoHandHandover(Rule):
             pos = {side: place(frame, v, wrist_depths(v[2], v[2], standing)[0]) for side, v in raw.items()}
         self._learn_rest(t, raw, pos, rest, frame)
         return self._report(self.eps.step(t, ctx.clock.wall, on, row))
+
+    def _remember_people(self, obs: Observation, frame: Frame, t: float) -> None:
+        """The person boxes standing in front of the post (not the clerk's own: those holding the pose's
+        mid-shoulders), kept until the next detector run."""
+        lms = frame.pose.landmarks
+        mid = ((lms[L_SHOULDER].x + lms[R_SHOULDER].x) / 2, (lms[L_SHOULDER].y + lms[R_SHOULDER].y) / 2)
+        boxes = [d.box for d in obs.people if not box_holds(d.box, mid)
+                 and in_front_of_post(d, obs, self.counter, frame.cam, self.p.in_front_m, FRAME_EDGE_PX)]
+        self.front_boxes = (t, boxes)
+
+    def _hidden(self, frame: Frame, side: str, t: float) -> bool:
+        """This wrist lies inside the box of someone in front of the post: the hand is behind them."""
+        seen_t, boxes = self.front_boxes
+        if not boxes or t - seen_t > self.p.people_memory_s:
+            return False
+        lm = frame.pose.landmarks[dict(SIDES)[side]]
+        return any(box_holds(b, (lm.x, lm.y)) for b in boxes)
 
     def _learn_rest(self, t: float, raw: dict[str, np.ndarray], pos: dict[str, np.ndarray],
                     rest: dict[str, np.ndarray] | None, frame: Frame) -> None:
@@ -283,7 +322,9 @@ class TwoHandHandover(Rule):
         if lean_checked and (lean is None or lean < self.p.min_lean_deg):  # type: ignore[operator]
             return False, None  # no reading: the body moved in a way no bend explains (turning, standing up)
         both = outs["right"][0] and outs["left"][0]
-        row = {"both": float(both), "hand": "both" if both else ("right" if outs["right"][0] else "left"),
+        hand = "both" if both else ("right" if outs["right"][0] else "left")
+        row = {"both": float(both), "hand": hand,
+               "hidden": None if both else float(self._hidden(frame, hand, ctx.clock.t)),
                "lift_m": max(o[1] for o in outs.values() if o[0]),
                "toward_m": max(o[2] for o in outs.values() if o[0]),
                "separation_m": float(np.linalg.norm(pos["right"] - pos["left"])), "lean_deg": lean,
@@ -322,6 +363,13 @@ class TwoHandHandover(Rule):
             "view_reach_sw": None if self.view_reach_sw is None else round(self.view_reach_sw, 2),
             "duration_s": round(t1 - t0, 2),
         }
+        outcome = "pass" if share >= self.p.both_share else "violation"
+        one_hand = [r["hidden"] for r in rows if r.get("hidden") is not None]
+        hidden_share = float(np.mean(one_hand)) if one_hand else 0.0
+        if outcome == "violation" and hidden_share >= self.p.hidden_share:
+            # the hand out was behind someone nearer the camera: a document or a pointing finger, not known
+            outcome = "info"
+            evidence.update(verdict="unknown", why="hand behind a person in front of the post")
+        evidence["hand_hidden_share"] = round(hidden_share, 2)
         return instant_event(self.rule_id, self.counter.counter_id, Clock(t0, w0), Clock(t1, w1),
-                             outcome="pass" if share >= self.p.both_share else "violation", evidence=evidence,
-                             hall_id=self.counter.hall_id)
+                             outcome=outcome, evidence=evidence, hall_id=self.counter.hall_id)

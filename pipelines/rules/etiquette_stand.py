@@ -33,7 +33,16 @@ from calibration.config import CounterConfig
 from pipelines.context import point_in_polygon
 from pipelines.engine import Rule, RuleContext, RuleParams, register
 from pipelines.events import Event
-from pipelines.geometry import FORWARD, L_SHOULDER, R_SHOULDER, UP, UprightModel, learn_upright, measure_bow
+from pipelines.geometry import (
+    FORWARD,
+    L_SHOULDER,
+    R_SHOULDER,
+    UP,
+    CameraModel,
+    UprightModel,
+    learn_upright,
+    measure_bow,
+)
 from pipelines.rules.etiquette_common import ClerkGeometry, Frame, r1, shoulder_height_m
 from pipelines.temporal import Clock, instant_event
 from vision.observation import Observation
@@ -60,6 +69,20 @@ class StandParams(RuleParams):
     still_m: float = Field(0.03, gt=0, description="standing still: shoulder height within this of the last frame")
     standing_baseline_frames: int = Field(1, ge=1, description="still standing frames that make the standing "
                                                                 "posture the bow is measured against")
+
+
+def in_front_of_post(d: Detection, obs: Observation, counter: CounterConfig, cam: CameraModel, in_front_m: float,
+                     frame_edge_px: float) -> bool:
+    """A person box standing in front of the clerk's post: its bottom, back-projected to the floor, lies `in_front_m`
+    or more in front of the post, or it reaches the frame's bottom edge within `frame_edge_px` (the feet are below
+    the frame, nearer the camera than that edge's floor point). True on an uncalibrated camera (no metres)."""
+    if counter.camera.height_m is None or counter.camera.distance_m is None:
+        return True
+    x1, _, x2, y2 = d.box
+    if y2 >= obs.image_size[1] - frame_edge_px:
+        return True
+    floor = cam.on_plane(np.array([(x1 + x2) / 2, y2]), UP, np.zeros(3))
+    return float(floor @ FORWARD) >= in_front_m
 
 
 @register
@@ -203,20 +226,10 @@ class StandForVisitor(Rule):
         return self._in_front(d, obs)
 
     def _in_front(self, d: Detection, obs: Observation) -> bool:
-        """A visitor stands in front of the counter: the box bottom, back-projected to the floor, lies
-        `in_front_m` or more in front of the clerk's post, or the box reaches the frame's bottom edge (the feet
-        are below the frame, nearer the camera than that edge's floor point). From a high camera the client
-        zone's image region also covers colleagues beside or behind the clerk (tune_wide (1.8 m, -40 deg):
-        -0.5..-0.1 m), who are no visitors at the counter. Uncalibrated cameras skip the check."""
-        cam = self.counter.camera
-        if cam.height_m is None or cam.distance_m is None:
-            return True
-        x1, _, x2, y2 = d.box
-        if y2 >= obs.image_size[1] - self.p.frame_edge_px:
-            return True
-        model = self.geom.camera(obs)
-        floor = model.on_plane(np.array([(x1 + x2) / 2, y2]), UP, np.zeros(3))
-        return float(floor @ FORWARD) >= self.p.in_front_m
+        """A visitor stands in front of the counter (`in_front_of_post`). From a high camera the client zone's
+        image region also covers colleagues beside or behind the clerk (tune_wide (1.8 m, -40 deg): -0.5..-0.1 m),
+        who are no visitors at the counter."""
+        return in_front_of_post(d, obs, self.counter, self.geom.camera(obs), self.p.in_front_m, self.p.frame_edge_px)
 
     def _judge(self, ctx: RuleContext) -> list[Event]:
         v, self.visit = self.visit, None
