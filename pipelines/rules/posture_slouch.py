@@ -262,6 +262,12 @@ class Slouch(TrackedRule):
         return desk is None or not any(point_in_polygon((lms[i].x, lms[i].y), desk) for i in (L_HIP, R_HIP))
 
 
+# 18 cm either way along the shoulders, 36 cm up, and the point itself (_shoulder_roll); the point, 10 cm back,
+# sideways and up (_moved_back_m): projected together, as one array, once a frame each.
+_ROLL_OFFSETS = np.stack([0.18 * LATERAL, -0.18 * LATERAL, 0.36 * UP, np.zeros(3)])
+_MOVE_OFFSETS = np.stack([np.zeros(3), -0.1 * FORWARD, 0.1 * LATERAL, 0.1 * UP])
+
+
 def _shoulder_roll(
     cam: CameraModel, ls: tuple[float, float], rs: tuple[float, float], min_foreshortening: float
 ) -> float | None:
@@ -275,9 +281,8 @@ def _shoulder_roll(
     sign = 1.0 if ls[0] >= rs[0] else -1.0  # the left shoulder is normally on the image right
     mid = np.array([(ls[0] + rs[0]) / 2, (ls[1] + rs[1]) / 2])
     centre = cam.on_plane(mid, cam.coronal_plane_normal(), np.zeros(3))
-    a, b = cam.project(centre + 0.18 * LATERAL), cam.project(centre - 0.18 * LATERAL)
-    up = cam.project(centre + 0.36 * UP)
-    full = float(np.hypot(*(up - cam.project(centre))))  # 36 cm seen face-on (no foreshortening)
+    a, b, up, origin = cam.project(centre + _ROLL_OFFSETS)  # one projection for the four points
+    full = float(np.hypot(*(up - origin)))  # 36 cm seen face-on (no foreshortening)
     if full < 1e-6 or abs(float(a[0] - b[0])) / full < min_foreshortening:
         return None
     expected_dy = sign * float(a[1] - b[1])
@@ -299,14 +304,15 @@ def _moved_back_m(
         return None
     base = np.array([usual[4], usual[1]])
     centre = cam.on_plane(base, cam.coronal_plane_normal(), np.zeros(3))
-    origin = cam.project(centre)
-    back = cam.project(centre - 0.1 * FORWARD) - origin
-    side = cam.project(centre + 0.1 * LATERAL) - origin
-    up = float(np.hypot(*(cam.project(centre + 0.1 * UP) - origin)))
+    origin, back, side, up_px = cam.project(centre + _MOVE_OFFSETS)  # one projection for the four points
+    back, side = back - origin, side - origin
+    up = float(np.hypot(*(up_px - origin)))
     if up < 1e-6 or float(np.hypot(*back)) < min_view * up:
         return None
-    a = np.stack([back, side], axis=1)
-    if abs(float(np.linalg.det(a))) < 1e-6:
+    # [back side] @ (b, s) = shift, by Cramer's rule (np.linalg on a 2x2 cost more than the rest of the frame's maths)
+    (bx, by), (sx, sy) = back.tolist(), side.tolist()
+    det = bx * sy - sx * by
+    if abs(det) < 1e-6:
         return None
-    back_m, side_m = 0.1 * np.linalg.solve(a, np.array(now) - base)
-    return float(back_m), float(side_m)
+    dx, dy = now[0] - usual[4], now[1] - usual[1]
+    return 0.1 * (dx * sy - sx * dy) / det, 0.1 * (bx * dy - dx * by) / det
