@@ -313,3 +313,18 @@ def test_recorded_call_seen_from_50_degrees_aside():
     assert side_view("phone_call_short__f_young_slim__y50", raw) == []  # control: measured as face-on
     # a cup to the mouth seen from the same side is still not a call
     assert side_view("drinking_client__m_short__y50") == []
+
+
+def test_a_call_under_way_holds_while_the_hand_stays_at_the_ear_above_the_shoulders():
+    # From 40 deg aside the torso turning toward the phone hand shortens the shoulder line, and the view rescale
+    # then read the hand at the ear 0.09 sw above the shoulder line (tune_wide phone_call_short at 40 deg).
+    low = frame(pose=clerk(hand_to("left", 705, 374)))  # at the ear, 0.08 sw above the shoulder line
+    specs = seconds(frame(), 2) + seconds(AT_EAR_NO_PHONE, 4) + seconds(low, 10) + seconds(frame(), 5)
+    (start, end), = spans(run_rules(stream(specs), ["phone.call"], calls=CALL), "phone.call")
+    assert start == 2.0 and end >= 15.0
+    # control: the entry test is unchanged (that height does not start a call) ...
+    assert run_rules(stream(seconds(frame(), 2) + seconds(low, 14)), ["phone.call"], calls=CALL) == []
+    # ... and with the hold at the entry height the call ends when the hand sinks
+    strict = {"phone.call": {"hold_min_height_sw": 0.15}}
+    (start, end), = spans(run_rules(stream(specs), ["phone.call"], calls=CALL, overrides=strict), "phone.call")
+    assert end < 10.0

@@ -8,13 +8,16 @@ Per frame, a hand is "at the ear" when it is raised to face height (above the sh
 side of the nose rather than in front of the mouth, near the ear, with the forearm pointing up (elbow below
 the hand). Once a call has begun, the hand only has to stay raised beside the head (`hold_lateral_sw`): a head
 turned toward or away from the camera moves the nose across the hand in the image, which must not split one
-call into pieces. Seen from 45-60° aside the lengths are rescaled to a shoulder width floored at `min_width_m`
-worth, and the side-of-the-nose margin lowered by the nose's sideways shift (`nose_ahead_sw` x sin(camera
-yaw)); see `PhoneCall._view`. Evidence, strongest first: a phone seen at the hand or ear ("phone"); the hand
-model's fingers curled round something there ("grip"); the pose alone ("pose"). With `require_phone: true`
-only the first counts. What the pose alone cannot tell apart: a hand held at the ear for seconds without a
-phone (rubbing the ear, adjusting a headset, the head propped at the temple); the default detector's "cell
-phone" class rarely sees a handset hidden by the hand and head.
+call into pieces. Nor does it need the entry height, only to stay above the shoulder line (`hold_min_height_sw`):
+seen from 40° aside the torso turning toward the phone hand shortens the shoulder line (56 -> 31 px), and the view
+rescale below then read the hand still at the ear 0.09 sw above it (tune_wide phone_call_short). Seen from 45-60°
+aside the lengths are rescaled to a shoulder width floored at `min_width_m` worth, and the side-of-the-nose
+margin lowered by the nose's sideways shift (`nose_ahead_sw` x sin(camera yaw)); see `PhoneCall._view`.
+Evidence, strongest first: a phone seen at the hand or ear ("phone"); the hand model's fingers curled round
+something there ("grip"); the pose alone ("pose"). With `require_phone: true` only the first counts. What the
+pose alone cannot tell apart: a hand held at the ear for seconds without a phone (rubbing the ear, adjusting a
+headset, the head propped at the temple); the default detector's "cell phone" class rarely sees a handset hidden
+by the hand and head.
 """
 
 from __future__ import annotations
@@ -43,6 +46,9 @@ class Params(TimedParams):
     hold_lateral_sw: float = Field(
         -0.3, description="a call under way holds while the hand stays this far toward the ear (- = past the nose)"
     )
+    hold_min_height_sw: float = Field(
+        0.0, description="a call under way holds while the hand stays at least this high (the shoulder line)"
+    )
     min_width_m: float = Field(
         0.25, gt=0, description="lengths in a shoulder width taken as no less than this many metres' worth"
     )
@@ -56,13 +62,15 @@ class Params(TimedParams):
 CALL_SHAPE = Params()  # the default hand-at-ear shape the other hand-at-face rules leave to phone.call
 
 
-def at_ear(hm: HandMeasure, p: Params = CALL_SHAPE, min_lateral_sw: float | None = None) -> bool:
+def at_ear(hm: HandMeasure, p: Params = CALL_SHAPE, min_lateral_sw: float | None = None,
+           min_height_sw: float | None = None) -> bool:
     """The hand raised beside the head, forearm up: the shape of holding a phone to the ear."""
     if None in (hm.d_ear, hm.height_sw, hm.lateral_sw):
         return False
     lateral = p.min_lateral_sw if min_lateral_sw is None else min_lateral_sw
+    low = p.min_height_sw if min_height_sw is None else min_height_sw
     forearm_up = hm.elbow_low_sw is None or hm.elbow_low_sw > 0.2
-    return (hm.d_ear <= p.ear_radius_sw and p.min_height_sw <= hm.height_sw <= p.max_height_sw  # type: ignore[operator]
+    return (hm.d_ear <= p.ear_radius_sw and low <= hm.height_sw <= p.max_height_sw  # type: ignore[operator]
             and hm.lateral_sw >= lateral and forearm_up)  # type: ignore[operator]
 
 
@@ -77,7 +85,7 @@ def hand_at_ear(obs: Observation, ctx: RuleContext, p: Params, holding: bool = F
     for hm in m.hands.values():
         seen = hm if k == 1.0 else replace(hm, **{f: (v * k if (v := getattr(hm, f)) is not None else None)
                                                   for f in ("d_ear", "height_sw", "lateral_sw", "elbow_low_sw")})
-        if at_ear(seen, p, lateral):
+        if at_ear(seen, p, lateral, min(p.hold_min_height_sw, p.min_height_sw) if holding else None):
             return hm
     return None
 
