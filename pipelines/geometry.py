@@ -626,6 +626,14 @@ def world_up_in_camera(cam: CameraModel) -> np.ndarray:
     return cam.to_camera_axes(UP)
 
 
+# MediaPipe's relative hand depth is flatter than the hand: against the simulator's palm normals (tune + tune_wide,
+# 8417 clerk hands) the image-landmark normal's median angular error is 31 / 24 / 49 deg (palms up / side / down)
+# with z as given, 14 / 16 / 28 deg with z x 2.5 (x 2 and x 3: 16 / 16 / 34 and 13 / 16 / 24). A flat z pulls every
+# normal toward the image plane, so a palm tipped toward the camera read too little of its tilt (raised guides
+# 0.25-0.4 for a true 0.79).
+HAND_DEPTH_SCALE = 2.5
+
+
 def palm_normal_image(hand: HandResult) -> np.ndarray | None:
     """Unit palm normal (out of the palm) from the hand's image landmarks: x, y in pixels and MediaPipe's
     relative depth z on the x scale, axes as the camera's (x right, y down, z away). The in-image
@@ -635,7 +643,10 @@ def palm_normal_image(hand: HandResult) -> np.ndarray | None:
     if len(hand.landmarks) < 21:
         return None
     pts = np.asarray(hand.landmarks, float)
-    n = np.cross(pts[5] - pts[0], pts[17] - pts[0])  # index base x pinky base: out of a right palm
+    a, b = pts[5] - pts[0], pts[17] - pts[0]
+    a[2] *= HAND_DEPTH_SCALE
+    b[2] *= HAND_DEPTH_SCALE
+    n = np.cross(a, b)  # index base x pinky base: out of a right palm
     norm = float(np.linalg.norm(n))
     if norm < 1e-9:
         return None
