@@ -220,3 +220,31 @@ def test_a_seated_clerk_nodding_off_is_not_hands_on_hips_where_the_pose_refits_t
     seated_ok = {"posture.hands_on_hips": {"min_duration": 0.4, "min_standing_shoulder_m": 0.5}}  # control: no gate
     assert spans(run_rules(obs, ["posture.hands_on_hips"], counter=counter, overrides=seated_ok),
                  "posture.hands_on_hips") != []
+
+
+def _seated_then_away_then(dx_px: float) -> tuple[list, object]:
+    """The recorded upright clerk of LEAN_BACK_40 (its first frame) seated for 10 s, the post empty for 6 s, then the
+    same body sitting `dx_px` further along the image for 10 s (someone else sitting down, a little aside)."""
+    from dataclasses import replace
+
+    from vision.results import Landmark
+
+    obs, counter = recorded_posture(LEAN_BACK_40)
+    first = obs[0]
+    moved_pose = replace(first.pose, landmarks=[Landmark(q.x + dx_px, q.y, q.z, q.visibility)
+                                                for q in first.pose.landmarks])
+    moved_people = [replace(d, box=(d.box[0] + dx_px, d.box[1], d.box[2] + dx_px, d.box[3])) for d in first.people]
+    specs = [(first.pose, first.people)] * 50 + [(None, [])] * 30 + [(moved_pose, moved_people)] * 50
+    out = [replace(first, frame_index=i, t=i / 5.0, pose=pose, people=people, face=None, hands=[],
+                   ran=["people", "pose"]) for i, (pose, people) in enumerate(specs)]
+    return out, counter
+
+
+def test_after_the_post_stood_empty_the_next_person_seated_sets_their_own_usual_place():
+    # a colleague covering sits 80 px along the image from where the clerk sat (from 40 deg aside the camera model
+    # reads 0.14 m sideways and as much back): measured from the clerk's usual place that is a sideways lean; after a
+    # 6-s absence the usual place is learnt afresh from the first seated frame of whoever sits down
+    obs, counter = _seated_then_away_then(80.0)
+    assert spans(run_rules(obs, ["posture.slouch"], counter=counter, overrides=SIM), "posture.slouch") == []
+    never = {"posture.slouch": {**SIM["posture.slouch"], "reset_absent_s": 1000.0}}  # control: no reset
+    assert spans(run_rules(obs, ["posture.slouch"], counter=counter, overrides=never), "posture.slouch") != []

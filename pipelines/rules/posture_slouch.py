@@ -37,6 +37,8 @@ standing height (`min_standing_shoulder_m`, as the bow rule judges it; a view fr
 shows a seated clerk's hips off the desk zone), else the hips not seen above the desk.
 A bow lasts seconds; `min_duration` keeps it out. Lying on the desk
 (posture.head_on_desk) is not also a slouch: the rule is silent while the head is down.
+After the post stood empty `reset_absent_s`, the usual posture is learnt afresh from the first seated frame of
+whoever sits down (a colleague covering sits where they sit, not where the clerk sat).
 """
 
 from __future__ import annotations
@@ -131,6 +133,9 @@ class Params(TimedParams):
     max_back_side_ratio: float = Field(
         0.4, ge=0, description="leaning back: the sideways slide at most this share of the backward one (else rising)"
     )
+    reset_absent_s: float = Field(
+        5.0, ge=0, description="the post empty this long: whoever sits down next starts a new usual posture (s)"
+    )
 
 
 @register
@@ -147,9 +152,16 @@ class Slouch(TrackedRule):
         # upright posture
         self.upright = SlowBaseline(self.params.baseline_tau_s)  # type: ignore[attr-defined]
         self.standing = StandingMemory()
+        self.empty_since: float | None = None  # the post has stood empty since (ContextDeriver's clerk_present)
+        self.renew = False  # learn the usual posture afresh at the next seated frame
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
+        if ctx.clerk_present is False:
+            self.empty_since = ctx.clock.t if self.empty_since is None else self.empty_since
+            self.renew = self.renew or ctx.clock.t - self.empty_since >= p.reset_absent_s
+        elif ctx.clerk_present:
+            self.empty_since = None
         body = body_of(ctx)
         if body is None:
             return False, {}
@@ -166,6 +178,11 @@ class Slouch(TrackedRule):
         ev: dict[str, float] = {}
         raised = measure(obs, ctx).hand_above(p.raised_hand_sw)
         lms = body.pose.landmarks
+        if self.renew and not self._standing(obs, ctx, lms, p):
+            # After an absence the person sitting down (the clerk back, or a colleague covering) sits where they sit:
+            # the shoulders' usual place, height and width are theirs, learnt from this first seated frame on.
+            self.upright, self.renew = SlowBaseline(p.baseline_tau_s), False
+            self.recent.clear()
         slump = self._slump(body, ctx.clock.t, p, upright_36cm_px(obs, ctx) or 0.0)
         # A shoulder line much narrower than usual is a turn, or (seen from high and aside) a fit that lost one
         # shoulder as the head sank: its slope is no roll (steep tune_wide views read a nod as a 16° tilt).
