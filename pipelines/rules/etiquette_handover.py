@@ -177,10 +177,12 @@ def nanmedian_columns(rows: np.ndarray) -> np.ndarray:
     return out
 
 
-def place(frame: Frame, uv: np.ndarray, depth: float) -> np.ndarray:
-    """The image point back-projected onto the coronal plane at this depth (clerk axes, metres): the image fixes
-    the sideways and vertical place precisely, the depth only sets the scale and the parallax."""
-    return frame.cam.on_plane(np.asarray(uv[:2], float), FORWARD, FORWARD * depth)
+def place(frame: Frame, uvs: list[np.ndarray], depths: list[float]) -> list[np.ndarray]:
+    """Each image point back-projected onto the coronal plane at its depth (clerk axes, metres): the image fixes
+    the sideways and vertical place precisely, the depth only sets the scale and the parallax. One ray cast for
+    all the points (four a frame: each wrist now and at rest)."""
+    uv = np.array([np.asarray(u, float)[:2] for u in uvs])
+    return list(frame.cam.on_plane(uv, FORWARD, np.asarray(depths, float)[:, None] * FORWARD))
 
 
 def canonical_reach(cam: CameraModel, rest: np.ndarray, side: float, shoulder_px: float) -> tuple[float, float]:
@@ -244,14 +246,17 @@ class TwoHandHandover(Rule):
         row = None
         rest = None
         standing = bool(is_standing(frame, self.counter, STANDING_SHOULDER_M))
+        sides = [side for side, _ in SIDES]
         if rest_raw is not None:
-            pos, rest = {}, {}
-            for side, _ in SIDES:
-                now_d, rest_d = wrist_depths(raw[side][2], rest_raw[side][2], standing)
-                pos[side], rest[side] = place(frame, raw[side], now_d), place(frame, rest_raw[side], rest_d)
+            depths = [wrist_depths(raw[side][2], rest_raw[side][2], standing) for side in sides]
+            placed = place(frame, [raw[side] for side in sides] + [rest_raw[side] for side in sides],
+                           [d[0] for d in depths] + [d[1] for d in depths])
+            pos, rest = dict(zip(sides, placed[:2], strict=True)), dict(zip(sides, placed[2:], strict=True))
             on, row = self._judge(frame, obs, ctx, pos, rest)
         else:
-            pos = {side: place(frame, v, wrist_depths(v[2], v[2], standing)[0]) for side, v in raw.items()}
+            placed = place(frame, [raw[side] for side in sides],
+                           [wrist_depths(raw[side][2], raw[side][2], standing)[0] for side in sides])
+            pos = dict(zip(sides, placed, strict=True))
         self._learn_rest(t, raw, pos, rest, frame)
         return self._report(self.eps.step(t, ctx.clock.wall, on, row))
 
