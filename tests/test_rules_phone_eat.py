@@ -328,3 +328,19 @@ def test_a_call_under_way_holds_while_the_hand_stays_at_the_ear_above_the_should
     strict = {"phone.call": {"hold_min_height_sw": 0.15}}
     (start, end), = spans(run_rules(stream(specs), ["phone.call"], calls=CALL, overrides=strict), "phone.call")
     assert end < 10.0
+
+
+def test_a_sip_read_beside_the_ear_from_a_camera_aside_is_a_sip():
+    # right hand raised in front of the face, read 0.08 sw outward of the nose toward the right ear (at the ear by
+    # the call test, face-on); from a camera 40 deg toward the clerk's right the nose shows 0.18 sw toward the left
+    # ear, so face-on the hand is 0.10 sw on the other side of the nose: in front of the mouth
+    sip = frame(pose=clerk(hand_to("right", 623, 330)))
+    specs = seconds(frame(), 2) + seconds(sip, 3) + seconds(frame(), 5)
+    aside = default_counter(1280, 720, counter_id="c1")
+    aside = aside.model_copy(update={"camera": aside.camera.model_copy(update={"yaw_deg": -40.0})})
+    assert len(spans(run_rules(stream(specs), ["drink.in_front"], calls=CALL, counter=aside), "drink.in_front")) == 1
+    # controls: face-on it is a hand at the ear; from the other side the shift is not applied (it would push the
+    # hand further toward the ear) and the hand stays at the ear
+    assert run_rules(stream(specs), ["drink.in_front"], calls=CALL) == []
+    other = aside.model_copy(update={"camera": aside.camera.model_copy(update={"yaw_deg": 40.0})})
+    assert run_rules(stream(specs), ["drink.in_front"], calls=CALL, counter=other) == []

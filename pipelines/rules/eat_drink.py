@@ -4,7 +4,8 @@ Per frame: a hand at the mouth, and a cup/bottle seen at the mouth or that hand 
 ("cup"), or, unless `require_cup: true`, a hand held at the mouth between `min_sip_s` and
 `max_sip_s` ("sip": the pose of drinking). Only while a client is present; drinking with nobody at the
 window is allowed (the cup itself on the desk is a desk rule, a site setting). A hand at the ear is a
-call; lying on the desk silences the rule.
+call (from a camera aside, judged against where the nose would be seen face-on: `at_mouth_not_ear`); lying on
+the desk silences the rule.
 
 Without the cup seen, the pose cannot tell a sip from a bite of food, a hand covering a cough or
 wiping the mouth: each of them, with a client present, reads as a drink.
@@ -18,7 +19,7 @@ from pydantic import Field
 
 from pipelines.engine import RuleContext, register
 from pipelines.rules._base import TimedParams, TrackedRule, best, body_of
-from pipelines.rules._frame import DRINK_LABELS, measure
+from pipelines.rules._frame import DRINK_LABELS, camera, measure
 from pipelines.rules.phone_call import at_mouth_not_ear
 from vision.observation import Observation
 
@@ -67,7 +68,7 @@ class DrinkInFront(TrackedRule):
                 return self._verdict(ctx, self.last_ev)
             self.arrived = None
             return (None if ctx.clerk_present else False), {}
-        at = at_mouth_not_ear(m, p.mouth_radius_sw, p.max_lateral_sw)
+        at = at_mouth_not_ear(m, p.mouth_radius_sw, p.max_lateral_sw, camera(obs, ctx).yaw_deg)
         if not at:
             self.arrived = None
             return False, {}

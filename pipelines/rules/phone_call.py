@@ -90,9 +90,26 @@ def hand_at_ear(obs: Observation, ctx: RuleContext, p: Params, holding: bool = F
     return None
 
 
-def at_mouth_not_ear(m: FrameMeasures, radius_sw: float, max_lateral_sw: float) -> list[HandMeasure]:
-    """The hands in front of the mouth (eat.food, drink.in_front), less any held at the ear (a call's)."""
-    return [hm for hm in m.hands.values() if hm.at_mouth(radius_sw, max_lateral_sw) and not at_ear(hm)]
+def at_mouth_not_ear(m: FrameMeasures, radius_sw: float, max_lateral_sw: float,
+                     yaw_deg: float | None = None) -> list[HandMeasure]:
+    """The hands in front of the mouth (eat.food, drink.in_front), less any held at the ear (a call's).
+
+    With the camera's yaw (drink.in_front), a hand on the side the nose shifts away from is read against where the
+    nose would be seen face-on: the nose, ahead of the ears, shows shifted by `nose_ahead_sw` x sin(yaw) toward the
+    clerk's right ear from a camera toward the clerk's left (and toward the left ear from the other side), so a cup
+    in front of the mouth read beside the other ear (tune_wide sip at -40 deg: +0.08 sw outward, a call's side). The
+    hand on the other side is left as read: there a far-side hand at the ear shows over the face (tune_wide call
+    at 40 deg read 0.01-0.10 sw outward once corrected), and nothing in the pose tells it from a cup."""
+    out = []
+    for hm in m.hands.values():
+        if not hm.at_mouth(radius_sw, max_lateral_sw):
+            continue
+        shift = 0.0 if yaw_deg is None else \
+            CALL_SHAPE.nose_ahead_sw * math.sin(math.radians(yaw_deg)) * (1 if hm.side == "right" else -1)
+        seen = replace(hm, lateral_sw=hm.lateral_sw + shift) if shift < 0 and hm.lateral_sw is not None else hm
+        if not at_ear(seen):
+            out.append(hm)
+    return out
 
 
 @register
