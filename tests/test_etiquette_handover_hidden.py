@@ -54,3 +54,15 @@ def test_a_seated_clerk_is_judged_within_the_five_second_clip():
     # at the last frame (4.8 s): left unjudged
     late = replay(name, rules={"stand.for_visitor": {"respond_s": 4.0}})
     assert "stand.for_visitor" not in {e.rule_id for e in late}
+
+
+def test_a_visitor_between_camera_and_clerk_leaves_the_clerk_unknown():
+    # (1.8 m, 1.7 m, -40 deg): the visitor stands between the camera and the seated clerk and the pose follows the
+    # visitor (shoulders 1.4 m wide at the clerk's plane): whether the clerk stood is not seen, so no verdict
+    name = "stand_for_visitor_missed__f_old_heavy__h1.8_d1.7_y-40__s5"
+    evs = [e for e in replay(name, rules={"stand.for_visitor": {"respond_s": 3.5}}) if e.rule_id == "stand.for_visitor"]
+    assert [(e.outcome, e.evidence["verdict"]) for e in evs] == [("info", "unknown")]
+    assert evs[0].evidence["clerk_unseen_frames"] > evs[0].evidence["clerk_seen_frames"]
+    # control: taking that pose for the clerk's, the visitor's box holds its shoulders and is the clerk's own box
+    blind = replay(name, rules={"stand.for_visitor": {"respond_s": 3.5, "max_body_width_m": 5.0}})
+    assert "stand.for_visitor" not in {e.rule_id for e in blind}

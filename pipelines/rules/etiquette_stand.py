@@ -19,6 +19,12 @@ judge. On the simulator's views the zone is null at (1.25 m, 1.1 m, 0 deg), a sl
 (1.35 m, 1.5 m, 0 deg) and (1.6 m, 1.3 m, 30 deg), where a visitor at the counter stands beside or behind
 the camera: there the visit is never seen. Nothing tells a visiting inspector from a walk-in client
 without a ticket.
+
+A visitor between the camera and the clerk (tune_wide (1.8 m, 1.7 m, -40 deg)): the pose follows the visitor, whose
+shoulders read wider at the clerk's plane than a clerk's could (`_frame.someone_nearer`, `max_body_width_m`). Such
+frames are not the clerk's: they say nothing of standing, and the box holding that pose may be the visitor's. A
+visit whose window had the clerk unseen on at least as many frames as seen, with no stand seen, is reported as
+`info` with `verdict: unknown` instead of a violation.
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ from pipelines.geometry import (
     learn_upright,
     measure_bow,
 )
+from pipelines.rules._frame import MAX_CLERK_SHOULDER_DOC, MAX_CLERK_SHOULDER_M, someone_nearer
 from pipelines.rules.etiquette_common import ClerkGeometry, Frame, r1, shoulder_height_m
 from pipelines.temporal import Clock, instant_event
 from vision.observation import Observation
@@ -69,6 +76,7 @@ class StandParams(RuleParams):
     still_m: float = Field(0.03, gt=0, description="standing still: shoulder height within this of the last frame")
     standing_baseline_frames: int = Field(1, ge=1, description="still standing frames that make the standing "
                                                                 "posture the bow is measured against")
+    max_body_width_m: float = Field(MAX_CLERK_SHOULDER_M, gt=0, description=MAX_CLERK_SHOULDER_DOC)
 
 
 def in_front_of_post(d: Detection, obs: Observation, counter: CounterConfig, cam: CameraModel, in_front_m: float,
@@ -105,14 +113,19 @@ class StandForVisitor(Rule):
         self.still_standing: list[Any] = []
         self.last_height: float | None = None
         self.tallest = 0.0  # the highest shoulders since the clerk stood up
+        self.unseen: deque[float] = deque()  # frames whose pose was someone nearer the camera, not the clerk
 
     def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
         if self.counter.zones.client is None:
             return []  # cannot see where a visitor would stand
         frame = self.geom.measure(obs, ctx)
         t = ctx.clock.t
+        nearer = someone_nearer(obs, ctx, self.p.max_body_width_m)
+        if nearer:  # the pose follows a visitor between the camera and the clerk: the clerk is not seen
+            frame = None
+            self.unseen.append(t)
         self._track_clerk(frame, t)
-        here = self._visitor_present(obs, ctx, t)
+        here = self._visitor_present(obs, ctx, t, pose_is_clerk=not nearer)
         if not here:
             self.present_since, self.visitor_gone = None, True
         elif self.present_since is None:
@@ -134,6 +147,8 @@ class StandForVisitor(Rule):
         horizon = self.p.respond_s + self.p.arrive_s + self.p.lookback_s + self.p.memory_s + 5.0
         while self.recent and t - self.recent[0][0] > horizon:
             self.recent.popleft()
+        while self.unseen and t - self.unseen[0] > horizon:
+            self.unseen.popleft()
         if frame is None:
             self.last_height = None
             return
@@ -198,13 +213,13 @@ class StandForVisitor(Rule):
         return t - (self.visit["t"] - self.p.lookback_s) >= self.p.respond_s
 
     # --- the visitor -----------------------------------------------------------------------------
-    def _visitor_present(self, obs: Observation, ctx: RuleContext, t: float) -> bool:
+    def _visitor_present(self, obs: Observation, ctx: RuleContext, t: float, pose_is_clerk: bool = True) -> bool:
         if ctx.calls_since(self.p.served_window_s):
             self.seen_t = None
             return False
         if "people" in obs.ran:
             clerk = None  # mid-shoulders: a box holding them is the clerk's own
-            if obs.pose is not None and len(obs.pose.landmarks) >= 33:
+            if pose_is_clerk and obs.pose is not None and len(obs.pose.landmarks) >= 33:
                 a, b = obs.pose.landmarks[L_SHOULDER], obs.pose.landmarks[R_SHOULDER]
                 clerk = ((a.x + b.x) / 2, (a.y + b.y) / 2)
             if any(self._in_client_zone(d, obs, clerk) for d in obs.people):
@@ -236,6 +251,16 @@ class StandForVisitor(Rule):
         assert v is not None
         r = self._response(v)
         stood = r["stood_at"] is not None
+        start = v["t"] - self.p.lookback_s
+        seen = sum(1 for rec in self.recent if rec[0] >= start)
+        unseen = sum(1 for u in self.unseen if u >= start)
+        if not stood and unseen >= seen:
+            # the clerk was hidden (the pose on the visitor) for most of the window: whether they stood is unknown
+            return instant_event(self.rule_id, self.counter.counter_id, Clock(v["t"], v["wall"]), ctx.clock,
+                                 outcome="info", evidence={"verdict": "unknown", "clerk_seen_frames": seen,
+                                                           "clerk_unseen_frames": unseen,
+                                                           "why": "the pose followed a person nearer the camera"},
+                                 hall_id=self.counter.hall_id)
         missing = ["stand"] if not stood else []
         if not r["bowed"] and (r["bow_seen"] or not stood):
             missing.append("bow")
