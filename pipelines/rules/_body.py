@@ -130,12 +130,19 @@ def shoulder_width_m(body: Body, cam: CameraModel) -> float | None:
     pose model picks over a seated clerk it half loses (seen from high and 40 deg aside: 0.9-1.4 m)."""
     key = ("shoulder_width_m", id(cam))
     if key not in body.memo:  # slouch, dozing and gaze.away each read it on every frame
+        pts = shoulders_on_plane(body, cam)
+        body.memo[key] = float(np.linalg.norm(pts[0] - pts[1])) if pts is not None else None
+    return body.memo[key]  # type: ignore[return-value]
+
+
+def shoulders_on_plane(body: Body, cam: CameraModel) -> np.ndarray | None:
+    """Both shoulders back-projected onto the clerk's coronal plane ((2, 3) metres; None without both), once per
+    body and camera: the shoulder width (above) and the shoulders' height (_frame.shoulder_height_m) read them."""
+    key = ("shoulders_on_plane", id(cam))
+    if key not in body.memo:
         a, b = body.pt(L_SH), body.pt(R_SH)
-        width = None
-        if a is not None and b is not None:
-            pts = cam.on_plane(np.array([a, b], dtype=float), cam.coronal_plane_normal(), np.zeros(3))
-            width = float(np.linalg.norm(pts[0] - pts[1]))
-        body.memo[key] = width
+        body.memo[key] = None if a is None or b is None else cam.on_plane(
+            np.array([a, b], dtype=float), cam.coronal_plane_normal(), np.zeros(3))
     return body.memo[key]  # type: ignore[return-value]
 
 

@@ -30,6 +30,7 @@ from pipelines.rules._body import (
     calibrated,
     dist,
     shoulder_width_m,
+    shoulders_on_plane,
 )
 from vision.observation import Observation
 from vision.results import Detection, HandResult
@@ -183,8 +184,9 @@ def shoulder_height_m(obs: Observation, ctx: RuleContext) -> float | None:
     metres would be guesses). Once per frame."""
     if "shoulder_m" not in ctx.values:
         cal = ctx.counter.camera.height_m is not None and ctx.counter.camera.distance_m is not None
-        sh = _shoulders(ctx) if cal else None
-        ctx.values["shoulder_m"] = mid_shoulder_height_m(camera(obs, ctx), *sh) if sh is not None else None
+        body: Body | None = ctx.values.get("body")
+        pts = shoulders_on_plane(body, camera(obs, ctx)) if cal and body is not None else None
+        ctx.values["shoulder_m"] = float(pts.mean(axis=0) @ UP) if pts is not None else None  # as mid_shoulder_height_m
     return ctx.values["shoulder_m"]
 
 
@@ -193,14 +195,25 @@ def upright_36cm_px(obs: Observation, ctx: RuleContext) -> float | None:
     width's worth of height as this camera sees it there, whichever way the torso is turned. None without
     both shoulders seen. Once per frame."""
     if "upright_36cm_px" not in ctx.values:
-        sh, length = _shoulders(ctx), None
+        centre, length = shoulder_centre(obs, ctx), None
+        if centre is not None:
+            cam = camera(obs, ctx)
+            length = float(np.hypot(*(cam.project(centre + 0.36 * UP) - cam.project(centre))))
+        ctx.values["upright_36cm_px"] = length
+    return ctx.values["upright_36cm_px"]
+
+
+def shoulder_centre(obs: Observation, ctx: RuleContext) -> np.ndarray | None:
+    """The mid-shoulder pixel back-projected onto the clerk's coronal plane (world metres); None without both
+    shoulders seen. Once per frame (upright_36cm_px and slouch's shoulder roll start from it)."""
+    if "shoulder_centre" not in ctx.values:
+        sh, centre = _shoulders(ctx), None
         if sh is not None:
             cam, (ls, rs) = camera(obs, ctx), sh
             mid = np.array([(ls[0] + rs[0]) / 2, (ls[1] + rs[1]) / 2])
             centre = cam.on_plane(mid, cam.coronal_plane_normal(), np.zeros(3))
-            length = float(np.hypot(*(cam.project(centre + 0.36 * UP) - cam.project(centre))))
-        ctx.values["upright_36cm_px"] = length
-    return ctx.values["upright_36cm_px"]
+        ctx.values["shoulder_centre"] = centre
+    return ctx.values["shoulder_centre"]
 
 
 class StandingMemory:

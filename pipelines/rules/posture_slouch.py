@@ -62,6 +62,7 @@ from pipelines.rules._frame import (
     StandingMemory,
     camera,
     measure,
+    shoulder_centre,
     shoulder_height_m,
     someone_nearer,
     upright_36cm_px,
@@ -187,7 +188,8 @@ class Slouch(TrackedRule):
         # A shoulder line much narrower than usual is a turn, or (seen from high and aside) a fit that lost one
         # shoulder as the head sank: its slope is no roll (steep tune_wide views read a nod as a 16° tilt).
         narrowed = slump is not None and slump[3]
-        if not raised and not narrowed and (tilt := _shoulder_roll(cam, ls, rs, p.min_foreshortening)) is not None:
+        if not raised and not narrowed and (tilt := _shoulder_roll(
+                cam, ls, rs, p.min_foreshortening, shoulder_centre(obs, ctx), upright_36cm_px(obs, ctx))) is not None:
             ev["shoulder_tilt_deg"] = tilt
         if slump is not None and not self._standing(obs, ctx, lms, p):
             ev.update(ear_drop_sw=slump[0], shoulder_drop_sw=slump[1])
@@ -279,14 +281,15 @@ class Slouch(TrackedRule):
         return desk is None or not any(point_in_polygon((lms[i].x, lms[i].y), desk) for i in (L_HIP, R_HIP))
 
 
-# 18 cm either way along the shoulders, 36 cm up, and the point itself (_shoulder_roll); the point, 10 cm back,
+# 18 cm either way along the shoulders (_shoulder_roll); the point, 10 cm back,
 # sideways and up (_moved_back_m): projected together, as one array, once a frame each.
-_ROLL_OFFSETS = np.stack([0.18 * LATERAL, -0.18 * LATERAL, 0.36 * UP, np.zeros(3)])
+_ROLL_OFFSETS = np.stack([0.18 * LATERAL, -0.18 * LATERAL])
 _MOVE_OFFSETS = np.stack([np.zeros(3), -0.1 * FORWARD, 0.1 * LATERAL, 0.1 * UP])
 
 
 def _shoulder_roll(
-    cam: CameraModel, ls: tuple[float, float], rs: tuple[float, float], min_foreshortening: float
+    cam: CameraModel, ls: tuple[float, float], rs: tuple[float, float], min_foreshortening: float,
+    centre: np.ndarray | None = None, full: float | None = None,
 ) -> float | None:
     """Sideways roll of the shoulder line (degrees, signed), against how a level line looks here.
 
@@ -296,10 +299,12 @@ def _shoulder_roll(
     unforeshortened image length, is the sine of the roll. None when the view foreshortens the
     shoulder line below `min_foreshortening` (a side view: the slope is then mostly depth, not roll)."""
     sign = 1.0 if ls[0] >= rs[0] else -1.0  # the left shoulder is normally on the image right
-    mid = np.array([(ls[0] + rs[0]) / 2, (ls[1] + rs[1]) / 2])
-    centre = cam.on_plane(mid, cam.coronal_plane_normal(), np.zeros(3))
-    a, b, up, origin = cam.project(centre + _ROLL_OFFSETS)  # one projection for the four points
-    full = float(np.hypot(*(up - origin)))  # 36 cm seen face-on (no foreshortening)
+    if centre is None:  # the frame's (_frame.shoulder_centre / upright_36cm_px) when the rule has them
+        mid = np.array([(ls[0] + rs[0]) / 2, (ls[1] + rs[1]) / 2])
+        centre = cam.on_plane(mid, cam.coronal_plane_normal(), np.zeros(3))
+    if full is None:
+        full = float(np.hypot(*(cam.project(centre + 0.36 * UP) - cam.project(centre))))  # 36 cm seen face-on
+    a, b = cam.project(centre + _ROLL_OFFSETS)  # one projection for both ends
     if full < 1e-6 or abs(float(a[0] - b[0])) / full < min_foreshortening:
         return None
     expected_dy = sign * float(a[1] - b[1])
