@@ -276,7 +276,8 @@ def test_a_hand_off_the_mouth_for_one_frame_is_the_same_bite():
 
 def test_phone_use_from_the_pose_needs_one_hand_raised_above_the_other():
     pose_ok = {"phone.use": {"require_phone": False}}
-    raised = {**hand_to("right", 600, 470), 14: (505, 560)}  # forearm up, the other hand stays on the desk
+    # forearm up, the other hand stays on the desk, the nose 30 px (~5 cm at the clerk) lower than usual
+    raised = {**hand_to("right", 600, 470), 14: (505, 560), 0: (640, 300)}
     one_hand = frame(pose=clerk(raised), face_=face(pitch=35.0))
     specs = seconds(frame(), 2) + seconds(one_hand, 8) + seconds(frame(), 5)
     evs = run_rules(stream(specs), ["phone.use"], overrides=pose_ok)
@@ -285,13 +286,30 @@ def test_phone_use_from_the_pose_needs_one_hand_raised_above_the_other():
     assert run_rules(stream(seconds(one_hand, 10)), ["phone.use"]) == []  # default: the phone is required
     both = {**raised, **hand_to("left", 680, 470), 13: (775, 560)}  # both hands up together: fidgeting
     together = frame(pose=clerk(both), face_=face(pitch=35.0))
-    assert run_rules(stream(seconds(together, 10)), ["phone.use"], overrides=pose_ok) == []
+    assert run_rules(stream(seconds(frame(), 2) + seconds(together, 10)), ["phone.use"], overrides=pose_ok) == []
     looking_up = frame(pose=clerk(raised), face_=face(pitch=10.0))  # holding something, facing the client
-    assert run_rules(stream(seconds(looking_up, 10)), ["phone.use"], overrides=pose_ok) == []
+    assert run_rules(stream(seconds(frame(), 2) + seconds(looking_up, 10)), ["phone.use"], overrides=pose_ok) == []
     # the other hand lost by the pose (hands clasped on the desk while nodding off): no evidence either way
     unseen = {**raised, **{i: (710, 570, 0.1) for i in (15, 17, 19, 21)}}
     lost = frame(pose=clerk(unseen), face_=face(pitch=35.0))
-    assert run_rules(stream(seconds(lost, 10)), ["phone.use"], overrides=pose_ok) == []
+    assert run_rules(stream(seconds(frame(), 2) + seconds(lost, 10)), ["phone.use"], overrides=pose_ok) == []
+
+
+def test_phone_use_from_the_pose_needs_the_head_lowered_and_no_bite_just_before():
+    pose_ok = {"phone.use": {"require_phone": False}}
+    raised = {**hand_to("right", 600, 470), 14: (505, 560)}
+    # the nose at its usual height over the shoulders (a view from high above read such a head as looking down)
+    level = frame(pose=clerk(raised), face_=face(pitch=35.0))
+    assert run_rules(stream(seconds(frame(), 2) + seconds(level, 8)), ["phone.use"], overrides=pose_ok) == []
+    lowered = frame(pose=clerk({**raised, 0: (640, 300)}), face_=face(pitch=35.0))
+    bite = frame(pose=clerk({**hand_to("right", 640, 305), 0: (640, 300)}), face_=face(pitch=35.0))
+    # eating: a bite, then the food held in front of the chest for 2 s, again and again
+    meal = seconds(frame(), 2) + (seconds(bite, 0.6) + seconds(lowered, 2)) * 4
+    assert run_rules(stream(meal), ["phone.use"], overrides={"phone.use": {"require_phone": False,
+                                                                           "min_duration": 1.0}}) == []
+    # control: with no bite memory the same stream reads as phone use
+    no_memory = {"phone.use": {"require_phone": False, "min_duration": 1.0, "bite_memory_s": 0.0}}
+    assert spans(run_rules(stream(meal), ["phone.use"], overrides=no_memory), "phone.use")
 
 
 # ---- phone.call seen from 50 deg aside (rendered with `counterwatch sim render SCENARIO --camera-yaw 50 --fps 5
