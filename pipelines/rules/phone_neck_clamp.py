@@ -30,7 +30,7 @@ from pydantic import Field
 
 from pipelines.engine import RuleContext, register
 from pipelines.rules._base import TimedParams, TrackedRule, best, body_of, dets_near
-from pipelines.rules._body import L_EAR, L_SH, NOSE, R_EAR, R_SH, mid
+from pipelines.rules._body import L_EAR, L_SH, NOSE, R_EAR, R_SH, mid, shoulders_on_plane
 from pipelines.rules._frame import camera, measure, shoulder_height_m
 from pipelines.rules.phone_use import PHONE_LABELS
 from pipelines.temporal import toward
@@ -116,10 +116,13 @@ class NeckClamp(TrackedRule):
         if height is not None and height >= p.min_standing_shoulder_m:
             self.usual = None  # the usual pose is a seated one; standing moves the head across the view
             return {}
-        cam = camera(obs, ctx)
-        pts = cam.on_plane(np.array([ls, rs, nose], dtype=float), cam.coronal_plane_normal(), np.zeros(3))
-        slope = math.degrees(math.atan2(pts[0, 1] - pts[1, 1], pts[0, 0] - pts[1, 0]))
-        now = (face.roll, slope, face.yaw, float(pts[2, 1] - (pts[0, 1] + pts[1, 1]) / 2))
+        cam, body = camera(obs, ctx), body_of(ctx)
+        sh = shoulders_on_plane(body, cam) if body is not None else None  # once per frame, shared with other rules
+        if sh is None:
+            return None
+        nose_m = cam.on_plane(np.array(nose, dtype=float), cam.coronal_plane_normal(), np.zeros(3))
+        slope = math.degrees(math.atan2(sh[0, 1] - sh[1, 1], sh[0, 0] - sh[1, 0]))
+        now = (face.roll, slope, face.yaw, float(nose_m[1] - (sh[0, 1] + sh[1, 1]) / 2))
         if self.usual is None or t - self.usual_t > p.baseline_tau_s:  # first sight, or back after long
             self.usual, self.usual_t = now, t
             return {}

@@ -43,7 +43,7 @@ from pydantic import Field
 from pipelines.engine import RuleContext, register
 from pipelines.events import Severity
 from pipelines.rules._base import TimedParams, TrackedRule, best, body_of
-from pipelines.rules._body import L_SH, NOSE, R_SH, Body
+from pipelines.rules._body import NOSE, Body, shoulders_on_plane
 from pipelines.rules._frame import PHONE_LABELS, HandMeasure, camera, measure
 from pipelines.rules.phone_call import at_ear
 from pipelines.temporal import toward
@@ -170,12 +170,12 @@ class PhoneUse(TrackedRule):
     def _nose_drop(self, obs: Observation, ctx: RuleContext, body: Body, learn: bool) -> float | None:
         """How far the nose sits below its usual height over the shoulders (m, on the clerk's coronal plane through
         the camera model); the usual learns slowly on frames with no hand held up. None until known."""
-        nose, ls, rs = body.pt(NOSE), body.pt(L_SH), body.pt(R_SH)
-        if nose is None or ls is None or rs is None:
+        nose, cam = body.pt(NOSE), camera(obs, ctx)
+        sh = shoulders_on_plane(body, cam) if nose is not None else None  # once per frame, shared with other rules
+        if sh is None:
             return None
-        cam = camera(obs, ctx)
-        pts = cam.on_plane(np.array([ls, rs, nose], dtype=float), cam.coronal_plane_normal(), np.zeros(3))
-        height = float(pts[2, 1] - (pts[0, 1] + pts[1, 1]) / 2)
+        nose_m = cam.on_plane(np.array(nose, dtype=float), cam.coronal_plane_normal(), np.zeros(3))
+        height = float(nose_m[1] - (sh[0, 1] + sh[1, 1]) / 2)
         t, p = ctx.clock.t, self.params
         if self.usual_nose is None or t - self.usual_t > p.usual_tau_s:  # type: ignore[attr-defined]
             self.usual_nose, self.usual_t = height, t
