@@ -84,3 +84,23 @@ def test_a_hand_at_the_ear_is_not_a_clamp():
     loose = {"phone.neck_clamp": {"hand_head_sw": 0.0, "hands_below_sw": -9.0}}
     evs = run_rules(raised, ["phone.neck_clamp"], counter=counter, overrides=loose)
     assert len(spans(evs, "phone.neck_clamp")) == 1
+
+
+def test_a_clamp_held_past_the_baseline_ends_and_coming_upright_is_no_second_clamp():
+    obs, counter = _recorded(CLAMP)
+    upright, clamped = obs[0], next(o for o in obs if o.t >= 3.0)
+    frames = [upright] * 4 + [clamped] * (80 * 5) + [upright] * (15 * 5)  # 0.8 s upright, 80 s clamped, 15 s upright
+    timed = []
+    for i, o in enumerate(frames):
+        o = copy.deepcopy(o)
+        o.frame_index, o.t = i, i / 5.0
+        timed.append(o)
+    (start, end), = spans(run_rules(timed, ["phone.neck_clamp"], counter=counter), "phone.neck_clamp")
+    # no untilted frame for baseline_tau_s (60 s): the usual pose is stale and the cue falls silent; restarting it
+    # on the clamp would have read the head coming upright at 80.8 s as a tilt toward the other shoulder
+    assert start <= 1.0 and 60.0 <= end <= 64.0
+    # control: with a longer baseline the clamp is followed to its end, still one event
+    long_tau = {"phone.neck_clamp": {"baseline_tau_s": 600.0}}
+    (start, end), = spans(run_rules(timed, ["phone.neck_clamp"], counter=counter, overrides=long_tau),
+                          "phone.neck_clamp")
+    assert 80.0 <= end <= 83.0

@@ -5,7 +5,8 @@ Two ways to see it (walking around with the phone is not measured: the camera se
 - **Phone seen.** One ear near its shoulder, the ear line tilted `min_tilt_deg`, and a phone detected in that gap.
 - **The clamp posture** (`posture_cue`; the packaged detectors never see a handset pressed to the neck). The face
   rolls toward one shoulder by `min_roll_change_deg` or more against this clerk's own usual seated pose (a slow
-  baseline, `baseline_tau_s`, learned only on frames whose roll is near it, restarted when the clerk stands), while:
+  baseline, `baseline_tau_s`, learned only on frames whose roll is near it, restarted when the clerk stands or after
+  the face went unseen that long; with no untilted frame for that long it is stale and the cue is silent), while:
   - the camera is within `max_view_yaw_deg` of the clerk's front: the roll is the eye line's slope in the image,
     and from 30-40 deg aside the foreshortened eye line swung 10-23 deg with no tilt at all (tune do_nothing,
     gaze_client and dozing at 30 deg, a seated colleague at 40 deg, true roll constant); within 20 deg the clamps
@@ -69,7 +70,8 @@ class NeckClamp(TrackedRule):
         super().__init__(*a, **kw)
         self.phone_t = float("-inf")
         self.usual: tuple[float, ...] | None = None  # face roll, shoulder slope, face yaw (deg), nose height (m)
-        self.usual_t = 0.0
+        self.usual_t = 0.0  # the last frame the usual pose learned from (an untilted head)
+        self.seen_t = float("-inf")  # the last frame this cue read a face
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
@@ -123,13 +125,19 @@ class NeckClamp(TrackedRule):
         nose_m = cam.on_plane(np.array(nose, dtype=float), cam.coronal_plane_normal(), np.zeros(3))
         slope = math.degrees(math.atan2(sh[0, 1] - sh[1, 1], sh[0, 0] - sh[1, 0]))
         now = (face.roll, slope, face.yaw, float(nose_m[1] - (sh[0, 1] + sh[1, 1]) / 2))
-        if self.usual is None or t - self.usual_t > p.baseline_tau_s:  # first sight, or back after long
+        unseen_long, self.seen_t = t - self.seen_t > p.baseline_tau_s, t
+        if self.usual is None or unseen_long:  # first sight, or back after long
             self.usual, self.usual_t = now, t
             return {}
         d_roll, d_slope, d_yaw, d_nose = (a - b for a, b in zip(now, self.usual, strict=True))
         if abs(d_roll) < p.min_roll_change_deg / 2:  # the usual pose learns only from an untilted head
             self.usual = toward(self.usual, now, t - self.usual_t, p.baseline_tau_s)  # type: ignore[assignment]
             self.usual_t = t
+        elif t - self.usual_t > p.baseline_tau_s:
+            # no untilted frame for that long: the usual pose is stale (a clamp held past it, or a first frame
+            # caught mid-movement). Silent until the head comes back to it or the clerk stands (a restart):
+            # restarting here would take the clamp for the usual and the head coming upright for a tilt.
+            return {}
         if abs(d_roll) < p.min_roll_change_deg or abs(d_slope) > p.max_shoulder_tilt_change_deg:
             return {}
         if abs(d_yaw) > p.max_yaw_change_deg or -d_nose > p.max_nose_drop_m:
