@@ -408,7 +408,7 @@ class DeskChangeDetector:
         bg = cv2.inpaint(np.clip(ref_corr, 0, 255).astype(np.uint8), unknown, 5, cv2.INPAINT_TELEA).astype(np.float32)
         # compared on the changed pixels only: the answer is a subset of them
         around = bg[change]
-        norm = _grey(bg)[change] + 12.0
+        norm = _grey(around[:, None, :])[:, 0] + 12.0  # grey of the changed pixels only, not of the whole image
         d_cur = np.abs(cur[change] - around).max(axis=1) / norm
         d_ref = np.abs(ref_corr[change] - around).max(axis=1) / norm
         revealed = np.zeros_like(change)
@@ -826,11 +826,12 @@ def _colour_overlap(a: np.ndarray, model_a: np.ndarray, b: np.ndarray, a_partial
     `a`'s colours (`model_a`): a view cut by the hand holds a subset of the item's colours. When `a` itself is
     partial (the frame edge cut the item in its slot), `b` (the item seen whole now) may also show colours the
     cut view did not: then half of `b` in `a`'s colours is enough, with `a`'s colours found in `b`."""
-    bins_a, bins_b = _colour_bins(a), _colour_bins(b)
+    bins_b = _colour_bins(b)
     forward = float(model_a[bins_b].mean()) if len(bins_b) else 0.0
     if not a_partial:
-        return forward
+        return forward  # `a`'s own pixels are binned only for the backward check
     model_b = _colour_model(b)
+    bins_a = _colour_bins(a)
     mine = bins_a[model_a[bins_a]]
     backward = float(model_b[mine].mean()) if model_b is not None and len(mine) else 0.0
     return max(forward, min(1.0, 2 * forward, backward))
