@@ -315,7 +315,9 @@ class CounterPipelineImpl:
             det = self._desk_detector()
             if det is not None:
                 with timer.stage("desk"):
-                    obs.desk_objects = det.process(frame, obs.pose, obs.hands, t=obs.t)
+                    # the sign's marker (read on this frame, before the desk) cuts the sign out of what lies beside it
+                    obs.desk_objects = det.process(frame, obs.pose, obs.hands, t=obs.t,
+                                                   markers=obs.markers if "markers" in obs.ran else None)
                 obs.ran.append("desk")
 
         if carried:

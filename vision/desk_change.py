@@ -31,6 +31,7 @@ import cv2
 import numpy as np
 
 from calibration.config import CounterConfig
+from vision.observation import Marker
 from vision.results import Box, Detection, HandResult, PoseResult
 from vision.roi import box_iou, overlap_of_smaller
 
@@ -93,6 +94,15 @@ class DeskChangeParams:
     moved_window_s: float = 6.0  # ... if it appeared no earlier than this before the slot emptied
     rise_frac: float = 0.45  # standing objects: search this share of the frame height above the desk
     footprint_px: int = 24  # ... a blob above the desk needs this many changed pixels on the desk itself
+    sign_board_scale: float = 3.0  # the pause sign's board: its marker's quad grown this much about its centre
+    sign_memory_s: float = 10.0  # ... while its marker was read this recently (the markers stage runs on few frames)
+    sign_part_frac: float = 0.33  # what the board cuts off an area counts from this share of the board's area on
+    # a blob with this share of its new pixels inside the clerk's torso outline (the shoulders-hips polygon grown by
+    # half a shoulder width) and this share in the colours of the clerk's clothes (read on at least clerk_min_px
+    # torso pixels above the desk) is the clerk's body (`_without_clerk`)
+    clerk_inside: float = 0.9
+    clerk_colour_share: float = 0.5
+    clerk_min_px: int = 300
     default_dt: float = 0.5  # seconds between frames when process() is not given t
 
 
@@ -185,6 +195,7 @@ class DeskChangeDetector:
         self.state = DeskState()
         self._cur: np.ndarray | None = None  # this frame at work resolution (the moved item's colour)
         self._ref_corr: np.ndarray | None = None  # the reference relit to this frame (the item's colours)
+        self._sign_marker: tuple[np.ndarray, float] | None = None  # the sign's marker corners (work pixels), when
 
     # ------------------------------------------------------------------ public
     def process(
@@ -193,12 +204,16 @@ class DeskChangeDetector:
         pose: PoseResult | None = None,
         hands: Sequence[HandResult] | None = None,
         t: float | None = None,
+        markers: Sequence[Marker] | None = None,
     ) -> list[Detection]:
+        """`markers`: the ArUco markers read on this frame, if the markers stage ran (the pause sign's is
+        remembered for `sign_memory_s`, so the sign is cut out of what stands beside it)."""
         dt = self.p.default_dt if self.t is None or t is None else max(1e-3, t - self.t)
         now = (self.t or 0.0) + self.p.default_dt if t is None else t
         self.t = now
         fh, fw = frame_bgr.shape[:2]
         to_frame = fw / self.work_size[0]
+        self._note_sign(markers, now, self.work_size[0] / fw)
         cur = self._work(frame_bgr)
         self._cur = cur
         person = self._person_mask(pose, hands, self.work_size[0] / fw)
@@ -216,7 +231,9 @@ class DeskChangeDetector:
         absorbed = [r for v in verdicts for r in v.absorbed]
         # the sign stands only while the clerk is away: with the clerk at the post its zone is plain desk
         clerk_away = not self._at_post(pose)
-        settled = self._settled(self._blobs(static, revealed, cc, absorbed, clerk_away), now)
+        settled = self._settled(self._blobs(static, revealed, cc, absorbed, clerk_away, self._sign_board(now)), now)
+        if settled and not clerk_away:
+            settled = self._without_clerk(settled, pose, self.work_size[0] / fw)
         for slot, verdict in zip(self.slots, verdicts, strict=True):
             state, det = self._resolve_slot(slot, verdict, settled, now, to_frame)
             self.state.slots[slot.name] = state
@@ -301,6 +318,60 @@ class DeskChangeDetector:
             return math.inf
         pixels, model, partial = colour
         return 1.0 - _colour_overlap(pixels, model, self._cur[y1:y2, x1:x2][own], partial)
+
+    def _without_clerk(self, settled: list[tuple[Box, float]], pose: PoseResult | None,
+                       scale: float) -> list[tuple[Box, float]]:
+        """`settled` less the blobs that are the clerk's own body where the limb and torso masks miss it (the side
+        of the shirt beside the elbow, the waist over the desk's back edge seen from aside): a blob lying inside
+        the clerk's torso outline (`clerk_inside`) whose new pixels mostly show the colours of the clerk's clothes
+        (`clerk_colour_share`, read on the torso above the desk away from the blob, so an item held up in front of
+        the clerk does not lend its own colours). An item lying in front of the clerk differs in colour."""
+        if pose is None or len(pose.landmarks) < 25 or self._cur is None:
+            return settled
+        assert self.state.change is not None
+        lm = pose.landmarks
+        if min(lm[11].visibility, lm[12].visibility) < 0.5:
+            return settled
+        w, h = self.work_size
+        pts = np.array([(lm[i].x * scale, lm[i].y * scale) for i in _TORSO], np.float32)
+        torso = np.zeros((h, w), np.uint8)
+        cv2.fillPoly(torso, [pts.astype(np.int32)], 1)
+        k = max(3, int(0.5 * float(np.hypot(*(pts[0] - pts[1]))))) | 1
+        outline = cv2.dilate(torso, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))).astype(bool)
+        clothes = torso.astype(bool) & ~self.desk
+        own = self.state.change if self.state.revealed is None else self.state.change & ~self.state.revealed
+        out = []
+        for blob in settled:
+            x1, y1, x2, y2 = (int(v) for v in blob[0])
+            mine = own[y1:y2, x1:x2]
+            if mine.any() and float(outline[y1:y2, x1:x2][mine].mean()) >= self.p.clerk_inside:
+                sample = clothes.copy()
+                sample[y1:y2, x1:x2] = False
+                model = _colour_model(self._cur[sample]) if int(sample.sum()) >= self.p.clerk_min_px else None
+                px = self._cur[y1:y2, x1:x2][mine]
+                if model is not None and float(model[_colour_bins(px)].mean()) >= self.p.clerk_colour_share:
+                    continue
+            out.append(blob)
+        return out
+
+    def _note_sign(self, markers: Sequence[Marker] | None, now: float, scale: float) -> None:
+        want = self.cfg.sign_aruco_id
+        for m in markers or []:
+            if len(m.corners) == 4 and (want is None or m.marker_id == want):
+                self._sign_marker = (np.array(m.corners, np.float32) * scale, now)
+
+    def _sign_board(self, now: float) -> np.ndarray | None:
+        """Where the pause sign's board stands (work pixels), from its marker read within `sign_memory_s`: the
+        board lies in the marker's plane around it, so the marker's quad grown about its centre by
+        `sign_board_scale` covers it from any side. Seen from the side the sign joins the papers or the seal
+        lying beside it into one changed area; without the board they stay what they are."""
+        if self._sign_marker is None or now - self._sign_marker[1] > self.p.sign_memory_s:
+            return None
+        quad = self._sign_marker[0]
+        centre = quad.mean(axis=0)
+        board = np.zeros((self.work_size[1], self.work_size[0]), np.uint8)
+        cv2.fillConvexPoly(board, np.round(centre + self.p.sign_board_scale * (quad - centre)).astype(np.int32), 1)
+        return board.astype(bool)
 
     # ------------------------------------------------------------ preparation
     def _work(self, bgr: np.ndarray) -> np.ndarray:
@@ -555,34 +626,55 @@ class DeskChangeDetector:
     # ---------------------------------------------------------------- blobs
     def _blobs(
         self, fg: np.ndarray, revealed: np.ndarray, cc: tuple, absorbed: list[tuple[int, int, int, int]],
-        clerk_away: bool,
+        clerk_away: bool, sign_board: np.ndarray | None = None,
     ) -> list[tuple[Box, float]]:
         """Changed areas (`cc`, the change mask's connected components) that may be objects on the desk: each
         area's pixels that are not background showing (`revealed`: the hole an item left is no object; an item
-        put down beside its emptied slot is the rest of that area), without the thin rim a hole leaves."""
+        put down beside its emptied slot is the rest of that area), without the thin rim a hole leaves.
+
+        An area reaching into the pause sign's board (`sign_board`, where its marker was just read) is cut there:
+        the board is no object, and what stood against it (papers, the seal) is kept as its own parts, each at
+        least `sign_part_frac` of the board's area; smaller parts are the sign's own foot, rim or shadow."""
         min_area = max(self.p.min_area_px, self.p.min_area_frac * self.desk_area)
         n, labels, stats, _ = cc
         new = cv2.morphologyEx((~revealed).astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)).astype(bool)
+        board_part = min_area if sign_board is None else max(min_area, self.p.sign_part_frac * int(sign_board.sum()))
         out: list[tuple[Box, float]] = []
         for i in range(1, n):
             x, y, w, h, area = (int(v) for v in stats[i])
             if area < min_area:
                 continue
             blob = (labels[y:y + h, x:x + w] == i) & new[y:y + h, x:x + w]
-            if int(blob.sum()) < min_area:
-                continue  # mostly a hole: an item taken away (its slot reports it)
-            rows, cols = np.flatnonzero(blob.any(axis=1)), np.flatnonzero(blob.any(axis=0))
-            y, x, h, w = y + int(rows[0]), x + int(cols[0]), int(rows[-1] - rows[0] + 1), int(cols[-1] - cols[0] + 1)
-            blob = blob[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
-            if int(self.desk[y:y + h, x:x + w][blob].sum()) < self.p.footprint_px:
-                continue  # above the desk and not standing on it (the wall, the chair behind the clerk)
-            still = float(fg[y:y + h, x:x + w][blob].mean())
-            if any(_inside_share((x, y, w, h), r) > 0.6 for r in absorbed):
-                continue  # the vacated slot or the moved item itself, reported by its slot
-            if clerk_away and self.sign is not None and self.sign[y:y + h, x:x + w][blob].mean() > 0.5:
-                continue  # the pause sign, put up in its zone when the clerk leaves
-            out.append(((float(x), float(y), float(x + w), float(y + h)), still))
+            parts = [blob]
+            if sign_board is not None and (sign_board[y:y + h, x:x + w] & blob).any():
+                m, part_labels, part_stats, _ = cv2.connectedComponentsWithStats(
+                    (blob & ~sign_board[y:y + h, x:x + w]).astype(np.uint8), connectivity=8)
+                parts = [part_labels == j for j in range(1, m) if part_stats[j, 4] >= board_part]
+            for part in parts:
+                found = self._blob_entry(part, x, y, fg, absorbed, clerk_away, min_area)
+                if found is not None:
+                    out.append(found)
         return _merge_touching(out, gap=6.0)
+
+    def _blob_entry(
+        self, blob: np.ndarray, x: int, y: int, fg: np.ndarray, absorbed: list[tuple[int, int, int, int]],
+        clerk_away: bool, min_area: float,
+    ) -> tuple[Box, float] | None:
+        """One changed area's box and still share (`blob`: its pixels in a window at x, y), or None when it is no
+        object of its own."""
+        if int(blob.sum()) < min_area:
+            return None  # mostly a hole: an item taken away (its slot reports it)
+        rows, cols = np.flatnonzero(blob.any(axis=1)), np.flatnonzero(blob.any(axis=0))
+        y, x, h, w = y + int(rows[0]), x + int(cols[0]), int(rows[-1] - rows[0] + 1), int(cols[-1] - cols[0] + 1)
+        blob = blob[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+        if int(self.desk[y:y + h, x:x + w][blob].sum()) < self.p.footprint_px:
+            return None  # above the desk and not standing on it (the wall, the chair behind the clerk)
+        still = float(fg[y:y + h, x:x + w][blob].mean())
+        if any(_inside_share((x, y, w, h), r) > 0.6 for r in absorbed):
+            return None  # the vacated slot or the moved item itself, reported by its slot
+        if clerk_away and self.sign is not None and self.sign[y:y + h, x:x + w][blob].mean() > 0.5:
+            return None  # the pause sign, put up in its zone when the clerk leaves
+        return (float(x), float(y), float(x + w), float(y + h)), still
 
     def _settled(self, blobs: list[tuple[Box, float]], now: float) -> list[tuple[Box, float]]:
         """Blobs that have stayed in the same place for `min_still_s`: a slowly moving hand keeps
@@ -608,8 +700,10 @@ class DeskChangeDetector:
         if label in PHONE_LOOKALIKES:
             # a phone lying near the camera is big in the frame: the SSDs call it a laptop or a remote even when
             # sure; the phone's own look (a dark rim round a lit, colourful screen) decides
-            if heuristic_label(frame, box, self._blob_mask(frame.shape, box)) == "cell phone":
-                label, score, cid = "cell phone", 0.5, -1
+            # ... and a sheet with printed lines is a "keyboard" to them: white and flat, it is papers
+            guess = heuristic_label(frame, box, self._blob_mask(frame.shape, box))
+            if guess in ("cell phone", "papers"):
+                label, score, cid = guess, 0.5, -1
         elif label is None or (label not in PERSON_LABELS and score < self.p.sure_class_score):
             # a weak class loses to the papers/seal heuristic (SSDs read a sheet of paper as anything)
             guess = heuristic_label(frame, box, self._blob_mask(frame.shape, box))
