@@ -143,8 +143,13 @@ class PhoneCall(TrackedRule):
         p: Params = self.params  # type: ignore[assignment]
         body = body_of(ctx)
         holding = self.tracker.is_open or self.tracker.candidate is not None
-        view = self._view(obs, ctx, body, p) if body is not None else (1.0, 0.0)
-        hm = hand_at_ear(obs, ctx, p, holding, view) if body is not None and not ctx.values.get("head_down") else None
+        # the view only rescales (by 0 < k <= 1), so with no hand up to the shoulder line none can be at the ear:
+        # skip the camera-model work on the frames where both hands are down (most of them)
+        raised = min(p.min_height_sw, p.hold_min_height_sw) < 0 or any(
+            hm.height_sw is not None and hm.height_sw >= 0 for hm in measure(obs, ctx).hands.values())
+        hm = None
+        if body is not None and raised and not ctx.values.get("head_down"):
+            hm = hand_at_ear(obs, ctx, p, holding, self._view(obs, ctx, body, p))
         if hm is None:
             if not self.tracker.is_open and self.tracker.candidate is None:
                 self.client_seen = False
