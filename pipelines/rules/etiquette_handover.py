@@ -19,9 +19,19 @@ simulated reach within 1.4 s; a new posture held `relearn_s` becomes it):
   when the installer set it, else the calibrated client zone's side in the image; without either, the side the
   farther-moved hand went);
 - together (hypotenuse) at least `move_m`: the hand holding the document moves mostly sideways, the other hand
-  mostly up to meet it (measured on the simulator's handovers: 0.15-0.35 m).
+  mostly up to meet it (measured on the simulator's handovers: 0.15-0.35 m);
+- or, the reach across the desk (6d9b4d6: papers picked up, reached 0.16-0.18 m forward with an 18-deg lean, held
+  at shoulder height): a camera looking down reads that forward move as a drop on the plane (the lift above: -0.19
+  to +0.02 m at (1.5 m, 40 deg) and (1.6 m, 30 deg) for 0.17 m up), so the wrist's image move is compared with
+  the image of that reach (`ACROSS_REACH_M`, through the calibrated camera): it covered at least `min_progress`
+  of it (held hands 0.5-1.4, the hand left on the desk 0.0-0.25) and did not go away from the client's side;
+- either way, rising at most `max_lift_m` (a phone at the ear rises 0.24-0.37 m and also moves up the reach's
+  image) and at most `max_above_shoulder_m` above the shoulders (the papers are held about level with the
+  shoulders, which the lean lowers: MediaPipe read the held wrist up to 0.05 m above them).
 
-A handover is a hand "out" while a client is at the window (a queue call or a person in the client zone: with
+A clerk who stood up or sat down since the rest was read moved both hands with the body (standing for a visitor
+read as two hands out): those frames are unknown until a new rest is learned. A handover is a hand "out" while a
+client is at the window (a queue call or a person in the client zone: with
 nobody to hand to, an arm held out is a guiding gesture) and the other hand did not move the opposite way (that
 is the shoulders turning, not a reach). A hand seen pointing with one finger (`etiquette_point.one_finger`) is
 not holding a document. The torso must lean `min_lean_deg` toward the client, but only once an upright baseline
@@ -84,6 +94,10 @@ REACH_PLANE_M = 0.4
 # A canonical handover from the resting wrist (m, clerk axes): toward the client's side, up, forward
 # (the simulator's reach: 0.20 sideways, 0.14 up, 0.03-0.11 forward).
 CANON_REACH_M = (0.20, 0.14, 0.10)
+# The realistic handover (6d9b4d6: papers picked up, reached across the desk with an 18-deg lean, held at shoulder
+# height): 0.12-0.13 sideways, 0.16-0.17 up, 0.16-0.18 forward from the typing rest (the renders' joints).
+ACROSS_REACH_M = (0.12, 0.17, 0.18)
+REACHES = (CANON_REACH_M, ACROSS_REACH_M)
 WRIST_DEPTH_M = (0.0, 0.8)  # a wrist's depth in front of the hips, as far as a seated or standing reach goes
 DEPTH_NOISE_M = 0.15  # MediaPipe's world depth of a held wrist wanders this much (renders: up to 0.13 m)
 STANDING_SHOULDER_M = 1.13  # shoulders this high above the floor: standing (as bow.angle / guide.gesture)
@@ -96,7 +110,11 @@ class HandoverParams(RuleParams):
     lift_m: float = Field(0.05, ge=0, description="a hand out: the wrist rose at least this much from its rest")
     toward_m: float = Field(0.05, ge=0, description="and moved at least this far sideways toward the client")
     move_m: float = Field(0.15, gt=0, description="and the two moves together (hypotenuse) reach this")
-    max_above_shoulder_m: float = Field(0.0, description="and stays below the shoulders plus this (metres)")
+    min_progress: float = Field(0.4, description="a hand out: its wrist moved this share of the canonical reach "
+                                                 "along that reach's image in this view")
+    max_lift_m: float = Field(0.22, description="and rose at most this much: a wrist raised higher is at the face "
+                                                "(a phone at the ear reads 0.24-0.37 m), the papers rise ~0.17 m")
+    max_above_shoulder_m: float = Field(0.1, description="and stays below the shoulders plus this (metres)")
     min_lean_deg: float | None = Field(3.0, description="torso lean toward the client while handing over "
                                                         "(None = not checked); checked once an upright baseline "
                                                         "was read with the hands at rest")
@@ -185,26 +203,35 @@ def place(frame: Frame, uvs: list[np.ndarray], depths: list[float]) -> list[np.n
     return list(frame.cam.on_plane(uv, FORWARD, np.asarray(depths, float)[:, None] * FORWARD))
 
 
-def canonical_reach(cam: CameraModel, rest: np.ndarray, side: float, shoulder_px: float) -> tuple[float, float]:
+def canonical_reach(cam: CameraModel, rest: np.ndarray, side: float, shoulder_px: float,
+                    reach: tuple[float, float, float] = CANON_REACH_M) -> tuple[float, float, np.ndarray]:
     """How this camera shows a canonical reach (`CANON_REACH_M`) from this resting wrist: (its image length in
     image shoulder widths, its apparent lift in metres on the hands' plane). The length is small when the reach
     runs along the line of sight (tune_wide (1.8 m, -40 deg): 0.16-0.30 of a shoulder width, elsewhere
     0.56-1.08); the apparent lift is small when the camera looks down on a reach that also comes forward, which
     then reads as a drop (0.01 at (1.5 m, 1.2 m, 40 deg) and 0.04 at (1.6 m, 1.3 m, 30 deg) for 0.14 m up,
     0.10-0.11 at the lower views)."""
-    dx, dy, dz = CANON_REACH_M
+    dx, dy, dz = reach
     uv = cam.project(np.stack([rest, rest + np.array([dx * side, dy, dz])]))
     seen = cam.on_plane(uv, FORWARD, FORWARD * REACH_PLANE_M)
-    return float(np.linalg.norm(uv[1] - uv[0])) / max(shoulder_px, 1.0), float(seen[1][1] - seen[0][1])
+    return (float(np.linalg.norm(uv[1] - uv[0])) / max(shoulder_px, 1.0), float(seen[1][1] - seen[0][1]),
+            uv[1] - uv[0])
+
+
+def reach_progress(moved_px: np.ndarray, reach_px: np.ndarray) -> float:
+    """How far the wrist moved along this view's image of the canonical reach (1 = the whole reach)."""
+    return float(moved_px @ reach_px) / max(float(reach_px @ reach_px), 1.0)
 
 
 def hand_out(pos: np.ndarray, rest: np.ndarray, toward_dir: np.ndarray, shoulder_y: float, lift_m: float,
-             p: HandoverParams) -> tuple[bool, float, float]:
+             along: float, p: HandoverParams) -> tuple[bool, float, float]:
     """(out, lift, toward) of one wrist against its resting place: lifted at least `lift_m` and moved toward the
     client (along `toward_dir`) at least `toward_m`, together by `move_m`, and below the shoulders."""
     d = pos - rest
     lift, toward = float(d[1]), float(d @ toward_dir)
-    out = (lift >= lift_m and toward >= p.toward_m and float(np.hypot(lift, toward)) >= p.move_m
+    sideways = lift >= lift_m and toward >= p.toward_m and float(np.hypot(lift, toward)) >= p.move_m
+    across = along >= p.min_progress and toward >= -p.toward_m / 2  # and not away from the client's side
+    out = ((sideways or across) and lift <= p.max_lift_m
            and float(pos[1]) <= shoulder_y + p.max_above_shoulder_m)
     return out, lift, toward
 
@@ -223,6 +250,7 @@ class TwoHandHandover(Rule):
         self.history: deque[tuple[float, dict[str, np.ndarray]]] = deque()  # (t, wrists_seen) hands at rest
         self.away: list[tuple[float, dict[str, np.ndarray]]] = []  # the current run of frames away from the rest
         self.upright_at_rest = False  # a bow reading was taken with the hands at rest: the lean can be judged
+        self.rest_standing = False  # the posture the resting wrists were read in
         self.side: float | None = None
         self.side_known = False
         self.view_reach_sw: float | None = None  # the last canonical-reach visibility (evidence)
@@ -252,12 +280,15 @@ class TwoHandHandover(Rule):
             placed = place(frame, [raw[side] for side in sides] + [rest_raw[side] for side in sides],
                            [d[0] for d in depths] + [d[1] for d in depths])
             pos, rest = dict(zip(sides, placed[:2], strict=True)), dict(zip(sides, placed[2:], strict=True))
-            on, row = self._judge(frame, obs, ctx, pos, rest)
+            moved = {side: raw[side][:2] - rest_raw[side][:2] for side in sides}
+            on, row = self._judge(frame, obs, ctx, pos, rest, moved)
+            if standing != self.rest_standing:
+                on, row = None, None  # stood up or sat down since the rest was read: the hands moved with the body
         else:
             placed = place(frame, [raw[side] for side in sides],
                            [wrist_depths(raw[side][2], raw[side][2], standing)[0] for side in sides])
             pos = dict(zip(sides, placed, strict=True))
-        self._learn_rest(t, raw, pos, rest, frame)
+        self._learn_rest(t, raw, pos, rest, frame, standing)
         return self._report(self.eps.step(t, ctx.clock.wall, on, row))
 
     def _remember_people(self, obs: Observation, frame: Frame, t: float) -> None:
@@ -278,12 +309,13 @@ class TwoHandHandover(Rule):
         return any(box_holds(b, (lm.x, lm.y)) for b in boxes)
 
     def _learn_rest(self, t: float, raw: dict[str, np.ndarray], pos: dict[str, np.ndarray],
-                    rest: dict[str, np.ndarray] | None, frame: Frame) -> None:
+                    rest: dict[str, np.ndarray] | None, frame: Frame, standing: bool) -> None:
         """Frames with both hands near their rest (within half of `move_m`) feed it; a run of frames away from
         it that lasts `relearn_s` is a new resting posture and replaces it."""
         near = rest is None or all(float(np.linalg.norm(pos[s] - rest[s])) < self.p.move_m / 2 for s, _ in SIDES)
         if near:
             self.history.append((t, raw))
+            self.rest_standing = standing
             self.away = []
             if rest is not None and frame.bow is not None:
                 self.upright_at_rest = True
@@ -292,9 +324,11 @@ class TwoHandHandover(Rule):
         if t - self.away[0][0] >= self.p.relearn_s:
             self.history = deque(self.away)
             self.away = []
+            self.rest_standing = standing
 
     def _judge(self, frame: Frame, obs: Observation, ctx: RuleContext, pos: dict[str, np.ndarray],
-               rest: dict[str, np.ndarray]) -> tuple[bool | None, dict[str, Any] | None]:
+               rest: dict[str, np.ndarray],
+               moved_px: dict[str, np.ndarray]) -> tuple[bool | None, dict[str, Any] | None]:
         if self.p.need_client and not (ctx.client_present or ctx.calls_since(self.p.client_call_s)):
             return False, None
         toward_side = self.side
@@ -304,16 +338,20 @@ class TwoHandHandover(Rule):
         toward_dir = np.array([toward_side, 0.0, 0.0])
         lms = frame.pose.landmarks
         shoulder_px = float(np.hypot(lms[L_SHOULDER].x - lms[R_SHOULDER].x, lms[L_SHOULDER].y - lms[R_SHOULDER].y))
-        views = {s: canonical_reach(frame.cam, rest[s], toward_side, shoulder_px) for s, _ in SIDES}
-        self.view_reach_sw = min(v[0] for v in views.values())
+        views = [{s: canonical_reach(frame.cam, rest[s], toward_side, shoulder_px, r) for s, _ in SIDES}
+                 for r in REACHES]
+        lengths = [min(v[0] for v in view.values()) for view in views]
+        self.view_reach_sw = max(lengths)
         if self.view_reach_sw < self.p.min_view_reach_sw:
             return None, None  # a reach toward the client runs along the line of sight here: cannot judge
+        seen = [view for view, n in zip(views, lengths, strict=True) if n >= self.p.min_view_reach_sw]
         shoulder_y = shoulder_height_m(frame)
         outs = {}
         for side, _ in SIDES:
             # ask for the share of `lift_m` that this view can show of a lift (a reach seen from above reads lower)
-            lift_m = self.p.lift_m * float(np.clip(views[side][1] / CANON_REACH_M[1], 0.0, 1.0))
-            out, lift, toward = hand_out(pos[side], rest[side], toward_dir, shoulder_y, lift_m, self.p)
+            lift_m = self.p.lift_m * float(np.clip(views[0][side][1] / CANON_REACH_M[1], 0.0, 1.0))
+            along = max(reach_progress(moved_px[side], view[side][2]) for view in seen)
+            out, lift, toward = hand_out(pos[side], rest[side], toward_dir, shoulder_y, lift_m, along, self.p)
             hand = clerk_hand(frame, obs, side) if "hands" in obs.ran else None
             if hand is not None and one_finger(hand):
                 out = False  # pointing, not holding a document
