@@ -7,10 +7,13 @@ away. A head turned far enough loses the face model; the pose's nose then still 
 sideways shift from the clerk's usual place over the shoulders (against a slow baseline), judged against what a
 `max_yaw_deg` turn that way shows in this view (`nose_turn`; the camera model: the nose swings on a 10 cm arm,
 so a camera aside sees a turn toward it and one away from it slide the nose by 2:1), and not while the nose sank
-below its usual height (bowing to the papers slides it too, seen from aside). A pose whose shoulders read wider
-than `max_body_width_m` at the clerk is a visitor nearer the camera: not judged. Looking around: the head
-sweeps left and right (`min_sweeps` turns of `sweep_deg` within `sweep_window_s`). Looking down at papers or
-the keyboard (pitch) is work, not looking away. Only while a client is present.
+below its usual height (bowing to the papers slides it too, seen from aside), nor while the shoulders' image span
+is more than `max_span_change` off its usual value (a head turn leaves it; a misfitted shoulder moves the
+mid-shoulder reference: a client between the camera and the clerk at (1.3 m, 2.0 m, -20 deg) read 70 px on the
+first frame and 130-172 px after, and the nose "turned" for 4 s while the clerk faced the client). A pose whose
+shoulders read wider than `max_body_width_m` at the clerk is a visitor nearer the camera: not judged. Looking
+around: the head sweeps left and right (`min_sweeps` turns of `sweep_deg` within `sweep_window_s`). Looking down
+at papers or the keyboard (pitch) is work, not looking away. Only while a client is present.
 """
 
 from __future__ import annotations
@@ -48,6 +51,8 @@ class Params(TimedParams):
     min_turn_px: float = Field(
         3.0, gt=0, description="a turn that way slides the nose less than this here: not read from the nose"
     )
+    max_span_change: float = Field(0.25, gt=0, description="no face: the shoulders' image span this share off its "
+                                                         "usual value: the nose's reference is not read")
     baseline_tau_s: float = Field(60.0, gt=0, description="time constant of the nose's usual place")
     max_body_width_m: float = Field(MAX_CLERK_SHOULDER_M, gt=0, description=MAX_CLERK_SHOULDER_DOC)
 
@@ -63,6 +68,7 @@ class GazeAway(TrackedRule):
         super().__init__(*a, **kw)
         self.yaws: deque[tuple[float, float]] = deque()
         self.nose_usual = SlowBaseline(self.params.baseline_tau_s)  # type: ignore[attr-defined]
+        self.span_usual = SlowBaseline(self.params.baseline_tau_s)  # type: ignore[attr-defined]
 
     def _nose_turn(self, obs: Observation, ctx: RuleContext, p: Params) -> float | None:
         """How far the head turned, from the nose's sideways offset from mid-shoulders (pixels) minus its slow
@@ -78,6 +84,10 @@ class GazeAway(TrackedRule):
             return None
         x, y = nose[0] - (ls[0] + rs[0]) / 2, nose[1] - (ls[1] + rs[1]) / 2
         usual_x, usual_y = self.nose_usual.update(ctx.clock.t, (x, y))
+        span = abs(ls[0] - rs[0])
+        (usual_span,) = self.span_usual.update(ctx.clock.t, (span,))
+        if abs(span - usual_span) > p.max_span_change * usual_span:
+            return None  # the shoulders' image span moved: a misfitted shoulder or a torso turn shifts the reference
         if (y - usual_y) / dist(ls, rs) > p.max_nose_sink_sw:
             return None  # the head bowed to the papers or the keyboard: it slides the nose too, seen from aside
         shift = x - usual_x
