@@ -17,6 +17,8 @@ from vision.results import Box, Detection
 from vision.roi import crop_rgb
 
 NMS_IOU = 0.45
+# A box this close to a side edge (share of the width) is cut by it.
+EDGE_MARGIN = 0.02
 # A person in the detectors' label sets (COCO "person", OIDv4 "Person"): the one test of "is this a person" that
 # the counter pipeline (people stage, object crops) and `counterwatch detect` share.
 PERSON_LABELS = frozenset({"person", "Person"})
@@ -57,6 +59,39 @@ class Detector(ABC):
         """Run on several crops (e.g. around each hand and the desk) and merge overlapping finds."""
         found = [d for roi in rois for d in self.detect(frame, roi, min_score, rgb=rgb)]
         return nms_detections(found)
+
+
+def touches_side(box: Box, width: int, margin: float = EDGE_MARGIN) -> int:
+    """-1 / +1 when the box reaches the frame's left / right edge (within margin of the width), else 0."""
+    if box[0] <= margin * width:
+        return -1
+    if box[2] >= (1.0 - margin) * width:
+        return 1
+    return 0
+
+
+def detect_people(
+    detector: Detector, frame: np.ndarray, min_score: float = 0.3, edge_hint: float = 0.0, *, rgb: bool = False
+) -> list[Detection]:
+    """Person boxes on the whole frame, plus the people cut by the frame's side edge.
+
+    The SSD stretches the 4:3 frame into its square input, squeezing a person 0.75x sideways; one standing half
+    out of the frame at the side then scores ~0.2. A person box touching a side edge that scores at least
+    `edge_hint` (below min_score) is looked at again on the square (height x height) side of the frame it touches,
+    where nothing is squeezed; that run's boxes touching the same edge join the whole-frame ones (NMS). No hint
+    (the usual frame), no extra run; edge_hint 0 turns the second look off."""
+    h, w = frame.shape[:2]
+    low = min(min_score, edge_hint) if edge_hint > 0 else min_score
+    found = [d for d in detector.detect(frame, roi=None, min_score=low, rgb=rgb) if is_person(d)]
+    people = [d for d in found if d.score >= min_score]
+    if edge_hint <= 0 or h >= w:
+        return people
+    sides = {touches_side(d.box, w) for d in found if d.score < min_score} - {0}
+    for side in sorted(sides):
+        square: Box = (0.0, 0.0, float(h), float(h)) if side < 0 else (float(w - h), 0.0, float(w), float(h))
+        people += [d for d in detector.detect(frame, roi=square, min_score=min_score, rgb=rgb)
+                   if is_person(d) and touches_side(d.box, w) == side]
+    return nms_detections(people) if sides else people
 
 
 def nms_detections(dets: list[Detection], iou: float = NMS_IOU) -> list[Detection]:
