@@ -54,3 +54,28 @@ def test_a_visitor_beside_the_camera_is_not_seen():
     # face-on from 1.5 m the client zone is a strip at the image edge and the visitor stands out of the frame
     evs = replay("stand_for_visitor_missed__m_young_avg__h1.35_d1.5_y0__s3", rules=STAND_EVAL)
     assert "stand.for_visitor" not in {e.rule_id for e in evs}
+
+
+def test_a_visitor_at_an_empty_post_is_no_stand_violation():
+    # the clerk's pose removed from the recorded stream: the visitor arrives at an empty post (post.empty's case);
+    # whether the clerk would have stood is unknown, never a violation. Control: with the clerk seen, a violation.
+    import gzip
+    import json
+
+    from calibration.config import CounterConfig
+    from pipelines.replay import replay as pipeline_replay
+    from tests.test_etiquette_recorded import DATA
+    from vision.observation import Observation
+
+    name = "stand_for_visitor_missed__f_old_heavy__h1.3_d2_y-20__s3"
+    with gzip.open(DATA / f"{name}.json.gz", "rt", encoding="utf-8") as fh:
+        data = json.load(fh)
+    counter = CounterConfig.model_validate({**data["counter"], "rules": STAND_EVAL})
+    obs = [Observation.from_json(json.dumps(raw)) for raw in data["observations"]]
+    for o in obs:
+        o.pose = None
+    evs = [e for e in pipeline_replay(obs, counter, [], only=["stand.for_visitor"]) if e.type == "end"]
+    assert [(e.outcome, e.evidence["verdict"], e.evidence["why"]) for e in evs] == [
+        ("info", "unknown", "no clerk at the post")]
+    seen = [e for e in replay(name, rules=STAND_EVAL) if e.rule_id == "stand.for_visitor"]
+    assert [e.outcome for e in seen] == ["violation"]

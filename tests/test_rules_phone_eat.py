@@ -99,7 +99,9 @@ def test_neck_clamp():
     evs = run_rules(stream(seconds(frame(), 5) + seconds(clamp, 15) + seconds(frame(), 5)), ["phone.neck_clamp"])
     assert spans(evs, "phone.neck_clamp") == [(5.0, 19.8)]  # held past the 10-s minimum
     assert evs[0].evidence["side"] == "left" and evs[0].evidence["tilt_deg"] > 15
-    stretch = frame(pose=clerk(tilt))  # tilting the head without a phone: a stretch
+    # tilting the head without a phone seen: a stretch to the ear-to-shoulder path (the posture cue, which reads
+    # the face's roll, has no face here; tests/test_rules_phone_neck_clamp.py covers it)
+    stretch = frame(pose=clerk(tilt))
     assert run_rules(stream(seconds(stretch, 20)), ["phone.neck_clamp"]) == []
 
 
@@ -310,6 +312,17 @@ def test_phone_use_from_the_pose_needs_the_head_lowered_and_no_bite_just_before(
     # control: with no bite memory the same stream reads as phone use
     no_memory = {"phone.use": {"require_phone": False, "min_duration": 1.0, "bite_memory_s": 0.0}}
     assert spans(run_rules(stream(meal), ["phone.use"], overrides=no_memory), "phone.use")
+
+
+def test_phone_use_from_the_pose_held_past_the_usual_time_constant_stays_one_event():
+    # the usual nose height learns only with no hand up, so a 90-s use gives it no frame for longer than its
+    # 60-s time constant: it must not restart on the lowered head (the drop would read 0 and end the use)
+    pose_ok = {"phone.use": {"require_phone": False}}
+    raised = {**hand_to("right", 600, 470), 14: (505, 560), 0: (640, 300)}
+    use = frame(pose=clerk(raised), face_=face(pitch=35.0))
+    (span,) = spans(run_rules(stream(seconds(frame(), 2) + seconds(use, 90) + seconds(frame(), 5)), ["phone.use"],
+                              overrides=pose_ok), "phone.use")
+    assert span[0] == 2.0 and span[1] >= 91.0
 
 
 # ---- phone.call seen from 50 deg aside (rendered with `counterwatch sim render SCENARIO --camera-yaw 50 --fps 5

@@ -205,8 +205,9 @@ def place(frame: Frame, uvs: list[np.ndarray], depths: list[float]) -> list[np.n
 
 def canonical_reach(cam: CameraModel, rest: np.ndarray, side: float, shoulder_px: float,
                     reach: tuple[float, float, float] = CANON_REACH_M) -> tuple[float, float, np.ndarray]:
-    """How this camera shows a canonical reach (`CANON_REACH_M`) from this resting wrist: (its image length in
-    image shoulder widths, its apparent lift in metres on the hands' plane). The length is small when the reach
+    """How this camera shows a reach (`reach`, metres: sideways toward the client, up, forward; by default
+    `CANON_REACH_M`) from this resting wrist: (its image length in image shoulder widths, its apparent lift in
+    metres on the hands' plane, its image vector in pixels). The length is small when the reach
     runs along the line of sight (tune_wide (1.8 m, -40 deg): 0.16-0.30 of a shoulder width, elsewhere
     0.56-1.08); the apparent lift is small when the camera looks down on a reach that also comes forward, which
     then reads as a drop (0.01 at (1.5 m, 1.2 m, 40 deg) and 0.04 at (1.6 m, 1.3 m, 30 deg) for 0.14 m up,
@@ -225,8 +226,11 @@ def reach_progress(moved_px: np.ndarray, reach_px: np.ndarray) -> float:
 
 def hand_out(pos: np.ndarray, rest: np.ndarray, toward_dir: np.ndarray, shoulder_y: float, lift_m: float,
              along: float, p: HandoverParams) -> tuple[bool, float, float]:
-    """(out, lift, toward) of one wrist against its resting place: lifted at least `lift_m` and moved toward the
-    client (along `toward_dir`) at least `toward_m`, together by `move_m`, and below the shoulders."""
+    """(out, lift, toward) of one wrist against its resting place. Out: either lifted at least `lift_m` and moved
+    toward the client (along `toward_dir`) at least `toward_m`, together by `move_m`, or moved along this view's
+    image of a reach by `min_progress` (`along`) and not away from the client's side; in both cases risen no more
+    than `max_lift_m` (higher is the face: a phone, a hand at the ear) and at most `max_above_shoulder_m` above the
+    shoulders."""
     d = pos - rest
     lift, toward = float(d[1]), float(d @ toward_dir)
     sideways = lift >= lift_m and toward >= p.toward_m and float(np.hypot(lift, toward)) >= p.move_m
@@ -281,9 +285,10 @@ class TwoHandHandover(Rule):
                            [d[0] for d in depths] + [d[1] for d in depths])
             pos, rest = dict(zip(sides, placed[:2], strict=True)), dict(zip(sides, placed[2:], strict=True))
             moved = {side: raw[side][:2] - rest_raw[side][:2] for side in sides}
-            on, row = self._judge(frame, obs, ctx, pos, rest, moved)
             if standing != self.rest_standing:
                 on, row = None, None  # stood up or sat down since the rest was read: the hands moved with the body
+            else:
+                on, row = self._judge(frame, obs, ctx, pos, rest, moved)
         else:
             placed = place(frame, [raw[side] for side in sides],
                            [wrist_depths(raw[side][2], raw[side][2], standing)[0] for side in sides])

@@ -255,11 +255,12 @@ class StandForVisitor(Rule):
         seen = sum(1 for rec in self.recent if rec[0] >= start)
         unseen = sum(1 for u in self.unseen if u >= start)
         if not stood and unseen >= seen:
-            # the clerk was hidden (the pose on the visitor) for most of the window: whether they stood is unknown
+            # the clerk was hidden (the pose on the visitor) for most of the window, or not at the post at all (an
+            # empty post is post.empty's): whether they would have stood is unknown
+            why = "the pose followed a person nearer the camera" if unseen else "no clerk at the post"
             return instant_event(self.rule_id, self.counter.counter_id, Clock(v["t"], v["wall"]), ctx.clock,
                                  outcome="info", evidence={"verdict": "unknown", "clerk_seen_frames": seen,
-                                                           "clerk_unseen_frames": unseen,
-                                                           "why": "the pose followed a person nearer the camera"},
+                                                           "clerk_unseen_frames": unseen, "why": why},
                                  hall_id=self.counter.hall_id)
         missing = ["stand"] if not stood else []
         if not r["bowed"] and (r["bow_seen"] or not stood):

@@ -7,7 +7,8 @@ Two ways to see it (walking around with the phone is not measured: the camera se
   rolls toward one shoulder by `min_roll_change_deg` or more against this clerk's own usual seated pose (a slow
   baseline, `baseline_tau_s`, learned only on frames whose roll is near it, restarted when the clerk stands or after
   the face went unseen that long; with no untilted frame for that long it is stale and the cue is silent), while:
-  - the camera is within `max_view_yaw_deg` of the clerk's front: the roll is the eye line's slope in the image,
+  - the camera is within `max_view_yaw_deg` of the clerk's front (a camera with no yaw calibrated is taken as facing
+    the clerk, the default placement): the roll is the eye line's slope in the image,
     and from 30-40 deg aside the foreshortened eye line swung 10-23 deg with no tilt at all (tune do_nothing,
     gaze_client and dozing at 30 deg, a seated colleague at 40 deg, true roll constant); within 20 deg the clamps
     read 11.9-12.8 deg held for 3 s and every other tune / tune_wide clip at most 2.6;

@@ -131,7 +131,8 @@ class PhoneUse(TrackedRule):
         self.phone_ev: dict[str, Any] = {}
         self.mouth_t: dict[str, float] = {}  # each hand last seen at the mouth
         self.usual_nose: float | None = None  # the clerk's usual nose height over the shoulders (m)
-        self.usual_t = 0.0
+        self.usual_t = 0.0  # the last frame the usual learned from
+        self.nose_seen_t = float("-inf")  # the last frame the nose was read
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
@@ -177,7 +178,9 @@ class PhoneUse(TrackedRule):
         nose_m = cam.on_plane(np.array(nose, dtype=float), cam.coronal_plane_normal(), np.zeros(3))
         height = float(nose_m[1] - (sh[0, 1] + sh[1, 1]) / 2)
         t, p = ctx.clock.t, self.params
-        if self.usual_nose is None or t - self.usual_t > p.usual_tau_s:  # type: ignore[attr-defined]
+        # restart only after the nose went unseen that long: a long phone use (no learning frames) keeps its usual
+        unseen_long, self.nose_seen_t = t - self.nose_seen_t > p.usual_tau_s, t  # type: ignore[attr-defined]
+        if self.usual_nose is None or unseen_long:
             self.usual_nose, self.usual_t = height, t
         elif learn:
             self.usual_nose = toward((self.usual_nose,), (height,), t - self.usual_t, p.usual_tau_s)[0]  # type: ignore[attr-defined]
