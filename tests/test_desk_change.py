@@ -251,3 +251,22 @@ def test_a_moved_item_briefly_unseen_is_not_reported_missing(scene):
     assert all("slot_missing:pen_holder" not in [d.label for d in f] for f in seen)
     late = run(det, [hidden] * 16, t0=9.0)  # gone for good: missing after moved_window_s
     assert [d.label for d in late] == ["slot_missing:pen_holder"]
+
+
+def test_a_hand_beside_papers_is_no_lit_phone_screen():
+    # the clerk's sleeve (dark), a sheet (lit) and the hand (vivid, but only skin-orange): every share of the
+    # lit-screen test is met, yet a screen's icons come in several hues (tune_wide desk_clutter at -40 deg)
+    import cv2
+
+    img = np.full((480, 640, 3), (70, 120, 170), np.uint8)  # wooden desk (the box must be phone-sized in it)
+    cv2.rectangle(img, (30, 30), (90, 90), (235, 235, 235), -1)  # the sheet
+    for y in range(36, 90, 8):
+        cv2.line(img, (34, y), (86, y), (120, 120, 120), 2)  # its printed lines
+    cv2.rectangle(img, (30, 30), (90, 42), (40, 60, 35), -1)  # the dark green sleeve
+    cv2.rectangle(img, (30, 42), (50, 60), (120, 160, 220), -1)  # the hand (skin)
+    box = (30, 30, 91, 91)
+    assert heuristic_label(img, box) != "cell phone"
+    # control: the same patch with app icons of other hues on the lit part reads as a phone
+    for k, c in enumerate([(220, 120, 30), (40, 200, 40)]):
+        cv2.rectangle(img, (58 + 14 * k, 50), (68 + 14 * k, 60), c, -1)
+    assert heuristic_label(img, box) == "cell phone"

@@ -52,6 +52,10 @@ DESK_CLASSES = frozenset({
 })
 # What the SSDs call a phone lying close to the camera (a big, flat, lit slab): checked with the phone heuristic.
 PHONE_LOOKALIKES = frozenset({"laptop", "remote", "keyboard"})
+# OpenCV hues (0-180) of skin and of wooden desks; a lit phone screen shows at least MIN_ICON_HUES of its vivid
+# pixels (app icons) outside them (sim phones 0.15-0.41 beside the hand; a hand beside papers, a lit patch of arm 0)
+ORANGE_HUES = (5, 25)
+MIN_ICON_HUES = 0.08
 # BlazePose indices: shoulders 11/12, elbows 13/14, wrists 15/16, hand points 17-22, hips 23/24.
 _LIMBS = [(11, 13), (13, 15), (12, 14), (14, 16), (15, 17), (15, 19), (15, 21), (16, 18), (16, 20), (16, 22),
           (11, 12)]
@@ -774,9 +778,13 @@ def heuristic_label(frame: np.ndarray, box: Box, mask: np.ndarray | None = None)
     aspect = max(w, h) / max(1, min(w, h))
     frame_area = frame.shape[0] * frame.shape[1]
     dark, lit = float((hsv[:, 2] < 70).mean()), float((hsv[:, 2] > 150).mean())
-    colourful = float(((hsv[:, 1] > 90) & (hsv[:, 2] > 120)).mean())  # app icons on a lit screen
+    vivid = (hsv[:, 1] > 90) & (hsv[:, 2] > 120)
+    colourful = float(vivid.mean())  # app icons on a lit screen
+    # ... of several hues: skin and the wooden desk are vivid too, but only orange (a hand beside papers is no screen)
+    orange = (hsv[:, 0] >= ORANGE_HUES[0]) & (hsv[:, 0] <= ORANGE_HUES[1])
+    icon_hues = float((vivid & ~orange).sum()) / max(1, int(vivid.sum()))
     if w * h <= 0.015 * frame_area and aspect < 3 and dark >= 0.06 and (
-            (lit >= 0.3 and colourful >= 0.08) or dark >= 0.6):
+            (lit >= 0.3 and colourful >= 0.08 and icon_hues >= MIN_ICON_HUES) or dark >= 0.6):
         return "cell phone"
     white = (hsv[:, 1] < 45) & (hsv[:, 2] > 170)
     if white.mean() > 0.4 and aspect < 4 and h <= 1.2 * w:
