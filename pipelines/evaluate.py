@@ -35,7 +35,9 @@ from pipelines.pipeline import PipelineSettings
 from pipelines.rules.etiquette_common import BOW_CLASSES
 from vision.observation import Observation, read_observations
 
-CACHE_VERSION = 2  # 2: clip/reference bytes instead of size, mtime and path
+CACHE_VERSION = 3  # 2: clip/reference bytes instead of size, mtime and path; 3: only the settings set away from
+# their defaults (a new PipelineSettings field no longer re-keys every stream; defaults live in pipeline.py, whose
+# change the perception-code digest catches)
 CLIP_NAMES = ("clip.mp4", "clip.avi", "clip.mkv")
 # Rules whose labels of kind "performed"/"compliant" expect a `pass` event (etiquette checks, and the
 # after-hours desk check, which reports a cleared desk as a pass). For the other rules such a label marks
@@ -312,12 +314,14 @@ def perception_code_digest() -> str:
 
 def _cache_key(clip: Path, counter: CounterConfig, settings: PipelineSettings, fps: float) -> str:
     """What the recorded stream depends on besides the perception code: the clip's and the reference frame's
-    bytes (not their paths or mtimes, so a copied suite keeps its cache), the counter, the settings, the fps."""
+    bytes (not their paths or mtimes, so a copied suite keeps its cache), the counter, the settings set away from
+    their defaults, the fps."""
     cfg = counter.model_dump(mode="json", exclude={"rules"})
     ref = cfg.get("reference_image")
     if ref and Path(ref).is_file():
         cfg["reference_image"] = _file_digest(Path(ref))
-    body = json.dumps([CACHE_VERSION, _file_digest(clip), cfg, settings.model_dump(mode="json"), fps], sort_keys=True)
+    changed = settings.model_dump(mode="json", exclude_defaults=True)
+    body = json.dumps([CACHE_VERSION, _file_digest(clip), cfg, changed, fps], sort_keys=True)
     return hashlib.sha256(body.encode()).hexdigest()[:16]
 
 

@@ -150,3 +150,27 @@ def test_the_stream_cache_survives_a_copied_suite_but_not_a_perception_code_chan
     assert ev.observations_for(dst, None, settings, 5.0, rules_only=True)[2] is True
     assert ev.observations_for(dst, None, settings, 5.0)[2] is False  # re-perceived by the new code
     assert len(runs) == 2
+
+
+def test_the_stream_cache_key_holds_the_settings_set_away_from_their_defaults_only(tmp_path):
+    # a PipelineSettings field added with its default must not re-key every cached stream (the defaults themselves
+    # live in pipelines/pipeline.py, under the perception-code digest); a setting changed from its default does
+    import pipelines.evaluate as ev
+    from pipelines.clip import counter_for
+    from pipelines.pipeline import PipelineSettings
+
+    clip = tmp_path / "clip.avi"
+    out = cv2.VideoWriter(str(clip), cv2.VideoWriter_fourcc(*"MJPG"), 5.0, (64, 48))
+    out.write(np.zeros((48, 64, 3), np.uint8))
+    out.release()
+    counter = counter_for(None, 64, 48)
+    default = PipelineSettings()
+    same = PipelineSettings(pose_complexity=default.pose_complexity)  # set explicitly, to its default
+    other = PipelineSettings(pose_complexity=1 - default.pose_complexity)
+    assert ev._cache_key(clip, counter, same, 5.0) == ev._cache_key(clip, counter, default, 5.0)
+
+    class Wider(PipelineSettings):  # the settings after a release adds a field, left at its default
+        new_knob: int = 7
+
+    assert ev._cache_key(clip, counter, Wider(), 5.0) == ev._cache_key(clip, counter, default, 5.0)
+    assert ev._cache_key(clip, counter, other, 5.0) != ev._cache_key(clip, counter, default, 5.0)
