@@ -66,3 +66,17 @@ def test_a_visitor_between_camera_and_clerk_leaves_the_clerk_unknown():
     # control: taking that pose for the clerk's, the visitor's box holds its shoulders and is the clerk's own box
     blind = replay(name, rules={"stand.for_visitor": {"respond_s": 3.5, "max_body_width_m": 5.0}})
     assert "stand.for_visitor" not in {e.rule_id for e in blind}
+
+
+def test_on_an_uncalibrated_camera_no_box_hides_the_hand():
+    # without the camera's height and distance no box can be placed in front of the post: none downgrades a reach
+    # (control: the calibrated stream above is unknown, hidden on >= 90 % of its frames)
+    with gzip.open(DATA / f"{POINT}.json.gz", "rt", encoding="utf-8") as fh:
+        data = json.load(fh)
+    camera = {**data["counter"]["camera"], "height_m": None, "distance_m": None}
+    counter = CounterConfig.model_validate({**data["counter"], "camera": camera, "rules": {}})
+    obs = [Observation.from_json(json.dumps(raw)) for raw in data["observations"]]
+    call = [QueueCall(counter.counter_id, "A1", 0.0)]
+    evs = _handover(e for e in pipeline_replay(obs, counter, call, only=["handover.two_hands"]) if e.type == "end")
+    assert [(e.outcome, e.evidence["hand"], e.evidence["hand_hidden_share"]) for e in evs] == [
+        ("violation", "right", 0.0)]

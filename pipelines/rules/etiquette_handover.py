@@ -298,7 +298,11 @@ class TwoHandHandover(Rule):
 
     def _remember_people(self, obs: Observation, frame: Frame, t: float) -> None:
         """The person boxes standing in front of the post (not the clerk's own: those holding the pose's
-        mid-shoulders), kept until the next detector run."""
+        mid-shoulders), kept until the next detector run. None on an uncalibrated camera: without metres a person
+        beside the post cannot be told from one in front of it, and a reach is then judged as seen."""
+        if self.counter.camera.height_m is None or self.counter.camera.distance_m is None:
+            self.front_boxes = (t, [])
+            return
         lms = frame.pose.landmarks
         mid = ((lms[L_SHOULDER].x + lms[R_SHOULDER].x) / 2, (lms[L_SHOULDER].y + lms[R_SHOULDER].y) / 2)
         boxes = [d.box for d in obs.people if not box_holds(d.box, mid)
