@@ -123,6 +123,10 @@ def calibrated(camera: Camera) -> bool:
     return camera.height_m is not None and camera.distance_m is not None
 
 
+# Shoulders this high above the floor (calibrated camera) mean the clerk stands: seated clerks read 0.97-1.08 m,
+# standing ones 1.15-1.53 m (tune split; bow, guide, stand, handover, slouch, dozing, head_on_desk, hips, clamp).
+STANDING_SHOULDER_M = 1.13
+
 def shoulder_width_m(body: Body, cam: CameraModel) -> float | None:
     """The shoulder line back-projected onto the clerk's coronal plane, in metres (None without both shoulders).
     A clerk's reads 0.3-0.5 m from any view (a bow toward the camera up to ~0.65); a pose that reads much wider
@@ -143,6 +147,18 @@ def shoulders_on_plane(body: Body, cam: CameraModel) -> np.ndarray | None:
         a, b = body.pt(L_SH), body.pt(R_SH)
         body.memo[key] = None if a is None or b is None else cam.on_plane(
             np.array([a, b], dtype=float), cam.coronal_plane_normal(), np.zeros(3))
+    return body.memo[key]  # type: ignore[return-value]
+
+
+def nose_over_shoulders_m(body: Body, cam: CameraModel) -> float | None:
+    """The nose's height over the mid-shoulders on the clerk's coronal plane (metres; None without the nose or both
+    shoulders), once per body and camera: phone.use's lowered head and neck_clamp's sunk nose read it."""
+    key = ("nose_over_shoulders_m", id(cam))
+    if key not in body.memo:
+        nose, sh = body.pt(NOSE), shoulders_on_plane(body, cam)
+        body.memo[key] = None if nose is None or sh is None else float(
+            cam.on_plane(np.array(nose, dtype=float), cam.coronal_plane_normal(), np.zeros(3))[1]
+            - (sh[0, 1] + sh[1, 1]) / 2)
     return body.memo[key]  # type: ignore[return-value]
 
 

@@ -14,6 +14,7 @@ from pydantic import Field
 from calibration.config import CounterConfig
 from pipelines.engine import Rule, RuleContext, RuleParams, register
 from pipelines.events import Event
+from pipelines.rules._body import STANDING_SHOULDER_M
 from pipelines.rules.etiquette_common import (
     BOW_CLASSES,
     BowDetector,
@@ -43,8 +44,9 @@ class BowParams(RuleParams):
     # 003 B.5 bows are performed standing. A seated clerk leaning over papers (the do-nothing clips: 8 deg
     # of true lean, read 11-15) is not bowing. Upright shoulders on the simulator's bodies: seated 0.97-1.08 m,
     # standing 1.15-1.53 m above the floor (tune split). None: bows counted in any posture.
-    min_standing_shoulder_m: float | None = Field(1.13, gt=0, description="bows count only while standing: "
-                                                  "the upright shoulders at least this high above the floor")
+    min_standing_shoulder_m: float | None = Field(
+        STANDING_SHOULDER_M, gt=0,
+        description="bows count only while standing: the upright shoulders at least this high above the floor")
     # MediaPipe's world landmarks read 20-35 deg of neck bend on straight simulated 30/45 deg bows, so
     # straightness is reported but only judged when a site asks for it.
     require_straight: bool = False

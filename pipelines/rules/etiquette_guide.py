@@ -46,6 +46,7 @@ from pipelines.geometry import (
     palm_up_score,
     upper_arm_gap_m,
 )
+from pipelines.rules._body import STANDING_SHOULDER_M
 from pipelines.rules.etiquette_common import (
     UPRIGHT_DEG,
     ClerkGeometry,
@@ -96,8 +97,9 @@ class GuideParams(RuleParams):
     # across the desk is not guiding (those were the suite's false guides). None: any posture.
     confident_sigmas: float = Field(1.0, ge=0, description="a measured criterion fails only this many of its sigmas "
                                     "beyond its tolerance; nearer, it is unknown (0: the plain tolerance)")
-    min_standing_shoulder_m: float | None = Field(1.13, gt=0, description="guides count only while standing: "
-                                                  "the upright shoulders at least this high above the floor")
+    min_standing_shoulder_m: float | None = Field(
+        STANDING_SHOULDER_M, gt=0,
+        description="guides count only while standing: the upright shoulders at least this high above the floor")
 
 
 def fingertip_lead_deg(frame: Frame, hand: HandResult) -> float | None:

@@ -71,6 +71,7 @@ from calibration.config import CounterConfig
 from pipelines.engine import Rule, RuleContext, RuleParams, register
 from pipelines.events import Event
 from pipelines.geometry import FORWARD, L_SHOULDER, L_WRIST, R_SHOULDER, R_WRIST, UP, CameraModel
+from pipelines.rules._body import STANDING_SHOULDER_M
 from pipelines.rules.etiquette_common import (
     ClerkGeometry,
     Episodes,
@@ -100,7 +101,6 @@ ACROSS_REACH_M = (0.12, 0.17, 0.18)
 REACHES = (CANON_REACH_M, ACROSS_REACH_M)
 WRIST_DEPTH_M = (0.0, 0.8)  # a wrist's depth in front of the hips, as far as a seated or standing reach goes
 DEPTH_NOISE_M = 0.15  # MediaPipe's world depth of a held wrist wanders this much (renders: up to 0.13 m)
-STANDING_SHOULDER_M = 1.13  # shoulders this high above the floor: standing (as bow.angle / guide.gesture)
 MIN_WRIST_VISIBILITY = 0.3
 FRAME_EDGE_PX = 10.0  # a person box this close to the frame's bottom has its feet below it (as stand.for_visitor)
 

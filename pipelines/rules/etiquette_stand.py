@@ -49,6 +49,7 @@ from pipelines.geometry import (
     learn_upright,
     measure_bow,
 )
+from pipelines.rules._body import STANDING_SHOULDER_M
 from pipelines.rules._frame import MAX_CLERK_SHOULDER_DOC, MAX_CLERK_SHOULDER_M, someone_nearer
 from pipelines.rules.etiquette_common import ClerkGeometry, Frame, r1, shoulder_height_m
 from pipelines.temporal import Clock, instant_event
@@ -61,7 +62,7 @@ class StandParams(RuleParams):
     arrive_s: float = Field(1.5, ge=0, description="the visitor must stay this long")
     respond_s: float = Field(10.0, gt=0, description="seconds to stand up and bow")
     min_standing_shoulder_m: float | None = Field(
-        1.13, gt=0, description="standing: the shoulders this high above the floor (calibrated camera; "
+        STANDING_SHOULDER_M, gt=0, description="standing: the shoulders this high above the floor (calibrated camera; "
                                 "None = use rise_m over the level before the visit)")
     rise_m: float = Field(0.25, gt=0, description="uncalibrated: shoulder rise that means standing")
     min_bow_deg: float = Field(8.0, gt=0)

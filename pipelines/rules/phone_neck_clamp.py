@@ -27,12 +27,21 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
 from pydantic import Field
 
 from pipelines.engine import RuleContext, register
 from pipelines.rules._base import TimedParams, TrackedRule, best, body_of, dets_near
-from pipelines.rules._body import L_EAR, L_SH, NOSE, R_EAR, R_SH, mid, shoulders_on_plane
+from pipelines.rules._body import (
+    L_EAR,
+    L_SH,
+    NOSE,
+    R_EAR,
+    R_SH,
+    STANDING_SHOULDER_M,
+    mid,
+    nose_over_shoulders_m,
+    shoulders_on_plane,
+)
 from pipelines.rules._frame import camera, measure, shoulder_height_m
 from pipelines.rules.phone_use import PHONE_LABELS
 from pipelines.temporal import toward
@@ -59,7 +68,8 @@ class Params(TimedParams):
     hand_head_sw: float = Field(0.6, ge=0, description="no hand within this of an ear or the mouth")
     max_view_yaw_deg: float = Field(25.0, ge=0, le=90, description="cameras further aside than this do not read it")
     min_standing_shoulder_m: float = Field(
-        1.13, gt=0, description="standing: shoulders this high above the floor (calibrated camera), as in slouch")
+        STANDING_SHOULDER_M, gt=0,
+        description="standing: shoulders this high above the floor (calibrated camera), as in slouch")
 
 
 @register
@@ -85,8 +95,7 @@ class NeckClamp(TrackedRule):
         le, re, ls, rs = body.pt(L_EAR, 0.3), body.pt(R_EAR, 0.3), body.pt(L_SH), body.pt(R_SH)
         if sw is None or ls is None or rs is None:
             return None, {}
-        nose = body.pt(NOSE)
-        posture = self._posture(obs, ctx, ls, rs, nose) if p.posture_cue and nose is not None else None
+        posture = self._posture(obs, ctx) if p.posture_cue and body.pt(NOSE) is not None else None
         if le and re:
             seen = self._phone_seen(ctx, le, re, ls, rs, sw)
             if seen is not None:
@@ -111,7 +120,7 @@ class NeckClamp(TrackedRule):
             return None
         return {"side": side, "tilt_deg": round(tilt, 1), "ear_shoulder_sw": round(gaps[side], 2), **best(phones)}
 
-    def _posture(self, obs: Observation, ctx: RuleContext, ls: tuple, rs: tuple, nose: tuple) -> dict[str, Any] | None:
+    def _posture(self, obs: Observation, ctx: RuleContext) -> dict[str, Any] | None:
         """The clamp posture against this clerk's usual pose: evidence (empty when not clamped), None unknown."""
         p: Params = self.params  # type: ignore[assignment]
         face, t = obs.face, ctx.clock.t
@@ -125,9 +134,8 @@ class NeckClamp(TrackedRule):
         sh = shoulders_on_plane(body, cam) if body is not None else None  # once per frame, shared with other rules
         if sh is None:
             return None
-        nose_m = cam.on_plane(np.array(nose, dtype=float), cam.coronal_plane_normal(), np.zeros(3))
         slope = math.degrees(math.atan2(sh[0, 1] - sh[1, 1], sh[0, 0] - sh[1, 0]))
-        now = (face.roll, slope, face.yaw, float(nose_m[1] - (sh[0, 1] + sh[1, 1]) / 2))
+        now = (face.roll, slope, face.yaw, nose_over_shoulders_m(body, cam))  # shared with phone.use
         unseen_long, self.seen_t = t - self.seen_t > p.baseline_tau_s, t
         if self.usual is None or unseen_long:  # first sight, or back after long
             self.usual, self.usual_t = now, t

@@ -37,13 +37,12 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-import numpy as np
 from pydantic import Field
 
 from pipelines.engine import RuleContext, register
 from pipelines.events import Severity
 from pipelines.rules._base import TimedParams, TrackedRule, best, body_of
-from pipelines.rules._body import NOSE, Body, shoulders_on_plane
+from pipelines.rules._body import NOSE, Body, nose_over_shoulders_m
 from pipelines.rules._frame import PHONE_LABELS, HandMeasure, camera, measure
 from pipelines.rules.phone_call import at_ear
 from pipelines.temporal import toward
@@ -171,12 +170,9 @@ class PhoneUse(TrackedRule):
     def _nose_drop(self, obs: Observation, ctx: RuleContext, body: Body, learn: bool) -> float | None:
         """How far the nose sits below its usual height over the shoulders (m, on the clerk's coronal plane through
         the camera model); the usual learns slowly on frames with no hand held up. None until known."""
-        nose, cam = body.pt(NOSE), camera(obs, ctx)
-        sh = shoulders_on_plane(body, cam) if nose is not None else None  # once per frame, shared with other rules
-        if sh is None:
+        height = nose_over_shoulders_m(body, camera(obs, ctx))  # once per frame, shared with neck_clamp
+        if height is None:
             return None
-        nose_m = cam.on_plane(np.array(nose, dtype=float), cam.coronal_plane_normal(), np.zeros(3))
-        height = float(nose_m[1] - (sh[0, 1] + sh[1, 1]) / 2)
         t, p = ctx.clock.t, self.params
         # restart only after the nose went unseen that long: a long phone use (no learning frames) keeps its usual
         unseen_long, self.nose_seen_t = t - self.nose_seen_t > p.usual_tau_s, t  # type: ignore[attr-defined]

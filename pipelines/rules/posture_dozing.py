@@ -22,7 +22,7 @@ from pydantic import Field
 from pipelines.engine import RuleContext, register
 from pipelines.events import Severity
 from pipelines.rules._base import TimedParams, TrackedRule, body_of
-from pipelines.rules._body import L_WR, NOSE, R_WR, Body
+from pipelines.rules._body import L_WR, NOSE, R_WR, STANDING_SHOULDER_M, Body
 from pipelines.rules._frame import (
     MAX_CLERK_SHOULDER_DOC,
     MAX_CLERK_SHOULDER_M,
@@ -49,7 +49,8 @@ class Params(TimedParams):
     nod_hold_s: float = Field(10.0, gt=0, description="nodding off lasts this long after the last nod")
     nod_window_s: float = Field(60.0, gt=0)
     min_standing_shoulder_m: float = Field(
-        1.13, gt=0, description="shoulders this high above the floor (calibrated camera): standing, eyes not judged"
+        STANDING_SHOULDER_M, gt=0,
+        description="shoulders this high above the floor (calibrated camera): standing, eyes not judged"
     )
     raised_hand_sw: float = Field(
         -0.4, description="a hand above this (vs the shoulder line) within the nod: a bite or a touch, not a nod"

@@ -18,7 +18,7 @@ from pydantic import Field
 from pipelines.context import point_in_polygon
 from pipelines.engine import RuleContext, register
 from pipelines.rules._base import TimedParams, TrackedRule, body_of
-from pipelines.rules._body import L_EL, L_HIP, L_SH, L_WR, R_EL, R_HIP, R_SH, R_WR, dist
+from pipelines.rules._body import L_EL, L_HIP, L_SH, L_WR, R_EL, R_HIP, R_SH, R_WR, STANDING_SHOULDER_M, dist
 from pipelines.rules._frame import shoulder_height_m
 from vision.observation import Observation
 
@@ -31,7 +31,8 @@ class Params(TimedParams):
     elbow_out_sw: float = Field(0.25, description="elbow this far outside its shoulder")
     both_hands: bool = False
     min_standing_shoulder_m: float = Field(
-        1.13, gt=0, description="standing: shoulders this high above the floor (calibrated camera height/distance)"
+        STANDING_SHOULDER_M, gt=0,
+        description="standing: shoulders this high above the floor (calibrated camera height/distance)"
     )
 
 

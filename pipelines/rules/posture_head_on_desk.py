@@ -20,6 +20,7 @@ from pydantic import Field
 
 from pipelines.engine import RuleContext, register
 from pipelines.rules._base import TimedParams, TrackedRule, body_of
+from pipelines.rules._body import STANDING_SHOULDER_M
 from pipelines.rules._frame import StandingMemory, shoulder_height_m
 from vision.observation import Observation
 
@@ -29,7 +30,8 @@ class Params(TimedParams):
     grace: float = Field(5.0, ge=0, description="head up or pose lost this briefly keeps one incident")
     max_head_height_sw: float = Field(0.2, description="head this little above mid-shoulders (shoulder widths)")
     min_standing_shoulder_m: float = Field(
-        1.13, gt=0, description="shoulders this high (calibrated camera) mean standing: a head down is a bow"
+        STANDING_SHOULDER_M, gt=0,
+        description="shoulders this high (calibrated camera) mean standing: a head down is a bow"
     )
     standing_memory_s: float = Field(10.0, ge=0, description="... now or within this many seconds")
     lost_hold_s: float = Field(

@@ -55,7 +55,7 @@ from pipelines.context import point_in_polygon
 from pipelines.engine import RuleContext, register
 from pipelines.geometry import FORWARD, LATERAL, UP, CameraModel, world_torso_vector
 from pipelines.rules._base import TimedParams, TrackedRule, body_of
-from pipelines.rules._body import L_EAR, L_HIP, L_SH, NOSE, R_EAR, R_HIP, R_SH, calibrated
+from pipelines.rules._body import L_EAR, L_HIP, L_SH, NOSE, R_EAR, R_HIP, R_SH, STANDING_SHOULDER_M, calibrated
 from pipelines.rules._frame import (
     MAX_CLERK_SHOULDER_DOC,
     MAX_CLERK_SHOULDER_M,
@@ -106,7 +106,8 @@ class Params(TimedParams):
     )
     baseline_tau_s: float = Field(60.0, gt=0, description="time constant of the clerk's usual (upright) posture")
     min_standing_shoulder_m: float = Field(
-        1.13, gt=0, description="standing: shoulders this high above the floor (calibrated camera height/distance)"
+        STANDING_SHOULDER_M, gt=0,
+        description="standing: shoulders this high above the floor (calibrated camera height/distance)"
     )
     standing_memory_s: float = Field(10.0, ge=0, description="... now or within this many seconds (a bow follows)")
     min_width_m: float = Field(
