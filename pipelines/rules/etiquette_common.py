@@ -25,6 +25,7 @@ import numpy as np
 from calibration.config import CounterConfig
 from pipelines.engine import RuleContext
 from pipelines.geometry import (
+    FORWARD,
     L_HIP,
     L_SHOULDER,
     L_WRIST,
@@ -32,6 +33,7 @@ from pipelines.geometry import (
     R_SHOULDER,
     R_WRIST,
     SIDE,
+    UP,
     UPPER_BODY,
     ArmScale,
     BowMeasure,
@@ -46,7 +48,7 @@ from pipelines.geometry import (
 )
 from pipelines.rules._frame import mid_shoulder_height_m
 from vision.observation import Observation
-from vision.results import HandResult, PoseResult
+from vision.results import Detection, HandResult, PoseResult
 
 T = TypeVar("T")
 FRAME_KEY = "etiquette.frame"  # RuleContext.values: (Observation, Frame | None) measured this frame
@@ -379,9 +381,10 @@ def assign_hands(frame: Frame, hands: list[HandResult]) -> dict[str, HandResult]
 
 
 def shoulder_height_m(frame: Frame) -> float:
-    """Height of the shoulder centre above the floor (back-projected onto the coronal plane)."""
+    """Height of the shoulder centre above the floor (back-projected onto the coronal plane), once per frame:
+    bow, guide, handover and stand each ask (through is_standing or directly)."""
     ls, rs = (frame.pose.landmarks[i] for i in (L_SHOULDER, R_SHOULDER))
-    return mid_shoulder_height_m(frame.cam, (ls.x, ls.y), (rs.x, rs.y))
+    return frame.cached("shoulder_height_m", lambda: mid_shoulder_height_m(frame.cam, (ls.x, ls.y), (rs.x, rs.y)))
 
 
 def hip_world(frame: Frame) -> np.ndarray | None:
@@ -520,3 +523,17 @@ class Episodes:
 def median_of(rows: list[dict[str, Any]], key: str) -> float | None:
     vals = [r[key] for r in rows if r.get(key) is not None and math.isfinite(r[key])]
     return float(np.median(vals)) if vals else None
+
+
+def in_front_of_post(d: Detection, obs: Observation, counter: CounterConfig, cam: CameraModel, in_front_m: float,
+                     frame_edge_px: float) -> bool:
+    """A person box standing in front of the clerk's post: its bottom, back-projected to the floor, lies `in_front_m`
+    or more in front of the post, or it reaches the frame's bottom edge within `frame_edge_px` (the feet are below
+    the frame, nearer the camera than that edge's floor point). True on an uncalibrated camera (no metres)."""
+    if counter.camera.height_m is None or counter.camera.distance_m is None:
+        return True
+    x1, _, x2, y2 = d.box
+    if y2 >= obs.image_size[1] - frame_edge_px:
+        return True
+    floor = cam.on_plane(np.array([(x1 + x2) / 2, y2]), UP, np.zeros(3))
+    return float(floor @ FORWARD) >= in_front_m

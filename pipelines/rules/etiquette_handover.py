@@ -50,7 +50,7 @@ A hand behind the client: where the client sits between the camera and the clerk
 reaching hand is behind the client's back, and the hand model finds no hand there; a finger pointed at the client
 and a hand holding a document then look alike. A one-hand episode whose out wrist lay, on at least
 `hidden_share` of its one-hand frames, inside the person box of someone in front of the post (the box's foot on
-the floor `in_front_m` ahead of the post, or running off the frame's bottom: `etiquette_stand.in_front_of_post`)
+the floor `in_front_m` ahead of the post, or running off the frame's bottom: `etiquette_common.in_front_of_post`)
 is reported as `info` with `verdict: unknown` instead of a violation. On tune and tune_wide that is the reaching
 wrist of the pointing clip at -20 deg on all 14 of its frames, and of no one-hand handover (0 of 14-16 frames at
 every other view). Two hands out stays a pass there: pointing does not move the other hand.
@@ -77,12 +77,12 @@ from pipelines.rules.etiquette_common import (
     Episodes,
     Frame,
     clerk_hand,
+    in_front_of_post,
     is_standing,
     median_of,
     shoulder_height_m,
 )
 from pipelines.rules.etiquette_point import one_finger
-from pipelines.rules.etiquette_stand import in_front_of_post
 from pipelines.temporal import Clock, instant_event
 from vision.observation import Observation
 from vision.roi import box_holds

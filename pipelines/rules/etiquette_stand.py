@@ -40,18 +40,15 @@ from pipelines.context import point_in_polygon
 from pipelines.engine import Rule, RuleContext, RuleParams, register
 from pipelines.events import Event
 from pipelines.geometry import (
-    FORWARD,
     L_SHOULDER,
     R_SHOULDER,
-    UP,
-    CameraModel,
     UprightModel,
     learn_upright,
     measure_bow,
 )
 from pipelines.rules._body import STANDING_SHOULDER_M
 from pipelines.rules._frame import MAX_CLERK_SHOULDER_DOC, MAX_CLERK_SHOULDER_M, someone_nearer
-from pipelines.rules.etiquette_common import ClerkGeometry, Frame, r1, shoulder_height_m
+from pipelines.rules.etiquette_common import ClerkGeometry, Frame, in_front_of_post, r1, shoulder_height_m
 from pipelines.temporal import Clock, instant_event
 from vision.observation import Observation
 from vision.results import Detection
@@ -78,20 +75,6 @@ class StandParams(RuleParams):
     standing_baseline_frames: int = Field(1, ge=1, description="still standing frames that make the standing "
                                                                 "posture the bow is measured against")
     max_body_width_m: float = Field(MAX_CLERK_SHOULDER_M, gt=0, description=MAX_CLERK_SHOULDER_DOC)
-
-
-def in_front_of_post(d: Detection, obs: Observation, counter: CounterConfig, cam: CameraModel, in_front_m: float,
-                     frame_edge_px: float) -> bool:
-    """A person box standing in front of the clerk's post: its bottom, back-projected to the floor, lies `in_front_m`
-    or more in front of the post, or it reaches the frame's bottom edge within `frame_edge_px` (the feet are below
-    the frame, nearer the camera than that edge's floor point). True on an uncalibrated camera (no metres)."""
-    if counter.camera.height_m is None or counter.camera.distance_m is None:
-        return True
-    x1, _, x2, y2 = d.box
-    if y2 >= obs.image_size[1] - frame_edge_px:
-        return True
-    floor = cam.on_plane(np.array([(x1 + x2) / 2, y2]), UP, np.zeros(3))
-    return float(floor @ FORWARD) >= in_front_m
 
 
 @register
