@@ -525,8 +525,14 @@ def median_of(rows: list[dict[str, Any]], key: str) -> float | None:
     return float(np.median(vals)) if vals else None
 
 
-def in_front_of_post(d: Detection, obs: Observation, counter: CounterConfig, cam: CameraModel, in_front_m: float,
-                     frame_edge_px: float) -> bool:
+# A person box whose bottom lies this close to the frame's bottom edge runs off it: the feet are below the frame.
+FRAME_EDGE_PX = 10.0
+# A person box whose foot lies this far in front of the post (m) stands between the camera and the clerk's desk.
+IN_FRONT_M = 0.2
+
+
+def in_front_of_post(d: Detection, obs: Observation, counter: CounterConfig, cam: CameraModel,
+                     in_front_m: float = IN_FRONT_M, frame_edge_px: float = FRAME_EDGE_PX) -> bool:
     """A person box standing in front of the clerk's post: its bottom, back-projected to the floor, lies `in_front_m`
     or more in front of the post, or it reaches the frame's bottom edge within `frame_edge_px` (the feet are below
     the frame, nearer the camera than that edge's floor point). True on an uncalibrated camera (no metres)."""

@@ -55,6 +55,11 @@ is reported as `info` with `verdict: unknown` instead of a violation. On tune an
 wrist of the pointing clip at -20 deg on all 14 of its frames, and of no one-hand handover (0 of 14-16 frames at
 every other view). Two hands out stays a pass there: pointing does not move the other hand.
 
+Someone nearer the camera: a pose whose shoulders read wider at the clerk's plane than a clerk's could
+(`_frame.someone_nearer`, `max_body_width_m`) is a client or visitor the pose model took for the clerk; its frames
+are unknown and never feed the rest. (The view check mostly silences such a pose too: its image shoulders are wide,
+so a reach covers few of them.)
+
 Limits: nothing sees the document itself (the packaged detectors have no paper class), so a one-handed
 reach toward the client for anything on the desk counts as a one-handed handover.
 """
@@ -72,7 +77,10 @@ from pipelines.engine import Rule, RuleContext, RuleParams, register
 from pipelines.events import Event
 from pipelines.geometry import FORWARD, L_SHOULDER, L_WRIST, R_SHOULDER, R_WRIST, UP, CameraModel
 from pipelines.rules._body import STANDING_SHOULDER_M
+from pipelines.rules._frame import MAX_CLERK_SHOULDER_DOC, MAX_CLERK_SHOULDER_M, someone_nearer
 from pipelines.rules.etiquette_common import (
+    FRAME_EDGE_PX,
+    IN_FRONT_M,
     ClerkGeometry,
     Episodes,
     Frame,
@@ -102,7 +110,6 @@ REACHES = (CANON_REACH_M, ACROSS_REACH_M)
 WRIST_DEPTH_M = (0.0, 0.8)  # a wrist's depth in front of the hips, as far as a seated or standing reach goes
 DEPTH_NOISE_M = 0.15  # MediaPipe's world depth of a held wrist wanders this much (renders: up to 0.13 m)
 MIN_WRIST_VISIBILITY = 0.3
-FRAME_EDGE_PX = 10.0  # a person box this close to the frame's bottom has its feet below it (as stand.for_visitor)
 
 
 class HandoverParams(RuleParams):
@@ -133,10 +140,13 @@ class HandoverParams(RuleParams):
     hidden_share: float = Field(0.5, gt=0, le=1, description="a one-hand episode with its out wrist inside a person "
                                                              "box in front of the post on this share of its frames "
                                                              "is unknown (info): the hand is behind that person")
-    in_front_m: float = Field(0.2, description="a person box whose foot lies this far in front of the post stands "
-                                               "between the camera and the clerk's hands (as stand.for_visitor)")
+    in_front_m: float = Field(IN_FRONT_M, description="a person box whose foot lies this far in front of the post "
+                                                      "stands between the camera and the clerk's hands")
+    frame_edge_px: float = Field(FRAME_EDGE_PX, ge=0, description="a person box this close to the frame's bottom: "
+                                                                  "feet out of frame, nearer the camera")
     people_memory_s: float = Field(2.5, gt=0, description="a person box holds this long (the detector runs every "
                                                           "few frames)")
+    max_body_width_m: float = Field(MAX_CLERK_SHOULDER_M, gt=0, description=MAX_CLERK_SHOULDER_DOC)
 
 
 def client_side(counter: CounterConfig, cam: CameraModel) -> float | None:
@@ -263,6 +273,10 @@ class TwoHandHandover(Rule):
     def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
         frame = self.geom.measure(obs, ctx)
         t = ctx.clock.t
+        if frame is not None and someone_nearer(obs, ctx, self.p.max_body_width_m):
+            # the pose is a client or visitor nearer the camera, not the clerk: their wrists say nothing of a
+            # handover, and must not become the clerk's rest
+            return self._report(self.eps.step(t, ctx.clock.wall, None))
         if not self.side_known and frame is not None:
             fixed = self.p.client_side
             self.side = (1.0 if fixed == "left" else -1.0) if fixed else client_side(self.counter, frame.cam)
@@ -306,7 +320,7 @@ class TwoHandHandover(Rule):
         lms = frame.pose.landmarks
         mid = ((lms[L_SHOULDER].x + lms[R_SHOULDER].x) / 2, (lms[L_SHOULDER].y + lms[R_SHOULDER].y) / 2)
         boxes = [d.box for d in obs.people if not box_holds(d.box, mid)
-                 and in_front_of_post(d, obs, self.counter, frame.cam, self.p.in_front_m, FRAME_EDGE_PX)]
+                 and in_front_of_post(d, obs, self.counter, frame.cam, self.p.in_front_m, self.p.frame_edge_px)]
         self.front_boxes = (t, boxes)
 
     def _hidden(self, frame: Frame, side: str, t: float) -> bool:

@@ -48,7 +48,15 @@ from pipelines.geometry import (
 )
 from pipelines.rules._body import STANDING_SHOULDER_M
 from pipelines.rules._frame import MAX_CLERK_SHOULDER_DOC, MAX_CLERK_SHOULDER_M, someone_nearer
-from pipelines.rules.etiquette_common import ClerkGeometry, Frame, in_front_of_post, r1, shoulder_height_m
+from pipelines.rules.etiquette_common import (
+    FRAME_EDGE_PX,
+    IN_FRONT_M,
+    ClerkGeometry,
+    Frame,
+    in_front_of_post,
+    r1,
+    shoulder_height_m,
+)
 from pipelines.temporal import Clock, instant_event
 from vision.observation import Observation
 from vision.results import Detection
@@ -68,9 +76,10 @@ class StandParams(RuleParams):
                                                    "every few frames)")
     lookback_s: float = Field(1.0, ge=0, description="the clerk's response counts from this long before the "
                                                      "first sighting (the detector saw the visitor late)")
-    in_front_m: float = Field(0.2, description="a visitor's box bottom on the floor at least this far in front of "
-                                                "the post (calibrated camera)")
-    frame_edge_px: float = Field(10.0, ge=0, description="a box this close to the frame's bottom: feet out of frame")
+    in_front_m: float = Field(IN_FRONT_M, description="a visitor's box bottom on the floor at least this far in front "
+                                                      "of the post (calibrated camera)")
+    frame_edge_px: float = Field(FRAME_EDGE_PX, ge=0, description="a box this close to the frame's bottom: feet out "
+                                                                  "of frame")
     still_m: float = Field(0.03, gt=0, description="standing still: shoulder height within this of the last frame")
     standing_baseline_frames: int = Field(1, ge=1, description="still standing frames that make the standing "
                                                                 "posture the bow is measured against")
