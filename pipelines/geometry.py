@@ -529,6 +529,26 @@ def elbow_angle_metric(pose: PoseResult, cam: CameraModel, arm: ArmScale, side: 
     segment points comes from the length, not from MediaPipe's depth. An upper arm lying in the image plane
     takes the mean angle over its two roots. sigma grows as the forearm lies in the image plane (where the
     lengths add nothing to the 2D angle)."""
+    roots = elbow_upper_roots(pose, cam, arm, side)
+    if roots is None:
+        return None
+    world = world_points(pose, SIDE[side])
+    assert world is not None  # elbow_upper_roots read it
+    uv = image_points(pose, SIDE[side])
+    upper_ratio = segment_length_lower_bound(cam, uv[0], uv[1], arm.shoulder_depth) / arm.upper_m
+    if upper_ratio >= UPPER_IN_PLANE:
+        value = 0.5 * (roots[0] + roots[1])
+    else:
+        value = roots[0] if float(world[1][2] - world[0][2]) < 0 else roots[1]
+    ratio = forearm_ratio(pose, cam, arm, side) if fore_ratio is None else fore_ratio
+    return Cue(value, 6.0 / max(1.0 - ratio, 0.05))
+
+
+def elbow_upper_roots(pose: PoseResult, cam: CameraModel, arm: ArmScale,
+                      side: str = "right") -> tuple[float, float] | None:
+    """The metric elbow angle (`elbow_angle_metric`) with the upper arm pointing toward the camera and away from it:
+    the forearm's root from MediaPipe's depth sign (right on every foreshortened tune/tune_wide guide frame), the
+    upper arm's left open (MediaPipe's sign for it agreed with the better root on 29-67 % of those frames)."""
     world = world_points(pose, SIDE[side])
     if world is None or not (arm.upper_m > 0 and arm.fore_m > 0):
         return None
@@ -536,17 +556,12 @@ def elbow_angle_metric(pose: PoseResult, cam: CameraModel, arm: ArmScale, side: 
     s = point_at_depth(cam, uv[0], arm.shoulder_depth)
     fore_near = float(world[2][2] - world[1][2]) < 0
 
-    def at(elbow: np.ndarray) -> float:
+    def at(near: bool) -> float:
+        elbow = on_ray_at_distance(cam, uv[1], s, arm.upper_m, near)
         wrist = on_ray_at_distance(cam, uv[2], elbow, arm.fore_m, fore_near)
         return angle_between(s - elbow, wrist - elbow)
 
-    upper_ratio = segment_length_lower_bound(cam, uv[0], uv[1], arm.shoulder_depth) / arm.upper_m
-    if upper_ratio >= UPPER_IN_PLANE:
-        value = 0.5 * sum(at(on_ray_at_distance(cam, uv[1], s, arm.upper_m, near)) for near in (True, False))
-    else:
-        value = at(on_ray_at_distance(cam, uv[1], s, arm.upper_m, float(world[1][2] - world[0][2]) < 0))
-    ratio = forearm_ratio(pose, cam, arm, side) if fore_ratio is None else fore_ratio
-    return Cue(value, 6.0 / max(1.0 - ratio, 0.05))
+    return at(True), at(False)
 
 
 def forearm_ratio(pose: PoseResult, cam: CameraModel, arm: ArmScale, side: str = "right") -> float:

@@ -38,9 +38,10 @@ def test_compliant_low_guide_with_an_uncertain_elbow_passes_and_says_so():
     assert evs[0].outcome == "pass", ev
     assert ev["checks"]["elbow"] is None and "elbow" in ev["unknown"] and ev["failed"] == []
     assert ev["elbow_deg"] > 135 and ev["elbow_sigma_deg"] > ev["elbow_deg"] - 135
-    # the same reading judged on the plain tolerance fails the elbow
-    strict = replay("guide_low__f_young_slim__h1.3_d2_y-20", rules={"guide.gesture": {"confident_sigmas": 0.0}},
-                    only=["guide.gesture"])
+    # the same reading judged on the plain tolerance fails the elbow (the other depth sign's root, 132.7, would
+    # rescue it: that check is off here, see test_etiquette_guide_depth_sign.py)
+    strict = replay("guide_low__f_young_slim__h1.3_d2_y-20", only=["guide.gesture"],
+                    rules={"guide.gesture": {"confident_sigmas": 0.0, "elbow_depth_alternative": False}})
     assert strict[0].outcome == "violation" and strict[0].evidence["failed"] == ["elbow"]
 
 
@@ -131,5 +132,5 @@ def test_with_the_cues_raw_spread_as_sigma_the_same_guide_fails_on_its_elbow(mon
     import pipelines.geometry as geometry
 
     monkeypatch.setattr(geometry, "MEDIAN_SIGMA_SCALE", 1.0)
-    evs = replay(LOW_GUIDE_WIDE, only=["guide.gesture"])
+    evs = replay(LOW_GUIDE_WIDE, rules={"guide.gesture": {"elbow_depth_alternative": False}}, only=["guide.gesture"])
     assert len(evs) == 1 and evs[0].outcome == "violation" and evs[0].evidence["failed"] == ["elbow"]

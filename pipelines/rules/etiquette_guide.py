@@ -11,6 +11,7 @@ violation when any criterion failed confidently (listed in `failed`), else pass,
 between it is seen edge-on. The elbow angle, the finger spread, the fingertip lead and the upper-arm gap carry a sigma
 for this view (the elbow cue's own, `elbow_angle`; the fingers' and the forearm's image lengths in pixels; the gap's
 measured error): a reading outside the tolerance by no more than `confident_sigmas` of them is unknown, not failed.
+The elbow also stays unknown when the length-based reading with the upper arm's depth sign the other way passes.
 The fingertip lead is unknown with the forearm pointing far out of the image, the gap when the hold may be a high guide.
 """
 
@@ -39,6 +40,7 @@ from pipelines.geometry import (
     angle_between,
     elbow_angle,
     elbow_angle_world,
+    elbow_upper_roots,
     finger_spread_deg,
     fingers_together_score,
     forearm_from_vertical,
@@ -81,6 +83,11 @@ class GuideParams(RuleParams):
     raised_below_shoulder_m: float = Field(0.28, gt=0, description="or raised to within this of the shoulder, palm up")
     elbow_target_deg: float = Field(120.0, gt=0, lt=180)
     elbow_tolerance_deg: float = Field(15.0, gt=0)
+    # tune + tune_wide: the compliant bent guide at (1.6 m, 30) read 90 +- 9, the raised one at (1.3 m, -20) 88 +- 16
+    # and the bent one at (1.8 m, -40) 159 +- 9, each with a length-based root at 108-125
+    elbow_depth_alternative: bool = Field(True, description="the elbow fails only if the length-based reading "
+                                          "(`geometry.elbow_upper_roots`) fails too with the upper arm toward the "
+                                          "camera and with it away: no cue settles that depth sign")
     gap_target_m: float = Field(0.10, ge=0)
     gap_tolerance_m: float = Field(0.08, gt=0)
     # with the hand's depth scaled (geometry.HAND_DEPTH_SCALE) palms up read 0.78 / 0.93 at their 25th / 50th
@@ -207,12 +214,15 @@ def guide_row(frame: Frame, obs: Observation, p: GuideParams, bow: float | None,
     arm = frame.arms.get("right")
     ratio = forearm_ratio(frame.pose, frame.cam, arm, "right") if arm else None  # the elbow's cue gate reads it too
     el = frame.cached("elbow.right", lambda: elbow_angle(frame.pose, frame.cam, "right", arm, ratio))
+    roots = elbow_upper_roots(frame.pose, frame.cam, arm, "right") if arm else None
     hip = (w[L_HIP] + w[R_HIP]) / 2
     lw = w[L_WRIST] - hip
     return {
         "elbow_deg": el.value,
         "elbow_sigma_deg": el.sigma,
         "elbow_world_deg": elbow_angle_world(frame.pose, "right"),
+        # of the length-based readings with the upper arm toward or away from the camera, the one nearer the target
+        "elbow_alt_deg": None if roots is None else min(roots, key=lambda a: abs(a - p.elbow_target_deg)),
         "gap_m": upper_arm_gap_m(frame.pose, frame.cam, "right"),
         "palm_up": palm,
         "fingers_together": fingers_together_score(hand) if hand else None,
@@ -270,9 +280,9 @@ class GuidingGesture(Rule):
             return []
         (t0, w0), (t1, w1), rows = done
         p = self.p
-        m = {k: median_of(rows, k) for k in ("elbow_deg", "elbow_world_deg", "gap_m", "palm_up", "fingers_together",
-                                              "fingertip_deg", "left_at_abdomen", "bow_deg", "elbow_sigma_deg",
-                                              "fingertip_sigma_deg", "forearm_ratio",
+        m = {k: median_of(rows, k) for k in ("elbow_deg", "elbow_alt_deg", "elbow_world_deg", "gap_m", "palm_up",
+                                              "fingers_together", "fingertip_deg", "left_at_abdomen", "bow_deg",
+                                              "elbow_sigma_deg", "fingertip_sigma_deg", "forearm_ratio",
                                               "finger_spread_deg", "finger_spread_sigma_deg")}
         positions = [r["position"] for r in rows]
         position = max(set(positions), key=positions.count)
@@ -285,11 +295,17 @@ class GuidingGesture(Rule):
         def at_least(key: str, low: float) -> bool | None:
             return None if m[key] is None else m[key] >= low
 
+        elbow_range = (p.elbow_target_deg - p.elbow_tolerance_deg, p.elbow_target_deg + p.elbow_tolerance_deg)
+        # the cues' error is mostly the view's (depth along the line of sight), not frame-to-frame noise: the
+        # event keeps the frames' median sigma rather than shrinking it by the number of frames
+        elbow = judge(m["elbow_deg"], m["elbow_sigma_deg"], *elbow_range, p.confident_sigmas)
+        if elbow is False and p.elbow_depth_alternative and m["elbow_alt_deg"] is not None \
+                and judge(m["elbow_alt_deg"], m["elbow_sigma_deg"], *elbow_range, p.confident_sigmas) is not False:
+            # the image and the arm's lengths also fit an arm that passes, with the upper arm's depth sign (which no
+            # cue settles) the other way round: not a confident failure
+            elbow = None
         checks: dict[str, bool | None] = {
-            # the cues' error is mostly the view's (depth along the line of sight), not frame-to-frame noise: the
-            # event keeps the frames' median sigma rather than shrinking it by the number of frames
-            "elbow": judge(m["elbow_deg"], m["elbow_sigma_deg"], p.elbow_target_deg - p.elbow_tolerance_deg,
-                           p.elbow_target_deg + p.elbow_tolerance_deg, p.confident_sigmas),
+            "elbow": elbow,
             # the ~10 cm upper-arm gap describes the arm held out at the side; raised high (请往前走) the
             # elbow leaves the torso (0.18-0.21 m from the shoulder in the simulator's compliant high guide)
             "upper_arm_gap": None if maybe_high else judge(
@@ -315,7 +331,7 @@ class GuidingGesture(Rule):
         evidence = {
             "position": position,
             "elbow_deg": r1(m["elbow_deg"]), "elbow_sigma_deg": r1(m["elbow_sigma_deg"]),
-            "elbow_world_deg": r1(m["elbow_world_deg"]),
+            "elbow_world_deg": r1(m["elbow_world_deg"]), "elbow_alt_deg": r1(m["elbow_alt_deg"]),
             "upper_arm_gap_m": None if m["gap_m"] is None else round(m["gap_m"], 3),
             "palm_up": r1(m["palm_up"]), "fingers_together": r1(m["fingers_together"]),
             "finger_spread_deg": r1(m["finger_spread_deg"]),

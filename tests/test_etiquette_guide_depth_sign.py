@@ -1,0 +1,51 @@
+"""guide.gesture's elbow check and the upper arm's depth sign, which no cue settles.
+
+The length-based elbow (`geometry.elbow_upper_roots`) fits the image with the upper arm toward the camera and with it
+away; MediaPipe's sign for the upper arm agreed with the better of the two on only 29-67 % of the tune guide frames.
+The elbow fails confidently only when both fail too (recorded tune streams, session 6)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pipelines.geometry import ArmScale, elbow_upper_roots
+from tests.fixtures.etiquette import FOREARM, UPPER_ARM, ArmPose, make_cam, synth_pose
+from tests.test_etiquette_recorded import replay
+
+# compliant raised guide at (1.3 m, 2 m, -20 deg): the median cue reads 88 +- 16 for 120; the roots 108 / 66
+RAISED = "guide_high__m_young_avg__h1.3_d2_y-20__s6"
+# straight arm (170) from the same view: roots 154 / 86, both out of 120 +- 15
+STRAIGHT = "guide_wrong_elbow__f_old_heavy__h1.3_d2_y-20__s6"
+
+
+@pytest.mark.parametrize("view", [{}, dict(yaw=-40.0, pitch=19.4, height=1.8, distance=1.7)], ids=["front", "steep"])
+@pytest.mark.parametrize("forward,root", [(0.8, 0), (-0.8, 1)], ids=["upper_arm_toward_camera", "away"])
+def test_one_root_is_the_true_angle_whichever_way_the_upper_arm_points(view, forward, root):
+    cam = make_cam(**view)
+    arm = ArmPose(upper_dir=(-0.3, -0.6, forward), elbow_deg=120.0, toward=(-0.5, 0.0, 0.85))
+    pose, pts = synth_pose(cam, 15.0, right=arm)
+    roots = elbow_upper_roots(pose, cam, ArmScale(float((pts[12] - cam.C) @ cam.R[2]), UPPER_ARM, FOREARM))
+    assert roots is not None
+    assert roots[root] == pytest.approx(120.0, abs=1.0)
+    assert abs(roots[1 - root] - 120.0) > 10.0  # the other root is a different arm, not a copy
+
+
+def test_a_compliant_guide_read_bent_is_unknown_when_the_other_depth_sign_passes():
+    (ev,) = replay(RAISED, only=["guide.gesture"])
+    e = ev.evidence
+    assert e["elbow_deg"] < 105 - e["elbow_sigma_deg"]  # the median cue alone: a confident failure
+    assert 105 <= e["elbow_alt_deg"] <= 135
+    assert e["checks"]["elbow"] is None and ev.outcome == "pass"
+
+
+def test_without_the_alternative_the_same_guide_fails_its_elbow():
+    (ev,) = replay(RAISED, rules={"guide.gesture": {"elbow_depth_alternative": False}}, only=["guide.gesture"])
+    assert ev.outcome == "violation" and ev.evidence["failed"] == ["elbow"]
+
+
+def test_a_straight_arm_fails_when_neither_depth_sign_passes():
+    (ev,) = replay(STRAIGHT, only=["guide.gesture"])
+    e = ev.evidence
+    assert ev.outcome == "violation" and "elbow" in e["failed"]
+    assert not np.isclose(e["elbow_alt_deg"], 120.0, atol=15.0 + e["elbow_sigma_deg"])
