@@ -52,9 +52,9 @@ def test_a_hand_fitted_mirror_wise_is_not_read_as_pointing():
 
 
 def test_a_client_side_set_by_the_installer_marks_a_line_of_sight_view_unjudgeable():
-    # (1.8 m, -40 deg): the client zone's image side reads the client on the clerk's left (wrong); told the right
-    # side, the rule finds the reach toward it runs along the line of sight (the other hand's would move 0.16
-    # shoulder widths in the image) and judges nothing rather than guess one hand or two
+    # (1.8 m, -40 deg): the client zone (covering the clerk's hands at work) puts the client on the clerk's right, as
+    # does the installer's setting; the rule finds the reach toward it runs along the line of sight (the other
+    # hand's would move 0.16 shoulder widths in the image) and judges nothing rather than guess one hand or two
     name = "handover_one_hand__m_short__h1.8_d1.7_y-40__s4"
     told = {"client_side": "right"}
     assert _events(name, "handover.two_hands") == []
@@ -125,3 +125,48 @@ def test_only_the_doubtful_one_of_two_same_labelled_hands_is_mirrored():
     assert mirrored(doubtful, "right", [real_left, doubtful])
     assert not mirrored(real_left, "left", [real_left, doubtful])
     assert not mirrored(doubtful, "right", [doubtful])  # a lone hand: the pose's wrist sides may be swapped
+
+
+TUNE_VIEWS = [(1.35, 1.5, 0), (1.6, 1.3, 30), (1.3, 2.0, -20), (1.5, 1.2, 40), (1.2, 1.25, -10), (1.8, 1.7, -40)]
+
+
+def _sim_counter(view):
+    from calibration.config import CounterConfig
+    from simulator.clip import suggested_counter
+    from simulator.render import Camera
+
+    h, d, yaw = view
+    cam = Camera(height_m=h, distance_m=d, yaw_deg=yaw, pitch_deg=round(math.degrees(math.atan2(h - 1.0, d)), 3))
+    counter = CounterConfig.model_validate(suggested_counter(cam))
+    return counter, CameraModel.from_config(counter.camera, (cam.width, cam.height))
+
+
+@pytest.mark.parametrize("view", TUNE_VIEWS)
+def test_the_client_zone_puts_the_client_on_the_clerks_right(view):
+    # the simulator seats the client on the clerk's right (CLIENT_SEAT x < 0; -1 in the rule's clerk axes)
+    from pipelines.rules.etiquette_handover import client_side
+
+    assert client_side(*_sim_counter(view)) == -1.0
+
+
+def test_a_client_between_camera_and_clerk_is_on_the_cameras_side(monkeypatch):
+    # (1.8 m, -40 deg): the client's box spreads right of the clerk in the image (the zone's centre alone reads the
+    # clerk's left); it covers the clerk's hands at work, so the client sits between, on the camera's (right) side
+    import pipelines.rules.etiquette_handover as handover
+
+    counter, cam = _sim_counter((1.8, 1.7, -40))
+    monkeypatch.setattr(handover, "MIN_CAMERA_ASIDE_M", math.inf)  # control: the zone's centre only
+    assert handover.client_side(counter, cam) == 1.0
+
+
+def test_a_reach_toward_a_client_between_camera_and_clerk_is_unknown_not_passed():
+    # session 6 (1.8 m, -40 deg): both hands hold the papers out toward the client, who sits between the camera and
+    # the clerk; the reach runs toward the camera (the modelled reach moves the wrists 0.19-0.28 shoulder widths in
+    # the image) and the rule judges nothing. Control: told the client sits on the clerk's left (what the zone's
+    # centre read until session 6), the same stream passes, because the forward move's image happens to point along
+    # a reach toward the left: a pass for the wrong reason
+    name = "handover_two_hands__m_heavy_tall__h1.8_d1.7_y-40__s6"
+    assert _events(name, "handover.two_hands") == []
+    wrong = [e for e in replay(name, rules={"handover.two_hands": {"client_side": "left"}})
+             if e.rule_id == "handover.two_hands"]
+    assert [(e.outcome, e.evidence["hand"]) for e in wrong] == [("pass", "both")]

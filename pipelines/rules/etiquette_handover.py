@@ -16,7 +16,8 @@ simulated reach within 1.4 s; a new posture held `relearn_s` becomes it):
   looking down on a reach that also comes forward sees it drop: 0.01 m of 0.14 at (1.5 m, 40 deg)), and stays
   below the shoulders plus `max_above_shoulder_m` (a raised greeting, a hand at the face are not handovers);
 - toward the client: it moved at least `toward_m` sideways toward the client's side (the rule's `client_side`
-  when the installer set it, else the calibrated client zone's side in the image; without either, the side the
+  when the installer set it, else from the calibrated client zone (`client_side`: a zone covering the clerk's hands
+  at work puts the client between camera and clerk, on the camera's side); without either, the side the
   farther-moved hand went);
 - together (hypotenuse) at least `move_m`: the hand holding the document moves mostly sideways, the other hand
   mostly up to meet it (measured on the simulator's handovers: 0.15-0.35 m);
@@ -43,8 +44,11 @@ labelled 4-8 deg; a camera in service learns the baseline long before). The epis
 Viewpoints that cannot see it: a reach that runs along the camera's line of sight barely moves in the image. The
 rule projects a canonical reach (`CANON_REACH_M`, from each resting wrist) through the calibrated camera and,
 when either hand's would move less than `min_view_reach_sw` image shoulder widths, judges nothing (frames are
-unknown, no event) rather than guess one hand or two: (1.8 m, -40 deg) gives 0.16-0.29 toward the client's
-actual side, the other tune views 0.56-1.09.
+unknown, no event) rather than guess one hand or two: (1.8 m, -40 deg) gives 0.19-0.28 toward the client's
+actual side (the simulator's reach there: 0.14-0.16 m toward the client, 0.18 up, 0.20-0.32 forward, all but the
+lift toward the camera), the other tune views 0.56-1.09. Until session 6 the zone put that client on the clerk's
+left, where a reach has a long image, and those clips passed only because the forward move's image happened to
+point along it; with the client on the right side they are unknown.
 
 A hand behind the client: where the client sits between the camera and the clerk ((1.3 m, 2.0 m, -20 deg)), the
 reaching hand is behind the client's back, and the hand model finds no hand there; a finger pointed at the client
@@ -73,6 +77,7 @@ import numpy as np
 from pydantic import Field
 
 from calibration.config import CounterConfig
+from pipelines.context import point_in_polygon
 from pipelines.engine import Rule, RuleContext, RuleParams, register
 from pipelines.events import Event
 from pipelines.geometry import FORWARD, L_SHOULDER, L_WRIST, R_SHOULDER, R_WRIST, UP, CameraModel
@@ -100,6 +105,8 @@ CLERK_CHEST_M = 1.0  # the clerk's chest height, seated (m): where the camera se
 # The hands' coronal plane: forearms on the desk put the wrists 0.37-0.38 m ahead of the shoulders on the
 # simulator's bodies, 0.40-0.49 m while reaching; the shoulders sit about on the clerk's axis.
 REACH_PLANE_M = 0.4
+HANDS_AT_WORK_M = np.array([0.0, 0.8, REACH_PLANE_M])  # the hands at work on the desk, in front of the clerk (m)
+MIN_CAMERA_ASIDE_M = 0.1  # a camera this far to one side of the clerk has a side a client between them shares
 # A canonical handover from the resting wrist (m, clerk axes): toward the client's side, up, forward
 # (the simulator's reach: 0.20 sideways, 0.14 up, 0.03-0.11 forward).
 CANON_REACH_M = (0.20, 0.14, 0.10)
@@ -130,8 +137,8 @@ class HandoverParams(RuleParams):
                                                 "zone (the context's client_present) or a recent queue call")
     client_call_s: float = Field(300.0, ge=0, description="a queue call this recent means a client is served")
     client_side: Literal["left", "right"] | None = Field(
-        None, description="the clerk's side where the client sits (set it when the camera sees the client zone "
-                          "in line with the clerk); None = from the client zone in the image")
+        None, description="the clerk's side where the client sits; None = from the calibrated client zone "
+                          "(`client_side`)")
     rest_window_s: float = Field(5.0, gt=0, description="the resting wrist is the median over this window")
     rest_min_s: float = Field(0.6, ge=0, description="history needed before any handover counts")
     relearn_s: float = Field(10.0, gt=0, description="hands held away from the rest this long: the new rest")
@@ -150,17 +157,22 @@ class HandoverParams(RuleParams):
 
 
 def client_side(counter: CounterConfig, cam: CameraModel) -> float | None:
-    """+1 / -1: the clerk-world X side of the client, from where the client zone's centre lies in the image
-    against the clerk (the post's origin at chest height): a camera facing the clerk sees the clerk's right on
-    the image's left. None without a client zone, or for a camera behind the clerk's shoulder line.
+    """+1 / -1: the clerk-world X side of the client (+1 the clerk's left). None without a client zone, or for a
+    camera behind the clerk's shoulder line.
 
-    Wrong when the client sits between the camera and the clerk: tune_wide (1.8 m, 1.7 m, -40 deg) has the client
-    0.5 m from the lens on the clerk's right and the zone right of the clerk in the image (read: left). Without
-    depth an image polygon cannot tell; back-projecting the zone's centre at a client's chest height put y30/y40
-    clients on the wrong side instead. The rule's `client_side` parameter states it for such a camera."""
+    When the client zone covers where the clerk's hands work (`HANDS_AT_WORK_M`), the line of sight to them crosses
+    the client: the client sits between the camera and the clerk, so on the camera's side of the clerk (tune
+    (1.3 m, 2.0 m, -20 deg) and tune_wide (1.8 m, 1.7 m, -40 deg): the client 0.5 m from the lens on the clerk's
+    right). Otherwise, from where the zone's centre lies in the image against the clerk (the post's origin at chest
+    height): a camera facing the clerk sees the clerk's right on the image's left. The centre alone read the
+    (1.8 m, -40 deg) client on the clerk's left: seen from above and beside, the client's box spreads right of the
+    clerk in the image. (Back-projecting the zone's centre at a client's chest height put y30/y40 clients on the
+    wrong side instead: their zone is a sliver at the image's edge.)"""
     zone = counter.zones.client
     if not zone or abs(cam.yaw_deg) >= 90:
         return None
+    if abs(float(cam.C[0])) >= MIN_CAMERA_ASIDE_M and point_in_polygon(tuple(cam.project(HANDS_AT_WORK_M)), zone):
+        return float(np.sign(cam.C[0]))
     centre_x = float(np.mean(np.asarray(zone, float)[:, 0]))
     clerk_x = float(cam.project(UP * CLERK_CHEST_M)[0])
     if abs(centre_x - clerk_x) < 1.0:
