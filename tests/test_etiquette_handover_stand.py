@@ -79,3 +79,52 @@ def test_a_visitor_at_an_empty_post_is_no_stand_violation():
         ("info", "unknown", "no clerk at the post")]
     seen = [e for e in replay(name, rules=STAND_EVAL) if e.rule_id == "stand.for_visitor"]
     assert [e.outcome for e in seen] == ["violation"]
+
+
+def _hidden_clerk_stream(head_top_m: float | None, n: int = 40) -> tuple:
+    """A calibrated camera aside of a seated clerk; from frame 5 the pose follows someone 0.6 m from the lens
+    (shoulders ~1 m wide at the clerk's plane) while a visitor stands in front of the counter. The detector (every
+    10 frames) sees the visitor and the clerk's own box, whose top lies `head_top_m` above the floor at the clerk's
+    plane (None: the clerk's box is not found)."""
+    import numpy as np
+
+    from tests.fixtures.etiquette import make_cam, synth_pose
+    from vision.observation import Observation
+    from vision.results import Detection
+
+    cam = make_cam(yaw=-30, height=1.6, distance=1.5, pitch=8)
+    near = make_cam(yaw=-30, height=1.6, distance=0.6, pitch=8)
+
+    def clerk_box(top_m: float) -> Detection:
+        top, foot = cam.project(np.array([[0.0, top_m, 0.0], [0.0, 0.45, 0.0]]))
+        return Detection((top[0] - 80, top[1], top[0] + 80, min(foot[1], 700.0)), "person", 0.6, "det")
+
+    visitor = Detection((700.0, 100.0, 1100.0, 716.0), "person", 0.9, "det")
+    out = []
+    for i in range(n):
+        pose, _ = synth_pose(near if i >= 5 else cam, 0.0, hip_height=0.55)
+        people = [clerk_box(1.3)] if i == 0 else [visitor] + ([clerk_box(head_top_m)] if head_top_m else [])
+        detect = i % 10 == 0
+        out.append(Observation("c1", i, i / 10, image_size=(1280, 720), ran=["pose", "people"] if detect else ["pose"],
+                               pose=pose, people=people if detect else []))
+    return cam, out
+
+
+@pytest.mark.parametrize(("head_top_m", "outcome"), [(1.3, "violation"), (1.75, "pass"), (None, "info")])
+def test_a_clerk_hidden_by_someone_nearer_is_judged_on_their_own_box(head_top_m, outcome):
+    # the top of the clerk's own person box tells seated from standing while the pose is on someone else; with no
+    # box of the clerk, whether they stood is unknown. No pose, no bow reading: a clerk who stood passes
+    from pipelines.replay import replay as pipeline_replay
+    from tests.fixtures.etiquette import counter_for
+
+    cam, stream = _hidden_clerk_stream(head_top_m)
+    zones = {"client": [(650.0, 300.0), (1280.0, 300.0), (1280.0, 720.0), (650.0, 720.0)],
+             "post": [(0.0, 0.0), (1280.0, 0.0), (1280.0, 720.0), (0.0, 720.0)]}
+    rules = {"stand.for_visitor": {"respond_s": 2.0, "arrive_s": 0.5}}
+    evs = [e for e in pipeline_replay(stream, counter_for(cam, rules, zones), [], only=["stand.for_visitor"])
+           if e.type == "end"]
+    assert [e.outcome for e in evs] == [outcome]
+    if head_top_m is not None:
+        assert evs[0].evidence["clerk_box_frames"] > 10 and evs[0].evidence["bowed"] is None
+    else:
+        assert evs[0].evidence["verdict"] == "unknown"

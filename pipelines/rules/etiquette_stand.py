@@ -20,10 +20,13 @@ judge. On the simulator's views the zone is null at (1.25 m, 1.1 m, 0 deg), a sl
 the camera: there the visit is never seen. Nothing tells a visiting inspector from a walk-in client
 without a ticket.
 
-A visitor between the camera and the clerk (tune_wide (1.8 m, 1.7 m, -40 deg)): the pose follows the visitor, whose
-shoulders read wider at the clerk's plane than a clerk's could (`_frame.someone_nearer`, `max_body_width_m`). Such
-frames are not the clerk's: they say nothing of standing, and the box holding that pose may be the visitor's. A
-visit whose window had the clerk unseen on at least as many frames as seen, with no stand seen, is reported as
+A visitor between the camera and the clerk (tune_wide (1.8 m, 1.7 m, -40 deg), session-5 streams; the session-6
+ones keep the pose on the clerk): the pose follows the visitor, whose shoulders read wider at the clerk's plane than a
+clerk's could (`_frame.someone_nearer`, `max_body_width_m`). Such frames are not the clerk's pose: standing is read
+from the clerk's own person box instead (not in front of the post, in the post zone: its top, back-projected onto
+the clerk's plane, at least `min_standing_top_m` above the floor), a reading held `memory_s` like a visitor's
+sighting; no bow is read there, so a clerk seen standing only by the box passes on the stand. A visit whose window
+had the clerk unseen (neither pose nor box) on at least as many frames as seen, with no stand seen, is reported as
 `info` with `verdict: unknown` instead of a violation.
 """
 
@@ -40,13 +43,15 @@ from pipelines.context import point_in_polygon
 from pipelines.engine import Rule, RuleContext, RuleParams, register
 from pipelines.events import Event
 from pipelines.geometry import (
+    FORWARD,
     L_SHOULDER,
     R_SHOULDER,
+    UP,
     UprightModel,
     learn_upright,
     measure_bow,
 )
-from pipelines.rules._body import STANDING_SHOULDER_M
+from pipelines.rules._body import STANDING_SHOULDER_M, box_center
 from pipelines.rules._frame import MAX_CLERK_SHOULDER_DOC, MAX_CLERK_SHOULDER_M, someone_nearer
 from pipelines.rules.etiquette_common import (
     FRAME_EDGE_PX,
@@ -61,6 +66,11 @@ from pipelines.temporal import Clock, instant_event
 from vision.observation import Observation
 from vision.results import Detection
 from vision.roi import box_holds
+
+# The top of the clerk's person box on the clerk's plane (m above the floor), per view of tune and tune_wide: seated
+# p95 1.41-1.44 (p99 up to 1.52 at (1.8 m, -40 deg); a hand raised above the head lifts it to 1.57), standing p5
+# 1.43-1.58, median 1.62-1.65 (lower only deep in a bow: 1.38 at 45 deg).
+STANDING_TOP_M = 1.5
 
 
 class StandParams(RuleParams):
@@ -84,6 +94,10 @@ class StandParams(RuleParams):
     standing_baseline_frames: int = Field(1, ge=1, description="still standing frames that make the standing "
                                                                 "posture the bow is measured against")
     max_body_width_m: float = Field(MAX_CLERK_SHOULDER_M, gt=0, description=MAX_CLERK_SHOULDER_DOC)
+    min_standing_top_m: float = Field(
+        STANDING_TOP_M, gt=0, description="while the pose follows someone nearer the camera: the clerk stands when "
+                                          "the top of their own person box, back-projected onto the clerk's plane, is "
+                                          "this high above the floor (calibrated camera)")
 
 
 @register
@@ -101,12 +115,13 @@ class StandForVisitor(Rule):
         self.visit: dict[str, Any] | None = None  # the arrival being judged
         self.visitor_gone = True
         # the clerk's recent frames: (t, shoulder height, standing, bow angle or None)
-        self.recent: deque[tuple[float, float, bool | None, float | None]] = deque()
+        self.recent: deque[tuple[float, float | None, bool | None, float | None]] = deque()
         self.standing_model: UprightModel | None = None
         self.still_standing: list[Any] = []
         self.last_height: float | None = None
         self.tallest = 0.0  # the highest shoulders since the clerk stood up
         self.unseen: deque[float] = deque()  # frames whose pose was someone nearer the camera, not the clerk
+        self.clerk_box: tuple[float, float] | None = None  # (t, top m): the clerk's person box at the last detection
 
     def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
         if self.counter.zones.client is None:
@@ -114,10 +129,14 @@ class StandForVisitor(Rule):
         frame = self.geom.measure(obs, ctx)
         t = ctx.clock.t
         nearer = someone_nearer(obs, ctx, self.p.max_body_width_m)
-        if nearer:  # the pose follows a visitor between the camera and the clerk: the clerk is not seen
+        self._read_clerk_box(obs)
+        box_standing = None
+        if nearer:  # the pose follows a visitor between the camera and the clerk: the clerk's pose is not seen
             frame = None
-            self.unseen.append(t)
-        self._track_clerk(frame, t)
+            box_standing = self._box_standing(t)
+            if box_standing is None:
+                self.unseen.append(t)
+        self._track_clerk(frame, t, box_standing)
         here = self._visitor_present(obs, ctx, t, pose_is_clerk=not nearer)
         if not here:
             self.present_since, self.visitor_gone = None, True
@@ -136,7 +155,7 @@ class StandForVisitor(Rule):
         return self._judge(ctx)
 
     # --- the clerk -------------------------------------------------------------------------------
-    def _track_clerk(self, frame: Frame | None, t: float) -> None:
+    def _track_clerk(self, frame: Frame | None, t: float, box_standing: bool | None = None) -> None:
         horizon = self.p.respond_s + self.p.arrive_s + self.p.lookback_s + self.p.memory_s + 5.0
         while self.recent and t - self.recent[0][0] > horizon:
             self.recent.popleft()
@@ -144,6 +163,10 @@ class StandForVisitor(Rule):
             self.unseen.popleft()
         if frame is None:
             self.last_height = None
+            if box_standing is not None:  # standing or not from the clerk's box: no height, no bow
+                self.recent.append((t, None, box_standing, None))
+                if not box_standing:
+                    self.standing_model, self.still_standing, self.tallest = None, [], 0.0
             return
         height = shoulder_height_m(frame)
         standing = self._standing(height)
@@ -177,8 +200,34 @@ class StandForVisitor(Rule):
             return None
         return float(measure_bow(frame.pose, frame.cam, self.standing_model).angle)
 
+    def _read_clerk_box(self, obs: Observation) -> None:
+        """The top of the clerk's own person box (m above the floor on the clerk's plane) at this detector run: a box
+        not in front of the post (`in_front_of_post`) whose centre lies in the post zone, the most confident one.
+        Not read on an uncalibrated camera (the height would be a guess), nor for a box cut by the frame's top
+        unless even that cut reads standing."""
+        cam = self.counter.camera
+        if "people" not in obs.ran or cam.height_m is None or cam.distance_m is None:
+            return
+        post, model = self.counter.zones.post, self.geom.camera(obs)
+        self.clerk_box = None
+        for d in sorted(obs.people, key=lambda d: -d.score):
+            if self._in_front(d, obs) or (post is not None and not point_in_polygon(box_center(d.box), post)):
+                continue  # the visitor's box, or someone beside the post
+            top = float(model.on_plane(np.array([box_center(d.box)[0], d.box[1]]), FORWARD, np.zeros(3)) @ UP)
+            if d.box[1] <= self.p.frame_edge_px and top < self.p.min_standing_top_m:
+                return  # the box runs off the frame's top: the head is higher than that, by how much is unknown
+            self.clerk_box = (obs.t, top)
+            return
+
+    def _box_standing(self, t: float) -> bool | None:
+        """Standing, from the clerk's person box (its top at least `min_standing_top_m` high), while the pose
+        follows someone nearer; the reading holds `memory_s` (the detector runs every few frames)."""
+        if self.clerk_box is None or t - self.clerk_box[0] > self.p.memory_s:
+            return None
+        return self.clerk_box[1] >= self.p.min_standing_top_m
+
     def _level_before(self, t: float) -> float | None:
-        before = [h for (tt, h, _, _) in self.recent if tt < t]
+        before = [h for (tt, h, _, _) in self.recent if tt < t and h is not None]
         return float(np.median(before[-20:])) if before else None
 
     def _response(self, v: dict[str, Any]) -> dict[str, Any]:
@@ -186,9 +235,10 @@ class StandForVisitor(Rule):
         frames = [r for r in self.recent if r[0] >= v["t"] - self.p.lookback_s]
         stood_at, rise, bow, bow_seen = None, 0.0, 0.0, False
         for tt, height, standing, angle in frames:
-            if v["seated"] is not None:
+            known = v["seated"] is not None and height is not None  # a box reading has no height
+            if known:
                 rise = max(rise, height - v["seated"])
-            risen = v["seated"] is not None and height - v["seated"] >= self.p.rise_m
+            risen = known and height - v["seated"] >= self.p.rise_m
             up = standing if standing is not None else risen
             if up and stood_at is None:
                 stood_at = tt
@@ -260,6 +310,7 @@ class StandForVisitor(Rule):
             missing.append("bow")
         evidence = {
             "stood": stood, "bowed": r["bowed"] if r["bow_seen"] else None, "missing": missing,
+            "clerk_box_frames": sum(1 for rec in self.recent if rec[0] >= start and rec[1] is None),
             "shoulder_rise_m": round(r["rise"], 3), "bow_deg": r1(r["bow"]) if r["bow_seen"] else None,
             "latency_s": round(max(r["stood_at"] - v["t"], 0.0), 2) if stood else None,
         }
