@@ -25,3 +25,17 @@ def test_without_the_resting_reading_the_same_bow_reads_as_a_guide():
 def test_a_guide_from_the_same_view_is_still_measured():
     evs = replay(GUIDE_STEEP, only=["guide.gesture"])
     assert len(evs) == 1 and evs[0].evidence["position"] == "horizontal"
+
+
+# the low guide (请坐) seen from (1.6 m, 1.3 m, 30 deg): MediaPipe reads the wrist 0.10 m out (truly 0.19), under
+# lateral_m, but 0.16 m out from where it hung, with the forearm lifted to 123 deg from up (hanging: 145)
+LOW_FROM_LEFT = "guide_low__m_young_avg__h1.6_d1.3_y30__s6"
+
+
+def test_a_low_guide_read_close_to_the_body_is_found_by_its_lifted_forearm():
+    evs = replay(LOW_FROM_LEFT, only=["guide.gesture"])
+    assert len(evs) == 1 and evs[0].outcome == "pass" and evs[0].evidence["failed"] == []
+
+
+def test_without_the_lifted_forearm_path_the_low_guide_is_missed():
+    assert replay(LOW_FROM_LEFT, rules={"guide.gesture": {"lifted_forearm_deg": None}}, only=["guide.gesture"]) == []

@@ -1,6 +1,7 @@
 """guide.gesture — each guiding gesture measured against DB50/T 1603 B.6.1 and classified (B.6.2).
 
-A gesture: the right wrist swung out to the side (or forward with the palm up), held `min_hold_s`.
+A gesture: the right wrist swung out to the side (or forward with the palm up, or swung from rest with the
+forearm lifted), held `min_hold_s`.
 When it ends, one event reports every measured value (medians over the held frames) and its own
 pass/fail: elbow angle (target 120°), upper arm ~10 cm from the torso, palm up, fingers together,
 fingertips leading along the forearm, left hand at the abdomen, body bowed ~15°, and the position
@@ -77,6 +78,11 @@ class GuideParams(RuleParams):
     # this far out from where it hung while the clerk stood upright (tune + tune_wide: bows 0.01-0.07, guides
     # 0.10-0.48 but one low guide at (1.8 m, -40 deg) 0.05)
     swing_m: float = Field(0.09, ge=0, description="and this far out from its resting reading (0: off)")
+    # seen from 30-40 deg on the clerk's left MediaPipe reads a guiding wrist 0.08-0.13 m out for a true 0.19-0.31
+    # (tune + tune_wide): a lifted forearm with the swing is a gesture too. Standing frames swung from rest without a
+    # guide (bows, hands let go from the front) hung their forearm at 150-176 deg; those guides read 71-123
+    lifted_forearm_deg: float | None = Field(135.0, gt=0, lt=180, description="or swung `swing_m` from rest with the "
+                                             "forearm at most this far from pointing up (None: off)")
     max_bow_deg: float = Field(30.0, gt=0, description="no gesture starts while the body bows deeper than this (a "
                                "guide comes with a ~15 deg bow; in a deep bow the hanging arms swing out)")
     forward_m: float = Field(0.40, gt=0, description="or this far forward with the palm up")
@@ -209,6 +215,8 @@ def guide_row(frame: Frame, obs: Observation, p: GuideParams, bow: float | None,
     if bow is not None and bow > p.max_bow_deg:
         return None
     swung = lateral >= p.lateral_m and (rest_lateral is None or lateral - rest_lateral >= p.swing_m)
+    swung = swung or (p.lifted_forearm_deg is not None and tilt is not None and tilt <= p.lifted_forearm_deg
+                      and rest_lateral is not None and lateral - rest_lateral >= p.swing_m)
     if not (swung or (palm_up and (forward >= p.forward_m or raised))):
         return None
     arm = frame.arms.get("right")
@@ -263,8 +271,9 @@ class GuidingGesture(Rule):
         frame = self.geom.measure(obs, ctx)
         row = None
         if frame is not None and is_standing(frame, self.counter, self.p.min_standing_shoulder_m) is not False:
-            # the median only when the absolute test passes (it decides nothing otherwise)
-            out = frame.world is not None and wrist_lateral_m(frame.world) >= self.p.lateral_m
+            # the median only when the absolute test passes or a lifted forearm may use it (it decides nothing else)
+            out = frame.world is not None and (wrist_lateral_m(frame.world) >= self.p.lateral_m
+                                               or self.p.lifted_forearm_deg is not None)
             rest = float(np.median(self.rest)) if out and self.rest and self.p.swing_m > 0 else None
             row = guide_row(frame, obs, self.p, frame.bow.angle if frame.bow else None, rest)
             if row is None and frame.world is not None and frame.bow is not None and abs(frame.bow.angle) < UPRIGHT_DEG:
