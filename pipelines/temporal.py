@@ -166,22 +166,43 @@ def toward(usual: tuple[float, ...], now: tuple[float, ...], dt: float, tau_s: f
 
 class SlowBaseline:
     """One person's usual values (where the nose sits over the shoulders, the upright posture), updated slowly so a
-    behaviour is read against them: `update` returns the baseline before this frame, then moves it toward the
-    frame (`toward`). The first frame, or the first after more than `tau_s` without one, starts it afresh."""
+    behaviour is read against them. `update` returns the baseline before this frame, then moves it toward the
+    frame (`toward`). The first frame, or the first after more than `tau_s` unseen, starts it afresh.
+
+    A rule that learns only from some frames (an untilted head, no hand held up) calls `look` on every frame it
+    reads and `learn` on those: the restart still follows the frames seen, the time constant the frames learnt
+    from, and `stale` says none taught it for longer than `tau_s`."""
 
     def __init__(self, tau_s: float) -> None:
         self.tau_s = tau_s
         self.usual: tuple[float, ...] | None = None
-        self.t: float | None = None
+        self.t: float | None = None  # the last frame it learnt from (or started on)
+        self.seen: float | None = None  # the last frame it was read on
 
     def fresh(self, t: float) -> bool:
         """Whether a frame at t starts the baseline afresh (first sight, or back after long)."""
-        return self.usual is None or self.t is None or t - self.t > self.tau_s
+        return self.usual is None or self.seen is None or t - self.seen > self.tau_s
+
+    def look(self, t: float, now: tuple[float, ...]) -> tuple[float, ...]:
+        """The baseline before this frame (this frame's values when it starts afresh); nothing learnt."""
+        if self.usual is None or self.fresh(t):
+            self.usual, self.t = now, t
+        self.seen = t
+        return self.usual
+
+    def learn(self, t: float, now: tuple[float, ...]) -> None:
+        """Move the baseline toward this frame (after `look`)."""
+        assert self.usual is not None and self.t is not None
+        self.usual = toward(self.usual, now, t - self.t, self.tau_s)
+        self.t = t
+
+    def stale(self, t: float) -> bool:
+        """No frame learnt from for longer than `tau_s` (its values may no longer be the usual ones)."""
+        return self.t is None or t - self.t > self.tau_s
 
     def update(self, t: float, now: tuple[float, ...]) -> tuple[float, ...]:
-        before = now if self.usual is None or self.fresh(t) else self.usual
-        self.usual = toward(before, now, t - (self.t if self.t is not None else t), self.tau_s)
-        self.t = t
+        before = self.look(t, now)
+        self.learn(t, now)
         return before
 
 

@@ -85,3 +85,15 @@ def test_slow_baseline_reads_each_frame_against_the_usual_before_it_and_restarts
     assert not base.fresh(25.0) and base.fresh(25.5)  # more than tau_s unseen starts afresh
     assert base.update(26.0, (-1.0, 0.0)) == (-1.0, 0.0)
     assert toward((0.0,), (8.0,), dt=-1.0, tau_s=4.0) == (0.0,) and toward((0.0,), (8.0,), 1.0, 4.0) == (2.0,)
+
+
+def test_slow_baseline_learning_only_from_some_frames_restarts_on_sight_and_goes_stale_on_learning():
+    base = SlowBaseline(tau_s=10.0)
+    assert base.fresh(0.0) and base.look(0.0, (1.0,)) == (1.0,)  # the first sight starts it, nothing learnt
+    base.learn(0.0, (1.0,))
+    for t in (4.0, 8.0, 12.0):  # seen but not learnt from (a clamp held): kept, not restarted ...
+        assert not base.fresh(t) and base.look(t, (9.0,)) == (1.0,)
+    assert base.stale(12.0) and not base.stale(10.0)  # ... but stale past tau_s without a learning frame
+    base.learn(15.0, (6.0,))  # a learning frame moves it by the time since the last one (all the way: 15 s)
+    assert base.usual == (6.0,) and not base.stale(15.0)
+    assert base.fresh(25.5) and base.look(25.5, (2.0,)) == (2.0,)  # unseen more than tau_s: afresh

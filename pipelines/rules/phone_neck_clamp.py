@@ -44,7 +44,7 @@ from pipelines.rules._body import (
 )
 from pipelines.rules._frame import camera, measure, shoulder_height_m
 from pipelines.rules.phone_use import PHONE_LABELS
-from pipelines.temporal import toward
+from pipelines.temporal import SlowBaseline
 from vision.observation import Observation
 
 
@@ -82,9 +82,8 @@ class NeckClamp(TrackedRule):
     def __init__(self, *a: Any, **kw: Any) -> None:
         super().__init__(*a, **kw)
         self.phone_t = float("-inf")
-        self.usual: tuple[float, ...] | None = None  # face roll, shoulder slope, face yaw (deg), nose height (m)
-        self.usual_t = 0.0  # the last frame the usual pose learned from (an untilted head)
-        self.seen_t = float("-inf")  # the last frame this cue read a face
+        # face roll, shoulder slope, face yaw (deg), nose height (m): learnt from untilted heads only
+        self.usual = SlowBaseline(self.params.baseline_tau_s)  # type: ignore[attr-defined]
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
@@ -128,7 +127,7 @@ class NeckClamp(TrackedRule):
             return None
         height = shoulder_height_m(obs, ctx)
         if height is not None and height >= p.min_standing_shoulder_m:
-            self.usual = None  # the usual pose is a seated one; standing moves the head across the view
+            self.usual = SlowBaseline(p.baseline_tau_s)  # the usual pose is a seated one; standing moves the head
             return {}
         cam, body = camera(obs, ctx), body_of(ctx)
         sh = shoulders_on_plane(body, cam) if body is not None else None  # once per frame, shared with other rules
@@ -136,15 +135,14 @@ class NeckClamp(TrackedRule):
             return None
         slope = math.degrees(math.atan2(sh[0, 1] - sh[1, 1], sh[0, 0] - sh[1, 0]))
         now = (face.roll, slope, face.yaw, nose_over_shoulders_m(body, cam))  # shared with phone.use
-        unseen_long, self.seen_t = t - self.seen_t > p.baseline_tau_s, t
-        if self.usual is None or unseen_long:  # first sight, or back after long
-            self.usual, self.usual_t = now, t
+        fresh = self.usual.fresh(t)  # first sight, or back after long: this frame starts the usual pose
+        usual = self.usual.look(t, now)
+        if fresh:
             return {}
-        d_roll, d_slope, d_yaw, d_nose = (a - b for a, b in zip(now, self.usual, strict=True))
+        d_roll, d_slope, d_yaw, d_nose = (a - b for a, b in zip(now, usual, strict=True))
         if abs(d_roll) < p.min_roll_change_deg / 2:  # the usual pose learns only from an untilted head
-            self.usual = toward(self.usual, now, t - self.usual_t, p.baseline_tau_s)  # type: ignore[assignment]
-            self.usual_t = t
-        elif t - self.usual_t > p.baseline_tau_s:
+            self.usual.learn(t, now)
+        elif self.usual.stale(t):
             # no untilted frame for that long: the usual pose is stale (a clamp held past it, or a first frame
             # caught mid-movement). Silent until the head comes back to it or the clerk stands (a restart):
             # restarting here would take the clamp for the usual and the head coming upright for a tilt.

@@ -45,7 +45,7 @@ from pipelines.rules._base import TimedParams, TrackedRule, best, body_of
 from pipelines.rules._body import NOSE, Body, nose_over_shoulders_m
 from pipelines.rules._frame import PHONE_LABELS, HandMeasure, camera, measure
 from pipelines.rules.phone_call import at_ear
-from pipelines.temporal import toward
+from pipelines.temporal import SlowBaseline
 from vision.observation import Observation
 from vision.results import FaceResult
 
@@ -129,9 +129,8 @@ class PhoneUse(TrackedRule):
         self.phone_t: dict[str, float] = {}
         self.phone_ev: dict[str, Any] = {}
         self.mouth_t: dict[str, float] = {}  # each hand last seen at the mouth
-        self.usual_nose: float | None = None  # the clerk's usual nose height over the shoulders (m)
-        self.usual_t = 0.0  # the last frame the usual learned from
-        self.nose_seen_t = float("-inf")  # the last frame the nose was read
+        # the clerk's usual nose height over the shoulders (m), learnt on frames with no hand held up
+        self.usual_nose = SlowBaseline(self.params.usual_tau_s)  # type: ignore[attr-defined]
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
@@ -173,12 +172,9 @@ class PhoneUse(TrackedRule):
         height = nose_over_shoulders_m(body, camera(obs, ctx))  # once per frame, shared with neck_clamp
         if height is None:
             return None
-        t, p = ctx.clock.t, self.params
-        # restart only after the nose went unseen that long: a long phone use (no learning frames) keeps its usual
-        unseen_long, self.nose_seen_t = t - self.nose_seen_t > p.usual_tau_s, t  # type: ignore[attr-defined]
-        if self.usual_nose is None or unseen_long:
-            self.usual_nose, self.usual_t = height, t
-        elif learn:
-            self.usual_nose = toward((self.usual_nose,), (height,), t - self.usual_t, p.usual_tau_s)[0]  # type: ignore[attr-defined]
-            self.usual_t = t
-        return self.usual_nose - height
+        # restarts only after the nose went unseen that long: a long phone use (no learning frames) keeps its usual
+        t = ctx.clock.t
+        self.usual_nose.look(t, (height,))
+        if learn:
+            self.usual_nose.learn(t, (height,))
+        return self.usual_nose.usual[0] - height  # type: ignore[index]
