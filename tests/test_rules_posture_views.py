@@ -248,3 +248,26 @@ def test_after_the_post_stood_empty_the_next_person_seated_sets_their_own_usual_
     assert spans(run_rules(obs, ["posture.slouch"], counter=counter, overrides=SIM), "posture.slouch") == []
     never = {"posture.slouch": {**SIM["posture.slouch"], "reset_absent_s": 1000.0}}  # control: no reset
     assert spans(run_rules(obs, ["posture.slouch"], counter=counter, overrides=never), "posture.slouch") != []
+
+
+def test_the_behaviour_and_the_etiquette_shoulder_heights_are_one_measure():
+    # _frame.shoulder_height_m (per RuleContext) and etiquette_common.shoulder_height_m (per etiquette Frame) both
+    # come from one formula: on a clerk who stands up they agree on every frame both read, seated and standing
+    from pipelines.context import ContextDeriver
+    from pipelines.engine import RuleContext
+    from pipelines.rules._body import STANDING_SHOULDER_M
+    from pipelines.rules._frame import shoulder_height_m
+    from pipelines.rules.etiquette_common import ClerkGeometry
+    from pipelines.rules.etiquette_common import shoulder_height_m as frame_shoulder_height_m
+
+    obs, counter = recorded_posture("stand_for_visitor__m_heavy_tall__h1.35_d1.5_y0")
+    derive, geom, pairs = ContextDeriver(counter), ClerkGeometry(counter), []
+    for o in obs:
+        ctx = RuleContext(counter=counter)
+        derive(o, ctx)
+        ours, frame = shoulder_height_m(o, ctx), geom.measure(o, ctx)
+        if ours is not None and frame is not None:
+            pairs.append((ours, frame_shoulder_height_m(frame)))
+    assert len(pairs) > 20
+    assert all(abs(a - b) < 1e-9 for a, b in pairs)
+    assert min(a for a, _ in pairs) < STANDING_SHOULDER_M < max(a for a, _ in pairs)  # seated and standing read

@@ -167,9 +167,16 @@ def camera(obs: Observation, ctx: RuleContext) -> CameraModel:
 
 
 def mid_shoulder_height_m(cam: CameraModel, ls: P, rs: P) -> float:
-    """Height of the mid-shoulders above the floor (m), back-projected onto the clerk's coronal plane."""
-    uv = np.array([ls, rs], dtype=float)
-    return float(cam.on_plane(uv, cam.coronal_plane_normal(), np.zeros(3)).mean(axis=0) @ UP)
+    """Height of the mid-shoulders above the floor (m), back-projected onto the clerk's coronal plane, from the two
+    shoulder pixels (the etiquette rules' Frame: etiquette_common.shoulder_height_m caches it per frame)."""
+    return _mid_height_m(cam.on_plane(np.array([ls, rs], dtype=float), cam.coronal_plane_normal(), np.zeros(3)))
+
+
+def _mid_height_m(shoulders: np.ndarray) -> float:
+    """The one formula behind both shoulder heights: the middle of both shoulders on the clerk's coronal plane
+    ((2, 3) metres), its height above the floor. The behaviour rules' `shoulder_height_m` feeds it the body's
+    memoised shoulders_on_plane (the shoulder width reads them too), the etiquette rules `mid_shoulder_height_m`."""
+    return float(shoulders.mean(axis=0) @ UP)
 
 
 def _shoulders(ctx: RuleContext) -> tuple[P, P] | None:
@@ -183,10 +190,10 @@ def shoulder_height_m(obs: Observation, ctx: RuleContext) -> float | None:
     shoulders of the clerk's body seen, or unless the camera's height and distance are calibrated (else
     metres would be guesses). Once per frame."""
     if "shoulder_m" not in ctx.values:
-        cal = ctx.counter.camera.height_m is not None and ctx.counter.camera.distance_m is not None
         body: Body | None = ctx.values.get("body")
+        cal = calibrated(ctx.counter.camera)
         pts = shoulders_on_plane(body, camera(obs, ctx)) if cal and body is not None else None
-        ctx.values["shoulder_m"] = float(pts.mean(axis=0) @ UP) if pts is not None else None  # as mid_shoulder_height_m
+        ctx.values["shoulder_m"] = _mid_height_m(pts) if pts is not None else None
     return ctx.values["shoulder_m"]
 
 
