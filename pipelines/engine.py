@@ -60,6 +60,11 @@ class Rule:
         self.counter, self.params = counter, params
         self.info = rule_info(self.rule_id)
 
+    def stages(self) -> frozenset[str]:
+        """The perception stages this rule reads with its parameters: `needs`, less those whose only reader its
+        parameters switch off (so a counter's config does not run a model for nothing)."""
+        return self.needs
+
     def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
         raise NotImplementedError
 
@@ -129,8 +134,8 @@ class Engine:
 
     @property
     def needs(self) -> frozenset[str]:
-        """The perception stages the enabled rules read."""
-        return frozenset().union(*(r.needs for r in self.rules)) if self.rules else frozenset()
+        """The perception stages the enabled rules read, with their parameters."""
+        return frozenset().union(*(r.stages() for r in self.rules)) if self.rules else frozenset()
 
     def on_call(self, call: QueueCall) -> None:
         self.ctx.calls.append(call)

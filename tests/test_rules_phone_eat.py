@@ -105,6 +105,24 @@ def test_neck_clamp():
     assert run_rules(stream(seconds(stretch, 20)), ["phone.neck_clamp"]) == []
 
 
+def test_neck_clamp_with_the_posture_cue_off_runs_no_face_and_still_ends_a_clamp():
+    from pipelines.engine import Engine
+
+    counter = default_counter(1280, 720, counter_id="c1")
+    off = counter.model_copy(update={"rules": {"phone.neck_clamp": {"posture_cue": False}}})
+    assert "face" in Engine(counter, only=["phone.neck_clamp"]).needs  # the posture cue reads the face's roll
+    assert Engine(off, only=["phone.neck_clamp"]).needs == {"pose", "detector"}  # off: the face model is not run
+    # so no face is ever seen: the frames without a phone still end a clamp (they read unknown, which held the
+    # first clamp open through the second: one incident for two)
+    no_face = ["pose", "hands", "detector", "people", "markers"]
+    tilt = {7: (715, 350), 8: (600, 290), 0: (650, 300)}
+    clamp = frame(pose=clerk(tilt), face_=None, detections=[det("cell phone", 730, 375, size=50)], ran=no_face)
+    upright = frame(face_=None, ran=no_face)
+    specs = seconds(clamp, 12) + seconds(upright, 15) + seconds(clamp, 12)
+    evs = run_rules(stream(specs), ["phone.neck_clamp"], overrides={"phone.neck_clamp": {"posture_cue": False}})
+    assert spans(evs, "phone.neck_clamp") == [(0.0, 11.8), (27.0, 38.8)]
+
+
 def test_earphones_need_an_earphone_class():
     buds = frame(detections=[det("earphones", 700, 270, size=20)])
     evs = run_rules(stream(seconds(buds, 15) + seconds(frame(), 15)), ["earphones"])

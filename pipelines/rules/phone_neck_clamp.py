@@ -85,6 +85,10 @@ class NeckClamp(TrackedRule):
         # face roll, shoulder slope, face yaw (deg), nose height (m): learnt from untilted heads only
         self.usual = SlowBaseline(self.params.baseline_tau_s)  # type: ignore[attr-defined]
 
+    def stages(self) -> frozenset[str]:
+        # only the posture cue reads the face (the ear line and the shoulders are the pose's)
+        return self.needs if self.params.posture_cue else self.needs - {"face"}  # type: ignore[attr-defined]
+
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
         body = body_of(ctx)
@@ -99,8 +103,8 @@ class NeckClamp(TrackedRule):
             seen = self._phone_seen(ctx, le, re, ls, rs, sw)
             if seen is not None:
                 return True, seen
-        if posture is None:
-            return (None, {}) if obs.face is None else (False, {})
+        if posture is None:  # unknown when the cue is on and the face unseen; with the cue off, no phone seen is no
+            return (None, {}) if p.posture_cue and obs.face is None else (False, {})  # clamp (the face is not run)
         return bool(posture), posture
 
     def _phone_seen(self, ctx: RuleContext, le: tuple, re: tuple, ls: tuple, rs: tuple, sw: float) -> dict | None:
