@@ -151,7 +151,12 @@ MAX_CLERK_SHOULDER_DOC = "a pose whose shoulders read wider than this at the cle
 def someone_nearer(obs: Observation, ctx: RuleContext, max_width_m: float) -> bool:
     """The pose at the post is someone standing nearer the camera than the clerk's chair (a visitor at the counter
     the pose model took for a clerk it half lost): its shoulders read wider than `max_width_m` on the clerk's plane.
-    Judged only with a calibrated camera (uncalibrated, metres at the clerk are typical values, not measured)."""
+    Judged only with a calibrated camera (uncalibrated, metres at the clerk are typical values, not measured).
+    The one visitor guard of the rules that read the clerk's own head and shoulders from the pose (gaze.away,
+    posture.dozing, posture.slouch, handover.two_hands, stand.for_visitor: each passes its `max_body_width_m`, default
+    MAX_CLERK_SHOULDER_M, and sets such a frame aside). post.chatting's visitors are another thing: person boxes
+    beside the post that are neither the clerk's nor a client's (ContextDeriver's visitor_boxes), counted, not a pose
+    to set aside."""
     body = ctx.values.get("body")
     if body is None or not calibrated(ctx.counter.camera):
         return False
