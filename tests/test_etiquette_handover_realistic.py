@@ -52,3 +52,15 @@ def test_reach_progress_is_the_share_of_the_reach_image_covered():
     assert reach_progress(reach / 2, reach) == 0.5
     assert reach_progress(np.array([40.0, 30.0]), reach) == 0.0  # across the reach: no progress
     assert reach_progress(-reach, reach) == -1.0
+
+
+def test_a_handover_under_way_is_not_cut_by_a_fading_lean_reading():
+    # session 6 (1.2 m, -10 deg): the lean read 9-11 deg at the reach, then 3.7 and under 3 from 2.2 s for a labelled
+    # 18 while both hands still held the papers out; the per-frame lean check cut the pass at 2.0 s (0.6 s long, the
+    # rest of the hold a 0.2-s scrap). Once under way, hands still out carry it
+    evs = _handovers("handover_two_hands__f_old_heavy__h1.2_d1.25_y-10__s6")
+    assert [(e.outcome, e.evidence["hand"]) for e in evs] == [("pass", "both")]
+    assert evs[0].evidence["duration_s"] >= 1.6 and evs[0].evidence["median_lean_deg"] < 6.0
+    # control: an upright torso all through starts nothing (arms out without a lean are not reaching across)
+    assert _handovers("handover_two_hands__f_old_heavy__h1.2_d1.25_y-10__s6",
+                      {"handover.two_hands": {"min_lean_deg": 30.0}}) == []
