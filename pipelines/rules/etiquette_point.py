@@ -21,7 +21,7 @@ What no view shows: a finger pointed at a client who sits between the camera and
 line of sight, and the hand is either hidden behind the client or seen end-on; the rule stays silent there. Session-6
 streams: at tune (1.3 m, -20 deg) no hand is found at the pointing wrist at all (the desk hand only); at tune_wide
 (1.8 m, -40 deg) a hand is found there (score 0.99) but its fit reads the index the most bent of the four (index
-90-96, middle 79-103, ring 43-49, pinky 72-83 deg, for a labelled index 13 / middle 101): no finger-shape test can
+90-96, middle 79-103, ring 43-56, pinky 72-83 deg, for a labelled index 13 / middle 101): no finger-shape test can
 read that as pointing, and none should be loosened for it.
 """
 
