@@ -1,4 +1,4 @@
-"""guide.gesture's elbow check and the upper arm's depth sign, which no cue settles.
+"""guide.gesture's elbow where the arm cannot be told: the upper arm's depth sign, joints hidden from the camera.
 
 The length-based elbow (`geometry.elbow_upper_roots`) fits the image with the upper arm toward the camera and with it
 away; MediaPipe's sign for the upper arm agreed with the better of the two on only 29-67 % of the tune guide frames.
@@ -49,3 +49,20 @@ def test_a_straight_arm_fails_when_neither_depth_sign_passes():
     e = ev.evidence
     assert ev.outcome == "violation" and "elbow" in e["failed"]
     assert not np.isclose(e["elbow_alt_deg"], 120.0, atol=15.0 + e["elbow_sigma_deg"])
+
+
+# the compliant bent guide seen from (1.5 m, 1.2 m, 40 deg), the clerk's left: MediaPipe scores the right arm 0.29-0.43
+# visible, puts the elbow 19 px off and reads 75 deg for 120
+HIDDEN_ARM = "guide_bent__f_old_heavy__h1.5_d1.2_y40__s6"
+
+
+def test_an_elbow_whose_joints_are_hidden_is_unknown():
+    (ev,) = replay(HIDDEN_ARM, only=["guide.gesture"])
+    e = ev.evidence
+    assert e["arm_visibility"] < 0.5 and e["elbow_deg"] < 90
+    assert e["checks"]["elbow"] is None and ev.outcome == "pass"
+
+
+def test_judged_whatever_the_visibility_the_hidden_elbow_fails():
+    (ev,) = replay(HIDDEN_ARM, rules={"guide.gesture": {"min_arm_visibility": 0.0}}, only=["guide.gesture"])
+    assert ev.outcome == "violation" and ev.evidence["failed"] == ["elbow"]

@@ -36,6 +36,7 @@ from pipelines.geometry import (
     R_HIP,
     R_SHOULDER,
     R_WRIST,
+    SIDE,
     TOGETHER_FULL_DEG,
     TOGETHER_NONE_DEG,
     angle_between,
@@ -48,6 +49,7 @@ from pipelines.geometry import (
     forearm_ratio,
     palm_up_score,
     upper_arm_gap_m,
+    visibility,
 )
 from pipelines.rules._body import STANDING_SHOULDER_M
 from pipelines.rules.etiquette_common import (
@@ -94,6 +96,11 @@ class GuideParams(RuleParams):
     elbow_depth_alternative: bool = Field(True, description="the elbow fails only if the length-based reading "
                                           "(`geometry.elbow_upper_roots`) fails too with the upper arm toward the "
                                           "camera and with it away: no cue settles that depth sign")
+    # the bar below which the arm lengths are not learned either (etiquette_common.ArmLengths). tune_wide (1.5 m, 40
+    # deg): the compliant bent guide's arm scored 0.29-0.43, its elbow and wrist sat 19 / 11 px off, read 75 for 120
+    min_arm_visibility: float = Field(0.5, ge=0, le=1, description="the elbow is judged only while MediaPipe scores "
+                                      "the right shoulder, elbow and wrist visible at least this much (median over "
+                                      "the hold; the least visible of the three): below, the joints are guessed")
     gap_target_m: float = Field(0.10, ge=0)
     gap_tolerance_m: float = Field(0.08, gt=0)
     # with the hand's depth scaled (geometry.HAND_DEPTH_SCALE) palms up read 0.78 / 0.93 at their 25th / 50th
@@ -229,6 +236,7 @@ def guide_row(frame: Frame, obs: Observation, p: GuideParams, bow: float | None,
         "elbow_deg": el.value,
         "elbow_sigma_deg": el.sigma,
         "elbow_world_deg": elbow_angle_world(frame.pose, "right"),
+        "arm_visibility": float(visibility(frame.pose, SIDE["right"]).min()),
         # of the length-based readings with the upper arm toward or away from the camera, the one nearer the target
         "elbow_alt_deg": None if roots is None else min(roots, key=lambda a: abs(a - p.elbow_target_deg)),
         "gap_m": upper_arm_gap_m(frame.pose, frame.cam, "right"),
@@ -292,7 +300,7 @@ class GuidingGesture(Rule):
         m = {k: median_of(rows, k) for k in ("elbow_deg", "elbow_alt_deg", "elbow_world_deg", "gap_m", "palm_up",
                                               "fingers_together", "fingertip_deg", "left_at_abdomen", "bow_deg",
                                               "elbow_sigma_deg", "fingertip_sigma_deg", "forearm_ratio",
-                                              "finger_spread_deg", "finger_spread_sigma_deg")}
+                                              "arm_visibility", "finger_spread_deg", "finger_spread_sigma_deg")}
         positions = [r["position"] for r in rows]
         position = max(set(positions), key=positions.count)
         # the gap does not apply to the high guide; a hold read high on a third of its frames or more (the wrist near
@@ -308,6 +316,8 @@ class GuidingGesture(Rule):
         # the cues' error is mostly the view's (depth along the line of sight), not frame-to-frame noise: the
         # event keeps the frames' median sigma rather than shrinking it by the number of frames
         elbow = judge(m["elbow_deg"], m["elbow_sigma_deg"], *elbow_range, p.confident_sigmas)
+        if m["arm_visibility"] is not None and m["arm_visibility"] < p.min_arm_visibility:
+            elbow = None  # the arm's joints are hidden (behind the torso from the clerk's left): guessed, not measured
         if elbow is False and p.elbow_depth_alternative and m["elbow_alt_deg"] is not None \
                 and judge(m["elbow_alt_deg"], m["elbow_sigma_deg"], *elbow_range, p.confident_sigmas) is not False:
             # the image and the arm's lengths also fit an arm that passes, with the upper arm's depth sign (which no
@@ -341,6 +351,7 @@ class GuidingGesture(Rule):
             "position": position,
             "elbow_deg": r1(m["elbow_deg"]), "elbow_sigma_deg": r1(m["elbow_sigma_deg"]),
             "elbow_world_deg": r1(m["elbow_world_deg"]), "elbow_alt_deg": r1(m["elbow_alt_deg"]),
+            "arm_visibility": None if m["arm_visibility"] is None else round(m["arm_visibility"], 2),
             "upper_arm_gap_m": None if m["gap_m"] is None else round(m["gap_m"], 3),
             "palm_up": r1(m["palm_up"]), "fingers_together": r1(m["fingers_together"]),
             "finger_spread_deg": r1(m["finger_spread_deg"]),
