@@ -684,7 +684,12 @@ def palm_up_score(hand: HandResult, cam: CameraModel, side: str | None = None) -
     unsure of it (score < LABEL_DOUBT_SCORE). A confident label beats the side: hands together on the desk
     get matched to the wrong wrist. Palm-up F1 with the side under doubtful labels, tune (0 / 30 / -20 deg)
     0.84 / 0.76 / 0.57 -> 0.86 / 0.83 / 0.68, tune_wide (-10 / 40 / -40 deg) 0.80 / 0.73 / 0.55 -> 0.82 / 0.75 /
-    0.67."""
+    0.67.
+
+    NaN (not read) for a hand MediaPipe calls pointing (`HandResult.index_pointing`): 23 of the 54 such clerk hands
+    on tune + tune_wide read palm-up, none truly was (the simulator's pointing hands hold the palm sideways)."""
+    if hand.index_pointing:
+        return float("nan")
     n = palm_normal_image(hand)
     if n is None:
         return palm_up_score_world(hand, cam, side)

@@ -23,3 +23,11 @@ def test_a_doubtful_label_that_disagrees_with_the_wrist_gives_way_to_the_side():
     # a confident label wins over the side (hands together on the desk are matched to the wrong wrist)
     confident = dataclasses.replace(up, handedness="Left", score=0.97)
     assert palm_up_score(confident, cam, "right") < -0.95
+
+
+def test_a_pointing_hand_has_no_palm_reading():
+    # 23 of 54 clerk hands MediaPipe called pointing on tune + tune_wide read palm-up (none was): not read at all
+    cam = make_cam(yaw=30, pitch=19.0, height=1.6, distance=1.3)
+    up = _image_hand(cam, np.array([-0.35, 1.05, 0.35]), (0.0, 1.0, 0.0), 0.0, "Right")
+    assert palm_up_score(up, cam, "right") > 0.95  # control: the same landmarks, not pointing
+    assert np.isnan(palm_up_score(dataclasses.replace(up, index_pointing=True), cam, "right"))
