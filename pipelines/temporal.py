@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 from typing import Any
 
@@ -171,13 +172,18 @@ class SlowBaseline:
 
     A rule that learns only from some frames (an untilted head, no hand held up) calls `look` on every frame it
     reads and `learn` on those: the restart still follows the frames seen, the time constant the frames learnt
-    from, and `stale` says none taught it for longer than `tau_s`."""
+    from, and `stale` says none taught it for longer than `tau_s`.
 
-    def __init__(self, tau_s: float) -> None:
-        self.tau_s = tau_s
+    `seed_s` > 0: a (re)start is the median of the frames learnt from over its first `seed_s` seconds (`seeding`
+    while it lasts), so one misfitted first frame does not set the baseline for a time constant."""
+
+    def __init__(self, tau_s: float, seed_s: float = 0.0) -> None:
+        self.tau_s, self.seed_s = tau_s, seed_s
         self.usual: tuple[float, ...] | None = None
         self.t: float | None = None  # the last frame it learnt from (or started on)
         self.seen: float | None = None  # the last frame it was read on
+        self.seeds: list[tuple[float, ...]] = []  # the frames of the current start, while seeding
+        self.start: float | None = None
 
     def fresh(self, t: float) -> bool:
         """Whether a frame at t starts the baseline afresh (first sight, or back after long)."""
@@ -186,14 +192,22 @@ class SlowBaseline:
     def look(self, t: float, now: tuple[float, ...]) -> tuple[float, ...]:
         """The baseline before this frame (this frame's values when it starts afresh); nothing learnt."""
         if self.usual is None or self.fresh(t):
-            self.usual, self.t = now, t
+            self.usual, self.t, self.start, self.seeds = now, t, t, []
         self.seen = t
         return self.usual
 
+    def seeding(self, t: float) -> bool:
+        """Still within the first `seed_s` seconds of its (re)start: the baseline is not settled yet."""
+        return self.start is not None and t - self.start < self.seed_s
+
     def learn(self, t: float, now: tuple[float, ...]) -> None:
-        """Move the baseline toward this frame (after `look`)."""
+        """Move the baseline toward this frame (after `look`); while seeding, the median of the frames so far."""
         assert self.usual is not None and self.t is not None
-        self.usual = toward(self.usual, now, t - self.t, self.tau_s)
+        if self.seeding(t):
+            self.seeds.append(now)
+            self.usual = tuple(float(statistics.median(v)) for v in zip(*self.seeds, strict=True))
+        else:
+            self.usual = toward(self.usual, now, t - self.t, self.tau_s)
         self.t = t
 
     def stale(self, t: float) -> bool:

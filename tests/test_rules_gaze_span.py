@@ -20,6 +20,14 @@ def test_a_shoulder_span_off_its_usual_value_leaves_the_nose_turn_unread():
     assert _gaze(EVAL) == []
 
 
-def test_control_without_the_span_check_the_misfit_reads_as_a_turn():
-    evs = _gaze({**EVAL, "max_span_change": 10.0})
+def test_a_usual_place_seeded_over_a_second_and_the_shoulders_staying_put_each_leave_it_unread_too():
+    # the span check off: the median of the first second's frames is no misfit, and the misfitted shoulders'
+    # middle is far from the usual one; each guard alone keeps the clerk facing the client
+    assert _gaze({**EVAL, "max_span_change": 10.0}) == []
+    assert _gaze({**EVAL, "max_span_change": 10.0, "seed_s": 0.0}) == []
+    assert _gaze({**EVAL, "max_span_change": 10.0, "max_shoulder_shift": 10.0}) == []
+
+
+def test_control_without_the_span_check_the_seed_or_the_shoulder_shift_the_misfit_reads_as_a_turn():
+    evs = _gaze({**EVAL, "max_span_change": 10.0, "seed_s": 0.0, "max_shoulder_shift": 10.0})
     assert len(evs) == 1 and evs[0].evidence.get("kind") == "turned_away"

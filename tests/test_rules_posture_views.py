@@ -180,6 +180,15 @@ def test_bowing_to_the_papers_seen_from_aside_is_not_turning_away():
     assert _gaze(name, max_nose_sink_sw=5.0) != []  # control: the sink not looked at
 
 
+def test_a_reach_across_the_desk_seen_from_high_and_aside_is_not_turning_away():
+    # handing a form over with both hands (the face lost while the arms are up): from 1.8 m high and 40 deg aside the
+    # head coming forward slid the nose 7-13 px, 1.1-2.2 of what a 40 deg turn shows there, but the mid-shoulders
+    # moved with it (0.10-0.36 of their span; a turn moved them at most 0.05 in every tune / tune_wide clip)
+    name = "handover_two_hands__m_heavy_tall__h1.8_d1.7_y-40"  # faces the client throughout (stream: hands left out)
+    assert _gaze(name) == []
+    assert _gaze(name, max_shoulder_shift=10.0) != []  # control: the shoulders' move not looked at
+
+
 def test_a_phone_held_up_before_a_bowed_head_is_not_a_chin_on_the_hand():
     # looking down at a phone held at chest height: the bowed head brings the chin down to the fingertips (0.17 sw),
     # but the wrist stays 0.6 sw below it; a propping wrist sits under the chin (0.16-0.21 sw in every tune view)

@@ -97,3 +97,16 @@ def test_slow_baseline_learning_only_from_some_frames_restarts_on_sight_and_goes
     base.learn(15.0, (6.0,))  # a learning frame moves it by the time since the last one (all the way: 15 s)
     assert base.usual == (6.0,) and not base.stale(15.0)
     assert base.fresh(25.5) and base.look(25.5, (2.0,)) == (2.0,)  # unseen more than tau_s: afresh
+
+
+def test_slow_baseline_seeded_over_its_first_seconds_is_their_median_not_the_first_frame():
+    base = SlowBaseline(tau_s=10.0, seed_s=1.0)
+    for t, v in ((0.0, 70.0), (0.2, 130.0), (0.4, 131.0), (0.6, 129.0), (0.8, 132.0)):  # a misfitted first frame
+        base.update(t, (v,))
+        assert base.seeding(t)
+    assert base.usual == (130.0,) and not base.seeding(1.0)
+    assert base.update(1.0, (140.0,)) == (130.0,) and abs(base.usual[0] - 130.2) < 1e-9  # then 0.2 s of 10 s
+    assert base.fresh(12.0) and base.update(12.0, (80.0,)) == (80.0,) and base.seeding(12.0)  # a restart seeds again
+    plain = SlowBaseline(tau_s=10.0)  # seed_s 0: the first frame is the baseline
+    plain.update(0.0, (70.0,))
+    assert plain.usual == (70.0,) and not plain.seeding(0.0)

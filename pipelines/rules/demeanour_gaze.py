@@ -10,7 +10,10 @@ so a camera aside sees a turn toward it and one away from it slide the nose by 2
 below its usual height (bowing to the papers slides it too, seen from aside), nor while the shoulders' image span
 is more than `max_span_change` off its usual value (a head turn leaves it; a misfitted shoulder moves the
 mid-shoulder reference: a client between the camera and the clerk at (1.3 m, 2.0 m, -20 deg) read 70 px on the
-first frame and 130-172 px after, and the nose "turned" for 4 s while the clerk faced the client). A pose whose
+first frame and 130-172 px after, and the nose "turned" for 4 s while the clerk faced the client), nor while the
+mid-shoulders moved off their usual place (`max_shoulder_shift`: a lean or a reach carries the head forward, which
+from high and aside slides the nose as a turn does; a turn leaves the shoulders in place). The usual places start
+as the median of the first `seed_s` seconds seen, not one frame that may be a misfit. A pose whose
 shoulders read wider than `max_body_width_m` at the clerk is a visitor nearer the camera: not judged. Looking
 around: the head sweeps left and right (`min_sweeps` turns of `sweep_deg` within `sweep_window_s`). Looking down
 at papers or the keyboard (pitch) is work, not looking away. Only while a client is present.
@@ -53,7 +56,13 @@ class Params(TimedParams):
     )
     max_span_change: float = Field(0.25, gt=0, description="no face: the shoulders' image span this share off its "
                                                          "usual value: the nose's reference is not read")
+    # tune / tune_wide, frames whose nose read a turn with the face lost: the turned-away clips moved the
+    # mid-shoulders 0.005-0.047 spans from their usual place, the handover reaches that read as turns 0.10-0.36
+    max_shoulder_shift: float = Field(0.075, gt=0, description="no face: the mid-shoulders this many usual spans from "
+                                                               "their usual place (a lean, a reach): not read")
     baseline_tau_s: float = Field(60.0, gt=0, description="time constant of the nose's usual place")
+    seed_s: float = Field(1.0, ge=0, description="the usual places start as the median of the first this many "
+                                                 "seconds seen (not one misfitted frame); no nose read before")
     max_body_width_m: float = Field(MAX_CLERK_SHOULDER_M, gt=0, description=MAX_CLERK_SHOULDER_DOC)
 
 
@@ -67,8 +76,9 @@ class GazeAway(TrackedRule):
     def __init__(self, *a: Any, **kw: Any) -> None:
         super().__init__(*a, **kw)
         self.yaws: deque[tuple[float, float]] = deque()
-        self.nose_usual = SlowBaseline(self.params.baseline_tau_s)  # type: ignore[attr-defined]
-        self.span_usual = SlowBaseline(self.params.baseline_tau_s)  # type: ignore[attr-defined]
+        p: Params = self.params  # type: ignore[assignment]
+        self.nose_usual = SlowBaseline(p.baseline_tau_s, p.seed_s)
+        self.span_usual = SlowBaseline(p.baseline_tau_s, p.seed_s)  # the shoulders' span and middle (px)
 
     def _nose_turn(self, obs: Observation, ctx: RuleContext, p: Params) -> float | None:
         """How far the head turned, from the nose's sideways offset from mid-shoulders (pixels) minus its slow
@@ -82,12 +92,19 @@ class GazeAway(TrackedRule):
         nose, ls, rs = body.pt(NOSE, 0.5), body.pt(L_SH, 0.1), body.pt(R_SH, 0.1)
         if nose is None or ls is None or rs is None or abs(ls[0] - rs[0]) < 1e-3:
             return None
-        x, y = nose[0] - (ls[0] + rs[0]) / 2, nose[1] - (ls[1] + rs[1]) / 2
-        usual_x, usual_y = self.nose_usual.update(ctx.clock.t, (x, y))
+        t, mx, my = ctx.clock.t, (ls[0] + rs[0]) / 2, (ls[1] + rs[1]) / 2
+        x, y = nose[0] - mx, nose[1] - my
+        usual_x, usual_y = self.nose_usual.update(t, (x, y))
         span = abs(ls[0] - rs[0])
-        (usual_span,) = self.span_usual.update(ctx.clock.t, (span,))
+        usual_span, usual_mx, usual_my = self.span_usual.update(t, (span, mx, my))
+        if self.nose_usual.seeding(t):
+            return None  # the usual places are not settled yet (their first seed_s seconds)
         if abs(span - usual_span) > p.max_span_change * usual_span:
             return None  # the shoulders' image span moved: a misfitted shoulder or a torso turn shifts the reference
+        if math.hypot(mx - usual_mx, my - usual_my) > p.max_shoulder_shift * usual_span:
+            # the shoulders moved with the head (leaning in, reaching across the desk): seen from high and aside the
+            # head coming forward slides the nose sideways as a turn does, and a turn leaves the shoulders in place
+            return None
         if (y - usual_y) / dist(ls, rs) > p.max_nose_sink_sw:
             return None  # the head bowed to the papers or the keyboard: it slides the nose too, seen from aside
         shift = x - usual_x
