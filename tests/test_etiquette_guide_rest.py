@@ -6,6 +6,9 @@ reading (standing upright) stays under 0.03 m in the bow, while a guide swings t
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from tests.fixtures.etiquette import REST, ArmPose, make_cam, make_stream, run_rule
 from tests.test_etiquette_recorded import replay
 
 BOW_STEEP = "bow_15__m_heavy_tall__h1.8_d1.7_y-40__s5"
@@ -39,3 +42,32 @@ def test_a_low_guide_read_close_to_the_body_is_found_by_its_lifted_forearm():
 
 def test_without_the_lifted_forearm_path_the_low_guide_is_missed():
     assert replay(LOW_FROM_LEFT, rules={"guide.gesture": {"lifted_forearm_deg": None}}, only=["guide.gesture"]) == []
+
+
+def _resting_then_guiding(gap_s: float) -> list:
+    """10 s standing with the right arm hanging a little out (0.14 m out of the shoulder), then after `gap_s` without
+    frames (the clerk away or seated) a forward guide held 2 s that swings the wrist to only 0.18 m out."""
+    cam = make_cam()
+    hanging_out = ArmPose(upper_dir=(-0.27, -1.0, 0.0), elbow_deg=178.0)
+    forward_guide = ArmPose(upper_dir=(-0.33, -1.0, 0.15), elbow_deg=120.0, toward=(-0.3, 0.0, 0.95))
+    before = make_stream(cam, [0.0] * 50, fps=5.0, right=hanging_out)
+    after = make_stream(cam, [0.0] * 15, fps=5.0, right=[forward_guide] * 10 + [REST] * 5)
+    t0 = before[-1].t + gap_s
+    after = [replace(o, t=t0 + o.t, frame_index=len(before) + i) for i, o in enumerate(after)]
+    return before + after
+
+
+def _guides(stream: list, **params) -> list:
+    evs = run_rule("guide.gesture", make_cam(), stream, rules={"guide.gesture": params} if params else None)
+    return [e for e in evs if e.type == "end"]
+
+
+def test_an_old_resting_reading_is_forgotten():
+    # two minutes on, the 0.14 m rest is forgotten: the guide is judged on the absolute 0.15 m and found
+    assert len(_guides(_resting_then_guiding(120.0))) == 1
+
+
+def test_a_recent_or_unexpiring_rest_hides_the_same_small_swing():
+    # 0.04 m from that rest is no swing (swing_m 0.09): a few seconds on, or with the rest kept for ever
+    assert _guides(_resting_then_guiding(2.0)) == []
+    assert _guides(_resting_then_guiding(120.0), rest_max_age_s=1e6) == []

@@ -85,6 +85,10 @@ class GuideParams(RuleParams):
     # guide (bows, hands let go from the front) hung their forearm at 150-176 deg; those guides read 71-123
     lifted_forearm_deg: float | None = Field(135.0, gt=0, lt=180, description="or swung `swing_m` from rest with the "
                                              "forearm at most this far from pointing up (None: off)")
+    # a clerk who sat down, left or shifted keeps an old resting reading otherwise (the last REST_FRAMES upright
+    # standing frames, however long ago); the suite's clips are 5-10 s long, so no suite figure moves
+    rest_max_age_s: float = Field(60.0, gt=0, description="resting readings older than this are forgotten: the "
+                                  "next swing is judged on the absolute lateral_m until the clerk is seen at rest")
     max_bow_deg: float = Field(30.0, gt=0, description="no gesture starts while the body bows deeper than this (a "
                                "guide comes with a ~15 deg bow; in a deep bow the hanging arms swing out)")
     forward_m: float = Field(0.40, gt=0, description="or this far forward with the palm up")
@@ -273,7 +277,8 @@ class GuidingGesture(Rule):
         self.p = GuideParams.model_validate(params.model_dump())
         self.geom = ClerkGeometry(counter)
         self.eps = Episodes(self.p.min_hold_s, 0.3)
-        self.rest: deque[float] = deque(maxlen=REST_FRAMES)  # the wrist's lateral reading, standing upright at rest
+        # (t, the wrist's lateral reading) standing upright at rest
+        self.rest: deque[tuple[float, float]] = deque(maxlen=REST_FRAMES)
 
     def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
         frame = self.geom.measure(obs, ctx)
@@ -282,10 +287,12 @@ class GuidingGesture(Rule):
             # the median only when the absolute test passes or a lifted forearm may use it (it decides nothing else)
             out = frame.world is not None and (wrist_lateral_m(frame.world) >= self.p.lateral_m
                                                or self.p.lifted_forearm_deg is not None)
-            rest = float(np.median(self.rest)) if out and self.rest and self.p.swing_m > 0 else None
+            while self.rest and ctx.clock.t - self.rest[0][0] > self.p.rest_max_age_s:
+                self.rest.popleft()
+            rest = float(np.median([x for _, x in self.rest])) if out and self.rest and self.p.swing_m > 0 else None
             row = guide_row(frame, obs, self.p, frame.bow.angle if frame.bow else None, rest)
             if row is None and frame.world is not None and frame.bow is not None and abs(frame.bow.angle) < UPRIGHT_DEG:
-                self.rest.append(wrist_lateral_m(frame.world))
+                self.rest.append((ctx.clock.t, wrist_lateral_m(frame.world)))
         done = self.eps.step(ctx.clock.t, ctx.clock.wall, None if frame is None else row is not None, row)
         return self._report(done)
 
