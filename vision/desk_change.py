@@ -50,6 +50,8 @@ DESK_CLASSES = frozenset({
     "banana", "apple", "sandwich", "orange", "broccoli", "carrot", "hot dog", "pizza", "donut", "cake",
     "box", "towel", "hat", "scarf", "glasses", "teddy bear", "clock", "vase", "food", "snack",
 })
+FOOD_CLASSES = frozenset({"banana", "apple", "sandwich", "orange", "broccoli", "carrot", "hot dog", "pizza", "donut",
+                          "cake", "food", "snack"})
 # What the SSDs call a phone lying close to the camera (a big, flat, lit slab): checked with the phone heuristic.
 PHONE_LOOKALIKES = frozenset({"laptop", "remote", "keyboard"})
 # OpenCV hues (0-180) of skin and of wooden desks; a lit phone screen shows at least MIN_ICON_HUES of its vivid
@@ -87,6 +89,8 @@ class DeskChangeParams:
     reclassify_s: float = 10.0
     person_drop_score: float = 0.5  # a blob whose only detection is a person this sure is the person
     sure_class_score: float = 0.5  # a desk class this sure wins over the papers/seal heuristic
+    crop_context: float = 0.6  # the classifier's crop: the blob padded by this x its size
+    tight_context: float = 0.1  # ... and of the tight second look at a blob the heuristic calls papers or a phone
     revealed_match: float = 0.12  # frame this close (relative) to its inpainted surroundings = background shows
     revealed_ratio: float = 2.0  # ... and the reference that much further from them: an item was there
     slot_vacated_frac: float = 0.25  # background showing in or beside a slot, x its area = vacated
@@ -107,6 +111,7 @@ class DeskChangeParams:
     clerk_inside: float = 0.9
     clerk_colour_share: float = 0.5
     clerk_min_px: int = 300
+    clothes_grow: float = 0.5  # `_clothes`: the torso outline's dilation disc, shoulder widths across
     default_dt: float = 0.5  # seconds between frames when process() is not given t
 
 
@@ -221,6 +226,7 @@ class DeskChangeDetector:
         cur = self._work(frame_bgr)
         self._cur = cur
         person = self._person_mask(pose, hands, self.work_size[0] / fw)
+        person |= self._clothes(cur, pose, person, self.work_size[0] / fw)
         change, revealed = self._change_mask(cur, person)
         static = self._static_mask(cur, dt)
         self._adapt_reference(cur, change | person | ~static, dt)
@@ -443,6 +449,47 @@ class DeskChangeDetector:
             k = (width // 2) | 1
             mask = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
         return mask.astype(bool)
+
+    def _clothes(self, cur: np.ndarray, pose: PoseResult | None, person: np.ndarray, scale: float) -> np.ndarray:
+        """The clerk's clothes the limb and torso masks miss above the desk (the sides of the shirt, the waist down
+        to the desk's back edge): pixels inside the torso outline (the shoulders-hips polygon dilated with a disc
+        `clothes_grow` shoulder widths across, as `_without_clerk`), off the desk zone, in the colours the masked
+        torso shows there. Unmasked,
+        they join an item lying at the desk's back edge into one changed area that never settles. Items lying on
+        the desk are never cut: only pixels above it are."""
+        none = np.zeros_like(person)
+        if pose is None or len(pose.landmarks) < 25:
+            return none
+        lm = pose.landmarks
+        if min(lm[11].visibility, lm[12].visibility) < 0.5:
+            return none
+        h, w = person.shape
+        pts = np.array([(lm[i].x * scale, lm[i].y * scale) for i in _TORSO], np.float32)
+        k = max(3, int(self.p.clothes_grow * float(np.hypot(*(pts[0] - pts[1]))))) | 1
+        # work on the outline's bounding box only (the dilation is the costly part)
+        x1, y1 = (max(0, int(v) - k) for v in pts.min(axis=0))
+        x2, y2 = min(w, int(pts[:, 0].max()) + k + 1), min(h, int(pts[:, 1].max()) + k + 1)
+        if x2 - x1 < 2 or y2 - y1 < 2:
+            return none
+        torso = np.zeros((y2 - y1, x2 - x1), np.uint8)
+        cv2.fillPoly(torso, [(pts - (x1, y1)).astype(np.int32)], 1)
+        above = ~self.desk[y1:y2, x1:x2]
+        sample = torso.astype(bool) & above
+        if int(sample.sum()) < self.p.clerk_min_px:
+            return none
+        model = _colour_model(cur[y1:y2, x1:x2][sample])
+        if model is None:
+            return none
+        outline = cv2.dilate(torso, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))).astype(bool)
+        near = outline & above & ~person[y1:y2, x1:x2]
+        found = np.zeros_like(near)
+        found[near] = model[_colour_bins(cur[y1:y2, x1:x2][near])]
+        # grown like the person mask: the clothes' rim (shaded, blended with the wall) is the clerk too
+        spill = (max(14, int(self.p.limb_width_frac * float(np.hypot(*(pts[0] - pts[1]))))) // 2) | 1
+        found = cv2.dilate(found.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (spill, spill)))
+        out = none
+        out[y1:y2, x1:x2] = found.astype(bool) & above
+        return out
 
     def _change_mask(self, cur: np.ndarray, person: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The changed pixels, and the share of them that is a hole (`_revealed`)."""
@@ -686,9 +733,11 @@ class DeskChangeDetector:
         tracks, out = [], []
         for box, still in blobs:
             # the clock starts when the changed area first appears in this place (an item put down is
-            # "moving" for the short-term model for a moment); it must be still when reported
-            prev = max(self.tracks, key=lambda tr: box_iou(tr[0], box), default=None)
-            first = prev[1] if prev is not None and box_iou(prev[0], box) > 0.6 else now
+            # "moving" for the short-term model for a moment); it must be still when reported. The same place: most
+            # of the smaller box inside the other, so an item whose area joins a neighbour's on one frame (the
+            # clerk's sleeve, a pen holder it hides) and not on the next keeps its clock
+            prev = max(self.tracks, key=lambda tr: overlap_of_smaller(tr[0], box), default=None)
+            first = prev[1] if prev is not None and overlap_of_smaller(prev[0], box) > 0.6 else now
             tracks.append((box, first))
             if now - first >= self.p.min_still_s and still >= self.p.static_frac:
                 out.append((box, still))
@@ -713,6 +762,13 @@ class DeskChangeDetector:
             guess = heuristic_label(frame, box, self._blob_mask(frame.shape, box))
             if label is None or guess != "unknown object":
                 label, score, cid = guess, 0.5, -1
+        if cid == -1 and label in ("papers", "cell phone"):
+            # the heuristic's call; food in a white box is white and flat too, glazed donuts lit and colourful: in
+            # the generous crop a 9 cm donut is a few pixels of the SSD's input, so a tight look at the blob decides
+            # (a sure food is food)
+            food, food_score, food_cid = self._run_classifier(frame, box, self.p.tight_context, FOOD_CLASSES)
+            if food in FOOD_CLASSES and food_score >= self.p.sure_class_score:
+                label, score, cid = food, food_score, food_cid
         self.cache = [c for c in self.cache if box_iou(c.box, box) <= 0.6 and now - c.at < 3 * self.p.reclassify_s]
         self.cache.append(_Cached(box, label, score, cid, now))
         return label, score, cid, "change"
@@ -731,13 +787,18 @@ class DeskChangeDetector:
         full = cv2.resize(own.astype(np.uint8), (shape[1], shape[0]), interpolation=cv2.INTER_NEAREST)
         return full[y1:y2, x1:x2]
 
-    def _run_classifier(self, frame: np.ndarray, box: Box) -> tuple[str | None, float, int]:
+    def _run_classifier(
+        self, frame: np.ndarray, box: Box, context: float | None = None, classes: frozenset[str] = DESK_CLASSES,
+    ) -> tuple[str | None, float, int]:
+        """The best class of `classes` the classifier finds on the blob's crop, padded by `context` x its size
+        (default: generous, `crop_context` and at least 5 % of the frame width; the blob is often only the visible
+        part of the item, the hand mask cuts it), or a person when only a sure one is found."""
         if self.classifier is None:
             return None, 0.0, -1
         fh, fw = frame.shape[:2]
         x1, y1, x2, y2 = box
-        # generous context: the blob is often only the visible part of the item (the hand mask cuts it)
-        pad = max(0.6 * max(x2 - x1, y2 - y1), 0.05 * fw)
+        size = max(x2 - x1, y2 - y1)
+        pad = max(self.p.crop_context * size, 0.05 * fw) if context is None else context * size
         cx1, cy1 = int(max(0, x1 - pad)), int(max(0, y1 - pad))
         cx2, cy2 = int(min(fw, x2 + pad)), int(min(fh, y2 + pad))
         crop = frame[cy1:cy2, cx1:cx2]
@@ -747,7 +808,7 @@ class DeskChangeDetector:
         best: Detection | None = None
         person: Detection | None = None
         for det in self.classifier(crop):
-            if det.label in SURFACE_LABELS or (det.label not in DESK_CLASSES and det.label not in PERSON_LABELS):
+            if det.label in SURFACE_LABELS or (det.label not in classes and det.label not in PERSON_LABELS):
                 continue  # the counter top itself, or a class no desk holds (noise on a flat item)
             if box_iou(det.box, local) < 0.15 and _inside_share_box(det.box, local) < 0.5 \
                     and _inside_share_box(local, det.box) < 0.5:
