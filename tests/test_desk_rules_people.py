@@ -59,3 +59,20 @@ def test_a_visitor_seen_under_the_monitor_is_no_phone_on_the_desk():
     assert run("phone.on_desk", [obj(VISITOR_SHIRT, "cell phone")], people=[VISITOR]) == []
     evs = run("phone.on_desk", [obj(VISITOR_SHIRT, "cell phone")])
     assert [e.type for e in evs if e.type != "update"] == ["new", "end"]
+
+
+# chatting_visitor m_young_avg (1.3 m, 2.0 m, -20 deg): the visitor stands behind the desk, the monitor hides the
+# middle of the body, the person box stops above it; the legs show under the monitor's screen
+VISITOR_FAR = Detection((430.0, 89.0, 515.0, 233.0), "person", 0.8, "ssd")
+VISITOR_LEGS = (437.0, 273.0, 479.0, 306.0)
+CLERK_BOX = Detection((254.0, 149.0, 390.0, 333.0), "person", 0.9, "ssd")  # recorded with it: the clerk's box
+
+
+def test_a_visitors_legs_under_the_monitor_below_the_person_box_are_no_phone():
+    assert run("phone.on_desk", [obj(VISITOR_LEGS, "cell phone")], people=[CLERK_BOX, VISITOR_FAR]) == []
+
+
+def test_a_phone_below_the_visitors_legs_reach_is_still_a_phone():
+    # further down than the box's own height below it: not the visitor (control with the same visitor box)
+    evs = run("phone.on_desk", [obj((440.0, 390.0, 480.0, 420.0), "cell phone")], people=[CLERK_BOX, VISITOR_FAR])
+    assert [e.type for e in evs if e.type != "update"] == ["new", "end"]

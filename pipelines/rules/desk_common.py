@@ -115,11 +115,13 @@ class OtherPeople:
     (the person detector runs on few frames): a client reaching in from the camera's side (the object touches
     the frame's edge while a client is at the window: the client sits or stands beside the camera, and the desk
     stage has no pose of the client to mask), or a visitor standing at the desk (the object lies inside a
-    visitor's person box). An item of the clerk's touching the frame's edge waits until the client has gone."""
+    visitor's person box, or under it where the monitor hid the legs: `_with_legs`). An item of the clerk's
+    touching the frame's edge waits until the client has gone."""
 
-    def __init__(self, memory_s: float = 10.0, edge_px: float = 2.0) -> None:
+    def __init__(self, memory_s: float = 10.0, edge_px: float = 2.0, legs: float = 1.0) -> None:
         self.objects = ObjectKeys(memory_s)
         self.edge_px = edge_px
+        self.legs = legs
         self.marked: set[str] = set()
 
     def without(self, dets: list[Detection], obs: Observation, ctx: RuleContext) -> list[Detection]:
@@ -141,7 +143,15 @@ class OtherPeople:
         if at_edge and client_present(obs, ctx):
             return True
         visitors = ctx.values.get("visitor_boxes") or []
-        return any(overlap_of_smaller(d.box, v.box) >= 0.8 and box_area(v) > 2 * box_area(d) for v in visitors)
+        return any(overlap_of_smaller(d.box, self._with_legs(v.box)) >= 0.8 and box_area(v) > 2 * box_area(d)
+                   for v in visitors)
+
+    def _with_legs(self, box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+        """A visitor's person box grown down by `legs` x its height: standing behind the desk, the monitor and the desk
+        hide the legs, the detector boxes what shows above them, and the legs show again under the monitor's
+        screen, just over the desk's back edge (read as a dark phone)."""
+        x1, y1, x2, y2 = box
+        return x1, y1, x2, y2 + self.legs * (y2 - y1)
 
 
 def foreign_objects(obs: Observation) -> list[Detection]:
