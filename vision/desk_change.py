@@ -50,6 +50,7 @@ DESK_CLASSES = frozenset({
     "banana", "apple", "sandwich", "orange", "broccoli", "carrot", "hot dog", "pizza", "donut", "cake",
     "box", "towel", "hat", "scarf", "glasses", "teddy bear", "clock", "vase", "food", "snack",
 })
+SHADOW = "shadow"  # what `_desk_in_shadow` calls a dark blob of the desk's own hue: never reported
 FOOD_CLASSES = frozenset({"banana", "apple", "sandwich", "orange", "broccoli", "carrot", "hot dog", "pizza", "donut",
                           "cake", "food", "snack"})
 # What the SSDs call a phone lying close to the camera (a big, flat, lit slab): checked with the phone heuristic.
@@ -89,6 +90,8 @@ class DeskChangeParams:
     reclassify_s: float = 10.0
     person_drop_score: float = 0.5  # a blob whose only detection is a person this sure is the person
     sure_class_score: float = 0.5  # a desk class this sure wins over the papers/seal heuristic
+    shadow_hue: float = 10.0  # an all-dark blob is the desk in shadow when its dark pixels lie within this hue
+    shadow_share: float = 0.6  # ... (OpenCV 0-180) of the desk's, saturated, on this share of them
     crop_context: float = 0.6  # the classifier's crop: the blob padded by this x its size
     tight_context: float = 0.1  # ... and of the tight second look at a blob the heuristic calls papers or a phone
     revealed_match: float = 0.12  # frame this close (relative) to its inpainted surroundings = background shows
@@ -187,6 +190,7 @@ class DeskChangeDetector:
         # the pause sign comes and goes by design (post.pause_sign reads it): never a desk object
         self.sign = self._zone_mask(counter_cfg.zones.sign) if counter_cfg.zones.sign else None
         self.desk_area = max(1, int(self.desk.sum()))
+        self.desk_hue = _surface_hue(reference_bgr, self.desk)
         self.slots = [self._make_slot(s.name, s.polygon) for s in counter_cfg.slots]
         self.short_bg: np.ndarray | None = None
         self.t: float | None = None
@@ -259,7 +263,7 @@ class DeskChangeDetector:
         for box, conf in settled:
             full = tuple(v * to_frame for v in box)
             label, score, cid, source = self._classify(frame_bgr, full, now)  # type: ignore[arg-type]
-            if label in PERSON_LABELS:
+            if label in PERSON_LABELS or label == SHADOW:
                 continue
             out.append(Detection(box=full, label=label, score=round(score * conf, 3), source=source,  # type: ignore[arg-type]
                                  class_id=cid))
@@ -762,6 +766,8 @@ class DeskChangeDetector:
             guess = heuristic_label(frame, box, self._blob_mask(frame.shape, box))
             if label is None or guess != "unknown object":
                 label, score, cid = guess, 0.5, -1
+        if cid == -1 and label == "cell phone" and self._desk_in_shadow(frame, box):
+            label = SHADOW
         if cid == -1 and label in ("papers", "cell phone"):
             # the heuristic's call; food in a white box is white and flat too, glazed donuts lit and colourful: in
             # the generous crop a 9 cm donut is a few pixels of the SSD's input, so a tight look at the blob decides
@@ -772,6 +778,25 @@ class DeskChangeDetector:
         self.cache = [c for c in self.cache if box_iou(c.box, box) <= 0.6 and now - c.at < 3 * self.p.reclassify_s]
         self.cache.append(_Cached(box, label, score, cid, now))
         return label, score, cid, "change"
+
+    def _desk_in_shadow(self, frame: np.ndarray, box: Box) -> bool:
+        """A blob the heuristic calls an all-dark phone whose dark pixels keep the desk's own hue, saturated: the
+        desk in a shadow (the monitor's foot seen from aside), not a black or graphite phone. Never on a grey or
+        white desk (no hue of its own: a shadow there looks like a dark phone)."""
+        if self.desk_hue is None:
+            return False
+        x1, y1, x2, y2 = (int(v) for v in box)
+        crop = frame[max(0, y1):y2, max(0, x1):x2]
+        mask = self._blob_mask(frame.shape, box)
+        if crop.size == 0 or mask is None or mask.shape != crop.shape[:2] or mask.sum() < 20:
+            return False
+        hsv = cv2.cvtColor(crop, cv2.COLOR_BGR2HSV)[mask.astype(bool)].astype(np.float32)
+        dark = hsv[hsv[:, 2] < 70]
+        if len(dark) < 0.6 * len(hsv):
+            return False  # the lit-screen phone: not this test's
+        off = np.abs(dark[:, 0] - self.desk_hue)
+        desk_like = (np.minimum(off, 180 - off) <= self.p.shadow_hue) & (dark[:, 1] > 60)
+        return float(desk_like.mean()) >= self.p.shadow_share
 
     def _blob_mask(self, shape: tuple[int, ...], box: Box) -> np.ndarray | None:
         """The changed pixels of the current frame inside `box` (frame pixels) that are not background showing,
@@ -906,6 +931,17 @@ def _fill_holes(mask: np.ndarray) -> np.ndarray:
     flood = np.zeros((h + 4, w + 4), np.uint8)
     cv2.floodFill(outside, flood, (0, 0), 2)
     return outside[1:-1, 1:-1] != 2
+
+
+def _surface_hue(reference: np.ndarray, zone: np.ndarray) -> float | None:
+    """The desk's hue (OpenCV 0-180, median) in the reference, or None for a desk of no hue of its own (fewer than half
+    its pixels saturated: grey, white, black)."""
+    work = cv2.resize(reference, (zone.shape[1], zone.shape[0]), interpolation=cv2.INTER_AREA)
+    hsv = cv2.cvtColor(work, cv2.COLOR_BGR2HSV)[zone]
+    coloured = hsv[(hsv[:, 1] > 60) & (hsv[:, 2] > 40)]
+    if len(coloured) < 0.5 * max(1, len(hsv)):
+        return None
+    return float(np.median(coloured[:, 0]))
 
 
 def _grey(img: np.ndarray) -> np.ndarray:
