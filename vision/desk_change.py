@@ -87,6 +87,7 @@ class DeskChangeParams:
     slot_shift_frac: float = 0.2  # a shift beyond this share of the slot size = moved
     slot_occluded_frac: float = 0.35  # skip a slot this much covered by the clerk
     min_still_s: float = 2.0  # a blob must stay in place this long before it is an object
+    nested_frac: float = 0.9  # ... in place: the same box (IoU > 0.6) or this share of one box inside the other
     reclassify_s: float = 10.0
     person_drop_score: float = 0.5  # a blob whose only detection is a person this sure is the person
     sure_class_score: float = 0.5  # a desk class this sure wins over the papers/seal heuristic
@@ -737,11 +738,13 @@ class DeskChangeDetector:
         tracks, out = [], []
         for box, still in blobs:
             # the clock starts when the changed area first appears in this place (an item put down is
-            # "moving" for the short-term model for a moment); it must be still when reported. The same place: most
-            # of the smaller box inside the other, so an item whose area joins a neighbour's on one frame (the
-            # clerk's sleeve, a pen holder it hides) and not on the next keeps its clock
-            prev = max(self.tracks, key=lambda tr: overlap_of_smaller(tr[0], box), default=None)
-            first = prev[1] if prev is not None and overlap_of_smaller(prev[0], box) > 0.6 else now
+            # "moving" for the short-term model for a moment); it must be still when reported. The same place: mostly
+            # the same box, or one box nested in the other, so an item whose area joins a neighbour's on one frame
+            # (the clerk's sleeve, a pen holder it hides) and not on the next keeps its clock; a box of the same size
+            # shifted (a hand sliding across) is neither
+            same = [tr for tr in self.tracks
+                    if box_iou(tr[0], box) > 0.6 or overlap_of_smaller(tr[0], box) >= self.p.nested_frac]
+            first = max(same, key=lambda tr: box_iou(tr[0], box))[1] if same else now
             tracks.append((box, first))
             if now - first >= self.p.min_still_s and still >= self.p.static_frac:
                 out.append((box, still))
