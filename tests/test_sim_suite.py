@@ -62,6 +62,21 @@ def test_only_renders_the_same_clips_as_the_full_suite():
     assert len(only) == 6 and only <= full
 
 
+def test_validation_split_pairs_each_scenario_view_with_another_body():
+    """The validation split shares the tune bodies but not their pairing with a scenario x view slot, and shares no
+    view with any other split (so replaying it checks bodies and views the rules were not tuned on)."""
+    from simulator.suite import SPLITS
+
+    names = list(SCENARIOS)
+    tune, val = jobs(names, "tune"), jobs(names, "validation")
+    assert len(tune) == len(val) == 3 * len(names)
+    assert all(t.body != v.body for t, v in zip(tune, val, strict=True))
+    assert {v.body for v in val} == set(SPLITS["tune"][0])
+    other_views = {view for sp, (_, views) in SPLITS.items() if sp != "validation" for view in views}
+    assert not other_views & set(SPLITS["validation"][1])
+    assert {j.split for j in val} == {"validation"}
+
+
 def test_client_visitor_and_props_in_labels(sim_clip):
     greet = json.loads((sim_clip("greet_raise_hand") / "labels.json").read_text())
     with_client = [f for f in greet["frames"] if f["client_present"]]
