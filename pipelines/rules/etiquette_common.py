@@ -46,6 +46,7 @@ from pipelines.geometry import (
     segment_length_lower_bound,
     visibility,
 )
+from pipelines.rules._body import calibrated
 from pipelines.rules._frame import mid_shoulder_height_m
 from vision.observation import Observation
 from vision.results import Detection, HandResult, PoseResult
@@ -343,8 +344,7 @@ def is_standing(frame: Frame, counter: CounterConfig, min_shoulder_m: float | No
     a baseline (a bow does not lower them), else this frame's (before the baseline is learned, and while
     the body moves: standing up, sitting down). None when the check is off or the camera's height and
     distance are not calibrated (metres would be guesses)."""
-    cam = counter.camera
-    if min_shoulder_m is None or cam.height_m is None or cam.distance_m is None:
+    if min_shoulder_m is None or not calibrated(counter.camera):
         return None
     height = frame.upright_shoulder_m if frame.upright_shoulder_m is not None else shoulder_height_m(frame)
     return height >= min_shoulder_m
@@ -536,7 +536,7 @@ def in_front_of_post(d: Detection, obs: Observation, counter: CounterConfig, cam
     """A person box standing in front of the clerk's post: its bottom, back-projected to the floor, lies `in_front_m`
     or more in front of the post, or it reaches the frame's bottom edge within `frame_edge_px` (the feet are below
     the frame, nearer the camera than that edge's floor point). True on an uncalibrated camera (no metres)."""
-    if counter.camera.height_m is None or counter.camera.distance_m is None:
+    if not calibrated(counter.camera):
         return True
     x1, _, x2, y2 = d.box
     if y2 >= obs.image_size[1] - frame_edge_px:

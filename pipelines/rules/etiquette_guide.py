@@ -225,9 +225,9 @@ def guide_row(frame: Frame, obs: Observation, p: GuideParams, bow: float | None,
     raised = w[R_WRIST][1] - w[R_SHOULDER][1] >= -p.raised_below_shoulder_m
     if bow is not None and bow > p.max_bow_deg:
         return None
-    swung = lateral >= p.lateral_m and (rest_lateral is None or lateral - rest_lateral >= p.swing_m)
-    swung = swung or (p.lifted_forearm_deg is not None and tilt is not None and tilt <= p.lifted_forearm_deg
-                      and rest_lateral is not None and lateral - rest_lateral >= p.swing_m)
+    from_rest = rest_lateral is not None and lateral - rest_lateral >= p.swing_m
+    lifted = p.lifted_forearm_deg is not None and tilt is not None and tilt <= p.lifted_forearm_deg
+    swung = (lateral >= p.lateral_m and (rest_lateral is None or from_rest)) or (lifted and from_rest)
     if not (swung or (palm_up and (forward >= p.forward_m or raised))):
         return None
     arm = frame.arms.get("right")

@@ -82,7 +82,7 @@ from pipelines.context import point_in_polygon
 from pipelines.engine import Rule, RuleContext, RuleParams, register
 from pipelines.events import Event
 from pipelines.geometry import FORWARD, L_SHOULDER, L_WRIST, R_SHOULDER, R_WRIST, UP, CameraModel
-from pipelines.rules._body import STANDING_SHOULDER_M
+from pipelines.rules._body import STANDING_SHOULDER_M, calibrated
 from pipelines.rules._frame import MAX_CLERK_SHOULDER_DOC, MAX_CLERK_SHOULDER_M, someone_nearer
 from pipelines.rules.etiquette_common import (
     FRAME_EDGE_PX,
@@ -327,7 +327,7 @@ class TwoHandHandover(Rule):
         """The person boxes standing in front of the post (not the clerk's own: those holding the pose's
         mid-shoulders), kept until the next detector run. None on an uncalibrated camera: without metres a person
         beside the post cannot be told from one in front of it, and a reach is then judged as seen."""
-        if self.counter.camera.height_m is None or self.counter.camera.distance_m is None:
+        if not calibrated(self.counter.camera):
             self.front_boxes = (t, [])
             return
         lms = frame.pose.landmarks

@@ -51,7 +51,7 @@ from pipelines.geometry import (
     learn_upright,
     measure_bow,
 )
-from pipelines.rules._body import STANDING_SHOULDER_M, box_center
+from pipelines.rules._body import STANDING_SHOULDER_M, box_center, calibrated
 from pipelines.rules._frame import MAX_CLERK_SHOULDER_DOC, MAX_CLERK_SHOULDER_M, someone_nearer
 from pipelines.rules.etiquette_common import (
     FRAME_EDGE_PX,
@@ -175,8 +175,7 @@ class StandForVisitor(Rule):
         self.last_height = height
 
     def _standing(self, height: float) -> bool | None:
-        cam = self.counter.camera
-        if self.p.min_standing_shoulder_m is None or cam.height_m is None or cam.distance_m is None:
+        if self.p.min_standing_shoulder_m is None or not calibrated(self.counter.camera):
             return None  # judged against the level before the visit (_response)
         return height >= self.p.min_standing_shoulder_m
 
@@ -205,8 +204,7 @@ class StandForVisitor(Rule):
         not in front of the post (`in_front_of_post`) whose centre lies in the post zone, the most confident one.
         Not read on an uncalibrated camera (the height would be a guess), nor for a box cut by the frame's top
         unless even that cut reads standing."""
-        cam = self.counter.camera
-        if "people" not in obs.ran or cam.height_m is None or cam.distance_m is None:
+        if "people" not in obs.ran or not calibrated(self.counter.camera):
             return
         post, model = self.counter.zones.post, self.geom.camera(obs)
         self.clerk_box = None
