@@ -113,6 +113,7 @@ class DeskChangeParams:
     # half a shoulder width) and this share in the colours of the clerk's clothes (read on at least clerk_min_px
     # torso pixels above the desk) is the clerk's body (`_without_clerk`)
     clerk_inside: float = 0.9
+    clerk_grow: float = 0.5  # `_without_clerk`: the torso outline's dilation disc, shoulder widths across
     clerk_colour_share: float = 0.5
     clerk_min_px: int = 300
     clothes_grow: float = 0.5  # `_clothes`: the torso outline's dilation disc, shoulder widths across
@@ -341,17 +342,14 @@ class DeskChangeDetector:
         the clerk's torso outline (`clerk_inside`) whose new pixels mostly show the colours of the clerk's clothes
         (`clerk_colour_share`, read on the torso above the desk away from the blob, so an item held up in front of
         the clerk does not lend its own colours). An item lying in front of the clerk differs in colour."""
-        if pose is None or len(pose.landmarks) < 25 or self._cur is None:
+        pts = _torso_points(pose, scale)
+        if pts is None or self._cur is None:
             return settled
         assert self.state.change is not None
-        lm = pose.landmarks
-        if min(lm[11].visibility, lm[12].visibility) < 0.5:
-            return settled
         w, h = self.work_size
-        pts = np.array([(lm[i].x * scale, lm[i].y * scale) for i in _TORSO], np.float32)
         torso = np.zeros((h, w), np.uint8)
         cv2.fillPoly(torso, [pts.astype(np.int32)], 1)
-        k = max(3, int(0.5 * float(np.hypot(*(pts[0] - pts[1]))))) | 1
+        k = self._outline_px(pts, self.p.clerk_grow)
         outline = cv2.dilate(torso, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))).astype(bool)
         clothes = torso.astype(bool) & ~self.desk
         own = self.state.change if self.state.revealed is None else self.state.change & ~self.state.revealed
@@ -368,6 +366,11 @@ class DeskChangeDetector:
                     continue
             out.append(blob)
         return out
+
+    @staticmethod
+    def _outline_px(torso_pts: np.ndarray, grow: float) -> int:
+        """A torso outline's dilation disc (odd pixels): `grow` shoulder widths across."""
+        return max(3, int(grow * float(np.hypot(*(torso_pts[0] - torso_pts[1]))))) | 1
 
     def _note_sign(self, markers: Sequence[Marker] | None, now: float, scale: float) -> None:
         want = self.cfg.sign_aruco_id
@@ -463,14 +466,11 @@ class DeskChangeDetector:
         they join an item lying at the desk's back edge into one changed area that never settles. Items lying on
         the desk are never cut: only pixels above it are."""
         none = np.zeros_like(person)
-        if pose is None or len(pose.landmarks) < 25:
-            return none
-        lm = pose.landmarks
-        if min(lm[11].visibility, lm[12].visibility) < 0.5:
+        pts = _torso_points(pose, scale)
+        if pts is None:
             return none
         h, w = person.shape
-        pts = np.array([(lm[i].x * scale, lm[i].y * scale) for i in _TORSO], np.float32)
-        k = max(3, int(self.p.clothes_grow * float(np.hypot(*(pts[0] - pts[1]))))) | 1
+        k = self._outline_px(pts, self.p.clothes_grow)
         # work on the outline's bounding box only (the dilation is the costly part)
         x1, y1 = (max(0, int(v) - k) for v in pts.min(axis=0))
         x2, y2 = min(w, int(pts[:, 0].max()) + k + 1), min(h, int(pts[:, 1].max()) + k + 1)
@@ -934,6 +934,16 @@ def _fill_holes(mask: np.ndarray) -> np.ndarray:
     flood = np.zeros((h + 4, w + 4), np.uint8)
     cv2.floodFill(outside, flood, (0, 0), 2)
     return outside[1:-1, 1:-1] != 2
+
+
+def _torso_points(pose: PoseResult | None, scale: float) -> np.ndarray | None:
+    """The clerk's shoulders-hips polygon (`_TORSO`, work pixels), or None without a pose whose shoulders are seen."""
+    if pose is None or len(pose.landmarks) < 25:
+        return None
+    lm = pose.landmarks
+    if min(lm[11].visibility, lm[12].visibility) < 0.5:
+        return None
+    return np.array([(lm[i].x * scale, lm[i].y * scale) for i in _TORSO], np.float32)
 
 
 def _surface_hue(reference: np.ndarray, zone: np.ndarray) -> float | None:
