@@ -63,14 +63,16 @@ def test_only_renders_the_same_clips_as_the_full_suite():
 
 
 def test_validation_split_pairs_each_scenario_view_with_another_body():
-    """The validation split shares the tune bodies but not their pairing with a scenario x view slot, and shares no
-    view with any other split (so replaying it checks bodies and views the rules were not tuned on)."""
+    """The validation split shares the tune bodies but not their pairing with a scenario x view slot in tune or
+    tune_side, and shares no view with any other split (so replaying it checks bodies and views the rules were not
+    tuned on)."""
     from simulator.suite import SPLITS
 
     names = list(SCENARIOS)
-    tune, val = jobs(names, "tune"), jobs(names, "validation")
-    assert len(tune) == len(val) == 3 * len(names)
-    assert all(t.body != v.body for t, v in zip(tune, val, strict=True))
+    tune, side, val = jobs(names, "tune"), jobs(names, "tune_side"), jobs(names, "validation")
+    assert len(tune) == len(side) == len(val) == 3 * len(names)
+    assert all(v.body not in (t.body, s.body) for t, s, v in zip(tune, side, val, strict=True))
+    assert all(t.body != s.body for t, s in zip(tune, side, strict=True))
     assert {v.body for v in val} == set(SPLITS["tune"][0])
     other_views = {view for sp, (_, views) in SPLITS.items() if sp != "validation" for view in views}
     assert not other_views & set(SPLITS["validation"][1])
