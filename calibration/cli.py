@@ -58,6 +58,13 @@ def check(
         typer.echo(f"overlay: {out}")
     for p in problems:
         typer.echo(p.render(counter), err=True)
+    if ref is not None and cfg.sign_aruco_id is not None and cfg.sign_marker is None:
+        from calibration.sign_marker import read_sign_marker
+
+        # the marker read the pipeline's way: the rules then know the camera sees the sign where it stands
+        corners = read_sign_marker(cfg, ref)
+        if corners:
+            typer.echo(f"sign_marker: {[[x, y] for x, y in corners]}   # put in the counter file")
     if problems:
         raise typer.Exit(1)
     typer.echo(f"{counter}: ok ({len(cfg.slots)} slots, zones: "
@@ -143,11 +150,11 @@ def preview(
 @app.command("sim-reference")
 def sim_reference(
     suite: Path = typer.Argument(..., help="A simulator clip directory or a suite of them (counterwatch sim suite)."),
-    overwrite: bool = typer.Option(False, help="Re-render references that already exist."),
+    overwrite: bool = typer.Option(False, help="Re-render references (and sign_marker) that already exist."),
 ) -> None:
     """Give simulator clips a clean-desk reference frame (reference.png + reference_image in counter.yaml),
-    so the desk stage runs on them."""
-    from calibration.sim_reference import add_reference
+    so the desk stage runs on them, and the calibration's sign_marker (where the sign's marker is read)."""
+    from calibration.sim_reference import add_reference, add_sign_marker
 
     dirs = sorted(p.parent for p in suite.rglob("labels.json")) if suite.is_dir() else []
     if not dirs:
@@ -155,4 +162,6 @@ def sim_reference(
                    err=True)
         raise typer.Exit(2)
     done = sum(add_reference(d, overwrite) for d in dirs)
-    typer.echo(f"{suite}: {done} reference(s) written, {len(dirs) - done} already set")
+    signs = sum(add_sign_marker(d, overwrite) for d in dirs)
+    typer.echo(f"{suite}: {done} reference(s) written, {len(dirs) - done} already set; "
+               f"{signs} sign_marker(s) written")

@@ -80,11 +80,23 @@ class CounterConfig(Strict):
         "DICT_4X4_50", pattern=r"^DICT_(4X4|5X5|6X6|7X7)_(50|100|250|1000)$|^DICT_ARUCO_ORIGINAL$",
         description="cv2.aruco dictionary of the sign's marker",
     )
+    sign_marker: Polygon | Literal["unread"] | None = Field(
+        None, description="the sign's marker as read with the sign standing at its place (calibrate check): its "
+                          "corners in image pixels, or 'unread' when it stood there and was not read. Unset: the sign "
+                          "counts as in view where its zone lies inside the frame",
+    )
     reference_image: str | None = None  # clean-desk frame, relative to this file
     hours: Hours = Field(default_factory=Hours)
     exceptions: SiteExceptions = Field(default_factory=SiteExceptions)
     rules: dict[str, dict[str, Any]] = Field(default_factory=dict)  # per-rule parameter overrides
     disabled_rules: list[str] = Field(default_factory=list)
+
+    @field_validator("sign_marker")
+    @classmethod
+    def _marker(cls, v: Any) -> Any:
+        if isinstance(v, list) and len(v) != 4:
+            raise ValueError("the sign's marker is its four corners [[x, y], ...] in image pixels, or 'unread'")
+        return v
 
     @field_validator("rules", "disabled_rules")
     @classmethod

@@ -92,12 +92,15 @@ class ContextDeriver:
         self.detections = _Memory()
         self.people_any = _Memory()
         self.sign_seen_t = float("-inf")
-        # The sign can be judged "not shown" only where the camera could see it: its zone lies inside the
-        # frame, or its marker has been read on this stream. A zone running off the frame's edge (a close
-        # camera cuts the desk corner off) hides the sign whether it stands there or not.
+        # The sign can be judged "not shown" only where the camera could see it: the calibration read its marker
+        # with the sign at its place, or its marker has been read on this stream. Without that record, where its
+        # zone lies inside the frame: a zone running off the frame's edge (a close camera cuts the desk corner
+        # off) may or may not hold the marker, and its outline cannot tell which.
         self.sign_ever_seen = False
         self.sign_marker: tuple[float, float, float] | None = None  # x, y, t where its marker was last read
-        self.sign_zone_in_frame = _zone_in_frame(counter.zones.sign, counter.camera.width, counter.camera.height)
+        calibrated = counter.sign_marker
+        self.sign_place_seen = (calibrated != "unread") if calibrated is not None else _zone_in_frame(
+            counter.zones.sign, counter.camera.width, counter.camera.height)
         self.head_down_t = float("-inf")
         self.calls_seen = False
 
@@ -176,7 +179,7 @@ class ContextDeriver:
         v["sign_marker_at"] = seen[:2] if seen and t - seen[2] <= self.p.sign_marker_memory_s else None
         sign = t - self.sign_seen_t <= self.p.sign_memory_s
         v["sign_shown"] = sign
-        v["sign_in_view"] = self.sign_ever_seen or self.sign_zone_in_frame
+        v["sign_in_view"] = self.sign_ever_seen or self.sign_place_seen
         v["paused"] = sign or ctx.terminal_paused
 
     def _sign_id(self, m: Marker) -> bool:

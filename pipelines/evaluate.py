@@ -316,7 +316,8 @@ def _cache_key(clip: Path, counter: CounterConfig, settings: PipelineSettings, f
     """What the recorded stream depends on besides the perception code: the clip's and the reference frame's
     bytes (not their paths or mtimes, so a copied suite keeps its cache), the counter, the settings set away from
     their defaults, the fps."""
-    cfg = counter.model_dump(mode="json", exclude={"rules"})
+    # rules and sign_marker are read by the rules alone (perception searches the sign zone)
+    cfg = counter.model_dump(mode="json", exclude={"rules", "sign_marker"})
     ref = cfg.get("reference_image")
     if ref and Path(ref).is_file():
         cfg["reference_image"] = _file_digest(Path(ref))

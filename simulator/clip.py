@@ -446,10 +446,12 @@ def render_clip(scenario: Scenario | str, out: Path, opts: RenderOptions = Rende
     (out / "labels.json").write_text(json.dumps(labels, sort_keys=True, separators=(",", ":")))
     # The clean-desk reference frame (what `calibrate capture` gives on a real counter) for the desk stage:
     # the static scene with every allowed item in its slot, this clip's camera and light.
-    from calibration.sim_reference import REFERENCE_NAME, render_reference
+    # With it, where the sign's marker is read when the sign stands at its place (CounterConfig.sign_marker).
+    from calibration.sim_reference import REFERENCE_NAME, render_reference, sign_marker_record
 
     cv2.imwrite(str(out / REFERENCE_NAME), render_reference(labels))
-    counter = dict(suggested_counter(cam), reference_image=REFERENCE_NAME)
+    counter = suggested_counter(cam)
+    counter = dict(counter, sign_marker=sign_marker_record(labels, counter), reference_image=REFERENCE_NAME)
     (out / "counter.yaml").write_text(yaml.safe_dump(counter, sort_keys=False, allow_unicode=True))
     return labels
 

@@ -43,6 +43,14 @@ def test_a_good_counter_passes_and_writes_an_overlay(tmp_path):
     overlay = cv2.imread(str(tmp_path / "ov.png"))
     ref = cv2.imread(str(tmp_path / "ref.png"))
     assert overlay.shape == ref.shape and (overlay != ref).mean() > 0.2  # zones tinted, lines drawn
+    # the marker read in the sign zone is offered as the calibration's sign_marker record (marker 120 px, 20-px margin)
+    line = next(x for x in res.output.splitlines() if x.startswith("sign_marker: "))
+    corners = yaml.safe_load(line.split("#")[0])["sign_marker"]
+    assert len(corners) == 4
+    assert abs(min(x for x, _ in corners) - 1020) <= 2 and abs(min(y for _, y in corners) - 320) <= 2
+    recorded = runner.invoke(app, ["calibrate", "check", str(write_counter(tmp_path, lambda d: d.update(
+        sign_marker=corners)))])
+    assert recorded.exit_code == 0 and "sign_marker: " not in recorded.output  # set already: nothing offered
 
 
 def test_problems_name_file_field_and_fix(tmp_path):

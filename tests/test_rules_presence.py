@@ -115,11 +115,11 @@ def test_visitor_lingering_is_chatting_and_a_short_visit_is_not():
     assert start == 5.0 and evs[0].evidence["visitors"] == 1
 
 
-def _counter_with_sign_zone(zone):
+def _counter_with_sign_zone(zone, sign_marker=None):
     from calibration.config import default_counter
 
     cfg = default_counter(1280, 720, counter_id="c1")
-    return cfg.model_copy(update={"zones": cfg.zones.model_copy(update={"sign": zone})})
+    return cfg.model_copy(update={"zones": cfg.zones.model_copy(update={"sign": zone}), "sign_marker": sign_marker})
 
 
 # A close camera cuts the desk corner where the sign stands: the calibrated zone runs off the frame's edge.
@@ -152,6 +152,22 @@ def test_a_zone_at_the_edge_counts_as_in_view_once_its_marker_was_read():
         seconds(frame(), 5)
     evs = run_rules(stream(specs), RULES, counter=_counter_with_sign_zone(CUT_ZONE))
     # the marker read once makes the edge zone observable: the unsigned absence is flagged by both rules
+    assert spans(evs, "post.empty") == [(25.0, 144.8)] and spans(evs, "post.pause_sign") == [(25.0, 144.8)]
+
+
+def test_the_calibrations_marker_record_decides_whether_the_sign_is_in_view():
+    specs = seconds(frame(), 5) + seconds(AWAY, 120) + seconds(frame(), 5)
+    read_there = [(10.0, 630.0), (60.0, 630.0), (60.0, 680.0), (10.0, 680.0)]
+    # the zone runs off the frame's edge, but the calibration read the marker in it: an unsigned absence is seen
+    evs = run_rules(stream(specs), RULES, counter=_counter_with_sign_zone(CUT_ZONE, read_there))
+    assert spans(evs, "post.empty") == [(5.0, 124.8)] and spans(evs, "post.pause_sign") == [(5.0, 124.8)]
+    assert next(e for e in evs if e.rule_id == "post.empty").evidence["sign_in_view"] is True
+    # a whole zone where the calibration stood the sign and could not read it: the sign may be up unread
+    assert run_rules(stream(specs), RULES, counter=_counter_with_sign_zone(INSIDE_ZONE, "unread")) == []
+    # ... until the stream reads it there
+    seen = Marker(0, [(1000, 400), (1050, 400), (1050, 450), (1000, 450)])
+    specs = seconds(frame(markers=[seen]), 5) + seconds(frame(), 20) + seconds(AWAY, 120) + seconds(frame(), 5)
+    evs = run_rules(stream(specs), RULES, counter=_counter_with_sign_zone(INSIDE_ZONE, "unread"))
     assert spans(evs, "post.empty") == [(25.0, 144.8)] and spans(evs, "post.pause_sign") == [(25.0, 144.8)]
 
 

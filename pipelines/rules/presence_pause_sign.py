@@ -3,8 +3,9 @@
 Violations: the clerk is back at the post and the sign is still up for `min_duration` s
 (reason "sign_not_removed"); the post is empty without the sign or the terminal paused for
 `absent_without_sign_s` (reason "absent_without_sign"; `flag_absent_without_sign: false` leaves that
-to post.empty alone). Where the camera cannot see the sign (its zone runs off the frame and the marker was
-never read) an absence without the terminal paused is unknown, not unsigned.
+to post.empty alone). Where the camera cannot see the sign (the calibration's `sign_marker` is "unread", or,
+unrecorded, its zone runs off the frame; and the stream never read the marker) an absence without the terminal
+paused is unknown, not unsigned.
 """
 
 from __future__ import annotations

@@ -4,10 +4,11 @@ An absence is allowed for `min_duration` s without the pause sign (a short erran
 `paused_limit_s` (15 min) while the 暂停服务 sign (ArUco marker) is shown or the terminal is paused;
 longer is a violation. The event starts when the absence began. A colleague covering the post is a
 person at the post: staffed. A camera outage is unknown, never absence, and restarts the count. Where the
-camera cannot see the sign's place (its zone runs off the frame's edge and the marker was never read) the
-sign may be up unseen: by default the absence gets the paused limit (`sign_out_of_view_as_shown`), and
-the event's evidence says `sign_in_view: false`. The calibration check (calibration/check.py) reports a
-sign marker it cannot see in the reference frame.
+camera cannot see the sign's place (the calibration's `sign_marker` is "unread", or, unrecorded, its zone runs
+off the frame's edge; and the stream never read the marker) the sign may be up unseen: by default the absence
+gets the paused limit (`sign_out_of_view_as_shown`), and the event's evidence says `sign_in_view: false`. The
+calibration check (calibration/check.py) reports a sign marker it cannot see in the reference frame, and offers
+the `sign_marker` record where it reads one.
 """
 
 from __future__ import annotations
