@@ -9,9 +9,11 @@ compliance rate from pass/violation counts.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+import numpy as np
 from pydantic import Field
 
 from calibration.config import CounterConfig
@@ -32,6 +34,9 @@ from pipelines.messages import QueueCall
 from pipelines.rules.etiquette_common import ClerkGeometry, Episodes, Frame, clerk_hand, median_of, r1
 from pipelines.temporal import Clock, instant_event
 from vision.observation import Observation
+from vision.results import PoseResult
+
+USUAL_WIDTH_FRAMES = 300  # the clerk's usual image shoulder width: the median over the last minute at 5 fps
 
 
 @dataclass
@@ -56,8 +61,18 @@ class GreetParams(RuleParams):
         "mouth and ears (a phone at the ear or a cup at the mouth is not a greeting)")
 
 
-def raise_row(frame: Frame, side: str, p: GreetParams, hands: list) -> dict[str, Any] | None:
-    """Measurements of a raised hand on this side, or None when the hand is not raised."""
+def shoulder_px(pose: PoseResult) -> float:
+    """The shoulders' distance in the image (pixels)."""
+    a, b = pose.landmarks[L_SHOULDER], pose.landmarks[R_SHOULDER]
+    return float(np.hypot(a.x - b.x, a.y - b.y))
+
+
+def raise_row(frame: Frame, side: str, p: GreetParams, hands: list,
+              usual_px: float | None = None) -> dict[str, Any] | None:
+    """Measurements of a raised hand on this side, or None when the hand is not raised. The face clearance is
+    scaled by this frame's image shoulder width or the clerk's usual one (`usual_px`), whichever is wider: with a
+    hand at the ear the pose can read the torso side-on (renders at (1.8 m, 1.7 m, -40 deg): 3-16 px for a
+    usual 60), and a hand 22 px from the ear then read 1.4 shoulder widths clear, a greeting."""
     if frame.world is None:
         return None
     sh, el, wr = (R_SHOULDER, R_ELBOW, R_WRIST) if side == "right" else (L_SHOULDER, L_ELBOW, L_WRIST)
@@ -68,6 +83,9 @@ def raise_row(frame: Frame, side: str, p: GreetParams, hands: list) -> dict[str,
     if tilt is None or tilt > p.detect_forearm_deg:
         return None
     clearance = frame.cached(f"face_clearance.{side}", lambda: hand_face_clearance(frame.pose, side))
+    if clearance is not None and usual_px:
+        width = shoulder_px(frame.pose)
+        clearance *= width / max(width, usual_px)
     if clearance is not None and clearance < p.min_face_clearance:  # the hand is at the face, not beside the head
         return None
     hand = clerk_hand(frame, hands, side)
@@ -90,6 +108,7 @@ class RaiseHandGreeting(Rule):
         self.seen: set[tuple[str, float]] = set()
         self.used: set[tuple[str, tuple[float, float]]] = set()
         self.raises: list[Raise] = []
+        self.widths: deque[float] = deque(maxlen=USUAL_WIDTH_FRAMES)  # image shoulder widths with both hands down
 
     def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
         for c in ctx.calls:
@@ -98,8 +117,10 @@ class RaiseHandGreeting(Rule):
                 self.pending.append(c)
         frame = self.geom.measure(obs, ctx)
         t, wall = ctx.clock.t, ctx.clock.wall
+        self._learn_width(frame)
+        usual = float(np.median(self.widths)) if self.widths else None
         for side, eps in (("right", self.right), ("left", self.left)):
-            row = raise_row(frame, side, self.p, obs.hands) if frame else None
+            row = raise_row(frame, side, self.p, obs.hands, usual) if frame else None
             on = None if frame is None else row is not None
             done = eps.step(t, wall, on, row)
             if done is not None:
@@ -109,6 +130,16 @@ class RaiseHandGreeting(Rule):
                 # raised frame (a handover's one raised frame before the pose was lost read as a greeting)
                 self._record(side, eps.start, list(eps.rows), closed=False)
         return self._judge(ctx)
+
+    def _learn_width(self, frame: Frame | None) -> None:
+        """The clerk's usual image shoulder width, from frames with both wrists below the shoulders by
+        `below_shoulder_m` (no hand raised, so no arm dragging the pose's torso)."""
+        if frame is None or frame.world is None:
+            return
+        w = frame.world
+        arms = ((R_SHOULDER, R_WRIST), (L_SHOULDER, L_WRIST))
+        if all(w[wr][1] < w[sh][1] - self.p.below_shoulder_m for sh, wr in arms):
+            self.widths.append(shoulder_px(frame.pose))
 
     def _record(self, side: str, start: tuple[float, float], rows: list[dict[str, Any]], closed: bool) -> None:
         """A raise seen so far; its rows grow while the hand stays up, so the form is judged on the whole hold

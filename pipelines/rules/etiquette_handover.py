@@ -35,7 +35,9 @@ read as two hands out): those frames are unknown until a new rest is learned. A 
 client is at the window (a queue call or a person in the client zone: with
 nobody to hand to, an arm held out is a guiding gesture) and the other hand did not move the opposite way (that
 is the shoulders turning, not a reach). A hand seen pointing with one finger (`etiquette_point.one_finger`) is
-not holding a document. The torso must lean `min_lean_deg` toward the client to start one (hands still out then
+not holding a document, and while either wrist rose more than `max_lift_m` (at the face: a phone, a cup) no
+hand is out (from -35..-40 deg the pose reads an arm raised to the ear as the torso turning side-on and drags the
+far wrist toward the client). The torso must lean `min_lean_deg` toward the client to start one (hands still out then
 carry it on a lower reading: the bow estimate of a held lean fades), but only once an upright baseline
 was read while the hands were at rest: a baseline learned while the clerk was already reaching is not upright,
 and a lean read against it means nothing (the simulator's clips open on the reach and read -1.2..+6 deg for
@@ -393,6 +395,11 @@ class TwoHandHandover(Rule):
                 out = False  # pointing, not holding a document
             outs[side] = (out, lift, toward)
         if not (outs["right"][0] or outs["left"][0]):
+            return False, None
+        if max(outs["right"][1], outs["left"][1]) > self.p.max_lift_m:
+            # the other hand is at the face (a phone at the ear, a cup at the mouth): no document is handed then.
+            # From -35..-40 deg the pose reads the raised arm as the torso turning side-on and drags the far
+            # wrist 0.07-0.15 m toward the client off the hand resting on the desk
             return False, None
         if min(outs["right"][2], outs["left"][2]) <= -self.p.toward_m * 2:
             return False, None  # one hand toward the client, the other away: the shoulders turned, no reach
