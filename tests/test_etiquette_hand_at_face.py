@@ -33,3 +33,15 @@ def test_a_phone_at_the_ear_with_the_torso_read_side_on_is_no_greeting(name, mon
         monkeypatch.setattr(greet, "USUAL_WIDTH_FRAMES", 0)
         loose = replay(name, rules=rules, only=["greet.raise_hand"])
         assert [(e.outcome, e.evidence["greeted"]) for e in loose] == [("pass", True)]
+
+
+def test_a_hand_holding_food_at_the_mouth_is_no_pointing():
+    # tune_side (1.55 m, 1.45 m, -30 deg), frames 19-23 s: the hand at the mouth with a banana read index 44-52 deg,
+    # middle / ring / pinky 81-138 (truth: index 79, middle 73), 0.81-0.85 shoulder widths from the face; every
+    # pointing hand of tune and tune_side reads 2.0-2.4
+    name = "eating__f_young_slim__h1.55_d1.45_y-30__s7"
+    assert replay(name, only=["point.one_finger"]) == []
+    control = replay(name, rules={"point.one_finger": {"min_face_clearance": 0.0}}, only=["point.one_finger"])
+    assert [e.rule_id for e in control] == ["point.one_finger"]
+    pointing = replay("point_one_finger__m_young_avg__h1.35_d1.5_y0", only=["point.one_finger"])
+    assert [e.rule_id for e in pointing] == ["point.one_finger"]

@@ -17,6 +17,10 @@ tune_wide bow_22 at (1.5 m, 40 deg) the right wrist's hand came out as a second 
 0.53, the real left one 0.99) with a pointing shape the labels do not have (relaxed fingers): the only false
 "pointing" on tune and tune_wide.
 
+A hand at the face is not pointing at anyone: a hand whose pose centre (wrist, index, pinky) lies within
+`min_face_clearance` image shoulder widths of the nose, mouth or ears is not read (tune_side eating at (1.55 m,
+1.45 m, -30 deg): the hand holding food at the mouth read a pointing shape at 0.81-0.85; pointing hands 2.0-2.4).
+
 What no view shows: a finger pointed at a client who sits between the camera and the clerk points along the
 line of sight, and the hand is either hidden behind the client or seen end-on; the rule stays silent there. Session-6
 streams: at tune (1.3 m, -20 deg) no hand is found at the pointing wrist at all (the desk hand only); at tune_wide
@@ -34,6 +38,7 @@ import numpy as np
 from pydantic import Field
 
 from pipelines.engine import RuleContext, RuleParams, register
+from pipelines.geometry import hand_face_clearance
 from pipelines.rules._base import TrackedRule
 from pipelines.temporal import Timing
 from vision.observation import Observation
@@ -54,6 +59,10 @@ class PointParams(RuleParams, Timing):
     hand_radius: float = Field(0.2, gt=0, description="a clerk's hand: its wrist within this share of the image "
                                                       "width of a pose wrist")
     match_handedness: bool = Field(True, description="skip a hand fitted mirror-wise (see `mirrored`)")
+    min_face_clearance: float = Field(1.0, ge=0, description="a hand whose centre lies closer than this many image "
+                                                            "shoulder widths to the nose, mouth or ears is at the "
+                                                            "face (eating, a finger at the lips), not pointing at "
+                                                            "anyone")
 
 
 def _bend(pts: np.ndarray, chain: tuple[int, int, int, int]) -> float:
@@ -126,6 +135,10 @@ class OneFingerPointing(TrackedRule):
             return False
         if p.match_handedness and mirrored(hand, side, hands):
             return False  # fitted mirror-wise: its finger reading is not trusted
+        if side != "unknown" and obs.pose is not None:
+            clearance = hand_face_clearance(obs.pose, side)
+            if clearance is not None and clearance < p.min_face_clearance:
+                return False  # at the face: a hand holding food at the mouth read index 44-52 / others 81-138 deg
         return one_finger(hand, p.index_max_bend_deg, p.curl_margin_deg)
 
 
