@@ -108,3 +108,12 @@ def test_a_clamp_held_past_the_baseline_ends_and_coming_upright_is_no_second_cla
     # control: with a longer baseline the clamp is followed to its end, still one event
     (start, end), = spans(_run(timed, counter, baseline_tau_s=600.0), "phone.neck_clamp")
     assert 80.0 <= end <= 83.0
+
+
+def test_a_colleague_sitting_down_is_learnt_once_settled():
+    # tune_side (1.4 m, 1.6 m, 20 deg): the clerk stands and leaves, a colleague sits down at ~3 s and works on. The
+    # first seated frame caught the head still settling; against it the colleague's steady head read 9-10 deg of roll
+    obs, counter = _recorded("colleague_covering__f_old_heavy__h1.4_d1.6_y20")
+    assert spans(_run(obs, counter), "phone.neck_clamp") == []
+    # control: the usual pose taken from that one first seated frame (no seeding) reads a clamp
+    assert len(spans(_run(obs, counter, seed_s=0.0), "phone.neck_clamp")) == 1
