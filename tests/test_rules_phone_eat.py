@@ -213,6 +213,25 @@ def test_a_sip_beside_the_nose_in_a_turned_view_is_still_at_the_mouth():
     assert run_rules(stream(specs), ["drink.in_front"], calls=CALL, overrides=narrow) == []
 
 
+def test_a_hand_at_the_mouth_holding_a_phone_is_no_sip():
+    # from 35 degrees aside a far-side hand at the ear shows over the face, read in front of the mouth (tune_side
+    # phone_call_short at (1.3 m, 1.2 m, 35 deg)); the detector saw the phone at it when it came up, then lost it
+    held = frame(pose=clerk(hand_to("right", 700, 305)))
+    came_up = frame(pose=clerk(hand_to("right", 700, 305)), detections=[det("cell phone", 705, 300, size=40)])
+    specs = seconds(frame(), 2) + [came_up] * 2 + seconds(held, 3) + seconds(frame(), 5)
+    assert run_rules(stream(specs), ["drink.in_front"], calls=CALL) == []
+    # control: the same hand with no phone seen is a sip
+    plain = seconds(frame(), 2) + [held] * 2 + seconds(held, 3) + seconds(frame(), 5)
+    assert spans(run_rules(stream(plain), ["drink.in_front"], calls=CALL), "drink.in_front")
+    # a phone seen at the hand in an earlier episode does not outlast the hand leaving the mouth
+    later = specs[:-25] + seconds(frame(), 2) + seconds(held, 3) + seconds(frame(), 5)
+    assert len(spans(run_rules(stream(later), ["drink.in_front"], calls=CALL), "drink.in_front")) == 1
+    # a cup seen at the mouth is a drink whatever else was seen
+    cup = frame(pose=clerk(hand_to("right", 700, 305)), detections=[det("cup", 700, 300, size=60)])
+    both = seconds(frame(), 2) + [came_up] * 2 + seconds(cup, 3) + seconds(frame(), 5)
+    assert spans(run_rules(stream(both), ["drink.in_front"], calls=CALL), "drink.in_front")
+
+
 def test_smoking_needs_a_cigarette_at_the_mouth():
     puff = frame(pose=clerk(hand_to("right", 640, 305)), detections=[det("cigarette", 645, 300, size=20)])
     evs = run_rules(stream(seconds(frame(), 2) + seconds(puff, 4) + seconds(frame(), 40)), ["smoke"])

@@ -4,8 +4,10 @@ Per frame: a hand at the mouth, and a cup/bottle seen at the mouth or that hand 
 ("cup"), or, unless `require_cup: true`, a hand held at the mouth between `min_sip_s` and
 `max_sip_s` ("sip": the pose of drinking). Only while a client is present; drinking with nobody at the
 window is allowed (the cup itself on the desk is a desk rule, a site setting). A hand at the ear is a
-call (from a camera aside, judged against where the nose would be seen face-on: `at_mouth_not_ear`); lying on
-the desk silences the rule.
+call (from a camera aside, judged against where the nose would be seen face-on: `at_mouth_not_ear`); so is a hand
+at the mouth holding a phone the detector saw there while it stayed (no cup seen): from 35-40 degrees aside a
+far-side hand at the ear shows over the face, where the pose reads it in front of the mouth. Lying on the desk
+silences the rule.
 
 Without the cup seen, the pose cannot tell a sip from a bite of food, a hand covering a cough or
 wiping the mouth: each of them, with a client present, reads as a drink.
@@ -19,7 +21,7 @@ from pydantic import Field
 
 from pipelines.engine import RuleContext, register
 from pipelines.rules._base import TimedParams, TrackedRule, best, body_of
-from pipelines.rules._frame import DRINK_LABELS, camera, measure
+from pipelines.rules._frame import DRINK_LABELS, PHONE_LABELS, camera, measure
 from pipelines.rules.phone_call import at_mouth_not_ear
 from vision.observation import Observation
 
@@ -51,6 +53,7 @@ class DrinkInFront(TrackedRule):
         self.cup_t = float("-inf")
         self.cup_ev: dict[str, Any] = {}
         self.arrived: float | None = None
+        self.phone_held = False  # a phone seen at the hand since it came to the mouth: a call's hand, not a sip
         self.last_ev: dict[str, Any] = {}
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
@@ -70,15 +73,17 @@ class DrinkInFront(TrackedRule):
             return (None if ctx.clerk_present else False), {}
         at = at_mouth_not_ear(m, p.mouth_radius_sw, p.max_lateral_sw, camera(obs, ctx).yaw_deg)
         if not at:
-            self.arrived = None
+            self.arrived, self.phone_held = None, False
             return False, {}
-        self.arrived = t if self.arrived is None else self.arrived
+        if self.arrived is None:
+            self.arrived, self.phone_held = t, False
         cups = [d for d in [*m.mouth_objects, *(d for hm in at for d in hm.objects)] if d.label in DRINK_LABELS]
         if cups:
             self.cup_t, self.cup_ev = t, best(cups)
+        self.phone_held = self.phone_held or any(hm.has(PHONE_LABELS) for hm in at)
         if t - self.cup_t <= p.cup_memory_s:
             evidence = "cup"
-        elif p.require_cup or t - self.arrived > p.max_sip_s:
+        elif p.require_cup or t - self.arrived > p.max_sip_s or self.phone_held:
             return False, {}
         else:
             evidence = "sip"
