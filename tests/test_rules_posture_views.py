@@ -280,14 +280,3 @@ def test_the_behaviour_and_the_etiquette_shoulder_heights_are_one_measure():
     assert len(pairs) > 20
     assert all(abs(a - b) < 1e-9 for a, b in pairs)
     assert min(a for a, _ in pairs) < STANDING_SHOULDER_M < max(a for a, _ in pairs)  # seated and standing read
-
-
-def test_hands_on_hips_seen_from_35_deg_aside():
-    # tune_side (1.3 m, 1.2 m, 35 deg), labelled 1.2-9.2 s: the near elbow stands 0.6 sw out, its wrist 0.42 sw from
-    # the hip (the hand on the near side of the waist lies in front of the joints, the shoulder width is foreshortened)
-    obs, counter = recorded_posture("hands_on_hips__f_old_heavy__h1.3_d1.2_y35")
-    rule, sim = "posture.hands_on_hips", {"min_duration": 1.0}
-    ((start, end),) = spans(run_rules(obs, [rule], counter=counter, overrides={rule: sim}), rule)
-    assert start is not None and end is not None and start <= 2.2 and end >= 8.2
-    # control: the session-6 radius (0.35 sw) misses it
-    assert spans(run_rules(obs, [rule], counter=counter, overrides={rule: {**sim, "hip_radius_sw": 0.35}}), rule) == []

@@ -26,10 +26,7 @@ from vision.observation import Observation
 class Params(TimedParams):
     min_duration: float = Field(5.0, ge=0)
     grace: float = Field(2.0, ge=0)
-    # held 1 s with the elbow out and standing (tune, tune_side): hands on hips 0.17-0.42, the largest at 30-35 deg
-    # aside (the hand on the near side of the waist sits in front of the joints, the shoulder width is foreshortened);
-    # every other clip at least 0.68 (guiding arms at -30 deg)
-    hip_radius_sw: float = Field(0.5, gt=0, description="wrist this close to the hip joint or the waist above it")
+    hip_radius_sw: float = Field(0.35, gt=0, description="wrist this close to the hip joint or the waist above it")
     waist_up: float = Field(0.3, ge=0, le=1, description="the waist: this share of the way from hip joint to shoulder")
     elbow_out_sw: float = Field(0.25, description="elbow this far outside its shoulder")
     both_hands: bool = False
