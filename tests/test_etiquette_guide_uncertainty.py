@@ -106,7 +106,8 @@ def report(rows: list[dict]):
 def guide_rows(positions: list[str], gap_m: float) -> list[dict]:
     base = {"elbow_deg": 110.0, "elbow_sigma_deg": 7.5, "elbow_world_deg": 130.0, "gap_m": gap_m, "palm_up": 0.6,
             "fingers_together": 1.0, "finger_spread_deg": 3.0, "finger_spread_sigma_deg": 3.0, "fingertip_deg": 3.0,
-            "fingertip_sigma_deg": 10.0, "forearm_ratio": 0.9, "left_at_abdomen": 1.0, "bow_deg": 11.0}
+            "fingertip_sigma_deg": 10.0, "forearm_ratio": 0.9, "left_x_m": 0.05, "left_y_m": 0.13, "left_z_m": 0.29,
+            "bow_deg": 11.0}
     return [{**base, "position": pos} for pos in positions]
 
 

@@ -150,6 +150,39 @@ def forearm_direction_sigma_deg(frame: Frame) -> float:
     return float(np.degrees(np.arctan2(JOINT_PX * np.sqrt(2.0), max(length, 1e-6))))
 
 
+# MediaPipe's right elbow against the simulator's keypoint on guide frames, by the elbow's own visibility score
+# (tune + renders of the tune bodies at 35-50 deg yaw): RMS 4 px at >= 0.9, 7 at 0.8-0.9, 12 at 0.7-0.8, 14 at
+# 0.6-0.7, 20 at 0.5-0.6, 18 under 0.5. The far-side arm's elbow (the bent guide from 30-50 deg on the clerk's left)
+# is guessed 10-29 px off while scored 0.5-0.8, so the score's 0.5 bar alone does not flag it.
+ELBOW_PX_SLOPE = 40.0  # px of error per unit of visibility under ELBOW_PX_FULL_VIS
+ELBOW_PX_FULL_VIS = 0.9
+ELBOW_PX_MAX = 20.0
+
+
+def elbow_excess_px(frame: Frame) -> float:
+    """The elbow joint's expected image error beyond JOINT_PX (which the cues' own sigmas already hold): it grows as
+    MediaPipe's visibility score for the elbow falls."""
+    vis = frame.pose.landmarks[R_ELBOW].visibility
+    px = min(ELBOW_PX_MAX, JOINT_PX + ELBOW_PX_SLOPE * max(0.0, ELBOW_PX_FULL_VIS - vis))
+    return float(np.sqrt(max(px * px - JOINT_PX * JOINT_PX, 0.0)))
+
+
+def elbow_joint_sigma_deg(frame: Frame, excess_px: float) -> float:
+    """The elbow angle's standard deviation from the elbow's excess image error: moving the joint moves the 2D angle
+    by about error / segment length on each side of it."""
+    s, e, w = (frame.pose.landmarks[i] for i in (R_SHOULDER, R_ELBOW, R_WRIST))
+    upper = max(float(np.hypot(s.x - e.x, s.y - e.y)), 1.0)
+    fore = max(float(np.hypot(w.x - e.x, w.y - e.y)), 1.0)
+    return float(np.degrees(excess_px / np.sqrt(2.0) * np.hypot(1.0 / upper, 1.0 / fore)))
+
+
+def gap_sigma_m(frame: Frame, excess_px: float) -> float:
+    """The upper-arm gap's standard deviation: its measured error (GAP_SIGMA_M) and the elbow's excess image error
+    along one image axis, in metres at the clerk's distance (the clerk stands at the world origin)."""
+    dist = float(np.hypot(frame.cam.C[0], frame.cam.C[2]))
+    return float(np.hypot(GAP_SIGMA_M, excess_px / np.sqrt(2.0) * dist / frame.cam.f))
+
+
 # A hand landmark's noise relative to its finger's base, fitted to the spread error on the tune + tune_wide guide
 # frames (fingers together, true spread 0-3 deg): mean read +9.2 / 4.1 / 3.5 / 3.2 deg for fingers 0-20 / 20-30 /
 # 30-40 / 40-60 px long in the image; atan(2 px / length) gives 7.6 / 4.6 / 3.3 / 2.3 at 15 / 25 / 35 / 50 px.
@@ -158,7 +191,8 @@ HAND_PX = 2.0
 
 # The upper-arm gap comes from MediaPipe's world landmarks, whose error holds for a whole gesture (frame-to-frame sd
 # <= 0.007 m on the compliant holds): its sigma is that error's size, the RMS of each tune guide's median gap against
-# the same lateral offset of the simulator's joints, 0.043 m (17 clips; tune_wide 0.063). No per-view model yet.
+# the same lateral offset of the simulator's joints, 0.043 m (17 clips; tune_wide 0.063). `gap_sigma_m` adds the
+# elbow's expected misplacement (`elbow_excess_px`).
 GAP_SIGMA_M = 0.043
 
 
@@ -234,16 +268,19 @@ def guide_row(frame: Frame, obs: Observation, p: GuideParams, bow: float | None,
     ratio = forearm_ratio(frame.pose, frame.cam, arm, "right") if arm else None  # the elbow's cue gate reads it too
     el = frame.cached("elbow.right", lambda: elbow_angle(frame.pose, frame.cam, "right", arm, ratio))
     roots = elbow_upper_roots(frame.pose, frame.cam, arm, "right") if arm else None
+    excess = elbow_excess_px(frame)
     hip = (w[L_HIP] + w[R_HIP]) / 2
     lw = w[L_WRIST] - hip
     return {
         "elbow_deg": el.value,
-        "elbow_sigma_deg": el.sigma,
+        # the cue's own spread and the elbow joint's expected misplacement (`elbow_excess_px`)
+        "elbow_sigma_deg": float(np.hypot(el.sigma, elbow_joint_sigma_deg(frame, excess))),
         "elbow_world_deg": elbow_angle_world(frame.pose, "right"),
         "arm_visibility": float(visibility(frame.pose, SIDE["right"]).min()),
         # of the length-based readings with the upper arm toward or away from the camera, the one nearer the target
         "elbow_alt_deg": None if roots is None else min(roots, key=lambda a: abs(a - p.elbow_target_deg)),
         "gap_m": upper_arm_gap_m(frame.pose, frame.cam, "right"),
+        "gap_sigma_m": gap_sigma_m(frame, excess),
         "palm_up": palm,
         "fingers_together": fingers_together_score(hand) if hand else None,
         "finger_spread_deg": finger_spread_deg(hand) if hand else None,
@@ -251,19 +288,33 @@ def guide_row(frame: Frame, obs: Observation, p: GuideParams, bow: float | None,
         "fingertip_deg": fingertip_lead_deg(frame, hand) if hand else None,
         "fingertip_sigma_deg": forearm_direction_sigma_deg(frame) if hand else None,
         "forearm_ratio": ratio if hand else None,
-        "left_at_abdomen": float(left_hand_at_abdomen(lw)),
+        "left_x_m": float(lw[0]), "left_y_m": float(lw[1]), "left_z_m": float(lw[2]),
         "bow_deg": bow,
         "position": position_class(w, el.value),
     }
 
 
-def left_hand_at_abdomen(lw: np.ndarray) -> bool:
-    """The left wrist (world landmarks, metres from the hip centre: +X left, +Y up, +Z forward) rests in front of
-    the abdomen. Forward up to 0.50 m: the simulator puts that hand 0.28-0.30 m in front of the hip joints on every
-    body, MediaPipe reads 0.24-0.42 (the heavy body at (1.3 m, -20 deg) 0.42, which failed two compliant guides
-    at the old 0.40). The height window alone keeps out a hand on the desk (below the hips when standing) or
-    hanging at the side."""
-    return bool(0.05 <= lw[1] <= 0.45 and abs(lw[0]) <= 0.18 and -0.05 <= lw[2] <= 0.50)
+# Where the left wrist rests at the abdomen (world landmarks, metres from the hip centre: +X left, +Y up, +Z forward),
+# (low, high) per axis. Forward up to 0.50 m: the simulator puts that hand 0.28-0.30 m in front of the hip joints on
+# every body, MediaPipe reads 0.24-0.42 (the heavy body at (1.3 m, -20 deg) 0.42, which failed two compliant guides
+# at the old 0.40). The window keeps out a hand on the desk (below the hips when standing) or hanging at the side (tune
+# and tune_side, standing before the guide: -0.06..0.07 m up, 0.07-0.33 out, 0.06-0.26 forward).
+LEFT_HAND_WINDOW = ((-0.18, 0.18), (0.05, 0.45), (-0.05, 0.50))
+# MediaPipe's left wrist against the simulator's, the median of each guide hold (the error holds for a whole gesture,
+# like the gap's): RMS per axis over the 36 tune and tune_side guides (bias -0.03 m up). Seen from 35-50 deg on the
+# clerk's left it read a compliant guide's hand 0.04-0.09 m low or 0.10-0.14 m out to the left, past the window's edge
+LEFT_HAND_SIGMA_M = (0.043, 0.039, 0.053)
+
+
+def left_hand_at_abdomen(lw: np.ndarray, sigma: tuple[float, float, float] | None = None,
+                         k: float = 1.0) -> bool | None:
+    """The left wrist rests in front of the abdomen (inside LEFT_HAND_WINDOW): True; False when outside it (by more
+    than k of that axis's sigma, given `sigma`); else None (a reading this view cannot tell from the window's edge)."""
+    sig = sigma or (None, None, None)
+    verdicts = [judge(float(v), s, lo, hi, k) for v, s, (lo, hi) in zip(lw, sig, LEFT_HAND_WINDOW, strict=True)]
+    if False in verdicts:
+        return False
+    return None if None in verdicts else True
 
 
 @register
@@ -305,9 +356,10 @@ class GuidingGesture(Rule):
         (t0, w0), (t1, w1), rows = done
         p = self.p
         m = {k: median_of(rows, k) for k in ("elbow_deg", "elbow_alt_deg", "elbow_world_deg", "gap_m", "palm_up",
-                                              "fingers_together", "fingertip_deg", "left_at_abdomen", "bow_deg",
-                                              "elbow_sigma_deg", "fingertip_sigma_deg", "forearm_ratio",
-                                              "arm_visibility", "finger_spread_deg", "finger_spread_sigma_deg")}
+                                              "fingers_together", "fingertip_deg", "left_x_m", "left_y_m", "left_z_m",
+                                              "bow_deg", "elbow_sigma_deg", "fingertip_sigma_deg", "forearm_ratio",
+                                              "gap_sigma_m", "arm_visibility", "finger_spread_deg",
+                                              "finger_spread_sigma_deg")}
         positions = [r["position"] for r in rows]
         position = max(set(positions), key=positions.count)
         # the gap does not apply to the high guide; a hold read high on a third of its frames or more (the wrist near
@@ -319,6 +371,8 @@ class GuidingGesture(Rule):
         def at_least(key: str, low: float) -> bool | None:
             return None if m[key] is None else m[key] >= low
 
+        left = None if any(m[k] is None for k in ("left_x_m", "left_y_m", "left_z_m")) \
+            else np.array([m["left_x_m"], m["left_y_m"], m["left_z_m"]])
         elbow_range = (p.elbow_target_deg - p.elbow_tolerance_deg, p.elbow_target_deg + p.elbow_tolerance_deg)
         # the cues' error is mostly the view's (depth along the line of sight), not frame-to-frame noise: the
         # event keeps the frames' median sigma rather than shrinking it by the number of frames
@@ -335,7 +389,7 @@ class GuidingGesture(Rule):
             # the ~10 cm upper-arm gap describes the arm held out at the side; raised high (请往前走) the
             # elbow leaves the torso (0.18-0.21 m from the shoulder in the simulator's compliant high guide)
             "upper_arm_gap": None if maybe_high else judge(
-                m["gap_m"], GAP_SIGMA_M, p.gap_target_m - p.gap_tolerance_m, p.gap_target_m + p.gap_tolerance_m,
+                m["gap_m"], m["gap_sigma_m"], p.gap_target_m - p.gap_tolerance_m, p.gap_target_m + p.gap_tolerance_m,
                 p.confident_sigmas),
             # a palm seen edge-on (a raised or lowered hand with the camera near its height) reads near 0 whichever
             # way it faces: only a clear reading either way decides (tune: compliant -0.1..0.9, palm down -0.8)
@@ -349,7 +403,9 @@ class GuidingGesture(Rule):
             # its length, where the elbow takes the metric cue) a small 3D misalignment shows as any 2D angle
             "fingertips_lead": None if m["forearm_ratio"] is not None and m["forearm_ratio"] < FORE_FORESHORTENED
             else judge(m["fingertip_deg"], m["fingertip_sigma_deg"], 0.0, p.fingertip_max_deg, p.confident_sigmas),
-            "left_hand_abdomen": at_least("left_at_abdomen", 0.5),
+            # the hold's median wrist, judged against the wrist's measured error
+            "left_hand_abdomen": None if left is None else left_hand_at_abdomen(left, LEFT_HAND_SIGMA_M,
+                                                                                 p.confident_sigmas),
             "body_bow": within("bow_deg", p.bow_target_deg, p.bow_tolerance_deg),
         }
         failed = [k for k, v in checks.items() if v is False]
@@ -360,6 +416,7 @@ class GuidingGesture(Rule):
             "elbow_world_deg": r1(m["elbow_world_deg"]), "elbow_alt_deg": r1(m["elbow_alt_deg"]),
             "arm_visibility": None if m["arm_visibility"] is None else round(m["arm_visibility"], 2),
             "upper_arm_gap_m": None if m["gap_m"] is None else round(m["gap_m"], 3),
+            "upper_arm_gap_sigma_m": None if m["gap_sigma_m"] is None else round(m["gap_sigma_m"], 3),
             "palm_up": r1(m["palm_up"]), "fingers_together": r1(m["fingers_together"]),
             "finger_spread_deg": r1(m["finger_spread_deg"]),
             "finger_spread_sigma_deg": r1(m["finger_spread_sigma_deg"]),
@@ -367,6 +424,7 @@ class GuidingGesture(Rule):
             "fingertip_sigma_deg": r1(m["fingertip_sigma_deg"]),
             "forearm_in_image": None if m["forearm_ratio"] is None else round(m["forearm_ratio"], 2),
             "body_bow_deg": r1(m["bow_deg"]),
+            "left_wrist_m": None if left is None else [round(float(v), 3) for v in left],
             "checks": checks, "failed": failed, "unknown": unknown, "duration_s": round(t1 - t0, 2),
         }
         return instant_event(self.rule_id, self.counter.counter_id, Clock(t0, w0), Clock(t1, w1),
