@@ -50,6 +50,8 @@ DESK_CLASSES = frozenset({
     "banana", "apple", "sandwich", "orange", "broccoli", "carrot", "hot dog", "pizza", "donut", "cake",
     "box", "towel", "hat", "scarf", "glasses", "teddy bear", "clock", "vase", "food", "snack",
 })
+# What the tiles of a blob under the clerk's arms may find: not what a person wears (a sleeve or a collar read as a tie)
+ARM_CLASSES = DESK_CLASSES - {"tie", "hat", "scarf", "glasses", "handbag", "backpack", "towel"}
 SHADOW = "shadow"  # what `_desk_in_shadow` calls a dark blob of the desk's own hue: never reported
 FOOD_CLASSES = frozenset({"banana", "apple", "sandwich", "orange", "broccoli", "carrot", "hot dog", "pizza", "donut",
                           "cake", "food", "snack"})
@@ -94,6 +96,10 @@ class DeskChangeParams:
     shadow_hue: float = 10.0  # an all-dark blob is the desk in shadow when its dark pixels lie within this hue
     shadow_share: float = 0.6  # ... (OpenCV 0-180) of the desk's, saturated, on this share of them
     crop_context: float = 0.6  # the classifier's crop: the blob padded by this x its size
+    arm_tile: float = 0.6  # `_under_arms`: the tiles' side, x the blob's short side
+    hands_band_px: int = 4  # `_between_hands`: the clerk's masks this close beside a blob cut it
+    tile_score: float = 0.7  # ... a class found on a tile this sure is an item (small crops make the SSDs bold)
+    joined_share: float = 0.25  # a sure class boxing less than this share of its blob: items joined, looked at in tiles
     tight_context: float = 0.1  # ... and of the tight second look at a blob the heuristic calls papers or a phone
     revealed_match: float = 0.12  # frame this close (relative) to its inpainted surroundings = background shows
     revealed_ratio: float = 2.0  # ... and the reference that much further from them: an item was there
@@ -108,6 +114,10 @@ class DeskChangeParams:
     footprint_px: int = 24  # ... a blob above the desk needs this many changed pixels on the desk itself
     sign_board_scale: float = 3.0  # the pause sign's board: its marker's quad grown this much about its centre
     sign_memory_s: float = 10.0  # ... while its marker was read this recently (the markers stage runs on few frames)
+    # a sign zone the frame's edge cuts: the frame may cut the marker, so it is never read and the board never cut
+    # out; a blob holding this share of the zone with at most sign_size x its pixels is the sign, with the clerk away
+    sign_hold: float = 0.7
+    sign_size: float = 3.0
     sign_part_frac: float = 0.33  # what the board cuts off an area counts from this share of the board's area on
     # a blob with this share of its new pixels inside the clerk's torso outline (the shoulders-hips polygon grown by
     # half a shoulder width) and this share in the colours of the clerk's clothes (read on at least clerk_min_px
@@ -150,6 +160,7 @@ class _Cached:
     score: float
     class_id: int
     at: float
+    joined: bool = False  # the class's box covers little of the blob: several items joined in one area
 
 
 @dataclass
@@ -191,12 +202,18 @@ class DeskChangeDetector:
         self.desk = self._zone_mask(counter_cfg.zones.desk)
         # the pause sign comes and goes by design (post.pause_sign reads it): never a desk object
         self.sign = self._zone_mask(counter_cfg.zones.sign) if counter_cfg.zones.sign else None
+        self.sign_area = int(self.sign.sum()) if self.sign is not None else 0
+        self.sign_at_edge = self.sign is not None and bool(
+            self.sign[0].any() or self.sign[-1].any() or self.sign[:, 0].any() or self.sign[:, -1].any())
+        self.sign_seen: Box | None = None  # where a blob was last taken for the sign at the frame's edge
+        self._sign_kept = False  # ... and whether this frame still shows it there
         self.desk_area = max(1, int(self.desk.sum()))
         self.desk_hue = _surface_hue(reference_bgr, self.desk)
         self.slots = [self._make_slot(s.name, s.polygon) for s in counter_cfg.slots]
         self.short_bg: np.ndarray | None = None
         self.t: float | None = None
         self.cache: list[_Cached] = []
+        self.arm_cache: list[list[Any]] = []  # [box, when, items] of the blobs under the clerk's arms (`_under_arms`)
         self.tracks: list[tuple[Box, float]] = []  # (box, first seen) of still blobs, work pixels
         self.slot_since: dict[str, float] = {}  # slot -> when its current missing/moved streak began
         self.moved_seen: dict[str, float] = {}  # slot -> when its item was last seen moved elsewhere
@@ -264,11 +281,14 @@ class DeskChangeDetector:
                 out.append(det)
         for box, conf in settled:
             full = tuple(v * to_frame for v in box)
-            label, score, cid, source = self._classify(frame_bgr, full, now)  # type: ignore[arg-type]
-            if label in PERSON_LABELS or label == SHADOW:
+            label, score, cid, joined = self._classify(frame_bgr, full, now)  # type: ignore[arg-type]
+            if label in PERSON_LABELS:
+                out += self._under_arms(frame_bgr, full, now, conf)  # type: ignore[arg-type]
                 continue
-            out.append(Detection(box=full, label=label, score=round(score * conf, 3), source=source,  # type: ignore[arg-type]
-                                 class_id=cid))
+            if label == SHADOW:
+                continue
+            own = Detection(box=full, label=label, score=round(score * conf, 3), source="change", class_id=cid)  # type: ignore[arg-type]
+            out += self._under_arms(frame_bgr, full, now, conf, own) if joined else [own]  # type: ignore[arg-type]
         return out
 
     def _resolve_slot(
@@ -278,6 +298,12 @@ class DeskChangeDetector:
         of its size that appeared with it (moved); a slot whose item was just seen moved is held as moved
         while it re-settles (a hand over it); else it is missing once it stayed empty for `min_still_s`."""
         if verdict.state != "missing":
+            prev = self.moved_box.get(slot.name)
+            if verdict.state == "moved" and prev is not None:
+                # the blob paired with the slot before stays its item while it lies there, wherever the template
+                # matches now (a turned item matches a patch of itself, or of something else)
+                for blob in [b for b in settled if overlap_of_smaller(b[0], prev) >= 0.6]:
+                    settled.remove(blob)
             return verdict.state, verdict.det
         since = self.slot_since.get(slot.name, now)
         blob = self._moved_item(slot, verdict, settled, since)
@@ -696,6 +722,7 @@ class DeskChangeDetector:
         new = cv2.morphologyEx((~revealed).astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)).astype(bool)
         board_part = min_area if sign_board is None else max(min_area, self.p.sign_part_frac * int(sign_board.sum()))
         out: list[tuple[Box, float]] = []
+        self._sign_kept = False
         for i in range(1, n):
             x, y, w, h, area = (int(v) for v in stats[i])
             if area < min_area:
@@ -710,6 +737,8 @@ class DeskChangeDetector:
                 found = self._blob_entry(part, x, y, fg, absorbed, clerk_away, min_area)
                 if found is not None:
                     out.append(found)
+        if not self._sign_kept:
+            self.sign_seen = None  # taken down
         return _merge_touching(out, gap=6.0)
 
     def _blob_entry(
@@ -728,9 +757,19 @@ class DeskChangeDetector:
         still = float(fg[y:y + h, x:x + w][blob].mean())
         if any(_inside_share((x, y, w, h), r) > 0.6 for r in absorbed):
             return None  # the vacated slot or the moved item itself, reported by its slot
-        if clerk_away and self.sign is not None and self.sign[y:y + h, x:x + w][blob].mean() > 0.5:
-            return None  # the pause sign, put up in its zone when the clerk leaves
-        return (float(x), float(y), float(x + w), float(y + h)), still
+        box = (float(x), float(y), float(x + w), float(y + h))
+        if self.sign_seen is not None and box_iou(box, self.sign_seen) > 0.6:
+            self.sign_seen, self._sign_kept = box, True  # the sign seen at the frame's edge still stands there (the
+            return None  # clerk back, not yet taken down)
+        if clerk_away and self.sign is not None:
+            inside = int((self.sign[y:y + h, x:x + w] & blob).sum())
+            if inside > 0.5 * blob.sum():
+                return None  # the pause sign, put up in its zone when the clerk leaves
+            if self.sign_at_edge and inside >= self.p.sign_hold * self.sign_area \
+                    and blob.sum() <= self.p.sign_size * self.sign_area:
+                self.sign_seen, self._sign_kept = box, True
+                return None  # ... in a zone the frame's edge cuts: the board, foot and shadow reach past it
+        return box, still
 
     def _settled(self, blobs: list[tuple[Box, float]], now: float) -> list[tuple[Box, float]]:
         """Blobs that have stayed in the same place for `min_still_s`: a slowly moving hand keeps
@@ -751,12 +790,28 @@ class DeskChangeDetector:
         self.tracks = tracks
         return out
 
-    def _classify(self, frame: np.ndarray, box: Box, now: float) -> tuple[str, float, int, str]:
+    def _between_hands(self, box: Box, frame_w: int) -> bool:
+        """The clerk's masks border the blob on its left and on its right: what shows of the item between the hands
+        is cut to their gap, so its outline says nothing of its shape."""
+        if self.state.person is None:
+            return False
+        s = self.work_size[0] / frame_w
+        x1, y1, x2, y2 = int(box[0] * s), int(box[1] * s), int(math.ceil(box[2] * s)), int(math.ceil(box[3] * s))
+        band = self.p.hands_band_px
+        rows = self.state.person[y1:y2]
+        left, right = rows[:, max(0, x1 - band):x1], rows[:, x2:x2 + band]
+        return bool(left.size and right.size and left.any(axis=1).mean() >= 0.5 and right.any(axis=1).mean() >= 0.5)
+
+    def _classify(self, frame: np.ndarray, box: Box, now: float) -> tuple[str, float, int, bool]:
+        """The blob's label, score and class id, and whether a sure class's box covers under `joined_share` of it
+        (several items joined into one area, looked at again in tiles)."""
         for c in self.cache:
             if box_iou(c.box, box) > 0.6 and now - c.at < self.p.reclassify_s:
                 c.box = box
-                return c.label, c.score, c.class_id, "change"
-        label, score, cid = self._run_classifier(frame, box)
+                return c.label, c.score, c.class_id, c.joined
+        label, score, cid, share = self._look(frame, box)
+        fw = frame.shape[1]
+        joined = label not in PERSON_LABELS and score >= self.p.sure_class_score and share < self.p.joined_share
         if label in PHONE_LOOKALIKES:
             # a phone lying near the camera is big in the frame: the SSDs call it a laptop or a remote even when
             # sure; the phone's own look (a dark rim round a lit, colourful screen) decides
@@ -766,7 +821,7 @@ class DeskChangeDetector:
                 label, score, cid = guess, 0.5, -1
         elif label is None or (label not in PERSON_LABELS and score < self.p.sure_class_score):
             # a weak class loses to the papers/seal heuristic (SSDs read a sheet of paper as anything)
-            guess = heuristic_label(frame, box, self._blob_mask(frame.shape, box))
+            guess = heuristic_label(frame, box, self._blob_mask(frame.shape, box), self._between_hands(box, fw))
             if label is None or guess != "unknown object":
                 label, score, cid = guess, 0.5, -1
         if cid == -1 and label == "cell phone" and self._desk_in_shadow(frame, box):
@@ -779,8 +834,73 @@ class DeskChangeDetector:
             if food in FOOD_CLASSES and food_score >= self.p.sure_class_score:
                 label, score, cid = food, food_score, food_cid
         self.cache = [c for c in self.cache if box_iou(c.box, box) <= 0.6 and now - c.at < 3 * self.p.reclassify_s]
-        self.cache.append(_Cached(box, label, score, cid, now))
-        return label, score, cid, "change"
+        self.cache.append(_Cached(box, label, score, cid, now, joined))
+        return label, score, cid, joined
+
+    def _under_arms(
+        self, frame: np.ndarray, box: Box, now: float, conf: float, own: Detection | None = None,
+    ) -> list[Detection]:
+        """The items inside a blob the generous look called the clerk (the arms reach over it): the blob's own
+        pixels lie off the limb and hand masks, so it may be items the hands rest on (a snack box, a mug and
+        papers joined into one area). The classifier looks again at square tiles of the blob (`arm_tile` x its
+        short side, half-overlapping); each sure desk class found (not a wearable: the sleeve is no tie) is an item,
+        one per class and place; with at least one found, the whole blob is also what a tight look names it (papers
+        under the hands), else the blob stays the clerk.
+        `own`: the blob named, by a class whose box covers little of it (`joined_share`): it stays that, and the other
+        classes found in its tiles are items of their own."""
+        for c in self.arm_cache:
+            if box_iou(c[0], box) > 0.6 and now - c[1] < self.p.reclassify_s:
+                c[0] = box
+                return c[2] if own is None else [own, *c[2][1:]]
+        found = self._tiles(frame, box)
+        out: list[Detection] = []
+        if own is not None:
+            out = [own] + [Detection(box=b, label=lab, score=round(sc * conf, 3), source="change", class_id=cid)
+                           for lab, (b, sc, cid) in found if lab != own.label]
+        elif found:
+            for label, (b, score, cid) in found:
+                out.append(Detection(box=b, label=label, score=round(score * conf, 3), source="change", class_id=cid))
+            label, score, cid = self._run_classifier(frame, box, 0.0, ARM_CLASSES)
+            if label is None or label in PERSON_LABELS or score < self.p.sure_class_score:
+                guess = heuristic_label(frame, box, self._blob_mask(frame.shape, box))
+                label, score, cid = (guess, 0.5, -1) if guess == "papers" else (None, 0.0, -1)
+            if label is not None and label not in {lab for lab, _ in found}:
+                out.append(Detection(box=box, label=label, score=round(score * conf, 3), source="change",
+                                     class_id=cid))
+        keep = 3 * self.p.reclassify_s
+        self.arm_cache = [c for c in self.arm_cache if box_iou(c[0], box) <= 0.6 and now - c[1] < keep]
+        self.arm_cache.append([box, now, out])
+        return out
+
+    def _tiles(self, frame: np.ndarray, box: Box) -> list[tuple[str, tuple[Box, float, int]]]:
+        """Desk classes (`ARM_CLASSES`) found at `tile_score` on square tiles of the blob, those of one kind that
+        overlap joined into one box (the donuts of one snack box; all food is one kind), clipped to the blob."""
+        if self.classifier is None:
+            return []
+        x1, y1, x2, y2 = (int(v) for v in box)
+        w, h = x2 - x1, y2 - y1
+        s = max(16, int(self.p.arm_tile * min(w, h)))
+        nx, ny = (max(1, math.ceil((n - s) / (s / 2)) + 1) for n in (w, h))
+        found: list[tuple[str, tuple[Box, float, int]]] = []
+        for j in range(ny):
+            for i in range(nx):
+                tx = x1 + (0 if nx == 1 else round(i * (w - s) / (nx - 1)))
+                ty = y1 + (0 if ny == 1 else round(j * (h - s) / (ny - 1)))
+                for d in self.classifier(frame[ty:ty + s, tx:tx + s]):
+                    if d.label not in ARM_CLASSES or d.score < self.p.tile_score:
+                        continue
+                    b = (max(x1, d.box[0] + tx), max(y1, d.box[1] + ty), min(x2, d.box[2] + tx), min(y2, d.box[3] + ty))
+                    if b[2] <= b[0] or b[3] <= b[1]:
+                        continue
+                    for k, (lab, (ob, osc, ocid)) in enumerate(found):
+                        if _kind(lab) == _kind(d.label) and overlap_of_smaller(ob, b) > 0:
+                            union = (min(ob[0], b[0]), min(ob[1], b[1]), max(ob[2], b[2]), max(ob[3], b[3]))
+                            found[k] = (lab, (union, osc, ocid)) if osc >= d.score else (d.label, (union, d.score,
+                                                                                                    d.class_id))
+                            break
+                    else:
+                        found.append((d.label, (b, d.score, d.class_id)))
+        return found
 
     def _desk_in_shadow(self, frame: np.ndarray, box: Box) -> bool:
         """A blob the heuristic calls an all-dark phone whose dark pixels keep the desk's own hue, saturated: the
@@ -821,8 +941,14 @@ class DeskChangeDetector:
         """The best class of `classes` the classifier finds on the blob's crop, padded by `context` x its size
         (default: generous, `crop_context` and at least 5 % of the frame width; the blob is often only the visible
         part of the item, the hand mask cuts it), or a person when only a sure one is found."""
+        return self._look(frame, box, context, classes)[:3]
+
+    def _look(
+        self, frame: np.ndarray, box: Box, context: float | None = None, classes: frozenset[str] = DESK_CLASSES,
+    ) -> tuple[str | None, float, int, float]:
+        """`_run_classifier`'s answer and the share of the blob's box that the class's box covers (1 for none)."""
         if self.classifier is None:
-            return None, 0.0, -1
+            return None, 0.0, -1, 1.0
         fh, fw = frame.shape[:2]
         x1, y1, x2, y2 = box
         size = max(x2 - x1, y2 - y1)
@@ -831,7 +957,7 @@ class DeskChangeDetector:
         cx2, cy2 = int(min(fw, x2 + pad)), int(min(fh, y2 + pad))
         crop = frame[cy1:cy2, cx1:cx2]
         if crop.size == 0:
-            return None, 0.0, -1
+            return None, 0.0, -1, 1.0
         local = (x1 - cx1, y1 - cy1, x2 - cx1, y2 - cy1)
         best: Detection | None = None
         person: Detection | None = None
@@ -846,13 +972,16 @@ class DeskChangeDetector:
             elif best is None or det.score > best.score:
                 best = det
         if best is None and person is not None and person.score >= self.p.person_drop_score:
-            return person.label, person.score, person.class_id
-        return (best.label, best.score, best.class_id) if best else (None, 0.0, -1)
+            return person.label, person.score, person.class_id, 1.0
+        if best is None:
+            return None, 0.0, -1, 1.0
+        return best.label, best.score, best.class_id, _inside_share_box(local, best.box)
 
 
-def heuristic_label(frame: np.ndarray, box: Box, mask: np.ndarray | None = None) -> str:
+def heuristic_label(frame: np.ndarray, box: Box, mask: np.ndarray | None = None, cut: bool = False) -> str:
     """'cell phone' (small, a dark slab: black rim around a lit screen, or all dark), 'papers' (mostly
-    bright and unsaturated, lying flat: not taller than wide) or 'seal' (small and red), else unknown.
+    bright and unsaturated, lying flat: not taller than wide, unless `cut`: only the strip between the clerk's hands
+    shows) or 'seal' (small and red), else unknown.
     `mask` (the crop's size) limits the colour statistics to the changed pixels, so the
     desk or the wall inside the box does not count."""
     x1, y1, x2, y2 = (int(v) for v in box)
@@ -876,7 +1005,7 @@ def heuristic_label(frame: np.ndarray, box: Box, mask: np.ndarray | None = None)
             (lit >= 0.3 and colourful >= 0.08 and icon_hues >= MIN_ICON_HUES) or dark >= 0.6):
         return "cell phone"
     white = (hsv[:, 1] < 45) & (hsv[:, 2] > 170)
-    if white.mean() > 0.4 and aspect < 4 and h <= 1.2 * w:
+    if white.mean() > 0.4 and (cut or (aspect < 4 and h <= 1.2 * w)):
         return "papers"
     red = ((hsv[:, 0] < 8) | (hsv[:, 0] > 170)) & (hsv[:, 1] > 110) & (hsv[:, 2] > 60)
     small = w * h <= 0.006 * frame_area  # a seal is a few cm across
@@ -904,6 +1033,11 @@ def classifier_from_detectors(detectors: Sequence[Any], min_score: float = 0.3) 
         return out
 
     return classify
+
+
+def _kind(label: str) -> str:
+    """Food is one kind of item (a snack box reads as donuts and a cake), any other class its own."""
+    return "food" if label in FOOD_CLASSES else label
 
 
 def _merge_touching(blobs: list[tuple[Box, float]], gap: float) -> list[tuple[Box, float]]:
