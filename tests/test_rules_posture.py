@@ -261,6 +261,31 @@ def test_hands_on_hips_at_the_waist_above_the_hip_joint():
                      counter=standing) == []
 
 
+def test_hands_on_hips_just_off_the_hip_in_the_image_needs_the_3d_landmarks_to_agree():
+    from dataclasses import replace
+
+    from calibration.config import Zones, default_counter
+
+    standing = default_counter(1280, 720, counter_id="c1")
+    standing = standing.model_copy(update={"zones": Zones(post=standing.zones.post)})
+    # seen from aside the hand at the waist lands 0.42 sw off the hip in the image (beyond hip_radius_sw 0.35),
+    # as a guiding arm seen from high and aside does: the world landmarks tell them apart
+    off = {23: (700, 680, 0.9), 24: (580, 680, 0.9), 15: (784, 680), 16: (496, 680), 13: (830, 540), 14: (450, 540)}
+    rule = ["posture.hands_on_hips"]
+    on_hip = {15: (0.2, -0.1, 0.05), 16: (-0.2, -0.1, 0.05)}  # 0.42 world sw from the hip joint
+    guiding = {15: (0.45, -0.3, -0.3), 16: (-0.45, -0.3, -0.3)}  # the arm held out: 1.3 world sw from the waist
+    evs = run_rules(stream(seconds(frame(pose=clerk(off, world=on_hip)), 8) + seconds(frame(), 5)), rule,
+                    counter=standing)
+    assert spans(evs, "posture.hands_on_hips") == [(0.0, 7.8)]
+    assert run_rules(stream(seconds(frame(pose=clerk(off, world=guiding)), 20)), rule, counter=standing) == []
+    no_world = replace(clerk(off), world=[])  # the image test alone: 0.42 sw is too far
+    assert run_rules(stream(seconds(frame(pose=no_world), 20)), rule, counter=standing) == []
+    # control: the same guiding pose within the wider image radius alone would be read as hands on hips
+    wide = {"posture.hands_on_hips": {"hip_radius_sw": 0.5}}
+    assert spans(run_rules(stream(seconds(frame(pose=clerk(off, world=guiding)), 8) + seconds(frame(), 5)), rule,
+                           counter=standing, overrides=wide), "posture.hands_on_hips") == [(0.0, 7.8)]
+
+
 def _hand(x: float, y: float, wiggle: float) -> HandResult:
     pts = [(x, y, 0.0)] + [(x + 5 * k + wiggle * (k % 2), y - 40 - 3 * k, 0.0) for k in range(20)]
     return HandResult(landmarks=pts)

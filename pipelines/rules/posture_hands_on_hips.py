@@ -5,14 +5,17 @@ hips in view; seated behind the desk MediaPipe still guesses hips near the hands
 the desk-zone check rules out. With the camera's height and distance calibrated, the shoulders must also stand
 `min_standing_shoulder_m` above the floor (as bow.angle and posture.slouch judge standing): from high and 40° aside
 a seated clerk nodding off had the pose refit hips beside the desk zone, a guessed wrist at the waist (shoulders
-1.02 m; every tune/tune_wide hands-on-hips clerk stood at 1.29-1.53 m). Hands in pockets or behind
-the back are not told apart from hands hanging down by the pose alone: not measured.
+1.02 m; every tune/tune_wide hands-on-hips clerk stood at 1.29-1.53 m). Seen 30-35° aside the hand at the waist
+lands up to `wide_radius_sw` off the hip in the image, as a guiding arm seen from high and aside does: between
+`hip_radius_sw` and that, the pose's 3-D world landmarks must put the wrist at the hip or waist.
+Hands in pockets or behind the back are not told apart from hands hanging down by the pose alone: not measured.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from pydantic import Field
 
 from pipelines.context import point_in_polygon
@@ -28,6 +31,12 @@ class Params(TimedParams):
     grace: float = Field(2.0, ge=0)
     hip_radius_sw: float = Field(0.35, gt=0, description="wrist this close to the hip joint or the waist above it")
     waist_up: float = Field(0.3, ge=0, le=1, description="the waist: this share of the way from hip joint to shoulder")
+    wide_radius_sw: float = Field(
+        0.5, gt=0, description="... or this close in the image when the 3-D landmarks agree (world_radius_sw)"
+    )
+    world_radius_sw: float = Field(
+        0.75, gt=0, description="wrist this close to the hip or waist in world shoulder widths (3-D pose landmarks)"
+    )
     elbow_out_sw: float = Field(0.25, description="elbow this far outside its shoulder")
     both_hands: bool = False
     min_standing_shoulder_m: float = Field(
@@ -61,7 +70,8 @@ class HandsOnHips(TrackedRule):
         if standing_m is not None and standing_m < p.min_standing_shoulder_m:
             return False, {}  # seated: hips on the hips' side of the desk zone are guesses too
         sides = []
-        for side, sh, el, wr, hip in (("left", ls, L_EL, L_WR, L_HIP), ("right", rs, R_EL, R_WR, R_HIP)):
+        for side, sh, el, wr, hip, sh_i in (
+                ("left", ls, L_EL, L_WR, L_HIP, L_SH), ("right", rs, R_EL, R_WR, R_HIP, R_SH)):
             e, w, h = body.pt(el, 0.3), body.pt(wr, 0.3), body.pt(hip)
             if not (e and w and h):
                 continue
@@ -70,7 +80,24 @@ class HandsOnHips(TrackedRule):
             # the hand rests on the waist (the top of the hip bone), above the hip joint the model marks
             waist = (h[0] + p.waist_up * (sh[0] - h[0]), h[1] + p.waist_up * (sh[1] - h[1]))
             near = min(dist(w, h), dist(w, waist)) / sw
+            if near > p.hip_radius_sw and near <= p.wide_radius_sw:
+                # seen from aside a hand at the waist projects a little off the hip, and so does a guiding arm
+                # seen from high and aside: the 3-D landmarks tell them apart (docs/rules.md, session 7)
+                wn = _world_near(body.pose.world, sh_i, wr, hip, p.waist_up)
+                near = near if wn is None or wn > p.world_radius_sw else p.hip_radius_sw
             if near <= p.hip_radius_sw and out >= p.elbow_out_sw and not on_desk:
                 sides.append(side)
         ok = len(sides) == 2 if p.both_hands else bool(sides)
         return ok, {"sides": sides}
+
+
+def _world_near(world: list, sh: int, wr: int, hip: int, waist_up: float) -> float | None:
+    """Wrist to hip joint or waist in the pose's 3-D world landmarks, in world shoulder widths (None without them)."""
+    if len(world) < 33:
+        return None
+    s, w, h = (np.array(world[i], float) for i in (sh, wr, hip))
+    width = float(np.linalg.norm(np.array(world[L_SH], float) - np.array(world[R_SH], float)))
+    if width < 1e-6:
+        return None
+    waist = h + waist_up * (s - h)
+    return min(float(np.linalg.norm(w - h)), float(np.linalg.norm(w - waist))) / width
