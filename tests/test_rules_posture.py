@@ -432,6 +432,15 @@ def test_slouch_shoulder_tilt_is_judged_against_how_level_shoulders_look_in_this
     assert run_rules(stream(seconds(level, 20)), ["posture.slouch"], counter=cfg) == []  # sloped, yet level
     evs = run_rules(stream(seconds(frame(pose=clerk(shoulders(20.0))), 20)), ["posture.slouch"], counter=cfg)
     assert len(spans(evs, "posture.slouch")) == 1 and abs(abs(evs[0].evidence["shoulder_tilt_deg"]) - 20) < 4
+    # read against the clerk's usual slope: sitting at 8 deg as seen, 18 deg is 10 past it (no lean), 26 deg is
+    usual = seconds(frame(pose=clerk(shoulders(8.0))), 10)
+    assert run_rules(stream(usual + seconds(frame(pose=clerk(shoulders(18.0))), 20)), ["posture.slouch"],
+                     counter=cfg) == []
+    assert len(spans(run_rules(stream(usual + seconds(frame(pose=clerk(shoulders(26.0))), 20)), ["posture.slouch"],
+                               counter=cfg), "posture.slouch")) == 1
+    # control: 18 deg straight away (no usual slope learnt yet) is past the threshold
+    assert len(spans(run_rules(stream(seconds(frame(pose=clerk(shoulders(18.0))), 20)), ["posture.slouch"],
+                               counter=cfg), "posture.slouch")) == 1
 
 
 def test_slouch_slumping_forward_against_the_clerks_own_upright_posture():

@@ -8,7 +8,8 @@ on simulated upright clerks that guess swung the lean by ±15-35°, so by defaul
 line is judged, which cannot see leaning forward or back. The shoulder line's roll (leaning on one arm) is
 measured against the slope a level shoulder line has in this view (a camera off to one side and above
 sees level shoulders sloping), not in views that foreshorten the shoulders (side views), and only while
-both hands are below the shoulders (raising an arm to the face lifts its shoulder).
+both hands are below the shoulders (raising an arm to the face lifts its shoulder); it must pass the threshold
+against the clerk's own usual slope too (learnt from the frames under it; 30-35° aside that model is rough).
 Slumping forward (rounded back) is read against the clerk's own upright posture, not a fixed angle: a slow
 baseline (time constant `baseline_tau_s`) of the ear height above the shoulders and of where the shoulders
 sit in the image. Slumped = the ears sink `ear_drop_sw` toward the shoulders AND the shoulders themselves
@@ -78,6 +79,9 @@ class Params(TimedParams):
     max_lean_back_deg: float = Field(20.0, description="torso pitched back from vertical (camera-corrected)")
     max_lean_side_deg: float = Field(15.0, description="torso rolled sideways from vertical")
     max_shoulder_tilt_deg: float = Field(12.0, description="shoulder line from level, as this camera sees level")
+    tilt_tau_s: float = Field(
+        60.0, gt=0, description="the tilt must pass max_shoulder_tilt_deg against the usual one too, learnt this slowly"
+    )
     min_foreshortening: float = Field(
         0.75, ge=0, le=1, description="shoulder tilt judged only when the view shows at least this share of the width"
     )
@@ -153,6 +157,7 @@ class Slouch(TrackedRule):
         # ear height (sw), shoulder-mid y (px), sw (px), nose height (sw), shoulder-mid x (px): the clerk's usual
         # upright posture
         self.upright = SlowBaseline(self.params.baseline_tau_s)  # type: ignore[attr-defined]
+        self.usual_tilt = SlowBaseline(self.params.tilt_tau_s)  # type: ignore[attr-defined]
         self.standing = StandingMemory()
         self.empty_since: float | None = None  # the post has stood empty since (ContextDeriver's clerk_present)
         self.renew = False  # learn the usual posture afresh at the next seated frame
@@ -184,6 +189,7 @@ class Slouch(TrackedRule):
             # After an absence the person sitting down (the clerk back, or a colleague covering) sits where they sit:
             # the shoulders' usual place, height and width are theirs, learnt from this first seated frame on.
             self.upright, self.renew = SlowBaseline(p.baseline_tau_s), False
+            self.usual_tilt = SlowBaseline(p.tilt_tau_s)
             self.recent.clear()
         slump = self._slump(body, ctx.clock.t, p, upright_36cm_px(obs, ctx) or 0.0)
         # A shoulder line much narrower than usual is a turn, or (seen from high and aside) a fit that lost one
@@ -192,6 +198,7 @@ class Slouch(TrackedRule):
         if not raised and not narrowed and (tilt := _shoulder_roll(
                 cam, ls, rs, p.min_foreshortening, shoulder_centre(obs, ctx), upright_36cm_px(obs, ctx))) is not None:
             ev["shoulder_tilt_deg"] = tilt
+            ev["tilt_vs_usual_deg"] = tilt - self._usual_tilt(ctx.clock.t, tilt, p)
         if slump is not None and not self._standing(obs, ctx, lms, p):
             ev.update(ear_drop_sw=slump[0], shoulder_drop_sw=slump[1])
             if slump[2] is not None:
@@ -220,7 +227,9 @@ class Slouch(TrackedRule):
         tilt, pitch, roll = med.get("shoulder_tilt_deg"), med.get("lean_pitch_deg"), med.get("lean_roll_deg")
         ear_drop, shoulder_drop = med.get("ear_drop_sw"), med.get("shoulder_drop_sw")
         nose_rise, back, side = med.get("nose_rise_sw"), med.get("back_m"), med.get("side_m")
-        bad = (tilt is not None and abs(tilt) > p.max_shoulder_tilt_deg) or (pitch is not None and (
+        rel_tilt = med.get("tilt_vs_usual_deg")
+        bad = (tilt is not None and abs(tilt) > p.max_shoulder_tilt_deg and (
+            rel_tilt is None or abs(rel_tilt) > p.max_shoulder_tilt_deg)) or (pitch is not None and (
             pitch > p.max_lean_forward_deg or -pitch > p.max_lean_back_deg)) or (
             roll is not None and roll > p.max_lean_side_deg) or (
             ear_drop is not None and shoulder_drop is not None and ear_drop >= p.ear_drop_sw
@@ -233,6 +242,16 @@ class Slouch(TrackedRule):
               and not measure(obs, ctx).hand_above(p.side_hand_sw))
         return bad, {k: round(v, 2 if k.endswith("_m") else 1) for k, v in med.items()}
 
+
+    def _usual_tilt(self, t: float, tilt: float, p: Params) -> float:
+        """This clerk's usual shoulder slope (degrees; 0 until a level-looking frame is seen), learnt only from
+        frames under `max_shoulder_tilt_deg`, so a lean held for minutes, or one from the first frame, is not
+        learnt. Seen 30-35 deg aside the level-line model is rough: a clerk sitting straight read 12-14 deg
+        while turning the head to a visitor or placing items (tune_side), so the tilt must pass the threshold
+        both as seen and against this usual slope."""
+        if abs(tilt) <= p.max_shoulder_tilt_deg:
+            return self.usual_tilt.update(t, (tilt,))[0]
+        return self.usual_tilt.usual[0] if self.usual_tilt.usual is not None else 0.0
 
     def _slump(
         self, body: Any, t: float, p: Params, upright_36cm: float
