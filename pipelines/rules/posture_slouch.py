@@ -242,7 +242,6 @@ class Slouch(TrackedRule):
               and not measure(obs, ctx).hand_above(p.side_hand_sw))
         return bad, {k: round(v, 2 if k.endswith("_m") else 1) for k, v in med.items()}
 
-
     def _usual_tilt(self, t: float, tilt: float, p: Params) -> float:
         """This clerk's usual shoulder slope (degrees; 0 until a level-looking frame is seen), learnt only from
         frames under `max_shoulder_tilt_deg`, so a lean held for minutes, or one from the first frame, is not
