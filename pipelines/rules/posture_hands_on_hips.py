@@ -80,12 +80,13 @@ class HandsOnHips(TrackedRule):
             # the hand rests on the waist (the top of the hip bone), above the hip joint the model marks
             waist = (h[0] + p.waist_up * (sh[0] - h[0]), h[1] + p.waist_up * (sh[1] - h[1]))
             near = min(dist(w, h), dist(w, waist)) / sw
-            if near > p.hip_radius_sw and near <= p.wide_radius_sw:
+            at_hip = near <= p.hip_radius_sw
+            if not at_hip and near <= p.wide_radius_sw:
                 # seen from aside a hand at the waist projects a little off the hip, and so does a guiding arm
                 # seen from high and aside: the 3-D landmarks tell them apart (docs/rules.md, session 7)
                 wn = _world_near(body.pose.world, sh_i, wr, hip, p.waist_up)
-                near = near if wn is None or wn > p.world_radius_sw else p.hip_radius_sw
-            if near <= p.hip_radius_sw and out >= p.elbow_out_sw and not on_desk:
+                at_hip = wn is not None and wn <= p.world_radius_sw
+            if at_hip and out >= p.elbow_out_sw and not on_desk:
                 sides.append(side)
         ok = len(sides) == 2 if p.both_hands else bool(sides)
         return ok, {"sides": sides}
