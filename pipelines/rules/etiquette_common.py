@@ -99,6 +99,27 @@ class Frame:
 RUN_WIDTHS = 300  # the shoulder widths a run keeps: its last minute at 5 fps
 
 
+class RunningMedian:
+    """The median of the last `size` values, kept sorted so that each value costs a bisect, not a sort."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.sorted: list[float] = []
+        self.order: deque[float] = deque()  # the same values in arrival order, to drop the oldest
+
+    def add(self, value: float) -> None:
+        bisect.insort(self.sorted, value)
+        self.order.append(value)
+        if len(self.order) > self.size:
+            del self.sorted[bisect.bisect_left(self.sorted, self.order.popleft())]
+
+    def median(self) -> float | None:
+        n, m = len(self.sorted), len(self.sorted) // 2
+        if not n:
+            return None
+        return self.sorted[m] if n % 2 else (self.sorted[m - 1] + self.sorted[m]) / 2
+
+
 class ShoulderRun:
     """The shoulders over a run of frames, kept as running figures (median shoulder width, the lowest and highest
     mid-shoulder line, the last `STOOD_STILL_FRAMES` shoulder points) so that each frame costs the same however
@@ -108,8 +129,8 @@ class ShoulderRun:
         self.start(None)
 
     def start(self, pose: PoseResult | None) -> None:
-        self.widths: list[float] = []  # sorted, the last RUN_WIDTHS of the run
-        self.order: deque[float] = deque()  # the same widths in arrival order, to drop the oldest
+        # bounded: the median of the last minute is the run's width as well
+        self.width_median = RunningMedian(RUN_WIDTHS)
         self.y_min, self.y_max, self.y_last = math.inf, -math.inf, math.nan
         self.last: deque[np.ndarray] = deque(maxlen=STOOD_STILL_FRAMES)
         if pose is not None:
@@ -117,18 +138,18 @@ class ShoulderRun:
 
     def add(self, pose: PoseResult) -> None:
         pts = np.array([[pose.landmarks[i].x, pose.landmarks[i].y] for i in (L_SHOULDER, R_SHOULDER)])
-        width = float(np.linalg.norm(pts[0] - pts[1]))
-        bisect.insort(self.widths, width)
-        self.order.append(width)
-        if len(self.order) > RUN_WIDTHS:  # bounded: the median of the last minute is the run's width as well
-            del self.widths[bisect.bisect_left(self.widths, self.order.popleft())]
+        self.width_median.add(float(np.linalg.norm(pts[0] - pts[1])))
         self.y_last = float(pts[:, 1].mean())
         self.y_min, self.y_max = min(self.y_min, self.y_last), max(self.y_max, self.y_last)
         self.last.append(pts)
 
+    @property
+    def widths(self) -> list[float]:
+        """The run's last RUN_WIDTHS shoulder widths, sorted."""
+        return self.width_median.sorted
+
     def median_width(self) -> float:
-        n, m = len(self.widths), len(self.widths) // 2
-        return self.widths[m] if n % 2 else (self.widths[m - 1] + self.widths[m]) / 2
+        return self.width_median.median() or 0.0
 
 
 ARM_LENGTH_FRAMES = 300  # the arm lengths come from about the last minute (5 fps): a new clerk takes over

@@ -9,7 +9,6 @@ compliance rate from pass/violation counts.
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -31,12 +30,21 @@ from pipelines.geometry import (
     hand_face_clearance,
 )
 from pipelines.messages import QueueCall
-from pipelines.rules.etiquette_common import ClerkGeometry, Episodes, Frame, clerk_hand, median_of, r1
+from pipelines.rules.etiquette_common import (
+    RUN_WIDTHS,
+    ClerkGeometry,
+    Episodes,
+    Frame,
+    RunningMedian,
+    clerk_hand,
+    median_of,
+    r1,
+)
 from pipelines.temporal import Clock, instant_event
 from vision.observation import Observation
 from vision.results import PoseResult
 
-USUAL_WIDTH_FRAMES = 300  # the clerk's usual image shoulder width: the median over the last minute at 5 fps
+USUAL_WIDTH_FRAMES = RUN_WIDTHS  # the clerk's usual image shoulder width: the median over the last minute at 5 fps
 
 
 @dataclass
@@ -108,7 +116,7 @@ class RaiseHandGreeting(Rule):
         self.seen: set[tuple[str, float]] = set()
         self.used: set[tuple[str, tuple[float, float]]] = set()
         self.raises: list[Raise] = []
-        self.widths: deque[float] = deque(maxlen=USUAL_WIDTH_FRAMES)  # image shoulder widths with both hands down
+        self.widths = RunningMedian(USUAL_WIDTH_FRAMES)  # image shoulder widths with both hands down
 
     def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
         for c in ctx.calls:
@@ -118,7 +126,7 @@ class RaiseHandGreeting(Rule):
         frame = self.geom.measure(obs, ctx)
         t, wall = ctx.clock.t, ctx.clock.wall
         self._learn_width(frame)
-        usual = float(np.median(self.widths)) if self.widths else None
+        usual = self.widths.median()
         for side, eps in (("right", self.right), ("left", self.left)):
             row = raise_row(frame, side, self.p, obs.hands, usual) if frame else None
             on = None if frame is None else row is not None
@@ -139,7 +147,7 @@ class RaiseHandGreeting(Rule):
         w = frame.world
         arms = ((R_SHOULDER, R_WRIST), (L_SHOULDER, L_WRIST))
         if all(w[wr][1] < w[sh][1] - self.p.below_shoulder_m for sh, wr in arms):
-            self.widths.append(shoulder_px(frame.pose))
+            self.widths.add(shoulder_px(frame.pose))
 
     def _record(self, side: str, start: tuple[float, float], rows: list[dict[str, Any]], closed: bool) -> None:
         """A raise seen so far; its rows grow while the hand stays up, so the form is judged on the whole hold
