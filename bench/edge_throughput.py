@@ -170,6 +170,8 @@ def run_k(k: int, clip: Path, mode: str, fps: float, seconds: float, tmp: Path, 
     rss_base = rss_mb()
     cams = []
     base = yaml.safe_load(counter_yaml.read_text()) if counter_yaml else {}
+    if base.get("reference_image"):  # relative to the clip's counter file, not to the copies written below
+        base["reference_image"] = str((counter_yaml.parent / base["reference_image"]).resolve())
     for i in range(k):
         counter = tmp / f"c{i}.yaml"
         counter.write_text(yaml.safe_dump({**base, "counter_id": f"c{i}", "hall_id": "bench"}))
