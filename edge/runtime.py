@@ -119,6 +119,13 @@ class EdgeRuntime:
         ids = [c.counter_id for c in counters]
         if len(set(ids)) != len(ids):
             raise ValueError(f"two cameras use the same counter_id ({ids}); each counter needs its own file")
+        for cam, counter in zip(cfg.cameras, counters, strict=True):
+            # unreadable, the desk stage would fail on every desk frame and lose that frame's observation
+            ref = counter.reference_image
+            if ref and not Path(ref).is_file():
+                raise ValueError(f"{cam.counter}: field 'reference_image': {ref} does not exist. Fix: correct the "
+                                 "path (relative to the counter file), capture one with `counterwatch calibrate "
+                                 "capture`, or remove the field (the desk rules then stay idle).")
 
         def build(counter: CounterConfig) -> CounterPipeline:
             if pipeline_factory is not None:

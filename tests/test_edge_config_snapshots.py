@@ -127,3 +127,17 @@ def test_embedded_broker_round_trip():
         c.loop_stop()
         c.disconnect()
         broker.stop()
+
+
+def test_missing_desk_reference_stops_the_start_with_the_fix(tmp_path):
+    """A reference_image that is not there would fail every desk frame at run time; the start refuses it."""
+    from edge.runtime import EdgeRuntime
+    from tests.test_edge_fakes import write_edge_config
+
+    counter = write_counter(tmp_path / "c1.yaml", "c1", source=str(tmp_path / "frames"))
+    counter.write_text(counter.read_text() + "reference_image: missing-ref.png\n")
+    cfg = load_edge_config(write_edge_config(tmp_path, "mqtt://127.0.0.1:1", [{"counter": str(counter)}]))
+    with pytest.raises(ValueError, match=r"c1\.yaml: field 'reference_image': .*missing-ref\.png does not exist.*Fix"):
+        EdgeRuntime(cfg)
+    (tmp_path / "missing-ref.png").write_bytes(b"")  # present: the runtime is built (not started)
+    assert set(EdgeRuntime(cfg).workers) == {"c1"}
