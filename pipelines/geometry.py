@@ -619,16 +619,19 @@ def forearm_from_vertical(pose: PoseResult, cam: CameraModel, side: str = "right
     return angle_between(chain[1] - chain[0], UP)
 
 
-def hand_face_clearance(pose: PoseResult, side: str = "right") -> float | None:
+def hand_face_clearance(pose: PoseResult, side: str = "right", min_width_px: float | None = None) -> float | None:
     """How far the hand is from the face, in image shoulder widths: the distance from the hand's centre (mean of
     the pose wrist, index and pinky) to the nearest of the nose, the mouth and the ears. A hand held to the face
     (a phone at the ear, a cup at the mouth) sits within ~0.45 of them on the tune clips in all three views; a
-    greeting hand raised beside the head stays 1.07-1.44 away. None when the shoulders are too close together
-    in the image to scale by (a side view)."""
+    greeting hand raised beside the head stays 1.07-1.44 away. The width is this frame's image shoulder width or
+    `min_width_px`, whichever is wider: with a hand at the ear the pose can read the torso side-on (3-16 px for a
+    usual 60 at (1.8 m, 1.7 m, -40 deg)), and a hand at the ear then reads clear of it. None when this frame's
+    shoulders are too close together in the image to scale by (a side view)."""
     pts = image_points(pose, (L_SHOULDER, R_SHOULDER))
     width = float(np.linalg.norm(pts[0] - pts[1]))
     if width < 1.0:
         return None
+    width = max(width, min_width_px or 0.0)
     idx = (L_WRIST, L_INDEX, L_PINKY) if side == "left" else (R_WRIST, R_INDEX, R_PINKY)
     centre = image_points(pose, idx).mean(axis=0)
     face = image_points(pose, (NOSE, L_EAR, R_EAR))

@@ -11,7 +11,9 @@ import pytest
 
 from pipelines.geometry import hand_face_clearance
 from pipelines.messages import QueueCall
-from tests.fixtures.etiquette import REST, ArmPose, make_cam, make_stream, run_rule, synth_pose
+from pipelines.rules.etiquette_common import ClerkGeometry
+from pipelines.rules.etiquette_greet import GreetParams, raise_row, shoulder_px
+from tests.fixtures.etiquette import REST, ArmPose, counter_for, make_cam, make_stream, run_rule, synth_pose
 from tests.test_etiquette_recorded import replay
 
 RAISED = ArmPose(upper_dir=(-1.0, 0.0, 0.2), elbow_deg=100.0, toward=(0.0, 1.0, 0.0))
@@ -31,6 +33,26 @@ def test_clearance_separates_a_hand_at_the_ear_from_a_greeting_hand(yaw):
     greeting = hand_face_clearance(synth_pose(cam, right=RAISED)[0], "right")
     assert at_ear is not None and greeting is not None
     assert at_ear < 0.7 < greeting
+
+
+def test_the_clearance_is_counted_in_the_wider_of_this_frame_and_the_floor():
+    pose = synth_pose(make_cam(), right=RAISED)[0]
+    width = shoulder_px(pose)
+    clear = hand_face_clearance(pose, "right")
+    assert clear is not None and clear > 0.7
+    assert hand_face_clearance(pose, "right", width / 2) == pytest.approx(clear)  # a narrower floor: no change
+    assert hand_face_clearance(pose, "right", width * 3) == pytest.approx(clear / 3)  # torso read side-on
+
+
+def test_the_memoised_clearance_depends_on_the_width_floor():
+    # a rule asking for the frame's clearance without a floor must not hand greet its unfloored value
+    cam = make_cam()
+    pose = synth_pose(cam, right=RAISED)[0]
+    frame = ClerkGeometry(counter_for(cam)).measure(make_stream(cam, [0.0], right=[RAISED], hands=True)[0])
+    assert frame is not None
+    p = GreetParams()
+    assert raise_row(frame, "right", p, []) is not None  # cached unfloored: the hand clears the face
+    assert raise_row(frame, "right", p, [], usual_px=shoulder_px(pose) * 3) is None  # usual width 3x: at the face
 
 
 @pytest.mark.parametrize("yaw", [0, 30])

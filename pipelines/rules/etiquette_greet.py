@@ -90,10 +90,9 @@ def raise_row(frame: Frame, side: str, p: GreetParams, hands: list,
     tilt = frame.cached(f"forearm.{side}", lambda: forearm_from_vertical(frame.pose, frame.cam, side))
     if tilt is None or tilt > p.detect_forearm_deg:
         return None
-    clearance = frame.cached(f"face_clearance.{side}", lambda: hand_face_clearance(frame.pose, side))
-    if clearance is not None and usual_px:
-        width = shoulder_px(frame.pose)
-        clearance *= width / max(width, usual_px)
+    # the memo key names the width floor: another rule may ask for this frame's clearance without one
+    clearance = frame.cached(f"face_clearance.{side}.{usual_px!r}",
+                             lambda: hand_face_clearance(frame.pose, side, usual_px))
     if clearance is not None and clearance < p.min_face_clearance:  # the hand is at the face, not beside the head
         return None
     hand = clerk_hand(frame, hands, side)
