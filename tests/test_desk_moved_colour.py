@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from tests.fixtures.desk import EVAL_PAD, desk_scene, relight
-from vision.desk_change import DeskChangeDetector, _colour_model, _colour_overlap
+from vision.desk.colour import colour_model, colour_overlap
+from vision.desk_change import DeskChangeDetector
 
 SCREEN = (200, 150, 60)  # the pad's blue screen (BGR)
 
@@ -57,26 +58,26 @@ def test_colour_overlap_matches_a_part_of_the_item_and_not_another_thing():
         return np.clip(np.array(bgr, np.float32) + rng.normal(0, 3, (n, 3)), 0, 255)
 
     pad = np.concatenate([pixels(SCREEN, 600), pixels((90, 90, 90), 400)])  # screen and frame
-    model = _colour_model(pad)
+    model = colour_model(pad)
     assert model is not None
     screen_only = pixels(SCREEN, 300) * 0.7  # in the shade: darker, the same hue
-    assert _colour_overlap(pad, model, screen_only, a_partial=False) > 0.9
-    assert _colour_overlap(pad, model, pixels((40, 40, 200), 300), a_partial=False) < 0.1  # a red thing
+    assert colour_overlap(pad, model, screen_only, a_partial=False) > 0.9
+    assert colour_overlap(pad, model, pixels((40, 40, 200), 300), a_partial=False) < 0.1  # a red thing
     white = pixels((235, 235, 235), 500)
-    assert _colour_overlap(white, _colour_model(white), pixels((60, 62, 58), 300), a_partial=True) < 0.1  # dark grey
+    assert colour_overlap(white, colour_model(white), pixels((60, 62, 58), 300), a_partial=True) < 0.1  # dark grey
     # a pad seen only by its white frame in its slot (the frame edge cut it): seen whole, white and blue, it matches
     whole = np.concatenate([pixels(SCREEN, 300), pixels((235, 235, 235), 300)])
-    assert _colour_overlap(white, _colour_model(white), whole, a_partial=True) > 0.6
-    assert _colour_overlap(white, _colour_model(white), whole, a_partial=False) < 0.6
+    assert colour_overlap(white, colour_model(white), whole, a_partial=True) > 0.6
+    assert colour_overlap(white, colour_model(white), whole, a_partial=False) < 0.6
 
 
 def test_the_item_colours_leave_out_the_desk_showing_where_it_stood():
     rng = np.random.default_rng(2)
     desk = np.clip(np.array((70, 110, 150), np.float32) + rng.normal(0, 3, (500, 3)), 0, 255)
     holder = np.concatenate([np.full((300, 3), 42, np.float32), desk[:200]])  # its hole's rim is desk
-    model = _colour_model(holder, background=desk)
+    model = colour_model(holder, background=desk)
     assert model is not None
-    assert _colour_overlap(holder, model, desk[200:], a_partial=False) < 0.1  # bare desk is not the holder
+    assert colour_overlap(holder, model, desk[200:], a_partial=False) < 0.1  # bare desk is not the holder
 
 
 def test_a_moved_pad_is_found_under_another_light(scene):

@@ -1,0 +1,121 @@
+"""Changed areas that may be desk objects: cut out of the change mask, tracked until they settle, less the clerk's
+own body."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from vision.desk.colour import colour_bins, colour_model
+from vision.desk.shapes import inside_share, merge_touching, outline_px, torso_points
+from vision.results import Box, PoseResult
+from vision.roi import box_iou, overlap_of_smaller
+
+
+class BlobTracker:
+    """Mixed into `DeskChangeDetector` (vision/desk/stage.py), which holds the state these methods share."""
+
+    def _blobs(
+        self, fg: np.ndarray, revealed: np.ndarray, cc: tuple, absorbed: list[tuple[int, int, int, int]],
+        clerk_away: bool, sign_board: np.ndarray | None = None,
+    ) -> list[tuple[Box, float]]:
+        """Changed areas (`cc`, the change mask's connected components) that may be objects on the desk: each
+        area's pixels that are not background showing (`revealed`: the hole an item left is no object; an item
+        put down beside its emptied slot is the rest of that area), without the thin rim a hole leaves.
+
+        An area reaching into the pause sign's board (`sign_board`, where its marker was just read) is cut there:
+        the board is no object, and what stood against it (papers, the seal) is kept as its own parts, each at
+        least `sign_part_frac` of the board's area; smaller parts are the sign's own foot, rim or shadow."""
+        min_area = max(self.p.min_area_px, self.p.min_area_frac * self.desk_area)
+        n, labels, stats, _ = cc
+        new = cv2.morphologyEx((~revealed).astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)).astype(bool)
+        board_part = min_area if sign_board is None else max(min_area, self.p.sign_part_frac * int(sign_board.sum()))
+        out: list[tuple[Box, float]] = []
+        self._sign_kept = False
+        for i in range(1, n):
+            x, y, w, h, area = (int(v) for v in stats[i])
+            if area < min_area:
+                continue
+            blob = (labels[y:y + h, x:x + w] == i) & new[y:y + h, x:x + w]
+            parts = [blob]
+            if sign_board is not None and (sign_board[y:y + h, x:x + w] & blob).any():
+                m, part_labels, part_stats, _ = cv2.connectedComponentsWithStats(
+                    (blob & ~sign_board[y:y + h, x:x + w]).astype(np.uint8), connectivity=8)
+                parts = [part_labels == j for j in range(1, m) if part_stats[j, 4] >= board_part]
+            for part in parts:
+                found = self._blob_entry(part, x, y, fg, absorbed, clerk_away, min_area)
+                if found is not None:
+                    out.append(found)
+        if not self._sign_kept:
+            self.sign_seen = None  # taken down
+        return merge_touching(out, gap=6.0)
+
+    def _blob_entry(
+        self, blob: np.ndarray, x: int, y: int, fg: np.ndarray, absorbed: list[tuple[int, int, int, int]],
+        clerk_away: bool, min_area: float,
+    ) -> tuple[Box, float] | None:
+        """One changed area's box and still share (`blob`: its pixels in a window at x, y), or None when it is no
+        object of its own."""
+        if int(blob.sum()) < min_area:
+            return None  # mostly a hole: an item taken away (its slot reports it)
+        rows, cols = np.flatnonzero(blob.any(axis=1)), np.flatnonzero(blob.any(axis=0))
+        y, x, h, w = y + int(rows[0]), x + int(cols[0]), int(rows[-1] - rows[0] + 1), int(cols[-1] - cols[0] + 1)
+        blob = blob[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+        if int(self.desk[y:y + h, x:x + w][blob].sum()) < self.p.footprint_px:
+            return None  # above the desk and not standing on it (the wall, the chair behind the clerk)
+        still = float(fg[y:y + h, x:x + w][blob].mean())
+        if any(inside_share((x, y, w, h), r) > 0.6 for r in absorbed):
+            return None  # the vacated slot or the moved item itself, reported by its slot
+        box = (float(x), float(y), float(x + w), float(y + h))
+        return None if self._is_sign(blob, box, clerk_away) else (box, still)
+
+    def _settled(self, blobs: list[tuple[Box, float]], now: float) -> list[tuple[Box, float]]:
+        """Blobs that have stayed in the same place for `min_still_s`: a slowly moving hand keeps
+        shifting its blob and never settles, a put-down object does."""
+        tracks, out = [], []
+        for box, still in blobs:
+            # the clock starts when the changed area first appears in this place (an item put down is
+            # "moving" for the short-term model for a moment); it must be still when reported. The same place: mostly
+            # the same box, or one box nested in the other, so an item whose area joins a neighbour's on one frame
+            # (the clerk's sleeve, a pen holder it hides) and not on the next keeps its clock; a box of the same size
+            # shifted (a hand sliding across) is neither
+            same = [tr for tr in self.tracks
+                    if box_iou(tr[0], box) > 0.6 or overlap_of_smaller(tr[0], box) >= self.p.nested_frac]
+            first = max(same, key=lambda tr: box_iou(tr[0], box))[1] if same else now
+            tracks.append((box, first))
+            if now - first >= self.p.min_still_s and still >= self.p.static_frac:
+                out.append((box, still))
+        self.tracks = tracks
+        return out
+
+    def _without_clerk(self, settled: list[tuple[Box, float]], pose: PoseResult | None,
+                       scale: float) -> list[tuple[Box, float]]:
+        """`settled` less the blobs that are the clerk's own body where the limb and torso masks miss it (the side
+        of the shirt beside the elbow, the waist over the desk's back edge seen from aside): a blob lying inside
+        the clerk's torso outline (`clerk_inside`) whose new pixels mostly show the colours of the clerk's clothes
+        (`clerk_colour_share`, read on the torso above the desk away from the blob, so an item held up in front of
+        the clerk does not lend its own colours). An item lying in front of the clerk differs in colour."""
+        pts = torso_points(pose, scale)
+        if pts is None or self._cur is None:
+            return settled
+        assert self.state.change is not None
+        w, h = self.work_size
+        torso = np.zeros((h, w), np.uint8)
+        cv2.fillPoly(torso, [pts.astype(np.int32)], 1)
+        k = outline_px(pts, self.p.clerk_grow)
+        outline = cv2.dilate(torso, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))).astype(bool)
+        clothes = torso.astype(bool) & ~self.desk
+        own = self.state.change if self.state.revealed is None else self.state.change & ~self.state.revealed
+        out = []
+        for blob in settled:
+            x1, y1, x2, y2 = (int(v) for v in blob[0])
+            mine = own[y1:y2, x1:x2]
+            if mine.any() and float(outline[y1:y2, x1:x2][mine].mean()) >= self.p.clerk_inside:
+                sample = clothes.copy()
+                sample[y1:y2, x1:x2] = False
+                model = colour_model(self._cur[sample]) if int(sample.sum()) >= self.p.clerk_min_px else None
+                px = self._cur[y1:y2, x1:x2][mine]
+                if model is not None and float(model[colour_bins(px)].mean()) >= self.p.clerk_colour_share:
+                    continue
+            out.append(blob)
+        return out

@@ -1,0 +1,121 @@
+"""What a desk blob is called: the class names the desk stage accepts, the crop classifier built from the registry's
+detectors, and the papers/phone/seal heuristic."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import cv2
+import numpy as np
+
+from vision.results import Box, Detection
+
+log = logging.getLogger(__name__)
+
+# A classifier takes a BGR crop and returns detections in the crop's pixel coordinates.
+Classifier = Callable[[np.ndarray], list[Detection]]
+
+SURFACE_LABELS = frozenset({"dining table", "table", "desk", "countertop", "kitchen & dining room table"})
+PERSON_LABELS = frozenset({"person", "man", "woman", "human face", "human hand", "human arm"})
+# Classes a desk top can plausibly hold (COCO + Open Images names, lower case). The SSDs on a crop of a
+# flat rendered item often answer "tv", "refrigerator" or "bed": such a label is noise, not a class.
+DESK_CLASSES = frozenset({
+    "cell phone", "mobile phone", "cup", "mug", "coffee cup", "bottle", "wine glass", "bowl", "book",
+    "handbag", "backpack", "suitcase", "umbrella", "tie", "laptop", "keyboard", "mouse", "remote", "scissors",
+    "banana", "apple", "sandwich", "orange", "broccoli", "carrot", "hot dog", "pizza", "donut", "cake",
+    "box", "towel", "hat", "scarf", "glasses", "teddy bear", "clock", "vase", "food", "snack",
+})
+# What the tiles of a blob under the clerk's arms may find: not what a person wears (a sleeve or a collar read as a tie)
+ARM_CLASSES = DESK_CLASSES - {"tie", "hat", "scarf", "glasses", "handbag", "backpack", "towel"}
+SHADOW = "shadow"  # what `_desk_in_shadow` calls a dark blob of the desk's own hue: never reported
+FOOD_CLASSES = frozenset({"banana", "apple", "sandwich", "orange", "broccoli", "carrot", "hot dog", "pizza", "donut",
+                          "cake", "food", "snack"})
+# What the SSDs call a phone lying close to the camera (a big, flat, lit slab): checked with the phone heuristic.
+PHONE_LOOKALIKES = frozenset({"laptop", "remote", "keyboard"})
+# OpenCV hues (0-180) of skin and of wooden desks; a lit phone screen shows at least MIN_ICON_HUES of its vivid
+# pixels (app icons) outside them (sim phones 0.15-0.41 beside the hand; a hand beside papers, a lit patch of arm 0)
+ORANGE_HUES = (5, 25)
+MIN_ICON_HUES = 0.08
+
+
+def heuristic_label(frame: np.ndarray, box: Box, mask: np.ndarray | None = None, cut: bool = False) -> str:
+    """'cell phone' (small, a dark slab: black rim around a lit screen, or all dark), 'papers' (mostly
+    bright and unsaturated, lying flat: not taller than wide, unless `cut`: only the strip between the clerk's hands
+    shows) or 'seal' (small and red), else unknown.
+    `mask` (the crop's size) limits the colour statistics to the changed pixels, so the
+    desk or the wall inside the box does not count."""
+    x1, y1, x2, y2 = (int(v) for v in box)
+    crop = frame[max(0, y1):y2, max(0, x1):x2]
+    if crop.size == 0:
+        return "unknown object"
+    hsv = cv2.cvtColor(crop, cv2.COLOR_BGR2HSV)
+    if mask is not None and mask.shape == crop.shape[:2] and mask.sum() >= 20:
+        hsv = hsv[mask.astype(bool)]
+    hsv = hsv.reshape(-1, 3).astype(np.float32)
+    w, h = x2 - x1, y2 - y1
+    aspect = max(w, h) / max(1, min(w, h))
+    frame_area = frame.shape[0] * frame.shape[1]
+    dark, lit = float((hsv[:, 2] < 70).mean()), float((hsv[:, 2] > 150).mean())
+    vivid = (hsv[:, 1] > 90) & (hsv[:, 2] > 120)
+    colourful = float(vivid.mean())  # app icons on a lit screen
+    # ... of several hues: skin and the wooden desk are vivid too, but only orange (a hand beside papers is no screen)
+    orange = (hsv[:, 0] >= ORANGE_HUES[0]) & (hsv[:, 0] <= ORANGE_HUES[1])
+    icon_hues = float((vivid & ~orange).sum()) / max(1, int(vivid.sum()))
+    if w * h <= 0.015 * frame_area and aspect < 3 and dark >= 0.06 and (
+            (lit >= 0.3 and colourful >= 0.08 and icon_hues >= MIN_ICON_HUES) or dark >= 0.6):
+        return "cell phone"
+    white = (hsv[:, 1] < 45) & (hsv[:, 2] > 170)
+    if white.mean() > 0.4 and (cut or (aspect < 4 and h <= 1.2 * w)):
+        return "papers"
+    red = ((hsv[:, 0] < 8) | (hsv[:, 0] > 170)) & (hsv[:, 1] > 110) & (hsv[:, 2] > 60)
+    small = w * h <= 0.006 * frame_area  # a seal is a few cm across
+    if red.mean() > 0.4 and aspect < 2.5 and small:
+        return "seal"
+    return "unknown object"
+
+
+def classifier_from_detectors(detectors: Sequence[Any], min_score: float = 0.3) -> Classifier:
+    """Wrap vision.detector Detectors (`.detect(frame_bgr, min_score=...)`) as one crop classifier.
+
+    Crops are upscaled to at least 300 px so that SSD models see small desk items at their input scale.
+    """
+
+    def classify(crop: np.ndarray) -> list[Detection]:
+        h, w = crop.shape[:2]
+        scale = max(1.0, 300.0 / max(1, min(h, w)))
+        img = cv2.resize(crop, (round(w * scale), round(h * scale))) if scale > 1 else crop
+        out = []
+        for det in detectors:
+            for d in det.detect(img, min_score=min_score):
+                x1, y1, x2, y2 = d.box
+                out.append(Detection(box=(x1 / scale, y1 / scale, x2 / scale, y2 / scale), label=d.label.lower(),
+                                     score=d.score, source=d.source, class_id=d.class_id))
+        return out
+
+    return classify
+
+
+def item_kind(label: str) -> str:
+    """Food is one kind of item (a snack box reads as donuts and a cake), any other class its own."""
+    return "food" if label in FOOD_CLASSES else label
+
+
+DESK_MODELS = ("coral.ssd_mobilenet_v2_coco", "objectron.ssd_mobilenet_v2_oidv4")
+
+
+def load_desk_classifier(model_ids: Sequence[str] = DESK_MODELS, min_score: float = 0.3) -> Classifier:
+    """The crop classifier from the registry's detectors (COCO SSD for phones, cups, bags, food;
+    the Open Images SSD for mugs, coffee cups, boxes). Raises the registry's error naming the install command."""
+    from vision.detector import load_detector
+
+    return classifier_from_detectors([load_detector(m, threads=1) for m in model_ids], min_score)
+
+
+def auto_classifier() -> Classifier | None:
+    try:
+        return load_desk_classifier()
+    except Exception as exc:  # models not installed: still report objects, as "unknown object"
+        log.warning("desk objects will not be classified (%s). Fix: `counterwatch models install`", exc)
+        return None

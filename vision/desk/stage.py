@@ -1,0 +1,179 @@
+"""Desk change detection against the calibrated clean-desk reference.
+
+`DeskChangeDetector(reference_bgr, counter_cfg).process(frame_bgr, pose, hands, t=...)` returns the
+desk objects of one frame as `Detection`s (source "change"), in the frame's pixel coordinates:
+
+- a foreign object: label = the detector's class on the blob's crop ("cup", "cell phone", ...),
+  "papers"/"seal" from a colour/shape heuristic, else "unknown object";
+- `slot_missing:<slot>`: an allowed item is gone from its designated slot and was not found;
+- `slot_moved:<slot>`: an allowed item (or the monitor) was found elsewhere; the box is where it is.
+
+Why the comparison is built this way:
+- Lighting drift: the reference is scaled by a robust per-cell gain (median ratio over a coarse grid,
+  median-filtered) and a per-cell chroma offset, so global and smooth changes cancel; structure is
+  compared with local zero-mean normalised cross-correlation, which ignores gain. Pixels with no change
+  feed a slow reference update.
+- The clerk's arms and hands: masked from the pose and hand landmarks (thick limbs, hand hulls) and,
+  second, a dual background model: the long-term model is the reference, the short-term one a fast
+  running average. Only pixels that differ from the reference but agree with the short-term model
+  (still for a few seconds) make objects, so a hand sweeping over the desk never does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from calibration.config import CounterConfig
+from vision.desk.arms import ArmItems
+from vision.desk.blobs import BlobTracker
+from vision.desk.cache import BoxCache
+from vision.desk.classify import BlobNamer
+from vision.desk.colour import surface_hue, to_grey
+from vision.desk.labels import PERSON_LABELS, SHADOW, Classifier, auto_classifier
+from vision.desk.masks import ChangeMasks
+from vision.desk.params import DeskChangeParams
+from vision.desk.sign import PauseSign
+from vision.desk.slots import SlotJudge
+from vision.observation import Marker
+from vision.results import Box, Detection, HandResult, PoseResult
+
+
+@dataclass
+class DeskState:
+    """What the last frame looked like inside the detector (for overlays and tests)."""
+
+    change: np.ndarray | None = None
+    static: np.ndarray | None = None
+    person: np.ndarray | None = None
+    revealed: np.ndarray | None = None  # changed pixels where the background now shows (an item taken away)
+    slots: dict[str, str] = field(default_factory=dict)  # slot -> present / missing / moved / occluded / covered
+    # (ZNCC in place, best elsewhere, background showing in or beside the slot x its area)
+    slot_scores: dict[str, tuple[float, float | None, float]] = field(default_factory=dict)
+
+
+class DeskChangeDetector(ChangeMasks, SlotJudge, PauseSign, BlobTracker, BlobNamer, ArmItems):
+    """The desk stage. Its steps live beside it, one module each: masks, slots, sign, blobs, classify, arms."""
+
+    def __init__(
+        self,
+        reference_bgr: np.ndarray,
+        counter_cfg: CounterConfig,
+        classifier: Classifier | None | str = "auto",
+        params: DeskChangeParams | None = None,
+    ) -> None:
+        """`classifier`: a crop classifier, None (every object is "unknown object"), or "auto": the
+        registry's desk detectors when installed (a warning and None when they are not)."""
+        if reference_bgr is None or reference_bgr.ndim != 3:
+            raise ValueError("reference_bgr must be a BGR image (H, W, 3); check the counter's reference_image")
+        self.p = params or DeskChangeParams()
+        self.cfg = counter_cfg
+        self.classifier = auto_classifier() if classifier == "auto" else classifier
+        h0, w0 = reference_bgr.shape[:2]
+        self.ref_size = (w0, h0)
+        self.work_size = (self.p.work_width, max(1, round(h0 * self.p.work_width / w0)))
+        self.ref = self._work(reference_bgr)
+        self.ref_orig_grey = to_grey(self.ref)
+        # zones are in calibration pixels (camera width/height); scale them to the work image
+        cam_w = float(counter_cfg.camera.width or w0)
+        self.zone_scale = self.work_size[0] / cam_w
+        self.desk = self._zone_mask(counter_cfg.zones.desk)
+        self._init_sign(counter_cfg.zones.sign)
+        self.desk_area = max(1, int(self.desk.sum()))
+        self.desk_hue = surface_hue(reference_bgr, self.desk)
+        self.slots = [self._make_slot(s.name, s.polygon) for s in counter_cfg.slots]
+        self.short_bg: np.ndarray | None = None
+        self.t: float | None = None
+        self.cache: BoxCache[tuple[str, float, int, bool]] = BoxCache()  # `_classify`'s answers
+        self.arm_cache: BoxCache[list[Detection]] = BoxCache()  # the items under the clerk's arms (`_under_arms`)
+        self.tracks: list[tuple[Box, float]] = []  # (box, first seen) of still blobs, work pixels
+        self.slot_since: dict[str, float] = {}  # slot -> when its current missing/moved streak began
+        self.moved_seen: dict[str, float] = {}  # slot -> when its item was last seen moved elsewhere
+        self.moved_box: dict[str, Box] = {}  # slot -> where (work pixels) its item was last seen moved
+        # desk zone plus a band above it: an item standing on the desk (an umbrella, a bag) rises above the
+        # counter top in the image; it is kept only with a footprint on the desk itself
+        rows = np.flatnonzero(self.desk.any(axis=1))
+        top = int(rows[0]) if len(rows) else 0
+        self.search = np.flip(np.maximum.accumulate(np.flip(self.desk, 0), 0), 0)
+        self.search[: max(0, top - int(self.p.rise_frac * self.work_size[1]))] = False
+        self.state = DeskState()
+        self._cur: np.ndarray | None = None  # this frame at work resolution (the moved item's colour)
+        self._ref_corr: np.ndarray | None = None  # the reference relit to this frame (the item's colours)
+
+    def process(
+        self,
+        frame_bgr: np.ndarray,
+        pose: PoseResult | None = None,
+        hands: Sequence[HandResult] | None = None,
+        t: float | None = None,
+        markers: Sequence[Marker] | None = None,
+    ) -> list[Detection]:
+        """`markers`: the ArUco markers read on this frame, if the markers stage ran (the pause sign's is
+        remembered for `sign_memory_s`, so the sign is cut out of what stands beside it)."""
+        dt = self.p.default_dt if self.t is None or t is None else max(1e-3, t - self.t)
+        now = (self.t or 0.0) + self.p.default_dt if t is None else t
+        self.t = now
+        fh, fw = frame_bgr.shape[:2]
+        to_frame = fw / self.work_size[0]
+        self._note_sign(markers, now, self.work_size[0] / fw)
+        cur = self._work(frame_bgr)
+        self._cur = cur
+        person = self._person_mask(pose, hands, self.work_size[0] / fw)
+        person |= self._clothes(cur, pose, person, self.work_size[0] / fw)
+        change, revealed = self._change_mask(cur, person)
+        static = self._static_mask(cur, dt)
+        self._adapt_reference(cur, change | person | ~static, dt)
+        self.state = DeskState(change=change, static=static, person=person, revealed=revealed)
+
+        out: list[Detection] = []
+        cc = cv2.connectedComponentsWithStats(change.astype(np.uint8), connectivity=8)  # slots and blobs share it
+        grey = to_grey(cur)
+        holes = self._slot_holes(revealed)
+        verdicts = [self._judge_slot(slot, grey, change, revealed, holes, cc, static, person, to_frame)
+                    for slot in self.slots]
+        absorbed = [r for v in verdicts for r in v.absorbed]
+        # the sign stands only while the clerk is away: with the clerk at the post its zone is plain desk
+        clerk_away = not self._at_post(pose)
+        settled = self._settled(self._blobs(static, revealed, cc, absorbed, clerk_away, self._sign_board(now)), now)
+        if settled and not clerk_away:
+            settled = self._without_clerk(settled, pose, self.work_size[0] / fw)
+        for slot, verdict in zip(self.slots, verdicts, strict=True):
+            state, det = self._resolve_slot(slot, verdict, settled, now, to_frame)
+            self.state.slots[slot.name] = state
+            if verdict.scores is not None:
+                self.state.slot_scores[slot.name] = verdict.scores
+            if state == "present":
+                self.slot_since.pop(slot.name, None)
+                self.moved_box.pop(slot.name, None)
+            elif state in ("moved", "missing"):
+                self.slot_since.setdefault(slot.name, now)
+            if det is not None:
+                out.append(det)
+        for box, conf in settled:
+            full = tuple(v * to_frame for v in box)
+            label, score, cid, joined = self._classify(frame_bgr, full, now)  # type: ignore[arg-type]
+            if label in PERSON_LABELS:
+                out += self._under_arms(frame_bgr, full, now, conf)  # type: ignore[arg-type]
+                continue
+            if label == SHADOW:
+                continue
+            own = Detection(box=full, label=label, score=round(score * conf, 3), source="change", class_id=cid)  # type: ignore[arg-type]
+            out += self._under_arms(frame_bgr, full, now, conf, own) if joined else [own]  # type: ignore[arg-type]
+        return out
+
+    def _at_post(self, pose: PoseResult | None) -> bool:
+        """The clerk's mid-shoulders inside the post zone (a pose elsewhere is someone passing, or the
+        model fitting a body to the empty chair)."""
+        if pose is None or len(pose.landmarks) < 13:
+            return False
+        a, b = pose.landmarks[11], pose.landmarks[12]
+        if min(a.visibility, b.visibility) < 0.3:
+            return False
+        post = self.cfg.zones.post
+        if post is None:
+            return True
+        poly = np.array(post, np.float32)
+        return cv2.pointPolygonTest(poly, ((a.x + b.x) / 2, (a.y + b.y) / 2), False) >= 0
