@@ -11,8 +11,8 @@ import pytest
 
 from pipelines.geometry import hand_face_clearance
 from pipelines.messages import QueueCall
-from pipelines.rules.etiquette_common import ClerkGeometry
-from pipelines.rules.etiquette_greet import GreetParams, raise_row, shoulder_px
+from pipelines.rules.etiquette_common import ClerkGeometry, shoulder_px
+from pipelines.rules.etiquette_greet import GreetParams, raise_row
 from tests.fixtures.etiquette import REST, ArmPose, counter_for, make_cam, make_stream, run_rule, synth_pose
 from tests.test_etiquette_recorded import replay
 

@@ -9,16 +9,21 @@ from __future__ import annotations
 import pytest
 
 import pipelines.rules.etiquette_greet as greet
+import pipelines.rules.etiquette_handover as handover
+from pipelines.rules.etiquette_common import UsualWidth
 from tests.test_etiquette_recorded import replay
 
 AT_EAR = ["phone_call_long__f_young_slim__h1.6_d1.6_y-35__s7", "phone_call_short__f_young_slim__h1.8_d1.7_y-40__s7"]
 
 
 @pytest.mark.parametrize("name", AT_EAR)
-def test_a_phone_at_the_ear_is_no_handover(name):
+def test_a_phone_at_the_ear_is_no_handover(name, monkeypatch):
     assert replay(name, only=["handover.two_hands"]) == []
-    # control: with the ear's lift (0.27-0.40 m) allowed, the dragged left wrist reads as a one-hand handover
-    control = replay(name, rules={"handover.two_hands": {"max_lift_m": 0.5}}, only=["handover.two_hands"])
+    # the view check counts the reach in the clerk's usual shoulder width: the reach there runs along the line of
+    # sight, so nothing is judged. Control: scaled by this frame's side-on shoulders alone (no usual width
+    # learned), the reach looks long and the dragged left wrist reads as a one-hand handover
+    monkeypatch.setattr(handover, "UsualWidth", lambda: UsualWidth(size=0))
+    control = replay(name, only=["handover.two_hands"])
     assert [(e.outcome, e.evidence["hand"]) for e in control] == [("violation", "left")]
 
 

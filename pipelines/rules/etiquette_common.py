@@ -120,6 +120,32 @@ class RunningMedian:
         return self.sorted[m] if n % 2 else (self.sorted[m - 1] + self.sorted[m]) / 2
 
 
+def shoulder_px(pose: PoseResult) -> float:
+    """The shoulders' distance in the image (pixels)."""
+    a, b = pose.landmarks[L_SHOULDER], pose.landmarks[R_SHOULDER]
+    return float(math.hypot(a.x - b.x, a.y - b.y))
+
+
+class UsualWidth:
+    """The clerk's usual image shoulder width: the median over the last `size` frames with both wrists at least
+    `below_m` under the shoulders. A raised arm (a phone at the ear, a greeting) can make the pose read the torso
+    side-on (3-16 px for a usual 60 from (1.8 m, 1.7 m, -40 deg)), so a frame's own width is no scale then."""
+
+    def __init__(self, below_m: float = 0.15, size: int = RUN_WIDTHS) -> None:
+        self.below_m = below_m
+        self.widths = RunningMedian(size)
+
+    def learn(self, frame: Frame | None) -> None:
+        if frame is None or frame.world is None:
+            return
+        w = frame.world
+        if all(w[wr][1] < w[sh][1] - self.below_m for sh, wr in ((R_SHOULDER, R_WRIST), (L_SHOULDER, L_WRIST))):
+            self.widths.add(shoulder_px(frame.pose))
+
+    def px(self) -> float | None:
+        return self.widths.median()
+
+
 class ShoulderRun:
     """The shoulders over a run of frames, kept as running figures (median shoulder width, the lowest and highest
     mid-shoulder line, the last `STOOD_STILL_FRAMES` shoulder points) so that each frame costs the same however

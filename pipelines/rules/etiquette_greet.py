@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-import numpy as np
 from pydantic import Field
 
 from calibration.config import CounterConfig
@@ -35,14 +34,13 @@ from pipelines.rules.etiquette_common import (
     ClerkGeometry,
     Episodes,
     Frame,
-    RunningMedian,
+    UsualWidth,
     clerk_hand,
     median_of,
     r1,
 )
 from pipelines.temporal import Clock, instant_event
 from vision.observation import Observation
-from vision.results import PoseResult
 
 USUAL_WIDTH_FRAMES = RUN_WIDTHS  # the clerk's usual image shoulder width: the median over the last minute at 5 fps
 
@@ -67,12 +65,6 @@ class GreetParams(RuleParams):
     min_face_clearance: float = Field(
         0.7, ge=0, description="the raised hand's centre at least this many image shoulder widths from the nose, "
         "mouth and ears (a phone at the ear or a cup at the mouth is not a greeting)")
-
-
-def shoulder_px(pose: PoseResult) -> float:
-    """The shoulders' distance in the image (pixels)."""
-    a, b = pose.landmarks[L_SHOULDER], pose.landmarks[R_SHOULDER]
-    return float(np.hypot(a.x - b.x, a.y - b.y))
 
 
 def raise_row(frame: Frame, side: str, p: GreetParams, hands: list,
@@ -115,7 +107,7 @@ class RaiseHandGreeting(Rule):
         self.seen: set[tuple[str, float]] = set()
         self.used: set[tuple[str, tuple[float, float]]] = set()
         self.raises: list[Raise] = []
-        self.widths = RunningMedian(USUAL_WIDTH_FRAMES)  # image shoulder widths with both hands down
+        self.widths = UsualWidth(self.p.below_shoulder_m, USUAL_WIDTH_FRAMES)
 
     def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
         for c in ctx.calls:
@@ -124,8 +116,8 @@ class RaiseHandGreeting(Rule):
                 self.pending.append(c)
         frame = self.geom.measure(obs, ctx)
         t, wall = ctx.clock.t, ctx.clock.wall
-        self._learn_width(frame)
-        usual = self.widths.median()
+        self.widths.learn(frame)
+        usual = self.widths.px()
         for side, eps in (("right", self.right), ("left", self.left)):
             row = raise_row(frame, side, self.p, obs.hands, usual) if frame else None
             on = None if frame is None else row is not None
@@ -137,16 +129,6 @@ class RaiseHandGreeting(Rule):
                 # raised frame (a handover's one raised frame before the pose was lost read as a greeting)
                 self._record(side, eps.start, list(eps.rows), closed=False)
         return self._judge(ctx)
-
-    def _learn_width(self, frame: Frame | None) -> None:
-        """The clerk's usual image shoulder width, from frames with both wrists below the shoulders by
-        `below_shoulder_m` (no hand raised, so no arm dragging the pose's torso)."""
-        if frame is None or frame.world is None:
-            return
-        w = frame.world
-        arms = ((R_SHOULDER, R_WRIST), (L_SHOULDER, L_WRIST))
-        if all(w[wr][1] < w[sh][1] - self.p.below_shoulder_m for sh, wr in arms):
-            self.widths.add(shoulder_px(frame.pose))
 
     def _record(self, side: str, start: tuple[float, float], rows: list[dict[str, Any]], closed: bool) -> None:
         """A raise seen so far; its rows grow while the hand stays up, so the form is judged on the whole hold

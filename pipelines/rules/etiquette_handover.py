@@ -35,9 +35,7 @@ read as two hands out): those frames are unknown until a new rest is learned. A 
 client is at the window (a queue call or a person in the client zone: with
 nobody to hand to, an arm held out is a guiding gesture) and the other hand did not move the opposite way (that
 is the shoulders turning, not a reach). A hand seen pointing with one finger (`etiquette_point.one_finger`) is
-not holding a document, and while either wrist rose more than `max_lift_m` (at the face: a phone, a cup) no
-hand is out (from -35..-40 deg the pose reads an arm raised to the ear as the torso turning side-on and drags the
-far wrist toward the client). The torso must lean `min_lean_deg` toward the client to start one (hands still out then
+not holding a document. The torso must lean `min_lean_deg` toward the client to start one (hands still out then
 carry it on a lower reading: the bow estimate of a held lean fades), but only once an upright baseline
 was read while the hands were at rest: a baseline learned while the clerk was already reaching is not upright,
 and a lean read against it means nothing (the simulator's clips open on the reach and read -1.2..+6 deg for
@@ -46,12 +44,14 @@ labelled 4-8 deg; a camera in service learns the baseline long before). The epis
 
 Viewpoints that cannot see it: a reach that runs along the camera's line of sight barely moves in the image. The
 rule projects a canonical reach (`CANON_REACH_M`, from each resting wrist) through the calibrated camera and,
-when either hand's would move less than `min_view_reach_sw` image shoulder widths, judges nothing (frames are
-unknown, no event) rather than guess one hand or two: (1.8 m, -40 deg) gives 0.19-0.28 toward the client's
-actual side (the simulator's reach there: 0.14-0.16 m toward the client, 0.18 up, 0.20-0.32 forward, all but the
-lift toward the camera), the other tune views 0.56-1.09. Until session 6 the zone put that client on the clerk's
-left, where a reach has a long image, and those clips passed only because the forward move's image happened to
-point along it; with the client on the right side they are unknown.
+when either hand's would move less than `min_view_reach_sw` image shoulder widths (this frame's or the clerk's
+usual one, whichever is wider: from -35..-40 deg the pose reads an arm raised to the ear as the torso turning
+side-on, 3-23 px for a usual 60-68, and the reach then looked long while the far wrist was dragged toward the
+client), judges nothing (frames are unknown, no event) rather than guess one hand or two: (1.8 m, -40 deg)
+gives 0.19-0.28 toward the client's actual side (the simulator's reach there: 0.14-0.16 m toward the client, 0.18
+up, 0.20-0.32 forward, all but the lift toward the camera), the other tune views 0.56-1.09. Until session 6 the
+zone put that client on the clerk's left, where a reach has a long image, and those clips passed only because the
+forward move's image happened to point along it; with the client on the right side they are unknown.
 
 A hand behind the client: where the client sits between the camera and the clerk ((1.3 m, 2.0 m, -20 deg)), the
 reaching hand is behind the client's back, and the hand model finds no hand there; a finger pointed at the client
@@ -92,11 +92,13 @@ from pipelines.rules.etiquette_common import (
     ClerkGeometry,
     Episodes,
     Frame,
+    UsualWidth,
     clerk_hand,
     in_front_of_post,
     is_standing,
     median_of,
     shoulder_height_m,
+    shoulder_px,
 )
 from pipelines.rules.etiquette_point import one_finger
 from pipelines.temporal import Clock, instant_event
@@ -283,6 +285,7 @@ class TwoHandHandover(Rule):
         self.side: float | None = None
         self.side_known = False
         self.view_reach_sw: float | None = None  # the last canonical-reach visibility (evidence)
+        self.widths = UsualWidth()  # the clerk's usual image shoulder width, the view check's scale
         self.front_boxes: tuple[float, list[tuple[float, float, float, float]]] = (float("-inf"), [])  # (t, boxes)
 
     def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
@@ -292,6 +295,7 @@ class TwoHandHandover(Rule):
             # the pose is a client or visitor nearer the camera, not the clerk: their wrists say nothing of a
             # handover, and must not become the clerk's rest
             return self._report(self.eps.step(t, ctx.clock.wall, None))
+        self.widths.learn(frame)
         if not self.side_known and frame is not None:
             fixed = self.p.client_side
             self.side = (1.0 if fixed == "left" else -1.0) if fixed else client_side(self.counter, frame.cam)
@@ -374,9 +378,11 @@ class TwoHandHandover(Rule):
             moves = [float(pos[s][0] - rest[s][0]) for s, _ in SIDES]
             toward_side = float(np.sign(max(moves, key=abs))) or 1.0
         toward_dir = np.array([toward_side, 0.0, 0.0])
-        lms = frame.pose.landmarks
-        shoulder_px = float(np.hypot(lms[L_SHOULDER].x - lms[R_SHOULDER].x, lms[L_SHOULDER].y - lms[R_SHOULDER].y))
-        views = [{s: canonical_reach(frame.cam, rest[s], toward_side, shoulder_px, r) for s, _ in SIDES}
+        # scaled by this frame's image shoulder width or the usual one, whichever is wider: with a hand at the ear
+        # the pose reads the torso side-on (3-23 px for a usual 60-68 from -35..-40 deg), and a reach along the
+        # line of sight then looked long
+        width = max(shoulder_px(frame.pose), self.widths.px() or 0.0)
+        views = [{s: canonical_reach(frame.cam, rest[s], toward_side, width, r) for s, _ in SIDES}
                  for r in REACHES]
         lengths = [min(v[0] for v in view.values()) for view in views]
         self.view_reach_sw = max(lengths)
@@ -395,11 +401,6 @@ class TwoHandHandover(Rule):
                 out = False  # pointing, not holding a document
             outs[side] = (out, lift, toward)
         if not (outs["right"][0] or outs["left"][0]):
-            return False, None
-        if max(outs["right"][1], outs["left"][1]) > self.p.max_lift_m:
-            # the other hand is at the face (a phone at the ear, a cup at the mouth): no document is handed then.
-            # From -35..-40 deg the pose reads the raised arm as the torso turning side-on and drags the far
-            # wrist 0.07-0.15 m toward the client off the hand resting on the desk
             return False, None
         if min(outs["right"][2], outs["left"][2]) <= -self.p.toward_m * 2:
             return False, None  # one hand toward the client, the other away: the shoulders turned, no reach
