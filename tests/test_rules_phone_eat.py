@@ -412,3 +412,16 @@ def test_a_sip_read_beside_the_ear_from_a_camera_aside_is_a_sip():
     assert run_rules(stream(specs), ["drink.in_front"], calls=CALL) == []
     other = aside.model_copy(update={"camera": aside.camera.model_copy(update={"yaw_deg": 40.0})})
     assert run_rules(stream(specs), ["drink.in_front"], calls=CALL, counter=other) == []
+
+
+def test_a_far_side_hand_at_the_ear_over_the_face_with_the_elbow_raised_is_a_call_not_a_sip():
+    # From 20-40 deg aside the far-side hand at the ear shows over the face, in front of the mouth and past the nose
+    # (tune_side phone_call_long at 35 deg: 0.13 sw past it, 0.11 sw from the mouth): its upper arm is raised level
+    # (2-13 deg below the image horizontal on every tune split's call) where a cup at the lips keeps it 17 deg or more
+    raised = frame(pose=clerk({**hand_to("right", 670, 290), 14: (440, 415)}))  # elbow 8.5 deg below level
+    lowered = frame(pose=clerk(hand_to("right", 670, 290)))  # the same hand, elbow down (75 deg): a sip
+    for spec, call in ((raised, True), (lowered, False)):
+        specs = seconds(frame(), 2) + seconds(spec, 4) + seconds(frame(), 5)
+        evs = run_rules(stream(specs), ["phone.call", "drink.in_front"], calls=CALL)
+        assert bool(spans(evs, "phone.call")) is call
+        assert bool(spans(evs, "drink.in_front")) is not call

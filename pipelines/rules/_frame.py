@@ -10,6 +10,7 @@ one reading of "standing now or a moment ago" the posture rules share.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -55,6 +56,7 @@ class HandMeasure:
     height_sw: float | None = None  # hand centre above the shoulder line (+ up)
     lateral_sw: float | None = None  # hand centre from the nose toward this side's ear (+ outward)
     elbow_low_sw: float | None = None  # elbow below the hand centre (+ = the forearm points up)
+    arm_drop_deg: float | None = None  # upper arm (shoulder -> elbow) below the image horizontal: 90 hanging, 0 level
     hand: HandResult | None = None  # the hand model's landmarks matched to this pose wrist
     curled: int = 0  # fingers the hand model reads as curled (a grip on something)
     objects: list[Detection] = field(default_factory=list)  # detector finds within ~0.4 sw of the hand
@@ -116,7 +118,7 @@ def _measure(obs: Observation, ctx: RuleContext) -> FrameMeasures:
     mouth, chin, nose = body.mouth, body.chin, body.pt(NOSE, 0.3)
     if mouth is not None:
         m.mouth_objects = [d for d in dets if _box_dist(d, mouth) <= 0.35 * sw]
-    for side, ear_i, el_i in (("left", L_EAR, L_EL), ("right", R_EAR, R_EL)):
+    for side, ear_i, el_i, sh_i in (("left", L_EAR, L_EL, L_SH), ("right", R_EAR, R_EL, R_SH)):
         pts = body.hand_points(side, obs.hands)
         hm = HandMeasure(side, pts)
         m.hands[side] = hm
@@ -134,6 +136,8 @@ def _measure(obs: Observation, ctx: RuleContext) -> FrameMeasures:
         elbow = body.pt(el_i, 0.3)
         if elbow is not None:
             hm.elbow_low_sw = (elbow[1] - hm.centre[1]) / sw
+            if (shoulder := body.pt(sh_i)) is not None:
+                hm.arm_drop_deg = math.degrees(math.atan2(elbow[1] - shoulder[1], abs(elbow[0] - shoulder[0])))
         hm.hand = _matched_hand(body, side, obs.hands, sw)
         if hm.hand is not None:
             hm.curled = sum(1 for v in hm.hand.fingers.values() if v == "curled")

@@ -55,6 +55,10 @@ class Params(TimedParams):
     nose_ahead_sw: float = Field(
         0.28, ge=0, description="the nose's depth ahead of the ears (sw): times sin(camera yaw), its sideways shift"
     )
+    level_arm_deg: float = Field(
+        15.0, ge=0, le=90,
+        description="a hand at the face, forearm up, its upper arm within this of level (image): held to the ear",
+    )
     require_phone: bool = Field(False, description="only a phone seen by the detector counts (no pose/grip)")
     phone_memory_s: float = Field(15.0, ge=0, description="a phone seen this recently still counts")
 
@@ -74,15 +78,25 @@ def at_ear(hm: HandMeasure, p: Params = CALL_SHAPE, min_lateral_sw: float | None
             and hm.lateral_sw >= lateral and forearm_up)  # type: ignore[operator]
 
 
+def arm_raised(hm: HandMeasure, p: Params = CALL_SHAPE) -> bool:
+    """The upper arm raised to level with its shoulder, forearm up: a hand held to the ear, elbow out. From 20-40°
+    aside a far-side hand at the ear shows over the face, where the pose reads it in front of the mouth; its upper
+    arm reads 2-13° below level there, a cup at the lips 17-90° (every tune split's call and drink clip), food 35°+."""
+    forearm_up = hm.elbow_low_sw is not None and hm.elbow_low_sw > 0.2
+    return forearm_up and hm.arm_drop_deg is not None and hm.arm_drop_deg <= p.level_arm_deg
+
+
 def hand_at_ear(obs: Observation, ctx: RuleContext, p: Params, holding: bool = False,
                 view: tuple[float, float] = (1.0, 0.0)) -> HandMeasure | None:
     """The hand at the ear; `holding` (a call under way) relaxes the side-of-the-nose test to `hold_lateral_sw`.
     `view` = (k, relax): lengths are multiplied by k (see `PhoneCall._view`), the side-of-the-nose margin
-    lowered by relax."""
+    lowered by relax. A hand whose upper arm is raised level (`arm_raised`) is judged as a call under way is:
+    the far-side hand at the ear from aside shows past the nose."""
     m = measure(obs, ctx)
     k, relax = view
-    lateral = min(p.hold_lateral_sw if holding else p.min_lateral_sw, p.min_lateral_sw - relax)
     for hm in m.hands.values():
+        lateral = min(p.hold_lateral_sw if holding or arm_raised(hm, p) else p.min_lateral_sw,
+                      p.min_lateral_sw - relax)
         seen = hm if k == 1.0 else replace(hm, **{f: (v * k if (v := getattr(hm, f)) is not None else None)
                                                   for f in ("d_ear", "height_sw", "lateral_sw", "elbow_low_sw")})
         if at_ear(seen, p, lateral, min(p.hold_min_height_sw, p.min_height_sw) if holding else None):
@@ -99,7 +113,8 @@ def at_mouth_not_ear(m: FrameMeasures, radius_sw: float, max_lateral_sw: float,
     clerk's right ear from a camera toward the clerk's left (and toward the left ear from the other side), so a cup
     in front of the mouth read beside the other ear (tune_wide sip at -40 deg: +0.08 sw outward, a call's side). The
     hand on the other side is left as read: there a far-side hand at the ear shows over the face (tune_wide call
-    at 40 deg read 0.01-0.10 sw outward once corrected), and nothing in the pose tells it from a cup."""
+    at 40 deg read 0.01-0.10 sw outward once corrected): there the raised upper arm (`arm_raised`) tells it from a
+    cup."""
     out = []
     for hm in m.hands.values():
         if not hm.at_mouth(radius_sw, max_lateral_sw):
@@ -107,7 +122,7 @@ def at_mouth_not_ear(m: FrameMeasures, radius_sw: float, max_lateral_sw: float,
         shift = 0.0 if yaw_deg is None else \
             CALL_SHAPE.nose_ahead_sw * math.sin(math.radians(yaw_deg)) * (1 if hm.side == "right" else -1)
         seen = replace(hm, lateral_sw=hm.lateral_sw + shift) if shift < 0 and hm.lateral_sw is not None else hm
-        if not at_ear(seen):
+        if not at_ear(seen) and not arm_raised(hm):
             out.append(hm)
     return out
 
