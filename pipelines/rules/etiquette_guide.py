@@ -111,6 +111,14 @@ class GuideParams(RuleParams):
     # percentile and side-on palms 0.36 / 0.53 at their 90th / 95th (tune + tune_wide); palm-up F1 rose in all six
     # views at 0.70 and at 0.75
     palm_up_min: float = Field(0.7, ge=-1, le=1, description="cosine of palm normal with up")
+    # which hand it is decides the palm normal's sign, from MediaPipe's label or the wrist the hand sits on. In the
+    # guide holds of tune, tune_wide and tune_side where they disagree, neither was right: the 8 frames labelled Left
+    # at 0.9-0.99 read the truly up palm at -0.92..0.41, and tune_wide's compliant horizontal guide at (1.8 m, 1.7 m,
+    # -40 deg), labelled Left at 0.66-0.85 on every frame, read -0.97 and failed; under 0.8 the wrist decides, and on
+    # renders at 42 deg it read two palm-down guides up (0.73-0.98)
+    palm_needs_label_agree: bool = Field(True, description="a hand whose handedness label disagrees with the wrist "
+                                         "it sits on gives no palm reading (False: geometry.palm_up_score's "
+                                         "label-or-side choice)")
     palm_down_max: float = Field(-0.4, ge=-1, le=1, description="at or below: the palm is down (a failed check); "
                                  "between this and palm_up_min the palm is seen edge-on and the check is unknown")
     fingers_together_min: float = Field(0.6, ge=0, le=1)
@@ -247,9 +255,11 @@ def guide_row(frame: Frame, obs: Observation, p: GuideParams, bow: float | None,
     lateral = wrist_lateral_m(w)
     forward = w[R_WRIST][2] - w[R_SHOULDER][2]
     hand = clerk_hand(frame, obs, "right")
-    # the palm's sign from MediaPipe's handedness label, or from the side when the label disagrees and MediaPipe
-    # doubts it (`palm_up_score`)
+    # the palm's sign from MediaPipe's handedness label, which must name the wrist the hand sits on
+    # (`palm_needs_label_agree`; else the label, or the side when MediaPipe doubts the label: `palm_up_score`)
     palm = frame.cached("palm_up.right", lambda: palm_up_score(hand, frame.cam, "right")) if hand else None
+    if p.palm_needs_label_agree and hand is not None and hand.handedness.lower() != "right":
+        palm = None  # the label and the wrist disagree on which hand it is: the normal's sign is a guess
     tilt = frame.cached("forearm.right", lambda: forearm_from_vertical(frame.pose, frame.cam, "right"))
     if tilt is not None and tilt < 25 and w[R_WRIST][1] > w[R_SHOULDER][1] - 0.15:
         return None  # a raised-hand greeting, not a guide
