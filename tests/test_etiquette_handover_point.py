@@ -159,14 +159,18 @@ def test_a_client_between_camera_and_clerk_is_on_the_cameras_side(monkeypatch):
     assert handover.client_side(counter, cam) == 1.0
 
 
-def test_a_reach_toward_a_client_between_camera_and_clerk_is_unknown_not_passed():
+def test_a_reach_toward_a_client_between_camera_and_clerk_is_judged_by_the_move_not_its_direction():
     # session 6 (1.8 m, -40 deg): both hands hold the papers out toward the client, who sits between the camera and
     # the clerk; the reach runs toward the camera (the modelled reach moves the wrists 0.19-0.28 shoulder widths in
-    # the image) and the rule judges nothing. Control: told the client sits on the clerk's left (what the zone's
-    # centre read until session 6), the same stream passes, because the forward move's image happens to point along
-    # a reach toward the left: a pass for the wrong reason
+    # the image), so its direction is not judged. Session 8: how far each wrist moved is (both, with the lean): a
+    # pass; without that test (min_move_sw None) the rule judges nothing. Control: told the client sits on the
+    # clerk's left (what the zone's centre read until session 6), the same stream passes by the direction test,
+    # because the forward move's image happens to point along a reach toward the left: a pass for the wrong reason
     name = "handover_two_hands__m_heavy_tall__h1.8_d1.7_y-40__s6"
-    assert _events(name, "handover.two_hands") == []
+    evs = _events(name, "handover.two_hands")
+    assert [e.outcome for e in evs] == ["pass"] and evs[0].evidence["view_reach_sw"] < 0.35
+    assert [e for e in replay(name, rules={"handover.two_hands": {"min_move_sw": None}})
+            if e.rule_id == "handover.two_hands"] == []
     wrong = [e for e in replay(name, rules={"handover.two_hands": {"client_side": "left"}})
              if e.rule_id == "handover.two_hands"]
     assert [(e.outcome, e.evidence["hand"]) for e in wrong] == [("pass", "both")]

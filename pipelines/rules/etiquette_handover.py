@@ -47,11 +47,16 @@ rule projects a canonical reach (`CANON_REACH_M`, from each resting wrist) throu
 when either hand's would move less than `min_view_reach_sw` image shoulder widths (this frame's or the clerk's
 usual one, whichever is wider: from -35..-40 deg the pose reads an arm raised to the ear as the torso turning
 side-on, 3-23 px for a usual 60-68, and the reach then looked long while the far wrist was dragged toward the
-client), judges nothing (frames are unknown, no event) rather than guess one hand or two: (1.8 m, -40 deg)
-gives 0.19-0.28 toward the client's actual side (the simulator's reach there: 0.14-0.16 m toward the client, 0.18
-up, 0.20-0.32 forward, all but the lift toward the camera), the other tune views 0.56-1.09. Until session 6 the
-zone put that client on the clerk's left, where a reach has a long image, and those clips passed only because the
-forward move's image happened to point along it; with the client on the right side they are unknown.
+client), cannot read the reach's direction: (1.8 m, -40 deg) gives 0.19-0.28 toward the client's actual side
+(the simulator's reach there: 0.14-0.16 m toward the client, 0.18 up, 0.20-0.32 forward, all but the lift toward
+the camera), (1.55 m, 1.45 m, -30 deg) 0.29-0.33, the other tune views 0.56-1.09. There a hand is out when its
+wrist moved at least `min_move_sw` usual image shoulder widths from its rest (any direction; below `max_lift_m` and
+the shoulder bar as above), and the lean toward the client is always checked, since nothing else tells a handover
+from pointing or placing something (session 8: the reaching wrist moved 0.23-1.0 usual widths at those views, the
+hand left on the desk 0.01-0.15, the lean read 12-23 deg; pointing at the client there moved the wrist up to 0.48
+with the torso at -1). With `min_move_sw` None those views judge nothing. Until session 6 the zone put the -40
+client on the clerk's left, where a reach has a long image, and those clips passed only because the forward move's
+image happened to point along it.
 
 A hand behind the client: where the client sits between the camera and the clerk ((1.3 m, 2.0 m, -20 deg)), the
 reaching hand is behind the client's back, and the hand model finds no hand there; a finger pointed at the client
@@ -149,6 +154,9 @@ class HandoverParams(RuleParams):
     relearn_s: float = Field(10.0, gt=0, description="hands held away from the rest this long: the new rest")
     min_view_reach_sw: float = Field(0.35, ge=0, description="a canonical reach must move each wrist this many "
                                                             "image shoulder widths, else the view cannot judge")
+    min_move_sw: float | None = Field(0.2, description="where a reach runs along the line of sight (the view check "
+                                                       "fails), a hand is out when its wrist moved this many usual "
+                                                       "image shoulder widths, the torso leaning; None: no event")
     hidden_share: float = Field(0.5, gt=0, le=1, description="a one-hand episode with its out wrist inside a person "
                                                              "box in front of the post on this share of its frames "
                                                              "is unknown (info): the hand is behind that person")
@@ -263,6 +271,18 @@ def hand_out(pos: np.ndarray, rest: np.ndarray, toward_dir: np.ndarray, shoulder
     sideways = lift >= lift_m and toward >= p.toward_m and float(np.hypot(lift, toward)) >= p.move_m
     across = along >= p.min_progress and toward >= -p.toward_m / 2  # and not away from the client's side
     out = ((sideways or across) and lift <= p.max_lift_m
+           and float(pos[1]) <= shoulder_y + p.max_above_shoulder_m)
+    return out, lift, toward
+
+
+def moved_out(pos: np.ndarray, rest: np.ndarray, toward_dir: np.ndarray, shoulder_y: float, moved_sw: float,
+              p: HandoverParams) -> tuple[bool, float, float]:
+    """(out, lift, toward) of one wrist where the view cannot show a reach's direction: out when its image moved
+    at least `min_move_sw` usual shoulder widths from the rest, risen no more than `max_lift_m` and at most
+    `max_above_shoulder_m` above the shoulders (as `hand_out`)."""
+    d = pos - rest
+    lift, toward = float(d[1]), float(d @ toward_dir)
+    out = (moved_sw >= (p.min_move_sw or 0.0) and lift <= p.max_lift_m
            and float(pos[1]) <= shoulder_y + p.max_above_shoulder_m)
     return out, lift, toward
 
@@ -386,29 +406,37 @@ class TwoHandHandover(Rule):
                  for r in REACHES]
         lengths = [min(v[0] for v in view.values()) for view in views]
         self.view_reach_sw = max(lengths)
-        if self.view_reach_sw < self.p.min_view_reach_sw:
-            return None, None  # a reach toward the client runs along the line of sight here: cannot judge
+        # a reach toward the client runs along the line of sight here: its direction cannot be read, only how far
+        # each wrist moved in the image
+        by_move = self.view_reach_sw < self.p.min_view_reach_sw
+        if by_move and self.p.min_move_sw is None:
+            return None, None
         seen = [view for view, n in zip(views, lengths, strict=True) if n >= self.p.min_view_reach_sw]
         shoulder_y = shoulder_height_m(frame)
         outs = {}
         for side, _ in SIDES:
-            # ask for the share of `lift_m` that this view can show of a lift (a reach seen from above reads lower)
-            lift_m = self.p.lift_m * float(np.clip(views[0][side][1] / CANON_REACH_M[1], 0.0, 1.0))
-            along = max(reach_progress(moved_px[side], view[side][2]) for view in seen)
-            out, lift, toward = hand_out(pos[side], rest[side], toward_dir, shoulder_y, lift_m, along, self.p)
+            if by_move:
+                out, lift, toward = moved_out(pos[side], rest[side], toward_dir, shoulder_y,
+                                              float(np.linalg.norm(moved_px[side])) / width, self.p)
+            else:
+                # ask for the share of `lift_m` this view can show of a lift (a reach seen from above reads lower)
+                lift_m = self.p.lift_m * float(np.clip(views[0][side][1] / CANON_REACH_M[1], 0.0, 1.0))
+                along = max(reach_progress(moved_px[side], view[side][2]) for view in seen)
+                out, lift, toward = hand_out(pos[side], rest[side], toward_dir, shoulder_y, lift_m, along, self.p)
             hand = clerk_hand(frame, obs, side) if "hands" in obs.ran else None
             if hand is not None and one_finger(hand):
                 out = False  # pointing, not holding a document
             outs[side] = (out, lift, toward)
         if not (outs["right"][0] or outs["left"][0]):
             return False, None
-        if min(outs["right"][2], outs["left"][2]) <= -self.p.toward_m * 2:
+        if not by_move and min(outs["right"][2], outs["left"][2]) <= -self.p.toward_m * 2:
             return False, None  # one hand toward the client, the other away: the shoulders turned, no reach
         lean = frame.bow.angle if frame.bow is not None else None
-        lean_checked = self.p.min_lean_deg is not None and self.upright_at_rest
+        # judged by the move alone, the lean toward the client is the only sign of a handover: always checked
+        lean_checked = self.p.min_lean_deg is not None and (self.upright_at_rest or by_move)
         # the lean starts a handover; once under way, hands still out carry it on a lower lean reading (tune_wide
         # (1.2 m, -10 deg): 10 deg at the reach, then under 3 for a labelled 18 while the papers were held out)
-        leaning = lean is not None and (lean >= self.p.min_lean_deg or self.eps.active)  # type: ignore[operator]
+        leaning = lean is not None and (self.eps.active or lean >= (self.p.min_lean_deg or 0.0))
         if lean_checked and not leaning:
             return False, None  # no reading: the body moved in a way no bend explains (turning, standing up)
         both = outs["right"][0] and outs["left"][0]
