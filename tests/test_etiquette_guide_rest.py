@@ -71,3 +71,19 @@ def test_a_recent_or_unexpiring_rest_hides_the_same_small_swing():
     # 0.04 m from that rest is no swing (swing_m 0.09): a few seconds on, or with the rest kept for ever
     assert _guides(_resting_then_guiding(2.0)) == []
     assert _guides(_resting_then_guiding(120.0), rest_max_age_s=1e6) == []
+
+
+# the low guide seen from (1.3 m, 1.2 m, 35 deg) on the clerk's left: MediaPipe reads the wrist forward, not out (0.02-
+# 0.07 m out, under 0.03 m from rest, for a true 0.18), so no swing finds it; the forearm is lifted (114-123 deg from
+# up) and the palm reads up (0.84-0.85), the pair the hanging or swinging arms of non-guides did not show
+LOW_FORWARD_FROM_LEFT = "guide_low__m_heavy_tall__h1.3_d1.2_y35__s8"
+
+
+def test_a_low_guide_read_forward_is_found_by_its_upward_palm_and_lifted_forearm():
+    evs = replay(LOW_FORWARD_FROM_LEFT, only=["guide.gesture"])
+    assert len(evs) == 1 and evs[0].outcome == "pass" and evs[0].evidence["failed"] == []
+
+
+def test_without_the_lifted_forearm_the_forward_low_guide_is_missed():
+    assert replay(LOW_FORWARD_FROM_LEFT, rules={"guide.gesture": {"lifted_forearm_deg": None}},
+                  only=["guide.gesture"]) == []

@@ -1,7 +1,7 @@
 """guide.gesture — each guiding gesture measured against DB50/T 1603 B.6.1 and classified (B.6.2).
 
-A gesture: the right wrist swung out to the side (or forward with the palm up, or swung from rest with the
-forearm lifted), held `min_hold_s`.
+A gesture: the right wrist swung out to the side (or forward, raised or with the forearm lifted with the palm up,
+or swung from rest with the forearm lifted), held `min_hold_s`.
 When it ends, one event reports every measured value (medians over the held frames) and its own
 pass/fail: elbow angle (target 120°), upper arm ~10 cm from the torso, palm up, fingers together,
 fingertips leading along the forearm, left hand at the abdomen, body bowed ~15°, and the position
@@ -83,8 +83,10 @@ class GuideParams(RuleParams):
     # seen from 30-40 deg on the clerk's left MediaPipe reads a guiding wrist 0.08-0.13 m out for a true 0.19-0.31
     # (tune + tune_wide): a lifted forearm with the swing is a gesture too. Standing frames swung from rest without a
     # guide (bows, hands let go from the front) hung their forearm at 150-176 deg; those guides read 71-123
-    lifted_forearm_deg: float | None = Field(135.0, gt=0, lt=180, description="or swung `swing_m` from rest with the "
-                                             "forearm at most this far from pointing up (None: off)")
+    # and with the palm up: from 35-40 deg on the clerk's left the low guide's wrist reads forward, 0.08 m from rest
+    # or less (true 0.15-0.18 m out), its forearm 114-123 deg and its palm 0.84-0.87 (tune_side, tune_wide)
+    lifted_forearm_deg: float | None = Field(135.0, gt=0, lt=180, description="or swung `swing_m` from rest, or the "
+                                             "palm up, with the forearm at most this far from pointing up (None: off)")
     # a clerk who sat down, left or shifted keeps an old resting reading otherwise (the last REST_FRAMES upright
     # standing frames, however long ago); the suite's clips are 5-10 s long, so no suite figure moves
     rest_max_age_s: float = Field(60.0, gt=0, description="resting readings older than this are forgotten: the "
@@ -272,7 +274,7 @@ def guide_row(frame: Frame, obs: Observation, p: GuideParams, bow: float | None,
     from_rest = rest_lateral is not None and lateral - rest_lateral >= p.swing_m
     lifted = p.lifted_forearm_deg is not None and tilt is not None and tilt <= p.lifted_forearm_deg
     swung = (lateral >= p.lateral_m and (rest_lateral is None or from_rest)) or (lifted and from_rest)
-    if not (swung or (palm_up and (forward >= p.forward_m or raised))):
+    if not (swung or (palm_up and (forward >= p.forward_m or raised or lifted))):
         return None
     arm = frame.arms.get("right")
     ratio = forearm_ratio(frame.pose, frame.cam, arm, "right") if arm else None  # the elbow's cue gate reads it too
