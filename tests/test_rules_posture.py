@@ -100,6 +100,26 @@ def test_recorded_deep_standing_bow_is_not_head_on_desk():
     never = {"posture.head_on_desk": {"min_duration": 1.0, "min_standing_shoulder_m": 3.0}}
     assert spans(run_rules(obs, ["posture.head_on_desk"], counter=counter, overrides=never), "posture.head_on_desk")
 
+def test_recorded_slump_from_aside_is_a_slouch_and_lying_there_is_the_head_on_desk():
+    # tune_side, -30 deg aside: slumping brings the ears to 0.17 sw over the shoulders, while the shoulders sink
+    # 0.10 m below their usual seated height; lying on the desk, seen at 0.11 sw before the pose is lost, had them
+    # sunk 0.15 m: the head alone cannot tell them, the shoulders' sink does
+    both = {**SIM, "posture.slouch": {"min_duration": 1.0}}
+    rules = ["posture.head_on_desk", "posture.slouch"]
+    obs, counter = recorded_posture("slouching__m_heavy_tall__h1.55_d1.45_y-30")
+    got = run_rules(obs, rules, counter=counter, overrides=both)
+    assert spans(got, "posture.head_on_desk") == []
+    (span,) = spans(got, "posture.slouch")
+    assert span[0] <= 1.8 and span[1] >= 3.0  # labelled 0.8-3.2 s
+    # control: any sink counted as lying gives the head on the desk and silences the slouch
+    deep = {k: {**v, "lying_sink_m": 0.0} for k, v in both.items()}
+    got = run_rules(obs, rules, counter=counter, overrides=deep)
+    assert spans(got, "posture.head_on_desk") and spans(got, "posture.slouch") == []
+    obs, counter = recorded_posture("head_on_desk__m_short__h1.55_d1.45_y-30")
+    got = run_rules(obs, rules, counter=counter, overrides=both)
+    assert spans(got, "posture.head_on_desk") and spans(got, "posture.slouch") == []
+
+
 def test_recorded_walk_off_past_the_frame_edge_is_not_head_on_desk():
     # the clerk walks off to the left; the last fits at the frame's edge put the head below the shoulders
     obs, counter = recorded_posture("item_unattended__m_short__h1.6_d1.3_y30")

@@ -33,6 +33,7 @@ from pipelines.rules._body import (
     shoulder_width_m,
     shoulders_on_plane,
 )
+from pipelines.temporal import SlowBaseline
 from vision.observation import Observation
 from vision.results import Detection, HandResult
 
@@ -245,3 +246,34 @@ class StandingMemory:
         if height_m >= min_m:
             self.stood_t = t
         return t - self.stood_t <= memory_s
+
+
+# Lying on the desk brings the shoulders down toward it; slumping sinks them a little. At the first head-down frame
+# the tune splits' lying clerks had sunk 0.15-0.6 m below their usual seated height, the slumps 0.06-0.14 m (the
+# -30 deg tune_side slump reads its ears 0.17 sw over the shoulders there, a lying clerk's 0.11: the head alone
+# cannot tell them).
+LYING_SINK_M = 0.13
+LYING_SINK_DOC = "a head down with the shoulders sunk less than this (m) below their usual seated height is a slump"
+
+
+class SeatedShoulders:
+    """The clerk's usual seated shoulder height above the floor (m, calibrated camera), learnt slowly from frames with
+    the head up (over `head_up_sw` sw above the shoulders) and not standing; `sink_m` is how far below it they are
+    now. Each rule that asks keeps its own (they see the same frames)."""
+
+    def __init__(self, tau_s: float = 60.0, head_up_sw: float = 0.35) -> None:
+        self.base, self.head_up_sw = SlowBaseline(tau_s), head_up_sw
+
+    def sink_m(self, t: float, height_m: float | None, head_sw: float | None, standing: bool | None) -> float | None:
+        """None without a calibrated shoulder height, or while standing."""
+        if height_m is None or standing:
+            return None
+        usual = self.base.look(t, (height_m,))[0]
+        if head_sw is not None and head_sw > self.head_up_sw:
+            self.base.learn(t, (height_m,))
+        return usual - height_m
+
+
+def slumped_not_lying(head_sw: float | None, sink_m: float | None, lying_sink_m: float) -> bool:
+    """A head down but still over the shoulder line, the shoulders sunk less than `lying_sink_m`: a slump."""
+    return head_sw is not None and head_sw > 0.0 and sink_m is not None and sink_m < lying_sink_m

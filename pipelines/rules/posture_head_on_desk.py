@@ -10,6 +10,8 @@ lying there while the pose stays lost, up to `lost_hold_s` (they did not leave: 
 the shoulders moving away, not a head sinking below them; the head must be seen down with the shoulders
 inside the post zone, as a walk-off leaves a garbage fit at the frame's edge). Lost frames after an upright pose, or
 with nobody at the post, stay unknown: a colleague walking off never turns into head_on_desk.
+A head sunk to the shoulders while they sank less than `lying_sink_m` below the clerk's usual seated height (the
+head still over the shoulder line, calibrated camera) is a slump, posture.slouch's (see `SeatedShoulders`).
 """
 
 from __future__ import annotations
@@ -21,7 +23,14 @@ from pydantic import Field
 from pipelines.engine import RuleContext, register
 from pipelines.rules._base import TimedParams, TrackedRule, body_of
 from pipelines.rules._body import STANDING_SHOULDER_M
-from pipelines.rules._frame import StandingMemory, shoulder_height_m
+from pipelines.rules._frame import (
+    LYING_SINK_DOC,
+    LYING_SINK_M,
+    SeatedShoulders,
+    StandingMemory,
+    shoulder_height_m,
+    slumped_not_lying,
+)
 from vision.observation import Observation
 
 
@@ -34,6 +43,7 @@ class Params(TimedParams):
         description="shoulders this high (calibrated camera) mean standing: a head down is a bow"
     )
     standing_memory_s: float = Field(10.0, ge=0, description="... now or within this many seconds")
+    lying_sink_m: float = Field(LYING_SINK_M, ge=0, description=LYING_SINK_DOC)
     lost_hold_s: float = Field(
         600.0, ge=0, description="the pose lost right after the head went down still counts as lying, this long (s)"
     )
@@ -51,6 +61,7 @@ class HeadOnDesk(TrackedRule):
         self.down_since_lost: float | None = None  # the pose was lost at this time, right after a head-down pose
         self.last_down = False  # the last measured pose at the post showed the head down
         self.standing = StandingMemory()
+        self.seated = SeatedShoulders()
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
@@ -59,8 +70,10 @@ class HeadOnDesk(TrackedRule):
         height = ctx.values.get("head_height_sw")  # ContextDeriver's, of this body
         if height is not None:
             # every frame: the standing before the bow is what counts (a head that drops then is a bow)
-            stood = self.standing(t, shoulder_height_m(obs, ctx), p.min_standing_shoulder_m, p.standing_memory_s)
-            down = height <= p.max_head_height_sw and not stood
+            shoulder_m = shoulder_height_m(obs, ctx)
+            stood = self.standing(t, shoulder_m, p.min_standing_shoulder_m, p.standing_memory_s)
+            sink = self.seated.sink_m(t, shoulder_m, height, stood)
+            down = height <= p.max_head_height_sw and not stood and not slumped_not_lying(height, sink, p.lying_sink_m)
             # only a head seen down inside the post zone may carry over a pose loss: a walk-off leaves the
             # pose fitted at the frame's edge, out of the post, where the person box still holds it for a while
             self.last_down, self.down_since_lost = down and ctx.values.get("staffed_by") == "pose", None

@@ -58,13 +58,17 @@ from pipelines.geometry import FORWARD, LATERAL, UP, CameraModel, world_torso_ve
 from pipelines.rules._base import TimedParams, TrackedRule, body_of
 from pipelines.rules._body import L_EAR, L_HIP, L_SH, NOSE, R_EAR, R_HIP, R_SH, STANDING_SHOULDER_M, calibrated
 from pipelines.rules._frame import (
+    LYING_SINK_DOC,
+    LYING_SINK_M,
     MAX_CLERK_SHOULDER_DOC,
     MAX_CLERK_SHOULDER_M,
+    SeatedShoulders,
     StandingMemory,
     camera,
     measure,
     shoulder_centre,
     shoulder_height_m,
+    slumped_not_lying,
     someone_nearer,
     upright_36cm_px,
 )
@@ -96,6 +100,7 @@ class Params(TimedParams):
     lying_head_sw: float = Field(
         0.2, description="head this low over the shoulders is lying on the desk (head_on_desk's), not a slump"
     )
+    lying_sink_m: float = Field(LYING_SINK_M, ge=0, description=LYING_SINK_DOC)
     ear_rise_sw: float = Field(0.1, gt=0, description="leaning back: ears this much higher over the shoulders ...")
     nose_rise_sw: float = Field(0.2, gt=0, description="... and the nose this much higher than usual ...")
     max_shoulder_rise_sw: float = Field(
@@ -159,6 +164,7 @@ class Slouch(TrackedRule):
         self.upright = SlowBaseline(self.params.baseline_tau_s)  # type: ignore[attr-defined]
         self.usual_tilt = SlowBaseline(self.params.tilt_tau_s)  # type: ignore[attr-defined]
         self.standing = StandingMemory()
+        self.seated = SeatedShoulders()  # how far the shoulders sank: lying on the desk or a slump
         self.empty_since: float | None = None  # the post has stood empty since (ContextDeriver's clerk_present)
         self.renew = False  # learn the usual posture afresh at the next seated frame
 
@@ -173,7 +179,11 @@ class Slouch(TrackedRule):
         if body is None:
             return False, {}
         height = ctx.values.get("head_height_sw")  # ContextDeriver's, of this body
-        if ctx.values.get("head_down") and (height is None or height <= p.lying_head_sw):
+        shoulder_m = shoulder_height_m(obs, ctx)
+        stood = self.standing(ctx.clock.t, shoulder_m, p.min_standing_shoulder_m, p.standing_memory_s)
+        sink = self.seated.sink_m(ctx.clock.t, shoulder_m, height, stood)
+        if ctx.values.get("head_down") and (height is None or height <= p.lying_head_sw) and not slumped_not_lying(
+                height, sink, p.lying_sink_m):
             return False, {}  # lying on the desk is posture.head_on_desk's, though it tilts the torso too
         ls, rs = body.pt(L_SH), body.pt(R_SH)
         if ls is None or rs is None:
