@@ -425,3 +425,14 @@ def test_a_far_side_hand_at_the_ear_over_the_face_with_the_elbow_raised_is_a_cal
         evs = run_rules(stream(specs), ["phone.call", "drink.in_front"], calls=CALL)
         assert bool(spans(evs, "phone.call")) is call
         assert bool(spans(evs, "drink.in_front")) is not call
+
+
+def test_recorded_bites_seen_from_35_degrees_aside_are_measured_in_a_floored_shoulder_width():
+    # tune_side (1.3 m, 1.2 m, 35 deg), the far-side hand: the shoulder line shortens and the fist under the lips
+    # reads 0.50-0.55 sw from the mouth, 0.34-0.37 sw past the nose; in a width floored at 0.25 m worth at the
+    # clerk (as phone.call measures) it is at the mouth (first 8 s: two bites, face mesh stripped)
+    obs, counter = recorded_posture("eating__f_old_heavy__h1.3_d1.2_y35")
+    assert spans(run_rules(obs, ["eat.food"], counter=counter), "eat.food")
+    # control: lengths in the shoulder width as seen
+    raw = {"eat.food": {"min_width_m": 0.01}}
+    assert run_rules(obs, ["eat.food"], counter=counter, overrides=raw) == []

@@ -27,7 +27,7 @@ from pydantic import Field
 from pipelines.engine import RuleContext, register
 from pipelines.rules._base import TimedParams, TrackedRule, best, body_of
 from pipelines.rules._frame import DRINK_LABELS, FOOD_LABELS, measure
-from pipelines.rules.phone_call import at_mouth_not_ear
+from pipelines.rules.phone_call import at_mouth_not_ear, view_scale
 from vision.observation import Observation
 
 __all__ = ["FOOD_LABELS", "EatFood"]
@@ -48,6 +48,9 @@ class Params(TimedParams):
     min_bite_s: float = Field(0.2, ge=0, description="a hand at the mouth this briefly (one frame) is a touch")
     max_bite_s: float = Field(4.0, gt=0, description="a hand at the mouth longer than this is not a bite")
     require_food: bool = Field(False, description="only with a food/wrapper class seen (not merely no cup)")
+    min_width_m: float = Field(
+        0.25, gt=0, description="distances in a shoulder width taken as no less than this many metres' worth"
+    )
 
 
 @register
@@ -78,7 +81,8 @@ class EatFood(TrackedRule):
         if body is None or body.mouth is None or m.sw is None:
             # a hand with food in front of the face often hides it from the pose: unknown, not "no bite"
             return (None if ctx.clerk_present else False), {}
-        at = at_mouth_not_ear(m, p.mouth_radius_sw, p.max_lateral_sw)
+        # seen from aside the shoulder line shortens and the bite's distances swell (as phone.call rescales them)
+        at = at_mouth_not_ear(m, p.mouth_radius_sw, p.max_lateral_sw, k=view_scale(obs, ctx, m.sw, p.min_width_m))
         if at:
             if self.arrived is None:
                 self.arrived = t

@@ -104,8 +104,17 @@ def hand_at_ear(obs: Observation, ctx: RuleContext, p: Params, holding: bool = F
     return None
 
 
+def view_scale(obs: Observation, ctx: RuleContext, sw: float | None, min_width_m: float) -> float:
+    """k (0 < k <= 1) rescaling lengths measured in this shoulder width to a width floored at `min_width_m` worth at
+    the clerk (camera model): seen from aside the shoulder line shortens and every length in it swells. 1 face-on."""
+    upright_36cm = upright_36cm_px(obs, ctx)
+    if upright_36cm is None or sw is None:
+        return 1.0
+    return sw / max(sw, upright_36cm * min_width_m / 0.36)
+
+
 def at_mouth_not_ear(m: FrameMeasures, radius_sw: float, max_lateral_sw: float,
-                     yaw_deg: float | None = None) -> list[HandMeasure]:
+                     yaw_deg: float | None = None, k: float = 1.0) -> list[HandMeasure]:
     """The hands in front of the mouth (eat.food, drink.in_front), less any held at the ear (a call's).
 
     With the camera's yaw (drink.in_front), a hand on the side the nose shifts away from is read against where the
@@ -114,10 +123,12 @@ def at_mouth_not_ear(m: FrameMeasures, radius_sw: float, max_lateral_sw: float,
     in front of the mouth read beside the other ear (tune_wide sip at -40 deg: +0.08 sw outward, a call's side). The
     hand on the other side is left as read: there a far-side hand at the ear shows over the face (tune_wide call
     at 40 deg read 0.01-0.10 sw outward once corrected): there the raised upper arm (`arm_raised`) tells it from a
-    cup."""
+    cup. `k` (`view_scale`, eat.food) rescales the hand's distances from the mouth and nose before they are judged."""
     out = []
     for hm in m.hands.values():
-        if not hm.at_mouth(radius_sw, max_lateral_sw):
+        scaled = hm if k == 1.0 else replace(hm, **{f: (v * k if (v := getattr(hm, f)) is not None else None)
+                                                    for f in ("d_mouth", "lateral_sw", "height_sw")})
+        if not scaled.at_mouth(radius_sw, max_lateral_sw):
             continue
         shift = 0.0 if yaw_deg is None else \
             CALL_SHAPE.nose_ahead_sw * math.sin(math.radians(yaw_deg)) * (1 if hm.side == "right" else -1)
@@ -148,11 +159,8 @@ class PhoneCall(TrackedRule):
         `min_width_m` worth at the clerk (1 face-on). And the nose, ahead of the ears, shifts sideways by
         `nose_ahead_sw` x sin(camera yaw), across a hand held at the ear: relax lowers the side-of-the-nose
         margin by that much."""
-        sw, upright_36cm = body.shoulder_width, upright_36cm_px(obs, ctx)
         relax = p.nose_ahead_sw * abs(math.sin(math.radians(camera(obs, ctx).yaw_deg)))
-        if upright_36cm is None or sw is None:
-            return 1.0, relax
-        return sw / max(sw, upright_36cm * p.min_width_m / 0.36), relax
+        return view_scale(obs, ctx, body.shoulder_width, p.min_width_m), relax
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
