@@ -539,3 +539,22 @@ def test_recorded_clerk_writing_seen_from_50_degrees_aside_is_not_slouching():
     # over to write read as a slump (ears 0.5, shoulders 0.2 "widths" down). The floored width holds it out.
     assert _recorded_slouch("do_nothing__f_young_slim__y-50") == []
     assert _recorded_slouch("do_nothing__f_young_slim__y-50", {"min_width_m": 0.01}) != []  # control: no floor
+
+
+def test_slouch_shoulder_tilt_is_not_read_while_the_face_is_turned_away():
+    # tune_side chatting_visitor at 35 deg: turned to a visitor beside the post, the face stage finds no face and the
+    # torso's turn slopes the shoulder line 16.7 deg past the usual; every lean of the tune splits faces on
+    tilted = {11: (740, 440), 12: (545, 370)}  # ~20 deg, as leaning on one arm
+    away = frame(pose=clerk(tilted), face_=None)
+    specs = seconds(frame(), 2) + seconds(away, 20) + seconds(frame(), 5)
+    assert run_rules(stream(specs), ["posture.slouch"]) == []
+    assert spans(run_rules(stream(specs), ["posture.slouch"], overrides={"posture.slouch": {"tilt_needs_face": False}}),
+                 "posture.slouch")
+    # controls: the same slope with the face seen is a lean; with no face stage run (a counter that needs none)
+    # the slope is read as before
+    on = frame(pose=clerk(tilted))
+    assert spans(run_rules(stream(seconds(frame(), 2) + seconds(on, 20) + seconds(frame(), 5)), ["posture.slouch"]),
+                 "posture.slouch")
+    no_stage = frame(pose=clerk(tilted), face_=None, ran=["pose", "hands", "detector", "people", "markers"])
+    assert spans(run_rules(stream(seconds(frame(), 2) + seconds(no_stage, 20) + seconds(frame(), 5)),
+                           ["posture.slouch"]), "posture.slouch")

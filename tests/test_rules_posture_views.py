@@ -30,7 +30,8 @@ def test_nodding_off_seen_from_high_and_aside_is_dozing_not_a_slouch():
     assert all(s is not None and s > 8.0 for s, _ in _run(DOZING, "posture.dozing", min_width_m=0.01))
     # the collapsed shoulder line sloped 16 deg as the head sank: not read as a sideways lean any more
     assert _run(DOZING, "posture.slouch") == []
-    assert _run(DOZING, "posture.slouch", max_tilt_width_loss=1.0) != []  # control: the width guard off
+    # control: the width guard off, and the face guard (most nodding frames find no face here)
+    assert _run(DOZING, "posture.slouch", max_tilt_width_loss=1.0, tilt_needs_face=False) != []
 
 
 def test_the_first_nods_from_high_and_aside_are_not_taken_for_a_raised_hand():

@@ -101,6 +101,9 @@ class Params(TimedParams):
         0.2, description="head this low over the shoulders is lying on the desk (head_on_desk's), not a slump"
     )
     lying_sink_m: float = Field(LYING_SINK_M, ge=0, description=LYING_SINK_DOC)
+    tilt_needs_face: bool = Field(
+        True, description="no shoulder tilt read while the face stage ran and found no face (the head turned away)"
+    )
     ear_rise_sw: float = Field(0.1, gt=0, description="leaning back: ears this much higher over the shoulders ...")
     nose_rise_sw: float = Field(0.2, gt=0, description="... and the nose this much higher than usual ...")
     max_shoulder_rise_sw: float = Field(
@@ -205,7 +208,10 @@ class Slouch(TrackedRule):
         # A shoulder line much narrower than usual is a turn, or (seen from high and aside) a fit that lost one
         # shoulder as the head sank: its slope is no roll (steep tune_wide views read a nod as a 16° tilt).
         narrowed = slump is not None and slump[3]
-        if not raised and not narrowed and (tilt := _shoulder_roll(
+        # The face stage ran and found no face: the head is turned away (to a visitor beside the post); seen from aside
+        # the torso turning with it slopes the shoulder line as a lean would, while a clerk leaning on one arm faces on.
+        turned_away = p.tilt_needs_face and "face" in obs.ran and obs.face is None
+        if not raised and not narrowed and not turned_away and (tilt := _shoulder_roll(
                 cam, ls, rs, p.min_foreshortening, shoulder_centre(obs, ctx), upright_36cm_px(obs, ctx))) is not None:
             ev["shoulder_tilt_deg"] = tilt
             ev["tilt_vs_usual_deg"] = tilt - self._usual_tilt(ctx.clock.t, tilt, p)
