@@ -29,9 +29,11 @@ DESK_CLASSES = frozenset({
 })
 # What the tiles of a blob under the clerk's arms may find: not what a person wears (a sleeve or a collar read as a tie)
 ARM_CLASSES = DESK_CLASSES - {"tie", "hat", "scarf", "glasses", "handbag", "backpack", "towel"}
+UNKNOWN = "unknown object"  # what no look could name
 SHADOW = "shadow"  # what `_desk_in_shadow` calls a dark blob of the desk's own hue: never reported
 FOOD_CLASSES = frozenset({"banana", "apple", "sandwich", "orange", "broccoli", "carrot", "hot dog", "pizza", "donut",
                           "cake", "food", "snack"})
+CUP_CLASSES = frozenset({"cup", "mug", "coffee cup"})
 # What the SSDs call a phone lying close to the camera (a big, flat, lit slab): checked with the phone heuristic.
 PHONE_LOOKALIKES = frozenset({"laptop", "remote", "keyboard"})
 # OpenCV hues (0-180) of skin and of wooden desks; a lit phone screen shows at least MIN_ICON_HUES of its vivid
@@ -98,8 +100,9 @@ def classifier_from_detectors(detectors: Sequence[Any], min_score: float = 0.3) 
 
 
 def item_kind(label: str) -> str:
-    """Food is one kind of item (a snack box reads as donuts and a cake), any other class its own."""
-    return "food" if label in FOOD_CLASSES else label
+    """Food is one kind of item (a snack box reads as donuts and a cake), a cup one whichever SSD names it (COCO's
+    "cup", the Open Images "mug" or "coffee cup"), any other class its own."""
+    return "food" if label in FOOD_CLASSES else "cup" if label in CUP_CLASSES else label
 
 
 DESK_MODELS = ("coral.ssd_mobilenet_v2_coco", "objectron.ssd_mobilenet_v2_oidv4")

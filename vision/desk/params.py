@@ -37,7 +37,8 @@ class DeskChangeParams:
     arm_tile: float = 0.6  # `_under_arms`: the tiles' side, x the blob's short side
     hands_band_px: int = 4  # `_between_hands`: the clerk's masks this close beside a blob cut it
     tile_score: float = 0.7  # ... a class found on a tile this sure is an item (small crops make the SSDs bold)
-    joined_share: float = 0.25  # a sure class boxing less than this share of its blob: items joined, looked at in tiles
+    joined_share: float = 0.4  # a sure class boxing less than this share of its blob: items joined, looked at in tiles
+    food_gap: float = 0.25  # `_tiles`: food this close (x the tile side) is one snack box (its pieces lie apart)
     tight_context: float = 0.1  # ... and of the tight second look at a blob the heuristic calls papers or a phone
     revealed_match: float = 0.12  # frame this close (relative) to its inpainted surroundings = background shows
     revealed_ratio: float = 2.0  # ... and the reference that much further from them: an item was there

@@ -33,7 +33,7 @@ from vision.desk.blobs import BlobTracker
 from vision.desk.cache import BoxCache
 from vision.desk.classify import BlobNamer
 from vision.desk.colour import surface_hue, to_grey
-from vision.desk.labels import PERSON_LABELS, SHADOW, Classifier, auto_classifier
+from vision.desk.labels import PERSON_LABELS, SHADOW, UNKNOWN, Classifier, auto_classifier
 from vision.desk.masks import ChangeMasks
 from vision.desk.params import DeskChangeParams
 from vision.desk.sign import PauseSign
@@ -161,6 +161,11 @@ class DeskChangeDetector(ChangeMasks, SlotJudge, PauseSign, BlobTracker, BlobNam
             if label == SHADOW:
                 continue
             own = Detection(box=full, label=label, score=round(score * conf, 3), source="change", class_id=cid)  # type: ignore[arg-type]
+            if label == UNKNOWN:
+                # no look could name it: often several items joined (a snack box, a mug, papers under the hands);
+                # what its tiles find replaces it, else it stays one unnamed item
+                out += self._under_arms(frame_bgr, full, now, conf) or [own]  # type: ignore[arg-type]
+                continue
             out += self._under_arms(frame_bgr, full, now, conf, own) if joined else [own]  # type: ignore[arg-type]
         return out
 
