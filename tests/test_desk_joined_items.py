@@ -5,8 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from tests.fixtures.desk import desk_scene
-from vision.desk_change import DeskChangeDetector
+from tests.fixtures.desk import settled_objects
 from vision.results import Detection
 
 AREA = (420, 520, 760, 680)  # x1, y1, x2, y2: a sheet (or a grey mat) with a snack lying on its corner
@@ -47,13 +46,7 @@ def _ssd_like(person: bool = True, named_up_to: int = 260, cup_share: float = 0.
 
 
 def _run(classifier, frame_of=_frame) -> list[Detection]:
-    scene = desk_scene()
-    det = DeskChangeDetector(scene.reference, scene.counter, classifier=classifier)
-    frame = frame_of(scene.reference)
-    out: list[Detection] = []
-    for i in range(12):
-        out = det.process(frame, t=0.5 * i)
-    return out
+    return settled_objects(frame_of, classifier)
 
 
 def test_the_rest_under_the_hands_is_papers_when_the_tight_look_names_an_item_already_found():

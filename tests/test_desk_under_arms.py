@@ -5,8 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from tests.fixtures.desk import desk_scene
-from vision.desk_change import DeskChangeDetector
+from tests.fixtures.desk import settled_objects
 from vision.results import Detection
 
 PAPERS = (420, 520, 760, 680)  # x1, y1, x2, y2: a sheet with a snack lying on its corner
@@ -38,13 +37,7 @@ def _ssd_like(wearable: bool = False, item: bool = True):
 
 
 def _run(classifier) -> list[Detection]:
-    scene = desk_scene()
-    det = DeskChangeDetector(scene.reference, scene.counter, classifier=classifier)
-    frame = _frame(scene.reference)
-    out: list[Detection] = []
-    for i in range(12):
-        out = det.process(frame, t=0.5 * i)
-    return out
+    return settled_objects(_frame, classifier)
 
 
 def test_items_under_the_arms_are_found_in_tiles():

@@ -1,21 +1,4 @@
 """The desk stage's public names, kept where other code imports them from (the stage lives in vision/desk/)."""
 
-from vision.desk import (
-    Classifier,
-    DeskChangeDetector,
-    DeskChangeParams,
-    DeskState,
-    classifier_from_detectors,
-    heuristic_label,
-    load_desk_classifier,
-)
-
-__all__ = [
-    "Classifier",
-    "DeskChangeDetector",
-    "DeskChangeParams",
-    "DeskState",
-    "classifier_from_detectors",
-    "heuristic_label",
-    "load_desk_classifier",
-]
+from vision.desk import *  # noqa: F403  (the same public names, listed once in vision/desk/__init__.py)
+from vision.desk import __all__  # noqa: F401
