@@ -86,6 +86,13 @@ def arm_raised(hm: HandMeasure, p: Params = CALL_SHAPE) -> bool:
     return forearm_up and hm.arm_drop_deg is not None and hm.arm_drop_deg <= p.level_arm_deg
 
 
+def scaled(hm: HandMeasure, k: float, fields: tuple[str, ...]) -> HandMeasure:
+    """`hm` with those lengths (in shoulder widths) multiplied by k (`view_scale`); itself when k is 1."""
+    if k == 1.0:
+        return hm
+    return replace(hm, **{f: (v * k if (v := getattr(hm, f)) is not None else None) for f in fields})
+
+
 def hand_at_ear(obs: Observation, ctx: RuleContext, p: Params, holding: bool = False,
                 view: tuple[float, float] = (1.0, 0.0)) -> HandMeasure | None:
     """The hand at the ear; `holding` (a call under way) relaxes the side-of-the-nose test to `hold_lateral_sw`.
@@ -97,8 +104,7 @@ def hand_at_ear(obs: Observation, ctx: RuleContext, p: Params, holding: bool = F
     for hm in m.hands.values():
         lateral = min(p.hold_lateral_sw if holding or arm_raised(hm, p) else p.min_lateral_sw,
                       p.min_lateral_sw - relax)
-        seen = hm if k == 1.0 else replace(hm, **{f: (v * k if (v := getattr(hm, f)) is not None else None)
-                                                  for f in ("d_ear", "height_sw", "lateral_sw", "elbow_low_sw")})
+        seen = scaled(hm, k, ("d_ear", "height_sw", "lateral_sw", "elbow_low_sw"))
         if at_ear(seen, p, lateral, min(p.hold_min_height_sw, p.min_height_sw) if holding else None):
             return hm
     return None
@@ -126,9 +132,7 @@ def at_mouth_not_ear(m: FrameMeasures, radius_sw: float, max_lateral_sw: float,
     cup. `k` (`view_scale`, eat.food) rescales the hand's distances from the mouth and nose before they are judged."""
     out = []
     for hm in m.hands.values():
-        scaled = hm if k == 1.0 else replace(hm, **{f: (v * k if (v := getattr(hm, f)) is not None else None)
-                                                    for f in ("d_mouth", "lateral_sw", "height_sw")})
-        if not scaled.at_mouth(radius_sw, max_lateral_sw):
+        if not scaled(hm, k, ("d_mouth", "lateral_sw", "height_sw")).at_mouth(radius_sw, max_lateral_sw):
             continue
         shift = 0.0 if yaw_deg is None else \
             CALL_SHAPE.nose_ahead_sw * math.sin(math.radians(yaw_deg)) * (1 if hm.side == "right" else -1)

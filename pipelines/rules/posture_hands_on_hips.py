@@ -20,10 +20,12 @@ from pydantic import Field
 
 from pipelines.context import point_in_polygon
 from pipelines.engine import RuleContext, register
+from pipelines.geometry import world_points
 from pipelines.rules._base import TimedParams, TrackedRule, body_of
 from pipelines.rules._body import L_EL, L_HIP, L_SH, L_WR, R_EL, R_HIP, R_SH, R_WR, STANDING_SHOULDER_M, dist
 from pipelines.rules._frame import shoulder_height_m
 from vision.observation import Observation
+from vision.results import PoseResult
 
 
 class Params(TimedParams):
@@ -84,7 +86,7 @@ class HandsOnHips(TrackedRule):
             if not at_hip and near <= p.wide_radius_sw:
                 # seen from aside a hand at the waist projects a little off the hip, and so does a guiding arm
                 # seen from high and aside: the 3-D landmarks tell them apart (docs/rules.md, session 7)
-                wn = _world_near(body.pose.world, sh_i, wr, hip, p.waist_up)
+                wn = _world_near(body.pose, sh_i, wr, hip, p.waist_up)
                 at_hip = wn is not None and wn <= p.world_radius_sw
             if at_hip and out >= p.elbow_out_sw and not on_desk:
                 sides.append(side)
@@ -92,12 +94,13 @@ class HandsOnHips(TrackedRule):
         return ok, {"sides": sides}
 
 
-def _world_near(world: list, sh: int, wr: int, hip: int, waist_up: float) -> float | None:
+def _world_near(pose: PoseResult, sh: int, wr: int, hip: int, waist_up: float) -> float | None:
     """Wrist to hip joint or waist in the pose's 3-D world landmarks, in world shoulder widths (None without them)."""
-    if len(world) < 33:
+    pts = world_points(pose, (sh, wr, hip, L_SH, R_SH))
+    if pts is None:
         return None
-    s, w, h = (np.array(world[i], float) for i in (sh, wr, hip))
-    width = float(np.linalg.norm(np.array(world[L_SH], float) - np.array(world[R_SH], float)))
+    s, w, h, ls, rs = pts
+    width = float(np.linalg.norm(ls - rs))
     if width < 1e-6:
         return None
     waist = h + waist_up * (s - h)

@@ -183,6 +183,7 @@ class Slouch(TrackedRule):
             return False, {}
         height = ctx.values.get("head_height_sw")  # ContextDeriver's, of this body
         shoulder_m = shoulder_height_m(obs, ctx)
+        # read once a frame: the lying test, the renewal and the slump all ask whether the clerk stands
         stood = self.standing(ctx.clock.t, shoulder_m, p.min_standing_shoulder_m, p.standing_memory_s)
         sink = self.seated.sink_m(ctx.clock.t, shoulder_m, height, stood)
         if ctx.values.get("head_down") and (height is None or height <= p.lying_head_sw) and not slumped_not_lying(
@@ -198,7 +199,7 @@ class Slouch(TrackedRule):
         ev: dict[str, float] = {}
         raised = measure(obs, ctx).hand_above(p.raised_hand_sw)
         lms = body.pose.landmarks
-        if self.renew and not self._standing(obs, ctx, lms, p):
+        if self.renew and not self._standing(stood, lms, p):
             # After an absence the person sitting down (the clerk back, or a colleague covering) sits where they sit:
             # the shoulders' usual place, height and width are theirs, learnt from this first seated frame on.
             self.upright, self.renew = SlowBaseline(p.baseline_tau_s), False
@@ -215,7 +216,7 @@ class Slouch(TrackedRule):
                 cam, ls, rs, p.min_foreshortening, shoulder_centre(obs, ctx), upright_36cm_px(obs, ctx))) is not None:
             ev["shoulder_tilt_deg"] = tilt
             ev["tilt_vs_usual_deg"] = tilt - self._usual_tilt(ctx.clock.t, tilt, p)
-        if slump is not None and not self._standing(obs, ctx, lms, p):
+        if slump is not None and not self._standing(stood, lms, p):
             ev.update(ear_drop_sw=slump[0], shoulder_drop_sw=slump[1])
             if slump[2] is not None:
                 ev["nose_rise_sw"] = slump[2]
@@ -295,17 +296,13 @@ class Slouch(TrackedRule):
         rise = None if nose is None or turned else nose - n0
         return e0 - ear, (sh[1] - y0) / scale, rise, sw < (1.0 - p.max_tilt_width_loss) * sw0
 
-    def _standing(self, obs: Observation, ctx: RuleContext, lms: list, p: Params) -> bool:
+    def _standing(self, stood: bool | None, lms: list, p: Params) -> bool:
         """Standing (a bow, a greeting), not seated at the counter. With the camera's height and distance
-        calibrated: the shoulders back-projected onto the clerk's coronal plane stand `min_standing_shoulder_m`
-        above the floor, now or within `standing_memory_s` (a bow lowers them for a moment). Otherwise: the
-        hips are seen, and not behind the desk (a view that shows a seated clerk's hips off the desk zone
-        reads as standing, so this is the fallback only)."""
-        stood = self.standing(ctx.clock.t, shoulder_height_m(obs, ctx), p.min_standing_shoulder_m,
-                              p.standing_memory_s)
-        if stood is not None:
-            return stood
-        return self._hips_off_desk(lms, p)
+        calibrated, `stood` (this frame's `StandingMemory` reading): the shoulders back-projected onto the clerk's
+        coronal plane stand `min_standing_shoulder_m` above the floor, now or within `standing_memory_s` (a bow
+        lowers them for a moment). Otherwise: the hips are seen, and not behind the desk (a view that shows a
+        seated clerk's hips off the desk zone reads as standing, so this is the fallback only)."""
+        return stood if stood is not None else self._hips_off_desk(lms, p)
 
     def _hips_off_desk(self, lms: list, p: Params) -> bool:
         """The hips seen, and not inside the desk zone (seated behind the counter the model still reports
