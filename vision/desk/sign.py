@@ -44,7 +44,6 @@ class PauseSign:
         cv2.fillConvexPoly(board, np.round(centre + self.p.sign_board_scale * (quad - centre)).astype(np.int32), 1)
         return board.astype(bool)
 
-
     def _is_sign(self, blob: np.ndarray, box: Box, clerk_away: bool) -> bool:
         """Whether a changed area (`blob`: its pixels in `box`, work pixels) is the pause sign, not a desk object."""
         x, y = int(box[0]), int(box[1])
