@@ -129,7 +129,10 @@ def shoulder_px(pose: PoseResult) -> float:
 class UsualWidth:
     """The clerk's usual image shoulder width: the median over the last `size` frames with both wrists at least
     `below_m` under the shoulders. A raised arm (a phone at the ear, a greeting) can make the pose read the torso
-    side-on (3-16 px for a usual 60 from (1.8 m, 1.7 m, -40 deg)), so a frame's own width is no scale then."""
+    side-on (3-16 px for a usual 60 from (1.8 m, 1.7 m, -40 deg)), so a frame's own width is no scale then.
+    greet.raise_hand and handover.two_hands each keep one, not one shared value: they are not the same computation
+    (greet learns every frame, gated by its `below_shoulder_m`; handover skips frames whose pose is someone nearer
+    the camera, `someone_nearer` with its `max_body_width_m`), so sharing would change greet's width."""
 
     def __init__(self, below_m: float = 0.15, size: int = RUN_WIDTHS) -> None:
         self.below_m = below_m
