@@ -46,6 +46,7 @@ class RuleContext:
     client_present: bool | None = None
     values: dict[str, Any] = field(default_factory=dict)  # per-frame derived values shared by rules
     camera: Any = None  # this counter's CameraModel, built on the first frame a rule needs it (rules/_frame.py)
+    memory: dict[Any, Any] = field(default_factory=dict)  # per-stream state behind shared values (rules/_frame.py)
 
     def calls_since(self, seconds: float) -> list[QueueCall]:
         return [c for c in self.calls if 0 <= self.clock.t - c.time <= seconds]

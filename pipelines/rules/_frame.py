@@ -259,7 +259,7 @@ LYING_SINK_DOC = "a head down with the shoulders sunk less than this (m) below t
 class SeatedShoulders:
     """The clerk's usual seated shoulder height above the floor (m, calibrated camera), learnt slowly from frames with
     the head up (over `head_up_sw` sw above the shoulders) and not standing; `sink_m` is how far below it they are
-    now. Each rule that asks keeps its own (they see the same frames)."""
+    now. Kept once per stream and read through `seated_reading`."""
 
     def __init__(self, tau_s: float = 60.0, head_up_sw: float = 0.35) -> None:
         self.base, self.head_up_sw = SlowBaseline(tau_s), head_up_sw
@@ -272,6 +272,23 @@ class SeatedShoulders:
         if head_sw is not None and head_sw > self.head_up_sw:
             self.base.learn(t, (height_m,))
         return usual - height_m
+
+
+def seated_reading(
+    obs: Observation, ctx: RuleContext, min_standing_m: float, memory_s: float
+) -> tuple[bool | None, float | None]:
+    """This frame's (standing now or within `memory_s`, how far the shoulders sank below their usual seated height),
+    from one `StandingMemory` and one `SeatedShoulders` per stream and per parameter pair, updated once a frame
+    whichever rule asks first (posture.head_on_desk and posture.slouch; by default they share one pair).
+    Call it on every frame with the clerk's body, so the memories see the same frames whichever rules are enabled."""
+    key = ("seated", min_standing_m, memory_s)
+    done: dict = ctx.values.setdefault("seated", {})
+    if key not in done:
+        standing, seated = ctx.memory.setdefault(key, (StandingMemory(), SeatedShoulders()))
+        t, height_m = ctx.clock.t, shoulder_height_m(obs, ctx)
+        stood = standing(t, height_m, min_standing_m, memory_s)
+        done[key] = stood, seated.sink_m(t, height_m, ctx.values.get("head_height_sw"), stood)
+    return done[key]
 
 
 def slumped_not_lying(head_sw: float | None, sink_m: float | None, lying_sink_m: float) -> bool:

@@ -26,9 +26,7 @@ from pipelines.rules._body import STANDING_SHOULDER_M
 from pipelines.rules._frame import (
     LYING_SINK_DOC,
     LYING_SINK_M,
-    SeatedShoulders,
-    StandingMemory,
-    shoulder_height_m,
+    seated_reading,
     slumped_not_lying,
 )
 from vision.observation import Observation
@@ -60,19 +58,17 @@ class HeadOnDesk(TrackedRule):
         super().__init__(*a, **kw)
         self.down_since_lost: float | None = None  # the pose was lost at this time, right after a head-down pose
         self.last_down = False  # the last measured pose at the post showed the head down
-        self.standing = StandingMemory()
-        self.seated = SeatedShoulders()
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
         t = ctx.clock.t
         body = body_of(ctx)
         height = ctx.values.get("head_height_sw")  # ContextDeriver's, of this body
+        stood: bool | None = None
+        sink: float | None = None
+        if body is not None:  # every frame with the body (shared with slouch): the standing before the bow counts
+            stood, sink = seated_reading(obs, ctx, p.min_standing_shoulder_m, p.standing_memory_s)
         if height is not None:
-            # every frame: the standing before the bow is what counts (a head that drops then is a bow)
-            shoulder_m = shoulder_height_m(obs, ctx)
-            stood = self.standing(t, shoulder_m, p.min_standing_shoulder_m, p.standing_memory_s)
-            sink = self.seated.sink_m(t, shoulder_m, height, stood)
             down = height <= p.max_head_height_sw and not stood and not slumped_not_lying(height, sink, p.lying_sink_m)
             # only a head seen down inside the post zone may carry over a pose loss: a walk-off leaves the
             # pose fitted at the frame's edge, out of the post, where the person box still holds it for a while

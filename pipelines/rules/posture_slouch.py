@@ -62,12 +62,10 @@ from pipelines.rules._frame import (
     LYING_SINK_M,
     MAX_CLERK_SHOULDER_DOC,
     MAX_CLERK_SHOULDER_M,
-    SeatedShoulders,
-    StandingMemory,
     camera,
     measure,
+    seated_reading,
     shoulder_centre,
-    shoulder_height_m,
     slumped_not_lying,
     someone_nearer,
     upright_36cm_px,
@@ -166,8 +164,6 @@ class Slouch(TrackedRule):
         # upright posture
         self.upright = SlowBaseline(self.params.baseline_tau_s)  # type: ignore[attr-defined]
         self.usual_tilt = SlowBaseline(self.params.tilt_tau_s)  # type: ignore[attr-defined]
-        self.standing = StandingMemory()
-        self.seated = SeatedShoulders()  # how far the shoulders sank: lying on the desk or a slump
         self.empty_since: float | None = None  # the post has stood empty since (ContextDeriver's clerk_present)
         self.renew = False  # learn the usual posture afresh at the next seated frame
 
@@ -182,10 +178,9 @@ class Slouch(TrackedRule):
         if body is None:
             return False, {}
         height = ctx.values.get("head_height_sw")  # ContextDeriver's, of this body
-        shoulder_m = shoulder_height_m(obs, ctx)
-        # read once a frame: the lying test, the renewal and the slump all ask whether the clerk stands
-        stood = self.standing(ctx.clock.t, shoulder_m, p.min_standing_shoulder_m, p.standing_memory_s)
-        sink = self.seated.sink_m(ctx.clock.t, shoulder_m, height, stood)
+        # read once a frame (shared with head_on_desk): the lying test, the renewal and the slump ask whether the
+        # clerk stands; `sink`: how far the shoulders sank (lying on the desk or a slump)
+        stood, sink = seated_reading(obs, ctx, p.min_standing_shoulder_m, p.standing_memory_s)
         if ctx.values.get("head_down") and (height is None or height <= p.lying_head_sw) and not slumped_not_lying(
                 height, sink, p.lying_sink_m):
             return False, {}  # lying on the desk is posture.head_on_desk's, though it tilts the torso too
