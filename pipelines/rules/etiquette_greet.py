@@ -29,6 +29,7 @@ from pipelines.geometry import (
     hand_face_clearance,
 )
 from pipelines.messages import QueueCall
+from pipelines.rules._frame import MAX_CLERK_SHOULDER_M, someone_nearer
 from pipelines.rules.etiquette_common import (
     RUN_WIDTHS,
     ClerkGeometry,
@@ -116,7 +117,8 @@ class RaiseHandGreeting(Rule):
                 self.pending.append(c)
         frame = self.geom.measure(obs, ctx)
         t, wall = ctx.clock.t, ctx.clock.wall
-        self.widths.learn(frame)
+        if frame is not None and not someone_nearer(obs, ctx, MAX_CLERK_SHOULDER_M):
+            self.widths.learn(frame)  # a visitor's pose nearer the camera is no scale for the clerk (as in handover)
         usual = self.widths.px()
         for side, eps in (("right", self.right), ("left", self.left)):
             row = raise_row(frame, side, self.p, obs.hands, usual) if frame else None
