@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-import pipelines.rules.etiquette_greet as greet
-import pipelines.rules.etiquette_handover as handover
-from pipelines.rules.etiquette_common import UsualWidth
+import pipelines.rules.etiquette_common as common
 from tests.test_etiquette_recorded import replay
 
 AT_EAR = ["phone_call_long__f_young_slim__h1.6_d1.6_y-35__s7", "phone_call_short__f_young_slim__h1.8_d1.7_y-40__s7"]
@@ -22,7 +20,7 @@ def test_a_phone_at_the_ear_is_no_handover(name, monkeypatch):
     # the view check counts the reach in the clerk's usual shoulder width: the reach there runs along the line of
     # sight, so nothing is judged. Control: scaled by this frame's side-on shoulders alone (no usual width
     # learned), the reach looks long and the dragged left wrist reads as a one-hand handover
-    monkeypatch.setattr(handover, "UsualWidth", lambda: UsualWidth(size=0))
+    monkeypatch.setattr(common, "USUAL_WIDTH_FRAMES", 0)
     control = replay(name, only=["handover.two_hands"])
     assert [(e.outcome, e.evidence["hand"]) for e in control] == [("violation", "left")]
 
@@ -35,7 +33,7 @@ def test_a_phone_at_the_ear_with_the_torso_read_side_on_is_no_greeting(name, mon
     if name.endswith("y-40__s7"):
         # control: scaled by this frame's shoulders alone (no usual width learned), the hand 22 px from the ear
         # reads 1.4 shoulder widths clear and passes as a greeting
-        monkeypatch.setattr(greet, "USUAL_WIDTH_FRAMES", 0)
+        monkeypatch.setattr(common, "USUAL_WIDTH_FRAMES", 0)
         loose = replay(name, rules=rules, only=["greet.raise_hand"])
         assert [(e.outcome, e.evidence["greeted"]) for e in loose] == [("pass", True)]
 

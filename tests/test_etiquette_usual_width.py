@@ -1,5 +1,6 @@
 """The clerk's usual image shoulder width (etiquette_common.UsualWidth), the scale of greet's face clearance and
-handover's view check: learnt only from frames whose pose is the clerk's, not someone nearer the camera."""
+handover's view check: learnt only from frames whose pose is the clerk's, not someone nearer the camera, and kept
+once per stream (`usual_width_px`, RuleContext.memory) for both rules."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ import copy
 import gzip
 import json
 
+import pipelines.rules.etiquette_common as common
 from calibration.config import CounterConfig
 from pipelines.messages import QueueCall
 from pipelines.replay import replay as pipeline_replay
-from tests.test_etiquette_recorded import DATA
+from tests.test_etiquette_recorded import DATA, replay
 from vision.observation import Observation
 
 GREETING = "greet_raise_hand__f_old_heavy__h1.35_d1.5_y0"  # a compliant greeting, 0.29 m shoulders at the clerk
@@ -53,3 +55,35 @@ def test_control_a_wide_usual_width_loses_the_greeting():
     # control: at 2.5x (0.72 m, still the clerk's by the guard) the lead frames are learnt, the usual width is 2.5x
     # and the raised hand reads under `min_face_clearance` usual widths from the face: no greeting
     assert _greet_after(2.5) == [("violation", False)]
+
+
+def _count_widths(monkeypatch, rules: dict | None = None,
+                  only: tuple[str, ...] = ("greet.raise_hand", "handover.two_hands")) -> tuple[int, int]:
+    """(UsualWidth objects made, frames learnt) over the recorded greeting with the given rules."""
+    made, learnt = [], []
+    real_init, real_learn = common.UsualWidth.__init__, common.UsualWidth.learn
+
+    def init(self, *a, **kw):
+        made.append(self)
+        real_init(self, *a, **kw)
+
+    def learn(self, frame):
+        learnt.append(frame)
+        real_learn(self, frame)
+
+    monkeypatch.setattr(common.UsualWidth, "__init__", init)
+    monkeypatch.setattr(common.UsualWidth, "learn", learn)
+    replay(GREETING, rules=rules, only=list(only))
+    return len(made), len(learnt)
+
+
+def test_greet_and_handover_share_one_usual_width_learnt_once_a_frame(monkeypatch):
+    both = _count_widths(monkeypatch)
+    monkeypatch.undo()
+    alone = _count_widths(monkeypatch, only=("greet.raise_hand",))
+    assert both[0] == 1 and both[1] == alone[1] > 0  # one width, each frame learnt once, not once per rule
+
+
+def test_a_rule_with_its_own_width_parameter_keeps_its_own(monkeypatch):
+    made, _ = _count_widths(monkeypatch, rules={"greet.raise_hand": {"below_shoulder_m": 0.2}})
+    assert made == 2

@@ -47,7 +47,7 @@ from pipelines.geometry import (
     visibility,
 )
 from pipelines.rules._body import calibrated
-from pipelines.rules._frame import mid_shoulder_height_m
+from pipelines.rules._frame import MAX_CLERK_SHOULDER_M, mid_shoulder_height_m, someone_nearer
 from vision.observation import Observation
 from vision.results import Detection, HandResult, PoseResult
 
@@ -130,9 +130,7 @@ class UsualWidth:
     """The clerk's usual image shoulder width: the median over the last `size` frames with both wrists at least
     `below_m` under the shoulders. A raised arm (a phone at the ear, a greeting) can make the pose read the torso
     side-on (3-16 px for a usual 60 from (1.8 m, 1.7 m, -40 deg)), so a frame's own width is no scale then.
-    greet.raise_hand and handover.two_hands each keep one, not one shared value: they are not the same computation
-    (greet learns every frame, gated by its `below_shoulder_m`; handover skips frames whose pose is someone nearer
-    the camera, `someone_nearer` with its `max_body_width_m`), so sharing would change greet's width."""
+    Kept once per stream and read through `usual_width_px`."""
 
     def __init__(self, below_m: float = 0.15, size: int = RUN_WIDTHS) -> None:
         self.below_m = below_m
@@ -147,6 +145,27 @@ class UsualWidth:
 
     def px(self) -> float | None:
         return self.widths.median()
+
+
+USUAL_WIDTH_FRAMES = RUN_WIDTHS  # the usual width is the median over the last minute at 5 fps
+
+
+def usual_width_px(obs: Observation, frame: Frame | None, ctx: RuleContext, below_m: float = 0.15,
+                   nearer_m: float = MAX_CLERK_SHOULDER_M) -> float | None:
+    """This frame's usual image shoulder width of the clerk, from one `UsualWidth` per stream and per parameter pair
+    (greet.raise_hand and handover.two_hands share one at their defaults), learnt once a frame whichever rule asks
+    first; a frame whose pose is someone nearer the camera (`someone_nearer`, `nearer_m`) is not the clerk's width.
+    Ask on every frame the rule measures, so the width sees the same frames whichever rules are enabled."""
+    key = ("usual_width", below_m, nearer_m)
+    done: dict = ctx.values.setdefault("usual_width", {})
+    if key not in done:
+        widths = ctx.memory.get(key)
+        if widths is None:  # made once: setdefault would build (and drop) one every frame
+            widths = ctx.memory[key] = UsualWidth(below_m, USUAL_WIDTH_FRAMES)
+        if frame is not None and not someone_nearer(obs, ctx, nearer_m):
+            widths.learn(frame)
+        done[key] = widths.px()
+    return done[key]
 
 
 class ShoulderRun:

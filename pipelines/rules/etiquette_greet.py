@@ -29,21 +29,17 @@ from pipelines.geometry import (
     hand_face_clearance,
 )
 from pipelines.messages import QueueCall
-from pipelines.rules._frame import MAX_CLERK_SHOULDER_M, someone_nearer
 from pipelines.rules.etiquette_common import (
-    RUN_WIDTHS,
     ClerkGeometry,
     Episodes,
     Frame,
-    UsualWidth,
     clerk_hand,
     median_of,
     r1,
+    usual_width_px,
 )
 from pipelines.temporal import Clock, instant_event
 from vision.observation import Observation
-
-USUAL_WIDTH_FRAMES = RUN_WIDTHS  # the clerk's usual image shoulder width: the median over the last minute at 5 fps
 
 
 @dataclass
@@ -108,7 +104,6 @@ class RaiseHandGreeting(Rule):
         self.seen: set[tuple[str, float]] = set()
         self.used: set[tuple[str, tuple[float, float]]] = set()
         self.raises: list[Raise] = []
-        self.widths = UsualWidth(self.p.below_shoulder_m, USUAL_WIDTH_FRAMES)
 
     def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
         for c in ctx.calls:
@@ -117,9 +112,7 @@ class RaiseHandGreeting(Rule):
                 self.pending.append(c)
         frame = self.geom.measure(obs, ctx)
         t, wall = ctx.clock.t, ctx.clock.wall
-        if frame is not None and not someone_nearer(obs, ctx, MAX_CLERK_SHOULDER_M):
-            self.widths.learn(frame)  # a visitor's pose nearer the camera is no scale for the clerk (as in handover)
-        usual = self.widths.px()
+        usual = usual_width_px(obs, frame, ctx, self.p.below_shoulder_m)
         for side, eps in (("right", self.right), ("left", self.left)):
             row = raise_row(frame, side, self.p, obs.hands, usual) if frame else None
             on = None if frame is None else row is not None

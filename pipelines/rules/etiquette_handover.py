@@ -97,13 +97,13 @@ from pipelines.rules.etiquette_common import (
     ClerkGeometry,
     Episodes,
     Frame,
-    UsualWidth,
     clerk_hand,
     in_front_of_post,
     is_standing,
     median_of,
     shoulder_height_m,
     shoulder_px,
+    usual_width_px,
 )
 from pipelines.rules.etiquette_point import one_finger
 from pipelines.temporal import Clock, instant_event
@@ -305,7 +305,7 @@ class TwoHandHandover(Rule):
         self.side: float | None = None
         self.side_known = False
         self.view_reach_sw: float | None = None  # the last canonical-reach visibility (evidence)
-        self.widths = UsualWidth()  # the clerk's usual image shoulder width, the view check's scale
+        self.usual_px: float | None = None  # this frame's usual image shoulder width, the view check's scale
         self.front_boxes: tuple[float, list[tuple[float, float, float, float]]] = (float("-inf"), [])  # (t, boxes)
 
     def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
@@ -315,7 +315,7 @@ class TwoHandHandover(Rule):
             # the pose is a client or visitor nearer the camera, not the clerk: their wrists say nothing of a
             # handover, and must not become the clerk's rest
             return self._report(self.eps.step(t, ctx.clock.wall, None))
-        self.widths.learn(frame)
+        self.usual_px = usual_width_px(obs, frame, ctx, nearer_m=self.p.max_body_width_m)
         if not self.side_known and frame is not None:
             fixed = self.p.client_side
             self.side = (1.0 if fixed == "left" else -1.0) if fixed else client_side(self.counter, frame.cam)
@@ -401,7 +401,7 @@ class TwoHandHandover(Rule):
         # scaled by this frame's image shoulder width or the usual one, whichever is wider: with a hand at the ear
         # the pose reads the torso side-on (3-23 px for a usual 60-68 from -35..-40 deg), and a reach along the
         # line of sight then looked long
-        width = max(shoulder_px(frame.pose), self.widths.px() or 0.0)
+        width = max(shoulder_px(frame.pose), self.usual_px or 0.0)
         views = [{s: canonical_reach(frame.cam, rest[s], toward_side, width, r) for s, _ in SIDES}
                  for r in REACHES]
         lengths = [min(v[0] for v in view.values()) for view in views]
