@@ -210,7 +210,9 @@ def test_rising_from_the_chair_seen_from_40_deg_aside_is_no_lean_back():
     # most 0.33 of backward in every tune/tune_wide lean, >= 0.48 for every rise or reach that read past 0.045 m).
     # At any duration (min_duration 0) the rise is no lean; the straight lean back in the same view still is.
     assert _run(RISING_40, "posture.slouch", min_duration=0.0) == []
-    assert _run(RISING_40, "posture.slouch", min_duration=0.0, max_back_side_ratio=1.0) != []  # control: no ratio
+    # control: neither the ratio nor the (back, up) share (the rise fails both)
+    assert _run(RISING_40, "posture.slouch", min_duration=0.0, max_back_side_ratio=1.0, min_back_up_share=0.0) != []
+    assert _run(RISING_40, "posture.slouch", min_duration=0.0, max_back_side_ratio=1.0) == []
     ((start, end),) = _run(LEAN_BACK_40, "posture.slouch", min_duration=0.0)
     assert start is not None and start <= 1.2 and end is not None and end >= 3.2
 
@@ -281,3 +283,23 @@ def test_the_behaviour_and_the_etiquette_shoulder_heights_are_one_measure():
     assert len(pairs) > 20
     assert all(abs(a - b) < 1e-9 for a, b in pairs)
     assert min(a for a, _ in pairs) < STANDING_SHOULDER_M < max(a for a, _ in pairs)  # seated and standing read
+
+
+LEAN_BACK_20 = "leaning_back__f_young_slim__h1.4_d1.6_y20"  # tune_side, labelled 0.8-3.2 s
+EATING_20 = "eating__m_young_avg__h1.3_d2_y-20"  # tune, first 12 s: bites lift the shoulders (no slouch labelled)
+
+
+def test_leaning_back_seen_from_20_deg_aside_by_the_shoulders_sliding_back():
+    # 20 deg aside the head cue falls just short (ears 0.10 sw up, nose 0.19) while the shoulders slide 0.10 m back;
+    # 10 cm backward shows 0.40 of 10 cm upright's length there, under the former min_back_view of 0.5
+    ((start, end),) = _run(LEAN_BACK_20, "posture.slouch")
+    assert start is not None and end is not None and start <= 1.4 and end >= 3.2
+    assert _run(LEAN_BACK_20, "posture.slouch", min_back_view=0.5) == []  # control: the backward cue not read
+
+
+def test_a_shoulder_lifted_by_an_arm_seen_from_20_deg_aside_is_no_lean_back():
+    # a bite lifts the shoulders straight up in the image; without "up" in the solve that reads 0.10-0.22 m back
+    # with sideways at 0.35-0.38 of it (under max_back_side_ratio); taken as upward instead, at most 0.02 m stays
+    # backward, where a lean keeps 0.5-1.2 of its backward reading
+    assert _run(EATING_20, "posture.slouch", min_duration=0.0) == []
+    assert _run(EATING_20, "posture.slouch", min_duration=0.0, min_back_up_share=0.0) != []  # control: no such check

@@ -26,7 +26,9 @@ there (`min_back_view`) leaning back = the mid-shoulders `lean_back_m` behind th
 the camera model, with the head not bowed and no hand up at the face (a raised arm shifts its shoulder), and
 sliding straight back: the solve has no "up", so shoulders rising (getting up from the chair, reaching over the
 desk) read as a diagonal slide, sideways more than `max_back_side_ratio` of backward (0.48-0.81 for every such
-reading past 0.045 m on tune/tune_wide; every lean at most 0.33). In the
+reading past 0.045 m on tune/tune_wide; every lean at most 0.33), and, solved as backward and upward instead, keeping
+`min_back_up_share` of the backward reading (an arm lifting its shoulder slides it straight up: seen 20 deg aside
+that read as backward with a sideways share under the ratio). In the
 same views the shoulder line's roll when slumping onto one forearm reads under `max_shoulder_tilt_deg` (8-10 deg
 for ~20) or not at all (the line narrows), while the mid-shoulders slide `lean_side_m` sideways: that is a lean
 too (not while the head is down on the desk: posture.head_on_desk's, nor while a hand is up past `side_hand_sw`: a
@@ -137,13 +139,17 @@ class Params(TimedParams):
         0.0, description="... and not while a hand is above this (vs the shoulder line: at the face, the hair)"
     )
     min_back_view: float = Field(
-        0.5, ge=0, description="... judged where 10 cm backward shows at least this share of 10 cm upright's length"
+        0.3, ge=0, description="... judged where 10 cm backward shows at least this share of 10 cm upright's length"
     )
     side_hand_sw: float = Field(
         -0.4, description="the sideways slide is not read while a hand is above this (vs the shoulder line, sw)"
     )
     max_back_side_ratio: float = Field(
         0.4, ge=0, description="leaning back: the sideways slide at most this share of the backward one (else rising)"
+    )
+    min_back_up_share: float = Field(
+        0.35, ge=0, description="... and at least this share of it stays backward when the rest of the slide is taken"
+        " as upward (a shoulder lifted by an arm, rising) instead of sideways"
     )
     reset_absent_s: float = Field(
         5.0, ge=0, description="the post empty this long: whoever sits down next starts a new usual posture (s)"
@@ -219,7 +225,7 @@ class Slouch(TrackedRule):
             moved = None if not metric or measure(obs, ctx).hand_above(p.back_hand_sw) else _moved_back_m(
                 cam, body.shoulder_mid, self.upright.usual, p.min_back_view)
             if moved is not None:
-                ev["back_m"], ev["side_m"] = moved
+                ev["back_m"], ev["side_m"], ev["back_up_m"] = moved
         v = world_torso_vector(body.pose) if len(body.pose.world) >= 25 else None
         if v is not None and p.hips_in_view and self._hips_off_desk(lms, p):
             vw = cam.to_world_axes(v)
@@ -239,6 +245,7 @@ class Slouch(TrackedRule):
         tilt, pitch, roll = med.get("shoulder_tilt_deg"), med.get("lean_pitch_deg"), med.get("lean_roll_deg")
         ear_drop, shoulder_drop = med.get("ear_drop_sw"), med.get("shoulder_drop_sw")
         nose_rise, back, side = med.get("nose_rise_sw"), med.get("back_m"), med.get("side_m")
+        back_up = med.get("back_up_m")
         rel_tilt = med.get("tilt_vs_usual_deg")
         bad = (tilt is not None and abs(tilt) > p.max_shoulder_tilt_deg and (
             rel_tilt is None or abs(rel_tilt) > p.max_shoulder_tilt_deg)) or (pitch is not None and (
@@ -250,6 +257,7 @@ class Slouch(TrackedRule):
             and nose_rise >= p.nose_rise_sw and -shoulder_drop < p.max_shoulder_rise_sw) or (
             back is not None and p.lean_back_m <= back <= p.max_shift_m and (nose_rise is None or nose_rise >= 0.0)
             and abs(side or 0.0) <= p.max_back_side_ratio * back
+            and back_up is not None and back_up >= p.min_back_up_share * back
         ) or (side is not None and p.lean_side_m <= abs(side) <= p.max_shift_m and not ctx.values.get("head_down")
               and not measure(obs, ctx).hand_above(p.side_hand_sw))
         return bad, {k: round(v, 2 if k.endswith("_m") else 1) for k, v in med.items()}
@@ -342,13 +350,13 @@ def _shoulder_roll(
 
 def _moved_back_m(
     cam: CameraModel, now: tuple[float, float] | None, usual: tuple[float, ...] | None, min_view: float
-) -> tuple[float, float] | None:
+) -> tuple[float, float, float] | None:
     """How far the mid-shoulders moved backward (metres, + = away from the desk) from their usual place, read
     through the camera model: the image offsets of 10 cm backward and 10 cm sideways at the clerk are solved for
     from the pixel shift. A camera 30-40 degrees aside sees leaning back as a sideways and upward slide of the
     shoulders (where the head-over-shoulders cue turns the other way); face-on, backward is along the optical
     axis and hardly moves a pixel, so the view must show 10 cm backward at least `min_view` as long as 10 cm
-    upright (else None)."""
+    upright (else None). Returns (backward, sideways, backward when the rest of the shift is taken as upward)."""
     if now is None or usual is None:
         return None
     base = np.array([usual[4], usual[1]])
@@ -361,7 +369,10 @@ def _moved_back_m(
     # [back side] @ (b, s) = shift, by Cramer's rule (np.linalg on a 2x2 cost more than the rest of the frame's maths)
     (bx, by), (sx, sy) = back.tolist(), side.tolist()
     det = bx * sy - sx * by
-    if abs(det) < 1e-6:
+    ux, uy = (up_px - origin).tolist()
+    det_up = bx * uy - ux * by
+    if abs(det) < 1e-6 or abs(det_up) < 1e-6:
         return None
     dx, dy = now[0] - usual[4], now[1] - usual[1]
-    return 0.1 * (dx * sy - sx * dy) / det, 0.1 * (bx * dy - dx * by) / det
+    back_up = 0.1 * (dx * uy - ux * dy) / det_up  # the same shift with its rest taken as upward (a rise)
+    return 0.1 * (dx * sy - sx * dy) / det, 0.1 * (bx * dy - dx * by) / det, back_up
