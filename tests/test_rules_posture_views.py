@@ -303,3 +303,16 @@ def test_a_shoulder_lifted_by_an_arm_seen_from_20_deg_aside_is_no_lean_back():
     # backward, where a lean keeps 0.5-1.2 of its backward reading
     assert _run(EATING_20, "posture.slouch", min_duration=0.0) == []
     assert _run(EATING_20, "posture.slouch", min_duration=0.0, min_back_up_share=0.0) != []  # control: no such check
+
+
+FIDGET_30 = "fidget_fingers__m_young_avg__h1.55_d1.45_y-30"  # tune_side, labelled 1.0-9.5 s
+
+
+def test_fidget_fingers_seen_from_30_deg_aside_where_the_pose_spreads_the_joined_wrists():
+    # the pose puts the joined wrists 0.47-0.91 sw apart here (over hands_together_sw on most frames) while the hand
+    # model finds a hand 0.04-0.29 sw from their middle on every frame it finds one
+    ((start, end),) = _run(FIDGET_30, "posture.fidget")
+    assert start is not None and end is not None and start <= 2.0 and end >= 7.5
+    assert _run(FIDGET_30, "posture.fidget", joined_hand_sw=0.0) == []  # control: by the wrists' gap alone
+    # hands apart at their own wrists are not joined: the eating stream 35 deg aside stays quiet
+    assert _run("eating__f_old_heavy__h1.3_d1.2_y35", "posture.fidget") == []

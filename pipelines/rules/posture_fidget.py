@@ -6,7 +6,9 @@ Fingers: both hands together in front of the body (the pose wrists within `hands
 fingers moving against their own wrist, for `min_duration` s. Interlocked fingers hide one hand from the
 hand model, so one hand found at the joined wrists is enough (its fingertips compared frame to frame with
 the same hand's, told by the nearer pose wrist: the model's handedness flips between frames on joined
-hands). Typing or writing keeps the hands apart (about a shoulder width).
+hands). Typing or writing keeps the hands apart (about a shoulder width). Seen from 30 deg aside the pose spreads the
+joined wrists up to 0.9 sw apart; a hand the hand model finds within `joined_hand_sw` of their middle (wrists at most
+`max_joined_wrists_sw` apart) says the hands are together there (hands apart sit at their own wrists).
 Lying on the desk (posture.head_on_desk) silences it.
 """
 
@@ -33,6 +35,10 @@ class Params(TimedParams):
     hands_together_sw: float = Field(0.55, gt=0, description="wrists this close: hands together")
     hand_at_wrists_sw: float = Field(0.5, gt=0, description="a hand found with its wrist this near the wrists' middle")
     finger_motion_sw: float = Field(0.04, gt=0, description="mean fingertip motion per frame vs the wrist")
+    joined_hand_sw: float = Field(
+        0.3, ge=0, description="... or wrists up to max_joined_wrists_sw apart with a hand found this near their middle"
+    )
+    max_joined_wrists_sw: float = Field(1.0, gt=0, description="... (the pose misplacing joined wrists seen aside)")
 
 
 @register
@@ -82,12 +88,19 @@ class Fidget(TrackedRule):
         if "hands" not in obs.ran:
             return None
         lw, rw, sw = body.pt(L_WR, 0.3), body.pt(R_WR, 0.3), body.shoulder_width
-        if lw is None or rw is None or dist(lw, rw) / sw > p.hands_together_sw:
+        if lw is None or rw is None:
+            self.prev_tips = None
+            return False
+        centre, apart = ((lw[0] + rw[0]) / 2, (lw[1] + rw[1]) / 2), dist(lw, rw) / sw
+        # Seen 30 deg aside the pose spreads joined wrists 0.5-0.9 sw apart, where the hand model finds the hands at
+        # their middle; hands apart (typing, a bite) sit at their own wrists, half the gap from the middle.
+        joined = apart <= p.max_joined_wrists_sw and any(
+            len(h.landmarks) == 21 and dist(h.landmarks[0][:2], centre) / sw <= p.joined_hand_sw for h in obs.hands)
+        if apart > p.hands_together_sw and not joined:
             self.prev_tips = None
             return False
         # Interlocked hands hide each other: the hand model often finds only one of the two, so any hand at
         # the joined wrists counts, its fingertips measured against its own wrist (the wrists stay put).
-        centre = ((lw[0] + rw[0]) / 2, (lw[1] + rw[1]) / 2)
         tips: dict[str, list[tuple[float, float]]] = {}
         for h in obs.hands:
             if len(h.landmarks) == 21 and dist(h.landmarks[0][:2], centre) / sw <= p.hand_at_wrists_sw:
