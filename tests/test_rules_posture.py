@@ -344,9 +344,12 @@ def test_recorded_fidget_fingers_where_the_hand_model_finds_one_hand():
     assert sum(len(o.hands) >= 2 for o in obs if 1.0 <= o.t <= 9.5) <= 3
     (span,) = spans(run_rules(obs, ["posture.fidget"], counter=counter), "posture.fidget")
     assert span[0] <= 2.0 and span[1] >= 9.0  # labelled 1.0-9.5 s
-    # with the wrists' gap at the old 0.3 sw (they sit 0.44-0.50 apart here) nothing
-    tight = {"posture.fidget": {"hands_together_sw": 0.3}}
+    # with the wrists' gap at the old 0.3 sw (they sit 0.44-0.50 apart here) and no hand-at-their-middle reading,
+    # nothing; the hand found at their middle alone still finds it
+    tight = {"posture.fidget": {"hands_together_sw": 0.3, "joined_hand_sw": 0.0}}
     assert run_rules(obs, ["posture.fidget"], counter=counter, overrides=tight) == []
+    gap = {"posture.fidget": {"hands_together_sw": 0.3}}
+    assert spans(run_rules(obs, ["posture.fidget"], counter=counter, overrides=gap), "posture.fidget")
 
 def test_legs_crossed_where_visible_and_unknown_behind_the_desk():
     from calibration.config import Zones, default_counter
