@@ -66,6 +66,10 @@ class PipelineSettings(BaseModel):
     detector_every: int = Field(3, ge=1, description="analysed frames between object-detector runs on hand crops")
     people_every: int = Field(10, ge=1, description="analysed frames between full-frame person detections")
     markers_every: int = Field(5, ge=1)
+    markers_reread: int = Field(
+        3, ge=0, description="markers runs after the last one that read a marker during which the blurred second "
+        "read stays on with the clerk at the post (the sign left up); with the post empty it is always on"
+    )
     desk_every: int = Field(25, ge=1)
     min_score: float = Field(0.3, ge=0, le=1)
     people_edge_hint: float = Field(
@@ -144,6 +148,7 @@ class CounterPipelineImpl:
         self.face_nose: tuple[float, float] | None = None
         self.hands_t = float("-inf")
         self.hands_i = -(10**9)  # frame index of the last hand run
+        self.markers_runs_since = 10**9  # markers runs since the last that read a marker (`_sign_may_show`)
         self.people_seen: tuple[float, list] = (float("-inf"), [])  # (t, person finds) of the last person run
 
     # ---- inbound messages -------------------------------------------------------------------
@@ -305,14 +310,8 @@ class CounterPipelineImpl:
                 obs.ran.append("detector")
 
         if "markers" in needs and i % self.s.markers_every == 0:
-            from vision.markers import detect_markers
-            from vision.roi import crop
-
-            # Only a marker inside the sign zone counts (ContextDeriver._is_sign): search that zone alone.
-            zone, (ox, oy) = crop(frame, self._sign_roi(w, h))
             with timer.stage("markers"):
-                found = detect_markers(zone, getattr(self.counter, "sign_aruco_dict", "DICT_4X4_50"))
-            obs.markers = [Marker(m.marker_id, [(x + ox, y + oy) for x, y in m.corners]) for m in found]
+                obs.markers = self._read_markers(frame, obs.pose, w, h)
             obs.ran.append("markers")
 
         if desk_due:
@@ -457,6 +456,34 @@ class CounterPipelineImpl:
     def _detector_knows(self, labels: frozenset[str]) -> bool:
         known = getattr(self._model("detector"), "labels", None)
         return bool(known) and bool(labels & set(known))
+
+    def _read_markers(self, frame: np.ndarray, pose: Any, w: int, h: int) -> list[Marker]:
+        """The markers in the sign zone, in frame pixels (only a marker inside it counts, ContextDeriver._is_sign:
+        that zone alone is searched)."""
+        from vision.markers import detect_markers
+        from vision.roi import crop
+
+        zone, (ox, oy) = crop(frame, self._sign_roi(w, h))
+        found = detect_markers(zone, getattr(self.counter, "sign_aruco_dict", "DICT_4X4_50"),
+                               second_look=self._sign_may_show(pose))
+        self.markers_runs_since = 0 if found else self.markers_runs_since + 1
+        return [Marker(m.marker_id, [(x + ox, y + oy) for x, y in m.corners]) for m in found]
+
+    def _sign_may_show(self, pose: Any) -> bool:
+        """Whether the markers stage's blurred second read (vision/markers.py) is worth its cost on this frame: the
+        sign stands while the post is empty (no clerk's shoulders in the post zone) and is left up after the clerk
+        returns only if it was read just before (a marker on one of the last `markers_reread` markers runs)."""
+        if self.markers_runs_since < self.s.markers_reread:
+            return True
+        if pose is None or len(pose.landmarks) < 13:
+            return True
+        a, b = pose.landmarks[11], pose.landmarks[12]
+        if min(a.visibility, b.visibility) < 0.3:
+            return True
+        from pipelines.context import point_in_polygon
+
+        post = self.counter.zones.post
+        return post is not None and not point_in_polygon(((a.x + b.x) / 2, (a.y + b.y) / 2), post)
 
     def _sign_roi(self, w: int, h: int) -> tuple[float, float, float, float] | None:
         """The sign zone grown by half its size (a marker straddling the zone's edge stays whole)."""

@@ -32,3 +32,11 @@ def test_no_marker_no_read_and_a_clean_marker_read_first_time():
     m = cv2.cvtColor(generate_marker(3, 90), cv2.COLOR_GRAY2BGR)
     desk[40:40 + m.shape[0], 60:60 + m.shape[1]] = m
     assert [x.marker_id for x in detect_markers(desk)] == [3]
+
+
+def test_the_blurred_second_read_can_be_skipped():
+    # the caller (the pipeline, with the clerk at the post and no marker read lately) skips the costly second read:
+    # the oblique sign, read only by that read, is then not read
+    img = cv2.imread(str(OBLIQUE))
+    assert detect_markers(img, second_look=False) == []
+    assert [m.marker_id for m in detect_markers(img, second_look=True)] == [7]

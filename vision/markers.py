@@ -21,17 +21,18 @@ def _detector(dictionary: str) -> cv2.aruco.ArucoDetector:
     return cv2.aruco.ArucoDetector(aruco_dict, params)
 
 
-def detect_markers(frame_bgr: np.ndarray, dictionary: str = DEFAULT_DICT) -> list[Marker]:
+def detect_markers(frame_bgr: np.ndarray, dictionary: str = DEFAULT_DICT, second_look: bool = True) -> list[Marker]:
     """Every marker of that dictionary in the frame, with its four corners in frame pixels.
 
     When the frame as decoded shows none, it is read once more after a Gaussian blur (sigma 1 px): a small,
     steeply foreshortened marker (a sign seen from 30-40 degrees to the side, its quiet zone at the frame's edge)
     breaks into ragged contours under sensor noise and aliasing, and the blur makes them quadrilaterals again (a
-    3x3 blur read such a sign on 4 of 7 frames, sigma 1 on all 7)."""
+    3x3 blur read such a sign on 4 of 7 frames, sigma 1 on all 7). `second_look=False` skips that read (the caller
+    knows no sign can matter on this frame: it doubles the cost of almost every call, which finds no marker)."""
     gray = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2GRAY) if frame_bgr.ndim == 3 else frame_bgr
     detector = _detector(dictionary)
     corners, ids, _ = detector.detectMarkers(gray)
-    if ids is None:
+    if ids is None and second_look:
         corners, ids, _ = detector.detectMarkers(cv2.GaussianBlur(gray, (0, 0), 1.0))
     if ids is None:
         return []
