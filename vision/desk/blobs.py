@@ -78,11 +78,14 @@ class BlobTracker:
             # "moving" for the short-term model for a moment); it must be still when reported. The same place: mostly
             # the same box, or one box nested in the other, so an item whose area joins a neighbour's on one frame
             # (the clerk's sleeve, a pen holder it hides) and not on the next keeps its clock; a box of the same size
-            # shifted (a hand sliding across) is neither
-            same = [tr for tr in self.tracks
-                    if box_iou(tr[0], box) > 0.6 or overlap_of_smaller(tr[0], box) >= self.p.nested_frac]
-            first = max(same, key=lambda tr: box_iou(tr[0], box))[1] if same else now
-            tracks.append((box, first))
+            # shifted (a hand sliding across) is neither. Compared with the track's last box and with the box it began
+            # with: a hand reaching into a snack box grows its area one run and not the next, each box nested less
+            # than `nested_frac` in the last, while both still lie where the item was first seen
+            same = [tr for tr in self.tracks if any(
+                box_iou(b, box) > 0.6 or overlap_of_smaller(b, box) >= self.p.nested_frac for b in (tr[0], tr[2]))]
+            best = max(same, key=lambda tr: max(box_iou(tr[0], box), box_iou(tr[2], box))) if same else None
+            first, began = (now, box) if best is None else (best[1], best[2])
+            tracks.append((box, first, began))
             if now - first >= self.p.min_still_s and still >= self.p.static_frac:
                 out.append((box, still))
         self.tracks = tracks

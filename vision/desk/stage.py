@@ -89,7 +89,7 @@ class DeskChangeDetector(ChangeMasks, SlotJudge, PauseSign, BlobTracker, BlobNam
         self.t: float | None = None
         self.cache: BoxCache[tuple[str, float, int, bool]] = BoxCache()  # `_classify`'s answers
         self.arm_cache: BoxCache[list[Detection]] = BoxCache()  # the items under the clerk's arms (`_under_arms`)
-        self.tracks: list[tuple[Box, float]] = []  # (box, first seen) of still blobs, work pixels
+        self.tracks: list[tuple[Box, float, Box]] = []  # (box, first seen, box then) of still blobs, work pixels
         self.slot_since: dict[str, float] = {}  # slot -> when its current missing/moved streak began
         self.moved_seen: dict[str, float] = {}  # slot -> when its item was last seen moved elsewhere
         self.moved_box: dict[str, Box] = {}  # slot -> where (work pixels) its item was last seen moved
