@@ -436,3 +436,18 @@ def test_recorded_bites_seen_from_35_degrees_aside_are_measured_in_a_floored_sho
     # control: lengths in the shoulder width as seen
     raw = {"eat.food": {"min_width_m": 0.01}}
     assert run_rules(obs, ["eat.food"], counter=counter, overrides=raw) == []
+
+
+def test_a_shoulder_line_read_side_on_gets_no_floor_for_the_bites():
+    # Scratch renders beyond the tune views (tune bodies): from 55 and -50 deg a hand raised to the head makes the pose
+    # read the torso side-on, the shoulder line shrinking to 0.02-0.09 m at the clerk. Floored at 0.25 m worth, every
+    # length shrank 3-10 fold and a hand on the desk (dozing, 55 deg) or at the hair (fidget, -50 deg, first 6 s) read
+    # at the mouth, bite after bite. Measured in the frame's own width they stay off it.
+    off = {"eat.food": {"min_usual_width": 0.0, "min_shoulder_m": 0.0}}  # control: the floor on every frame
+    for name in ("dozing_nod__f_old_heavy__h1.4_d1.25_y55", "fidget_hair__f_young_slim__h1.55_d1.45_y-50"):
+        obs, counter = recorded_posture(name)
+        assert run_rules(obs, ["eat.food"], counter=counter) == [], name
+        assert spans(run_rules(obs, ["eat.food"], counter=counter, overrides=off), "eat.food"), name
+    # dozing reads the line side-on all clip long (its usual width too): the metric bound alone keeps it out
+    obs, counter = recorded_posture("dozing_nod__f_old_heavy__h1.4_d1.25_y55")
+    assert run_rules(obs, ["eat.food"], counter=counter, overrides={"eat.food": {"min_usual_width": 0.0}}) == []

@@ -26,11 +26,14 @@ from pydantic import Field
 
 from pipelines.engine import RuleContext, register
 from pipelines.rules._base import TimedParams, TrackedRule, best, body_of
-from pipelines.rules._frame import DRINK_LABELS, FOOD_LABELS, measure
+from pipelines.rules._frame import DRINK_LABELS, FOOD_LABELS, FrameMeasures, measure, upright_36cm_px
+from pipelines.rules.etiquette_common import USUAL_WIDTH_FRAMES, RunningMedian
 from pipelines.rules.phone_call import at_mouth_not_ear, view_scale
 from vision.observation import Observation
 
 __all__ = ["FOOD_LABELS", "EatFood"]
+
+LOW_HANDS_SW = 0.3  # both hand centres this far under the shoulder line: the width the usual one is learnt from
 
 
 class Params(TimedParams):
@@ -51,6 +54,13 @@ class Params(TimedParams):
     min_width_m: float = Field(
         0.25, gt=0, description="distances in a shoulder width taken as no less than this many metres' worth"
     )
+    # A raised hand can make the pose read the torso side-on: the shoulder line then reads a fraction of its width
+    # (fidget_hair from -50 deg: 0.37-0.67 of the usual; dozing_nod from 55: 0.02-0.04 m), which no view explains (a
+    # seated adult's 0.28 m or more, seen from 60 deg aside, still spans 0.14 m). Such a line gets no floor.
+    min_usual_width: float = Field(
+        0.75, ge=0, le=1, description="a shoulder line under this share of the clerk's usual width gets no floor"
+    )
+    min_shoulder_m: float = Field(0.1, ge=0, description="... nor one under this many metres at the clerk")
 
 
 @register
@@ -67,6 +77,24 @@ class EatFood(TrackedRule):
         self.last_at = float("-inf")  # last frame the hand was seen there
         self.food_t = self.cup_t = float("-inf")
         self.food_ev: dict[str, Any] = {}
+        self.widths = RunningMedian(USUAL_WIDTH_FRAMES)  # the clerk's image shoulder width with both hands low
+
+    def _scale(self, obs: Observation, ctx: RuleContext, m: FrameMeasures, p: Params) -> float:
+        """k for the bite's lengths. Seen from aside the shoulder line shortens and they swell: they are rescaled to
+        a width floored at `min_width_m` worth at the clerk (`view_scale`, as phone.call). Not when the line is a
+        misread rather than the view's shortening (the pose reading the torso side-on): under `min_usual_width` of
+        the clerk's usual width (learnt with both hands low), or under `min_shoulder_m` at the clerk. The floor then
+        shrank every length 3-10 fold and brought a hand at the hair or on the desk onto the mouth; measured in the
+        frame's own width they stay off it (as before the floor)."""
+        assert m.sw is not None
+        if not m.hand_above(-LOW_HANDS_SW):
+            self.widths.add(m.sw)
+        usual, upright_36cm = self.widths.median(), upright_36cm_px(obs, ctx)
+        if usual is not None and m.sw < p.min_usual_width * usual:
+            return 1.0
+        if upright_36cm is not None and m.sw * 0.36 / upright_36cm < p.min_shoulder_m:
+            return 1.0
+        return view_scale(obs, ctx, m.sw, p.min_width_m)
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
@@ -81,8 +109,7 @@ class EatFood(TrackedRule):
         if body is None or body.mouth is None or m.sw is None:
             # a hand with food in front of the face often hides it from the pose: unknown, not "no bite"
             return (None if ctx.clerk_present else False), {}
-        # seen from aside the shoulder line shortens and the bite's distances swell (as phone.call rescales them)
-        at = at_mouth_not_ear(m, p.mouth_radius_sw, p.max_lateral_sw, k=view_scale(obs, ctx, m.sw, p.min_width_m))
+        at = at_mouth_not_ear(m, p.mouth_radius_sw, p.max_lateral_sw, k=self._scale(obs, ctx, m, p))
         if at:
             if self.arrived is None:
                 self.arrived = t
