@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import logging
 import pkgutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, ClassVar
@@ -47,6 +48,12 @@ class RuleContext:
     values: dict[str, Any] = field(default_factory=dict)  # per-frame derived values shared by rules
     camera: Any = None  # this counter's CameraModel, built on the first frame a rule needs it (rules/_frame.py)
     memory: dict[Any, Any] = field(default_factory=dict)  # per-stream state behind shared values (rules/_frame.py)
+
+    def stream_state(self, key: Any, make: Callable[[], Any]) -> Any:
+        """The per-stream state kept under `key` in `memory`, made by `make` on first use only."""
+        if key not in self.memory:
+            self.memory[key] = make()
+        return self.memory[key]
 
     def calls_since(self, seconds: float) -> list[QueueCall]:
         return [c for c in self.calls if 0 <= self.clock.t - c.time <= seconds]

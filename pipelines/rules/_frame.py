@@ -284,7 +284,7 @@ def seated_reading(
     key = ("seated", min_standing_m, memory_s)
     done: dict = ctx.values.setdefault("seated", {})
     if key not in done:
-        standing, seated = ctx.memory.setdefault(key, (StandingMemory(), SeatedShoulders()))
+        standing, seated = ctx.stream_state(key, lambda: (StandingMemory(), SeatedShoulders()))
         t, height_m = ctx.clock.t, shoulder_height_m(obs, ctx)
         stood = standing(t, height_m, min_standing_m, memory_s)
         done[key] = stood, seated.sink_m(t, height_m, ctx.values.get("head_height_sw"), stood)

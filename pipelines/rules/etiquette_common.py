@@ -159,9 +159,7 @@ def usual_width_px(obs: Observation, frame: Frame | None, ctx: RuleContext, belo
     key = ("usual_width", below_m, nearer_m)
     done: dict = ctx.values.setdefault("usual_width", {})
     if key not in done:
-        widths = ctx.memory.get(key)
-        if widths is None:  # made once: setdefault would build (and drop) one every frame
-            widths = ctx.memory[key] = UsualWidth(below_m, USUAL_WIDTH_FRAMES)
+        widths = ctx.stream_state(key, lambda: UsualWidth(below_m, USUAL_WIDTH_FRAMES))
         if frame is not None and not someone_nearer(obs, ctx, nearer_m):
             widths.learn(frame)
         done[key] = widths.px()
