@@ -38,7 +38,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from calibration.config import CounterConfig
-from pipelines.context import ContextDeriver, ContextParams, HandActivity, HandGate
+from pipelines.context import ContextDeriver, ContextParams, HandActivity, HandGate, point_in_polygon
 from pipelines.engine import Engine
 from pipelines.events import Event
 from pipelines.messages import CounterState, CounterStatus, QueueCall, TerminalState
@@ -475,15 +475,11 @@ class CounterPipelineImpl:
         returns only if it was read just before (a marker on one of the last `markers_reread` markers runs)."""
         if self.markers_runs_since < self.s.markers_reread:
             return True
-        if pose is None or len(pose.landmarks) < 13:
+        mid = pose.mid_shoulders() if pose is not None else None
+        if mid is None:
             return True
-        a, b = pose.landmarks[11], pose.landmarks[12]
-        if min(a.visibility, b.visibility) < 0.3:
-            return True
-        from pipelines.context import point_in_polygon
-
         post = self.counter.zones.post
-        return post is not None and not point_in_polygon(((a.x + b.x) / 2, (a.y + b.y) / 2), post)
+        return post is not None and not point_in_polygon(mid, post)
 
     def _sign_roi(self, w: int, h: int) -> tuple[float, float, float, float] | None:
         """The sign zone grown by half its size (a marker straddling the zone's edge stays whole)."""

@@ -35,6 +35,15 @@ class PoseResult:
     score: float = 1.0
     model: str = "mediapipe.pose_full"
 
+    def mid_shoulders(self, min_visibility: float = 0.3) -> Point2 | None:
+        """The shoulders' midpoint (landmarks 11 and 12) when both are seen at least `min_visibility`."""
+        if len(self.landmarks) < 13:
+            return None
+        a, b = self.landmarks[11], self.landmarks[12]
+        if min(a.visibility, b.visibility) < min_visibility:
+            return None
+        return (a.x + b.x) / 2, (a.y + b.y) / 2
+
 
 @dataclass(slots=True)
 class HandResult:

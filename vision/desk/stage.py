@@ -172,13 +172,8 @@ class DeskChangeDetector(ChangeMasks, SlotJudge, PauseSign, BlobTracker, BlobNam
     def _at_post(self, pose: PoseResult | None) -> bool:
         """The clerk's mid-shoulders inside the post zone (a pose elsewhere is someone passing, or the
         model fitting a body to the empty chair)."""
-        if pose is None or len(pose.landmarks) < 13:
-            return False
-        a, b = pose.landmarks[11], pose.landmarks[12]
-        if min(a.visibility, b.visibility) < 0.3:
+        mid = pose.mid_shoulders() if pose is not None else None
+        if mid is None:
             return False
         post = self.cfg.zones.post
-        if post is None:
-            return True
-        poly = np.array(post, np.float32)
-        return cv2.pointPolygonTest(poly, ((a.x + b.x) / 2, (a.y + b.y) / 2), False) >= 0
+        return post is None or cv2.pointPolygonTest(np.array(post, np.float32), mid, False) >= 0
