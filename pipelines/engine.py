@@ -49,6 +49,12 @@ class RuleContext:
     camera: Any = None  # this counter's CameraModel, built on the first frame a rule needs it (rules/_frame.py)
     memory: dict[Any, Any] = field(default_factory=dict)  # per-stream state behind shared values (rules/_frame.py)
 
+    def per_frame(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """This frame's value under `key` in `values` (cleared every frame), computed on first use only."""
+        if key not in self.values:
+            self.values[key] = compute()
+        return self.values[key]
+
     def stream_state(self, key: Any, make: Callable[[], Any]) -> Any:
         """The per-stream state kept under `key` in `memory`, made by `make` on first use only."""
         if key not in self.memory:

@@ -199,38 +199,41 @@ def shoulder_height_m(obs: Observation, ctx: RuleContext) -> float | None:
     """This frame's mid-shoulder height above the floor (m), as bow.angle judges standing; None without both
     shoulders of the clerk's body seen, or unless the camera's height and distance are calibrated (else
     metres would be guesses). Once per frame."""
-    if "shoulder_m" not in ctx.values:
+    def height() -> float | None:
         body: Body | None = ctx.values.get("body")
         cal = calibrated(ctx.counter.camera)
         pts = shoulders_on_plane(body, camera(obs, ctx)) if cal and body is not None else None
-        ctx.values["shoulder_m"] = _mid_height_m(pts) if pts is not None else None
-    return ctx.values["shoulder_m"]
+        return _mid_height_m(pts) if pts is not None else None
+
+    return ctx.per_frame("shoulder_m", height)
 
 
 def upright_36cm_px(obs: Observation, ctx: RuleContext) -> float | None:
     """Image length of an upright 36 cm segment at the clerk's shoulders (on the coronal plane): a shoulder
     width's worth of height as this camera sees it there, whichever way the torso is turned. None without
     both shoulders seen. Once per frame."""
-    if "upright_36cm_px" not in ctx.values:
-        centre, length = shoulder_centre(obs, ctx), None
-        if centre is not None:
-            cam = camera(obs, ctx)
-            length = float(np.hypot(*(cam.project(centre + 0.36 * UP) - cam.project(centre))))
-        ctx.values["upright_36cm_px"] = length
-    return ctx.values["upright_36cm_px"]
+    def length() -> float | None:
+        centre = shoulder_centre(obs, ctx)
+        if centre is None:
+            return None
+        cam = camera(obs, ctx)
+        return float(np.hypot(*(cam.project(centre + 0.36 * UP) - cam.project(centre))))
+
+    return ctx.per_frame("upright_36cm_px", length)
 
 
 def shoulder_centre(obs: Observation, ctx: RuleContext) -> np.ndarray | None:
     """The mid-shoulder pixel back-projected onto the clerk's coronal plane (world metres); None without both
     shoulders seen. Once per frame (upright_36cm_px and slouch's shoulder roll start from it)."""
-    if "shoulder_centre" not in ctx.values:
-        sh, centre = _shoulders(ctx), None
-        if sh is not None:
-            cam, (ls, rs) = camera(obs, ctx), sh
-            mid = np.array([(ls[0] + rs[0]) / 2, (ls[1] + rs[1]) / 2])
-            centre = cam.on_plane(mid, cam.coronal_plane_normal(), np.zeros(3))
-        ctx.values["shoulder_centre"] = centre
-    return ctx.values["shoulder_centre"]
+    def centre() -> np.ndarray | None:
+        sh = _shoulders(ctx)
+        if sh is None:
+            return None
+        cam, (ls, rs) = camera(obs, ctx), sh
+        mid = np.array([(ls[0] + rs[0]) / 2, (ls[1] + rs[1]) / 2])
+        return cam.on_plane(mid, cam.coronal_plane_normal(), np.zeros(3))
+
+    return ctx.per_frame("shoulder_centre", centre)
 
 
 class StandingMemory:
@@ -282,13 +285,14 @@ def seated_reading(
     whichever rule asks first (posture.head_on_desk and posture.slouch; by default they share one pair).
     Call it on every frame with the clerk's body, so the memories see the same frames whichever rules are enabled."""
     key = ("seated", min_standing_m, memory_s)
-    done: dict = ctx.values.setdefault("seated", {})
-    if key not in done:
+
+    def read() -> tuple[bool | None, float | None]:
         standing, seated = ctx.stream_state(key, lambda: (StandingMemory(), SeatedShoulders()))
         t, height_m = ctx.clock.t, shoulder_height_m(obs, ctx)
         stood = standing(t, height_m, min_standing_m, memory_s)
-        done[key] = stood, seated.sink_m(t, height_m, ctx.values.get("head_height_sw"), stood)
-    return done[key]
+        return stood, seated.sink_m(t, height_m, ctx.values.get("head_height_sw"), stood)
+
+    return ctx.per_frame(key, read)
 
 
 def slumped_not_lying(head_sw: float | None, sink_m: float | None, lying_sink_m: float) -> bool:

@@ -157,13 +157,14 @@ def usual_width_px(obs: Observation, frame: Frame | None, ctx: RuleContext, belo
     first; a frame whose pose is someone nearer the camera (`someone_nearer`, `nearer_m`) is not the clerk's width.
     Ask on every frame the rule measures, so the width sees the same frames whichever rules are enabled."""
     key = ("usual_width", below_m, nearer_m)
-    done: dict = ctx.values.setdefault("usual_width", {})
-    if key not in done:
+
+    def learn() -> float | None:
         widths = ctx.stream_state(key, lambda: UsualWidth(below_m, USUAL_WIDTH_FRAMES))
         if frame is not None and not someone_nearer(obs, ctx, nearer_m):
             widths.learn(frame)
-        done[key] = widths.px()
-    return done[key]
+        return widths.px()
+
+    return ctx.per_frame(key, learn)
 
 
 class ShoulderRun:

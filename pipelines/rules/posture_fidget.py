@@ -94,16 +94,16 @@ class Fidget(TrackedRule):
         centre, apart = ((lw[0] + rw[0]) / 2, (lw[1] + rw[1]) / 2), dist(lw, rw) / sw
         # Seen 30 deg aside the pose spreads joined wrists 0.5-0.9 sw apart, where the hand model finds the hands at
         # their middle; hands apart (typing, a bite) sit at their own wrists, half the gap from the middle.
-        joined = apart <= p.max_joined_wrists_sw and any(
-            len(h.landmarks) == 21 and dist(h.landmarks[0][:2], centre) / sw <= p.joined_hand_sw for h in obs.hands)
+        hands = [(h, dist(h.landmarks[0][:2], centre) / sw) for h in obs.hands if len(h.landmarks) == 21]
+        joined = apart <= p.max_joined_wrists_sw and any(d <= p.joined_hand_sw for _, d in hands)
         if apart > p.hands_together_sw and not joined:
             self.prev_tips = None
             return False
         # Interlocked hands hide each other: the hand model often finds only one of the two, so any hand at
         # the joined wrists counts, its fingertips measured against its own wrist (the wrists stay put).
         tips: dict[str, list[tuple[float, float]]] = {}
-        for h in obs.hands:
-            if len(h.landmarks) == 21 and dist(h.landmarks[0][:2], centre) / sw <= p.hand_at_wrists_sw:
+        for h, d in hands:
+            if d <= p.hand_at_wrists_sw:
                 w = h.landmarks[0]
                 side = "left" if dist(w[:2], lw) <= dist(w[:2], rw) else "right"  # handedness flips here
                 tips.setdefault(side, [(h.landmarks[k][0] - w[0], h.landmarks[k][1] - w[1]) for k in FINGERTIPS])
