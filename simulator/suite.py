@@ -26,11 +26,15 @@ TUNE_SIDE_VIEWS = [(1.4, 1.6, 20.0), (1.55, 1.45, -30.0), (1.3, 1.2, 35.0)]
 # played by another body than in tune and tune_side. Rules are not tuned on it: it checks that a change made on the
 # tune splits generalises before held-out is measured.
 VALIDATION_VIEWS = [(1.5, 1.35, -25.0), (1.65, 1.55, 10.0), (1.35, 1.3, 48.0)]
+# tune_sweep (session 10): a fourth tune split at the edges of the installer's range (a close camera just off
+# the front, a far low one, a far high one at -50 deg), each scenario x view slot on another body than in tune,
+# tune_side and validation, so rules can be checked for viewpoint generalisation beyond the other tune views.
+TUNE_SWEEP_VIEWS = [(1.6, 1.15, -15.0), (1.3, 1.75, 25.0), (1.5, 1.9, -50.0)]
 SPLITS = {"tune": (TUNE_BODIES, TUNE_VIEWS), "tune_wide": (TUNE_BODIES, TUNE_WIDE_VIEWS),
           "tune_side": (TUNE_BODIES, TUNE_SIDE_VIEWS), "validation": (TUNE_BODIES, VALIDATION_VIEWS),
-          "heldout": (HELDOUT_BODIES, HELDOUT_VIEWS)}
+          "tune_sweep": (TUNE_BODIES, TUNE_SWEEP_VIEWS), "heldout": (HELDOUT_BODIES, HELDOUT_VIEWS)}
 # Shifts the body rotation, so a scenario x view slot pairs with other bodies than in tune.
-BODY_OFFSET = {"tune_side": 2, "validation": 1}
+BODY_OFFSET = {"tune_side": 2, "validation": 1, "tune_sweep": 3}
 # Bump when the renderer's output changes for the same parameters (forces a re-render of the suite).
 RENDER_VERSION = 3  # 3: head pitch sign, detector-recognisable props, arm poses, reference.png
 

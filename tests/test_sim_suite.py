@@ -125,3 +125,17 @@ def test_every_visible_rule_has_a_positive_and_a_negative_scenario():
     missing = {r for r in rules if r not in NOT_SIMULATED and len(outcomes.get(r, ())) < 2}
     assert not missing, f"rules without a positive and a negative scenario: {sorted(missing)}"
     assert not NOT_SIMULATED & set(outcomes)
+
+
+def test_tune_sweep_split_uses_new_views_and_other_body_pairings():
+    """tune_sweep shares no view with another split, and no scenario x view slot is played by the same body as in
+    tune, tune_side or validation."""
+    from simulator.suite import SPLITS
+
+    names = list(SCENARIOS)
+    by_split = {sp: jobs(names, sp) for sp in ("tune", "tune_side", "validation", "tune_sweep")}
+    assert len(by_split["tune_sweep"]) == 3 * len(names)
+    for other in ("tune", "tune_side", "validation"):
+        assert all(a.body != b.body for a, b in zip(by_split["tune_sweep"], by_split[other], strict=True))
+    other_views = {view for sp, (_, views) in SPLITS.items() if sp != "tune_sweep" for view in views}
+    assert not other_views & set(SPLITS["tune_sweep"][1])
