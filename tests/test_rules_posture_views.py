@@ -277,7 +277,7 @@ def test_the_behaviour_and_the_etiquette_shoulder_heights_are_one_measure():
     for o in obs:
         ctx = RuleContext(counter=counter)
         derive(o, ctx)
-        ours, frame = shoulder_height_m(o, ctx), geom.measure(o, ctx)
+        ours, frame = shoulder_height_m(o, ctx), geom.measure(o)
         if ours is not None and frame is not None:
             pairs.append((ours, frame_shoulder_height_m(frame)))
     assert len(pairs) > 20

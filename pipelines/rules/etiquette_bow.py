@@ -18,8 +18,8 @@ from pipelines.rules._body import STANDING_SHOULDER_M
 from pipelines.rules.etiquette_common import (
     BOW_CLASSES,
     BowDetector,
-    ClerkGeometry,
     classify_bow,
+    clerk_frame,
     hold_time,
     is_standing,
     r1,
@@ -61,13 +61,12 @@ class BowAngle(Rule):
     def __init__(self, counter: CounterConfig, params: RuleParams) -> None:
         super().__init__(counter, params)
         p = self.p = BowParams.model_validate(params.model_dump())
-        self.geom = ClerkGeometry(counter)
         self.detector = BowDetector(p.start_deg, p.end_deg, p.min_peak_deg, p.min_duration_s, p.max_duration_s,
                                     settle_s=p.settle_s)
         self.used_calls: set[tuple[str, float]] = set()
 
     def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
-        frame = self.geom.measure(obs, ctx)
+        frame = clerk_frame(obs, ctx)
         standing = is_standing(frame, self.counter, self.p.min_standing_shoulder_m) if frame is not None else None
         # lying on the desk (and moving down to it) is not a bow; a standing clerk cannot lie on the desk, and
         # a deep standing bow drops the head to the shoulder line in a frontal image (two 45 deg tune bows lost)

@@ -1,10 +1,8 @@
 """What the etiquette rules share: the camera model, the per-person upright baseline, a bow detector.
 
-Each etiquette rule owns one `ClerkGeometry`, so rules stay independent of each other's enablement, but
-the per-frame measurement is shared: the first etiquette rule to run on a frame stores its `Frame` in
-`RuleContext.values[FRAME_KEY]` and the others reuse it (every ClerkGeometry sees the same frames in the
-same order, so their states agree; the engine runs the rules in a fixed order, so the same one always
-measures). `Frame.memo` caches derived values (forearm tilt, elbow angle, palm) the same way.
+One `ClerkGeometry` per stream (`RuleContext.stream_state`) measures each frame once (`RuleContext.per_frame`),
+whichever etiquette rule asks first (`clerk_frame`), so the rules stay independent of each other's enablement
+and there is one baseline. `Frame.memo` caches derived values (forearm tilt, elbow angle, palm) the same way.
 
 The baseline assumes the clerk starts upright (sitting or standing normally); it is refreshed from later
 near-upright frames and re-learned when the clerk reads persistently "behind" vertical (the first frames
@@ -52,7 +50,8 @@ from vision.observation import Observation
 from vision.results import Detection, HandResult, PoseResult
 
 T = TypeVar("T")
-FRAME_KEY = "etiquette.frame"  # RuleContext.values: (Observation, Frame | None) measured this frame
+FRAME_KEY = "etiquette.frame"  # RuleContext.values: this frame's Frame | None
+GEOMETRY_KEY = "etiquette.geometry"  # RuleContext.memory: the stream's ClerkGeometry
 
 BASELINE_FRAMES = 5  # frames needed before the first bow can be measured
 # A bow rotates the upper body about the hips, so the learned upright body bent forward fits it: on the
@@ -285,18 +284,8 @@ class ClerkGeometry:
             self.cam = CameraModel.from_config(self.counter.camera, obs.image_size)
         return self.cam
 
-    def measure(self, obs: Observation, ctx: RuleContext | None = None) -> Frame | None:
-        """This frame's geometry; with a context, measured once per frame across the etiquette rules."""
-        if ctx is not None:
-            hit = ctx.values.get(FRAME_KEY)
-            if hit is not None and hit[0] is obs:
-                return hit[1]
-        frame = self._measure(obs)
-        if ctx is not None:
-            ctx.values[FRAME_KEY] = (obs, frame)
-        return frame
-
-    def _measure(self, obs: Observation) -> Frame | None:
+    def measure(self, obs: Observation) -> Frame | None:
+        """This frame's geometry (feeds the baseline: call once per frame; rules go through `clerk_frame`)."""
         if not obs.camera_ok or "pose" not in obs.ran or not pose_ok(obs.pose):
             return None
         assert obs.pose is not None
@@ -399,6 +388,13 @@ class ClerkGeometry:
                 self.behind = []
         else:
             self.behind = []
+
+
+def clerk_frame(obs: Observation, ctx: RuleContext) -> Frame | None:
+    """This frame's clerk geometry, from the stream's one `ClerkGeometry`, measured once a frame whichever etiquette
+    rule asks first. Ask on every frame the rule runs, so the baseline sees the same frames whichever are enabled."""
+    geom = ctx.stream_state(GEOMETRY_KEY, lambda: ClerkGeometry(ctx.counter))
+    return ctx.per_frame(FRAME_KEY, lambda: geom.measure(obs))
 
 
 def upright_shoulder_m(model: UprightModel) -> float:

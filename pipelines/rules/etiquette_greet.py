@@ -30,9 +30,9 @@ from pipelines.geometry import (
 )
 from pipelines.messages import QueueCall
 from pipelines.rules.etiquette_common import (
-    ClerkGeometry,
     Episodes,
     Frame,
+    clerk_frame,
     clerk_hand,
     median_of,
     r1,
@@ -97,7 +97,6 @@ class RaiseHandGreeting(Rule):
     def __init__(self, counter: CounterConfig, params: RuleParams) -> None:
         super().__init__(counter, params)
         self.p = GreetParams.model_validate(params.model_dump())
-        self.geom = ClerkGeometry(counter)
         self.right = Episodes(self.p.min_hold_s, 0.3)
         self.left = Episodes(self.p.min_hold_s, 0.3)
         self.pending: list[QueueCall] = []
@@ -110,7 +109,7 @@ class RaiseHandGreeting(Rule):
             if (c.ticket, c.time) not in self.seen:
                 self.seen.add((c.ticket, c.time))
                 self.pending.append(c)
-        frame = self.geom.measure(obs, ctx)
+        frame = clerk_frame(obs, ctx)
         t, wall = ctx.clock.t, ctx.clock.wall
         usual = usual_width_px(obs, frame, ctx, self.p.below_shoulder_m)
         for side, eps in (("right", self.right), ("left", self.left)):

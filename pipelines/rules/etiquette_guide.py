@@ -54,9 +54,9 @@ from pipelines.geometry import (
 from pipelines.rules._body import STANDING_SHOULDER_M
 from pipelines.rules.etiquette_common import (
     UPRIGHT_DEG,
-    ClerkGeometry,
     Episodes,
     Frame,
+    clerk_frame,
     clerk_hand,
     is_standing,
     median_of,
@@ -338,13 +338,12 @@ class GuidingGesture(Rule):
     def __init__(self, counter: CounterConfig, params: RuleParams) -> None:
         super().__init__(counter, params)
         self.p = GuideParams.model_validate(params.model_dump())
-        self.geom = ClerkGeometry(counter)
         self.eps = Episodes(self.p.min_hold_s, 0.3)
         # (t, the wrist's lateral reading) standing upright at rest
         self.rest: deque[tuple[float, float]] = deque(maxlen=REST_FRAMES)
 
     def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
-        frame = self.geom.measure(obs, ctx)
+        frame = clerk_frame(obs, ctx)
         row = None
         if frame is not None and is_standing(frame, self.counter, self.p.min_standing_shoulder_m) is not False:
             # the median only when the absolute test passes or a lifted forearm may use it (it decides nothing else)

@@ -94,9 +94,9 @@ from pipelines.rules._frame import MAX_CLERK_SHOULDER_DOC, MAX_CLERK_SHOULDER_M,
 from pipelines.rules.etiquette_common import (
     FRAME_EDGE_PX,
     IN_FRONT_M,
-    ClerkGeometry,
     Episodes,
     Frame,
+    clerk_frame,
     clerk_hand,
     in_front_of_post,
     is_standing,
@@ -296,7 +296,6 @@ class TwoHandHandover(Rule):
     def __init__(self, counter: CounterConfig, params: RuleParams) -> None:
         super().__init__(counter, params)
         self.p = HandoverParams.model_validate(params.model_dump())
-        self.geom = ClerkGeometry(counter)
         self.eps = Episodes(self.p.min_hold_s, 0.3)
         self.history: deque[tuple[float, dict[str, np.ndarray]]] = deque()  # (t, wrists_seen) hands at rest
         self.away: list[tuple[float, dict[str, np.ndarray]]] = []  # the current run of frames away from the rest
@@ -305,17 +304,16 @@ class TwoHandHandover(Rule):
         self.side: float | None = None
         self.side_known = False
         self.view_reach_sw: float | None = None  # the last canonical-reach visibility (evidence)
-        self.usual_px: float | None = None  # this frame's usual image shoulder width, the view check's scale
         self.front_boxes: tuple[float, list[tuple[float, float, float, float]]] = (float("-inf"), [])  # (t, boxes)
 
     def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
-        frame = self.geom.measure(obs, ctx)
+        frame = clerk_frame(obs, ctx)
         t = ctx.clock.t
         if frame is not None and someone_nearer(obs, ctx, self.p.max_body_width_m):
             # the pose is a client or visitor nearer the camera, not the clerk: their wrists say nothing of a
             # handover, and must not become the clerk's rest
             return self._report(self.eps.step(t, ctx.clock.wall, None))
-        self.usual_px = usual_width_px(obs, frame, ctx, nearer_m=self.p.max_body_width_m)
+        usual = usual_width_px(obs, frame, ctx, nearer_m=self.p.max_body_width_m)  # the view check's scale
         if not self.side_known and frame is not None:
             fixed = self.p.client_side
             self.side = (1.0 if fixed == "left" else -1.0) if fixed else client_side(self.counter, frame.cam)
@@ -341,7 +339,7 @@ class TwoHandHandover(Rule):
             if standing != self.rest_standing:
                 on, row = None, None  # stood up or sat down since the rest was read: the hands moved with the body
             else:
-                on, row = self._judge(frame, obs, ctx, pos, rest, moved)
+                on, row = self._judge(frame, obs, ctx, pos, rest, moved, usual)
         else:
             placed = place(frame, [raw[side] for side in sides],
                            [wrist_depths(raw[side][2], raw[side][2], standing)[0] for side in sides])
@@ -389,8 +387,8 @@ class TwoHandHandover(Rule):
             self.rest_standing = standing
 
     def _judge(self, frame: Frame, obs: Observation, ctx: RuleContext, pos: dict[str, np.ndarray],
-               rest: dict[str, np.ndarray],
-               moved_px: dict[str, np.ndarray]) -> tuple[bool | None, dict[str, Any] | None]:
+               rest: dict[str, np.ndarray], moved_px: dict[str, np.ndarray],
+               usual_px: float | None) -> tuple[bool | None, dict[str, Any] | None]:
         if self.p.need_client and not (ctx.client_present or ctx.calls_since(self.p.client_call_s)):
             return False, None
         toward_side = self.side
@@ -401,7 +399,7 @@ class TwoHandHandover(Rule):
         # scaled by this frame's image shoulder width or the usual one, whichever is wider: with a hand at the ear
         # the pose reads the torso side-on (3-23 px for a usual 60-68 from -35..-40 deg), and a reach along the
         # line of sight then looked long
-        width = max(shoulder_px(frame.pose), self.usual_px or 0.0)
+        width = max(shoulder_px(frame.pose), usual_px or 0.0)
         views = [{s: canonical_reach(frame.cam, rest[s], toward_side, width, r) for s, _ in SIDES}
                  for r in REACHES]
         lengths = [min(v[0] for v in view.values()) for view in views]

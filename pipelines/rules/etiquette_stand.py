@@ -52,12 +52,12 @@ from pipelines.geometry import (
     measure_bow,
 )
 from pipelines.rules._body import STANDING_SHOULDER_M, box_center, calibrated
-from pipelines.rules._frame import MAX_CLERK_SHOULDER_DOC, MAX_CLERK_SHOULDER_M, someone_nearer
+from pipelines.rules._frame import MAX_CLERK_SHOULDER_DOC, MAX_CLERK_SHOULDER_M, camera, someone_nearer
 from pipelines.rules.etiquette_common import (
     FRAME_EDGE_PX,
     IN_FRONT_M,
-    ClerkGeometry,
     Frame,
+    clerk_frame,
     in_front_of_post,
     r1,
     shoulder_height_m,
@@ -109,7 +109,6 @@ class StandForVisitor(Rule):
     def __init__(self, counter: CounterConfig, params: RuleParams) -> None:
         super().__init__(counter, params)
         self.p = StandParams.model_validate(params.model_dump())
-        self.geom = ClerkGeometry(counter)
         self.seen_t: float | None = None  # the last person sighting in the client zone
         self.present_since: float | None = None
         self.visit: dict[str, Any] | None = None  # the arrival being judged
@@ -126,10 +125,10 @@ class StandForVisitor(Rule):
     def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
         if self.counter.zones.client is None:
             return []  # cannot see where a visitor would stand
-        frame = self.geom.measure(obs, ctx)
+        frame = clerk_frame(obs, ctx)
         t = ctx.clock.t
         nearer = someone_nearer(obs, ctx, self.p.max_body_width_m)
-        self._read_clerk_box(obs)
+        self._read_clerk_box(obs, ctx)
         box_standing = None
         if nearer:  # the pose follows a visitor between the camera and the clerk: the clerk's pose is not seen
             frame = None
@@ -199,17 +198,17 @@ class StandForVisitor(Rule):
             return None
         return float(measure_bow(frame.pose, frame.cam, self.standing_model).angle)
 
-    def _read_clerk_box(self, obs: Observation) -> None:
+    def _read_clerk_box(self, obs: Observation, ctx: RuleContext) -> None:
         """The top of the clerk's own person box (m above the floor on the clerk's plane) at this detector run: a box
         not in front of the post (`in_front_of_post`) whose centre lies in the post zone, the most confident one.
         Not read on an uncalibrated camera (the height would be a guess), nor for a box cut by the frame's top
         unless even that cut reads standing."""
         if "people" not in obs.ran or not calibrated(self.counter.camera):
             return
-        post, model = self.counter.zones.post, self.geom.camera(obs)
+        post, model = self.counter.zones.post, camera(obs, ctx)
         self.clerk_box = None
         for d in sorted(obs.people, key=lambda d: -d.score):
-            if self._in_front(d, obs) or (post is not None and not point_in_polygon(box_center(d.box), post)):
+            if self._in_front(d, obs, ctx) or (post is not None and not point_in_polygon(box_center(d.box), post)):
                 continue  # the visitor's box, or someone beside the post
             top = float(model.on_plane(np.array([box_center(d.box)[0], d.box[1]]), FORWARD, np.zeros(3)) @ UP)
             if d.box[1] <= self.p.frame_edge_px and top < self.p.min_standing_top_m:
@@ -263,13 +262,14 @@ class StandForVisitor(Rule):
             if pose_is_clerk and obs.pose is not None and len(obs.pose.landmarks) >= 33:
                 a, b = obs.pose.landmarks[L_SHOULDER], obs.pose.landmarks[R_SHOULDER]
                 clerk = ((a.x + b.x) / 2, (a.y + b.y) / 2)
-            if any(self._in_client_zone(d, obs, clerk) for d in obs.people):
+            if any(self._in_client_zone(d, obs, ctx, clerk) for d in obs.people):
                 self.seen_t = t
             else:
                 self.seen_t = None
         return self.seen_t is not None and t - self.seen_t <= self.p.memory_s
 
-    def _in_client_zone(self, d: Detection, obs: Observation, clerk: tuple[float, float] | None) -> bool:
+    def _in_client_zone(self, d: Detection, obs: Observation, ctx: RuleContext,
+                        clerk: tuple[float, float] | None) -> bool:
         """A visitor's box: not the clerk's own (holding the clerk's mid-shoulders: every such box, so a duplicate
         detection of the clerk is no visitor), its bottom centre in the client zone, in front of the counter."""
         zone = self.counter.zones.client
@@ -279,13 +279,13 @@ class StandForVisitor(Rule):
             return False
         if not point_in_polygon(((x1 + x2) / 2, y2), zone):
             return False
-        return self._in_front(d, obs)
+        return self._in_front(d, obs, ctx)
 
-    def _in_front(self, d: Detection, obs: Observation) -> bool:
+    def _in_front(self, d: Detection, obs: Observation, ctx: RuleContext) -> bool:
         """A visitor stands in front of the counter (`in_front_of_post`). From a high camera the client zone's
         image region also covers colleagues beside or behind the clerk (tune_wide (1.8 m, -40 deg): -0.5..-0.1 m),
         who are no visitors at the counter."""
-        return in_front_of_post(d, obs, self.counter, self.geom.camera(obs), self.p.in_front_m, self.p.frame_edge_px)
+        return in_front_of_post(d, obs, self.counter, camera(obs, ctx), self.p.in_front_m, self.p.frame_edge_px)
 
     def _judge(self, ctx: RuleContext) -> list[Event]:
         v, self.visit = self.visit, None
