@@ -648,23 +648,34 @@ def world_up_in_camera(cam: CameraModel) -> np.ndarray:
 # 8417 clerk hands) the image-landmark normal's median angular error is 31 / 24 / 49 deg (palms up / side / down)
 # with z as given, 14 / 16 / 28 deg with z x 2.5 (x 2 and x 3: 16 / 16 / 34 and 13 / 16 / 24). A flat z pulls every
 # normal toward the image plane, so a palm tipped toward the camera read too little of its tilt (raised guides
-# 0.25-0.4 for a true 0.79).
-HAND_DEPTH_SCALE = 2.5
+# 0.25-0.4 for a true 0.79). With the depth along the hand's own ray (`palm_normal_image`), x 3 (session 10: median
+# error over every clerk hand of tune, tune_wide and tune_side lower than x 2.5 in all nine views, 19.7 -> 16.8).
+HAND_DEPTH_SCALE = 3.0
 
 
-def palm_normal_image(hand: HandResult) -> np.ndarray | None:
+def palm_normal_image(hand: HandResult, cam: CameraModel | None = None) -> np.ndarray | None:
     """Unit palm normal (out of the palm) from the hand's image landmarks: x, y in pixels and MediaPipe's
     relative depth z on the x scale times `HAND_DEPTH_SCALE` (that depth is flatter than the hand), axes as the
     camera's (x right, y down, z away). The in-image
     directions are the hand model's most precise output; its separate world landmarks put the palm
     plane less reliably (tune split, frames with a clerk's hand: palm-up F1 0.85 from the image
-    landmarks against 0.69 from the world ones)."""
+    landmarks against 0.69 from the world ones).
+
+    With the camera, the depth runs along the hand's own line of sight, not the optical axis: the hand model reads
+    its crop as if seen straight on, and a point moved along the depth off the image centre also moves in the
+    image (by the ray's slope), so taking the pixels as the camera's x, y sheared the palm plane by the hand's
+    angle off the axis (up to 35 deg at a 70-deg lens's edge). Median normal error against the simulator's, every
+    clerk hand of tune, tune_wide and tune_side: 25.9 -> 19.7 deg at x 2.5, lower in all nine views."""
     if len(hand.landmarks) < 21:
         return None
     pts = np.asarray(hand.landmarks, float)
     a, b = pts[5] - pts[0], pts[17] - pts[0]
     a[2] *= HAND_DEPTH_SCALE
     b[2] *= HAND_DEPTH_SCALE
+    if cam is not None:
+        slope = (pts[(0, 5, 9, 17), :2].mean(axis=0) - (cam.cx, cam.cy)) / cam.f  # the palm centre's ray
+        a[:2] += a[2] * slope
+        b[:2] += b[2] * slope
     n = np.cross(a, b)  # index base x pinky base: out of a right palm
     norm = float(np.linalg.norm(n))
     if norm < 1e-9:
@@ -693,7 +704,7 @@ def palm_up_score(hand: HandResult, cam: CameraModel, side: str | None = None) -
     on tune + tune_wide read palm-up, none truly was (the simulator's pointing hands hold the palm sideways)."""
     if hand.index_pointing:
         return float("nan")
-    n = palm_normal_image(hand)
+    n = palm_normal_image(hand, cam)
     if n is None:
         return palm_up_score_world(hand, cam, side)
     if side is not None and hand.handedness.lower() != side and hand.score < LABEL_DOUBT_SCORE:

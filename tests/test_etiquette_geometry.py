@@ -9,6 +9,7 @@ import pytest
 
 from calibration.config import Camera
 from pipelines.geometry import (
+    HAND_DEPTH_SCALE,
     CameraModel,
     elbow_angle,
     elbow_angle_2d,
@@ -126,9 +127,10 @@ def test_measurable_from_reports_each_rule_with_a_reason():
     assert not far["point.one_finger"][0]
 
 
-def _image_hand(cam, wrist, normal, spread_deg: float, handedness: str = "Right"):
+def _image_hand(cam, wrist, normal, spread_deg: float, handedness: str = "Right", flatten: float = 1.0):
     """A flat hand (palm normal `normal`, world axes) with its fingers fanned `spread_deg` apart, projected
-    as MediaPipe gives image landmarks: pixels and a relative depth on the x scale."""
+    as MediaPipe gives image landmarks: pixels and a relative depth on the x scale, divided by `flatten` (the hand
+    model's depth is flatter than the hand by about HAND_DEPTH_SCALE, which palm_normal_image undoes)."""
     from vision.results import HandResult
 
     n = np.asarray(normal, float) / np.linalg.norm(normal)
@@ -148,7 +150,7 @@ def _image_hand(cam, wrist, normal, spread_deg: float, handedness: str = "Right"
     arr = np.array(pts)
     uv = cam.project(arr)
     depth = (arr - cam.C) @ cam.R[2]
-    z = (depth - depth[0]) * cam.f / depth[0]
+    z = (depth - depth[0]) * cam.f / depth[0] / flatten
     return HandResult(landmarks=[(float(u), float(v), float(d)) for (u, v), d in zip(uv, z, strict=True)],
                       handedness=handedness)
 
@@ -160,9 +162,9 @@ def test_palm_and_finger_spread_from_image_landmarks(yaw):
     cam = make_cam(yaw=yaw, pitch=15)
     wrist = np.array([-0.25, 1.05, 0.35])
     for hand in ("Right", "Left"):
-        assert palm_up_score(_image_hand(cam, wrist, (0.0, 1.0, 0.0), 0.0, hand), cam) > 0.95
-        assert palm_up_score(_image_hand(cam, wrist, (0.0, -1.0, 0.0), 0.0, hand), cam) < -0.95
-        assert abs(palm_up_score(_image_hand(cam, wrist, (1.0, 0.0, 0.0), 0.0, hand), cam)) < 0.2
+        for normal, cosine, tol in (((0, 1, 0), 1.0, 0.05), ((0, -1, 0), -1.0, 0.05), ((1, 0, 0), 0.0, 0.2)):
+            hand_lms = _image_hand(cam, wrist, normal, 0.0, hand, HAND_DEPTH_SCALE)
+            assert palm_up_score(hand_lms, cam) == pytest.approx(cosine, abs=tol)
     together, spread = _image_hand(cam, wrist, (0.0, 1.0, 0.0), 0.0), _image_hand(cam, wrist, (0.0, 1.0, 0.0), 14.0)
     assert finger_spread_deg(together) < 2.0 and fingers_together_score(together) == pytest.approx(1.0)
     assert finger_spread_deg(spread) > 10.0 and fingers_together_score(spread) < 0.4

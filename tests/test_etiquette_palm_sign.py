@@ -7,7 +7,7 @@ import dataclasses
 
 import numpy as np
 
-from pipelines.geometry import LABEL_DOUBT_SCORE, palm_up_score
+from pipelines.geometry import HAND_DEPTH_SCALE, LABEL_DOUBT_SCORE, palm_up_score
 from tests.fixtures.etiquette import make_cam
 from tests.test_etiquette_geometry import _image_hand
 
@@ -15,7 +15,7 @@ from tests.test_etiquette_geometry import _image_hand
 def test_a_doubtful_label_that_disagrees_with_the_wrist_gives_way_to_the_side():
     cam = make_cam(yaw=-40, pitch=19.4, height=1.8, distance=1.7)
     wrist = np.array([-0.35, 1.05, 0.35])
-    up = _image_hand(cam, wrist, (0.0, 1.0, 0.0), 0.0, "Right")  # a right hand, palm up
+    up = _image_hand(cam, wrist, (0.0, 1.0, 0.0), 0.0, "Right", HAND_DEPTH_SCALE)  # a right hand, palm up
     mislabelled = dataclasses.replace(up, handedness="Left", score=LABEL_DOUBT_SCORE - 0.2)
     assert palm_up_score(up, cam, "right") > 0.95
     assert palm_up_score(mislabelled, cam) < -0.95  # the label alone reads the palm as down
@@ -28,6 +28,6 @@ def test_a_doubtful_label_that_disagrees_with_the_wrist_gives_way_to_the_side():
 def test_a_pointing_hand_has_no_palm_reading():
     # 23 of 54 clerk hands MediaPipe called pointing on tune + tune_wide read palm-up (none was): not read at all
     cam = make_cam(yaw=30, pitch=19.0, height=1.6, distance=1.3)
-    up = _image_hand(cam, np.array([-0.35, 1.05, 0.35]), (0.0, 1.0, 0.0), 0.0, "Right")
+    up = _image_hand(cam, np.array([-0.35, 1.05, 0.35]), (0.0, 1.0, 0.0), 0.0, "Right", HAND_DEPTH_SCALE)
     assert palm_up_score(up, cam, "right") > 0.95  # control: the same landmarks, not pointing
     assert np.isnan(palm_up_score(dataclasses.replace(up, index_pointing=True), cam, "right"))
