@@ -40,7 +40,7 @@ class ArmItems:
         the caller's unnamed item).
         `own`: the blob named, by a class whose box covers little of it (`joined_share`): it stays that, and the other
         classes found in its tiles are items of their own."""
-        cached = self.arm_cache.get(box, now, self.p.reclassify_s)
+        cached = self.arm_cache.get(box, now, self.p.reclassify_s, self.prev_t, self._still(frame.shape[1]))
         if cached is not None:
             return cached if own is None else [own, *cached[1:]]
         found = self._tiles(frame, box)
@@ -63,7 +63,7 @@ class ArmItems:
             if label is not None:
                 out.append(Detection(box=whole, label=label, score=round(score * conf, 3), source="change",
                                      class_id=cid))
-        self.arm_cache.put(box, now, out, self.p.reclassify_s)
+        self.arm_cache.put(box, now, out, self.p.reclassify_s, self._pixels(box, frame.shape[1]))
         return out
 
     def _rest(self, shape: tuple[int, ...], box: Box, items: list[Box]) -> tuple[Box, np.ndarray | None]:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+from typing import Any
+
 import cv2
 import numpy as np
 
+from vision.desk.colour import to_grey
 from vision.desk.labels import (
     DESK_CLASSES,
     FOOD_CLASSES,
@@ -25,11 +30,11 @@ class BlobNamer:
     def _classify(self, frame: np.ndarray, box: Box, now: float) -> tuple[str, float, int, bool]:
         """The blob's label, score and class id, and whether a sure class's box covers under `joined_share` of it
         (several items joined into one area, looked at again in tiles)."""
-        cached = self.cache.get(box, now, self.p.reclassify_s)
+        fw = frame.shape[1]
+        cached = self.cache.get(box, now, self.p.reclassify_s, self.prev_t, self._still(fw))
         if cached is not None:
             return cached
         label, score, cid, share = self._look(frame, box)
-        fw = frame.shape[1]
         joined = label not in PERSON_LABELS and score >= self.p.sure_class_score and share < self.p.joined_share
         if label in PHONE_LOOKALIKES:
             # a phone lying near the camera is big in the frame: the SSDs call it a laptop or a remote even when
@@ -52,8 +57,34 @@ class BlobNamer:
             food, food_score, food_cid = self._run_classifier(frame, box, self.p.tight_context, FOOD_CLASSES)
             if food in FOOD_CLASSES and food_score >= self.p.sure_class_score:
                 label, score, cid = food, food_score, food_cid
-        self.cache.put(box, now, (label, score, cid, joined), self.p.reclassify_s)
+        self.cache.put(box, now, (label, score, cid, joined), self.p.reclassify_s, self._pixels(box, fw))
         return label, score, cid, joined
+
+    def _pixels(self, box: Box, frame_w: int) -> tuple[np.ndarray, np.ndarray]:
+        """What the blob's box (frame pixels) shows on this frame at work size: grey, and the clerk's masks."""
+        s = self.work_size[0] / frame_w
+        x1, y1 = max(0, int(box[0] * s)), max(0, int(box[1] * s))
+        x2, y2 = int(math.ceil(box[2] * s)), int(math.ceil(box[3] * s))
+        return to_grey(self._cur[y1:y2, x1:x2]), self.state.person[y1:y2, x1:x2].copy()
+
+    def _still(self, frame_w: int) -> Callable[[Box, Any], bool]:
+        """The cache's test that a blob's box looks as it did when it was looked at: of its pixels off the clerk's
+        masks now (at least `min_area_px`), under `keep_changed` differ from then, by `motion_change` (the
+        short-term model's test) or by having been under the masks then (an item the arm hid may show now)."""
+
+        def still(box: Box, then: Any) -> bool:
+            grey, clerk = self._pixels(box, frame_w)
+            then_grey, then_clerk = then
+            if grey.shape != then_grey.shape:
+                return False
+            free = ~clerk
+            if int(free.sum()) < self.p.min_area_px:
+                return False
+            moved = then_clerk[free] | (np.abs(grey[free] - then_grey[free]) / (then_grey[free] + 12.0)
+                                        > self.p.motion_change)
+            return float(moved.mean()) <= self.p.keep_changed
+
+        return still
 
     def _desk_in_shadow(self, frame: np.ndarray, box: Box) -> bool:
         """A blob the heuristic calls an all-dark phone whose dark pixels keep the desk's own hue, saturated: the

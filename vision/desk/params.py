@@ -29,6 +29,12 @@ class DeskChangeParams:
     min_still_s: float = 2.0  # a blob must stay in place this long before it is an object
     nested_frac: float = 0.9  # ... in place: the same box (IoU > 0.6) or this share of one box inside the other
     reclassify_s: float = 10.0
+    # ... but a blob holding still (its box within keep_iou of the one it was looked at on, seen on every desk run
+    # since, at most keep_changed of its box's pixels off the clerk's masks changed by motion_change or uncovered)
+    # keeps its answer this long: the SSDs are the stage's largest cost, and they would see the same crop
+    keep_named_s: float = 60.0
+    keep_iou: float = 0.85
+    keep_changed: float = 0.05
     person_drop_score: float = 0.5  # a blob whose only detection is a person this sure is the person
     sure_class_score: float = 0.5  # a desk class this sure wins over the papers/seal heuristic
     shadow_hue: float = 10.0  # an all-dark blob is the desk in shadow when its dark pixels lie within this hue

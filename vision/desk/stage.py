@@ -87,8 +87,10 @@ class DeskChangeDetector(ChangeMasks, SlotJudge, PauseSign, BlobTracker, BlobNam
         self.slots = [self._make_slot(s.name, s.polygon) for s in counter_cfg.slots]
         self.short_bg: np.ndarray | None = None
         self.t: float | None = None
-        self.cache: BoxCache[tuple[str, float, int, bool]] = BoxCache()  # `_classify`'s answers
-        self.arm_cache: BoxCache[list[Detection]] = BoxCache()  # the items under the clerk's arms (`_under_arms`)
+        self.prev_t: float | None = None  # the previous desk run's time (what the caches ask: was a blob there then)
+        keep = {"keep_s": self.p.keep_named_s, "keep_iou": self.p.keep_iou}
+        self.cache: BoxCache[tuple[str, float, int, bool]] = BoxCache(**keep)  # `_classify`'s answers
+        self.arm_cache: BoxCache[list[Detection]] = BoxCache(**keep)  # the items under the clerk's arms (`_under_arms`)
         self.tracks: list[tuple[Box, float, Box]] = []  # (box, first seen, box then) of still blobs, work pixels
         self.slot_since: dict[str, float] = {}  # slot -> when its current missing/moved streak began
         self.moved_seen: dict[str, float] = {}  # slot -> when its item was last seen moved elsewhere
@@ -115,7 +117,7 @@ class DeskChangeDetector(ChangeMasks, SlotJudge, PauseSign, BlobTracker, BlobNam
         remembered for `sign_memory_s`, so the sign is cut out of what stands beside it)."""
         dt = self.p.default_dt if self.t is None or t is None else max(1e-3, t - self.t)
         now = (self.t or 0.0) + self.p.default_dt if t is None else t
-        self.t = now
+        self.prev_t, self.t = self.t, now
         fh, fw = frame_bgr.shape[:2]
         to_frame = fw / self.work_size[0]
         self._note_sign(markers, now, self.work_size[0] / fw)
