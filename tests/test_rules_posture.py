@@ -306,6 +306,27 @@ def test_hands_on_hips_just_off_the_hip_in_the_image_needs_the_3d_landmarks_to_a
                            counter=standing, overrides=wide), "posture.hands_on_hips") == [(0.0, 7.8)]
 
 
+def test_an_arm_held_straight_onto_the_hip_in_the_image_is_no_hand_on_the_hip():
+    from calibration.config import Zones, default_counter
+
+    standing = default_counter(1280, 720, counter_id="c1")
+    standing = standing.model_copy(update={"zones": Zones(post=standing.zones.post)})
+    # from 50 deg aside and high a guiding arm held out lands on the hip in the image, elbow out: the 3-D landmarks
+    # show it straight at the elbow, where a hand on the hip bends the arm (~95 deg here)
+    akimbo = {23: (700, 640, 0.9), 24: (580, 640, 0.9), 15: (705, 630), 16: (575, 630), 13: (800, 540), 14: (480, 540)}
+    bent = {13: (0.35, -0.3, 0.0), 15: (0.15, -0.1, 0.0), 14: (-0.35, -0.3, 0.0), 16: (-0.15, -0.1, 0.0)}
+    straight = {13: (0.3, -0.3, -0.1), 15: (0.42, -0.1, -0.2), 14: (-0.3, -0.3, -0.1), 16: (-0.42, -0.1, -0.2)}
+    rule = ["posture.hands_on_hips"]
+    evs = run_rules(stream(seconds(frame(pose=clerk(akimbo, world=bent)), 8) + seconds(frame(), 5)), rule,
+                    counter=standing)
+    assert spans(evs, "posture.hands_on_hips") == [(0.0, 7.8)]
+    assert run_rules(stream(seconds(frame(pose=clerk(akimbo, world=straight)), 20)), rule, counter=standing) == []
+    # control: with the elbow gate opened the straight arm reads as a hand on the hip
+    opened = {"posture.hands_on_hips": {"max_elbow_deg": 180.0}}
+    assert spans(run_rules(stream(seconds(frame(pose=clerk(akimbo, world=straight)), 8) + seconds(frame(), 5)), rule,
+                           counter=standing, overrides=opened), "posture.hands_on_hips") == [(0.0, 7.8)]
+
+
 def _hand(x: float, y: float, wiggle: float) -> HandResult:
     pts = [(x, y, 0.0)] + [(x + 5 * k + wiggle * (k % 2), y - 40 - 3 * k, 0.0) for k in range(20)]
     return HandResult(landmarks=pts)

@@ -7,7 +7,10 @@ the desk-zone check rules out. With the camera's height and distance calibrated,
 a seated clerk nodding off had the pose refit hips beside the desk zone, a guessed wrist at the waist (shoulders
 1.02 m; every tune/tune_wide hands-on-hips clerk stood at 1.29-1.53 m). Seen 30-35° aside the hand at the waist
 lands up to `wide_radius_sw` off the hip in the image, as a guiding arm seen from high and aside does: between
-`hip_radius_sw` and that, the pose's 3-D world landmarks must put the wrist at the hip or waist.
+`hip_radius_sw` and that, the pose's 3-D world landmarks must put the wrist at the hip or waist. From 50° aside and
+high a guiding arm held out lands on the hip in the image itself (0.1-0.3 sw): the hand on the hip bends the arm
+(3-D elbow angle 101-140° in every tune split), a guiding or hanging arm is near straight (147° or more), so an arm
+straighter than `max_elbow_deg` is no hand on the hip.
 Hands in pockets or behind the back are not told apart from hands hanging down by the pose alone: not measured.
 """
 
@@ -20,7 +23,7 @@ from pydantic import Field
 
 from pipelines.context import point_in_polygon
 from pipelines.engine import RuleContext, register
-from pipelines.geometry import world_points
+from pipelines.geometry import angle_between, world_points
 from pipelines.rules._base import TimedParams, TrackedRule, body_of
 from pipelines.rules._body import L_EL, L_HIP, L_SH, L_WR, R_EL, R_HIP, R_SH, R_WR, STANDING_SHOULDER_M, dist
 from pipelines.rules._frame import shoulder_height_m
@@ -40,6 +43,9 @@ class Params(TimedParams):
         0.75, gt=0, description="wrist this close to the hip or waist in world shoulder widths (3-D pose landmarks)"
     )
     elbow_out_sw: float = Field(0.25, description="elbow this far outside its shoulder")
+    max_elbow_deg: float = Field(
+        145.0, gt=0, le=180, description="the elbow angle at most this (3-D pose landmarks; a straight arm: 180)"
+    )
     both_hands: bool = False
     min_standing_shoulder_m: float = Field(
         STANDING_SHOULDER_M, gt=0,
@@ -88,7 +94,7 @@ class HandsOnHips(TrackedRule):
                 # seen from high and aside: the 3-D landmarks tell them apart (docs/rules.md, session 7)
                 wn = _world_near(body.pose, sh_i, wr, hip, p.waist_up)
                 at_hip = wn is not None and wn <= p.world_radius_sw
-            if at_hip and out >= p.elbow_out_sw and not on_desk:
+            if at_hip and out >= p.elbow_out_sw and not on_desk and not _straight(body.pose, sh_i, el, wr, p):
                 sides.append(side)
         ok = len(sides) == 2 if p.both_hands else bool(sides)
         return ok, {"sides": sides}
@@ -105,3 +111,13 @@ def _world_near(pose: PoseResult, sh: int, wr: int, hip: int, waist_up: float) -
         return None
     waist = h + waist_up * (s - h)
     return min(float(np.linalg.norm(w - h)), float(np.linalg.norm(w - waist))) / width
+
+
+def _straight(pose: PoseResult, sh: int, el: int, wr: int, p: Params) -> bool:
+    """The arm near straight at the elbow in the 3-D world landmarks (a guiding or hanging arm, not a hand on the
+    hip); False without them."""
+    pts = world_points(pose, (sh, el, wr))
+    if pts is None:
+        return False
+    angle = angle_between(pts[0] - pts[1], pts[2] - pts[1])
+    return angle == angle and angle > p.max_elbow_deg  # nan (a degenerate arm) is not judged
