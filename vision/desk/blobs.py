@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 
 from vision.desk.colour import colour_bins, colour_model
-from vision.desk.shapes import inside_share, merge_touching, outline_px, torso_points
+from vision.desk.shapes import dilated_near, inside_share, merge_touching, outline_px, torso_points
 from vision.results import Box, PoseResult
 from vision.roi import box_iou, overlap_of_smaller
 
@@ -106,7 +106,7 @@ class BlobTracker:
         torso = np.zeros((h, w), np.uint8)
         cv2.fillPoly(torso, [pts.astype(np.int32)], 1)
         k = outline_px(pts, self.p.clerk_grow)
-        outline = cv2.dilate(torso, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))).astype(bool)
+        outline = dilated_near(torso, pts.astype(np.int32), k)
         clothes = torso.astype(bool) & ~self.desk
         own = self.state.change if self.state.revealed is None else self.state.change & ~self.state.revealed
         out = []

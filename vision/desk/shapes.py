@@ -53,6 +53,20 @@ def torso_points(pose: PoseResult | None, scale: float) -> np.ndarray | None:
     return np.array([(lm[i].x * scale, lm[i].y * scale) for i in TORSO], np.float32)
 
 
+def dilated_near(mask: np.ndarray, pts: np.ndarray, k: int) -> np.ndarray:
+    """`mask` (uint8, nothing set beyond the polygon `pts`) dilated by a `k`-pixel ellipse, as bool: the same pixels
+    as dilating the whole image, but only the polygon's box grown by `k` is dilated (a large disc's dilation over the
+    whole work image cost ~17 ms a desk run)."""
+    h, w = mask.shape
+    x1, y1 = (max(0, int(v) - k) for v in pts.min(axis=0))
+    x2, y2 = (min(n, int(v) + k + 1) for n, v in zip((w, h), pts.max(axis=0), strict=True))
+    out = np.zeros((h, w), bool)
+    if x2 > x1 and y2 > y1:
+        kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+        out[y1:y2, x1:x2] = cv2.dilate(mask[y1:y2, x1:x2], kernel).astype(bool)
+    return out
+
+
 def outline_px(torso_pts: np.ndarray, grow: float) -> int:
     """A torso outline's dilation disc (odd pixels): `grow` shoulder widths across."""
     return max(3, int(grow * float(np.hypot(*(torso_pts[0] - torso_pts[1]))))) | 1
