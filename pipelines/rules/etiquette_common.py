@@ -469,6 +469,9 @@ class BowEpisode:
     cues_at_peak: dict[str, Any] = field(default_factory=dict)
 
 
+MOVED_FRAMES = 2  # frames in a row no bend explains that end a bow in progress (a posture change, not a slip)
+
+
 class BowDetector:
     """upright -> forward bend -> back to upright, on a median-smoothed angle.
 
@@ -482,18 +485,25 @@ class BowDetector:
         self.ep: BowEpisode | None = None
         self.leaning = False
         self.settle_s, self.settle_until = settle_s, float("-inf")
+        self.moved_run = 0  # consecutive frames the body moved
 
     def step(self, t: float, wall: float, bow: BowMeasure | None, moved: bool = False) -> BowEpisode | None:
         """Feed one frame; returns a completed bow episode when the clerk is back upright.
 
         A frame where the body moved (stood up, sat down, walked) drops any bend in progress and opens a
         settling time: MediaPipe's video smoothing lags a posture change, so the first fitted frames after
-        it overshoot (the clerk sitting back down read +11 deg for a frame)."""
+        it overshoot (the clerk sitting back down read +11 deg for a frame). Inside a bow it takes
+        `MOVED_FRAMES` such frames in a row: a posture change lasts, while the fit can slip for one frame as
+        the clerk straightens up (tune_sweep's 45-deg bow at (1.5 m, 1.9 m, -50 deg): 43.5 at the peak, 10.9,
+        one unfitted frame, then 1.4; the bow was dropped)."""
         if moved:
-            self.ep, self.leaning = None, False
-            self.recent.clear()
+            self.moved_run += 1
             self.settle_until = t + self.settle_s
+            if self.ep is None or self.moved_run >= MOVED_FRAMES:
+                self.ep, self.leaning = None, False
+                self.recent.clear()
             return None
+        self.moved_run = 0
         if bow is None:
             return None
         self.recent.append(bow.angle)
