@@ -130,8 +130,8 @@ def test_earphones_need_an_earphone_class():
     assert run_rules(stream(seconds(frame(detections=[det("cell phone", 700, 270)]), 15)), ["earphones"]) == []
 
 
-def _bites(n: int, food: bool, gap_s: float = 6.0, cup: bool = False, hold_s: float = 1.0) -> list:
-    mouth = clerk(hand_to("right", 640, 305))
+def _bites(n: int, food: bool, gap_s: float = 6.0, cup: bool = False, hold_s: float = 1.0, y: float = 305) -> list:
+    mouth = clerk(hand_to("right", 640, y))
     snack = [det("donut", 640, 320, size=50)] if food else []
     snack += [det("cup", 640, 300, size=70)] if cup else []
     specs: list = []
@@ -145,6 +145,14 @@ def test_eating_repeated_bites_with_food_is_one_meal():
     (start, end), = spans(evs, "eat.food")
     assert 5.0 < start <= 12.2 and end > 40.0  # the second bite (at 12.0 s) counts once it lasted 0.2 s
     assert spans(evs, "drink.in_front") == [] and spans(evs, "posture.chin_on_hand") == []
+
+
+def test_a_bite_with_the_fist_half_a_shoulder_width_under_the_mouth_counts():
+    # seen from close and high (tune_sweep (1.6 m, 1.15 m, -15 deg)) the fist's nearest point stays 0.48-0.53 sw from
+    # the mouth through every bite: 0.55 sw here (the mouth at y 300, shoulders 200 px wide)
+    specs = stream(seconds(frame(), 5) + _bites(4, True, y=410) + seconds(frame(), 30))
+    assert len(spans(run_rules(specs, ["eat.food"]), "eat.food")) == 1
+    assert run_rules(specs, ["eat.food"], overrides={"eat.food": {"mouth_radius_sw": 0.5}}) == []  # the former 0.5
 
 
 def test_one_bite_sips_or_long_holds_are_not_eating():

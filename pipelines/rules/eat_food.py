@@ -43,7 +43,7 @@ class Params(TimedParams):
     min_bites: int = Field(2, ge=1)
     # Food is held in the fist below the lips (the bite reaches past the knuckles), so the hand's nearest
     # point stays ~0.3-0.5 shoulder widths from the mouth; in a yawed view the nose moves ~0.3 sw to one side.
-    mouth_radius_sw: float = Field(0.5, gt=0, description="a hand point this close to the mouth (shoulder widths)")
+    mouth_radius_sw: float = Field(0.6, gt=0, description="a hand point this close to the mouth (shoulder widths)")
     max_lateral_sw: float = Field(
         0.35, ge=0, description="hand centre at most this far to the side of the nose (further is the ear or cheek)"
     )
