@@ -120,6 +120,20 @@ def test_recorded_slump_from_aside_is_a_slouch_and_lying_there_is_the_head_on_de
     assert spans(got, "posture.head_on_desk") and spans(got, "posture.slouch") == []
 
 
+def test_recorded_slump_seen_close_from_above_sinks_the_shoulders_less_than_lying_does():
+    # tune_sweep (1.6 m, 1.15 m, -15 deg): the slump brings the head to 0.10-0.11 sw over the shoulders with them sunk
+    # 0.10-0.133 m; lying on the desk had them sunk 0.16 m or more on every head-down frame of the four tune splits
+    both = {**SIM, "posture.slouch": {"min_duration": 1.0}}
+    rules = ["posture.head_on_desk", "posture.slouch"]
+    obs, counter = recorded_posture("slouching__m_heavy_tall__h1.6_d1.15_y-15")
+    got = run_rules(obs, rules, counter=counter, overrides=both)
+    assert spans(got, "posture.head_on_desk") == [] and spans(got, "posture.slouch")
+    # control: at the former 0.13 m it read as lying on the desk, which silenced the slouch
+    former = {k: {**v, "lying_sink_m": 0.13} for k, v in both.items()}
+    got = run_rules(obs, rules, counter=counter, overrides=former)
+    assert spans(got, "posture.head_on_desk") and spans(got, "posture.slouch") == []
+
+
 def test_recorded_walk_off_past_the_frame_edge_is_not_head_on_desk():
     # the clerk walks off to the left; the last fits at the frame's edge put the head below the shoulders
     obs, counter = recorded_posture("item_unattended__m_short__h1.6_d1.3_y30")

@@ -251,11 +251,11 @@ class StandingMemory:
         return t - self.stood_t <= memory_s
 
 
-# Lying on the desk brings the shoulders down toward it; slumping sinks them a little. At the first head-down frame
-# the tune splits' lying clerks had sunk 0.15-0.6 m below their usual seated height, the slumps 0.06-0.14 m (the
+# Lying on the desk brings the shoulders down toward it; slumping sinks them a little. On every head-down frame of the
+# four tune splits the lying clerks had sunk 0.16-0.9 m below their usual seated height, the slumps 0.10-0.133 m (the
 # -30 deg tune_side slump reads its ears 0.17 sw over the shoulders there, a lying clerk's 0.11: the head alone
-# cannot tell them).
-LYING_SINK_M = 0.13
+# cannot tell them; tune_sweep's slump seen close from above, (1.6 m, 1.15 m, -15 deg), sinks 0.133 m).
+LYING_SINK_M = 0.145
 LYING_SINK_DOC = "a head down with the shoulders sunk less than this (m) below their usual seated height is a slump"
 
 
