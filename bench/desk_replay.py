@@ -18,7 +18,9 @@ import argparse
 import cProfile
 import json
 import pstats
+import shutil
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -30,8 +32,10 @@ from vision.observation import Observation, read_observations
 from vision.results import Detection
 
 
-def sampled(clip: Path, step: int) -> list:
+def sampled(clip: Path, fps: float = 5.0) -> list:
+    """The clip's frames at `fps` (every frame of a 5-fps suite clip, every 5th of a 25-fps camera clip)."""
     cap = cv2.VideoCapture(str(clip))
+    step = max(1, round(cap.get(cv2.CAP_PROP_FPS) / fps))
     out, i = [], 0
     while True:
         ok, f = cap.read()
@@ -44,12 +48,23 @@ def sampled(clip: Path, step: int) -> list:
 
 def record_perception(d: Path) -> None:
     """The clip's perception at 5 fps with the desk stage (and so the hands) on every frame, no rules."""
-    frames = sampled(d / "clip720.mp4", 5)
+    frames = sampled(d / "clip720.mp4")
     h, w = frames[0].shape[:2]
     pipe = CounterPipelineImpl(counter_for(d / "counter.yaml", w, h), settings=PipelineSettings(desk_every=1),
                                wall_clock=False, source=str(d))
     lines = [pipe.perceive(f, i * 0.2).to_json() for i, f in enumerate(frames)]
     (d / "desk_replay.jsonl").write_text("\n".join(lines) + "\n")
+
+
+def write_stream(src: Path, dst: Path, obs: list[Observation]) -> None:
+    """A scratch clip: the clip and reference linked, labels, counter and cache meta copied, the stream rewritten."""
+    dst.mkdir(parents=True, exist_ok=True)
+    for name in ("clip.mp4", "reference.png"):
+        if (src / name).exists() and not (dst / name).exists():
+            (dst / name).symlink_to(src / name)
+    for name in ("labels.json", "counter.yaml", "observations.meta.json"):
+        shutil.copy(src / name, dst / name)
+    (dst / "observations.jsonl").write_text("".join(o.to_json() + "\n" for o in obs))
 
 
 def key(dets: list[Detection]) -> list:
@@ -94,6 +109,8 @@ def main() -> None:
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--check", action="store_true")
     ap.add_argument("--out")
+    ap.add_argument("--stream", type=Path, help="suite: write each clip's recorded stream with the replayed desk "
+                    "objects to STREAM/<split>/<clip> (a scratch suite for `eval --rules-only`)")
     a = ap.parse_args()
     if a.mode == "record":
         for d in a.dirs:
@@ -104,7 +121,7 @@ def main() -> None:
         outs = []
         if a.mode == "bench":
             det = r.detector(d / "clip720.mp4", d / "counter.yaml")
-            obs, frames = read_observations(str(d / "desk_replay.jsonl")), sampled(d / "clip720.mp4", 5)
+            obs, frames = read_observations(str(d / "desk_replay.jsonl")), sampled(d / "clip720.mp4")
             span, k = len(obs) * 0.2, 0
             for loop in range(a.loops):
                 for o, f in zip(obs, frames, strict=False):
@@ -113,11 +130,17 @@ def main() -> None:
                     k += 1
         else:
             det = r.detector(d / "clip.mp4", d / "counter.yaml")
-            obs, frames = read_observations(str(d / "observations.jsonl")), sampled(d / "clip.mp4", 5)
+            obs, frames = read_observations(str(d / "observations.jsonl")), sampled(d / "clip.mp4")
+            replayed = []
             for o, f in zip(obs, frames, strict=False):
                 if "desk" in o.ran:
-                    outs.append(key(r.run(det, f, o, o.t)))
+                    desk = r.run(det, f, o, o.t)
+                    outs.append(key(desk))
                     differ += a.check and outs[-1] != key(o.desk_objects)
+                    o = replace(o, desk_objects=desk)
+                replayed.append(o)
+            if a.stream:
+                write_stream(d, a.stream / d.parent.name / d.name, replayed)
         record[str(d)] = outs
     n = max(1, len(r.cpu))
     print(f"{len(r.cpu)} desk runs: {1000 * sum(r.cpu) / n:.1f} ms CPU a run (median "
