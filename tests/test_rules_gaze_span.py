@@ -29,5 +29,6 @@ def test_a_usual_place_seeded_over_a_second_and_the_shoulders_staying_put_each_l
 
 
 def test_control_without_the_span_check_the_seed_or_the_shoulder_shift_the_misfit_reads_as_a_turn():
-    evs = _gaze({**EVAL, "max_span_change": 10.0, "seed_s": 0.0, "max_shoulder_shift": 10.0})
+    # at the former max_yaw_deg 40 (the misfit's slide reads under a 50-deg turn's)
+    evs = _gaze({**EVAL, "max_span_change": 10.0, "seed_s": 0.0, "max_shoulder_shift": 10.0, "max_yaw_deg": 40.0})
     assert len(evs) == 1 and evs[0].evidence.get("kind") == "turned_away"
