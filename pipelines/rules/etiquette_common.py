@@ -45,7 +45,7 @@ from pipelines.geometry import (
     visibility,
 )
 from pipelines.rules._body import calibrated
-from pipelines.rules._frame import MAX_CLERK_SHOULDER_M, mid_shoulder_height_m, someone_nearer
+from pipelines.rules._frame import MAX_CLERK_SHOULDER_M, camera, mid_shoulder_height_m, someone_nearer
 from vision.observation import Observation
 from vision.results import Detection, HandResult, PoseResult
 
@@ -266,9 +266,9 @@ def shoulder_depth(cam: CameraModel, model: UprightModel, bow_deg: float, side: 
 
 
 class ClerkGeometry:
-    def __init__(self, counter: CounterConfig) -> None:
+    def __init__(self, counter: CounterConfig, cam: CameraModel | None = None) -> None:
         self.counter = counter
-        self.cam: CameraModel | None = None
+        self.cam = cam  # built on the first frame when not given (the rules pass the stream's: _frame.camera)
         self.model: UprightModel | None = None
         self.pool: deque[tuple[PoseResult, float | None]] = deque(maxlen=120)
         self.behind: list[tuple[PoseResult, float | None]] = []
@@ -393,7 +393,7 @@ class ClerkGeometry:
 def clerk_frame(obs: Observation, ctx: RuleContext) -> Frame | None:
     """This frame's clerk geometry, from the stream's one `ClerkGeometry`, measured once a frame whichever etiquette
     rule asks first. Ask on every frame the rule runs, so the baseline sees the same frames whichever are enabled."""
-    geom = ctx.stream_state(GEOMETRY_KEY, lambda: ClerkGeometry(ctx.counter))
+    geom = ctx.stream_state(GEOMETRY_KEY, lambda: ClerkGeometry(ctx.counter, camera(obs, ctx)))
     return ctx.per_frame(FRAME_KEY, lambda: geom.measure(obs))
 
 
