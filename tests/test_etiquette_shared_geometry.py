@@ -4,6 +4,7 @@ RuleContext.memory measures each frame once, whichever rules are enabled, so eve
 from __future__ import annotations
 
 import pipelines.rules.etiquette_common as common
+from tests.spy import spy
 from tests.test_etiquette_recorded import ETIQUETTE, replay
 
 GUIDE = "guide_horizontal__f_old_heavy__h1.6_d1.3_y30"  # a compliant guide with a bow before it
@@ -11,19 +12,7 @@ GUIDE = "guide_horizontal__f_old_heavy__h1.6_d1.3_y30"  # a compliant guide with
 
 def _count(monkeypatch, only: list[str]) -> tuple[int, int, list]:
     """(ClerkGeometry objects made, frames measured, end events) over the recorded guide with these rules."""
-    made, measured = [], []
-    real_init, real_measure = common.ClerkGeometry.__init__, common.ClerkGeometry.measure
-
-    def init(self, *a, **kw):
-        made.append(self)
-        real_init(self, *a, **kw)
-
-    def measure(self, obs):
-        measured.append(obs)
-        return real_measure(self, obs)
-
-    monkeypatch.setattr(common.ClerkGeometry, "__init__", init)
-    monkeypatch.setattr(common.ClerkGeometry, "measure", measure)
+    made, measured = spy(monkeypatch, common.ClerkGeometry, "measure")
     events = replay(GUIDE, only=only)
     monkeypatch.undo()
     return len(made), len(measured), events

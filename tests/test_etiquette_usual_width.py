@@ -12,6 +12,7 @@ import pipelines.rules.etiquette_common as common
 from calibration.config import CounterConfig
 from pipelines.messages import QueueCall
 from pipelines.replay import replay as pipeline_replay
+from tests.spy import spy
 from tests.test_etiquette_recorded import DATA, replay
 from vision.observation import Observation
 
@@ -60,19 +61,7 @@ def test_control_a_wide_usual_width_loses_the_greeting():
 def _count_widths(monkeypatch, rules: dict | None = None,
                   only: tuple[str, ...] = ("greet.raise_hand", "handover.two_hands")) -> tuple[int, int]:
     """(UsualWidth objects made, frames learnt) over the recorded greeting with the given rules."""
-    made, learnt = [], []
-    real_init, real_learn = common.UsualWidth.__init__, common.UsualWidth.learn
-
-    def init(self, *a, **kw):
-        made.append(self)
-        real_init(self, *a, **kw)
-
-    def learn(self, frame):
-        learnt.append(frame)
-        real_learn(self, frame)
-
-    monkeypatch.setattr(common.UsualWidth, "__init__", init)
-    monkeypatch.setattr(common.UsualWidth, "learn", learn)
+    made, learnt = spy(monkeypatch, common.UsualWidth, "learn")
     replay(GREETING, rules=rules, only=list(only))
     return len(made), len(learnt)
 
