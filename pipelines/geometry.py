@@ -510,12 +510,13 @@ class ArmScale:
     fore_m: float
 
 
-# The metric cue replaces the median when the forearm points this far out of the image (its image length
-# under 0.7 of its learned length: > 45 deg out of the image plane), where the 2D angle reads the bend as
-# straight and MediaPipe's depth (about half the true out-of-image component on the tune guides) only halves
-# the error. MediaPipe's sign for such a forearm was right on every tune/tune_wide guide frame from views at
-# 0 to -40 deg yaw; its sign for the upper arm was right on 33-83% of them, so an upper arm lying in the image
-# plane (image length >= 0.9 of its length: both roots close) takes the mean of its two roots.
+# The metric cue replaces the median when the forearm points this far out of the image (`forearm_ratio` under
+# 0.7: within 44 deg of the line of sight), where the 2D angle reads the bend as straight and MediaPipe's depth
+# (about half the true out-of-image component on the tune guides) only halves the error. MediaPipe's sign for
+# such a forearm was right on every tune/tune_wide guide frame from views at 0 to -40 deg yaw; its sign for the
+# upper arm was right on 33-83% of them, so an upper arm lying in the image plane (`across_ray_ratio` >= 0.9:
+# both roots close) takes the mean of its two roots. Both ratios are taken against the line of sight (session
+# 11; before, as image lengths at one end's depth, which perspective lengthens for a segment coming nearer).
 FORE_FORESHORTENED = 0.7
 UPPER_IN_PLANE = 0.9
 
@@ -535,7 +536,7 @@ def elbow_angle_metric(pose: PoseResult, cam: CameraModel, arm: ArmScale, side: 
     world = world_points(pose, SIDE[side])
     assert world is not None  # elbow_upper_roots read it
     uv = image_points(pose, SIDE[side])
-    upper_ratio = segment_length_lower_bound(cam, uv[0], uv[1], arm.shoulder_depth) / arm.upper_m
+    upper_ratio = across_ray_ratio(cam, point_at_depth(cam, uv[0], arm.shoulder_depth), uv[1], arm.upper_m)
     if upper_ratio >= UPPER_IN_PLANE:
         value = 0.5 * (roots[0] + roots[1])
     else:
@@ -565,18 +566,29 @@ def elbow_upper_roots(pose: PoseResult, cam: CameraModel, arm: ArmScale,
 
 
 def forearm_ratio(pose: PoseResult, cam: CameraModel, arm: ArmScale, side: str = "right") -> float:
-    """The forearm's image length over its learned length, at the elbow's depth (the elbow on its ray `upper_m` from
-    the shoulder, on the side of MediaPipe's depth sign; the shoulder's depth without world landmarks): 1 in the
-    image plane. At the shoulder's depth an elbow nearer the camera made the forearm look longer (tune (1.3 m,
-    -20 deg) elbow MAE 14.4 with that gate, 13.4 with this; (1.8 m, -40 deg) 16.8 and 15.8)."""
+    """How square the forearm stands to the line of sight (`across_ray_ratio`: 1 across it, 0 along it), with the elbow
+    on its ray `upper_m` from the shoulder, on the side of MediaPipe's depth sign (the shoulder's depth without world
+    landmarks). Until session 11 the forearm's image length at the elbow's depth: a wrist coming toward the camera off
+    the optical axis grows with its nearness, so that read forearms out of the image as lying in it (tune_sweep (1.6 m,
+    1.15 m, -15 deg) guide frames, the simulator's joints: 47 deg out of the image plane on average, 1.03 that way,
+    0.90 against the ray)."""
     uv = image_points(pose, SIDE[side])
-    depth = arm.shoulder_depth
     world = world_points(pose, SIDE[side])
-    if world is not None:
-        s = point_at_depth(cam, uv[0], arm.shoulder_depth)
+    s = point_at_depth(cam, uv[0], arm.shoulder_depth)
+    if world is None:
+        e = point_at_depth(cam, uv[1], arm.shoulder_depth)
+    else:
         e = on_ray_at_distance(cam, uv[1], s, arm.upper_m, toward_camera=float(world[1][2] - world[0][2]) < 0)
-        depth = float((e - cam.C) @ cam.R[2])
-    return segment_length_lower_bound(cam, uv[1], uv[2], depth) / arm.fore_m
+    return across_ray_ratio(cam, e, uv[2], arm.fore_m)
+
+
+def across_ray_ratio(cam: CameraModel, point: np.ndarray, uv: np.ndarray, length: float) -> float:
+    """A segment's extent across the line of sight over its length: the distance of one end (`point`, 3D) from the ray
+    through the other end's pixel `uv`, over `length` (the sine of the segment's angle to that ray; above 1 when the
+    image shows it longer than `length` allows). The perspective-correct form of the image length at one end's depth."""
+    d = cam.ray(uv)
+    oc = point - cam.C
+    return float(np.linalg.norm(oc - (oc @ d) * d)) / length
 
 
 def upper_arm_gap_m(pose: PoseResult, cam: CameraModel, side: str = "right") -> float | None:

@@ -14,6 +14,7 @@ from pipelines.geometry import (
     elbow_angle_metric,
     forearm_ratio,
     on_ray_at_distance,
+    segment_length_lower_bound,
 )
 from pipelines.rules.etiquette_common import ClerkGeometry
 from tests.fixtures.etiquette import FOREARM, UPPER_ARM, ArmPose, counter_for, make_cam, synth_pose
@@ -99,3 +100,23 @@ def test_clerk_geometry_learns_the_arm_lengths_and_measures_the_guide():
     assert abs(elbow_angle(last.pose, last.cam, "right", arm).value - 120.0) < 6.0
     assert abs(elbow_angle(last.pose, last.cam, "right").value - 120.0) > 20.0
     assert not measured[0].arms  # nothing before the upright baseline and a few fitted frames
+
+
+NEAR_RIGHT = dict(yaw=-15.0, pitch=19.2, height=1.6, distance=1.15)  # tune_sweep's close view on the guiding arm's side
+
+
+def test_the_forearm_ratio_is_taken_against_the_line_of_sight():
+    """A wrist coming toward a close camera off its axis grows in the image with its nearness: the forearm's image
+    length at the elbow's depth reads 0.74 of its length here (in the image plane by the 0.7 gate), while the elbow's
+    distance from the wrist's ray (the sine of the forearm's angle to the line of sight) is 0.68: foreshortened, so the
+    length-based cue reads the 120-deg guide."""
+    cam = make_cam(**NEAR_RIGHT)
+    pose, pts = synth_pose(cam, 15.0, right=guide_arm(20, 10))
+    pose = mediapipe_depth(pose)
+    arm = ArmScale(float((pts[12] - cam.C) @ cam.R[2]), UPPER_ARM, FOREARM)
+    at_elbow_depth = float((pts[14] - cam.C) @ cam.R[2])
+    uv = cam.project(np.array([pts[14], pts[16]]))
+    assert segment_length_lower_bound(cam, uv[0], uv[1], at_elbow_depth) / FOREARM > 0.72  # the former reading
+    assert forearm_ratio(pose, cam, arm) < 0.7
+    assert abs(elbow_angle(pose, cam).value - 120.0) > 12.0  # the median reads it straighter
+    assert abs(elbow_angle(pose, cam, arm=arm).value - 120.0) < 5.0

@@ -13,9 +13,13 @@ from pipelines.geometry import ArmScale, elbow_upper_roots
 from tests.fixtures.etiquette import FOREARM, UPPER_ARM, ArmPose, make_cam, synth_pose
 from tests.test_etiquette_recorded import replay
 
-# compliant raised guide at (1.3 m, 2 m, -20 deg): the median cue reads 88 +- 16 for 120; the roots 108 / 66
+# compliant raised guide at (1.3 m, 2 m, -20 deg): until session 11 the median cue read 88 +- 16 for 120 (roots 108 /
+# 66); with the forearm's foreshortening taken against the line of sight the length-based cue reads it (107.5)
 RAISED = "guide_high__m_young_avg__h1.3_d2_y-20__s6"
-# straight arm (170) from the same view: roots 154 / 86, both out of 120 +- 15
+# compliant bent guide at (1.3 m, 1.2 m, 35 deg), the far-side arm: the median cue reads 86 +- 13 for 120, the other
+# depth root 119
+BENT_FAR = "guide_bent__f_old_heavy__h1.3_d1.2_y35__s7"
+# straight arm (170) from (1.3 m, 2 m, -20 deg): roots 154 / 86, both out of 120 +- 15
 STRAIGHT = "guide_wrong_elbow__f_old_heavy__h1.3_d2_y-20__s6"
 
 
@@ -32,7 +36,7 @@ def test_one_root_is_the_true_angle_whichever_way_the_upper_arm_points(view, for
 
 
 def test_a_compliant_guide_read_bent_is_unknown_when_the_other_depth_sign_passes():
-    (ev,) = replay(RAISED, only=["guide.gesture"])
+    (ev,) = replay(BENT_FAR, only=["guide.gesture"])
     e = ev.evidence
     assert e["elbow_deg"] < 105 - e["elbow_sigma_deg"]  # the median cue alone: a confident failure
     assert 105 <= e["elbow_alt_deg"] <= 135
@@ -40,8 +44,16 @@ def test_a_compliant_guide_read_bent_is_unknown_when_the_other_depth_sign_passes
 
 
 def test_without_the_alternative_the_same_guide_fails_its_elbow():
-    (ev,) = replay(RAISED, rules={"guide.gesture": {"elbow_depth_alternative": False}}, only=["guide.gesture"])
+    (ev,) = replay(BENT_FAR, rules={"guide.gesture": {"elbow_depth_alternative": False}}, only=["guide.gesture"])
     assert ev.outcome == "violation" and ev.evidence["failed"] == ["elbow"]
+
+
+def test_the_raised_guide_pointing_along_the_line_of_sight_reads_its_elbow():
+    """Its forearm reads 0.66-0.72 of its length in the image at the elbow's depth, 0.01-0.02 less against the wrist's
+    ray (`geometry.forearm_ratio`): three held frames just over the 0.7 gate now take the length-based cue (107-108 deg)
+    instead of the median (84-87), and the hold's median moves from 88 to 107.5 (within 120 +- 15)."""
+    (ev,) = replay(RAISED, rules={"guide.gesture": {"elbow_depth_alternative": False}}, only=["guide.gesture"])
+    assert ev.evidence["checks"]["elbow"] is True and ev.outcome == "pass"
 
 
 def test_a_straight_arm_fails_when_neither_depth_sign_passes():
