@@ -3,6 +3,7 @@ arms crossed, hands on hips, fidget, legs, gaze.away and the smile rate."""
 
 from __future__ import annotations
 
+from calibration.config import Camera, default_counter
 from pipelines.messages import QueueCall
 from tests.fixtures.rules import (
     BEHAVIOUR_RULES,
@@ -132,6 +133,27 @@ def test_recorded_slump_seen_close_from_above_sinks_the_shoulders_less_than_lyin
     former = {k: {**v, "lying_sink_m": 0.13} for k, v in both.items()}
     got = run_rules(obs, rules, counter=counter, overrides=former)
     assert spans(got, "posture.head_on_desk") and spans(got, "posture.slouch") == []
+
+
+def test_recorded_lying_clerk_lost_half_way_down_is_carried_over_whatever_the_sink_read():
+    # tune_side (1.55 m, -30 deg): the one frame seen going down has the head 0.11 sw over the shoulders with them sunk
+    # 0.16 m, then the pose is lost until 4.6 s. Read as a slump (a threshold over 0.16 m), the loss is still lying:
+    # a slumped clerk stays in view
+    obs, counter = recorded_posture("head_on_desk__m_short__h1.55_d1.45_y-30")
+    high = {"posture.head_on_desk": {"min_duration": 1.0, "lying_sink_m": 0.2}}
+    (span,) = spans(run_rules(obs, ["posture.head_on_desk"], counter=counter, overrides=high), "posture.head_on_desk")
+    assert span[0] <= 1.0 and span[1] >= 4.0  # labelled 0.8-4.2 s
+    # synthetic, calibrated: the head drops to 0.03 sw over shoulders that did not sink (a slump's reading) ...
+    cam = Camera(width=1280, height=720, height_m=1.35, distance_m=1.5, pitch_deg=10)
+    cfg = default_counter(1280, 720, counter_id="c1").model_copy(update={"camera": cam})
+    down = frame(pose=clerk({0: (640, 395), 7: (700, 390), 8: (580, 390)}), face_=None)
+    lost = frame(pose=None, face_=None)
+    evs = run_rules(stream(seconds(frame(), 5) + seconds(down, 1) + seconds(lost, 20)), ["posture.head_on_desk"],
+                    counter=cfg)
+    assert spans(evs, "posture.head_on_desk") == [(6.0, 25.8)]  # ... then the pose lost: lying, from the loss
+    # ... while the pose stays in view it is the slump it reads as
+    evs = run_rules(stream(seconds(frame(), 5) + seconds(down, 10)), ["posture.head_on_desk"], counter=cfg)
+    assert spans(evs, "posture.head_on_desk") == []
 
 
 def test_recorded_walk_off_past_the_frame_edge_is_not_head_on_desk():

@@ -251,11 +251,13 @@ class StandingMemory:
         return t - self.stood_t <= memory_s
 
 
-# Lying on the desk brings the shoulders down toward it; slumping sinks them a little. On every head-down frame of the
-# four tune splits the lying clerks had sunk 0.16-0.9 m below their usual seated height, the slumps 0.10-0.133 m (the
-# -30 deg tune_side slump reads its ears 0.17 sw over the shoulders there, a lying clerk's 0.11: the head alone
-# cannot tell them; tune_sweep's slump seen close from above, (1.6 m, 1.15 m, -15 deg), sinks 0.133 m).
-LYING_SINK_M = 0.145
+# Lying on the desk brings the shoulders down toward it; slumping sinks them a little. On the frames with the head
+# down but still over the shoulder line (0-0.2 sw), seated, of the four tune splits: lying clerks 0.161-0.89 m below
+# their usual seated height (smallest: tune_side -30 deg, half-way down, the pose lost next), slumps 0.10-0.133 m
+# (largest: tune_sweep (1.6 m, 1.15 m, -15 deg), seen close from above, the forward lean reads as sink). The midpoint
+# leaves 1.4 cm either side; a lying clerk the pose model loses right after such a frame is carried over whatever
+# it read (posture.head_on_desk), so the threshold decides only clerks who stay in view.
+LYING_SINK_M = 0.147
 LYING_SINK_DOC = "a head down with the shoulders sunk less than this (m) below their usual seated height is a slump"
 
 

@@ -11,7 +11,9 @@ the shoulders moving away, not a head sinking below them; the head must be seen 
 inside the post zone, as a walk-off leaves a garbage fit at the frame's edge). Lost frames after an upright pose, or
 with nobody at the post, stay unknown: a colleague walking off never turns into head_on_desk.
 A head sunk to the shoulders while they sank less than `lying_sink_m` below the clerk's usual seated height (the
-head still over the shoulder line, calibrated camera) is a slump, posture.slouch's (see `SeatedShoulders`).
+head still over the shoulder line, calibrated camera) is a slump, posture.slouch's (see `SeatedShoulders`), while
+the pose stays: the pose lost right after such a frame is carried over as lying (the model keeps a slumped clerk's
+face and torso, and loses one going down onto the forearms, often before the shoulders have sunk far).
 """
 
 from __future__ import annotations
@@ -69,10 +71,13 @@ class HeadOnDesk(TrackedRule):
         if body is not None:  # every frame with the body (shared with slouch): the standing before the bow counts
             stood, sink = seated_reading(obs, ctx, p.min_standing_shoulder_m, p.standing_memory_s)
         if height is not None:
-            down = height <= p.max_head_height_sw and not stood and not slumped_not_lying(height, sink, p.lying_sink_m)
+            low = height <= p.max_head_height_sw and not stood
+            down = low and not slumped_not_lying(height, sink, p.lying_sink_m)
             # only a head seen down inside the post zone may carry over a pose loss: a walk-off leaves the
-            # pose fitted at the frame's edge, out of the post, where the person box still holds it for a while
-            self.last_down, self.down_since_lost = down and ctx.values.get("staffed_by") == "pose", None
+            # pose fitted at the frame's edge, out of the post, where the person box still holds it for a while.
+            # A head down that still reads as a slump carries it over too: the pose model keeps a slumped clerk
+            # (face and torso in view) but loses one going down onto the forearms, often half-way down
+            self.last_down, self.down_since_lost = low and ctx.values.get("staffed_by") == "pose", None
             return down, {"head_height_sw": round(height, 2)}
         if body is not None or not self.last_down or ctx.clerk_present is False and obs.pose is not None:
             # a body without a head/shoulders reading, an upright clerk lost, or a pose seen away from the post
