@@ -435,6 +435,21 @@ def test_a_far_side_hand_at_the_ear_over_the_face_with_the_elbow_raised_is_a_cal
         assert bool(spans(evs, "drink.in_front")) is not call
 
 
+def test_a_hand_that_slides_from_the_ear_onto_the_mouth_is_a_call_not_a_sip():
+    # tune_sweep phone_call_long at (1.5 m, 1.9 m, -50 deg): the hand at the ear (0.54 sw off the mouth) slides onto
+    # it as the pose refits the turning torso, arm hanging as seen from there; a cup comes up from the desk
+    ear = frame(pose=clerk(hand_to("right", 530, 300)))  # at the ear, 0.5 sw from the mouth
+    mouth = frame(pose=clerk(hand_to("right", 640, 305)))
+    slid = seconds(frame(), 2) + seconds(ear, 2) + seconds(mouth, 3) + seconds(frame(), 5)
+    assert spans(run_rules(stream(slid), ["phone.call"], calls=CALL), "phone.call")  # it was a call
+    assert run_rules(stream(slid), ["drink.in_front"], calls=CALL) == []
+    # controls: the hand up from the desk is a sip, and so is one that went down between the call and the mouth
+    assert spans(run_rules(stream(seconds(frame(), 4) + seconds(mouth, 3) + seconds(frame(), 5)), ["drink.in_front"],
+                           calls=CALL), "drink.in_front")
+    dropped = seconds(frame(), 2) + seconds(ear, 2) + seconds(frame(), 1) + seconds(mouth, 3) + seconds(frame(), 5)
+    assert spans(run_rules(stream(dropped), ["drink.in_front"], calls=CALL), "drink.in_front")
+
+
 def test_recorded_bites_seen_from_35_degrees_aside_are_measured_in_a_floored_shoulder_width():
     # tune_side (1.3 m, 1.2 m, 35 deg), the far-side hand: the shoulder line shortens and the fist under the lips
     # reads 0.50-0.55 sw from the mouth, 0.34-0.37 sw past the nose; in a width floored at 0.25 m worth at the

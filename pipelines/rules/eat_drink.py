@@ -6,8 +6,10 @@ Per frame: a hand at the mouth, and a cup/bottle seen at the mouth or that hand 
 window is allowed (the cup itself on the desk is a desk rule, a site setting). A hand at the ear is a
 call (from a camera aside, judged against where the nose would be seen face-on: `at_mouth_not_ear`); so is a hand
 at the mouth holding a phone the detector saw there while it stayed (no cup seen): from 35-40 degrees aside a
-far-side hand at the ear shows over the face, where the pose reads it in front of the mouth. Lying on the desk
-silences the rule.
+far-side hand at the ear shows over the face, where the pose reads it in front of the mouth; and so is a hand that
+came to the mouth from the ear without dropping below the shoulder line (a cup comes up from the desk): seen from 50
+degrees aside the pose refits a clerk on the phone as the torso turns and the hand at the ear slides onto the mouth.
+Lying on the desk silences the rule.
 
 Without the cup seen, the pose cannot tell a sip from a bite of food, a hand covering a cough or
 wiping the mouth: each of them, with a client present, reads as a drink.
@@ -22,7 +24,7 @@ from pydantic import Field
 from pipelines.engine import RuleContext, register
 from pipelines.rules._base import TimedParams, TrackedRule, best, body_of
 from pipelines.rules._frame import DRINK_LABELS, PHONE_LABELS, camera, measure
-from pipelines.rules.phone_call import at_mouth_not_ear
+from pipelines.rules.phone_call import at_ear, at_mouth_not_ear
 from vision.observation import Observation
 
 __all__ = ["DRINK_LABELS", "DrinkInFront"]
@@ -39,6 +41,9 @@ class Params(TimedParams):
     cup_memory_s: float = Field(3.0, ge=0)
     require_cup: bool = Field(False, description="only with a cup/bottle seen at the mouth (no pose-only sip)")
     max_sip_s: float = Field(8.0, gt=0, description="without a cup: a hand at the mouth longer than this is not a sip")
+    ear_hand_drop_sw: float = Field(
+        0.0, description="a hand seen at the ear is a call's until it drops below this (vs the shoulder line, sw)"
+    )
 
 
 @register
@@ -55,6 +60,7 @@ class DrinkInFront(TrackedRule):
         self.arrived: float | None = None
         self.phone_held = False  # a phone seen at the hand since it came to the mouth: a call's hand, not a sip
         self.last_ev: dict[str, Any] = {}
+        self.from_ear: set[str] = set()  # hands seen at the ear that have not dropped below the shoulders since
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
@@ -71,7 +77,13 @@ class DrinkInFront(TrackedRule):
                 return self._verdict(ctx, self.last_ev)
             self.arrived = None
             return (None if ctx.clerk_present else False), {}
-        at = at_mouth_not_ear(m, p.mouth_radius_sw, p.max_lateral_sw, camera(obs, ctx).yaw_deg)
+        for hm in m.hands.values():
+            if at_ear(hm) and (hm.d_mouth is None or hm.d_mouth > p.mouth_radius_sw):  # a cup at the lips reads both
+                self.from_ear.add(hm.side)
+            elif hm.height_sw is not None and hm.height_sw < p.ear_hand_drop_sw:
+                self.from_ear.discard(hm.side)
+        at = [hm for hm in at_mouth_not_ear(m, p.mouth_radius_sw, p.max_lateral_sw, camera(obs, ctx).yaw_deg)
+              if hm.side not in self.from_ear]
         if not at:
             self.arrived, self.phone_held = None, False
             return False, {}
