@@ -54,3 +54,19 @@ def test_judged_on_the_plain_window_the_same_guides_fail_on_the_left_hand(name):
 ])
 def test_left_hand_judged_against_its_sigma(lw, expected):
     assert left_hand_at_abdomen(np.array(lw), LEFT_HAND_SIGMA_M, 1.0) is expected
+
+
+# compliant high guide from (1.5 m, 1.9 m, -50 deg), tune_sweep: the left arm is behind the body, scored 0.33-0.5
+HIGH_M50 = "guide_high__m_heavy_tall__h1.5_d1.9_y-50__s11"
+
+
+def test_a_left_arm_hidden_behind_the_body_leaves_the_left_hand_unknown():
+    (ev,) = events(HIGH_M50)
+    e = ev.evidence
+    assert e["left_arm_visibility"] < 0.5 and e["left_wrist_m"][0] > 0.25  # guessed 0.29 m out to the left
+    assert e["checks"]["left_hand_abdomen"] is None and ev.outcome == "pass"
+
+
+def test_judged_whatever_the_visibility_the_hidden_left_hand_fails():
+    (ev,) = events(HIGH_M50, min_arm_visibility=0.0)
+    assert ev.outcome == "violation" and ev.evidence["failed"] == ["left_hand_abdomen"]

@@ -106,7 +106,8 @@ class GuideParams(RuleParams):
     # deg): the compliant bent guide's arm scored 0.29-0.43, its elbow and wrist sat 19 / 11 px off, read 75 for 120
     min_arm_visibility: float = Field(0.5, ge=0, le=1, description="the elbow is judged only while MediaPipe scores "
                                       "the right shoulder, elbow and wrist visible at least this much (median over "
-                                      "the hold; the least visible of the three): below, the joints are guessed")
+                                      "the hold; the least visible of the three): below, the joints are guessed; "
+                                      "the left hand at the abdomen likewise on the left arm's three joints")
     gap_target_m: float = Field(0.10, ge=0)
     gap_tolerance_m: float = Field(0.08, gt=0)
     # with the hand's depth scaled (geometry.HAND_DEPTH_SCALE) palms up read 0.78 / 0.93 at their 25th / 50th
@@ -289,6 +290,7 @@ def guide_row(frame: Frame, obs: Observation, p: GuideParams, bow: float | None,
         "elbow_sigma_deg": float(np.hypot(el.sigma, elbow_joint_sigma_deg(frame, excess))),
         "elbow_world_deg": elbow_angle_world(frame.pose, "right"),
         "arm_visibility": float(visibility(frame.pose, SIDE["right"]).min()),
+        "left_arm_visibility": float(visibility(frame.pose, SIDE["left"]).min()),
         # of the length-based readings with the upper arm toward or away from the camera, the one nearer the target
         "elbow_alt_deg": None if roots is None else min(roots, key=lambda a: abs(a - p.elbow_target_deg)),
         "gap_m": upper_arm_gap_m(frame.pose, frame.cam, "right"),
@@ -369,7 +371,8 @@ class GuidingGesture(Rule):
         m = {k: median_of(rows, k) for k in ("elbow_deg", "elbow_alt_deg", "elbow_world_deg", "gap_m", "palm_up",
                                               "fingers_together", "fingertip_deg", "left_x_m", "left_y_m", "left_z_m",
                                               "bow_deg", "elbow_sigma_deg", "fingertip_sigma_deg", "forearm_ratio",
-                                              "gap_sigma_m", "arm_visibility", "finger_spread_deg",
+                                              "gap_sigma_m", "arm_visibility", "left_arm_visibility",
+                                              "finger_spread_deg",
                                               "finger_spread_sigma_deg")}
         positions = [r["position"] for r in rows]
         position = max(set(positions), key=positions.count)
@@ -384,6 +387,9 @@ class GuidingGesture(Rule):
 
         left = None if any(m[k] is None for k in ("left_x_m", "left_y_m", "left_z_m")) \
             else np.array([m["left_x_m"], m["left_y_m"], m["left_z_m"]])
+        # from the guiding arm's side the left arm is behind the body and MediaPipe guesses it (tune_sweep (1.5 m,
+        # 1.9 m, -50 deg): scored 0.33-0.5, the compliant high guide's left hand read 0.29 m out to the left)
+        left_hidden = m["left_arm_visibility"] is not None and m["left_arm_visibility"] < p.min_arm_visibility
         elbow_range = (p.elbow_target_deg - p.elbow_tolerance_deg, p.elbow_target_deg + p.elbow_tolerance_deg)
         # the cues' error is mostly the view's (depth along the line of sight), not frame-to-frame noise: the
         # event keeps the frames' median sigma rather than shrinking it by the number of frames
@@ -415,8 +421,8 @@ class GuidingGesture(Rule):
             "fingertips_lead": None if m["forearm_ratio"] is not None and m["forearm_ratio"] < FORE_FORESHORTENED
             else judge(m["fingertip_deg"], m["fingertip_sigma_deg"], 0.0, p.fingertip_max_deg, p.confident_sigmas),
             # the hold's median wrist, judged against the wrist's measured error
-            "left_hand_abdomen": None if left is None else left_hand_at_abdomen(left, LEFT_HAND_SIGMA_M,
-                                                                                 p.confident_sigmas),
+            "left_hand_abdomen": None if left is None or left_hidden
+            else left_hand_at_abdomen(left, LEFT_HAND_SIGMA_M, p.confident_sigmas),
             "body_bow": within("bow_deg", p.bow_target_deg, p.bow_tolerance_deg),
         }
         failed = [k for k, v in checks.items() if v is False]
@@ -426,6 +432,7 @@ class GuidingGesture(Rule):
             "elbow_deg": r1(m["elbow_deg"]), "elbow_sigma_deg": r1(m["elbow_sigma_deg"]),
             "elbow_world_deg": r1(m["elbow_world_deg"]), "elbow_alt_deg": r1(m["elbow_alt_deg"]),
             "arm_visibility": None if m["arm_visibility"] is None else round(m["arm_visibility"], 2),
+            "left_arm_visibility": None if m["left_arm_visibility"] is None else round(m["left_arm_visibility"], 2),
             "upper_arm_gap_m": None if m["gap_m"] is None else round(m["gap_m"], 3),
             "upper_arm_gap_sigma_m": None if m["gap_sigma_m"] is None else round(m["gap_sigma_m"], 3),
             "palm_up": r1(m["palm_up"]), "fingers_together": r1(m["fingers_together"]),
