@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from calibration.config import Camera, default_counter
 from pipelines.messages import QueueCall
+from pipelines.replay import replay_timed
 from tests.fixtures.rules import (
     BEHAVIOUR_RULES,
     NEUTRAL,
@@ -383,6 +384,26 @@ def test_fidget_hair_and_fingers():
 
 
 
+def test_hands_meeting_for_a_moment_on_each_bite_are_no_fidgeting():
+    # tune_sweep eating at (1.5 m, 1.9 m, -50 deg): the hands pass each other on the way to the mouth and back, read
+    # together and moving for 0.2-0.6 s a bite, apart for 2-3 s between; fidgeting fingers stay together
+    together = clerk({15: (650, 520), 16: (620, 520)})
+    play = [frame(pose=together, hands=[_hand(650, 520, 15 * (i % 2)), _hand(620, 520, -15 * (i % 2))])
+            for i in range(3)]
+    apart = frame(pose=clerk({15: (740, 520), 16: (540, 520)}), hands=[_hand(740, 520, 0), _hand(540, 520, 0)])
+    bites = (play + seconds(apart, 2.4)) * 8
+    assert run_rules(stream(bites), ["posture.fidget"]) == []
+    # control: judged from the first frame together, the bites read as fidgeting
+    evs = run_rules(stream(bites), ["posture.fidget"], overrides={"posture.fidget": {"min_together_s": 0.0}})
+    assert spans(evs, "posture.fidget")
+    # fingers playing for 12 s still alert 6 s after the hands came together: the wait counts toward min_duration
+    long_play = [frame(pose=together, hands=[_hand(650, 520, 15 * (i % 2)), _hand(620, 520, -15 * (i % 2))])
+                 for i in range(60)]
+    timed = replay_timed(stream(seconds(frame(), 2) + long_play + seconds(frame(), 5)),
+                         default_counter(1280, 720, counter_id="c1"), only=["posture.fidget"])
+    assert [(round(t, 1), ev.clip_start) for t, ev in timed if ev.type == "new"] == [(8.0, 3.2)]
+
+
 def test_fidget_fingers_with_one_of_the_interlocked_hands_found_and_its_handedness_flipping():
     together = clerk({15: (660, 520), 16: (610, 520)})  # wrists 0.25 sw apart
     one = [frame(pose=together, hands=[HandResult(landmarks=_hand(655, 520, 15 * (i % 2)).landmarks,
@@ -400,7 +421,7 @@ def test_recorded_fidget_fingers_where_the_hand_model_finds_one_hand():
     # while fidgeting (1.0-9.5 s) the hand model finds both hands on 3 frames of 43
     assert sum(len(o.hands) >= 2 for o in obs if 1.0 <= o.t <= 9.5) <= 3
     (span,) = spans(run_rules(obs, ["posture.fidget"], counter=counter), "posture.fidget")
-    assert span[0] <= 2.0 and span[1] >= 9.0  # labelled 1.0-9.5 s
+    assert span[0] <= 2.4 and span[1] >= 9.0  # labelled 1.0-9.5 s; judged once together min_together_s (1.2 s)
     # with the wrists' gap at the old 0.3 sw (they sit 0.44-0.50 apart here) and no hand-at-their-middle reading,
     # nothing; the hand found at their middle alone still finds it
     tight = {"posture.fidget": {"hands_together_sw": 0.3, "joined_hand_sw": 0.0}}

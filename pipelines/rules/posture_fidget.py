@@ -6,9 +6,11 @@ Fingers: both hands together in front of the body (the pose wrists within `hands
 fingers moving against their own wrist, for `min_duration` s. Interlocked fingers hide one hand from the
 hand model, so one hand found at the joined wrists is enough (its fingertips compared frame to frame with
 the same hand's, told by the nearer pose wrist: the model's handedness flips between frames on joined
-hands). Typing or writing keeps the hands apart (about a shoulder width). Seen from 30 deg aside the pose spreads the
-joined wrists up to 0.9 sw apart; a hand the hand model finds within `joined_hand_sw` of their middle (wrists at most
-`max_joined_wrists_sw` apart) says the hands are together there (hands apart sit at their own wrists).
+hands), once they have stayed together `min_together_s` (eating hands pass each other on the way to the mouth and
+back, together for a frame or three). Typing or writing keeps the hands apart (about a shoulder width). Seen from
+30 deg aside the pose spreads the joined wrists up to 0.9 sw apart; a hand the hand model finds within
+`joined_hand_sw` of their middle (wrists at most `max_joined_wrists_sw` apart) says the hands are together there
+(hands apart sit at their own wrists).
 Lying on the desk (posture.head_on_desk) silences it.
 """
 
@@ -39,6 +41,10 @@ class Params(TimedParams):
         0.3, ge=0, description="... or wrists up to max_joined_wrists_sw apart with a hand found this near their middle"
     )
     max_joined_wrists_sw: float = Field(1.0, gt=0, description="... (the pose misplacing joined wrists seen aside)")
+    min_together_s: float = Field(
+        1.2, ge=0, description="fingers judged once the hands have stayed together this long (s; it counts toward"
+        " min_duration); before: unknown"
+    )
 
 
 @register
@@ -53,6 +59,7 @@ class Fidget(TrackedRule):
         self.touches: deque[float] = deque()
         self.at_hair = False
         self.prev_tips: dict[str, list[tuple[float, float]]] | None = None
+        self.together_since: float | None = None  # the hands not seen apart since
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
@@ -62,7 +69,7 @@ class Fidget(TrackedRule):
             self.touches.popleft()
         if body is None or ctx.values.get("head_down"):
             # lying on the desk puts the head below the hands resting by it: not hair touching
-            self.at_hair, self.prev_tips = False, None
+            self.at_hair, self.prev_tips, self.together_since = False, None, None
             return False, {}
         if body.eyes is None or body.shoulder_width is None:
             self.at_hair = False
@@ -78,18 +85,20 @@ class Fidget(TrackedRule):
         self.at_hair = hair
         if len(self.touches) >= p.min_touches:
             return True, {"kind": "hair", "touches": len(self.touches)}
-        return self._fingers(obs, body, p), {"kind": "fingers"}
+        return self._fingers(obs, body, p, t), {"kind": "fingers"}
 
     def min_duration_for(self, evidence: dict[str, Any]) -> float | None:
-        # the touch count already carries the hair's duration: open at once
-        return 0.0 if evidence.get("kind") == "hair" else None
+        # the touch count already carries the hair's duration: open at once; the fingers were judged only after the
+        # hands had stayed together `min_together_s`, which counts toward `min_duration` (the alert comes no later)
+        p: Params = self.params  # type: ignore[assignment]
+        return 0.0 if evidence.get("kind") == "hair" else max(0.0, p.min_duration - p.min_together_s)
 
-    def _fingers(self, obs: Observation, body: Any, p: Params) -> bool | None:
+    def _fingers(self, obs: Observation, body: Any, p: Params, t: float) -> bool | None:
         if "hands" not in obs.ran:
             return None
         lw, rw, sw = body.pt(L_WR, 0.3), body.pt(R_WR, 0.3), body.shoulder_width
         if lw is None or rw is None:
-            self.prev_tips = None
+            self.prev_tips, self.together_since = None, None
             return False
         centre, apart = ((lw[0] + rw[0]) / 2, (lw[1] + rw[1]) / 2), dist(lw, rw) / sw
         # Seen 30 deg aside the pose spreads joined wrists 0.5-0.9 sw apart, where the hand model finds the hands at
@@ -97,8 +106,11 @@ class Fidget(TrackedRule):
         hands = [(h, dist(h.landmarks[0][:2], centre) / sw) for h in obs.hands if len(h.landmarks) == 21]
         joined = apart <= p.max_joined_wrists_sw and any(d <= p.joined_hand_sw for _, d in hands)
         if apart > p.hands_together_sw and not joined:
+            # seen apart; a frame where the hand model found no hand cannot say so (the run of frames together holds)
             self.prev_tips = None
+            self.together_since = self.together_since if not hands else None
             return False
+        self.together_since = t if self.together_since is None else self.together_since
         # Interlocked hands hide each other: the hand model often finds only one of the two, so any hand at
         # the joined wrists counts, its fingertips measured against its own wrist (the wrists stay put).
         tips: dict[str, list[tuple[float, float]]] = {}
@@ -111,7 +123,7 @@ class Fidget(TrackedRule):
         both = [k for k in tips if prev and k in prev]
         if not tips:
             return None  # the hands at the wrists not found on this frame: unknown, not still
-        if not both:
-            return None
+        if not both or t - self.together_since < p.min_together_s - 1e-6:
+            return None  # (seen from 50 deg aside, eating hands read together and moving for up to 0.6 s a bite)
         moves = [dist(a, b) for k in both for a, b in zip(prev[k], tips[k], strict=True)]  # type: ignore[index]
         return sum(moves) / len(moves) / sw >= p.finger_motion_sw
