@@ -28,6 +28,10 @@ class ContextParams(BaseModel):
 
     memory_s: float = Field(3.0, gt=0, description="how long a slow stage's last result stays valid")
     person_min_score: float = Field(0.5, ge=0, le=1)
+    client_min_width: float = Field(
+        0.72, ge=0, description="a person box in the client zone this narrow (share of the clerk box's height) stands"
+        " at the clerk's depth: not a client"
+    )
     pose_min_score: float = Field(0.3, ge=0, le=1, description="pose below this counts as nobody")
     client_call_window_s: float = Field(
         180.0, ge=0, description="a queue call means a client is at the window for this long (no client zone)"
@@ -144,7 +148,7 @@ class ContextDeriver:
         # Client at the window: a person in the client zone, or a recent queue call.
         self.calls_seen = self.calls_seen or bool(ctx.calls)
         clerk = clerk_box(in_post, anchor)
-        clients = [d for d in people or [] if z.client is not None and d is not clerk and _in_zone(d, z.client)]
+        clients = [d for d in people or [] if self._at_window(d, clerk, obs.image_size)]
         zone_known = z.client is not None and people is not None
         called = bool(ctx.calls_since(self.p.client_call_window_s))
         if clients or called:
@@ -162,7 +166,7 @@ class ContextDeriver:
         v["visitor_boxes"] = [
             d for d in seen or [] if _near_post(d, z.post, obs.image_size)
             and not any(overlap_of_smaller(d.box, b.box) > 0.5 for b in taken)
-            and not (z.client is not None and _in_zone(d, z.client))
+            and not self._at_window(d, clerk, obs.image_size)
         ] if seen is not None else None
 
         # Pause sign: the ArUco marker (in the sign zone when one is drawn), remembered for a while.
@@ -181,6 +185,19 @@ class ContextDeriver:
         v["sign_shown"] = sign
         v["sign_in_view"] = self.sign_ever_seen or self.sign_place_seen
         v["paused"] = sign or ctx.terminal_paused
+
+    def _at_window(self, d: Detection, clerk: Detection | None, size: tuple[int, int]) -> bool:
+        """A person box in the client zone, other than the clerk's, and not one standing at the clerk's depth: a client
+        at the window is nearer the camera than the clerk and reads wider than `client_min_width` of the clerk box's
+        height (0.84-2.0, drinking_client and gaze_client of the four tune splits); seen from 50 deg aside a visitor
+        beside the clerk projects into the client zone at 0.43 (chatting_visitor and colleague_brief_visit there:
+        0.26-0.61). A box the frame's bottom edge cuts is someone nearer the camera than the desk, whatever width is
+        left of them."""
+        z = self.counter.zones
+        if z.client is None or d is clerk or not _in_zone(d, z.client):
+            return False
+        cut = d.box[3] >= size[1] - 0.02 * size[1]
+        return cut or clerk is None or d.box[2] - d.box[0] >= self.p.client_min_width * (clerk.box[3] - clerk.box[1])
 
     def _sign_id(self, m: Marker) -> bool:
         """The sign's marker id (any marker when the counter sets none)."""

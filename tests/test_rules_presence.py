@@ -198,3 +198,32 @@ def test_a_half_hidden_visitor_scores_low_but_still_counts_once():
     # a box the detector barely believes (0.2) is not a visitor
     faint = frame(people=[clerk_box, person(850, 100, 1100, 700, score=0.2)])
     assert run_rules(stream(seconds(frame(), 5) + seconds(faint, 90) + seconds(frame(), 20)), RULES) == []
+
+
+def test_a_visitor_beside_the_clerk_seen_in_the_client_zone_is_no_client():
+    # tune_sweep (1.5 m, 1.9 m, -50 deg): the visitor standing beside the clerk projects into the client zone; at the
+    # clerk's depth their box is as narrow as a standing person there (0.43 of the clerk box's height), where a client
+    # at the window, nearer the camera, reads 0.84 or wider (or is cut by the frame's bottom edge)
+    from calibration.config import default_counter
+
+    cfg = default_counter(1280, 720, counter_id="c1")
+    cfg = cfg.model_copy(update={"zones": cfg.zones.model_copy(update={"client": [(840, 0), (1280, 0), (1280, 720),
+                                                                                   (840, 720)]})})
+    clerk_box = person(480, 150, 800, 720)  # 570 px high
+    visitor = frame(people=[clerk_box, person(850, 100, 1100, 700)])  # 250 px wide
+    evs = run_rules(stream(seconds(frame(), 5) + seconds(visitor, 90) + seconds(frame(), 20)), RULES, counter=cfg)
+    assert len(spans(evs, "post.chatting")) == 1
+    # a client at the window: wide, or cut by the bottom edge
+    for client in (person(850, 150, 1279, 700), person(900, 300, 1100, 720)):
+        at_window = frame(people=[clerk_box, client])
+        assert run_rules(stream(seconds(frame(), 5) + seconds(at_window, 90) + seconds(frame(), 20)), RULES,
+                         counter=cfg) == []
+    # control: judged by the zone alone, the visitor is a client
+    from pipelines.context import ContextParams
+    from pipelines.pipeline import PipelineSettings
+    from pipelines.replay import replay
+
+    zone_only = PipelineSettings(context=ContextParams(client_min_width=0.0))
+    evs = replay(stream(seconds(frame(), 5) + seconds(visitor, 90) + seconds(frame(), 20)), cfg, [],
+                 settings=zone_only, only=RULES)
+    assert spans(evs, "post.chatting") == []
