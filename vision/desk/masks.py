@@ -14,6 +14,17 @@ from vision.desk.shapes import LIMBS, TORSO, fill_holes, outline_px, torso_point
 from vision.results import HandResult, PoseResult
 
 
+def body_scale(lm: list, pts: list[tuple[int, int]], shoulder: float, torso_to_shoulder: float) -> float:
+    """The clerk's size in the image for the limb masks: the shoulder width, but at least `torso_to_shoulder` x the
+    shoulders-to-hips height: seen from a steep side the shoulders foreshorten (36 px for a 86 px torso at
+    (1.5 m, 1.9 m, -50 deg)) while the arms keep their thickness. The shoulder width alone without seen hips."""
+    if min(lm[23].visibility, lm[24].visibility) < 0.5:
+        return shoulder
+    mid = ((pts[11][0] + pts[12][0]) / 2, (pts[11][1] + pts[12][1]) / 2)
+    hips = ((pts[23][0] + pts[24][0]) / 2, (pts[23][1] + pts[24][1]) / 2)
+    return max(shoulder, torso_to_shoulder * math.dist(mid, hips))
+
+
 class ChangeMasks:
     """Mixed into `DeskChangeDetector` (vision/desk/stage.py), which holds the state these methods share."""
 
@@ -38,7 +49,8 @@ class ChangeMasks:
             lm = pose.landmarks
             pts = [(int(p.x * scale), int(p.y * scale)) for p in lm]
             shoulder = math.dist(pts[11], pts[12])
-            width = max(width, int(self.p.limb_width_frac * shoulder))
+            body = body_scale(lm, pts, shoulder, self.p.torso_to_shoulder)
+            width = max(width, int(self.p.limb_width_frac * body))
             for a, b in LIMBS:
                 if min(lm[a].visibility, lm[b].visibility) > 0.2:
                     cv2.line(mask, pts[a], pts[b], 1, width)
