@@ -220,6 +220,16 @@ def test_chin_on_hand_and_a_brief_touch():
     assert run_rules(stream(seconds(prop, 5) + seconds(frame(), 10)), ["posture.chin_on_hand"]) == []
 
 
+def test_chin_on_hand_with_the_ear_point_as_near_as_the_chin_is_propping():
+    # tune_sweep (1.3 m, 1.75 m, 25 deg): the pose puts the propping hand's side ear on the hand, as near it as the
+    # chin (0.00-0.04 sw both): a tie is no call; at the ear only when `ear_margin_sw` nearer it than the chin
+    prop = frame(pose=clerk({**hand_to("left", 650, 345), 13: (700, 480), 7: (652, 347)}))
+    specs = stream(seconds(frame(), 5) + seconds(prop, 20) + seconds(frame(), 5))
+    assert spans(run_rules(specs, ["posture.chin_on_hand"]), "posture.chin_on_hand")
+    tie_is_ear = {"posture.chin_on_hand": {"ear_margin_sw": 0.0}}  # control: the former strict comparison
+    assert run_rules(specs, ["posture.chin_on_hand"], overrides=tie_is_ear) == []
+
+
 def test_repeated_short_visits_to_the_chin_are_bites_not_propping():
     prop = frame(pose=clerk({**hand_to("left", 650, 345), 13: (700, 480)}))
     quick = {"posture.chin_on_hand": {"min_duration": 2.0}}

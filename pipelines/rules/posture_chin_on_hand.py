@@ -32,6 +32,9 @@ class Params(TimedParams):
     wrist_chin_sw: float = Field(
         0.4, gt=0, description="the propping wrist itself this close to the chin (sw), not only a fingertip"
     )
+    ear_margin_sw: float = Field(
+        0.05, ge=0, description="at the ear (a call) only when this much nearer it than the chin (sw)"
+    )
     mouth_margin_sw: float = Field(
         0.05, ge=0, description="at the mouth (eating, drinking) only when this much nearer it than the chin (sw)"
     )
@@ -93,7 +96,7 @@ class ChinOnHand(TrackedRule):
             under = w is not None and dist(w, chin) <= p.wrist_chin_sw * sw
             propped = w is not None and elbow is not None and elbow[1] > w[1] and w[1] > eyes[1] and elbow_low and under
             d_ear, d_mouth = hm.d_ear, hm.d_mouth
-            at_ear = d_ear is not None and d_ear < d  # closer to the ear than the chin/cheek: a call
+            at_ear = d_ear is not None and d_ear < d - p.ear_margin_sw  # closer to the ear than the chin/cheek: a call
             at_mouth = d_mouth is not None and d_mouth < d - p.mouth_margin_sw  # eating or drinking, not propping
             phone = dets_near(ctx.values.get("detections"), PHONE_LABELS, body.hand_points(side, obs.hands),
                               0.3 * body.shoulder_width)
