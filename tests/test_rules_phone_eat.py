@@ -448,6 +448,10 @@ def test_a_hand_that_slides_from_the_ear_onto_the_mouth_is_a_call_not_a_sip():
                            calls=CALL), "drink.in_front")
     dropped = seconds(frame(), 2) + seconds(ear, 2) + seconds(frame(), 1) + seconds(mouth, 3) + seconds(frame(), 5)
     assert spans(run_rules(stream(dropped), ["drink.in_front"], calls=CALL), "drink.in_front")
+    # ... and so is one after the post stood empty in between (the hand at the ear is not remembered across it)
+    away = seconds(frame(pose=None), 20)
+    left = seconds(frame(), 2) + seconds(ear, 2) + away + seconds(mouth, 3) + seconds(frame(), 5)
+    assert spans(run_rules(stream(left), ["drink.in_front"], calls=CALL), "drink.in_front")
 
 
 def test_recorded_bites_seen_from_35_degrees_aside_are_measured_in_a_floored_shoulder_width():

@@ -76,6 +76,8 @@ class DrinkInFront(TrackedRule):
             if self.arrived is not None and ctx.clerk_present and t - self.arrived <= p.max_sip_s:
                 return self._verdict(ctx, self.last_ev)
             self.arrived = None
+            if not ctx.clerk_present:  # whoever sits down next has no hand at the ear yet
+                self.from_ear.clear()
             return (None if ctx.clerk_present else False), {}
         for hm in m.hands.values():
             if at_ear(hm) and (hm.d_mouth is None or hm.d_mouth > p.mouth_radius_sw):  # a cup at the lips reads both
