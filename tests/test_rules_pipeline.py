@@ -234,9 +234,9 @@ def test_eval_on_a_missing_suite(tmp_path):
 class RoiDetector:
     """Records the crops it is asked about; finds the same phone in every crop that contains it."""
 
-    def __init__(self, phone_box) -> None:
+    def __init__(self, phone_box, score: float = 0.6, label: str = "cell phone") -> None:
         self.rois: list = []
-        self.phone_box = phone_box
+        self.phone_box, self.score, self.label = phone_box, score, label
 
     def detect(self, frame, roi=None, min_score=0.3, *, rgb=False):
         from vision.results import Detection
@@ -245,7 +245,9 @@ class RoiDetector:
         x1, y1, x2, y2 = self.phone_box
         if roi is None or not (roi[0] <= x1 and roi[1] <= y1 and x2 <= roi[2] and y2 <= roi[3]):
             return []
-        return [Detection(box=self.phone_box, label="cell phone", score=0.6, source="fake")]
+        if self.score < min_score:
+            return []
+        return [Detection(box=self.phone_box, label=self.label, score=self.score, source="fake")]
 
 
 def test_detector_runs_on_a_tight_crop_per_hand_and_merges_repeated_finds():
@@ -258,11 +260,34 @@ def test_detector_runs_on_a_tight_crop_per_hand_and_merges_repeated_finds():
     rng = np.random.default_rng(1)
     obs, _, _ = pipe.process(rng.integers(0, 255, (720, 1280, 3), dtype=np.uint8), 100.0)
     crops = [r for r in det.rois if r is not None]  # None = the full-frame person detector
-    assert len(crops) == 3  # both hands + face, then one crop per hand
-    sides = sorted(round(r[2] - r[0]) for r in crops)
+    assert len(crops) == 5  # both hands + face, one crop per hand, then phone.use's look per hand held up
+    sides = sorted(round(r[2] - r[0]) for r in crops[:3])
     assert sides[:2] == [200, 200] and sides[2] > 300  # 1 shoulder width (200 px) per hand, then the big one
-    assert [d.label for d in obs.detections] == ["cell phone"]  # found in 2 crops, reported once
+    assert [round(r[2] - r[0]) for r in crops[3:]] == [400, 400]  # 2 shoulder widths
+    assert [d.label for d in obs.detections] == ["cell phone"]  # found in several crops, reported once
     assert "detector" in obs.ran
+
+
+def _held_up_looking_down(det, nose=(640, 270)):
+    pose = FakePose()
+    pose.pose = clerk({13: (760, 600), 14: (520, 600), 0: nose})  # both forearms raised: hands held up in front
+    models = {"pose": pose, "face": FakeStage(face(pitch=35.0)), "hands": FakeStage([]), "detector": det}
+    cfg = default_counter(1280, 720, counter_id="c1").model_copy(update={"disabled_rules": ["post.chatting"]})
+    pipe = make_pipeline(cfg, shared_models=models)
+    obs, _, _ = pipe.process(np.random.default_rng(1).integers(0, 255, (720, 1280, 3), dtype=np.uint8), 100.0)
+    return obs
+
+
+def test_a_phone_held_up_is_looked_for_beyond_the_fingers_from_a_lower_score():
+    # the SSDs score a handset seen from the back 0.2-0.3 and only in a crop reaching past the fingers
+    obs = _held_up_looking_down(RoiDetector(phone_box=(560.0, 440.0, 600.0, 500.0), score=0.25))
+    assert [d.label for d in obs.detections] == ["cell phone"]
+    # ... that look keeps phones only: anything else still needs the detector's usual score
+    obs = _held_up_looking_down(RoiDetector(phone_box=(560.0, 440.0, 600.0, 500.0), score=0.25, label="cup"))
+    assert obs.detections == []
+    # the head bent over the phone brings the hands within reach of the nose (near the face): still looked at
+    obs = _held_up_looking_down(RoiDetector(phone_box=(560.0, 440.0, 600.0, 500.0), score=0.25), nose=(640, 420))
+    assert [d.label for d in obs.detections] == ["cell phone"]
 
 
 def test_hands_held_up_while_looking_at_the_client_get_no_detector_crop():

@@ -22,6 +22,8 @@ EDGE_MARGIN = 0.02
 # A person in the detectors' label sets (COCO "person", OIDv4 "Person"): the one test of "is this a person" that
 # the counter pipeline (people stage, object crops) and `counterwatch detect` share.
 PERSON_LABELS = frozenset({"person", "Person"})
+# A handset in the detectors' label sets (COCO "cell phone", OIDv4 "Mobile phone").
+PHONE_LABELS = frozenset({"cell phone", "Mobile phone"})
 
 
 def is_person(det: Detection) -> bool:
