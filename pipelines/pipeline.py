@@ -43,7 +43,7 @@ from pipelines.context import ContextDeriver, ContextParams, HandActivity, HandG
 from pipelines.engine import Engine
 from pipelines.events import Event
 from pipelines.messages import CounterState, CounterStatus, QueueCall, TerminalState
-from pipelines.rules._body import HAND_POINTS, L_EAR, NOSE, R_EAR, Body
+from pipelines.rules._body import HAND_POINTS, L_EAR, L_EL, NOSE, R_EAR, R_EL, Body
 from pipelines.temporal import Clock
 from vision.observation import Marker, Observation
 
@@ -468,12 +468,15 @@ class CounterPipelineImpl:
         from vision.roi import region_around
 
         sw = body.shoulder_width
-        if self.phone_use is None or self.s.held_crop_sw <= 0 or sw is None or not act.held_front:
+        # near the face too: a head bent over the phone brings the hand within reach of the nose, and the gate's
+        # wrist-over-elbow test misses a phone held at the chest that phone.use's hand-centre test takes
+        sides = act.held_front | {side for side in act.near_face if self._held_for_phone_use(body, obs, side)}
+        if self.phone_use is None or self.s.held_crop_sw <= 0 or sw is None or not sides:
             return []
         if not self._looking_down(body, obs):
             return []
         found = []
-        for side in sorted(act.held_front):  # near the face too: a head bent over the phone brings them close
+        for side in sorted(sides):
             wrist = body.pt(HAND_POINTS[side][0], 0.3)
             tips = [p for i in HAND_POINTS[side][1:] if (p := body.pt(i, 0.3)) is not None]
             if wrist is None or not tips:
@@ -487,6 +490,19 @@ class CounterPipelineImpl:
             found += [d for d in self._call("detector", "detect", image, roi=roi, min_score=self.s.held_phone_score)
                       if d.label in PHONE_LABELS]
         return found
+
+    def _held_for_phone_use(self, body: Body, obs: Observation, side: str) -> bool:
+        """phone.use's held_in_front on this frame's pose and hands: the hand centre below the shoulder line within
+        its height band, near the nose sideways, the elbow not above it by more than min_forearm_sw."""
+        p, sw, sh, nose = self.phone_use, body.shoulder_width, body.shoulder_mid, body.pt(NOSE)
+        pts = body.hand_points(side, obs.hands if "hands" in obs.ran else None)
+        if p is None or not pts or sw is None or sh is None or nose is None:
+            return False
+        cx, cy = sum(q[0] for q in pts) / len(pts), sum(q[1] for q in pts) / len(pts)
+        elbow = body.pt(L_EL if side == "left" else R_EL, 0.3)
+        forearm_ok = elbow is None or (elbow[1] - cy) / sw >= p.min_forearm_sw
+        return (p.min_height_sw <= (sh[1] - cy) / sw <= p.max_height_sw and abs(cx - nose[0]) / sw <= p.max_lateral_sw
+                and forearm_ok)
 
     def _looking_down(self, body: Body, obs: Observation) -> bool:
         """phone.use's gaze test with 5 degrees / 0.15 shoulder widths of slack; unknown counts as down."""

@@ -301,6 +301,24 @@ def test_hands_held_up_while_looking_at_the_client_get_no_detector_crop():
     assert [r for r in det.rois if r is not None] == [] and "detector" not in obs.ran
 
 
+def test_a_phone_at_the_chest_is_looked_for_when_phone_use_takes_the_hand_as_held_up():
+    # the wrist 0.2 sw below the elbow (the gate's held_front wants at most 0.15) but the hand centre level enough
+    # for phone.use, the head bent over it: the hand is near the face and phone.use's own test decides
+    det = RoiDetector(phone_box=(560.0, 600.0, 600.0, 650.0), score=0.25)
+    pose = FakePose()
+    pose.pose = clerk({0: (640, 420)})
+    models = {"pose": pose, "face": FakeStage(face(pitch=35.0)), "hands": FakeStage([]), "detector": det}
+    cfg = default_counter(1280, 720, counter_id="c1").model_copy(update={"disabled_rules": ["post.chatting"]})
+    obs, _, _ = make_pipeline(cfg, shared_models=models).process(np.zeros((720, 1280, 3), np.uint8), 100.0)
+    assert [d.label for d in obs.detections] == ["cell phone"]
+    # ... typing: the hand on the desk, the elbow well above it, gets no such look
+    det = RoiDetector(phone_box=(560.0, 600.0, 600.0, 650.0), score=0.25)
+    pose.pose = clerk({0: (640, 420), 13: (775, 480), 14: (505, 480)})
+    models["detector"] = det
+    obs, _, _ = make_pipeline(cfg, shared_models=models).process(np.zeros((720, 1280, 3), np.uint8), 100.0)
+    assert obs.detections == []
+
+
 def test_eval_takes_pipeline_settings_from_a_yaml_file_and_names_a_bad_field(tmp_path, monkeypatch):
     import pipelines.evaluate as ev
 
