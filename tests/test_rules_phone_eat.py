@@ -46,6 +46,14 @@ def test_phone_use_positive_with_flicker_and_threshold():
     assert run_rules(stream([PLAYING] * 25 + seconds(frame(), 10)), ["phone.use"]) == []
 
 
+def test_a_phone_find_at_the_chest_with_the_face_pitched_only_slightly_down_is_not_reading():
+    # fingers played with at the chest, the face found at 22-26 degrees, the hands' knot read as a phone
+    fidget = frame(pose=PHONE_POSE, face_=face(pitch=26.0), detections=[det("cell phone", 600, 460, score=0.34)])
+    assert run_rules(stream(seconds(fidget, 20)), ["phone.use"]) == []
+    # ... a phone read at the chest pitches the face 27-40 degrees (or loses it)
+    assert spans(run_rules(stream(seconds(PLAYING, 20)), ["phone.use"]), "phone.use")
+
+
 def test_phone_in_hand_looking_at_the_client_is_not_phone_use():
     assert run_rules(stream(seconds(PHONE_LOOKING_UP, 30)), ["phone.use"]) == []
 

@@ -12,7 +12,7 @@ crop of about one shoulder width around each hand, so a small phone is enlarged 
 counts when the pose has the one-handed shape of reading a phone: that hand raised clearly above the
 other (`raised_sw`; both hands up together is fidgeting, a handover or typing, both down is writing or
 reading papers on the desk), not at the mouth (eating, drinking) nor there within `bite_memory_s` (food held in
-front of the chest between bites), the head pitched well down (`pitch_down_deg`, ~35-45 degrees at a phone
+front of the chest between bites), the head pitched well down (`reading_pitch_deg`, ~35-45 degrees at a phone
 against 15-30 at papers on the desk; the face model often loses a face pitched that far, then the nose within
 `head_drop_sw` of the shoulder line), and the nose sunk `min_nose_drop_m` below this clerk's usual height over
 the shoulders (metres on the clerk's coronal plane through the camera model, the usual learned on frames with no
@@ -59,7 +59,11 @@ class Params(TimedParams):
     min_height_sw: float = Field(-1.4, description="hand centre at least this high vs the shoulder line (- = below)")
     max_height_sw: float = Field(0.0, description="... and at most this high (above it is the face)")
     # Writing or reading at the desk already pitches the face 15-30 degrees down; a phone held at the chest ~35-45.
-    pitch_down_deg: float = Field(25.0, description="face pitch that counts as looking down")
+    pitch_down_deg: float = Field(25.0, description="face pitch the pipeline takes as looking down (its phone crops "
+                                  "from 5 degrees less)")
+    # Fingers played with at the chest keep the face found at 22-26 degrees (tune_wide (1.2, 1.25, -10): the hands'
+    # knot read as a phone at 0.21-0.34); a phone read at the chest loses the face or shows it at 27-40.
+    reading_pitch_deg: float = Field(30.0, description="face pitch that counts as reading something at the chest")
     head_drop_sw: float = Field(0.35, gt=0, description="without a face: nose this close above the shoulders")
     min_forearm_sw: float = Field(
         -0.3, description="elbow at most this far above the hand centre (shoulder widths; typing reads -0.4..-0.7)"
@@ -83,7 +87,7 @@ class Params(TimedParams):
 
 def looking_down(body: Body, face: FaceResult | None, p: Params) -> bool | None:
     if face is not None:
-        return face.pitch >= p.pitch_down_deg
+        return face.pitch >= p.reading_pitch_deg
     nose, sh = body.pt(NOSE), body.shoulder_mid
     sw = body.shoulder_width
     if nose is None or sh is None or sw is None:
