@@ -40,6 +40,9 @@ PHONE_LOOKALIKES = frozenset({"laptop", "remote", "keyboard"})
 # pixels (app icons) outside them (sim phones 0.15-0.41 beside the hand; a hand beside papers, a lit patch of arm 0)
 ORANGE_HUES = (5, 25)
 MIN_ICON_HUES = 0.08
+# the share of the ring just outside a lit screen that is dark: a phone's black rim (sim phones 0.33-0.70 seen from
+# -50 to -15 deg), not a white snack tray or a sheet on the desk (0-0.08)
+FRAMED_RIM = 0.25
 
 
 def heuristic_label(frame: np.ndarray, box: Box, mask: np.ndarray | None = None, cut: bool = False) -> str:
@@ -52,9 +55,9 @@ def heuristic_label(frame: np.ndarray, box: Box, mask: np.ndarray | None = None,
     crop = frame[max(0, y1):y2, max(0, x1):x2]
     if crop.size == 0:
         return "unknown object"
-    hsv = cv2.cvtColor(crop, cv2.COLOR_BGR2HSV)
-    if mask is not None and mask.shape == crop.shape[:2] and mask.sum() >= 20:
-        hsv = hsv[mask.astype(bool)]
+    hsv2 = cv2.cvtColor(crop, cv2.COLOR_BGR2HSV)
+    own = mask is not None and mask.shape == crop.shape[:2] and mask.sum() >= 20
+    hsv = hsv2[mask.astype(bool)] if own else hsv2  # type: ignore[union-attr]
     hsv = hsv.reshape(-1, 3).astype(np.float32)
     w, h = x2 - x1, y2 - y1
     aspect = max(w, h) / max(1, min(w, h))
@@ -65,7 +68,14 @@ def heuristic_label(frame: np.ndarray, box: Box, mask: np.ndarray | None = None,
     # ... of several hues: skin and the wooden desk are vivid too, but only orange (a hand beside papers is no screen)
     orange = (hsv[:, 0] >= ORANGE_HUES[0]) & (hsv[:, 0] <= ORANGE_HUES[1])
     icon_hues = float((vivid & ~orange).sum()) / max(1, int(vivid.sum()))
-    if w * h <= 0.015 * frame_area and aspect < 3 and dark >= 0.06 and (
+    # ... counted on the screen too: the desk's rim beside a small phone dilutes the blob's share, not the screen's
+    screen_icons, rim = screen_look(hsv2, mask if own else None)
+    icon_hues = max(icon_hues, screen_icons)
+    area, slab = float(w * h), aspect
+    if own and rim >= FRAMED_RIM:
+        # a phone lying aslant fills little of its upright box: a screen in a black rim is sized on its own axes
+        area, slab = _own_rect(mask)  # type: ignore[arg-type]
+    if area <= 0.015 * frame_area and slab < 3 and dark >= 0.06 and (
             (lit >= 0.3 and colourful >= 0.08 and icon_hues >= MIN_ICON_HUES) or dark >= 0.6):
         return "cell phone"
     white = (hsv[:, 1] < 45) & (hsv[:, 2] > 170)
@@ -76,6 +86,44 @@ def heuristic_label(frame: np.ndarray, box: Box, mask: np.ndarray | None = None,
     if red.mean() > 0.4 and aspect < 2.5 and small:
         return "seal"
     return "unknown object"
+
+
+def _own_rect(mask: np.ndarray) -> tuple[float, float]:
+    """The area and aspect of the blob's changed pixels on their own axes (their minimum-area rectangle)."""
+    (_, _), (rw, rh), _ = cv2.minAreaRect(cv2.findNonZero(mask.astype(np.uint8)))
+    return float(rw * rh), max(rw, rh) / max(1.0, min(rw, rh))
+
+
+def screen_look(hsv: np.ndarray, mask: np.ndarray | None) -> tuple[float, float]:
+    """A lit screen's look: the largest lit area of the blob (its outline filled: icons are darker than the screen)
+    and (1) the share of its vivid pixels outside the skin/wood orange (app icons), (2) the share of the ring just
+    outside it that is dark (a phone's black rim; a white snack tray or a sheet lies on the desk's colour). `hsv`: the
+    box's HSV crop, `mask` its changed pixels (None: all)."""
+    own = np.ones(hsv.shape[:2], bool) if mask is None else mask.astype(bool)
+    lit = ((hsv[..., 2] > 150) & own).astype(np.uint8)
+    n, parts, stats, _ = cv2.connectedComponentsWithStats(lit)
+    if n < 2:
+        return 0.0, 0.0
+    largest = (parts == 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))).astype(np.uint8)
+    cnts, _ = cv2.findContours(largest, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    screen = np.zeros_like(lit)
+    cv2.fillPoly(screen, [cv2.convexHull(max(cnts, key=cv2.contourArea))], 1)
+    ring = cv2.dilate(screen, np.ones((5, 5), np.uint8)).astype(bool) & ~screen.astype(bool)
+    inside = screen.astype(bool)
+    vivid = inside & (hsv[..., 1] > 90) & (hsv[..., 2] > 120)
+    orange = (hsv[..., 0] >= ORANGE_HUES[0]) & (hsv[..., 0] <= ORANGE_HUES[1])
+    icons = float((vivid & ~orange).sum()) / max(1, int(vivid.sum()))
+    return icons, float((hsv[..., 2][ring] < 70).mean()) if ring.any() else 0.0
+
+
+def framed_screen(frame: np.ndarray, box: Box, mask: np.ndarray | None) -> bool:
+    """The blob's lit area is a screen in a phone's black rim (`screen_look`, at least `FRAMED_RIM`)."""
+    x1, y1, x2, y2 = (int(v) for v in box)
+    crop = frame[max(0, y1):y2, max(0, x1):x2]
+    if crop.size == 0:
+        return False
+    own = mask if mask is not None and mask.shape == crop.shape[:2] and mask.sum() >= 20 else None
+    return screen_look(cv2.cvtColor(crop, cv2.COLOR_BGR2HSV), own)[1] >= FRAMED_RIM
 
 
 def classifier_from_detectors(detectors: Sequence[Any], min_score: float = 0.3) -> Classifier:
