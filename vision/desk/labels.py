@@ -66,8 +66,7 @@ def heuristic_label(frame: np.ndarray, box: Box, mask: np.ndarray | None = None,
     vivid = (hsv[:, 1] > 90) & (hsv[:, 2] > 120)
     colourful = float(vivid.mean())  # app icons on a lit screen
     # ... of several hues: skin and the wooden desk are vivid too, but only orange (a hand beside papers is no screen)
-    orange = (hsv[:, 0] >= ORANGE_HUES[0]) & (hsv[:, 0] <= ORANGE_HUES[1])
-    icon_hues = float((vivid & ~orange).sum()) / max(1, int(vivid.sum()))
+    icon_hues = _icon_share(hsv[:, 0], vivid)
     # ... counted on the screen too: the desk's rim beside a small phone dilutes the blob's share, not the screen's
     screen_icons, rim = screen_look(hsv2, mask if own else None)
     icon_hues = max(icon_hues, screen_icons)
@@ -86,6 +85,12 @@ def heuristic_label(frame: np.ndarray, box: Box, mask: np.ndarray | None = None,
     if red.mean() > 0.4 and aspect < 2.5 and small:
         return "seal"
     return "unknown object"
+
+
+def _icon_share(hue: np.ndarray, vivid: np.ndarray) -> float:
+    """The share of the vivid pixels outside the skin/wood orange (app icons on a lit screen)."""
+    orange = (hue >= ORANGE_HUES[0]) & (hue <= ORANGE_HUES[1])
+    return float((vivid & ~orange).sum()) / max(1, int(vivid.sum()))
 
 
 def _own_rect(mask: np.ndarray) -> tuple[float, float]:
@@ -111,9 +116,7 @@ def screen_look(hsv: np.ndarray, mask: np.ndarray | None) -> tuple[float, float]
     ring = cv2.dilate(screen, np.ones((5, 5), np.uint8)).astype(bool) & ~screen.astype(bool)
     inside = screen.astype(bool)
     vivid = inside & (hsv[..., 1] > 90) & (hsv[..., 2] > 120)
-    orange = (hsv[..., 0] >= ORANGE_HUES[0]) & (hsv[..., 0] <= ORANGE_HUES[1])
-    icons = float((vivid & ~orange).sum()) / max(1, int(vivid.sum()))
-    return icons, float((hsv[..., 2][ring] < 70).mean()) if ring.any() else 0.0
+    return _icon_share(hsv[..., 0], vivid), float((hsv[..., 2][ring] < 70).mean()) if ring.any() else 0.0
 
 
 def framed_screen(frame: np.ndarray, box: Box, mask: np.ndarray | None) -> bool:
