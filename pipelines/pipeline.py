@@ -43,9 +43,12 @@ from pipelines.context import ContextDeriver, ContextParams, HandActivity, HandG
 from pipelines.engine import Engine
 from pipelines.events import Event
 from pipelines.messages import CounterState, CounterStatus, QueueCall, TerminalState
-from pipelines.rules._body import HAND_POINTS, L_EAR, L_EL, NOSE, R_EAR, R_EL, Body
+from pipelines.rules._body import HAND_POINTS, L_EAR, NOSE, R_EAR, Body
+from pipelines.rules._frame import PHONE_LABELS, hand_measure
+from pipelines.rules.phone_use import held_in_front, looking_down
 from pipelines.temporal import Clock
 from vision.observation import Marker, Observation
+from vision.roi import region_around
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +93,12 @@ class PipelineSettings(BaseModel):
     held_crop_fwd_sw: float = Field(
         0.35, description="... centred this far beyond the wrist towards the fingers (a phone held up stands above "
         "the fingers: a crop centred on the hand cuts it in half)"
+    )
+    held_gaze_slack_deg: float = Field(
+        5.0, ge=0, description="... run while the face pitches this much less than phone.use's pitch_down_deg"
+    )
+    held_gaze_slack_sw: float = Field(
+        0.15, ge=0, description="... or, without a face, the nose this much higher than its head_drop_sw"
     )
     held_phone_score: float = Field(
         0.2, ge=0, le=1, description="... where a phone is kept from this score (the SSDs score a handset seen "
@@ -425,8 +434,6 @@ class CounterPipelineImpl:
         width enlarges a phone or cup held in it 3-4x, which is what makes a small object detectable at all.
         A head clamped to a shoulder gets a crop of that ear and shoulder (phone.neck_clamp); earphones a
         crop of the head when the detector knows such a class. A typing clerk gets no crop at all."""
-        from vision.roi import region_around
-
         rois = []
         sw = body.shoulder_width
         # A hand at the face: phone.call, eat.food, drink.in_front, smoke, chin_on_hand read objects there. A
@@ -464,9 +471,6 @@ class CounterPipelineImpl:
         and chest around it (tune splits, phone_in_hand's held frames: COCO "cell phone" >= 0.2 in 8 of 12 clips
         here, 1 of 12 in the 1-sw hand crop; 0 of ~100 eating/drinking/fidget/handover/do-nothing clips' hands held
         in front). Only the phones found there, from `held_phone_score`."""
-        from vision.detector import PHONE_LABELS
-        from vision.roi import region_around
-
         sw = body.shoulder_width
         # near the face too: a head bent over the phone brings the hand within reach of the nose, and the gate's
         # wrist-over-elbow test misses a phone held at the chest that phone.use's hand-centre test takes
@@ -492,27 +496,17 @@ class CounterPipelineImpl:
         return found
 
     def _held_for_phone_use(self, body: Body, obs: Observation, side: str) -> bool:
-        """phone.use's held_in_front on this frame's pose and hands: the hand centre below the shoulder line within
-        its height band, near the nose sideways, the elbow not above it by more than min_forearm_sw."""
-        p, sw, sh, nose = self.phone_use, body.shoulder_width, body.shoulder_mid, body.pt(NOSE)
-        pts = body.hand_points(side, obs.hands if "hands" in obs.ran else None)
-        if p is None or not pts or sw is None or sh is None or nose is None:
-            return False
-        cx, cy = sum(q[0] for q in pts) / len(pts), sum(q[1] for q in pts) / len(pts)
-        elbow = body.pt(L_EL if side == "left" else R_EL, 0.3)
-        forearm_ok = elbow is None or (elbow[1] - cy) / sw >= p.min_forearm_sw
-        return (p.min_height_sw <= (sh[1] - cy) / sw <= p.max_height_sw and abs(cx - nose[0]) / sw <= p.max_lateral_sw
-                and forearm_ok)
+        """phone.use's own held_in_front on this frame's pose and hands (one test, in the rule module)."""
+        hands = obs.hands if "hands" in obs.ran else None
+        return self.phone_use is not None and held_in_front(hand_measure(body, side, hands), self.phone_use)
 
     def _looking_down(self, body: Body, obs: Observation) -> bool:
-        """phone.use's gaze test with 5 degrees / 0.15 shoulder widths of slack; unknown counts as down."""
+        """phone.use's gaze test from `held_gaze_slack_deg` below its pitch_down_deg, or `held_gaze_slack_sw` more
+        nose drop; unknown counts as down (the rule judges the gaze on the frames after)."""
+        face = obs.face if "face" in obs.ran else None
         p = self.phone_use
-        if obs.face is not None and "face" in obs.ran:
-            return obs.face.pitch >= p.pitch_down_deg - 5.0
-        nose, sh, sw = body.pt(NOSE), body.shoulder_mid, body.shoulder_width
-        if nose is None or sh is None or not sw:
-            return True
-        return (sh[1] - nose[1]) / sw <= p.head_drop_sw + 0.15
+        return looking_down(body, face, p, pitch_deg=p.pitch_down_deg - self.s.held_gaze_slack_deg,
+                            slack_sw=self.s.held_gaze_slack_sw) is not False
 
     def _detector_knows(self, labels: frozenset[str]) -> bool:
         known = getattr(self._model("detector"), "labels", None)
@@ -589,8 +583,6 @@ class CounterPipelineImpl:
     def _head_roi(self, body: Body | None, w: int, h: int) -> tuple[float, float, float, float] | None:
         if body is None or body.pt(NOSE) is None:
             return None
-        from vision.roi import region_around
-
         sw = body.shoulder_width or 0.25 * w
         nx, ny = body.pt(NOSE)  # type: ignore[misc]
         return region_around([(nx - sw, ny - sw), (nx + sw, ny + sw)], w, h, margin=0.0)

@@ -58,6 +58,17 @@ def test_phone_in_hand_looking_at_the_client_is_not_phone_use():
     assert run_rules(stream(seconds(PHONE_LOOKING_UP, 30)), ["phone.use"]) == []
 
 
+def test_a_phone_held_in_front_needs_no_ear_seen():
+    # the hand's offset from the nose is read along the image: the ears (a head bent over the phone, hair) only sign it
+    no_ears = clerk({**hand_to("right", 600, 470), 7: (700, 265, 0.1), 8: (580, 265, 0.1)})
+    playing = frame(pose=no_ears, face_=face(pitch=30.0), detections=[det("cell phone", 600, 460)])
+    assert spans(run_rules(stream(seconds(playing, 20)), ["phone.use"]), "phone.use")
+    # ... and still not when that hand is out to the side
+    aside = clerk({**hand_to("right", 440, 470), 7: (700, 265, 0.1), 8: (580, 265, 0.1)})
+    assert run_rules(stream(seconds(frame(pose=aside, face_=face(pitch=30.0),
+                                          detections=[det("cell phone", 440, 460)]), 20)), ["phone.use"]) == []
+
+
 def test_phone_call_with_client_flags_and_private_short_call_does_not():
     specs = seconds(frame(), 5) + seconds(AT_EAR, 20) + seconds(frame(), 10)
     evs = run_rules(stream(specs), BEHAVIOUR_RULES, calls=CALL)

@@ -319,6 +319,24 @@ def test_a_phone_at_the_chest_is_looked_for_when_phone_use_takes_the_hand_as_hel
     assert obs.detections == []
 
 
+def test_the_held_phone_look_asks_phone_use_own_gaze_test_with_the_named_slack():
+    # the face at 22 degrees: under phone.use's pitch_down_deg (25), within the pipeline's 5 degrees of slack
+    from pipelines.pipeline import PipelineSettings
+
+    def held_crops(**settings):
+        det = RoiDetector(phone_box=(560.0, 440.0, 600.0, 500.0), score=0.25)
+        pose = FakePose()
+        pose.pose = clerk({13: (760, 600), 14: (520, 600)})
+        models = {"pose": pose, "face": FakeStage(face(pitch=22.0)), "hands": FakeStage([]), "detector": det}
+        cfg = default_counter(1280, 720, counter_id="c1").model_copy(update={"disabled_rules": ["post.chatting"]})
+        pipe = make_pipeline(cfg, shared_models=models, settings=PipelineSettings(**settings))
+        obs, _, _ = pipe.process(np.random.default_rng(1).integers(0, 255, (720, 1280, 3), dtype=np.uint8), 100.0)
+        return [d.label for d in obs.detections]
+
+    assert held_crops() == ["cell phone"]
+    assert held_crops(held_gaze_slack_deg=2.0) == []
+
+
 def test_eval_takes_pipeline_settings_from_a_yaml_file_and_names_a_bad_field(tmp_path, monkeypatch):
     import pipelines.evaluate as ev
 

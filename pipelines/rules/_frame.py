@@ -56,6 +56,7 @@ class HandMeasure:
     d_chin: float | None = None
     height_sw: float | None = None  # hand centre above the shoulder line (+ up)
     lateral_sw: float | None = None  # hand centre from the nose toward this side's ear (+ outward)
+    nose_dx_sw: float | None = None  # hand centre from the nose along the image x (+ right; needs no ear)
     elbow_low_sw: float | None = None  # elbow below the hand centre (+ = the forearm points up)
     arm_drop_deg: float | None = None  # upper arm (shoulder -> elbow) below the image horizontal: 90 hanging, 0 level
     hand: HandResult | None = None  # the hand model's landmarks matched to this pose wrist
@@ -113,38 +114,47 @@ def _measure(obs: Observation, ctx: RuleContext) -> FrameMeasures:
     body: Body | None = ctx.values.get("body")
     if body is None or body.shoulder_width is None or body.shoulder_mid is None:
         return FrameMeasures(body)
-    sw, sh = body.shoulder_width, body.shoulder_mid
-    m = FrameMeasures(body, sw)
+    m = FrameMeasures(body, body.shoulder_width)
     dets: list[Detection] = ctx.values.get("detections") or []
-    mouth, chin, nose = body.mouth, body.chin, body.pt(NOSE, 0.3)
-    if mouth is not None:
-        m.mouth_objects = [d for d in dets if _box_dist(d, mouth) <= 0.35 * sw]
-    for side, ear_i, el_i, sh_i in (("left", L_EAR, L_EL, L_SH), ("right", R_EAR, R_EL, R_SH)):
-        pts = body.hand_points(side, obs.hands)
-        hm = HandMeasure(side, pts)
-        m.hands[side] = hm
-        if not pts:
-            continue
-        hm.centre = (sum(p[0] for p in pts) / len(pts), sum(p[1] for p in pts) / len(pts))
-        ear = body.pt(ear_i, 0.3)
-        for attr, target in (("d_mouth", mouth), ("d_ear", ear), ("d_chin", chin)):
-            if target is not None:
-                setattr(hm, attr, min(dist(p, target) for p in pts) / sw)
-        hm.height_sw = (sh[1] - hm.centre[1]) / sw
-        if nose is not None and ear is not None and abs(ear[0] - nose[0]) > 1e-6:
-            outward = 1.0 if ear[0] > nose[0] else -1.0
-            hm.lateral_sw = outward * (hm.centre[0] - nose[0]) / sw
-        elbow = body.pt(el_i, 0.3)
-        if elbow is not None:
-            hm.elbow_low_sw = (elbow[1] - hm.centre[1]) / sw
-            if (shoulder := body.pt(sh_i)) is not None:
-                hm.arm_drop_deg = math.degrees(math.atan2(elbow[1] - shoulder[1], abs(elbow[0] - shoulder[0])))
-        hm.hand = _matched_hand(body, side, obs.hands, sw)
-        if hm.hand is not None:
-            hm.curled = sum(1 for v in hm.hand.fingers.values() if v == "curled")
-        hm.objects = [d for d in dets if min(_box_dist(d, p) for p in pts) <= 0.4 * sw]
+    if (mouth := body.mouth) is not None:
+        m.mouth_objects = [d for d in dets if _box_dist(d, mouth) <= 0.35 * body.shoulder_width]
+    for side in SIDES:
+        m.hands[side] = hand_measure(body, side, obs.hands, dets)
     return m
 
+
+def hand_measure(body: Body, side: str, hands: list[HandResult] | None, dets: list[Detection] | None = None
+                 ) -> HandMeasure:
+    """One hand's measures on this body (`measure` makes both for the rules; the pipeline makes one to ask a
+    rule's own test of a hand before it spends a detector run on it). Empty without the shoulders or the hand."""
+    ear_i, el_i, sh_i = (L_EAR, L_EL, L_SH) if side == "left" else (R_EAR, R_EL, R_SH)
+    sw, sh = body.shoulder_width, body.shoulder_mid
+    pts = body.hand_points(side, hands)
+    hm = HandMeasure(side, pts)
+    if not pts or sw is None or sh is None:
+        return hm
+    mouth, chin, nose = body.mouth, body.chin, body.pt(NOSE, 0.3)
+    hm.centre = (sum(p[0] for p in pts) / len(pts), sum(p[1] for p in pts) / len(pts))
+    ear = body.pt(ear_i, 0.3)
+    for attr, target in (("d_mouth", mouth), ("d_ear", ear), ("d_chin", chin)):
+        if target is not None:
+            setattr(hm, attr, min(dist(p, target) for p in pts) / sw)
+    hm.height_sw = (sh[1] - hm.centre[1]) / sw
+    if nose is not None:
+        hm.nose_dx_sw = (hm.centre[0] - nose[0]) / sw
+    if nose is not None and ear is not None and abs(ear[0] - nose[0]) > 1e-6:
+        outward = 1.0 if ear[0] > nose[0] else -1.0
+        hm.lateral_sw = outward * (hm.centre[0] - nose[0]) / sw
+    elbow = body.pt(el_i, 0.3)
+    if elbow is not None:
+        hm.elbow_low_sw = (elbow[1] - hm.centre[1]) / sw
+        if (shoulder := body.pt(sh_i)) is not None:
+            hm.arm_drop_deg = math.degrees(math.atan2(elbow[1] - shoulder[1], abs(elbow[0] - shoulder[0])))
+    hm.hand = _matched_hand(body, side, hands or [], sw)
+    if hm.hand is not None:
+        hm.curled = sum(1 for v in hm.hand.fingers.values() if v == "curled")
+    hm.objects = [d for d in dets or [] if min(_box_dist(d, p) for p in pts) <= 0.4 * sw]
+    return hm
 
 
 # A seated or bowing clerk's shoulders span 0.25-0.65 m on the clerk's plane from any suite view; a visitor at the

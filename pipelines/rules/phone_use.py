@@ -49,7 +49,7 @@ from pipelines.temporal import SlowBaseline
 from vision.observation import Observation
 from vision.results import FaceResult
 
-__all__ = ["PHONE_LABELS", "PhoneUse", "looking_down"]
+__all__ = ["PHONE_LABELS", "PhoneUse", "held_in_front", "looking_down"]
 
 
 class Params(TimedParams):
@@ -85,14 +85,18 @@ class Params(TimedParams):
     phone_memory_s: float = Field(3.0, ge=0, description="a phone seen this recently in that hand still counts")
 
 
-def looking_down(body: Body, face: FaceResult | None, p: Params) -> bool | None:
+def looking_down(body: Body, face: FaceResult | None, p: Params, pitch_deg: float | None = None,
+                 slack_sw: float = 0.0) -> bool | None:
+    """The face pitched `pitch_deg` down (default `reading_pitch_deg`), else the nose within `head_drop_sw` (plus
+    `slack_sw`) above the shoulders; None when neither is seen. The pipeline asks it with slack before its phone
+    crops (pipelines/pipeline.py)."""
     if face is not None:
-        return face.pitch >= p.reading_pitch_deg
+        return face.pitch >= (p.reading_pitch_deg if pitch_deg is None else pitch_deg)
     nose, sh = body.pt(NOSE), body.shoulder_mid
     sw = body.shoulder_width
     if nose is None or sh is None or sw is None:
         return None
-    return (sh[1] - nose[1]) / sw <= p.head_drop_sw
+    return (sh[1] - nose[1]) / sw <= p.head_drop_sw + slack_sw
 
 
 def lying(body: Body, p: Params) -> bool:
@@ -104,10 +108,12 @@ def lying(body: Body, p: Params) -> bool:
 
 
 def held_in_front(hm: HandMeasure, p: Params) -> bool:
-    if hm.height_sw is None or hm.lateral_sw is None:
+    """The hand centre within the height band, near the nose sideways (either way: no ear needed to sign it), the
+    forearm not lying on the desk. The pipeline asks it before its phone crops (pipelines/pipeline.py)."""
+    if hm.height_sw is None or hm.nose_dx_sw is None:
         return False
     forearm_raised = hm.elbow_low_sw is None or hm.elbow_low_sw >= p.min_forearm_sw
-    return (p.min_height_sw <= hm.height_sw <= p.max_height_sw and abs(hm.lateral_sw) <= p.max_lateral_sw
+    return (p.min_height_sw <= hm.height_sw <= p.max_height_sw and abs(hm.nose_dx_sw) <= p.max_lateral_sw
             and forearm_raised)
 
 
