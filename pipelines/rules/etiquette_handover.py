@@ -39,8 +39,11 @@ not holding a document. The torso must lean `min_lean_deg` toward the client to 
 carry it on a lower reading: the bow estimate of a held lean fades), but only once an upright baseline
 was read while the hands were at rest: a baseline learned while the clerk was already reaching is not upright,
 and a lean read against it means nothing (the simulator's clips open on the reach and read -1.2..+6 deg for
-labelled 4-8 deg; a camera in service learns the baseline long before). The episode passes when, for at least
-`both_share` of it, both hands were out; otherwise it is a violation.
+labelled 4-8 deg; a camera in service learns the baseline long before). A bow reading on a frame with the hands at
+rest says so, and so does the first bow reading when the hands never left their rest before it: the baseline was
+learned on those frames (a hand that leaves on the very frame of the first reading gave no at-rest frame a reading,
+and a cup put back toward the client then passed unchecked as a one-hand handover). The episode passes when, for at
+least `both_share` of it, both hands were out; otherwise it is a violation.
 
 Viewpoints that cannot see it: a reach that runs along the camera's line of sight barely moves in the image. The
 rule projects a canonical reach (`CANON_REACH_M`, from each resting wrist) through the calibrated camera and,
@@ -300,6 +303,7 @@ class TwoHandHandover(Rule):
         self.history: deque[tuple[float, dict[str, np.ndarray]]] = deque()  # (t, wrists_seen) hands at rest
         self.away: list[tuple[float, dict[str, np.ndarray]]] = []  # the current run of frames away from the rest
         self.upright_at_rest = False  # a bow reading was taken with the hands at rest: the lean can be judged
+        self.rest_before_bow: bool | None = True  # hands never away from their rest before the first bow reading
         self.rest_standing = False  # the posture the resting wrists were read in
         self.side: float | None = None
         self.side_known = False
@@ -329,6 +333,13 @@ class TwoHandHandover(Rule):
         row = None
         rest = None
         standing = bool(is_standing(frame, self.counter, STANDING_SHOULDER_M))
+        if frame.bow is not None and self.rest_before_bow is not None:
+            # the first bow reading: its upright baseline was learned on the frames before it (the first five), and
+            # the hands stayed at their rest all through those, so that baseline is upright and the lean means what
+            # it says (tune_sweep (1.5 m, 1.9 m, -50 deg): a cup put back toward the client read as a one-hand
+            # handover; the first reading came the frame the hand left to drink, so no at-rest frame had one)
+            self.upright_at_rest = self.upright_at_rest or self.rest_before_bow
+            self.rest_before_bow = None
         sides = [side for side, _ in SIDES]
         if rest_raw is not None:
             depths = [wrist_depths(raw[side][2], rest_raw[side][2], standing) for side in sides]
@@ -381,6 +392,8 @@ class TwoHandHandover(Rule):
                 self.upright_at_rest = True
             return
         self.away.append((t, raw))
+        if self.rest_before_bow:
+            self.rest_before_bow = False
         if t - self.away[0][0] >= self.p.relearn_s:
             self.history = deque(self.away)
             self.away = []
