@@ -42,10 +42,11 @@ from calibration.config import CounterConfig
 from pipelines.context import ContextDeriver, ContextParams, HandActivity, HandGate, point_in_polygon
 from pipelines.engine import Engine
 from pipelines.events import Event
+from pipelines.geometry import CameraModel
 from pipelines.messages import CounterState, CounterStatus, QueueCall, TerminalState
-from pipelines.rules._body import HAND_POINTS, L_EAR, NOSE, R_EAR, Body
+from pipelines.rules._body import HAND_POINTS, L_EAR, L_EL, NOSE, R_EAR, R_EL, Body
 from pipelines.rules._frame import PHONE_LABELS, hand_measure
-from pipelines.rules.phone_use import held_in_front, looking_down
+from pipelines.rules.phone_use import FACE_ON, View, held_in_front, held_view, looking_down
 from pipelines.temporal import Clock
 from vision.observation import Marker, Observation
 from vision.roi import region_around
@@ -165,6 +166,7 @@ class CounterPipelineImpl:
         self.fidget_armed = "posture.fidget" in ids
         self.earphone_labels = _earphone_labels(self.engine)
         self.phone_use = _rule_params(self.engine, "phone.use")
+        self.camera_model: CameraModel | None = None  # phone.use's view of a held hand (`_held_view`)
         self.hand_gate = HandGate(self.s.near_face_sw)
         self.face_t = float("-inf")
         self.face_nose: tuple[float, float] | None = None
@@ -323,11 +325,14 @@ class CounterPipelineImpl:
 
         if "detector" in needs and body is not None and act is not None and i % self.s.detector_every == 0:
             rois = self._object_rois(body, obs, act, w, h)
-            if rois:
+            held = self._held_rois(body, obs, act, w, h)  # phone.use's look beyond the fingers: phones only
+            if rois or held:
                 with timer.stage("detector"):
                     dets = [d for roi in rois for d in self._call("detector", "detect", image, roi=roi,
                                                                            min_score=self.s.min_score)]
-                    dets += self._held_phones(image, body, obs, act, w, h)
+                    dets += [d for roi in held for d in self._call("detector", "detect", image, roi=roi,
+                                                                   min_score=self.s.held_phone_score)
+                             if d.label in PHONE_LABELS]
                 # one object found again in an overlapping crop: keep its best-scoring box
                 obs.detections = nms_detections([d for d in dets if not is_person(d)], iou=0.5)
                 obs.ran.append("detector")
@@ -438,7 +443,8 @@ class CounterPipelineImpl:
         sw = body.shoulder_width
         # A hand at the face: phone.call, eat.food, drink.in_front, smoke, chin_on_hand read objects there. A
         # hand held up in front: only phone.use, and only while the gaze is down (its condition).
-        reading = self.phone_use is not None and bool(act.held_front) and self._looking_down(body, obs)
+        reading = (self.phone_use is not None and bool(act.held_front)
+                   and self._looking_down(body, obs, self._held_view(body, w, h)))
         active = [side for side in HAND_POINTS if side in act.near_face or (reading and side in act.held_front)]
         if active:
             pts = [p for side in HAND_POINTS for p in body.hand_points(side, obs.hands)]
@@ -464,22 +470,26 @@ class CounterPipelineImpl:
             rois.append(roi)
         return rois
 
-    def _held_phones(self, image: _Frame, body: Body, obs: Observation, act: HandActivity, w: int, h: int) -> list:
+    def _held_rois(self, body: Body, obs: Observation, act: HandActivity, w: int, h: int) -> list:
         """phone.use's extra look: per hand held up in front while the gaze is down (the pose path's frames), a
         crop of `held_crop_sw` centred `held_crop_fwd_sw` beyond the wrist along the hand, where a phone held up
         and read stands: the hand-centred crop cuts it in half, and the SSD finds a handset better with the hand
         and chest around it (tune splits, phone_in_hand's held frames: COCO "cell phone" >= 0.2 in 8 of 12 clips
         here, 1 of 12 in the 1-sw hand crop; 0 of ~100 eating/drinking/fidget/handover/do-nothing clips' hands held
-        in front). Only the phones found there, from `held_phone_score`."""
-        sw = body.shoulder_width
-        # near the face too: a head bent over the phone brings the hand within reach of the nose, and the gate's
-        # wrist-over-elbow test misses a phone held at the chest that phone.use's hand-centre test takes
-        sides = act.held_front | {side for side in act.near_face if self._held_for_phone_use(body, obs, side)}
-        if self.phone_use is None or self.s.held_crop_sw <= 0 or sw is None or not sides:
+        in front). Only the phones found there count, from `held_phone_score`. Its own reason to run the detector:
+        from aside a hand held up in front is neither near the face nor over its elbow (the other crops' hands)."""
+        if self.phone_use is None or self.s.held_crop_sw <= 0 or body.shoulder_width is None:
             return []
-        if not self._looking_down(body, obs):
+        view = self._held_view(body, w, h)
+        # the gate's held_front hands, and those phone.use's own test takes as held up in front that are near the
+        # face (a head bent over the phone) or have the wrist over the elbow as the gate wants: from aside the gate's
+        # image-x test misses a hand held in front, which shows beside the nose (phone_use.held_view)
+        sides = act.held_front | {side for side in HAND_POINTS if self._held_for_phone_use(body, obs, side, view)
+                                  and (side in act.near_face or _forearm_up(body, side))}
+        if not sides or not self._looking_down(body, obs, view):
             return []
-        found = []
+        sw = body.shoulder_width / view.k  # the body's width, not the side-on shoulder line's
+        rois = []
         for side in sorted(sides):
             wrist = body.pt(HAND_POINTS[side][0], 0.3)
             tips = [p for i in HAND_POINTS[side][1:] if (p := body.pt(i, 0.3)) is not None]
@@ -489,24 +499,30 @@ class CounterPipelineImpl:
             k = self.s.held_crop_fwd_sw * sw / max((dx * dx + dy * dy) ** 0.5, 1e-3)
             centre = (wrist[0] + dx * k, wrist[1] + dy * k)
             roi = region_around([centre], w, h, margin=0.0, min_size=max(self.s.held_crop_sw * sw, 64.0))
-            if roi is None or roi[2] - roi[0] < 8 or roi[3] - roi[1] < 8:
-                continue
-            found += [d for d in self._call("detector", "detect", image, roi=roi, min_score=self.s.held_phone_score)
-                      if d.label in PHONE_LABELS]
-        return found
+            if roi is not None and roi[2] - roi[0] >= 8 and roi[3] - roi[1] >= 8:
+                rois.append(roi)
+        return rois
 
-    def _held_for_phone_use(self, body: Body, obs: Observation, side: str) -> bool:
+    def _held_view(self, body: Body, w: int, h: int) -> View:
+        """phone.use's view of a hand held up in front of this body (`phone_use.held_view`)."""
+        if self.phone_use is None:
+            return FACE_ON
+        if self.camera_model is None or (self.camera_model.cx, self.camera_model.cy) != (w / 2, h / 2):
+            self.camera_model = CameraModel.from_config(self.counter.camera, (w, h))
+        return held_view(body, self.camera_model, self.phone_use)
+
+    def _held_for_phone_use(self, body: Body, obs: Observation, side: str, view: View) -> bool:
         """phone.use's own held_in_front on this frame's pose and hands (one test, in the rule module)."""
         hands = obs.hands if "hands" in obs.ran else None
-        return self.phone_use is not None and held_in_front(hand_measure(body, side, hands), self.phone_use)
+        return self.phone_use is not None and held_in_front(hand_measure(body, side, hands), self.phone_use, view)
 
-    def _looking_down(self, body: Body, obs: Observation) -> bool:
+    def _looking_down(self, body: Body, obs: Observation, view: View) -> bool:
         """phone.use's gaze test from `held_gaze_slack_deg` below its pitch_down_deg, or `held_gaze_slack_sw` more
         nose drop; unknown counts as down (the rule judges the gaze on the frames after)."""
         face = obs.face if "face" in obs.ran else None
         p = self.phone_use
         return looking_down(body, face, p, pitch_deg=p.pitch_down_deg - self.s.held_gaze_slack_deg,
-                            slack_sw=self.s.held_gaze_slack_sw) is not False
+                            slack_sw=self.s.held_gaze_slack_sw, view=view) is not False
 
     def _detector_knows(self, labels: frozenset[str]) -> bool:
         known = getattr(self._model("detector"), "labels", None)
@@ -639,6 +655,13 @@ class _Frame:
         import cv2
 
         return cv2.cvtColor(self.bgr, cv2.COLOR_BGR2RGB)
+
+
+def _forearm_up(body: Body, side: str) -> bool:
+    """The wrist not below its elbow by more than the hand gate's held-in-front margin (HandGate.FOREARM_UP_SW)."""
+    wrist, elbow, sw = body.pt(HAND_POINTS[side][0]), body.pt(L_EL if side == "left" else R_EL), body.shoulder_width
+    return wrist is not None and elbow is not None and sw is not None \
+        and (elbow[1] - wrist[1]) / sw >= HandGate.FOREARM_UP_SW
 
 
 def _contains(outer: tuple[float, float, float, float], inner: tuple[float, float, float, float]) -> bool:

@@ -69,6 +69,22 @@ def test_a_phone_held_in_front_needs_no_ear_seen():
                                           detections=[det("cell phone", 440, 460)]), 20)), ["phone.use"]) == []
 
 
+def _seen_from(yaw_deg: float):
+    cfg = default_counter(1280, 720, counter_id="c1")
+    return cfg.model_copy(update={"camera": cfg.camera.model_copy(update={"yaw_deg": yaw_deg})})
+
+
+def test_a_phone_held_in_front_seen_from_aside_shows_beside_the_nose():
+    # from 40 degrees toward the clerk's right, a hand held ~0.2 m ahead of the nose shows ~0.44 sw toward the image's
+    # right of it: this hand, 0.9 sw right of the nose, is in front of the chest there
+    right_of_nose = frame(pose=clerk(hand_to("left", 820, 470)), face_=face(pitch=35.0),
+                          detections=[det("cell phone", 820, 460)])
+    assert spans(run_rules(stream(seconds(right_of_nose, 20)), ["phone.use"], counter=_seen_from(-40.0)), "phone.use")
+    # ... face-on, or from the other side, it is a hand out to the side
+    assert run_rules(stream(seconds(right_of_nose, 20)), ["phone.use"]) == []
+    assert run_rules(stream(seconds(right_of_nose, 20)), ["phone.use"], counter=_seen_from(40.0)) == []
+
+
 def test_phone_call_with_client_flags_and_private_short_call_does_not():
     specs = seconds(frame(), 5) + seconds(AT_EAR, 20) + seconds(frame(), 10)
     evs = run_rules(stream(specs), BEHAVIOUR_RULES, calls=CALL)

@@ -337,6 +337,27 @@ def test_the_held_phone_look_asks_phone_use_own_gaze_test_with_the_named_slack()
     assert held_crops(held_gaze_slack_deg=2.0) == []
 
 
+def test_a_phone_held_in_front_seen_from_aside_gets_the_held_look_on_its_own():
+    # from 40 degrees aside the hand held in front shows 0.9 sw beside the nose: not the gate's held_front (0.9 sw
+    # is its limit, the wrist 0.95 sw out) nor near the face, so no other crop runs; phone.use's own test takes it
+    def looks(yaw_deg: float, moves: dict) -> list:
+        det = RoiDetector(phone_box=(800.0, 420.0, 840.0, 480.0), score=0.25)
+        pose = FakePose()
+        pose.pose = clerk(moves)
+        models = {"pose": pose, "face": FakeStage(face(pitch=35.0)), "hands": FakeStage([]), "detector": det}
+        cfg = default_counter(1280, 720, counter_id="c1")
+        cfg = cfg.model_copy(update={"disabled_rules": ["post.chatting"],
+                                     "camera": cfg.camera.model_copy(update={"yaw_deg": yaw_deg})})
+        obs, _, _ = make_pipeline(cfg, shared_models=models).process(np.zeros((720, 1280, 3), np.uint8), 100.0)
+        return [d.label for d in obs.detections]
+
+    held = {**hand_to("left", 830, 470), 15: (830, 520)}  # the wrist over the elbow (775, 530)
+    assert looks(-40.0, held) == ["cell phone"]
+    assert looks(0.0, held) == []  # face-on that hand is out to the side
+    # ... a hand there with the wrist well below its elbow (resting on the desk edge) gets no look
+    assert looks(-40.0, {**hand_to("left", 830, 470), 13: (790, 460)}) == []
+
+
 def test_eval_takes_pipeline_settings_from_a_yaml_file_and_names_a_bad_field(tmp_path, monkeypatch):
     import pipelines.evaluate as ev
 

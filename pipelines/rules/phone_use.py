@@ -31,16 +31,23 @@ real meal spaces them further), are not enough to rest a major violation on a po
 also makes: the phone stays required by default, and a site that accepts that trade sets `require_phone: false`.
 Lying on the desk is posture.head_on_desk's: with the nose below the shoulder line the rule is silent; the head
 merely pitched down at a phone (nose still above it) is not lying.
+
+Seen from aside, "in front of the chest" is judged where such a hand shows (`held_view`): a hand held
+`hand_ahead_m` ahead of the nose shows sideways of it by that depth times the sine of the camera's yaw, and lengths in
+a side-on shoulder line swell (floored at `min_width_m` worth, as phone.call does); face-on nothing changes.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
+import numpy as np
 from pydantic import Field
 
 from pipelines.engine import RuleContext, register
 from pipelines.events import Severity
+from pipelines.geometry import FORWARD, UP, CameraModel
 from pipelines.rules._base import TimedParams, TrackedRule, best, body_of
 from pipelines.rules._body import NOSE, Body, nose_over_shoulders_m
 from pipelines.rules._frame import PHONE_LABELS, HandMeasure, camera, measure
@@ -49,13 +56,18 @@ from pipelines.temporal import SlowBaseline
 from vision.observation import Observation
 from vision.results import FaceResult
 
-__all__ = ["PHONE_LABELS", "PhoneUse", "held_in_front", "looking_down"]
+__all__ = ["PHONE_LABELS", "PhoneUse", "View", "held_in_front", "held_view", "looking_down"]
 
 
 class Params(TimedParams):
     min_duration: float = Field(5.0, ge=0)
     grace: float = Field(3.0, ge=0)
     max_lateral_sw: float = Field(0.6, gt=0, description="hand centre this close to the midline (shoulder widths)")
+    # the simulator's clerk reads with the hand 0.18-0.20 m ahead of the nose (labels, every phone_in_hand clip)
+    hand_ahead_m: float = Field(0.2, ge=0, description="a phone read at the chest is held this far ahead of the "
+                                "nose (m): seen from aside, the midline it is judged against shifts by that much")
+    min_width_m: float = Field(0.25, gt=0, description="lengths in a shoulder width taken as no less than this many "
+                               "metres' worth at the clerk (a side-on shoulder line shortens and every length swells)")
     min_height_sw: float = Field(-1.4, description="hand centre at least this high vs the shoulder line (- = below)")
     max_height_sw: float = Field(0.0, description="... and at most this high (above it is the face)")
     # Writing or reading at the desk already pitches the face 15-30 degrees down; a phone held at the chest ~35-45.
@@ -85,18 +97,44 @@ class Params(TimedParams):
     phone_memory_s: float = Field(3.0, ge=0, description="a phone seen this recently in that hand still counts")
 
 
+@dataclass(frozen=True)
+class View:
+    """How the camera sees a hand held up in front of this body (`held_view`): lengths in the image shoulder width
+    times `k` are in a width floored at `min_width_m` worth at the clerk (1 face-on), and such a hand shows
+    `shift_sw` (image x, shoulder widths) sideways of the nose, being `hand_ahead_m` nearer the camera's side."""
+
+    k: float = 1.0
+    shift_sw: float = 0.0
+
+
+FACE_ON = View()
+
+
+def held_view(body: Body, cam: CameraModel, p: Params) -> View:
+    """From 30-50 degrees aside a phone held at the chest reads 0.9-1.5 sw beside the nose and 1.4-1.6 sw below the
+    shoulders in the image (the hand ahead of the nose shows sideways of it; the shoulder line shortens, the
+    far shoulder half hidden): measured against this view it reads 0.1-0.35 sw and 0.85-1.4 sw, as face-on."""
+    sw, sh = body.shoulder_width, body.shoulder_mid
+    if sw is None or sh is None:
+        return FACE_ON
+    at = cam.on_plane(np.array(sh, float), cam.coronal_plane_normal(), np.zeros(3))
+    base, ahead, up = cam.project(np.array([at, at + p.hand_ahead_m * FORWARD, at + 0.36 * UP]))
+    floor_px = float(np.hypot(*(up - base))) * p.min_width_m / 0.36
+    return View(sw / max(sw, floor_px), float(ahead[0] - base[0]) / sw)
+
+
 def looking_down(body: Body, face: FaceResult | None, p: Params, pitch_deg: float | None = None,
-                 slack_sw: float = 0.0) -> bool | None:
+                 slack_sw: float = 0.0, view: View = FACE_ON) -> bool | None:
     """The face pitched `pitch_deg` down (default `reading_pitch_deg`), else the nose within `head_drop_sw` (plus
-    `slack_sw`) above the shoulders; None when neither is seen. The pipeline asks it with slack before its phone
-    crops (pipelines/pipeline.py)."""
+    `slack_sw`; in this view's lengths) above the shoulders; None when neither is seen. The pipeline asks it with
+    slack before its phone crops (pipelines/pipeline.py)."""
     if face is not None:
         return face.pitch >= (p.reading_pitch_deg if pitch_deg is None else pitch_deg)
     nose, sh = body.pt(NOSE), body.shoulder_mid
     sw = body.shoulder_width
     if nose is None or sh is None or sw is None:
         return None
-    return (sh[1] - nose[1]) / sw <= p.head_drop_sw + slack_sw
+    return (sh[1] - nose[1]) / sw * view.k <= p.head_drop_sw + slack_sw
 
 
 def lying(body: Body, p: Params) -> bool:
@@ -107,14 +145,17 @@ def lying(body: Body, p: Params) -> bool:
     return (sh[1] - nose[1]) / sw < p.lying_nose_sw
 
 
-def held_in_front(hm: HandMeasure, p: Params) -> bool:
-    """The hand centre within the height band, near the nose sideways (either way: no ear needed to sign it), the
-    forearm not lying on the desk. The pipeline asks it before its phone crops (pipelines/pipeline.py)."""
+def held_in_front(hm: HandMeasure, p: Params, view: View = FACE_ON) -> bool:
+    """The hand centre within the height band, near the midline sideways (either way: no ear needed to sign it),
+    both in this view's lengths and the midline where a hand held ahead of the nose shows (`held_view`), the forearm
+    not lying on the desk (as read: typing's margin was measured so). The pipeline asks it before its phone crops
+    (pipelines/pipeline.py)."""
     if hm.height_sw is None or hm.nose_dx_sw is None:
         return False
     forearm_raised = hm.elbow_low_sw is None or hm.elbow_low_sw >= p.min_forearm_sw
-    return (p.min_height_sw <= hm.height_sw <= p.max_height_sw and abs(hm.nose_dx_sw) <= p.max_lateral_sw
-            and forearm_raised)
+    lateral = abs(hm.nose_dx_sw - view.shift_sw) * view.k
+    height = hm.height_sw * view.k
+    return p.min_height_sw <= height <= p.max_height_sw and lateral <= p.max_lateral_sw and forearm_raised
 
 
 def one_hand_reading(hm: HandMeasure, hands: dict[str, HandMeasure], p: Params) -> bool:
@@ -157,7 +198,8 @@ class PhoneUse(TrackedRule):
         for side, hm in m.hands.items():
             if hm.d_mouth is not None and hm.d_mouth < p.min_mouth_sw:
                 self.mouth_t[side] = t
-        held = [hm for hm in m.hands.values() if held_in_front(hm, p)]
+        view = held_view(body, camera(obs, ctx), p)
+        held = [hm for hm in m.hands.values() if held_in_front(hm, p, view)]
         with_phone = [hm for hm in held if t - self.phone_t.get(hm.side, float("-inf")) <= p.phone_memory_s]
         posed = [] if p.require_phone else [
             hm for hm in held if one_hand_reading(hm, m.hands, p)
@@ -168,7 +210,7 @@ class PhoneUse(TrackedRule):
                 posed = []
         if not (with_phone or posed):
             return False, {}
-        down = looking_down(body, obs.face if "face" in obs.ran else None, p)
+        down = looking_down(body, obs.face if "face" in obs.ran else None, p, view=view)
         hm = (with_phone or posed)[0]
         ev: dict[str, Any] = {"side": hm.side, "evidence": "phone" if with_phone else "pose",
                               **(self.phone_ev if with_phone else {})}
