@@ -316,3 +316,13 @@ def test_fidget_fingers_seen_from_30_deg_aside_where_the_pose_spreads_the_joined
     assert _run(FIDGET_30, "posture.fidget", joined_hand_sw=0.0) == []  # control: by the wrists' gap alone
     # hands apart at their own wrists are not joined: the eating stream 35 deg aside stays quiet
     assert _run("eating__f_old_heavy__h1.3_d1.2_y35", "posture.fidget") == []
+
+
+def test_arms_crossed_with_the_far_elbow_hidden_seen_by_the_wrists_swapping_in_the_image():
+    # tune_sweep (1.5 m, 1.9 m, -50 deg), session-13 perception: the far (left) elbow lies behind the body
+    # (visibility under 0.3) on every crossed frame, which made each frame unknown; the image shows the right wrist
+    # 1.0-1.3 sw further toward the clerk's left than the left one (the 3-D swap reads -0.10 there)
+    name = "arms_crossed__m_heavy_tall__h1.5_d1.9_y-50"  # labelled 0.8-3.2 s
+    ((start, end),) = _run(name, "posture.arms_crossed", min_duration=1.0)
+    assert start is not None and end is not None and start <= 1.2 and end >= 3.0
+    assert _run(name, "posture.arms_crossed", min_duration=1.0, min_image_swap_sw=2.0) == []  # control: cue off

@@ -14,6 +14,11 @@ finds each hand `min_hand_cross_sw` past the image midline on the other side. Th
 pose keeps the wrists within `max_wrists_apart_sw` of each other (crossed arms bring them together in front of
 the chest): hands resting apart on the desk, each on its own side by the pose, were read by the hand model with
 their handedness swapped (0.5-0.8 past the midline in guide clips, the pose wrists 1.1-1.5 sw apart).
+From 50 deg aside the far elbow is hidden behind the body (visibility under 0.3), which left every frame unknown,
+yet the image shows the crossing plainly: the right wrist lies `min_image_swap_sw` further toward the clerk's left
+than the left wrist along the image shoulder line (crossed arms 0.52-1.29 wherever the pose reads the crossing,
+every clip without crossed arms on the four tune splits at most 0.02, 1-s medians), each wrist below the shoulders
+and, where its elbow is seen, raised to it (as in the image test). This cue needs no elbow.
 """
 
 from __future__ import annotations
@@ -47,6 +52,10 @@ class Params(TimedParams):
     max_wrists_apart_sw: float = Field(
         0.9, gt=0, description="... only while the pose's wrists are no further apart than this on their own sides (sw)"
     )
+    min_image_swap_sw: float = Field(
+        0.3, gt=0, description="image: the right wrist this much further toward the clerk's left than the left one, "
+        "along the image shoulder line (sw); needs no elbow"
+    )
 
 
 @register
@@ -63,8 +72,12 @@ class ArmsCrossed(TrackedRule):
             return False, {}
         ls, rs = body.pt(L_SH), body.pt(R_SH)
         lw, rw, le, re = (body.pt(i, 0.3) for i in (L_WR, R_WR, L_EL, R_EL))
-        if ls is None or rs is None or not (lw and rw and le and re):
+        if ls is None or rs is None or not (lw and rw):
             return None, {}
+        swapped = _image_swap(ls, rs, lw, rw, le, re, p)
+        swap_ok = swapped is not None and swapped >= p.min_image_swap_sw
+        if not (le and re):  # an elbow hidden (the far one, from far aside): only the image swap can tell
+            return (True, {"image_swap_sw": round(swapped, 2)}) if swap_ok and swapped is not None else (None, {})
         sw = body.shoulder_width or 1.0
         midx = (ls[0] + rs[0]) / 2
         sign = 1.0 if ls[0] > rs[0] else -1.0  # +1: the subject's left is on the image's right
@@ -73,7 +86,10 @@ class ArmsCrossed(TrackedRule):
         raised = (lw[1] - le[1]) / sw <= p.max_below_elbow_sw and (rw[1] - re[1]) / sw <= p.max_below_elbow_sw
         chest = min(lw[1], rw[1]) > min(ls[1], rs[1])
         crossed = l_cross >= p.min_cross_sw and r_cross >= p.min_cross_sw and raised and chest
-        ev = {"cross_sw": round(min(l_cross, r_cross), 2)}
+        ev: dict[str, Any] = {"cross_sw": round(min(l_cross, r_cross), 2)}
+        if swapped is not None:
+            ev["image_swap_sw"] = round(swapped, 2)
+            crossed = crossed or swap_ok
         world = _world_cross(body.pose.world)
         if world is not None:
             ev["world_cross_sw"] = round(world, 2)
@@ -88,6 +104,21 @@ class ArmsCrossed(TrackedRule):
             together = swap is None or swap >= -p.max_wrists_apart_sw  # apart, the hand model's labels are doubtful
             crossed = crossed or (hands >= p.min_hand_cross_sw and together)
         return crossed, ev
+
+
+def _image_swap(ls: tuple[float, float], rs: tuple[float, float], lw: tuple[float, float], rw: tuple[float, float],
+                le: tuple[float, float] | None, re: tuple[float, float] | None, p: Params) -> float | None:
+    """How much further toward the clerk's left the right wrist lies than the left one along the image shoulder line
+    (shoulder widths; about 0 for clasped hands, negative for hands apart); None unless both wrists are below the
+    shoulders and each wrist whose elbow is seen is raised to it (hands crossed on the desk are not folded arms)."""
+    a, b = np.asarray(rs, float), np.asarray(ls, float)
+    axis = b - a
+    width = float(np.hypot(*axis))
+    if width < 1e-6 or min(lw[1], rw[1]) <= min(ls[1], rs[1]):
+        return None
+    if any(el is not None and (wr[1] - el[1]) / width > p.max_below_elbow_sw for wr, el in ((lw, le), (rw, re))):
+        return None
+    return _along(np.asarray(rw, float), a, b) - _along(np.asarray(lw, float), a, b)
 
 
 def _along(p: np.ndarray, rs: np.ndarray, ls: np.ndarray) -> float:
