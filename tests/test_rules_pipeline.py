@@ -358,6 +358,42 @@ def test_a_phone_held_in_front_seen_from_aside_gets_the_held_look_on_its_own():
     assert looks(-40.0, {**hand_to("left", 830, 470), 13: (790, 460)}) == []
 
 
+def test_the_held_look_runs_between_the_detector_runs_and_keeps_a_phone_it_finds():
+    from pipelines.pipeline import PipelineSettings
+    from vision.results import Detection
+
+    class Flicker:  # a handset seen from the back scores over 0.2 on some frames only
+        def __init__(self) -> None:
+            self.frame = 0
+
+        def detect(self, frame, roi=None, min_score=0.3, *, rgb=False):
+            if roi is None:
+                return []
+            if min_score >= 0.3:  # the detector frame's usual crops find a cup on the desk
+                return [Detection(box=(700.0, 560.0, 740.0, 600.0), label="cup", score=0.6, source="fake")]
+            if self.frame == 1:
+                return [Detection(box=(560.0, 440.0, 600.0, 500.0), label="cell phone", score=0.25, source="fake")]
+            return []
+
+    def run(**settings) -> list:
+        det, pose = Flicker(), FakePose()
+        pose.pose = clerk({13: (760, 600), 14: (520, 600)})  # both forearms raised: hands held up in front
+        models = {"pose": pose, "face": FakeStage(face(pitch=35.0)), "hands": FakeStage([]), "detector": det}
+        cfg = default_counter(1280, 720, counter_id="c1").model_copy(update={"disabled_rules": ["post.chatting"]})
+        pipe = make_pipeline(cfg, shared_models=models, settings=PipelineSettings(**settings))
+        out = []
+        for i, img in enumerate(_frames(3, size=(720, 1280))):
+            det.frame = i
+            obs, _, _ = pipe.process(img, 100.0 + i / 5)
+            out.append(sorted(d.label for d in obs.detections) if "detector" in obs.ran else None)
+        return out
+
+    # frame 0 runs the detector (no phone), frame 1 only the held look (a phone, beside frame 0's cup), frame 2
+    # the held look again, which finds nothing and records nothing
+    assert run() == [["cup"], ["cell phone", "cup"], None]
+    assert run(held_every=0) == [["cup"], None, None]
+
+
 def test_eval_takes_pipeline_settings_from_a_yaml_file_and_names_a_bad_field(tmp_path, monkeypatch):
     import pipelines.evaluate as ev
 
