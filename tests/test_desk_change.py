@@ -135,9 +135,9 @@ def test_papers_and_seal_heuristics(scene):
     img = scene.reference.copy()
     cv2.rectangle(img, (500, 520), (700, 660), (245, 245, 240), -1)
     cv2.rectangle(img, (800, 540), (840, 580), (30, 30, 200), -1)
-    assert heuristic_label(img, (500, 520, 700, 660)) == "papers"
-    assert heuristic_label(img, (800, 540, 840, 580)) == "seal"
-    assert heuristic_label(img, EVAL_PAD) == "unknown object"
+    assert heuristic_label(img, (500, 520, 700, 660)).label == "papers"
+    assert heuristic_label(img, (800, 540, 840, 580)).label == "seal"
+    assert heuristic_label(img, EVAL_PAD).label == "unknown object"
     out = run(DeskChangeDetector(scene.reference, scene.counter, classifier=None), [img] * 12)
     assert sorted(d.label for d in out) == ["papers", "seal"]
 
@@ -212,14 +212,14 @@ def test_phone_heuristic_and_papers_need_the_changed_pixels(scene):
     cv2.rectangle(img, (606, 568), (654, 652), (235, 225, 215), -1)
     for k, c in enumerate([(40, 40, 220), (40, 200, 40), (220, 120, 30)] * 2):
         cv2.rectangle(img, (610 + 14 * (k % 3), 575 + 16 * (k // 3)), (622 + 14 * (k % 3), 588 + 16 * (k // 3)), c, -1)
-    assert heuristic_label(img, (600, 560, 660, 660)) == "cell phone"
+    assert heuristic_label(img, (600, 560, 660, 660)).label == "cell phone"
     # a box mostly of pale wall around a thin dark object: with the mask only the object's pixels count
     wall = np.full((200, 200, 3), 200, np.uint8)
     cv2.rectangle(wall, (90, 0), (110, 199), (40, 60, 90), -1)
     mask = np.zeros((200, 200), np.uint8)
     mask[:, 90:111] = 1
-    assert heuristic_label(wall, (0, 0, 200, 200)) == "papers"  # the unmasked box looks like a sheet
-    assert heuristic_label(wall, (0, 0, 200, 200), mask) == "unknown object"
+    assert heuristic_label(wall, (0, 0, 200, 200)).label == "papers"  # the unmasked box looks like a sheet
+    assert heuristic_label(wall, (0, 0, 200, 200), mask).label == "unknown object"
 
 
 def test_the_sign_zone_is_skipped_only_while_the_clerk_is_away(scene):
@@ -265,8 +265,8 @@ def test_a_hand_beside_papers_is_no_lit_phone_screen():
     cv2.rectangle(img, (30, 30), (90, 42), (40, 60, 35), -1)  # the dark green sleeve
     cv2.rectangle(img, (30, 42), (50, 60), (120, 160, 220), -1)  # the hand (skin)
     box = (30, 30, 91, 91)
-    assert heuristic_label(img, box) != "cell phone"
+    assert heuristic_label(img, box).label != "cell phone"
     # control: the same patch with app icons of other hues on the lit part reads as a phone
     for k, c in enumerate([(220, 120, 30), (40, 200, 40)]):
         cv2.rectangle(img, (58 + 14 * k, 50), (68 + 14 * k, 60), c, -1)
-    assert heuristic_label(img, box) == "cell phone"
+    assert heuristic_label(img, box).label == "cell phone"

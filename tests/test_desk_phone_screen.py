@@ -9,7 +9,7 @@ import numpy as np
 
 from tests.fixtures.desk import desk_scene
 from vision.desk import labels
-from vision.desk.labels import FRAMED_RIM, framed_screen, heuristic_label
+from vision.desk.labels import FRAMED_RIM, heuristic_label
 from vision.desk_change import DeskChangeDetector
 from vision.results import Detection
 
@@ -34,7 +34,7 @@ def test_icons_are_counted_on_the_screen_not_on_the_desk_rim_in_the_blob():
           np.array([[302, 302], [338, 302], [338, 312], [302, 312]]), icons=2)
     box = (300, 300, 340, 320)  # the phone and 6 px of the desk's rim under it
     mask = np.ones((20, 40), np.uint8)
-    assert heuristic_label(img, box, mask) == "cell phone"
+    assert heuristic_label(img, box, mask).label == "cell phone"
     assert labels.screen_look(cv2.cvtColor(img[300:320, 300:340], cv2.COLOR_BGR2HSV), mask)[0] >= 0.5
 
 
@@ -54,16 +54,17 @@ def test_a_phone_lying_aslant_is_sized_on_its_own_axes():
     img = np.full((480, 640, 3), DESK, np.uint8)
     box, mask = aslant(img)
     assert (box[2] - box[0]) * (box[3] - box[1]) > 0.015 * 640 * 480  # too big upright
-    assert framed_screen(img, box, mask)
-    assert heuristic_label(img, box, mask) == "cell phone"
+    look = heuristic_label(img, box, mask)
+    assert look.framed and look.label == "cell phone"
     # control: a white tray of the same outline on the desk (no black rim) keeps the upright size test
     tray = np.full((480, 640, 3), DESK, np.uint8)
     quad = cv2.boxPoints(((420.0, 400.0), (30.0, 80.0), 35.0)).astype(np.int32)
     cv2.fillPoly(tray, [quad], (240, 235, 225))
     for k in range(8):
         cv2.circle(tray, (405 + 4 * k, 385 + 4 * k), 2, ICONS[k % 3], -1)
-    assert not framed_screen(tray, box, mask) and FRAMED_RIM > 0
-    assert heuristic_label(tray, box, mask) != "cell phone"
+    look = heuristic_label(tray, box, mask)
+    assert not look.framed and FRAMED_RIM > 0
+    assert look.label != "cell phone"
 
 
 def test_a_framed_screen_is_not_food_to_the_tight_look(monkeypatch):
@@ -88,3 +89,33 @@ def test_a_framed_screen_is_not_food_to_the_tight_look(monkeypatch):
     assert run(img) == ["cell phone"]
     monkeypatch.setattr(labels, "FRAMED_RIM", 1.1)  # control: no rim counts as a phone's: the tight look's food
     assert run(img) == ["cake"]
+
+
+def test_the_screen_is_looked_at_once_per_heuristic_look(monkeypatch):
+    """The rim that keeps a phone from the tight food look is the one `heuristic_label` measured: no second
+    `screen_look` on the same crop."""
+    from vision.desk import classify
+
+    scene = desk_scene()
+    calls = {"heuristic": 0, "screen": 0}
+    heuristic, screen = classify.heuristic_label, labels.screen_look
+
+    def counted_heuristic(*a, **k):  # type: ignore[no-untyped-def]
+        calls["heuristic"] += 1
+        return heuristic(*a, **k)
+
+    def counted_screen(*a, **k):  # type: ignore[no-untyped-def]
+        calls["screen"] += 1
+        return screen(*a, **k)
+
+    monkeypatch.setattr(classify, "heuristic_label", counted_heuristic)
+    monkeypatch.setattr(labels, "screen_look", counted_screen)
+    img = scene.reference.copy()
+    phone(img, np.array([[700, 560], [760, 560], [760, 600], [700, 600]]),
+          np.array([[704, 564], [756, 564], [756, 596], [704, 596]]), icons=12)
+    det = DeskChangeDetector(scene.reference, scene.counter, classifier=lambda crop: [])
+    out: list[Detection] = []
+    for i in range(8):
+        out = det.process(img, t=0.5 * i)
+    assert [d.label for d in out] == ["cell phone"]
+    assert calls["heuristic"] >= 1 and calls["screen"] == calls["heuristic"]

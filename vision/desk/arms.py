@@ -58,7 +58,7 @@ class ArmItems:
                 # the rest of the blob, less the items found, is what lies under the hands with them (papers); the
                 # whole blob's colours are mostly those items' (a white snack tray, a red mug)
                 whole, mask = self._rest(frame.shape, box, [b for _, (b, _, _) in found])
-                guess = heuristic_label(frame, whole, mask) if mask is not None else "unknown object"
+                guess = heuristic_label(frame, whole, mask).label if mask is not None else "unknown object"
                 label, score, cid = (guess, 0.5, -1) if guess == "papers" else (None, 0.0, -1)
             if label is not None:
                 out.append(Detection(box=whole, label=label, score=round(score * conf, 3), source="change",

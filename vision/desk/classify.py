@@ -17,7 +17,7 @@ from vision.desk.labels import (
     PHONE_LOOKALIKES,
     SHADOW,
     SURFACE_LABELS,
-    framed_screen,
+    Look,
     heuristic_label,
 )
 from vision.desk.shapes import inside_share_box
@@ -37,27 +37,29 @@ class BlobNamer:
             return cached
         label, score, cid, share = self._look(frame, box)
         joined = label not in PERSON_LABELS and score >= self.p.sure_class_score and share < self.p.joined_share
+        look: Look | None = None  # the heuristic's, where it was asked
         if label in PHONE_LOOKALIKES:
             # a phone lying near the camera is big in the frame: the SSDs call it a laptop or a remote even when
             # sure; the phone's own look (a dark rim round a lit, colourful screen) decides
             # ... and a sheet with printed lines is a "keyboard" to them: white and flat, it is papers
-            guess = heuristic_label(frame, box, self._blob_mask(frame.shape, box))
-            if guess in ("cell phone", "papers"):
-                label, score, cid = guess, 0.5, -1
+            look = heuristic_label(frame, box, self._blob_mask(frame.shape, box))
+            if look.label in ("cell phone", "papers"):
+                label, score, cid = look.label, 0.5, -1
         elif label == "box" and score >= self.p.sure_class_score:
             # the Open Images SSD's answer for anything packaged-looking, also a sheet with a seal on it at the frame's
             # edge ((1.6 m, 1.15 m, -15 deg)): white and lying flat, it is papers (food in a white box: the tight look)
-            if heuristic_label(frame, box, self._blob_mask(frame.shape, box)) == "papers":
+            look = heuristic_label(frame, box, self._blob_mask(frame.shape, box))
+            if look.label == "papers":
                 label, score, cid = "papers", 0.5, -1
         elif label is None or (label not in PERSON_LABELS and score < self.p.sure_class_score):
             # a weak class loses to the papers/seal heuristic (SSDs read a sheet of paper as anything)
-            guess = heuristic_label(frame, box, self._blob_mask(frame.shape, box), self._between_hands(box, fw))
-            if label is None or guess != "unknown object":
-                label, score, cid = guess, 0.5, -1
+            look = heuristic_label(frame, box, self._blob_mask(frame.shape, box), self._between_hands(box, fw))
+            if label is None or look.label != "unknown object":
+                label, score, cid = look.label, 0.5, -1
         if cid == -1 and label == "cell phone" and self._desk_in_shadow(frame, box):
             label = SHADOW
         if cid == -1 and label in ("papers", "cell phone") and not (
-                label == "cell phone" and framed_screen(frame, box, self._blob_mask(frame.shape, box))):
+                label == "cell phone" and look is not None and look.framed):
             # the heuristic's call; food in a white box is white and flat too, glazed donuts lit and colourful: in
             # the generous crop a 9 cm donut is a few pixels of the SSD's input, so a tight look at the blob decides
             # (a sure food is food) - but not a lit screen in a black rim: the tight SSD calls a phone's icons a cake

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import cv2
@@ -45,16 +46,30 @@ MIN_ICON_HUES = 0.08
 FRAMED_RIM = 0.25
 
 
-def heuristic_label(frame: np.ndarray, box: Box, mask: np.ndarray | None = None, cut: bool = False) -> str:
+@dataclass(frozen=True)
+class Look:
+    """What `heuristic_label` measured on a blob: its label, and the dark share of the ring just outside the blob's
+    largest lit area (`screen_look`), which the caller needs again (the tight food look skips a framed screen)."""
+
+    label: str
+    rim: float = 0.0
+
+    @property
+    def framed(self) -> bool:
+        """A lit screen in a phone's black rim (at least `FRAMED_RIM` of the ring dark)."""
+        return self.rim >= FRAMED_RIM
+
+
+def heuristic_label(frame: np.ndarray, box: Box, mask: np.ndarray | None = None, cut: bool = False) -> Look:
     """'cell phone' (small, a dark slab: black rim around a lit screen, or all dark), 'papers' (mostly
     bright and unsaturated, lying flat: not taller than wide, unless `cut`: only the strip between the clerk's hands
-    shows) or 'seal' (small and red), else unknown.
+    shows) or 'seal' (small and red), else unknown; with the rim share it measured on the way.
     `mask` (the crop's size) limits the colour statistics to the changed pixels, so the
     desk or the wall inside the box does not count."""
     x1, y1, x2, y2 = (int(v) for v in box)
     crop = frame[max(0, y1):y2, max(0, x1):x2]
     if crop.size == 0:
-        return "unknown object"
+        return Look(UNKNOWN)
     hsv2 = cv2.cvtColor(crop, cv2.COLOR_BGR2HSV)
     own = mask is not None and mask.shape == crop.shape[:2] and mask.sum() >= 20
     hsv = hsv2[mask.astype(bool)] if own else hsv2  # type: ignore[union-attr]
@@ -76,15 +91,15 @@ def heuristic_label(frame: np.ndarray, box: Box, mask: np.ndarray | None = None,
         area, slab = _own_rect(mask)  # type: ignore[arg-type]
     if area <= 0.015 * frame_area and slab < 3 and dark >= 0.06 and (
             (lit >= 0.3 and colourful >= 0.08 and icon_hues >= MIN_ICON_HUES) or dark >= 0.6):
-        return "cell phone"
+        return Look("cell phone", rim)
     white = (hsv[:, 1] < 45) & (hsv[:, 2] > 170)
     if white.mean() > 0.4 and (cut or (aspect < 4 and h <= 1.2 * w)):
-        return "papers"
+        return Look("papers", rim)
     red = ((hsv[:, 0] < 8) | (hsv[:, 0] > 170)) & (hsv[:, 1] > 110) & (hsv[:, 2] > 60)
     small = w * h <= 0.006 * frame_area  # a seal is a few cm across
     if red.mean() > 0.4 and aspect < 2.5 and small:
-        return "seal"
-    return "unknown object"
+        return Look("seal", rim)
+    return Look(UNKNOWN, rim)
 
 
 def _icon_share(hue: np.ndarray, vivid: np.ndarray) -> float:
@@ -117,16 +132,6 @@ def screen_look(hsv: np.ndarray, mask: np.ndarray | None) -> tuple[float, float]
     inside = screen.astype(bool)
     vivid = inside & (hsv[..., 1] > 90) & (hsv[..., 2] > 120)
     return _icon_share(hsv[..., 0], vivid), float((hsv[..., 2][ring] < 70).mean()) if ring.any() else 0.0
-
-
-def framed_screen(frame: np.ndarray, box: Box, mask: np.ndarray | None) -> bool:
-    """The blob's lit area is a screen in a phone's black rim (`screen_look`, at least `FRAMED_RIM`)."""
-    x1, y1, x2, y2 = (int(v) for v in box)
-    crop = frame[max(0, y1):y2, max(0, x1):x2]
-    if crop.size == 0:
-        return False
-    own = mask if mask is not None and mask.shape == crop.shape[:2] and mask.sum() >= 20 else None
-    return screen_look(cv2.cvtColor(crop, cv2.COLOR_BGR2HSV), own)[1] >= FRAMED_RIM
 
 
 def classifier_from_detectors(detectors: Sequence[Any], min_score: float = 0.3) -> Classifier:
