@@ -16,6 +16,23 @@ from counterwatch.configfile import load_yaml_model
 from pipelines.catalogue import catalogue
 
 Polygon = list[tuple[float, float]]
+
+
+def point_in_polygon(p: tuple[float, float], poly: Polygon) -> bool:
+    """Whether a point (image pixels) lies in a zone: even-odd ray casting, the one test for perception and rules
+    alike; no OpenCV, so that replay stays model- and cv2-free. Half-open: a point on a left or top edge is inside,
+    on a right or bottom edge outside, so zones that share an edge never both hold it."""
+    x, y = p
+    inside = False
+    n = len(poly)
+    for i in range(n):
+        x1, y1 = poly[i]
+        x2, y2 = poly[(i + 1) % n]
+        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+            inside = not inside
+    return inside
+
+
 SlotName = Literal[
     "evaluator_pad", "pen_holder", "acrylic_stand", "potted_plant", "name_plate",
     "monitor", "scanner", "barcode_gun", "phone_stand", "printer",

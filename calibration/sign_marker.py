@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from calibration.config import CounterConfig, Polygon
+from calibration.config import CounterConfig, Polygon, point_in_polygon
 
 Box = tuple[float, float, float, float]
 MIN_SEARCH_PX = 16  # a window narrower than this is no window: the whole frame is searched
@@ -30,7 +30,6 @@ def search_box(cfg: CounterConfig, width: int, height: int) -> Box | None:
 
 def read_sign_marker(cfg: CounterConfig, frame: np.ndarray) -> Polygon | None:
     """The sign's marker corners (frame pixels) read on a frame showing the sign, or None when not read."""
-    from pipelines.context import point_in_polygon
     from vision.markers import detect_markers
     from vision.roi import crop
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, Field
 
-from calibration.config import CounterConfig
+from calibration.config import CounterConfig, point_in_polygon
 from pipelines.engine import RuleContext
 from pipelines.rules._body import L_EAR, L_EL, L_HIP, L_SH, L_WR, NOSE, R_EAR, R_EL, R_HIP, R_SH, R_WR, Body, box_center
 from pipelines.temporal import toward
@@ -47,19 +47,6 @@ class ContextParams(BaseModel):
     head_down_memory_s: float = Field(
         1.5, ge=0, description="lying on the desk this recently still silences fidget/slouch/eating"
     )
-
-
-def point_in_polygon(p: tuple[float, float], poly: Polygon) -> bool:
-    """Even-odd ray casting; no OpenCV so that replay stays model- and cv2-free."""
-    x, y = p
-    inside = False
-    n = len(poly)
-    for i in range(n):
-        x1, y1 = poly[i]
-        x2, y2 = poly[(i + 1) % n]
-        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
-            inside = not inside
-    return inside
 
 
 def pose_anchor(pose: PoseResult) -> tuple[float, float] | None:

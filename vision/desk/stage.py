@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from calibration.config import CounterConfig
+from calibration.config import CounterConfig, point_in_polygon
 from vision.desk.arms import ArmItems
 from vision.desk.blobs import BlobTracker
 from vision.desk.cache import BoxCache
@@ -178,4 +178,4 @@ class DeskChangeDetector(ChangeMasks, SlotJudge, PauseSign, BlobTracker, BlobNam
         if mid is None:
             return False
         post = self.cfg.zones.post
-        return post is None or cv2.pointPolygonTest(np.array(post, np.float32), mid, False) >= 0
+        return post is None or point_in_polygon(mid, post)
