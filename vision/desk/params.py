@@ -73,5 +73,10 @@ class DeskChangeParams:
     clerk_grow: float = 0.5  # `_without_clerk`: the torso outline's dilation disc, shoulder widths across
     clerk_colour_share: float = 0.5
     clerk_min_px: int = 300
+    # ... or, whatever its colours, a blob with at most body_on_desk of its new pixels on the desk zone and 90 % of them
+    # within body_reach x the body scale (`masks.body_scale`) of the shoulders-hips polygon: the clerk's waist, lap or
+    # chest seen from aside, which the polygon of joint centres leaves out (`_without_clerk`)
+    body_on_desk: float = 0.33
+    body_reach: float = 1.0
     clothes_grow: float = 0.5  # `_clothes`: the torso outline's dilation disc, shoulder widths across
     default_dt: float = 0.5  # seconds between frames when process() is not given t
