@@ -6,7 +6,6 @@ on the desk, or standing away from the clerk, stays an object (synthetic desk, n
 from __future__ import annotations
 
 import cv2
-import numpy as np
 import pytest
 
 from tests.fixtures.desk import DESK_TOP, desk_scene
