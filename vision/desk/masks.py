@@ -25,6 +25,18 @@ def body_scale(lm: list, pts: list[tuple[int, int]], shoulder: float, torso_to_s
     return max(shoulder, torso_to_shoulder * math.dist(mid, hips))
 
 
+def _forearm(mask: np.ndarray, hand: np.ndarray, length: float) -> None:
+    """Draw the forearm behind a hand (work pixels, 21 landmarks) along the hand's own axis (middle knuckle to
+    wrist), `length` x the palm's length, a palm's length thick: a client's or visitor's sleeve on the desk, which no
+    pose masks (the client's cuff beyond the hand at (1.5 m, 1.9 m, -50) was a personal item)."""
+    wrist, knuckle = hand[0], hand[9]
+    palm = float(np.hypot(*(wrist - knuckle)))
+    if palm < 3:
+        return
+    end = wrist + length * (wrist - knuckle)
+    cv2.line(mask, (int(wrist[0]), int(wrist[1])), (int(end[0]), int(end[1])), 1, max(8, int(palm)))
+
+
 class ChangeMasks:
     """Mixed into `DeskChangeDetector` (vision/desk/stage.py), which holds the state these methods share."""
 
@@ -45,11 +57,14 @@ class ChangeMasks:
         w, h = self.work_size
         mask = np.zeros((h, w), np.uint8)
         width = 14
+        wrists: list[tuple[int, int]] = []  # the pose's hand points: a hand model's hand far off is not the clerk's
+        body = 0.0
         if pose is not None and len(pose.landmarks) >= 25:
             lm = pose.landmarks
             pts = [(int(p.x * scale), int(p.y * scale)) for p in lm]
             shoulder = math.dist(pts[11], pts[12])
             body = body_scale(lm, pts, shoulder, self.p.torso_to_shoulder)
+            wrists = [pts[i] for i in (15, 16, 17, 18, 19, 20, 21, 22)]
             width = max(width, int(self.p.limb_width_frac * body))
             for a, b in LIMBS:
                 if min(lm[a].visibility, lm[b].visibility) > 0.2:
@@ -67,6 +82,8 @@ class ChangeMasks:
             cv2.fillConvexPoly(mask, hull, 1)
             size = float(np.ptp(hp, axis=0).max())
             cv2.polylines(mask, [hull], True, 1, max(8, int(0.5 * size)))
+            if wrists and len(hp) >= 10 and min(math.dist(hp[0], q) for q in wrists) > self.p.other_hand * body:
+                _forearm(mask, hp, self.p.forearm_len)
         if mask.any():  # shadows and motion blur spill past the limbs
             k = (width // 2) | 1
             mask = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))

@@ -21,6 +21,10 @@ class DeskChangeParams:
     static_frac: float = 0.6  # share of a blob's pixels that must be still
     reference_tau_s: float = 180.0  # slow reference update where nothing changed
     limb_width_frac: float = 0.35  # arm mask thickness, share of shoulder width
+    # a hand model's hand whose wrist lies over this x the body scale from the pose's hand points is someone else's
+    # (a client's, a visitor's): its forearm, forearm_len x the palm's length behind the wrist, is masked too
+    other_hand: float = 1.5
+    forearm_len: float = 2.5
     torso_to_shoulder: float = 0.6  # ... the shoulder width at least this x the shoulders-hips height (`body_scale`)
     slot_changed_frac: float = 0.25  # share of a slot's pixels that must change before it is checked
     slot_present_ncc: float = 0.8
