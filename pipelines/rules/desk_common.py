@@ -7,6 +7,7 @@ and the slot reports "slot_missing:<slot>" / "slot_moved:<slot>".
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -154,6 +155,36 @@ class OtherPeople:
         return x1, y1, x2, y2 + self.legs * (y2 - y1)
 
 
+def clerk_cuff(d: Detection, obs: Observation, reach_sw: tuple[float, float] = (0.5, 1.5), band_sw: float = 0.25,
+               size_sw: float = 0.5) -> bool:
+    """A small unnamed object (at most `size_sw` shoulder widths across) lying on the clerk's forearm where the pose
+    put the wrist short of the hand: its centre within `band_sw` shoulder widths of the segment from a pose wrist to
+    the hand model's wrist nearest it, `reach_sw` shoulder widths apart (misplaced, yet the same hand). The desk stage
+    masks the limb up to the pose's wrist and the hand where the hand model sees it; the cuff between them (the pose's
+    wrist 0.9 shoulder widths short at (1.5 m, 1.9 m, -50), the cuff 0.4 across) is no item."""
+    if d.label not in UNKNOWN_LABELS or obs.pose is None or not obs.hands or len(obs.pose.landmarks) < 17:
+        return False
+    lm = obs.pose.landmarks
+    sw = math.dist((lm[11].x, lm[11].y), (lm[12].x, lm[12].y))
+    if sw <= 0 or max(d.box[2] - d.box[0], d.box[3] - d.box[1]) > size_sw * sw:
+        return False
+    c = ((d.box[0] + d.box[2]) / 2, (d.box[1] + d.box[3]) / 2)
+    for i in (15, 16):
+        a = (lm[i].x, lm[i].y)
+        b = min((h.landmarks[0][:2] for h in obs.hands if h.landmarks), key=lambda w: math.dist(a, w), default=None)
+        if b is not None and reach_sw[0] * sw <= math.dist(a, b) <= reach_sw[1] * sw \
+                and _to_segment(c, a, b) <= band_sw * sw:
+            return True
+    return False
+
+
+def _to_segment(p: tuple[float, float], a: tuple[float, float], b: tuple[float, float]) -> float:
+    ax, ay = b[0] - a[0], b[1] - a[1]
+    n = ax * ax + ay * ay
+    t = 0.0 if n == 0 else max(0.0, min(1.0, ((p[0] - a[0]) * ax + (p[1] - a[1]) * ay) / n))
+    return math.dist(p, (a[0] + t * ax, a[1] + t * ay))
+
+
 def foreign_objects(obs: Observation) -> list[Detection]:
     """Objects that are not slot reports."""
     return [d for d in obs.desk_objects if not d.label.startswith((SLOT_MISSING, SLOT_MOVED))]
@@ -252,7 +283,8 @@ class DeskRule(Rule):
         sign's marker (the sign put up on the desk, seen from the side)."""
         at = ctx.values.get("sign_marker_at")
         found = self.others.without(foreign_objects(obs), obs, ctx)  # all of them: the places are remembered
-        return [d for d in found if owner(d, obs, ctx) == self.rule_id and not (at and box_holds(d.box, at))]
+        return [d for d in found if owner(d, obs, ctx) == self.rule_id and not (at and box_holds(d.box, at))
+                and not clerk_cuff(d, obs)]
 
     def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
         return self.incidents.step(ctx.clock, self.active(obs, ctx) if desk_ran(obs) else None)
