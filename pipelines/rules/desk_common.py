@@ -17,6 +17,7 @@ from calibration.config import CounterConfig
 from pipelines.context import point_in_polygon
 from pipelines.engine import CHINA, Rule, RuleContext, RuleParams
 from pipelines.events import Event, Severity
+from pipelines.rules._body import L_SH, L_WR, R_SH, R_WR
 from pipelines.temporal import Clock, IncidentTracker, Timing
 from vision.observation import Observation
 from vision.results import Detection
@@ -165,11 +166,11 @@ def clerk_cuff(d: Detection, obs: Observation, reach_sw: tuple[float, float] = (
     if d.label not in UNKNOWN_LABELS or obs.pose is None or not obs.hands or len(obs.pose.landmarks) < 17:
         return False
     lm = obs.pose.landmarks
-    sw = math.dist((lm[11].x, lm[11].y), (lm[12].x, lm[12].y))
+    sw = math.dist((lm[L_SH].x, lm[L_SH].y), (lm[R_SH].x, lm[R_SH].y))
     if sw <= 0 or max(d.box[2] - d.box[0], d.box[3] - d.box[1]) > size_sw * sw:
         return False
     c = ((d.box[0] + d.box[2]) / 2, (d.box[1] + d.box[3]) / 2)
-    for i in (15, 16):
+    for i in (L_WR, R_WR):
         a = (lm[i].x, lm[i].y)
         b = min((h.landmarks[0][:2] for h in obs.hands if h.landmarks), key=lambda w: math.dist(a, w), default=None)
         if b is not None and reach_sw[0] * sw <= math.dist(a, b) <= reach_sw[1] * sw \
