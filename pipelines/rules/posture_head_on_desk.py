@@ -13,7 +13,8 @@ with nobody at the post, stay unknown: a colleague walking off never turns into 
 A head sunk to the shoulders while they sank less than `lying_sink_m` below the clerk's usual seated height (the
 head still over the shoulder line, calibrated camera) is a slump, posture.slouch's (see `SeatedShoulders`), while
 the pose stays: the pose lost right after such a frame is carried over as lying (the model keeps a slumped clerk's
-face and torso, and loses one going down onto the forearms, often before the shoulders have sunk far).
+face and torso, and loses one going down onto the forearms, often before the shoulders have sunk far, or before the
+head reaches the shoulder line: a head `lost_head_sw` or less over it on the last frame seen carries the loss over).
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ class Params(TimedParams):
     lost_hold_s: float = Field(
         600.0, ge=0, description="the pose lost right after the head went down still counts as lying, this long (s)"
     )
+    lost_head_sw: float = Field(
+        0.35, description="... the head down meaning this little above mid-shoulders (sw) on the last frame seen"
+    )
 
 
 @register
@@ -73,11 +77,14 @@ class HeadOnDesk(TrackedRule):
         if height is not None:
             low = height <= p.max_head_height_sw and not stood
             down = low and not slumped_not_lying(height, sink, p.lying_sink_m)
+            # a clerk going down onto the forearms may be lost half-way: seen 50 deg aside the last frame showed the
+            # head 0.26 sw over the shoulders (2.07 and 1.35 the two frames before), then no pose for 4 s
+            sinking = height <= max(p.lost_head_sw, p.max_head_height_sw) and not stood
             # only a head seen down inside the post zone may carry over a pose loss: a walk-off leaves the
             # pose fitted at the frame's edge, out of the post, where the person box still holds it for a while.
             # A head down that still reads as a slump carries it over too: the pose model keeps a slumped clerk
             # (face and torso in view) but loses one going down onto the forearms, often half-way down
-            self.last_down, self.down_since_lost = low and ctx.values.get("staffed_by") == "pose", None
+            self.last_down, self.down_since_lost = sinking and ctx.values.get("staffed_by") == "pose", None
             return down, {"head_height_sw": round(height, 2)}
         if body is not None or not self.last_down or ctx.clerk_present is False and obs.pose is not None:
             # a body without a head/shoulders reading, an upright clerk lost, or a pose seen away from the post
