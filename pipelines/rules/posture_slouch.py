@@ -35,10 +35,7 @@ same views the shoulder line's roll when slumping onto one forearm reads under `
 for ~20) or not at all (the line narrows), while the mid-shoulders slide `lean_side_m` sideways: that is a lean
 too (not while the head is down on the desk: posture.head_on_desk's, nor while a hand is up past `side_hand_sw`: a
 hand at the chin, a phone held up or a reach shifts its own shoulder; leaning on one arm keeps both hands low,
-0.8 sw or more below the shoulder line in every tune/tune_wide lean), nor while the ears sink `side_ear_drop_sw`
-toward the shoulders (a nod seen 50 deg aside collapses the fitted line and drags the mid-shoulders sideways; leans
-keep the ears level). A usual posture first learnt on a collapsed shoulder line (the pose's first frames there) starts
-again once the line opens (`seed_width_s`), and none is learnt with a hand up at the face or hair.
+0.8 sw or more below the shoulder line in every tune/tune_wide lean).
 A pose whose shoulders read wider than `max_body_width_m` at the clerk belongs to someone nearer the camera (a
 visitor at the counter) and is not judged. Only while seated: with a calibrated camera, the shoulders below
 standing height (`min_standing_shoulder_m`, as the bow rule judges it; a view from above and to one side
@@ -159,13 +156,6 @@ class Params(TimedParams):
     reset_absent_s: float = Field(
         5.0, ge=0, description="the post empty this long: whoever sits down next starts a new usual posture (s)"
     )
-    seed_width_s: float = Field(
-        2.0, ge=0, description="the usual posture starts again when the shoulder line reads this soon after its start"
-        " 1 / (1 - max_tilt_width_loss) wider than it did (a first fit on a collapsed line)"
-    )
-    side_ear_drop_sw: float = Field(
-        0.12, description="the sideways slide is not read while the ears sink this far toward the shoulders (a nod)"
-    )
 
 
 @register
@@ -184,7 +174,6 @@ class Slouch(TrackedRule):
         self.usual_tilt = SlowBaseline(self.params.tilt_tau_s)  # type: ignore[attr-defined]
         self.empty_since: float | None = None  # the post has stood empty since (ContextDeriver's clerk_present)
         self.renew = False  # learn the usual posture afresh at the next seated frame
-        self.widths: deque[tuple[float, float]] = deque()  # the shoulder line's width, frames with no hand up
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
@@ -219,23 +208,7 @@ class Slouch(TrackedRule):
             self.upright, self.renew = SlowBaseline(p.baseline_tau_s), False
             self.usual_tilt = SlowBaseline(p.tilt_tau_s)
             self.recent.clear()
-        # The usual posture starts again when, within its first `seed_width_s` of learning, the shoulder line reads
-        # 1 / (1 - max_tilt_width_loss) wider than it (the median over `smooth_s`: an arm coming down from the face
-        # widens it for a frame): seen 50 deg aside the pose often starts on a collapsed line (0.2-0.6 of a level
-        # 36 cm's length there) that opens over the first second (to 0.8-1.1), and the usual place learnt on it
-        # dragged every later frame 0.1-0.17 m "sideways". Nor is it learnt with a hand up at the face or hair (the
-        # raised arm lifts its shoulder ~10 px, which the solve there reads as 0.1 m sideways).
-        t, hand_up = ctx.clock.t, measure(obs, ctx).hand_above(p.back_hand_sw)
-        u, sw = self.upright, body.shoulder_width
-        if not hand_up and sw is not None:
-            self.widths.append((t, sw))
-        while self.widths and t - self.widths[0][0] > p.smooth_s:
-            self.widths.popleft()
-        if not hand_up and self.widths and u.usual is not None and u.start is not None and u.t is not None and (
-                u.t - u.start < p.seed_width_s
-                and statistics.median(w for _, w in self.widths) * (1.0 - p.max_tilt_width_loss) > u.usual[2]):
-            self.upright = SlowBaseline(p.baseline_tau_s)
-        slump = self._slump(body, ctx.clock.t, p, upright_36cm_px(obs, ctx) or 0.0, learn=not hand_up)
+        slump = self._slump(body, ctx.clock.t, p, upright_36cm_px(obs, ctx) or 0.0)
         # A shoulder line much narrower than usual is a turn, or (seen from high and aside) a fit that lost one
         # shoulder as the head sank: its slope is no roll (steep tune_wide views read a nod as a 16° tilt).
         narrowed = slump is not None and slump[3]
@@ -288,8 +261,7 @@ class Slouch(TrackedRule):
             and abs(side or 0.0) <= p.max_back_side_ratio * back
             and back_up is not None and back_up >= p.min_back_up_share * back
         ) or (side is not None and p.lean_side_m <= abs(side) <= p.max_shift_m and not ctx.values.get("head_down")
-              and not measure(obs, ctx).hand_above(p.side_hand_sw)
-              and (ear_drop is None or ear_drop < p.side_ear_drop_sw))
+              and not measure(obs, ctx).hand_above(p.side_hand_sw))
         return bad, {k: round(v, 2 if k.endswith("_m") else 1) for k, v in med.items()}
 
     def _usual_tilt(self, t: float, tilt: float, p: Params) -> float:
@@ -303,7 +275,7 @@ class Slouch(TrackedRule):
         return self.usual_tilt.usual[0] if self.usual_tilt.usual is not None else 0.0
 
     def _slump(
-        self, body: Any, t: float, p: Params, upright_36cm: float, learn: bool = True
+        self, body: Any, t: float, p: Params, upright_36cm: float
     ) -> tuple[float, float, float | None, bool] | None:
         """(how far the ears sank toward the shoulders, how far the shoulders sank, how far the nose rose, whether
         the shoulder line is `max_tilt_width_loss` narrower than usual) against the slow baseline of this clerk;
@@ -324,10 +296,7 @@ class Slouch(TrackedRule):
         nose = (sh[1] - nose_pt[1]) / scale if nose_pt is not None else None
         # an unseen nose holds its baseline; starting afresh, the ears' height stands in for it
         held = ear if self.upright.fresh(t) or self.upright.usual is None else self.upright.usual[3]
-        now = (ear, sh[1], sw, nose if nose is not None else held, sh[0])
-        e0, y0, sw0, n0, _ = self.upright.look(t, now)
-        if learn:  # (not with a hand up at the face or hair: its shoulder is lifted)
-            self.upright.learn(t, now)
+        e0, y0, sw0, n0, _ = self.upright.update(t, (ear, sh[1], sw, nose if nose is not None else held, sh[0]))
         turned = sw < (1.0 - p.max_width_loss) * sw0  # turning narrows the line and swings the head: no lean read
         rise = None if nose is None or turned else nose - n0
         return e0 - ear, (sh[1] - y0) / scale, rise, sw < (1.0 - p.max_tilt_width_loss) * sw0
