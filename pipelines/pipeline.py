@@ -329,8 +329,9 @@ class CounterPipelineImpl:
             obs.ran.append("hands")
 
         if "detector" in needs and body is not None and act is not None and i % self.s.detector_every == 0:
-            rois = self._object_rois(body, obs, act, w, h)
-            held = self._held_rois(body, obs, act, w, h)  # phone.use's look beyond the fingers: phones only
+            view = self._held_view(body, w, h)  # phone.use's view of a hand held up in front (both crops ask it)
+            rois = self._object_rois(body, obs, act, w, h, view)
+            held = self._held_rois(body, obs, act, w, h, view)  # phone.use's look beyond the fingers: phones only
             if rois or held:
                 with timer.stage("detector"):
                     dets = [d for roi in rois for d in self._call("detector", "detect", image, roi=roi,
@@ -341,7 +342,8 @@ class CounterPipelineImpl:
                 obs.ran.append("detector")
             self.detected = (i, obs.detections if "detector" in obs.ran else [])
         elif ("detector" in needs and body is not None and act is not None and self.s.held_every > 0
-              and i % self.s.held_every == 0 and (held := self._held_rois(body, obs, act, w, h))):
+              and i % self.s.held_every == 0
+              and (held := self._held_rois(body, obs, act, w, h, self._held_view(body, w, h)))):
             # phone.use's look between the detector's runs: a handset seen from the back scores 0.0-0.34 frame to
             # frame, and every 3rd frame can miss it. Recorded only when it finds a phone, beside what the last run
             # found (on the last detector frame), so the other rules' finds stand as they were.
@@ -447,7 +449,7 @@ class CounterPipelineImpl:
         return not 0 <= t - self.hands_t < self.s.hands_idle_s and i - self.hands_i >= self.s.hands_idle_frames
 
     def _object_rois(
-        self, body: Body, obs: Observation, act: HandActivity, w: int, h: int
+        self, body: Body, obs: Observation, act: HandActivity, w: int, h: int, view: View
     ) -> list[tuple[float, float, float, float]]:
         """Crops for the object detector, only where a rule can use a find: one crop around both hands and
         the face plus a tight crop per hand that is at the face or held up in front (phone, cup, food); the
@@ -460,7 +462,7 @@ class CounterPipelineImpl:
         # A hand at the face: phone.call, eat.food, drink.in_front, smoke, chin_on_hand read objects there. A
         # hand held up in front: only phone.use, and only while the gaze is down (its condition).
         reading = (self.phone_use is not None and bool(act.held_front)
-                   and self._looking_down(body, obs, self._held_view(body, w, h)))
+                   and self._looking_down(body, obs, view))
         active = [side for side in HAND_POINTS if side in act.near_face or (reading and side in act.held_front)]
         if active:
             pts = [p for side in HAND_POINTS for p in body.hand_points(side, obs.hands)]
@@ -486,7 +488,7 @@ class CounterPipelineImpl:
             rois.append(roi)
         return rois
 
-    def _held_rois(self, body: Body, obs: Observation, act: HandActivity, w: int, h: int) -> list:
+    def _held_rois(self, body: Body, obs: Observation, act: HandActivity, w: int, h: int, view: View) -> list:
         """phone.use's extra look: per hand held up in front while the gaze is down (the pose path's frames), a
         crop of `held_crop_sw` centred `held_crop_fwd_sw` beyond the wrist along the hand, where a phone held up
         and read stands: the hand-centred crop cuts it in half, and the SSD finds a handset better with the hand
@@ -496,7 +498,6 @@ class CounterPipelineImpl:
         from aside a hand held up in front is neither near the face nor over its elbow (the other crops' hands)."""
         if self.phone_use is None or self.s.held_crop_sw <= 0 or body.shoulder_width is None:
             return []
-        view = self._held_view(body, w, h)
         # the gate's held_front hands, and those phone.use's own test takes as held up in front that are near the
         # face (a head bent over the phone) or have the wrist over the elbow as the gate wants: from aside the gate's
         # image-x test misses a hand held in front, which shows beside the nose (phone_use.held_view)
