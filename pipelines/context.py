@@ -247,6 +247,7 @@ class HandActivity:
 
     near_face: set[str] = field(default_factory=set)  # sides with a hand point near the nose
     held_front: set[str] = field(default_factory=set)  # held up in front of the chest (phone.use's pose)
+    forearm_up: set[str] = field(default_factory=set)  # wrist not below its elbow by more than FOREARM_UP_SW
     gesturing: bool = False  # a forearm level or raised, or a wrist moved away from where it rested
     together: bool = False  # both wrists close together (finger fidgeting)
     neck_clamp: tuple[tuple[float, float], tuple[float, float]] | None = None  # (ear, shoulder) of a tilted head
@@ -297,7 +298,9 @@ class HandGate:
             if wr is None:
                 continue
             lift = (el[1] - wr[1]) / sw if el is not None else None
-            if lift is not None and lift >= self.FOREARM_UP_SW and nose is not None and s is not None \
+            if lift is not None and lift >= self.FOREARM_UP_SW:
+                act.forearm_up.add(side)
+            if side in act.forearm_up and nose is not None and s is not None \
                     and abs(wr[0] - nose[0]) <= self.IN_FRONT_SW * sw and (s[1] - wr[1]) / sw <= self.ABOVE_SHOULDER_SW:
                 act.held_front.add(side)
             rel = ((wr[0] - mid[0]) / sw, (wr[1] - mid[1]) / sw)

@@ -44,7 +44,7 @@ from pipelines.engine import Engine
 from pipelines.events import Event
 from pipelines.geometry import CameraModel
 from pipelines.messages import CounterState, CounterStatus, QueueCall, TerminalState
-from pipelines.rules._body import HAND_POINTS, L_EAR, L_EL, NOSE, R_EAR, R_EL, Body
+from pipelines.rules._body import HAND_POINTS, L_EAR, NOSE, R_EAR, Body
 from pipelines.rules._frame import PHONE_LABELS, hand_measure
 from pipelines.rules.phone_use import FACE_ON, View, held_in_front, held_view, looking_down
 from pipelines.temporal import Clock
@@ -502,7 +502,7 @@ class CounterPipelineImpl:
         # face (a head bent over the phone) or have the wrist over the elbow as the gate wants: from aside the gate's
         # image-x test misses a hand held in front, which shows beside the nose (phone_use.held_view)
         sides = act.held_front | {side for side in HAND_POINTS if self._held_for_phone_use(body, obs, side, view)
-                                  and (side in act.near_face or _forearm_up(body, side))}
+                                  and (side in act.near_face or side in act.forearm_up)}
         if not sides or not self._looking_down(body, obs, view):
             return []
         sw = body.shoulder_width / view.k  # the body's width, not the side-on shoulder line's
@@ -677,13 +677,6 @@ class _Frame:
         import cv2
 
         return cv2.cvtColor(self.bgr, cv2.COLOR_BGR2RGB)
-
-
-def _forearm_up(body: Body, side: str) -> bool:
-    """The wrist not below its elbow by more than the hand gate's held-in-front margin (HandGate.FOREARM_UP_SW)."""
-    wrist, elbow, sw = body.pt(HAND_POINTS[side][0]), body.pt(L_EL if side == "left" else R_EL), body.shoulder_width
-    return wrist is not None and elbow is not None and sw is not None \
-        and (elbow[1] - wrist[1]) / sw >= HandGate.FOREARM_UP_SW
 
 
 def _contains(outer: tuple[float, float, float, float], inner: tuple[float, float, float, float]) -> bool:

@@ -103,7 +103,7 @@ class BlobTracker:
         the clerk does not lend its own colours). An item lying in front of the clerk differs in colour.
         Also a blob mostly off the desk zone and close to the torso (`_beside_torso`), whatever its colours."""
         pts = torso_points(pose, scale)
-        if pts is None or self._cur is None:
+        if not settled or pts is None or self._cur is None:  # (no blob: the torso masks and distances go unused)
             return settled
         assert self.state.change is not None
         w, h = self.work_size
