@@ -17,7 +17,7 @@ from calibration.config import CounterConfig
 from pipelines.context import point_in_polygon
 from pipelines.engine import CHINA, Rule, RuleContext, RuleParams
 from pipelines.events import Event, Severity
-from pipelines.rules._body import L_SH, L_WR, R_SH, R_WR
+from pipelines.rules._body import L_WR, R_WR, Body, box_center
 from pipelines.temporal import Clock, IncidentTracker, Timing
 from vision.observation import Observation
 from vision.results import Detection
@@ -163,15 +163,16 @@ def clerk_cuff(d: Detection, obs: Observation, reach_sw: tuple[float, float] = (
     the hand model's wrist nearest it, `reach_sw` shoulder widths apart (misplaced, yet the same hand). The desk stage
     masks the limb up to the pose's wrist and the hand where the hand model sees it; the cuff between them (the pose's
     wrist 0.9 shoulder widths short at (1.5 m, 1.9 m, -50), the cuff 0.4 across) is no item."""
-    if d.label not in UNKNOWN_LABELS or obs.pose is None or not obs.hands or len(obs.pose.landmarks) < 17:
+    if d.label not in UNKNOWN_LABELS or obs.pose is None or not obs.hands:
         return False
-    lm = obs.pose.landmarks
-    sw = math.dist((lm[L_SH].x, lm[L_SH].y), (lm[R_SH].x, lm[R_SH].y))
-    if sw <= 0 or max(d.box[2] - d.box[0], d.box[3] - d.box[1]) > size_sw * sw:
+    body = Body(obs.pose, min_vis=0.0)  # the landmarks as fitted: a misplaced wrist is what this looks for
+    sw = body.shoulder_width
+    if sw is None or max(d.box[2] - d.box[0], d.box[3] - d.box[1]) > size_sw * sw:
         return False
-    c = ((d.box[0] + d.box[2]) / 2, (d.box[1] + d.box[3]) / 2)
+    c = box_center(d.box)
     for i in (L_WR, R_WR):
-        a = (lm[i].x, lm[i].y)
+        if (a := body.pt(i)) is None:
+            continue
         b = min((h.landmarks[0][:2] for h in obs.hands if h.landmarks), key=lambda w: math.dist(a, w), default=None)
         if b is not None and reach_sw[0] * sw <= math.dist(a, b) <= reach_sw[1] * sw \
                 and _to_segment(c, a, b) <= band_sw * sw:
