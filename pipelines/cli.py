@@ -167,13 +167,17 @@ def _print_report(report: dict[str, Any]) -> None:
         return "—" if x is None else (f"{x:.2f}" if isinstance(x, float) else str(x))
 
     table = Table(title=f"{report['suite']} split={report['split']} clips={report['clips']}")
-    for col in ("rule", "labels", "predicted", "tp", "fp", "fn", "precision", "recall", "F1", "alert p50 s", "max s"):
+    for col in ("rule", "labels", "predicted", "tp", "fp", "fn", "precision", "recall", "F1", "alert p50 s", "max s",
+                "unseen"):
         table.add_column(col)
     for r in report["rules"]:
-        table.add_row(r["rule"], *(f(r[k]) for k in ("labels", "predicted", "tp", "fp", "fn", "precision", "recall",
-                                                      "f1", "time_to_alert_median_s", "time_to_alert_max_s")))
+        table.add_row(r["rule"], *(f(r.get(k)) for k in ("labels", "predicted", "tp", "fp", "fn", "precision", "recall",
+                                                          "f1", "time_to_alert_median_s", "time_to_alert_max_s",
+                                                          "unmeasurable")))
     con = Console(width=max(Console().width, 150))
     con.print(table)
+    if any(r.get("unmeasurable") for r in report["rules"]):
+        con.print("unseen: labels whose subject is wholly outside the image from that view (not counted in labels)")
     con.print(f"events on do-nothing clips: {report['events_on_do_nothing_clips']}; "
               f"post.empty while the clerk is present: {report['post_empty_while_present']}")
     if report.get("etiquette", {}).get("views"):

@@ -9,6 +9,11 @@ labelled interval it overlaps (± `tolerance_s`), greedily by overlap. A predict
 nothing is a false positive (so one incident split in two costs precision); an unmatched label is a
 false negative. Time-to-alert = when the `new` message was emitted − the labelled start.
 
+Unmeasurable labels: a label whose subject (`LABEL_SUBJECTS`: the visitor of stand.for_visitor, the client chair of
+chair.reset) shows no part in the image on any of its frames (labels.json's per-frame joints / prop boxes) cannot be
+found by any camera rule from that view. It is counted per rule as `unmeasurable`, not as a miss, and an incident
+matched to it is dropped rather than scored (`per_clip` marks such labels `"unseen": true`).
+
 Etiquette (report["etiquette"], per viewpoint): from the simulator's exact per-frame labels (bow_angle,
 elbow angles, palm, finger spread) the bow and elbow MAE, 15/30/45 classification and guide pass/fail
 accuracy, palm-up / fingers-together / greeting-detection F1, each beside the naive world-landmark
@@ -66,6 +71,13 @@ POLICY_PARAMS = {
 }
 
 
+# What a rule's label needs the camera to see: ("persons", role) or ("props", name) in labels.json's frames.
+LABEL_SUBJECTS: dict[str, tuple[str, str]] = {
+    "stand.for_visitor": ("persons", "visitor"),
+    "chair.reset": ("props", "client_chair"),
+}
+
+
 class SuiteError(ValueError):
     """A suite directory or labels file that cannot be used; names the file and the fix."""
 
@@ -75,6 +87,7 @@ class Interval:
     rule: str  # rule id, or "rule_id:outcome" for non-violation outcomes
     start: float
     end: float
+    unseen: bool = False  # its subject is wholly outside the image (LABEL_SUBJECTS): unmeasurable from this view
 
 
 @dataclass
@@ -107,6 +120,7 @@ class RuleScore:
     labels: int = 0
     predicted: int = 0
     tp: int = 0
+    unmeasurable: int = 0  # labels whose subject the camera cannot see (not in `labels`)
     alert_delays: list[float] = field(default_factory=list)
 
     @property
@@ -132,6 +146,7 @@ class RuleScore:
             "rule": self.rule, "labels": self.labels, "predicted": self.predicted, "tp": self.tp,
             "fp": self.predicted - self.tp, "fn": self.labels - self.tp,
             "precision": _r(self.precision), "recall": _r(self.recall), "f1": _r(self.f1),
+            "unmeasurable": self.unmeasurable,
             "time_to_alert_median_s": _r(statistics.median(d)) if d else None,
             "time_to_alert_max_s": _r(max(d)) if d else None,
         }
@@ -152,6 +167,28 @@ def _num(d: dict[str, Any], *keys: str) -> float | None:
     return None
 
 
+def subject_in_view(raw: dict[str, Any], rule_id: str, start: float, end: float) -> bool | None:
+    """Whether any part of the label's subject (LABEL_SUBJECTS) is in the image on any of its frames; None when the
+    rule names no subject or labels.json has no per-frame truth to tell."""
+    subject = LABEL_SUBJECTS.get(rule_id)
+    frames = [f for f in raw.get("frames") or [] if start <= float(f.get("t", -1.0)) <= end]
+    cam = raw.get("camera") or {}
+    if subject is None or not frames or "width" not in cam:
+        return None
+    kind, name = subject
+    w, h = float(cam["width"]), float(cam["height"])
+    for f in frames:
+        if kind == "props":
+            if ((f.get("props") or {}).get(name) or {}).get("bbox") is not None:
+                return True
+            continue
+        for person in f.get("persons") or []:
+            if person.get("role") == name and any(
+                    0 <= x < w and 0 <= y < h for x, y in (person.get("joints_2d") or {}).values()):
+                return True
+    return False
+
+
 def load_labels(path: Path) -> Labels:
     """labels.json: {"intervals": [{"rule_id", "start", "end", "outcome"?}], "calls": [QueueCall], ...}."""
     try:
@@ -170,10 +207,9 @@ def load_labels(path: Path) -> Labels:
         kind = row.get("kind", row.get("outcome", "violation"))
         if rid == "bow.angle" and (row.get("detail") or {}).get("class") == "none":
             negatives.append(Interval(rid, start, end))  # a near miss (8/22 deg): no class, nothing to pass
-        elif kind == "violation":
-            intervals.append(Interval(rid, start, end))
-        elif rid in PASS_RULES:
-            intervals.append(Interval(rule_key(rid, "pass"), start, end))
+        elif kind == "violation" or rid in PASS_RULES:
+            unseen = subject_in_view(data, rid, start, end) is False
+            intervals.append(Interval(rid if kind == "violation" else rule_key(rid, "pass"), start, end, unseen))
         else:
             negatives.append(Interval(rid, start, end))
     inbound: list[QueueCall | TerminalState] = []
@@ -270,6 +306,23 @@ def match(preds: list[Incident], labels: list[Interval], tolerance_s: float) -> 
         used_l.add(id(lab))
         out.append((p, lab))
     return out
+
+
+def score_clip(scores: dict[str, RuleScore], preds: list[Incident], labels: list[Interval], tolerance_s: float) -> None:
+    """Add one clip's incidents and labels to the per-rule scores."""
+    for r in {i.rule for i in preds} | {lab.rule for lab in labels}:
+        p = [i for i in preds if i.rule == r]
+        lab = [x for x in labels if x.rule == r]
+        s = scores.setdefault(r, RuleScore(r))
+        pairs = match(p, lab, tolerance_s)
+        # an incident matched to an unmeasurable label is neither scored nor a false alarm
+        dropped = [pi for pi, li in pairs if li.unseen]
+        pairs = [(pi, li) for pi, li in pairs if not li.unseen]
+        s.unmeasurable += sum(x.unseen for x in lab)
+        s.labels += sum(not x.unseen for x in lab)
+        s.predicted += len(p) - len(dropped)
+        s.tp += len(pairs)
+        s.alert_delays += [max(0.0, pi.alert_t - li.start) for pi, li in pairs]
 
 
 def find_clips(suite: Path, split: str | None) -> list[Path]:
@@ -402,16 +455,7 @@ def evaluate(
         if labels.raw.get("frames") and labels.raw.get("camera"):
             view, samples = clip_samples(obs, labels.raw, cfg, [ev for _, ev in timed])
             merge(etiquette.setdefault(view, {}), samples)
-        rules = {i.rule for i in preds} | {lab.rule for lab in labels.intervals}
-        for r in rules:
-            p = [i for i in preds if i.rule == r]
-            lab = [x for x in labels.intervals if x.rule == r]
-            s = scores.setdefault(r, RuleScore(r))
-            pairs = match(p, lab, tolerance_s)
-            s.labels += len(lab)
-            s.predicted += len(p)
-            s.tp += len(pairs)
-            s.alert_delays += [max(0.0, pi.alert_t - li.start) for pi, li in pairs]
+        score_clip(scores, preds, labels.intervals, tolerance_s)
         if labels.do_nothing:
             quiet_events += len(preds)
         present = [x for x in labels.intervals if x.rule == "post.empty"]

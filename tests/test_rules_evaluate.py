@@ -12,7 +12,7 @@ import numpy as np
 import pipelines.clip as clip_mod
 from calibration.config import default_counter
 from pipelines.engine import CHINA
-from pipelines.evaluate import load_labels, with_wall_clock
+from pipelines.evaluate import Incident, RuleScore, load_labels, score_clip, with_wall_clock
 from pipelines.pipeline import CounterPipelineImpl
 from pipelines.replay import replay_timed
 from tests.fixtures.rules import clerk, frame, seconds, stream
@@ -174,3 +174,40 @@ def test_the_stream_cache_key_holds_the_settings_set_away_from_their_defaults_on
 
     assert ev._cache_key(clip, counter, Wider(), 5.0) == ev._cache_key(clip, counter, default, 5.0)
     assert ev._cache_key(clip, counter, other, 5.0) != ev._cache_key(clip, counter, default, 5.0)
+
+
+def _visit_labels(tmp_path, visitor_x: float, chair_bbox):
+    """A stand.for_visitor violation and a chair.reset violation over frames whose visitor stands at visitor_x px."""
+    joints = {"head": [visitor_x, 100.0], "hip.L": [visitor_x + 20, 300.0]}
+    frames = [{"t": t / 5, "persons": [{"role": "clerk", "joints_2d": {"head": [320.0, 100.0]}},
+                                       {"role": "visitor", "joints_2d": joints}],
+               "props": {"client_chair": {"bbox": chair_bbox}}} for t in range(10)]
+    return _labels(tmp_path, camera={"width": 640, "height": 480}, frames=frames, intervals=[
+        {"rule": "stand.for_visitor", "start": 0.4, "end": 1.8, "kind": "violation"},
+        {"rule": "stand.for_visitor", "start": 0.4, "end": 1.8, "kind": "performed"},
+        {"rule": "chair.reset", "start": 0.2, "end": 1.8, "kind": "violation"},
+        {"rule": "post.empty", "start": 0.0, "end": 1.8, "kind": "violation"}])
+
+
+def test_a_label_whose_subject_is_wholly_outside_the_image_is_unmeasurable(tmp_path):
+    out = _visit_labels(tmp_path, -310.0, None)
+    assert [(x.rule, x.unseen) for x in out.intervals] == [
+        ("stand.for_visitor", True), ("stand.for_visitor:pass", True), ("chair.reset", True), ("post.empty", False)]
+    # one joint of the visitor inside the frame (the hip at x = 10 px), the chair boxed: both measurable
+    seen = _visit_labels(tmp_path, -10.0, [10, 300, 80, 420])
+    assert [x.unseen for x in seen.intervals] == [False, False, False, False]
+
+
+def test_unmeasurable_labels_are_counted_apart_and_their_incidents_dropped(tmp_path):
+    labels = _visit_labels(tmp_path, -310.0, None).intervals
+    preds = [Incident("stand.for_visitor", 0.5, 1.5, 1.0), Incident("post.empty", 5.0, 6.0, 5.0)]
+    scores: dict[str, RuleScore] = {}
+    score_clip(scores, preds, labels, 0.5)
+    visit, empty, chair = (scores[r].as_dict() for r in ("stand.for_visitor", "post.empty", "chair.reset"))
+    assert (visit["labels"], visit["predicted"], visit["unmeasurable"], visit["f1"]) == (0, 0, 1, None)
+    assert (chair["labels"], chair["unmeasurable"]) == (0, 1)
+    assert (empty["labels"], empty["predicted"], empty["tp"], empty["unmeasurable"]) == (1, 1, 0, 0)
+    # the same incident against a visitor the camera sees is a true positive
+    seen: dict[str, RuleScore] = {}
+    score_clip(seen, preds, _visit_labels(tmp_path, 100.0, None).intervals, 0.5)
+    assert (seen["stand.for_visitor"].tp, seen["stand.for_visitor"].unmeasurable) == (1, 0)
