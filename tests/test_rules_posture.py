@@ -241,6 +241,28 @@ def test_repeated_short_visits_to_the_chin_are_bites_not_propping():
     assert run_rules(stream(bites), ["posture.chin_on_hand"], overrides=quick) == []
 
 
+def test_chin_on_hand_with_the_propping_arms_elbow_unseen_reads_the_elbow_the_pose_sees():
+    # seen 50 deg aside the pose labels the hand crossing to the chin with the far arm's name and guesses that arm's
+    # elbow, hidden behind the body (visibility 0.13, placed above the wrist); the elbow it sees stands under the hand
+    prop = frame(pose=clerk({**hand_to("left", 650, 345), 13: (690, 340, 0.1), 14: (620, 500)}))
+    specs = stream(seconds(frame(), 5) + seconds(prop, 20) + seconds(frame(), 5))
+    assert spans(run_rules(specs, ["posture.chin_on_hand"]), "posture.chin_on_hand")
+    # the same hand with its own elbow seen raised beside the head (a call's arm) is still no prop
+    call = frame(pose=clerk({**hand_to("left", 650, 345), 13: (690, 340), 14: (620, 500)}))
+    assert run_rules(stream(seconds(call, 20)), ["posture.chin_on_hand"]) == []
+
+
+def test_a_single_frame_at_the_chin_is_no_bite():
+    # the first frame of a prop, read on the other wrist label before the pose swapped them, is a 0.2-s "visit":
+    # no bite, so the prop that follows is still propping
+    prop = frame(pose=clerk({**hand_to("left", 650, 345), 13: (700, 480)}))
+    quick = {"posture.chin_on_hand": {"min_duration": 2.0}}
+    flicker = stream([prop] + seconds(frame(), 0.2) + seconds(prop, 2.4) + seconds(frame(), 5))
+    assert spans(run_rules(flicker, ["posture.chin_on_hand"], overrides=quick), "posture.chin_on_hand")
+    every_visit = {"posture.chin_on_hand": {"min_duration": 2.0, "min_bite_s": 0.0}}  # control: any visit is a bite
+    assert run_rules(flicker, ["posture.chin_on_hand"], overrides=every_visit) == []
+
+
 def test_slouch_leaning_back_with_hips_visible_and_sideways_without():
     hips = {23: (700, 640, 0.9), 24: (580, 640, 0.9)}
     back = frame(pose=clerk(hips, world={11: (0.18, -0.45, 0.3), 12: (-0.18, -0.45, 0.3)}))

@@ -326,3 +326,19 @@ def test_arms_crossed_with_the_far_elbow_hidden_seen_by_the_wrists_swapping_in_t
     ((start, end),) = _run(name, "posture.arms_crossed", min_duration=1.0)
     assert start is not None and end is not None and start <= 1.2 and end >= 3.0
     assert _run(name, "posture.arms_crossed", min_duration=1.0, min_image_swap_sw=2.0) == []  # control: cue off
+
+
+def test_chin_on_hand_seen_50_deg_aside_with_the_pose_swapping_the_arms():
+    # tune_sweep (1.5 m, 1.9 m, -50 deg): the hand at the chin carries the far (left) arm's label, whose elbow the pose
+    # guesses hidden above it (visibility 0.13) while the near elbow it sees (0.91) stands under it; the fitted
+    # shoulder line spans 33 px where 25 cm upright there spans 55, putting the hand 0.39 and the wrist 0.51 of it
+    # from the chin; and the first frame of the prop, read on the other label, was a 0.2-s visit taken for a bite
+    name = "chin_on_hand__f_old_heavy__h1.5_d1.9_y-50"  # labelled 0.8-3.2 s
+    sim = {"min_duration": 2.0}
+    ((start, end),) = _run(name, "posture.chin_on_hand", **sim)
+    assert start is not None and end is not None and start <= 1.0 and end >= 2.8
+    assert _run(name, "posture.chin_on_hand", **sim, min_width_m=0.01) == []  # control: lengths in the fitted width
+    assert _run(name, "posture.chin_on_hand", **sim, min_bite_s=0.0) == []  # control: the flicker is a bite
+    # the line spans 0.12-0.17 m at the clerk there: a view's shortening; under `min_shoulder_m` it would be a misread
+    # (the torso read side-on, as eat.food found at -50 and 55 deg) and get no floor
+    assert _run(name, "posture.chin_on_hand", **sim, min_shoulder_m=0.2) == []

@@ -4,8 +4,10 @@ A hand stays at the chin or cheek, below the eyes, with its elbow lower than the
 holds the head up) and the wrist itself within `wrist_chin_sw` of the chin (the chin rests on the hand; a phone
 held up before a bowed head, or a pose mis-fitted from high above, brings only the fingertips there). A hand
 nearer the ear is a call, nearer the mouth is eating or drinking, and a brief touch is not propping. The hand
-coming back to the face within `repeat_window_s` of a short visit (≤ `bite_max_s`) is eating (repeated bites),
-not propping.
+coming back to the face within `repeat_window_s` of a short visit (≤ `bite_max_s`, at least `min_bite_s`) is eating
+(repeated bites), not propping.
+Seen 50 deg aside the pose gives the propping hand the far arm's label and guesses that arm's hidden elbow: the
+arm's elbow is then the one the pose sees. Lengths are in a shoulder width floored at `min_width_m` worth.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from pydantic import Field
 from pipelines.engine import RuleContext, register
 from pipelines.rules._base import TimedParams, TrackedRule, body_of, dets_near
 from pipelines.rules._body import L_EAR, L_EL, L_WR, MOUTH_L, MOUTH_R, R_EAR, R_EL, R_WR, dist, mid
-from pipelines.rules._frame import PHONE_LABELS, measure
+from pipelines.rules._frame import PHONE_LABELS, measure, upright_36cm_px
+from pipelines.rules.phone_call import view_scale
 from vision.observation import Observation
 
 
@@ -38,6 +41,13 @@ class Params(TimedParams):
     mouth_margin_sw: float = Field(
         0.05, ge=0, description="at the mouth (eating, drinking) only when this much nearer it than the chin (sw)"
     )
+    min_bite_s: float = Field(
+        0.4, ge=0, description="a visit to the face shorter than this (s) is a flicker of the pose, not a bite"
+    )
+    min_width_m: float = Field(
+        0.25, gt=0, description="lengths: the shoulder width taken as no less than this many metres' worth"
+    )
+    min_shoulder_m: float = Field(0.1, ge=0, description="... but a line under this many metres at the clerk: no floor")
 
 
 @register
@@ -62,7 +72,8 @@ class ChinOnHand(TrackedRule):
         if near and self.visit_start is None:
             self.visit_start = t
         elif not near and active is not None and self.visit_start is not None:
-            if t - self.visit_start <= p.bite_max_s:
+            # one frame at the chin is the pose flickering (the wrist labels swapping as the hand comes up), not a bite
+            if p.min_bite_s <= t - self.visit_start <= p.bite_max_s:
                 self.short_visits.append(t)
             self.visit_start = None
         while self.short_visits and t - self.short_visits[0] > p.repeat_window_s:
@@ -81,21 +92,30 @@ class ChinOnHand(TrackedRule):
         if chin is None or eyes is None or body.shoulder_width is None:
             return None, {}
         near, hands = False, measure(obs, ctx).hands  # hand-to-chin/ear/mouth distances shared with the other rules
+        # lengths in a shoulder width floored at `min_width_m` worth at the clerk (`view_scale`, as eat.food): seen
+        # 50 deg aside the fitted line is 0.6 of that, which put a hand under the chin 0.5 sw from it; a line under
+        # `min_shoulder_m` at the clerk is a misread (the torso read side-on), not the view's shortening: no floor
+        upright_36cm = upright_36cm_px(obs, ctx)
+        misread = upright_36cm is not None and body.shoulder_width * 0.36 / upright_36cm < p.min_shoulder_m
+        k = 1.0 if misread else view_scale(obs, ctx, body.shoulder_width, p.min_width_m)
+        sw = body.shoulder_width / k  # the shared distances are in the fitted width: rescaled by k to the floored one
         for side, ear, mouth, wr, el in (("left", L_EAR, MOUTH_L, L_WR, L_EL), ("right", R_EAR, MOUTH_R, R_WR, R_EL)):
             e, m = body.pt(ear, 0.3), body.pt(mouth, 0.3)
             cheek = mid(e, m) if e and m else None
             hm = hands[side]
-            d = min(x for x in (hm.d_chin, body.hand_distance(side, cheek, obs.hands), 9.0) if x is not None)
-            w, elbow = body.pt(wr, 0.3), body.pt(el, 0.3)
+            d = k * min(x for x in (hm.d_chin, body.hand_distance(side, cheek, obs.hands), 9.0) if x is not None)
+            # this arm's elbow, or where the pose did not see it the other one: seen steeply aside the pose gives the
+            # hand crossing to the chin the far arm's label, whose elbow it guesses (hidden behind the body)
+            w, elbow = body.pt(wr, 0.3), body.pt(el, 0.3) or body.pt(R_EL if el == L_EL else L_EL, 0.3)
             sh = body.shoulder_mid
             # the forearm props the head: elbow low (resting on the desk), not raised as for a call
-            sw = body.shoulder_width
             elbow_low = elbow is not None and sh is not None and (elbow[1] - sh[1]) / sw >= p.elbow_drop_sw
             # the chin rests on the hand: the wrist itself is under it (0.16-0.21 sw in every tune view), where a
             # phone held up to the eyes reaches it with the fingertips only (wrist 0.6 sw away)
             under = w is not None and dist(w, chin) <= p.wrist_chin_sw * sw
             propped = w is not None and elbow is not None and elbow[1] > w[1] and w[1] > eyes[1] and elbow_low and under
-            d_ear, d_mouth = hm.d_ear, hm.d_mouth
+            d_ear = None if hm.d_ear is None else k * hm.d_ear
+            d_mouth = None if hm.d_mouth is None else k * hm.d_mouth
             at_ear = d_ear is not None and d_ear < d - p.ear_margin_sw  # closer to the ear than the chin/cheek: a call
             at_mouth = d_mouth is not None and d_mouth < d - p.mouth_margin_sw  # eating or drinking, not propping
             phone = dets_near(ctx.values.get("detections"), PHONE_LABELS, body.hand_points(side, obs.hands),
