@@ -760,6 +760,33 @@ def fingers_together_score(hand: HandResult) -> float:
     return float(np.clip((TOGETHER_NONE_DEG - spread) / (TOGETHER_NONE_DEG - TOGETHER_FULL_DEG), 0.0, 1.0))
 
 
+# The fan's outer span on the hand model's metric world landmarks (index against pinky, base -> tip): 1 at
+# SPAN_FULL_DEG, 0 at SPAN_NONE_DEG, 0.6 at 12 deg. On raised greeting hands (tune splits, every view) together read
+# p90 8.4 deg, spread p10 16.1; the image fan of a palm seen from 35-40 deg aside is edge-on (spread 4.5-4.9 deg for a
+# labelled 14, together 3.9), the world span is not (15.2-17.4 against 4.4-10.2). The mean adjacent-finger angle on
+# the world landmarks overlaps there (its finger-to-finger jitter does not cancel as the outer span's does).
+SPAN_FULL_DEG, SPAN_NONE_DEG = 6.0, 21.0
+
+
+def finger_span_world_deg(hand: HandResult) -> float | None:
+    """Angle between the index and pinky (base -> tip) on the hand's world landmarks; None without them."""
+    if len(hand.world) < 21:
+        return None
+    w = np.asarray(hand.world, float)
+    span = angle_between(w[8] - w[5], w[20] - w[17])
+    return span if math.isfinite(span) else None
+
+
+def fingers_span_score(hand: HandResult) -> float | None:
+    """1 = fingers together, 0 = spread, from `finger_span_world_deg`; None without world landmarks. Read only
+    on a raised hand (fingers up, across a counter camera's line of sight): on guiding hands, whose fingers run
+    toward the target and often along the line of sight, together hands read p90 16-41 deg."""
+    span = finger_span_world_deg(hand)
+    if span is None:
+        return None
+    return float(np.clip((SPAN_NONE_DEG - span) / (SPAN_NONE_DEG - SPAN_FULL_DEG), 0.0, 1.0))
+
+
 def hand_for_wrist(hands: list[HandResult], wrist_uv: np.ndarray, max_px: float) -> HandResult | None:
     """The hand whose wrist landmark lies nearest the pose wrist (handedness labels can be mirrored)."""
     best, best_d = None, max_px

@@ -24,6 +24,7 @@ from pipelines.geometry import (
     R_ELBOW,
     R_SHOULDER,
     R_WRIST,
+    fingers_span_score,
     fingers_together_score,
     forearm_from_vertical,
     hand_face_clearance,
@@ -40,6 +41,7 @@ from pipelines.rules.etiquette_common import (
 )
 from pipelines.temporal import Clock, instant_event
 from vision.observation import Observation
+from vision.results import HandResult
 
 
 @dataclass
@@ -85,7 +87,17 @@ def raise_row(frame: Frame, side: str, p: GreetParams, hands: list,
     if clearance is not None and clearance < p.min_face_clearance:  # the hand is at the face, not beside the head
         return None
     hand = clerk_hand(frame, hands, side)
-    return {"forearm_deg": tilt, "fingers_together": fingers_together_score(hand) if hand else None}
+    return {"forearm_deg": tilt, "fingers_together": raised_fingers_together(hand) if hand else None}
+
+
+def raised_fingers_together(hand: HandResult) -> float:
+    """Fingers together on a raised hand: the image fan's score, unless the fan's span on the hand's world
+    landmarks reads less together. From 35-40 deg aside the palm is seen edge-on and the image fan of a spread hand
+    read together (tune_wide (1.5 m, 1.2 m, 40 deg), tune_side (1.3 m, 1.2 m, 35 deg)); the world span is not
+    foreshortened (`geometry.fingers_span_score`)."""
+    image = fingers_together_score(hand)
+    span = fingers_span_score(hand)
+    return image if span is None else min(image, span)
 
 
 @register
