@@ -242,6 +242,15 @@ def test_standing_for_a_visitor():
     assert served == []  # a called client is being served: not a visitor
 
 
+def test_a_visitor_cut_by_the_frame_bottom_is_in_a_zone_drawn_to_the_last_row():
+    # zones are drawn on the image's pixel rows (0..719); the detector's box runs to 720 when the feet are below
+    # the frame (tune_sweep (1.5 m, 1.9 m, -50 deg): the visitor between camera and clerk was never a visit)
+    cam = make_cam(yaw=20)
+    zones = {"client": [(850.0, 500.0), (1280.0, 500.0), (1279.0, 719.0), (850.0, 719.0)]}
+    ok = finals(run_rule("stand.for_visitor", cam, _visitor_stream(cam, True, 15.0, bottom=720.0), zones=zones))
+    assert [e.outcome for e in ok] == ["pass"]
+
+
 def test_standing_without_a_bow_fails_and_no_client_zone_is_idle():
     cam = make_cam(yaw=20)
     zones = {"client": [(850.0, 500.0), (1280.0, 500.0), (1280.0, 720.0), (850.0, 720.0)]}

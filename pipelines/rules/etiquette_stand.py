@@ -271,13 +271,17 @@ class StandForVisitor(Rule):
     def _in_client_zone(self, d: Detection, obs: Observation, ctx: RuleContext,
                         clerk: tuple[float, float] | None) -> bool:
         """A visitor's box: not the clerk's own (holding the clerk's mid-shoulders: every such box, so a duplicate
-        detection of the clerk is no visitor), its bottom centre in the client zone, in front of the counter."""
+        detection of the clerk is no visitor), its bottom centre in the client zone, in front of the counter. A box
+        whose bottom lies within `frame_edge_px` of the frame's bottom (the feet below the frame, as `in_front` reads
+        it) is tested at the top of that band: a zone drawn on the image ends on its last row, and the half-open
+        zone test leaves every point on that bottom edge, and below it, outside (tune_sweep (1.5 m, 1.9 m, -50 deg):
+        the visitor between camera and clerk, box bottom 480 for a zone ending at 479, was never a visit)."""
         zone = self.counter.zones.client
         assert zone is not None
         x1, _, x2, y2 = d.box
         if clerk is not None and box_holds(d.box, clerk):
             return False
-        if not point_in_polygon(((x1 + x2) / 2, y2), zone):
+        if not point_in_polygon(((x1 + x2) / 2, min(y2, obs.image_size[1] - 1.0 - self.p.frame_edge_px)), zone):
             return False
         return self._in_front(d, obs, ctx)
 
