@@ -75,3 +75,21 @@ def test_food_pieces_a_few_pixels_apart_are_one_snack_box():
 def test_a_sure_class_boxing_a_third_of_its_area_is_items_joined():
     out = _run(_ssd_like(person=False, cup_share=0.3))
     assert sorted(d.label for d in out) == ["cup", "donut"]
+
+
+def test_an_area_only_a_weak_class_names_is_looked_at_in_tiles():
+    # the hand reaching into a snack box: the generous crop names a weak bottle over the whole area, the tiles the snack
+    grey_mat = lambda ref: _frame(ref, area=(120, 120, 120))  # noqa: E731 - neither papers nor a phone
+
+    def weak_bottle(named_up_to: int):
+        inner = _ssd_like(person=False, named_up_to=named_up_to)
+
+        def classify(crop: np.ndarray) -> list[Detection]:
+            h, w = crop.shape[:2]
+            return inner(crop) + [Detection((0, 0, w, h), "bottle", 0.34, "fake")]
+
+        return classify
+
+    assert sorted(d.label for d in _run(weak_bottle(260), grey_mat)) == ["donut"]
+    # nothing sure in its tiles: it stays what the weak look named it
+    assert [d.label for d in _run(weak_bottle(0), grey_mat)] == ["bottle"]

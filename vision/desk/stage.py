@@ -163,9 +163,10 @@ class DeskChangeDetector(ChangeMasks, SlotJudge, PauseSign, BlobTracker, BlobNam
             if label == SHADOW:
                 continue
             own = Detection(box=full, label=label, score=round(score * conf, 3), source="change", class_id=cid)  # type: ignore[arg-type]
-            if label == UNKNOWN:
-                # no look could name it: often several items joined (a snack box, a mug, papers under the hands);
-                # what its tiles find replaces it, else it stays one unnamed item
+            if label == UNKNOWN or score < self.p.sure_class_score:  # (the heuristic answers at 0.5)
+                # no look could name it, or only a weak class did: often several items joined (a snack box, a mug,
+                # papers under the hands; a hand in the snack box reads as a weak bottle, 0.34 at (1.5 m, 1.9 m, -50));
+                # what its tiles find replaces it, else it stays the unnamed or weakly named item
                 out += self._under_arms(frame_bgr, full, now, conf) or [own]  # type: ignore[arg-type]
                 continue
             out += self._under_arms(frame_bgr, full, now, conf, own) if joined else [own]  # type: ignore[arg-type]
