@@ -49,6 +49,7 @@ from pipelines.rules._frame import PHONE_LABELS, hand_measure
 from pipelines.rules.phone_use import FACE_ON, View, held_in_front, held_view, looking_down
 from pipelines.temporal import Clock
 from vision.observation import Marker, Observation
+from vision.phone_slab import SlabParams, dark_slabs
 from vision.roi import region_around
 
 log = logging.getLogger(__name__)
@@ -108,6 +109,10 @@ class PipelineSettings(BaseModel):
     held_phone_score: float = Field(
         0.2, ge=0, le=1, description="... where a phone is kept from this score (the SSDs score a handset seen "
         "from the back 0.2-0.6)"
+    )
+    held_slab: SlabParams | None = Field(
+        default_factory=SlabParams, description="... where a near-black handset-shaped patch is also reported (a "
+        "handset's back or edge, which the SSDs score 0.00-0.09 from 20-50 degrees aside; None: not looked for)"
     )
     near_face_sw: float = Field(1.0, gt=0, description="a wrist this close to the nose (shoulder widths) wakes hands")
     face_period_s: float = Field(
@@ -336,19 +341,19 @@ class CounterPipelineImpl:
                 with timer.stage("detector"):
                     dets = [d for roi in rois for d in self._call("detector", "detect", image, roi=roi,
                                                                            min_score=self.s.min_score)]
-                    dets += self._held_look(image, held)
+                    dets += self._held_look(image, held, body.shoulder_width / view.k)
                 # one object found again in an overlapping crop: keep its best-scoring box
                 obs.detections = nms_detections([d for d in dets if not is_person(d)], iou=0.5)
                 obs.ran.append("detector")
             self.detected = (i, obs.detections if "detector" in obs.ran else [])
         elif ("detector" in needs and body is not None and act is not None and self.s.held_every > 0
               and i % self.s.held_every == 0
-              and (held := self._held_rois(body, obs, act, w, h, self._held_view(body, w, h)))):
+              and (held := self._held_rois(body, obs, act, w, h, view := self._held_view(body, w, h)))):
             # phone.use's look between the detector's runs: a handset seen from the back scores 0.0-0.34 frame to
             # frame, and every 3rd frame can miss it. Recorded only when it finds a phone, beside what the last run
             # found (on the last detector frame), so the other rules' finds stand as they were.
             with timer.stage("detector"):
-                phones = self._held_look(image, held)
+                phones = self._held_look(image, held, body.shoulder_width / view.k)
             if phones:
                 last_i, last = self.detected
                 carried = last if last_i == i - i % self.s.detector_every else []
@@ -520,10 +525,14 @@ class CounterPipelineImpl:
                 rois.append(roi)
         return rois
 
-    def _held_look(self, image: _Frame, rois: list) -> list:
-        """The phones the detector finds in the held look's crops, from `held_phone_score`."""
-        return [d for roi in rois for d in self._call("detector", "detect", image, roi=roi,
-                                                      min_score=self.s.held_phone_score) if d.label in PHONE_LABELS]
+    def _held_look(self, image: _Frame, rois: list, unit_px: float) -> list:
+        """The phones the detector finds in the held look's crops, from `held_phone_score`, and the dark
+        handset-shaped patches there (`held_slab`; `unit_px`: the body's shoulder width)."""
+        found = [d for roi in rois for d in self._call("detector", "detect", image, roi=roi,
+                                                       min_score=self.s.held_phone_score) if d.label in PHONE_LABELS]
+        if self.s.held_slab is not None:
+            found += [d for roi in rois for d in dark_slabs(image.bgr, roi, unit_px, self.s.held_slab)]
+        return found
 
     def _held_view(self, body: Body, w: int, h: int) -> View:
         """phone.use's view of a hand held up in front of this body (`phone_use.held_view`)."""

@@ -54,7 +54,10 @@ from pipelines.rules._frame import PHONE_LABELS, HandMeasure, camera, measure
 from pipelines.rules.phone_call import at_ear
 from pipelines.temporal import SlowBaseline
 from vision.observation import Observation
+from vision.phone_slab import SLAB_LABEL
 from vision.results import FaceResult
+
+SLAB_LABEL_SET = frozenset({SLAB_LABEL})
 
 __all__ = ["PHONE_LABELS", "PhoneUse", "View", "held_in_front", "held_view", "looking_down"]
 
@@ -95,6 +98,10 @@ class Params(TimedParams):
     usual_tau_s: float = Field(60.0, gt=0, description="time constant of the clerk's usual nose height")
     require_phone: bool = Field(True, description="a phone must be seen in the hand crop (false: the pose alone)")
     phone_memory_s: float = Field(3.0, ge=0, description="a phone seen this recently in that hand still counts")
+    # From 20-50 degrees aside the SSDs score a handset's back or edge 0.00-0.09; the pipeline's held look also
+    # reports a near-black handset-shaped patch there (vision/phone_slab.py)
+    slab_evidence: bool = Field(True, description="a dark handset-shaped patch in the held hand's crop counts as a "
+                                "phone seen (evidence 'slab')")
 
 
 @dataclass(frozen=True)
@@ -192,13 +199,19 @@ class PhoneUse(TrackedRule):
         if any(at_ear(hm) for hm in m.hands.values()):
             return False, {}
         t = ctx.clock.t
+        view = held_view(body, camera(obs, ctx), p)
+        fresh = obs.detections if p.slab_evidence and "detector" in obs.ran else []
         for side, hm in m.hands.items():
-            if phones := hm.has(PHONE_LABELS):
+            # a phone the detector names outranks a slab (its score is a fill ratio, not a confidence). A slab counts
+            # only as found on this frame (the held look runs on every frame a hand is held) beside a hand held in
+            # front: one found at the head is the hair, and carried a frame or two it meets the hand on its way down
+            # (tune_sweep fidget_hair at -15 deg)
+            slabs = [d for d in hm.has(SLAB_LABEL_SET) if d in fresh] if held_in_front(hm, p, view) else []
+            if phones := hm.has(PHONE_LABELS) or slabs:
                 self.phone_t[side], self.phone_ev = t, best(phones)
         for side, hm in m.hands.items():
             if hm.d_mouth is not None and hm.d_mouth < p.min_mouth_sw:
                 self.mouth_t[side] = t
-        view = held_view(body, camera(obs, ctx), p)
         held = [hm for hm in m.hands.values() if held_in_front(hm, p, view)]
         with_phone = [hm for hm in held if t - self.phone_t.get(hm.side, float("-inf")) <= p.phone_memory_s]
         posed = [] if p.require_phone else [
@@ -212,7 +225,8 @@ class PhoneUse(TrackedRule):
             return False, {}
         down = looking_down(body, obs.face if "face" in obs.ran else None, p, view=view)
         hm = (with_phone or posed)[0]
-        ev: dict[str, Any] = {"side": hm.side, "evidence": "phone" if with_phone else "pose",
+        seen = "slab" if self.phone_ev.get("object") == SLAB_LABEL else "phone"
+        ev: dict[str, Any] = {"side": hm.side, "evidence": seen if with_phone else "pose",
                               **(self.phone_ev if with_phone else {})}
         if obs.face is not None:
             ev["pitch_deg"] = round(obs.face.pitch, 1)
