@@ -342,3 +342,13 @@ def test_chin_on_hand_seen_50_deg_aside_with_the_pose_swapping_the_arms():
     # the line spans 0.12-0.17 m at the clerk there: a view's shortening; under `min_shoulder_m` it would be a misread
     # (the torso read side-on, as eat.food found at -50 and 55 deg) and get no floor
     assert _run(name, "posture.chin_on_hand", **sim, min_shoulder_m=0.2) == []
+
+
+def test_nods_seen_50_deg_aside_that_collapse_the_shoulder_line_are_no_lean_on_one_arm():
+    # tune_sweep (1.5 m, 1.9 m, -50 deg): each nod collapses the fitted shoulder line to 0.21-0.75 of its usual width
+    # (the far shoulder lost behind the sinking head) and drags its middle 0.10-0.15 m "sideways"; every lean the
+    # slide reads on the four tune splits keeps 0.82-1.15 of it (the slumps 0.77 or more). As the tilt, the slide is
+    # not read on a line `max_tilt_width_loss` narrower than usual.
+    name = "dozing_nod__m_young_avg__h1.5_d1.9_y-50"  # no slouch labelled
+    assert _run(name, "posture.slouch") == []
+    assert _run(name, "posture.slouch", max_tilt_width_loss=1.0) != []  # control: no line counts as narrowed

@@ -35,7 +35,8 @@ same views the shoulder line's roll when slumping onto one forearm reads under `
 for ~20) or not at all (the line narrows), while the mid-shoulders slide `lean_side_m` sideways: that is a lean
 too (not while the head is down on the desk: posture.head_on_desk's, nor while a hand is up past `side_hand_sw`: a
 hand at the chin, a phone held up or a reach shifts its own shoulder; leaning on one arm keeps both hands low,
-0.8 sw or more below the shoulder line in every tune/tune_wide lean).
+0.8 sw or more below the shoulder line in every tune/tune_wide lean; nor, as for the tilt, while the line is
+`max_tilt_width_loss` narrower than usual: a fit that lost a shoulder as the head sank moves the line's middle).
 A pose whose shoulders read wider than `max_body_width_m` at the clerk belongs to someone nearer the camera (a
 visitor at the counter) and is not judged. Only while seated: with a calibrated camera, the shoulders below
 standing height (`min_standing_shoulder_m`, as the bow rule judges it; a view from above and to one side
@@ -261,6 +262,7 @@ class Slouch(TrackedRule):
             and abs(side or 0.0) <= p.max_back_side_ratio * back
             and back_up is not None and back_up >= p.min_back_up_share * back
         ) or (side is not None and p.lean_side_m <= abs(side) <= p.max_shift_m and not ctx.values.get("head_down")
+              and not narrowed  # a line that lost a shoulder (a nod seen 50 deg aside) drags its middle: no slide
               and not measure(obs, ctx).hand_above(p.side_hand_sw))
         return bad, {k: round(v, 2 if k.endswith("_m") else 1) for k, v in med.items()}
 
