@@ -146,6 +146,9 @@ class HandoverParams(RuleParams):
                                                         "(None = not checked); checked once an upright baseline "
                                                         "was read with the hands at rest")
     both_share: float = Field(0.5, gt=0, le=1, description="share of the handover with both hands out")
+    partner_share: float | None = Field(
+        0.4, gt=0, description="with one hand out, the other counts as out too when its image moved at least this "
+                               "share of the out hand's, not away from the client (None: off)")
     need_client: bool = Field(True, description="only while a client is at the window: a person in the client "
                                                 "zone (the context's client_present) or a recent queue call")
     client_call_s: float = Field(300.0, ge=0, description="a queue call this recent means a client is served")
@@ -440,6 +443,8 @@ class TwoHandHandover(Rule):
             outs[side] = (out, lift, toward)
         if not (outs["right"][0] or outs["left"][0]):
             return False, None
+        if outs["right"][0] != outs["left"][0]:
+            outs = self._partner(frame, obs, outs, moved_px, shoulder_y, pos)
         if not by_move and min(outs["right"][2], outs["left"][2]) <= -self.p.toward_m * 2:
             return False, None  # one hand toward the client, the other away: the shoulders turned, no reach
         lean = frame.bow.angle if frame.bow is not None else None
@@ -459,6 +464,27 @@ class TwoHandHandover(Rule):
                "separation_m": float(np.linalg.norm(pos["right"] - pos["left"])), "lean_deg": lean,
                "lean_checked": lean_checked}
         return True, row
+
+    def _partner(self, frame: Frame, obs: Observation, outs: dict[str, tuple[bool, float, float]],
+                 moved_px: dict[str, np.ndarray], shoulder_y: float,
+                 pos: dict[str, np.ndarray]) -> dict[str, tuple[bool, float, float]]:
+        """One hand out: the other is out too when it followed it, its image move at least `partner_share` of the
+        out hand's and not away from the client's side (both hands carry the document). A hand left on the desk
+        moves only as the lean drags the pose: tune splits, one-hand handovers, 0.02-0.38 of the reaching hand's move
+        after the reach's first frame, pointing 0.01-0.23; at (1.6 m, 1.15 m, -15 deg) the left hand of a two-hand
+        handover, across the body, moves 0.4-0.54 of the right one's (0.19-0.37 usual shoulder widths for
+        0.35-0.50), toward the client 0.04 m and 0.05 m down on the hands' plane, short of `toward_m` and of a lift."""
+        if self.p.partner_share is None:
+            return outs
+        lead = "right" if outs["right"][0] else "left"
+        other = "left" if lead == "right" else "right"
+        _, lift, toward = outs[other]
+        hand = clerk_hand(frame, obs, other) if "hands" in obs.ran else None
+        share = float(np.linalg.norm(moved_px[other])) / max(float(np.linalg.norm(moved_px[lead])), 1e-9)
+        follows = (share >= self.p.partner_share and toward >= -self.p.toward_m / 2 and lift <= self.p.max_lift_m
+                   and float(pos[other][1]) <= shoulder_y + self.p.max_above_shoulder_m
+                   and not (hand is not None and one_finger(hand)))
+        return {**outs, other: (follows, lift, toward)} if follows else outs
 
     def _rest(self, t: float) -> dict[str, np.ndarray] | None:
         while self.history and t - self.history[0][0] > self.p.rest_window_s:
