@@ -471,8 +471,8 @@ class TwoHandHandover(Rule):
         """One hand out: the other is out too when it followed it, its image move at least `partner_share` of the
         out hand's and not away from the client's side (both hands carry the document). A hand left on the desk
         moves only as the lean drags the pose: tune splits, one-hand handovers, 0.02-0.38 of the reaching hand's move
-        after the reach's first frame, pointing 0.01-0.23; at (1.6 m, 1.15 m, -15 deg) the left hand of a two-hand
-        handover, across the body, moves 0.4-0.54 of the right one's (0.19-0.37 usual shoulder widths for
+        but on three single frames (0.47-0.56), pointing 0.01-0.23; at (1.6 m, 1.15 m, -15 deg) the left hand of a
+        two-hand handover, across the body, moves 0.4-0.54 of the right one's (0.19-0.37 usual shoulder widths for
         0.35-0.50), toward the client 0.04 m and 0.05 m down on the hands' plane, short of `toward_m` and of a lift."""
         if self.p.partner_share is None:
             return outs
