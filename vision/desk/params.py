@@ -54,7 +54,7 @@ class DeskChangeParams:
     revealed_match: float = 0.12  # frame this close (relative) to its inpainted surroundings = background shows
     revealed_ratio: float = 2.0  # ... and the reference that much further from them: an item was there
     inpaint_scale: float = 0.5  # ... the surroundings filled in at this share of the work size (1 = full; cost)
-    slot_vacated_frac: float = 0.25  # background showing in or beside a slot, x its area = vacated
+    slot_vacated_frac: float = 0.4  # background showing in or beside a slot, x its outline's area = vacated
     slot_hole_margin: int = 3  # pixels: a hole this close to the slot is where its item stood
     moved_area_ratio: tuple[float, float] = (0.1, 4.0)  # a new blob this size (x slot or hole area) = the moved item
     # ... and of the item's colours: at most this share of the blob's new pixels may fall outside the colours the

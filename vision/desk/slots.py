@@ -21,6 +21,7 @@ class Slot:
     name: str
     rect: tuple[int, int, int, int]  # x, y, w, h at work resolution
     template: np.ndarray  # grey reference patch
+    area: float = 0.0  # the slot's own outline, work pixels (its upright rect holds 0.45-0.8 of it seen aslant)
 
 
 
@@ -50,7 +51,11 @@ class SlotJudge:
         W, H = self.work_size
         x, y = max(0, x), max(0, y)
         w, h = max(4, min(w, W - x)), max(4, min(h, H - y))
-        return Slot(name, (x, y, w, h), self.ref_orig_grey[y:y + h, x:x + w].copy())
+        outline = np.zeros((H, W), np.uint8)
+        cv2.fillPoly(outline, [np.round(pts).astype(np.int32)], 1)
+        area = int(outline.sum())  # the part in the frame; a slot the frame barely shows is judged on its rect
+        return Slot(name, (x, y, w, h), self.ref_orig_grey[y:y + h, x:x + w].copy(),
+                    float(area if area >= self.p.min_area_px else w * h))
 
     def _judge_slot(
         self, slot: Slot, grey: np.ndarray, change: np.ndarray, revealed: np.ndarray,
@@ -73,7 +78,9 @@ class SlotJudge:
         if here >= self.p.slot_present_ncc and changed < 0.5:
             return SlotVerdict("present")  # changed but still the same picture (a shadow, a lighter lamp)
         hole, hole_box = self._hole(slot, holes)
-        if hole.sum() < self.p.slot_vacated_frac * w * h:
+        # vacated: background over `slot_vacated_frac` of the slot's own outline (of its upright rect, a slot seen
+        # aslant would need more of its picture gone than one seen face-on)
+        if hole.sum() < self.p.slot_vacated_frac * (slot.area or w * h):  # (area 0: a Slot built by hand)
             if changed < self.p.slot_changed_frac:
                 return SlotVerdict("present")
             return SlotVerdict("covered", scores=(round(here, 3), None, round(float(hole.sum()) / (w * h), 2)))
