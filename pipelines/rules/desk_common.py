@@ -17,6 +17,7 @@ from calibration.config import CounterConfig
 from pipelines.context import point_in_polygon
 from pipelines.engine import CHINA, Rule, RuleContext, RuleParams
 from pipelines.events import Event, Severity
+from pipelines.geometry import hand_for_wrist
 from pipelines.rules._body import L_WR, R_WR, Body, box_center
 from pipelines.temporal import Clock, IncidentTracker, Timing
 from vision.observation import Observation
@@ -173,9 +174,11 @@ def clerk_cuff(d: Detection, obs: Observation, reach_sw: tuple[float, float] = (
     for i in (L_WR, R_WR):
         if (a := body.pt(i)) is None:
             continue
-        b = min((h.landmarks[0][:2] for h in obs.hands if h.landmarks), key=lambda w: math.dist(a, w), default=None)
-        if b is not None and reach_sw[0] * sw <= math.dist(a, b) <= reach_sw[1] * sw \
-                and _to_segment(c, a, b) <= band_sw * sw:
+        hand = hand_for_wrist(obs.hands, a, reach_sw[1] * sw)  # the hand model's wrist nearest this pose wrist
+        if hand is None:
+            continue
+        b = (hand.landmarks[0][0], hand.landmarks[0][1])
+        if math.dist(a, b) >= reach_sw[0] * sw and _to_segment(c, a, b) <= band_sw * sw:
             return True
     return False
 

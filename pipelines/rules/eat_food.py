@@ -26,7 +26,7 @@ from pydantic import Field
 
 from pipelines.engine import RuleContext, register
 from pipelines.rules._base import TimedParams, TrackedRule, best, body_of
-from pipelines.rules._frame import DRINK_LABELS, FOOD_LABELS, FrameMeasures, measure, upright_36cm_px
+from pipelines.rules._frame import DRINK_LABELS, FOOD_LABELS, FrameMeasures, measure
 from pipelines.rules.etiquette_common import USUAL_WIDTH_FRAMES, RunningMedian
 from pipelines.rules.phone_call import at_mouth_not_ear, view_scale
 from vision.observation import Observation
@@ -89,12 +89,10 @@ class EatFood(TrackedRule):
         assert m.sw is not None
         if not m.hand_above(-LOW_HANDS_SW):
             self.widths.add(m.sw)
-        usual, upright_36cm = self.widths.median(), upright_36cm_px(obs, ctx)
+        usual = self.widths.median()
         if usual is not None and m.sw < p.min_usual_width * usual:
             return 1.0
-        if upright_36cm is not None and m.sw * 0.36 / upright_36cm < p.min_shoulder_m:
-            return 1.0
-        return view_scale(obs, ctx, m.sw, p.min_width_m)
+        return view_scale(obs, ctx, m.sw, p.min_width_m, p.min_shoulder_m)
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]

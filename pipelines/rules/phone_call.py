@@ -110,11 +110,16 @@ def hand_at_ear(obs: Observation, ctx: RuleContext, p: Params, holding: bool = F
     return None
 
 
-def view_scale(obs: Observation, ctx: RuleContext, sw: float | None, min_width_m: float) -> float:
+def view_scale(obs: Observation, ctx: RuleContext, sw: float | None, min_width_m: float,
+               min_shoulder_m: float | None = None) -> float:
     """k (0 < k <= 1) rescaling lengths measured in this shoulder width to a width floored at `min_width_m` worth at
-    the clerk (camera model): seen from aside the shoulder line shortens and every length in it swells. 1 face-on."""
+    the clerk (camera model): seen from aside the shoulder line shortens and every length in it swells. 1 face-on,
+    and 1 for a line under `min_shoulder_m` at the clerk: a misread (the torso read side-on), not the view's shortening,
+    which the floor would shrink every length of 3-10 fold (eat.food, posture.chin_on_hand)."""
     upright_36cm = upright_36cm_px(obs, ctx)
     if upright_36cm is None or sw is None:
+        return 1.0
+    if min_shoulder_m is not None and sw * 0.36 / upright_36cm < min_shoulder_m:
         return 1.0
     return sw / max(sw, upright_36cm * min_width_m / 0.36)
 

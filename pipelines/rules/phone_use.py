@@ -200,19 +200,20 @@ class PhoneUse(TrackedRule):
             return False, {}
         t = ctx.clock.t
         view = held_view(body, camera(obs, ctx), p)
+        held = [hm for hm in m.hands.values() if held_in_front(hm, p, view)]
+        held_sides = {hm.side for hm in held}
         fresh = obs.detections if p.slab_evidence and "detector" in obs.ran else []
         for side, hm in m.hands.items():
             # a phone the detector names outranks a slab (its score is a fill ratio, not a confidence). A slab counts
             # only as found on this frame (the held look runs on every frame a hand is held) beside a hand held in
             # front: one found at the head is the hair, and carried a frame or two it meets the hand on its way down
             # (tune_sweep fidget_hair at -15 deg)
-            slabs = [d for d in hm.has(SLAB_LABEL_SET) if d in fresh] if held_in_front(hm, p, view) else []
+            slabs = [d for d in hm.has(SLAB_LABEL_SET) if d in fresh] if side in held_sides else []
             if phones := hm.has(PHONE_LABELS) or slabs:
                 self.phone_t[side], self.phone_ev = t, best(phones)
         for side, hm in m.hands.items():
             if hm.d_mouth is not None and hm.d_mouth < p.min_mouth_sw:
                 self.mouth_t[side] = t
-        held = [hm for hm in m.hands.values() if held_in_front(hm, p, view)]
         with_phone = [hm for hm in held if t - self.phone_t.get(hm.side, float("-inf")) <= p.phone_memory_s]
         posed = [] if p.require_phone else [
             hm for hm in held if one_hand_reading(hm, m.hands, p)

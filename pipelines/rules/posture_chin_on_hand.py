@@ -20,7 +20,7 @@ from pydantic import Field
 from pipelines.engine import RuleContext, register
 from pipelines.rules._base import TimedParams, TrackedRule, body_of, dets_near
 from pipelines.rules._body import L_EAR, L_EL, L_WR, MOUTH_L, MOUTH_R, R_EAR, R_EL, R_WR, dist, mid
-from pipelines.rules._frame import PHONE_LABELS, measure, upright_36cm_px
+from pipelines.rules._frame import PHONE_LABELS, measure
 from pipelines.rules.phone_call import view_scale
 from vision.observation import Observation
 
@@ -95,9 +95,7 @@ class ChinOnHand(TrackedRule):
         # lengths in a shoulder width floored at `min_width_m` worth at the clerk (`view_scale`, as eat.food): seen
         # 50 deg aside the fitted line is 0.6 of that, which put a hand under the chin 0.5 sw from it; a line under
         # `min_shoulder_m` at the clerk is a misread (the torso read side-on), not the view's shortening: no floor
-        upright_36cm = upright_36cm_px(obs, ctx)
-        misread = upright_36cm is not None and body.shoulder_width * 0.36 / upright_36cm < p.min_shoulder_m
-        k = 1.0 if misread else view_scale(obs, ctx, body.shoulder_width, p.min_width_m)
+        k = view_scale(obs, ctx, body.shoulder_width, p.min_width_m, p.min_shoulder_m)
         sw = body.shoulder_width / k  # the shared distances are in the fitted width: rescaled by k to the floored one
         for side, ear, mouth, wr, el in (("left", L_EAR, MOUTH_L, L_WR, L_EL), ("right", R_EAR, MOUTH_R, R_WR, R_EL)):
             e, m = body.pt(ear, 0.3), body.pt(mouth, 0.3)
