@@ -22,10 +22,7 @@ def render_reference(labels: dict, sign: bool = False):
     from simulator.render import Camera, Renderer
     from simulator.scene import DESK_ITEMS, HOME, chair_meshes, counter_meshes, monitor_meshes, prop_meshes
 
-    c = labels["camera"]
-    cam = Camera(width=int(c["width"]), height=int(c["height"]), hfov_deg=float(c["hfov_deg"]),
-                 height_m=float(c["height_m"]), distance_m=float(c["distance_m"]), yaw_deg=float(c["yaw_deg"]),
-                 pitch_deg=float(c["pitch_deg"]))
+    cam = Camera.from_dict(labels["camera"])
     static = counter_meshes() + chair_meshes() + monitor_meshes()
     for name in DESK_ITEMS:
         static += prop_meshes(name, *HOME[name])

@@ -11,8 +11,10 @@ false negative. Time-to-alert = when the `new` message was emitted − the label
 
 Unmeasurable labels: a label whose subject (`LABEL_SUBJECTS`: the visitor of stand.for_visitor, the client chair of
 chair.reset) shows no part in the image on any of its frames (labels.json's per-frame joints / prop boxes) cannot be
-found by any camera rule from that view. It is counted per rule as `unmeasurable`, not as a miss, and an incident
-matched to it is dropped rather than scored (`per_clip` marks such labels `"unseen": true`).
+found by any camera rule from that view; nor can a label whose truth hangs on the pause sign being shown or not
+(`hangs_on_sign`) where the sign's marker, standing at its place, is not wholly inside the image. Such a label is
+counted per rule as `unmeasurable`, not as a miss, and an incident matched to it is dropped rather than scored
+(`per_clip` marks such labels `"unseen": true`).
 
 Etiquette (report["etiquette"], per viewpoint): from the simulator's exact per-frame labels (bow_angle,
 elbow angles, palm, finger spread) the bow and elbow MAE, 15/30/45 classification and guide pass/fail
@@ -78,6 +80,33 @@ LABEL_SUBJECTS: dict[str, tuple[str, str]] = {
 }
 
 
+# Labels whose truth hangs on whether the pause sign is shown: every post.pause_sign label, and post.empty of an
+# unsigned absence shorter than the paused limit (a longer one is a violation whether the sign is up or not). Where
+# the sign's place is outside the image no camera can tell them (`sign_out_of_view_as_shown`): unmeasurable there.
+SIGN_DEPENDENT_ABSENCE_S = 900.0  # post.empty's default `paused_limit_s`
+
+
+def hangs_on_sign(rule_id: str, detail: dict[str, Any]) -> bool:
+    """Whether a violation label's truth depends on seeing the pause sign (or its absence)."""
+    if rule_id == "post.pause_sign":
+        return True
+    absent_min = detail.get("absent_min")
+    return (rule_id == "post.empty" and detail.get("sign") is False and absent_min is not None
+            and float(absent_min) * 60.0 < SIGN_DEPENDENT_ABSENCE_S)
+
+
+def sign_place_in_view(raw: dict[str, Any]) -> bool | None:
+    """Whether the simulator's pause-sign marker, standing at its place, lies wholly inside the clip's image;
+    None without the camera to tell."""
+    cam = raw.get("camera") or {}
+    if not {"width", "height", "hfov_deg", "height_m", "distance_m", "yaw_deg", "pitch_deg"} <= set(cam):
+        return None
+    from simulator.render import Camera
+    from simulator.scene import sign_place_in_view as marker_in_view
+
+    return marker_in_view(Camera.from_dict(cam))
+
+
 class SuiteError(ValueError):
     """A suite directory or labels file that cannot be used; names the file and the fix."""
 
@@ -87,7 +116,7 @@ class Interval:
     rule: str  # rule id, or "rule_id:outcome" for non-violation outcomes
     start: float
     end: float
-    unseen: bool = False  # its subject is wholly outside the image (LABEL_SUBJECTS): unmeasurable from this view
+    unseen: bool = False  # its subject (LABEL_SUBJECTS) or the sign it hangs on is out of the image: unmeasurable
 
 
 @dataclass
@@ -199,6 +228,7 @@ def load_labels(path: Path) -> Labels:
         ) from None
     rows = data.get("intervals", data.get("labels", data.get("events", [])))
     intervals, negatives = [], []
+    sign_seen = functools.cache(lambda: sign_place_in_view(data))
     for n, row in enumerate(rows):
         rid = row.get("rule_id", row.get("rule"))
         start, end = _num(row, "start", "start_s", "t0", "clip_start"), _num(row, "end", "end_s", "t1", "clip_end")
@@ -208,7 +238,8 @@ def load_labels(path: Path) -> Labels:
         if rid == "bow.angle" and (row.get("detail") or {}).get("class") == "none":
             negatives.append(Interval(rid, start, end))  # a near miss (8/22 deg): no class, nothing to pass
         elif kind == "violation" or rid in PASS_RULES:
-            unseen = subject_in_view(data, rid, start, end) is False
+            unseen = subject_in_view(data, rid, start, end) is False or (
+                kind == "violation" and hangs_on_sign(rid, row.get("detail") or {}) and sign_seen() is False)
             intervals.append(Interval(rid if kind == "violation" else rule_key(rid, "pass"), start, end, unseen))
         else:
             negatives.append(Interval(rid, start, end))

@@ -8,14 +8,15 @@ from simulator.body import Body
 from simulator.clip import body_mesh, suggested_counter
 from simulator.pose import Pose, Poser
 from simulator.render import Camera, render
-from simulator.scene import DESK_ITEMS, HOME, chair_meshes, counter_meshes, monitor_meshes, prop_meshes
-
-
-def _visible(cam: Camera, pts: np.ndarray, margin: float = 4.0) -> np.ndarray:
-    c = cam.to_camera(pts)
-    px = cam.project(pts)
-    return (c[:, 2] > 0.05) & (px[:, 0] >= margin) & (px[:, 0] < cam.width - margin) & \
-        (px[:, 1] >= margin) & (px[:, 1] < cam.height - margin)
+from simulator.scene import (
+    DESK_ITEMS,
+    HOME,
+    chair_meshes,
+    counter_meshes,
+    monitor_meshes,
+    prop_meshes,
+    sign_place_in_view,
+)
 
 
 def render_preview(height_m: float = 1.35, distance_m: float = 1.5, yaw_deg: float = 0.0,
@@ -42,7 +43,7 @@ def render_preview(height_m: float = 1.35, distance_m: float = 1.5, yaw_deg: flo
     k = {n: i for i, n in enumerate(b.kp_names)}
     stand_kp = b.keypoints(poser.build(standing))
     sit_kp = posed.keypoints
-    vis_sit, vis_stand = _visible(cam, sit_kp), _visible(cam, stand_kp)
+    vis_sit, vis_stand = cam.sees(sit_kp, 4.0), cam.sees(stand_kp, 4.0)
     px = cam.project(sit_kp)
     shoulder_px = float(np.linalg.norm(px[k["left_shoulder"]] - px[k["right_shoulder"]]))
     face = all(vis_sit[k[n]] for n in ("nose", "left_eye", "right_eye"))
@@ -58,7 +59,7 @@ def render_preview(height_m: float = 1.35, distance_m: float = 1.5, yaw_deg: flo
 
     rules = {
         "post.empty": v(arms, "clerk's upper body in view" if arms else "clerk's shoulders/elbows out of view"),
-        "post.pause_sign": v(bool(_visible(cam, np.array([HOME["sign"][:2] + (0.85,)])).all()), "sign zone in view"),
+        "post.pause_sign": v(sign_place_in_view(cam), "the sign's marker in view at its place"),
         "phone.use": v(face and arms and big, f"face+arms in view, shoulder width {shoulder_px:.0f} px"),
         "phone.call": v(face and big, "head in view"),
         "eat.food": v(face and big, "mouth in view"), "drink.in_front": v(face and big, "mouth in view"),

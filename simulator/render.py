@@ -66,6 +66,20 @@ class Camera:
         z = np.maximum(c[:, 2], 1e-6)
         return np.stack([self.fx * c[:, 0] / z + self.width / 2, self.fx * c[:, 1] / z + self.height / 2], axis=1)
 
+    def sees(self, pts: np.ndarray, margin: float = 0.0) -> np.ndarray:
+        """(N,) whether each world point lies in front of the camera and inside the image, `margin` px in."""
+        c = self.to_camera(np.asarray(pts, float).reshape(-1, 3))
+        px = self.project(pts)
+        return (c[:, 2] > 0.05) & (px[:, 0] >= margin) & (px[:, 0] < self.width - margin) & \
+            (px[:, 1] >= margin) & (px[:, 1] < self.height - margin)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Camera:
+        """The camera a clip's labels.json `camera` describes (as_dict's output)."""
+        return cls(width=int(d["width"]), height=int(d["height"]), hfov_deg=float(d["hfov_deg"]),
+                   height_m=float(d["height_m"]), distance_m=float(d["distance_m"]), yaw_deg=float(d["yaw_deg"]),
+                   pitch_deg=float(d["pitch_deg"]))
+
     def as_dict(self) -> dict:
         out = asdict(self)
         out["intrinsics"] = self.intrinsics().round(4).tolist()

@@ -203,6 +203,32 @@ DESK_ITEMS = ("evaluator_pad", "pen_holder", "acrylic_stand", "potted_plant")  #
 SLOT_SIZE = {"evaluator_pad": 0.2, "pen_holder": 0.12, "acrylic_stand": 0.16, "potted_plant": 0.2, "monitor": 0.5}
 
 
+SIGN_MARKER_SIZE, SIGN_MARKER_TILT = 0.11, 8.0  # the marker proper (m; its quiet zone lies around it), tilt back
+
+
+def _sign_marker_center(x: float, y: float, z: float) -> list[float]:
+    return [x, y - 0.004, z + 0.105]
+
+
+def sign_marker_mesh(x: float, y: float, yaw: float = 0.0, z: float = DESK_Z) -> Mesh:
+    """The pause sign's marker (with its quiet zone) on the board of a sign standing at (x, y, z)."""
+    return aruco_quad(_sign_marker_center(x, y, z), SIGN_MARKER_SIZE, yaw=yaw, tilt=SIGN_MARKER_TILT)
+
+
+def sign_marker_corners(x: float, y: float, yaw: float = 0.0, z: float = DESK_Z) -> np.ndarray:
+    """World corners (4, 3) of the marker proper, its black border (what a reader must see whole)."""
+    h = SIGN_MARKER_SIZE / 2
+    r = rot_axis([0, 0, 1], yaw) @ rot_axis([1, 0, 0], -SIGN_MARKER_TILT)
+    local = np.array([[-h, 0, -h], [h, 0, -h], [h, 0, h], [-h, 0, h]])
+    return local @ r.T + np.asarray(_sign_marker_center(x, y, z))
+
+
+def sign_place_in_view(cam) -> bool:
+    """Whether the marker of the sign standing at its place lies wholly inside the camera's image: where it does
+    not, no camera rule can tell a shown sign from none (the clerk's body may still hide it; that is not judged)."""
+    return bool(cam.sees(sign_marker_corners(*HOME["sign"])).all())
+
+
 def prop_meshes(name: str, x: float, y: float, yaw: float = 0.0, z: float = DESK_Z) -> list[Mesh]:
     """A prop standing on a surface at (x, y, z)."""
     if name == "evaluator_pad":
@@ -222,7 +248,7 @@ def prop_meshes(name: str, x: float, y: float, yaw: float = 0.0, z: float = DESK
         # A standing pause-service sign: red board with the marker, on a small foot.
         return [box([x, y + 0.012, z + 0.1], [0.22, 0.015, 0.19], bgr("#c8201c"), yaw=yaw, pitch=-8, cells=(6, 1, 6)),
                 box([x, y + 0.03, z + 0.01], [0.2, 0.08, 0.02], bgr("#404040"), yaw=yaw),
-                aruco_quad([x, y - 0.004, z + 0.105], 0.11, yaw=yaw, tilt=8)]
+                sign_marker_mesh(x, y, yaw, z)]
     if name == "monitor":
         return monitor_meshes()
     if name in DESK_BUILDERS:

@@ -211,3 +211,35 @@ def test_unmeasurable_labels_are_counted_apart_and_their_incidents_dropped(tmp_p
     seen: dict[str, RuleScore] = {}
     score_clip(seen, preds, _visit_labels(tmp_path, 100.0, None).intervals, 0.5)
     assert (seen["stand.for_visitor"].tp, seen["stand.for_visitor"].unmeasurable) == (1, 0)
+
+
+def _absence_labels(tmp_path, yaw_deg: float, distance_m: float):
+    """A short and a long unsigned absence, and a signed long one, seen by a camera at this yaw and distance."""
+    from simulator.render import Camera
+
+    cam = Camera(height_m=1.3, distance_m=distance_m, yaw_deg=yaw_deg, pitch_deg=10.0).as_dict()
+    return _labels(tmp_path, camera=cam, intervals=[
+        {"rule": "post.empty", "start": 1.5, "end": 6.5, "kind": "violation", "detail": {"absent_min": 10.0,
+                                                                                        "sign": False}},
+        {"rule": "post.pause_sign", "start": 1.5, "end": 6.5, "kind": "violation"},
+        {"rule": "post.empty", "start": 1.5, "end": 6.5, "kind": "violation", "detail": {"absent_min": 25.0,
+                                                                                        "sign": False}},
+        {"rule": "post.empty", "start": 1.5, "end": 6.5, "kind": "violation", "detail": {"absent_min": 25.0,
+                                                                                        "sign": True}}])
+
+
+def test_labels_that_hang_on_the_pause_sign_are_unmeasurable_where_its_place_is_out_of_the_image(tmp_path):
+    from simulator.render import Camera
+    from simulator.scene import HOME, sign_marker_corners, sign_place_in_view
+
+    # the sign stands at the clerk's right (world -x): a camera far round to the clerk's left loses it off the
+    # frame's side, one in front sees it whole
+    aside, front = Camera(height_m=1.3, distance_m=1.2, yaw_deg=35.0), Camera(height_m=1.3, distance_m=1.5)
+    assert not sign_place_in_view(aside) and sign_place_in_view(front)
+    assert (aside.project(sign_marker_corners(*HOME["sign"]))[:, 0] < 0).any()
+    # out of view: the pause-sign label and the short unsigned absence cannot be told; a long absence is a
+    # violation whether the sign is up or not, so it stays measurable
+    out = _absence_labels(tmp_path, 35.0, 1.2)
+    assert [x.unseen for x in out.intervals] == [True, True, False, False]
+    seen = _absence_labels(tmp_path, 0.0, 1.5)
+    assert [x.unseen for x in seen.intervals] == [False, False, False, False]
