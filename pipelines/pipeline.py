@@ -114,6 +114,10 @@ class PipelineSettings(BaseModel):
         default_factory=SlabParams, description="... where a near-black handset-shaped patch is also reported (a "
         "handset's back or edge, which the SSDs score 0.00-0.09 from 20-50 degrees aside; None: not looked for)"
     )
+    held_slab_only: bool = Field(
+        True, description="... and a slab-only look (no SSD run; kept only when it finds one) at a hand phone.use "
+        "holds up in front that the look's gate skips (from aside the wrist hangs below its elbow, away from the face)"
+    )
     near_face_sw: float = Field(1.0, gt=0, description="a wrist this close to the nose (shoulder widths) wakes hands")
     face_period_s: float = Field(
         0.35, ge=0, description="face rules armed: seconds between face runs, the last result carried between"
@@ -359,6 +363,21 @@ class CounterPipelineImpl:
                 carried = last if last_i == i - i % self.s.detector_every else []
                 obs.detections = nms_detections([*carried, *phones], iou=0.5)
                 obs.ran.append("detector")
+        # a hand phone.use's own test holds up in front that the look's gate skips (from aside the wrist hangs below
+        # its elbow, away from the face: tune_side phone_in_hand (1.55 m, 1.45 m, -30)): the slab alone looks there
+        if ("detector" in needs and body is not None and act is not None and self.s.held_slab_only
+                and self.s.held_slab is not None and (self.s.held_every > 0 and i % self.s.held_every == 0
+                                                      or i % self.s.detector_every == 0)
+                and (extra := self._held_rois(body, obs, act, w, h, view := self._held_view(body, w, h), True))):
+            with timer.stage("held_slab"):  # no detector run: its own stage, so the bench counts no SSD
+                slabs = [d for roi in extra for d in dark_slabs(image.bgr, roi, body.shoulder_width / view.k,
+                                                                self.s.held_slab)]
+            if slabs:  # recorded as the look between runs records its phones: beside the last run's finds
+                if "detector" not in obs.ran:
+                    last_i, last = self.detected
+                    obs.detections = list(last) if last_i == i - i % self.s.detector_every else []
+                    obs.ran.append("detector")
+                obs.detections = nms_detections([*obs.detections, *slabs], iou=0.5)
 
         if "markers" in needs and i % self.s.markers_every == 0:
             with timer.stage("markers"):
@@ -493,21 +512,25 @@ class CounterPipelineImpl:
             rois.append(roi)
         return rois
 
-    def _held_rois(self, body: Body, obs: Observation, act: HandActivity, w: int, h: int, view: View) -> list:
+    def _held_rois(self, body: Body, obs: Observation, act: HandActivity, w: int, h: int, view: View,
+                   slab_only: bool = False) -> list:
         """phone.use's extra look: per hand held up in front while the gaze is down (the pose path's frames), a
         crop of `held_crop_sw` centred `held_crop_fwd_sw` beyond the wrist along the hand, where a phone held up
         and read stands: the hand-centred crop cuts it in half, and the SSD finds a handset better with the hand
         and chest around it (tune splits, phone_in_hand's held frames: COCO "cell phone" >= 0.2 in 8 of 12 clips
         here, 1 of 12 in the 1-sw hand crop; 0 of ~100 eating/drinking/fidget/handover/do-nothing clips' hands held
         in front). Only the phones found there count, from `held_phone_score`. Its own reason to run the detector:
-        from aside a hand held up in front is neither near the face nor over its elbow (the other crops' hands)."""
+        from aside a hand held up in front is neither near the face nor over its elbow (the other crops' hands).
+        `slab_only`: the crops of the hands phone.use's own test holds that the look skips (`held_slab_only`)."""
         if self.phone_use is None or self.s.held_crop_sw <= 0 or body.shoulder_width is None:
             return []
         # the gate's held_front hands, and those phone.use's own test takes as held up in front that are near the
         # face (a head bent over the phone) or have the wrist over the elbow as the gate wants: from aside the gate's
         # image-x test misses a hand held in front, which shows beside the nose (phone_use.held_view)
-        sides = act.held_front | {side for side in HAND_POINTS if self._held_for_phone_use(body, obs, side, view)
-                                  and (side in act.near_face or side in act.forearm_up)}
+        held = {side for side in HAND_POINTS if self._held_for_phone_use(body, obs, side, view)}
+        sides = act.held_front | {side for side in held if side in act.near_face or side in act.forearm_up}
+        if slab_only:  # that test alone is no SSD run's worth (83 clips' more frames, do_nothing ones: session 14)
+            sides = held - sides
         if not sides or not self._looking_down(body, obs, view):
             return []
         sw = body.shoulder_width / view.k  # the body's width, not the side-on shoulder line's

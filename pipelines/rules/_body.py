@@ -79,15 +79,34 @@ class Body:
         return (m[0] + 0.8 * (m[0] - e[0]), m[1] + 0.8 * (m[1] - e[1]))
 
     def hand_points(self, side: str, hands: list[HandResult] | None = None) -> list[P]:
-        """The wrist and finger points of one hand (pose landmarks, plus the hand model's if it ran)."""
+        """The wrist and finger points of one hand (pose landmarks, plus the hand model's if it ran and one of
+        its hands is this wrist's: `matched_hands`)."""
         pts = [p for i in HAND_POINTS[side] if (p := self.pt(i, 0.3)) is not None]
-        wrist = self.pt(HAND_POINTS[side][0], 0.3)
-        for h in hands or []:
-            if wrist is not None and h.landmarks and dist((h.landmarks[0][0], h.landmarks[0][1]), wrist) < 0.6 * (
-                self.shoulder_width or 100
-            ):
-                pts += [(x, y) for x, y, _ in h.landmarks[::4]]
+        if (h := self.matched_hands(hands).get(side)) is not None:
+            pts += [(x, y) for x, y, _ in h.landmarks[::4]]
         return pts
+
+    def matched_hands(self, hands: list[HandResult] | None) -> dict[str, HandResult]:
+        """The hand model's hands paired one to one with the pose wrists, nearest pairs first, each within 0.6 sw
+        of its wrist. Each wrist taking every hand within reach gave both wrists the one hand found when the
+        other hand lay within 0.6 sw of it (tune_side phone_in_hand (1.55, 1.45, -30): the resting hand 0.08 sw
+        from its own wrist and 0.32 sw from the phone hand's pulled that one's centre down onto the desk).
+        Handedness labels are not used: they can be mirrored."""
+        reach = 0.6 * (self.shoulder_width or 100)
+        pairs = []
+        for side, idx in HAND_POINTS.items():
+            if (wrist := self.pt(idx[0], 0.3)) is None:
+                continue
+            for k, h in enumerate(hands or []):
+                if h.landmarks and (d := dist((h.landmarks[0][0], h.landmarks[0][1]), wrist)) < reach:
+                    pairs.append((d, side, k))
+        out: dict[str, HandResult] = {}
+        taken: set[int] = set()
+        for _, side, k in sorted(pairs):  # equal distances (both wrists on one spot): "left" first, fixed
+            if side not in out and k not in taken:
+                out[side] = (hands or [])[k]
+                taken.add(k)
+        return out
 
     def hand_near(self, side: str, target: P | None, radius_sw: float, hands: list[HandResult] | None = None) -> bool:
         """Any point of that hand within radius (in shoulder widths) of the target."""

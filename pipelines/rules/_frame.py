@@ -18,7 +18,6 @@ import numpy as np
 from pipelines.engine import RuleContext
 from pipelines.geometry import UP, CameraModel
 from pipelines.rules._body import (
-    HAND_POINTS,
     L_EAR,
     L_EL,
     L_SH,
@@ -93,14 +92,6 @@ def _box_dist(d: Detection, p: P) -> float:
     return (dx * dx + dy * dy) ** 0.5
 
 
-def _matched_hand(body: Body, side: str, hands: list[HandResult], sw: float) -> HandResult | None:
-    wrist = body.pt(HAND_POINTS[side][0], 0.3)
-    if wrist is None:
-        return None
-    near = [h for h in hands if h.landmarks and dist(h.landmarks[0][:2], wrist) < 0.6 * sw]
-    return min(near, key=lambda h: dist(h.landmarks[0][:2], wrist)) if near else None
-
-
 def measure(obs: Observation, ctx: RuleContext) -> FrameMeasures:
     cached = ctx.values.get("measures")
     if isinstance(cached, FrameMeasures):
@@ -150,7 +141,7 @@ def hand_measure(body: Body, side: str, hands: list[HandResult] | None, dets: li
         hm.elbow_low_sw = (elbow[1] - hm.centre[1]) / sw
         if (shoulder := body.pt(sh_i)) is not None:
             hm.arm_drop_deg = math.degrees(math.atan2(elbow[1] - shoulder[1], abs(elbow[0] - shoulder[0])))
-    hm.hand = _matched_hand(body, side, hands or [], sw)
+    hm.hand = body.matched_hands(hands).get(side)  # the one paired with this wrist, as its points
     if hm.hand is not None:
         hm.curled = sum(1 for v in hm.hand.fingers.values() if v == "curled")
     hm.objects = [d for d in dets or [] if min(_box_dist(d, p) for p in pts) <= 0.4 * sw]
