@@ -695,6 +695,23 @@ def palm_normal_image(hand: HandResult, cam: CameraModel | None = None) -> np.nd
     return (-n if hand.handedness == "Left" else n) / norm
 
 
+
+def hand_elevation_deg(hand: HandResult, cam: CameraModel) -> float | None:
+    """How far the hand's axis (wrist -> middle-finger base) rises above the horizontal, degrees, from the image
+    landmarks with the depth and ray slope of `palm_normal_image`; None without landmarks. From the guiding arm's
+    side (negative yaw) this is the forearm's direction where the pose's is not: on the guide holds of the four tune
+    splits the axis lay 8.7-16 deg (median per view) from the simulator's forearm at -10..-50 deg, MediaPipe's world
+    forearm 40-54 deg."""
+    if len(hand.landmarks) < 21:
+        return None
+    pts = np.asarray(hand.landmarks, float)
+    v = pts[9] - pts[0]
+    v[2] *= HAND_DEPTH_SCALE
+    v[:2] += v[2] * (pts[(0, 5, 9, 17), :2].mean(axis=0) - (cam.cx, cam.cy)) / cam.f
+    up = float(cam.to_world_axes(v) @ UP)
+    norm = float(np.linalg.norm(v))
+    return None if norm < 1e-9 else math.degrees(math.asin(float(np.clip(up / norm, -1.0, 1.0))))
+
 # MediaPipe's handedness label against the wrist a hand sits on, where they disagree (447 of 8417 clerk hands on
 # tune + tune_wide): the label's palm sign was right for 91% of the labels scored >= 0.9, about half of those
 # scored 0.6-0.9 and 22% of those under 0.6.

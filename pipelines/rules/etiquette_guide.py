@@ -47,6 +47,7 @@ from pipelines.geometry import (
     fingers_together_score,
     forearm_from_vertical,
     forearm_ratio,
+    hand_elevation_deg,
     palm_up_score,
     upper_arm_gap_m,
     visibility,
@@ -108,6 +109,12 @@ class GuideParams(RuleParams):
                                       "the right shoulder, elbow and wrist visible at least this much (median over "
                                       "the hold; the least visible of the three): below, the joints are guessed; "
                                       "the left hand at the abdomen likewise on the left arm's three joints")
+    # the hand's axis rises 28-51 deg (median per hold) on the high guides of the four tune splits and at most 24 on
+    # every other guide frame (per frame: the high guides' 5th percentile 29.6, the others' 99th 23.4); the pose reads
+    # the raised wrist 0.13-0.17 m under the shoulder from -15..-40 deg yaw, so its height alone misses them
+    high_hand_deg: float | None = Field(26.0, description="a frame is in the high position (请往前走) also when the "
+                                        "right hand's axis rises this far above the horizontal "
+                                        "(`geometry.hand_elevation_deg`); None: the wrist's height alone")
     gap_target_m: float = Field(0.10, ge=0)
     gap_tolerance_m: float = Field(0.08, gt=0)
     # with the hand's depth scaled (geometry.HAND_DEPTH_SCALE) palms up read 0.78 / 0.93 at their 25th / 50th
@@ -304,8 +311,16 @@ def guide_row(frame: Frame, obs: Observation, p: GuideParams, bow: float | None,
         "forearm_ratio": ratio if hand else None,
         "left_x_m": float(lw[0]), "left_y_m": float(lw[1]), "left_z_m": float(lw[2]),
         "bow_deg": bow,
-        "position": position_class(w, el.value),
+        "position": "high" if hand_high(frame, hand, p.high_hand_deg) else position_class(w, el.value),
     }
+
+
+def hand_high(frame: Frame, hand: HandResult | None, min_deg: float | None) -> bool:
+    """The right hand's axis raised at least `min_deg` above the horizontal (the high guide's forearm)."""
+    if hand is None or min_deg is None:
+        return False
+    elevation = hand_elevation_deg(hand, frame.cam)
+    return elevation is not None and elevation >= min_deg
 
 
 # Where the left wrist rests at the abdomen (world landmarks, metres from the hip centre: +X left, +Y up, +Z forward),
