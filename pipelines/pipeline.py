@@ -360,8 +360,8 @@ class CounterPipelineImpl:
                 phones = self._held_look(image, held, body.shoulder_width / view.k)
             if phones:
                 last_i, last = self.detected
-                carried = last if last_i == i - i % self.s.detector_every else []
-                obs.detections = nms_detections([*carried, *phones], iou=0.5)
+                kept = last if last_i == i - i % self.s.detector_every else []  # not `carried`: the stage list
+                obs.detections = nms_detections([*kept, *phones], iou=0.5)
                 obs.ran.append("detector")
         # a hand phone.use's own test holds up in front that the look's gate skips (from aside the wrist hangs below
         # its elbow, away from the face: tune_side phone_in_hand (1.55 m, 1.45 m, -30)): the slab alone looks there

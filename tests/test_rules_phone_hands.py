@@ -66,3 +66,35 @@ def test_a_hand_phone_use_holds_but_the_look_skips_gets_a_slab_only_look():
     labels, ssd_crops = look()
     assert labels == [SLAB_LABEL] and ssd_crops == []  # found without an SSD run
     assert look(held_slab_only=False) == ([], [])
+
+
+def test_the_look_between_detector_runs_leaves_the_carried_stage_list_alone():
+    # it once kept the last run's finds in the variable naming the carried stages, and recorded those detections
+    # as extra["carried"]
+    from calibration.config import default_counter
+    from pipelines.pipeline import make_pipeline
+    from tests.test_rules_pipeline import FakePose, FakeStage, _frames
+    from vision.results import Detection
+
+    class Flicker:  # a cup on the desk on the detector's run, a phone in the held look on the next frame only
+        frame = 0
+
+        def detect(self, frame, roi=None, min_score=0.3, *, rgb=False):
+            if roi is None:
+                return []
+            if min_score >= 0.3:
+                return [Detection(box=(700.0, 560.0, 740.0, 600.0), label="cup", score=0.6, source="fake")]
+            if self.frame == 1:
+                return [Detection(box=(560.0, 440.0, 600.0, 500.0), label="cell phone", score=0.25, source="fake")]
+            return []
+
+    det, pose = Flicker(), FakePose()
+    pose.pose = clerk({13: (760, 600), 14: (520, 600)})  # both forearms raised: hands held up in front
+    models = {"pose": pose, "face": FakeStage(face(pitch=35.0)), "hands": FakeStage([]), "detector": det}
+    cfg = default_counter(1280, 720, counter_id="c1").model_copy(update={"disabled_rules": ["post.chatting"]})
+    pipe = make_pipeline(cfg, shared_models=models)
+    for i, img in enumerate(_frames(2, size=(720, 1280))):
+        det.frame = i
+        obs, _, _ = pipe.process(img, 100.0 + i / 5)
+    assert sorted(d.label for d in obs.detections) == ["cell phone", "cup"]
+    assert all(isinstance(s, str) for s in obs.extra.get("carried", []))
