@@ -17,6 +17,7 @@ wiping the mouth: each of them, with a client present, reads as a drink.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from pydantic import Field
@@ -24,7 +25,7 @@ from pydantic import Field
 from pipelines.engine import RuleContext, register
 from pipelines.rules._base import TimedParams, TrackedRule, best, body_of
 from pipelines.rules._frame import DRINK_LABELS, PHONE_LABELS, camera, measure
-from pipelines.rules.phone_call import at_ear, at_mouth_not_ear
+from pipelines.rules.phone_call import at_ear, at_mouth_not_ear, scaled, view_scale
 from vision.observation import Observation
 
 __all__ = ["DRINK_LABELS", "DrinkInFront"]
@@ -44,6 +45,11 @@ class Params(TimedParams):
     ear_hand_drop_sw: float = Field(
         0.0, description="a hand seen at the ear is a call's until it drops below this (vs the shoulder line, sw)"
     )
+    min_width_m: float = Field(
+        0.25, gt=0, description="the hand's distance to the mouth and the nose in a shoulder width of at least this "
+        "many metres' worth at the clerk (not its height)"
+    )
+    min_shoulder_m: float = Field(0.1, ge=0, description="... but a line under this many metres at the clerk: no floor")
 
 
 @register
@@ -84,8 +90,14 @@ class DrinkInFront(TrackedRule):
                 self.from_ear.add(hm.side)
             elif hm.height_sw is not None and hm.height_sw < p.ear_hand_drop_sw:
                 self.from_ear.discard(hm.side)
-        at = [hm for hm in at_mouth_not_ear(m, p.mouth_radius_sw, p.max_lateral_sw, camera(obs, ctx).yaw_deg)
-              if hm.side not in self.from_ear]
+        # seen from 50 deg aside the arm raising the cup turns the torso side-on and the shoulder line shrinks to half
+        # its width, so the cup at the lips read 0.5-0.95 sw from the mouth: its distances to the mouth and the nose
+        # are rescaled to a width floored at `min_width_m` worth at the clerk (`view_scale`, as eat.food), its height
+        # is not (at_mouth's temple bound keeps a hand at the ear or raised past the face out, at 0.6 sw as read)
+        k = view_scale(obs, ctx, m.sw, p.min_width_m, p.min_shoulder_m)
+        seen = replace(m, hands={s: scaled(hm, k, ("d_mouth", "lateral_sw")) for s, hm in m.hands.items()})
+        at = [m.hands[hm.side] for hm in at_mouth_not_ear(seen, p.mouth_radius_sw, p.max_lateral_sw,
+                                                           camera(obs, ctx).yaw_deg) if hm.side not in self.from_ear]
         if not at:
             self.arrived, self.phone_held = None, False
             return False, {}
