@@ -28,7 +28,9 @@ class BlobTracker:
 
         An area reaching into the pause sign's board (`sign_board`, where its marker was just read) is cut there:
         the board is no object, and what stood against it (papers, the seal) is kept as its own parts, each at
-        least `sign_part_frac` of the board's area; smaller parts are the sign's own foot, rim or shadow."""
+        least `sign_part_frac` of the board's area; smaller parts are the sign's own foot, rim or shadow. Likewise,
+        with the clerk away, an area holding a sign zone the frame's edge cuts that is not the sign alone
+        (`_past_edge_sign`: its marker unread, the sign joined to papers beside it) is cut by the zone."""
         min_area = max(self.p.min_area_px, self.p.min_area_frac * self.desk_area)
         n, labels, stats, _ = cc
         new = cv2.morphologyEx((~revealed).astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)).astype(bool)
@@ -45,6 +47,8 @@ class BlobTracker:
                 m, part_labels, part_stats, _ = cv2.connectedComponentsWithStats(
                     (blob & ~sign_board[y:y + h, x:x + w]).astype(np.uint8), connectivity=8)
                 parts = [part_labels == j for j in range(1, m) if part_stats[j, 4] >= board_part]
+            elif clerk_away and self._past_edge_sign(blob, x, y):
+                parts = self._beside_sign(blob, x, y, min_area)
             for part in parts:
                 found = self._blob_entry(part, x, y, fg, absorbed, clerk_away, min_area)
                 if found is not None:

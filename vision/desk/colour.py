@@ -76,6 +76,13 @@ def colour_model(pixels: np.ndarray, background: np.ndarray | None = None) -> np
     return model.reshape(-1) if model.any() else None
 
 
+def saturated(model: np.ndarray) -> np.ndarray:
+    """A `colour_model` without its unsaturated bins (white, grey, black at every level): a thing's own hues."""
+    hues = model.reshape(GREY_LEVELS, _HUES).copy()
+    hues[:, -1] = False
+    return hues.reshape(-1)
+
+
 def colour_overlap(a: np.ndarray, model_a: np.ndarray, b: np.ndarray, a_partial: bool) -> float:
     """How far two views of possibly the same item share colours (0-1): the share of `b`'s pixels that show
     `a`'s colours (`model_a`): a view cut by the hand holds a subset of the item's colours. When `a` itself is

@@ -61,6 +61,7 @@ class DeskChangeParams:
     # item showed where it stood (brightness-free chromaticity, so a view of only part of it still matches)
     moved_colour: float = 0.4
     moved_window_s: float = 6.0  # ... if it appeared no earlier than this before the slot emptied
+    under_clerk_share: float = 0.25  # ... or under the clerk's hands: its hues shown there on this share
     rise_frac: float = 0.45  # standing objects: search this share of the frame height above the desk
     footprint_px: int = 24  # ... a blob above the desk needs this many changed pixels on the desk itself
     sign_board_scale: float = 3.0  # the pause sign's board: its marker's quad grown this much about its centre
@@ -70,6 +71,11 @@ class DeskChangeParams:
     sign_hold: float = 0.7
     sign_size: float = 3.0
     sign_part_frac: float = 0.33  # what the board cuts off an area counts from this share of the board's area on
+    # ... an area holding this share of such a zone that is not taken for the sign whole (the sign joined to papers
+    # beside it) has the zone, grown by sign_rim_px, cut out; its parts of sign_part_frac x the zone's area are kept
+    sign_cut_hold: float = 0.5
+    sign_rim_px: int = 3
+    sign_colour_share: float = 0.25  # ... less the parts with this share of their pixels in the sign's own hues
     # a blob with this share of its new pixels inside the clerk's torso outline (the shoulders-hips polygon grown by
     # half a shoulder width) and this share in the colours of the clerk's clothes (read on at least clerk_min_px
     # torso pixels above the desk) is the clerk's body (`_without_clerk`)

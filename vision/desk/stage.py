@@ -32,7 +32,7 @@ from vision.desk.arms import ArmItems
 from vision.desk.blobs import BlobTracker
 from vision.desk.cache import BoxCache
 from vision.desk.classify import BlobNamer
-from vision.desk.colour import surface_hue, to_grey
+from vision.desk.colour import colour_model, surface_hue, to_grey
 from vision.desk.labels import PERSON_LABELS, SHADOW, UNKNOWN, Classifier, auto_classifier
 from vision.desk.masks import ChangeMasks
 from vision.desk.params import DeskChangeParams
@@ -84,6 +84,7 @@ class DeskChangeDetector(ChangeMasks, SlotJudge, PauseSign, BlobTracker, BlobNam
         self._init_sign(counter_cfg.zones.sign)
         self.desk_area = max(1, int(self.desk.sum()))
         self.desk_hue = surface_hue(reference_bgr, self.desk)
+        self.desk_colours = colour_model(self.ref[self.desk])  # the clean desk's colours (`_under_clerk`)
         self.slots = [self._make_slot(s.name, s.polygon) for s in counter_cfg.slots]
         self.short_bg: np.ndarray | None = None
         self.t: float | None = None
