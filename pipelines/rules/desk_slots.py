@@ -2,31 +2,49 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
+from calibration.config import CounterConfig
 from pipelines.engine import RuleContext, register
 from pipelines.rules.desk_common import (
     SLOT_MISSING,
     SLOT_MOVED,
+    UNKNOWN_LABELS,
     DeskRule,
     DeskTiming,
+    clerk_cuff,
     desk_closed,
     min_duration,
 )
 from vision.observation import Observation
+from vision.results import Box
 
 
 class _SlotRule(DeskRule):
     prefix: str
+
+    def __init__(self, counter: CounterConfig, params: Any) -> None:
+        super().__init__(counter, params)
+        self.slot_box: dict[str, Box] = {}  # slot_missing:<slot> -> where its report last put the slot
 
     def active(self, obs: Observation, ctx: RuleContext) -> dict[str, dict[str, Any]]:
         active: dict[str, dict[str, Any]] = {}
         if desk_closed(obs, self.counter):
             return active  # after hours the devices may be stored: desk.end_of_day checks the desk
         for d in obs.desk_objects:
-            if d.label.startswith(self.prefix):
-                slot = d.label[len(self.prefix):]
-                active[slot] = {"slot": slot, "box": [round(v, 1) for v in d.box], "score": round(d.score, 3)}
+            label, box = d.label, d.box
+            if label.startswith(SLOT_MISSING):
+                self.slot_box[label] = box
+            elif label.startswith(SLOT_MOVED) and clerk_cuff(replace(d, label=UNKNOWN_LABELS[0]), obs):
+                # the item "found" where the clerk's cuff lies between the pose's wrist and the hand (a sleeve of the
+                # item's colours: the blue cuff paired with the blue-screened pad at (1.25 m, 1.55 m, -42)) was not
+                # found: its slot is still empty
+                label = SLOT_MISSING + label[len(SLOT_MOVED):]
+                box = self.slot_box.get(label, box)
+            if label.startswith(self.prefix):
+                slot = label[len(self.prefix):]
+                active[slot] = {"slot": slot, "box": [round(v, 1) for v in box], "score": round(d.score, 3)}
         return active
 
 
