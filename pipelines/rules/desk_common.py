@@ -74,7 +74,7 @@ def owner(d: Detection, obs: Observation, ctx: RuleContext) -> str | None:
     if desk_closed(obs, ctx.counter):
         return "desk.end_of_day"
     if clerk_present(obs, ctx) is False:
-        if d.label in SECURE_LABELS:
+        if d.label in SECURE_LABELS or beside_papers(d, obs):
             return "post.leave_secure"
         return None if client_present(obs, ctx) else "item.unattended"
     if d.label in PHONE_LABELS:
@@ -82,6 +82,22 @@ def owner(d: Detection, obs: Observation, ctx: RuleContext) -> str | None:
     if is_personal(d.label, ctx.counter):
         return "desk.personal_items"
     return None
+
+
+def beside_papers(d: Detection, obs: Observation, reach: float = 0.5) -> bool:
+    """An unnamed object no larger than papers lying within `reach` x their long side of them on this frame: a part of
+    the same documents that something in front splits off (at (1.2 m, 1.95 m, 30) the evaluator pad hides the sheet's
+    middle; its corner beside the pad, 16 x 11 px 13 px from the rest, read as a weak "box" for item.unattended)."""
+    if d.label not in UNKNOWN_LABELS:
+        return False
+    size = (d.box[2] - d.box[0]) * (d.box[3] - d.box[1])
+    for p in obs.desk_objects:
+        if p.label != "papers" or size > (p.box[2] - p.box[0]) * (p.box[3] - p.box[1]):
+            continue
+        gap = max(p.box[0] - d.box[2], d.box[0] - p.box[2], p.box[1] - d.box[3], d.box[1] - p.box[3], 0.0)
+        if gap <= reach * max(p.box[2] - p.box[0], p.box[3] - p.box[1]):
+            return True
+    return False
 
 
 def owned_by(rule_id: str, obs: Observation, ctx: RuleContext) -> list[Detection]:
