@@ -26,9 +26,10 @@ def render_reference(labels: dict, sign: bool = False):
     static = counter_meshes() + chair_meshes() + monitor_meshes()
     for name in DESK_ITEMS:
         static += prop_meshes(name, *HOME[name])
-    if sign:
-        static += prop_meshes("sign", *HOME["sign"])
-    return Renderer(cam, static, light_gain=float(labels["render"]["light_gain"])).frame([])
+    # The sign is drawn as the clips draw it, a moving prop (per-pixel depth): the static scene's painter's order
+    # sorts its thin board, foot and marker by mean depth and can paint the board over the marker's corner.
+    moving = prop_meshes("sign", *HOME["sign"]) if sign else []
+    return Renderer(cam, static, light_gain=float(labels["render"]["light_gain"])).frame(moving)
 
 
 def add_reference(clip_dir: Path, overwrite: bool = False) -> bool:

@@ -110,3 +110,15 @@ def test_the_simulator_records_the_marker_where_the_pipeline_reads_it_and_unread
     # tune_side (1.3 m, 1.2 m, 35 deg): the side edge cuts the sign itself
     labels, cam = _sim_labels(1.3, 1.2, 35.0)
     assert sign_marker_record(labels, suggested_counter(cam)) == "unread"
+
+
+def test_the_reference_draws_the_sign_as_the_clips_do_so_a_dim_aslant_marker_is_still_read():
+    # (1.5 m, 1.2 m, 38 deg) at a dim light gain: the clips read the shown sign's marker; a reference that put the
+    # sign into the static scene (painter's order by mean depth) painted its board over the marker's corner there
+    from calibration.sim_reference import sign_marker_record
+    from simulator.clip import suggested_counter
+
+    labels, cam = _sim_labels(1.5, 1.2, 38.0)
+    labels["render"]["light_gain"] = 0.8568
+    corners = sign_marker_record(labels, suggested_counter(cam))
+    assert isinstance(corners, list) and len(corners) == 4
