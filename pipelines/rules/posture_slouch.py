@@ -37,9 +37,6 @@ too (not while the head is down on the desk: posture.head_on_desk's, nor while a
 hand at the chin, a phone held up or a reach shifts its own shoulder; leaning on one arm keeps both hands low,
 0.8 sw or more below the shoulder line in every tune/tune_wide lean; nor, as for the tilt, while the line is
 `max_tilt_width_loss` narrower than usual: a fit that lost a shoulder as the head sank moves the line's middle).
-Where backward and sideways point nearly the same way in the image (a camera at face height, 30 deg aside: 10 deg
-apart) a few pixels of sinking solve as a long slide forward and a long one sideways cancelling: the sideways slide
-must keep `min_side_up_share` of itself when the shift is solved as sideways and upward instead.
 A pose whose shoulders read wider than `max_body_width_m` at the clerk belongs to someone nearer the camera (a
 visitor at the counter) and is not judged. Only while seated: with a calibrated camera, the shoulders below
 standing height (`min_standing_shoulder_m`, as the bow rule judges it; a view from above and to one side
@@ -157,11 +154,6 @@ class Params(TimedParams):
         0.35, ge=0, description="... and at least this share of it stays backward when the rest of the slide is taken"
         " as upward (a shoulder lifted by an arm, rising) instead of sideways"
     )
-    min_side_up_share: float | None = Field(
-        0.45, description="leaning on one arm: at least this share of the sideways slide stays when the rest of"
-        " the shift is taken as upward instead of backward (else forward and sideways cancel: no slide; None: not"
-        " checked)"
-    )
     reset_absent_s: float = Field(
         5.0, ge=0, description="the post empty this long: whoever sits down next starts a new usual posture (s)"
     )
@@ -236,7 +228,7 @@ class Slouch(TrackedRule):
             moved = None if not metric or measure(obs, ctx).hand_above(p.back_hand_sw) else _moved_back_m(
                 cam, body.shoulder_mid, self.upright.usual, p.min_back_view)
             if moved is not None:
-                ev["back_m"], ev["side_m"], ev["back_up_m"], ev["side_up_m"] = moved
+                ev["back_m"], ev["side_m"], ev["back_up_m"] = moved
         v = world_torso_vector(body.pose) if len(body.pose.world) >= 25 else None
         if v is not None and p.hips_in_view and self._hips_off_desk(lms, p):
             vw = cam.to_world_axes(v)
@@ -256,7 +248,7 @@ class Slouch(TrackedRule):
         tilt, pitch, roll = med.get("shoulder_tilt_deg"), med.get("lean_pitch_deg"), med.get("lean_roll_deg")
         ear_drop, shoulder_drop = med.get("ear_drop_sw"), med.get("shoulder_drop_sw")
         nose_rise, back, side = med.get("nose_rise_sw"), med.get("back_m"), med.get("side_m")
-        back_up, side_up = med.get("back_up_m"), med.get("side_up_m")
+        back_up = med.get("back_up_m")
         rel_tilt = med.get("tilt_vs_usual_deg")
         bad = (tilt is not None and abs(tilt) > p.max_shoulder_tilt_deg and (
             rel_tilt is None or abs(rel_tilt) > p.max_shoulder_tilt_deg)) or (pitch is not None and (
@@ -271,10 +263,6 @@ class Slouch(TrackedRule):
             and back_up is not None and back_up >= p.min_back_up_share * back
         ) or (side is not None and p.lean_side_m <= abs(side) <= p.max_shift_m and not ctx.values.get("head_down")
               and not narrowed  # a line that lost a shoulder (a nod seen 50 deg aside) drags its middle: no slide
-              # where backward and sideways look alike in the image a few pixels of sinking solve as a long slide
-              # forward and a long one sideways cancelling: taken as a sink instead, no sideways slide is left
-              and (p.min_side_up_share is None or (side_up is not None
-                                                   and side_up * side >= p.min_side_up_share * side * side))
               and not measure(obs, ctx).hand_above(p.side_hand_sw))
         return bad, {k: round(v, 2 if k.endswith("_m") else 1) for k, v in med.items()}
 
@@ -366,14 +354,13 @@ def _shoulder_roll(
 
 def _moved_back_m(
     cam: CameraModel, now: tuple[float, float] | None, usual: tuple[float, ...] | None, min_view: float
-) -> tuple[float, float, float, float] | None:
+) -> tuple[float, float, float] | None:
     """How far the mid-shoulders moved backward (metres, + = away from the desk) from their usual place, read
     through the camera model: the image offsets of 10 cm backward and 10 cm sideways at the clerk are solved for
     from the pixel shift. A camera 30-40 degrees aside sees leaning back as a sideways and upward slide of the
     shoulders (where the head-over-shoulders cue turns the other way); face-on, backward is along the optical
     axis and hardly moves a pixel, so the view must show 10 cm backward at least `min_view` as long as 10 cm
-    upright (else None). Returns (backward, sideways, backward when the rest of the shift is taken as upward,
-    sideways when the rest of it is taken as upward)."""
+    upright (else None). Returns (backward, sideways, backward when the rest of the shift is taken as upward)."""
     if now is None or usual is None:
         return None
     base = np.array([usual[4], usual[1]])
@@ -388,10 +375,8 @@ def _moved_back_m(
     det = bx * sy - sx * by
     ux, uy = (up_px - origin).tolist()
     det_up = bx * uy - ux * by
-    det_side_up = sx * uy - ux * sy
-    if abs(det) < 1e-6 or abs(det_up) < 1e-6 or abs(det_side_up) < 1e-6:
+    if abs(det) < 1e-6 or abs(det_up) < 1e-6:
         return None
     dx, dy = now[0] - usual[4], now[1] - usual[1]
     back_up = 0.1 * (dx * uy - ux * dy) / det_up  # the same shift with its rest taken as upward (a rise)
-    side_up = 0.1 * (dx * uy - ux * dy) / det_side_up  # sideways, the rest taken as upward (a sink, a rise)
-    return 0.1 * (dx * sy - sx * dy) / det, 0.1 * (bx * dy - dx * by) / det, back_up, side_up
+    return 0.1 * (dx * sy - sx * dy) / det, 0.1 * (bx * dy - dx * by) / det, back_up
