@@ -681,19 +681,22 @@ def palm_normal_image(hand: HandResult, cam: CameraModel | None = None) -> np.nd
     if len(hand.landmarks) < 21:
         return None
     pts = np.asarray(hand.landmarks, float)
-    a, b = pts[5] - pts[0], pts[17] - pts[0]
-    a[2] *= HAND_DEPTH_SCALE
-    b[2] *= HAND_DEPTH_SCALE
-    if cam is not None:
-        slope = (pts[(0, 5, 9, 17), :2].mean(axis=0) - (cam.cx, cam.cy)) / cam.f  # the palm centre's ray
-        a[:2] += a[2] * slope
-        b[:2] += b[2] * slope
+    a, b = hand_vector(pts, 5, cam), hand_vector(pts, 17, cam)
     n = np.cross(a, b)  # index base x pinky base: out of a right palm
     norm = float(np.linalg.norm(n))
     if norm < 1e-9:
         return None
     return (-n if hand.handedness == "Left" else n) / norm
 
+
+def hand_vector(pts: np.ndarray, tip: int, cam: CameraModel | None) -> np.ndarray:
+    """The hand's vector wrist -> landmark `tip` (pts: the 21 image landmarks) on `palm_normal_image`'s axes: depth
+    times `HAND_DEPTH_SCALE`, and with the camera the pixels moved by the depth times the palm centre's ray slope."""
+    v = pts[tip] - pts[0]
+    v[2] *= HAND_DEPTH_SCALE
+    if cam is not None:
+        v[:2] += v[2] * ((pts[(0, 5, 9, 17), :2].mean(axis=0) - (cam.cx, cam.cy)) / cam.f)  # the palm centre's ray
+    return v
 
 
 def hand_elevation_deg(hand: HandResult, cam: CameraModel) -> float | None:
@@ -704,13 +707,11 @@ def hand_elevation_deg(hand: HandResult, cam: CameraModel) -> float | None:
     forearm 40-54 deg."""
     if len(hand.landmarks) < 21:
         return None
-    pts = np.asarray(hand.landmarks, float)
-    v = pts[9] - pts[0]
-    v[2] *= HAND_DEPTH_SCALE
-    v[:2] += v[2] * (pts[(0, 5, 9, 17), :2].mean(axis=0) - (cam.cx, cam.cy)) / cam.f
+    v = hand_vector(np.asarray(hand.landmarks, float), 9, cam)
     up = float(cam.to_world_axes(v) @ UP)
     norm = float(np.linalg.norm(v))
     return None if norm < 1e-9 else math.degrees(math.asin(float(np.clip(up / norm, -1.0, 1.0))))
+
 
 # MediaPipe's handedness label against the wrist a hand sits on, where they disagree (447 of 8417 clerk hands on
 # tune + tune_wide): the label's palm sign was right for 91% of the labels scored >= 0.9, about half of those
