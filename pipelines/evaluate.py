@@ -40,6 +40,7 @@ from pipelines.events import Event
 from pipelines.messages import QueueCall, TerminalState
 from pipelines.pipeline import PipelineSettings
 from pipelines.rules.etiquette_common import BOW_CLASSES
+from pipelines.rules.presence_post_empty import Params as PostEmptyParams
 from vision.observation import Observation, read_observations
 
 CACHE_VERSION = 3  # 2: clip/reference bytes instead of size, mtime and path; 3: only the settings set away from
@@ -83,7 +84,7 @@ LABEL_SUBJECTS: dict[str, tuple[str, str]] = {
 # Labels whose truth hangs on whether the pause sign is shown: every post.pause_sign label, and post.empty of an
 # unsigned absence shorter than the paused limit (a longer one is a violation whether the sign is up or not). Where
 # the sign's place is outside the image no camera can tell them (`sign_out_of_view_as_shown`): unmeasurable there.
-SIGN_DEPENDENT_ABSENCE_S = 900.0  # post.empty's default `paused_limit_s`
+# The limit is post.empty's default `paused_limit_s`.
 
 
 def hangs_on_sign(rule_id: str, detail: dict[str, Any]) -> bool:
@@ -92,7 +93,7 @@ def hangs_on_sign(rule_id: str, detail: dict[str, Any]) -> bool:
         return True
     absent_min = detail.get("absent_min")
     return (rule_id == "post.empty" and detail.get("sign") is False and absent_min is not None
-            and float(absent_min) * 60.0 < SIGN_DEPENDENT_ABSENCE_S)
+            and float(absent_min) * 60.0 < PostEmptyParams().paused_limit_s)
 
 
 def sign_place_in_view(raw: dict[str, Any]) -> bool | None:

@@ -805,6 +805,28 @@ def fingers_span_score(hand: HandResult) -> float | None:
     return float(np.clip((SPAN_NONE_DEG - span) / (SPAN_NONE_DEG - SPAN_FULL_DEG), 0.0, 1.0))
 
 
+def pair_hands(wrists: dict[str, tuple[float, float]], hands: list[HandResult], max_px: float,
+               label_cost_px: float = 0.0) -> dict[str, HandResult]:
+    """The hand model's hands paired one to one with the pose wrists ({side: image point}), nearest pairs first,
+    each within `max_px` of its wrist; a hand whose handedness label is not the side costs `label_cost_px` more.
+    Each wrist taking its nearest hand on its own gives one hand to both wrists when the hands lie close together."""
+    pairs = []
+    for k, h in enumerate(hands):
+        if not h.landmarks:
+            continue
+        for side, (u, v) in wrists.items():
+            d = math.hypot(h.landmarks[0][0] - u, h.landmarks[0][1] - v)
+            if d < max_px:
+                pairs.append((d + (0.0 if h.handedness.lower() == side else label_cost_px), side, k))
+    out: dict[str, HandResult] = {}
+    used: set[int] = set()
+    for _, side, k in sorted(pairs):  # equal costs (both wrists on one spot): "left" first, fixed
+        if side not in out and k not in used:
+            out[side] = hands[k]
+            used.add(k)
+    return out
+
+
 def hand_for_wrist(hands: list[HandResult], wrist_uv: np.ndarray, max_px: float) -> HandResult | None:
     """The hand whose wrist landmark lies nearest the pose wrist (handedness labels can be mirrored)."""
     best, best_d = None, max_px

@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from calibration.config import Camera
-from pipelines.geometry import CameraModel
+from pipelines.geometry import CameraModel, pair_hands
 from vision.results import FaceResult, HandResult, PoseResult
 
 NOSE, L_EYE, R_EYE, L_EAR, R_EAR, MOUTH_L, MOUTH_R = 0, 2, 5, 7, 8, 9, 10
@@ -87,26 +87,13 @@ class Body:
         return pts
 
     def matched_hands(self, hands: list[HandResult] | None) -> dict[str, HandResult]:
-        """The hand model's hands paired one to one with the pose wrists, nearest pairs first, each within 0.6 sw
+        """The hand model's hands paired one to one with the pose wrists (`geometry.pair_hands`), each within 0.6 sw
         of its wrist. Each wrist taking every hand within reach gave both wrists the one hand found when the
         other hand lay within 0.6 sw of it (tune_side phone_in_hand (1.55, 1.45, -30): the resting hand 0.08 sw
         from its own wrist and 0.32 sw from the phone hand's pulled that one's centre down onto the desk).
         Handedness labels are not used: they can be mirrored."""
-        reach = 0.6 * (self.shoulder_width or 100)
-        pairs = []
-        for side, idx in HAND_POINTS.items():
-            if (wrist := self.pt(idx[0], 0.3)) is None:
-                continue
-            for k, h in enumerate(hands or []):
-                if h.landmarks and (d := dist((h.landmarks[0][0], h.landmarks[0][1]), wrist)) < reach:
-                    pairs.append((d, side, k))
-        out: dict[str, HandResult] = {}
-        taken: set[int] = set()
-        for _, side, k in sorted(pairs):  # equal distances (both wrists on one spot): "left" first, fixed
-            if side not in out and k not in taken:
-                out[side] = (hands or [])[k]
-                taken.add(k)
-        return out
+        wrists = {side: w for side, idx in HAND_POINTS.items() if (w := self.pt(idx[0], 0.3)) is not None}
+        return pair_hands(wrists, hands or [], 0.6 * (self.shoulder_width or 100))
 
     def hand_near(self, side: str, target: P | None, radius_sw: float, hands: list[HandResult] | None = None) -> bool:
         """Any point of that hand within radius (in shoulder widths) of the target."""

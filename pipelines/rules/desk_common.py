@@ -21,7 +21,7 @@ from pipelines.geometry import hand_for_wrist
 from pipelines.rules._body import L_WR, R_WR, Body, box_center
 from pipelines.temporal import Clock, IncidentTracker, Timing
 from vision.observation import Observation
-from vision.results import Detection
+from vision.results import Box, Detection
 from vision.roi import box_holds, overlap_of_smaller
 
 SLOT_MISSING, SLOT_MOVED = "slot_missing:", "slot_moved:"
@@ -180,13 +180,19 @@ def clerk_cuff(d: Detection, obs: Observation, reach_sw: tuple[float, float] = (
     the hand model's wrist nearest it, `reach_sw` shoulder widths apart (misplaced, yet the same hand). The desk stage
     masks the limb up to the pose's wrist and the hand where the hand model sees it; the cuff between them (the pose's
     wrist 0.9 shoulder widths short at (1.5 m, 1.9 m, -50), the cuff 0.4 across) is no item."""
-    if d.label not in UNKNOWN_LABELS or obs.pose is None or not obs.hands:
+    return d.label in UNKNOWN_LABELS and on_clerk_cuff(d.box, obs, reach_sw, band_sw, size_sw)
+
+
+def on_clerk_cuff(box: Box, obs: Observation, reach_sw: tuple[float, float] = (0.5, 1.5), band_sw: float = 0.25,
+                  size_sw: float = 0.5) -> bool:
+    """`clerk_cuff`'s place test for any box: also a slot report "moved" onto the cuff (desk_slots)."""
+    if obs.pose is None or not obs.hands:
         return False
     body = Body(obs.pose, min_vis=0.0)  # the landmarks as fitted: a misplaced wrist is what this looks for
     sw = body.shoulder_width
-    if sw is None or max(d.box[2] - d.box[0], d.box[3] - d.box[1]) > size_sw * sw:
+    if sw is None or max(box[2] - box[0], box[3] - box[1]) > size_sw * sw:
         return False
-    c = box_center(d.box)
+    c = box_center(box)
     for i in (L_WR, R_WR):
         if (a := body.pt(i)) is None:
             continue

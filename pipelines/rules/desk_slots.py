@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from calibration.config import CounterConfig
@@ -10,12 +9,11 @@ from pipelines.engine import RuleContext, register
 from pipelines.rules.desk_common import (
     SLOT_MISSING,
     SLOT_MOVED,
-    UNKNOWN_LABELS,
     DeskRule,
     DeskTiming,
-    clerk_cuff,
     desk_closed,
     min_duration,
+    on_clerk_cuff,
 )
 from vision.observation import Observation
 from vision.results import Box
@@ -36,7 +34,7 @@ class _SlotRule(DeskRule):
             label, box = d.label, d.box
             if label.startswith(SLOT_MISSING):
                 self.slot_box[label] = box
-            elif label.startswith(SLOT_MOVED) and clerk_cuff(replace(d, label=UNKNOWN_LABELS[0]), obs):
+            elif label.startswith(SLOT_MOVED) and on_clerk_cuff(box, obs):
                 # the item "found" where the clerk's cuff lies between the pose's wrist and the hand (a sleeve of the
                 # item's colours: the blue cuff paired with the blue-screened pad at (1.25 m, 1.55 m, -42)) was not
                 # found: its slot is still empty

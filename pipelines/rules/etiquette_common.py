@@ -40,6 +40,7 @@ from pipelines.geometry import (
     image_points,
     learn_upright,
     measure_bow,
+    pair_hands,
     rotate_forward,
     segment_length_lower_bound,
     visibility,
@@ -426,22 +427,9 @@ def assign_hands(frame: Frame, hands: list[HandResult]) -> dict[str, HandResult]
     a tenth of that radius). Matching each wrist on its own gave one hand to both wrists when the hands rest
     together on the desk, and the side-based palm sign then read the left palm as up (do-nothing clips)."""
     max_px = 0.25 * frame.cam.cx
-    pairs = []
-    for k, h in enumerate(hands):
-        if not h.landmarks:
-            continue
-        for side, wrist in (("left", L_WRIST), ("right", R_WRIST)):
-            lm = frame.pose.landmarks[wrist]
-            d = float(np.hypot(h.landmarks[0][0] - lm.x, h.landmarks[0][1] - lm.y))
-            if d <= max_px:
-                pairs.append((d + (0.0 if h.handedness.lower() == side else 0.1 * max_px), k, side))
-    out: dict[str, HandResult] = {}
-    used: set[int] = set()
-    for _, k, side in sorted(pairs):
-        if k not in used and side not in out:
-            out[side] = hands[k]
-            used.add(k)
-    return out
+    wrists = {side: (frame.pose.landmarks[i].x, frame.pose.landmarks[i].y)
+              for side, i in (("left", L_WRIST), ("right", R_WRIST))}
+    return pair_hands(wrists, hands, max_px, 0.1 * max_px)
 
 
 def shoulder_height_m(frame: Frame) -> float:
