@@ -259,7 +259,6 @@ class CounterPipelineImpl:
         self.frame_index += 1
         if not self.perception:
             return obs
-        from vision.detector import is_person, nms_detections
 
         timer = StageTimer()
         with timer.stage("motion"):
@@ -337,47 +336,8 @@ class CounterPipelineImpl:
                 self.hands_t, self.hands_i = t, i
             obs.ran.append("hands")
 
-        if "detector" in needs and body is not None and act is not None and i % self.s.detector_every == 0:
-            view = self._held_view(body, w, h)  # phone.use's view of a hand held up in front (both crops ask it)
-            rois = self._object_rois(body, obs, act, w, h, view)
-            held = self._held_rois(body, obs, act, w, h, view)  # phone.use's look beyond the fingers: phones only
-            if rois or held:
-                with timer.stage("detector"):
-                    dets = [d for roi in rois for d in self._call("detector", "detect", image, roi=roi,
-                                                                           min_score=self.s.min_score)]
-                    dets += self._held_look(image, held, body.shoulder_width / view.k)
-                # one object found again in an overlapping crop: keep its best-scoring box
-                obs.detections = nms_detections([d for d in dets if not is_person(d)], iou=0.5)
-                obs.ran.append("detector")
-            self.detected = (i, obs.detections if "detector" in obs.ran else [])
-        elif ("detector" in needs and body is not None and act is not None and self.s.held_every > 0
-              and i % self.s.held_every == 0
-              and (held := self._held_rois(body, obs, act, w, h, view := self._held_view(body, w, h)))):
-            # phone.use's look between the detector's runs: a handset seen from the back scores 0.0-0.34 frame to
-            # frame, and every 3rd frame can miss it. Recorded only when it finds a phone, beside what the last run
-            # found (on the last detector frame), so the other rules' finds stand as they were.
-            with timer.stage("detector"):
-                phones = self._held_look(image, held, body.shoulder_width / view.k)
-            if phones:
-                last_i, last = self.detected
-                kept = last if last_i == i - i % self.s.detector_every else []  # not `carried`: the stage list
-                obs.detections = nms_detections([*kept, *phones], iou=0.5)
-                obs.ran.append("detector")
-        # a hand phone.use's own test holds up in front that the look's gate skips (from aside the wrist hangs below
-        # its elbow, away from the face: tune_side phone_in_hand (1.55 m, 1.45 m, -30)): the slab alone looks there
-        if ("detector" in needs and body is not None and act is not None and self.s.held_slab_only
-                and self.s.held_slab is not None and (self.s.held_every > 0 and i % self.s.held_every == 0
-                                                      or i % self.s.detector_every == 0)
-                and (extra := self._held_rois(body, obs, act, w, h, view := self._held_view(body, w, h), True))):
-            with timer.stage("held_slab"):  # no detector run: its own stage, so the bench counts no SSD
-                slabs = [d for roi in extra for d in dark_slabs(image.bgr, roi, body.shoulder_width / view.k,
-                                                                self.s.held_slab)]
-            if slabs:  # recorded as the look between runs records its phones: beside the last run's finds
-                if "detector" not in obs.ran:
-                    last_i, last = self.detected
-                    obs.detections = list(last) if last_i == i - i % self.s.detector_every else []
-                    obs.ran.append("detector")
-                obs.detections = nms_detections([*obs.detections, *slabs], iou=0.5)
+        if "detector" in needs and body is not None and act is not None:
+            self._objects(image, body, obs, act, i, w, h, timer)
 
         if "markers" in needs and i % self.s.markers_every == 0:
             with timer.stage("markers"):
@@ -512,26 +472,81 @@ class CounterPipelineImpl:
             rois.append(roi)
         return rois
 
-    def _held_rois(self, body: Body, obs: Observation, act: HandActivity, w: int, h: int, view: View,
-                   slab_only: bool = False) -> list:
-        """phone.use's extra look: per hand held up in front while the gaze is down (the pose path's frames), a
-        crop of `held_crop_sw` centred `held_crop_fwd_sw` beyond the wrist along the hand, where a phone held up
-        and read stands: the hand-centred crop cuts it in half, and the SSD finds a handset better with the hand
-        and chest around it (tune splits, phone_in_hand's held frames: COCO "cell phone" >= 0.2 in 8 of 12 clips
-        here, 1 of 12 in the 1-sw hand crop; 0 of ~100 eating/drinking/fidget/handover/do-nothing clips' hands held
-        in front). Only the phones found there count, from `held_phone_score`. Its own reason to run the detector:
-        from aside a hand held up in front is neither near the face nor over its elbow (the other crops' hands).
-        `slab_only`: the crops of the hands phone.use's own test holds that the look skips (`held_slab_only`)."""
+    def _objects(self, image: _Frame, body: Body, obs: Observation, act: HandActivity, i: int, w: int, h: int,
+                 timer: Any) -> None:
+        """The object detector on its cadence, phone.use's held look (with it, and alone between its runs) and the
+        slab-only look, all on one view of the held hand and one pick of the hands to look at."""
+        from vision.detector import is_person, nms_detections
+
+        on_run = i % self.s.detector_every == 0
+        on_held = self.s.held_every > 0 and i % self.s.held_every == 0
+        if not (on_run or on_held):
+            return
+        view = self._held_view(body, w, h)  # phone.use's view of a hand held up in front (every look asks it)
+        look_sides, slab_sides = self._held_sides(body, obs, act, view)
+        unit = (body.shoulder_width or 0.0) / view.k  # the body's width; only a held crop (sw known) uses it
+        if on_run:
+            rois = self._object_rois(body, obs, act, w, h, view)
+            held = self._held_crops(body, look_sides, w, h, view)  # phone.use's look beyond the fingers: phones only
+            if rois or held:
+                with timer.stage("detector"):
+                    dets = [d for roi in rois for d in self._call("detector", "detect", image, roi=roi,
+                                                                           min_score=self.s.min_score)]
+                    dets += self._held_look(image, held, unit)
+                # one object found again in an overlapping crop: keep its best-scoring box
+                obs.detections = nms_detections([d for d in dets if not is_person(d)], iou=0.5)
+                obs.ran.append("detector")
+            self.detected = (i, obs.detections if "detector" in obs.ran else [])
+        elif held := self._held_crops(body, look_sides, w, h, view):
+            # phone.use's look between the detector's runs: a handset seen from the back scores 0.0-0.34 frame to
+            # frame, and every 3rd frame can miss it. Recorded only when it finds a phone, beside what the last run
+            # found (on the last detector frame), so the other rules' finds stand as they were.
+            with timer.stage("detector"):
+                phones = self._held_look(image, held, unit)
+            if phones:
+                last_i, last = self.detected
+                kept = last if last_i == i - i % self.s.detector_every else []  # not `carried`: the stage list
+                obs.detections = nms_detections([*kept, *phones], iou=0.5)
+                obs.ran.append("detector")
+        # a hand phone.use's own test holds up in front that the look's gate skips (from aside the wrist hangs below
+        # its elbow, away from the face: tune_side phone_in_hand (1.55 m, 1.45 m, -30)): the slab alone looks there
+        if (self.s.held_slab_only and self.s.held_slab is not None
+                and (extra := self._held_crops(body, slab_sides, w, h, view))):
+            with timer.stage("held_slab"):  # no detector run: its own stage, so the bench counts no SSD
+                slabs = [d for roi in extra for d in dark_slabs(image.bgr, roi, unit, self.s.held_slab)]
+            if slabs:  # recorded as the look between runs records its phones: beside the last run's finds
+                if "detector" not in obs.ran:
+                    last_i, last = self.detected
+                    obs.detections = list(last) if last_i == i - i % self.s.detector_every else []
+                    obs.ran.append("detector")
+                obs.detections = nms_detections([*obs.detections, *slabs], iou=0.5)
+
+    def _held_sides(self, body: Body, obs: Observation, act: HandActivity, view: View) -> tuple[set, set]:
+        """The hands phone.use's extra looks crop, while the gaze is down: (the held look's, the slab-only look's).
+        The held look: per hand held up in front (the pose path's frames), a crop beyond the fingers
+        (`_held_crops`), where a phone held up and read stands: the hand-centred crop cuts it in half, and the SSD
+        finds a handset better with the hand and chest around it (tune splits, phone_in_hand's held frames: COCO
+        "cell phone" >= 0.2 in 8 of 12 clips here, 1 of 12 in the 1-sw hand crop; 0 of ~100
+        eating/drinking/fidget/handover/do-nothing clips' hands held in front). Only the phones found there count,
+        from `held_phone_score`. Its own reason to run the detector: from aside a hand held up in front is neither
+        near the face nor over its elbow (the other crops' hands). The slab-only look: the hands phone.use's own
+        test holds that the held look skips (`held_slab_only`)."""
         if self.phone_use is None or self.s.held_crop_sw <= 0 or body.shoulder_width is None:
-            return []
+            return set(), set()
         # the gate's held_front hands, and those phone.use's own test takes as held up in front that are near the
         # face (a head bent over the phone) or have the wrist over the elbow as the gate wants: from aside the gate's
         # image-x test misses a hand held in front, which shows beside the nose (phone_use.held_view)
         held = {side for side in HAND_POINTS if self._held_for_phone_use(body, obs, side, view)}
-        sides = act.held_front | {side for side in held if side in act.near_face or side in act.forearm_up}
-        if slab_only:  # that test alone is no SSD run's worth (83 clips' more frames, do_nothing ones: session 14)
-            sides = held - sides
-        if not sides or not self._looking_down(body, obs, view):
+        look = act.held_front | {side for side in held if side in act.near_face or side in act.forearm_up}
+        slab_only = held - look  # that test alone is no SSD run's worth (83 clips' more frames, do_nothing: session 14)
+        if not (look or slab_only) or not self._looking_down(body, obs, view):
+            return set(), set()
+        return look, slab_only
+
+    def _held_crops(self, body: Body, sides: set, w: int, h: int, view: View) -> list:
+        """A crop of `held_crop_sw` per hand of `sides`, centred `held_crop_fwd_sw` beyond the wrist along the
+        hand (`_held_sides` names the hands)."""
+        if not sides:
             return []
         sw = body.shoulder_width / view.k  # the body's width, not the side-on shoulder line's
         rois = []
