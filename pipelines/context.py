@@ -14,13 +14,32 @@ from pydantic import BaseModel, Field
 
 from calibration.config import CounterConfig, point_in_polygon
 from pipelines.engine import RuleContext
-from pipelines.rules._body import L_EAR, L_EL, L_HIP, L_SH, L_WR, NOSE, R_EAR, R_EL, R_HIP, R_SH, R_WR, Body, box_center
+from pipelines.rules._body import (
+    L_EAR,
+    L_EL,
+    L_HIP,
+    L_SH,
+    L_WR,
+    NOSE,
+    R_EAR,
+    R_EL,
+    R_HIP,
+    R_SH,
+    R_WR,
+    STANDING_SHOULDER_M,
+    Body,
+    box_center,
+    calibrated,
+)
+from pipelines.rules._frame import camera, mid_shoulder_height_m, seated_reading
 from pipelines.temporal import toward
 from vision.observation import Marker, Observation
 from vision.results import Detection, HandResult, PoseResult
 from vision.roi import clerk_box, overlap_of_smaller
 
 Polygon = list[tuple[float, float]]
+# posture.head_on_desk's and posture.slouch's default standing_memory_s: the shared StandingMemory they read
+LYING_STANDING_MEMORY_S = 10.0
 
 
 class ContextParams(BaseModel):
@@ -46,6 +65,10 @@ class ContextParams(BaseModel):
     )
     head_down_memory_s: float = Field(
         1.5, ge=0, description="lying on the desk this recently still silences fidget/slouch/eating"
+    )
+    lying_hold_s: float = Field(
+        600.0, ge=0, description="a clerk last seen seated going down onto the desk stays present while unseen, "
+                                 "at most this long (s; posture.head_on_desk's lost_hold_s; 0: off)"
     )
 
 
@@ -94,6 +117,9 @@ class ContextDeriver:
             counter.zones.sign, counter.camera.width, counter.camera.height)
         self.head_down_t = float("-inf")
         self.calls_seen = False
+        self.lying_t: float | None = None  # when the clerk at the post was last seen going down onto the desk
+        self.clerk_seen: Detection | None = None  # the clerk's box at the post, kept while lying there unseen
+        self.lying_head: float | None = None  # ... the head's height over the shoulders then (sw)
 
     def __call__(self, obs: Observation, ctx: RuleContext) -> None:
         t, z, v = obs.t, self.counter.zones, ctx.values
@@ -120,42 +146,6 @@ class ContextDeriver:
         if height is not None and height <= self.p.head_down_sw:
             self.head_down_t = t
         v["head_down"] = t - self.head_down_t <= self.p.head_down_memory_s
-
-        # Who is at the post. A colleague covering (B角) is a person in the post zone: staffed.
-        if not obs.camera_ok:
-            ctx.clerk_present = None  # an outage is never an empty post
-        elif pose_in_post or in_post:
-            ctx.clerk_present = True
-        elif "pose" in obs.ran or people is not None:
-            ctx.clerk_present = False
-        else:
-            ctx.clerk_present = None
-        v["staffed_by"] = "pose" if pose_in_post else ("person_box" if in_post else None)
-
-        # Client at the window: a person in the client zone, or a recent queue call.
-        self.calls_seen = self.calls_seen or bool(ctx.calls)
-        clerk = clerk_box(in_post, anchor)
-        clients = [d for d in people or [] if self._at_window(d, clerk, obs.image_size)]
-        zone_known = z.client is not None and people is not None
-        called = bool(ctx.calls_since(self.p.client_call_window_s))
-        if clients or called:
-            ctx.client_present = True
-        elif zone_known or self.calls_seen:
-            ctx.client_present = False
-        else:
-            ctx.client_present = None
-
-        # Visitors (串岗、扎堆聊天): every person box near the post at any score (post.chatting applies its own
-        # minimum: a visitor half hidden behind the clerk scores low), minus those overlapping the clerk's or
-        # a client's box.
-        seen = self.people_any.items if t - self.people_any.t <= self.p.memory_s else None
-        taken = [b for b in (clerk, *clients) if b is not None]
-        v["visitor_boxes"] = [
-            d for d in seen or [] if _near_post(d, z.post, obs.image_size)
-            and not any(overlap_of_smaller(d.box, b.box) > 0.5 for b in taken)
-            and not self._at_window(d, clerk, obs.image_size)
-        ] if seen is not None else None
-
         # Pause sign: the ArUco marker (in the sign zone when one is drawn), remembered for a while.
         if "markers" in obs.ran:
             for m in obs.markers:
@@ -172,6 +162,93 @@ class ContextDeriver:
         v["sign_shown"] = sign
         v["sign_in_view"] = self.sign_ever_seen or self.sign_place_seen
         v["paused"] = sign or ctx.terminal_paused
+
+        lying = self._lying(obs, ctx, pose, anchor)
+
+        # Who is at the post. A colleague covering (B角) is a person in the post zone: staffed.
+        if not obs.camera_ok:
+            ctx.clerk_present = None  # an outage is never an empty post
+        elif pose_in_post or in_post:
+            ctx.clerk_present = True
+        elif lying:
+            ctx.clerk_present = True  # lying on the desk, unseen (see _lying)
+        elif "pose" in obs.ran or people is not None:
+            ctx.clerk_present = False
+        else:
+            ctx.clerk_present = None
+        v["staffed_by"] = "pose" if pose_in_post else ("person_box" if in_post else ("lying" if lying else None))
+        v["lying_head_sw"] = self.lying_head if v["staffed_by"] == "lying" else None  # read by head_on_desk
+
+        # Client at the window: a person in the client zone, or a recent queue call.
+        self.calls_seen = self.calls_seen or bool(ctx.calls)
+        clerk = clerk_box(in_post, anchor)
+        if clerk is not None:
+            self.clerk_seen = clerk
+        elif not lying:
+            self.clerk_seen = None
+        clients = [d for d in people or [] if self._at_window(d, clerk, obs.image_size)]
+        zone_known = z.client is not None and people is not None
+        called = bool(ctx.calls_since(self.p.client_call_window_s))
+        if clients or called:
+            ctx.client_present = True
+        elif zone_known or self.calls_seen:
+            ctx.client_present = False
+        else:
+            ctx.client_present = None
+
+        # Visitors (串岗、扎堆聊天): every person box near the post at any score (post.chatting applies its own
+        # minimum: a visitor half hidden behind the clerk scores low), minus those overlapping the clerk's or
+        # a client's box.
+        seen = self.people_any.items if t - self.people_any.t <= self.p.memory_s else None
+        # A clerk lying on the desk unseen (_lying) is not boxed at the post, but may be boxed beside it (the body
+        # folded forward over the desk's edge): the box that held the post before stands for the clerk.
+        taken = [b for b in (clerk if clerk is not None or not lying else self.clerk_seen, *clients) if b is not None]
+        v["visitor_boxes"] = [
+            d for d in seen or [] if _near_post(d, z.post, obs.image_size)
+            and not any(overlap_of_smaller(d.box, b.box) > 0.5 for b in taken)
+            and not self._at_window(d, clerk, obs.image_size)
+        ] if seen is not None else None
+
+
+    def _lying(self, obs: Observation, ctx: RuleContext, pose: PoseResult | None,
+               anchor: tuple[float, float] | None) -> bool:
+        """Whether the clerk lies on the desk out of the models' sight: the pose model loses a clerk lying on the
+        forearms (face and arms hidden) and the person detector does not box a body folded over the desk, so the
+        post reads empty for as long as the clerk lies there. The last frame seen at the post tells it from leaving:
+        a clerk going down onto the desk is seated (the shoulders below standing height, and not at it within the
+        standing memory, 10 s) with the head at most `head_down_sw` over the shoulder line; a clerk leaving stands
+        up first (shoulders at standing height, which also leaves a deep bow out). From such a frame on the clerk
+        stays present while unseen (no pose, or a pose beside the post below standing height: the lying body refit
+        with its shoulders slid out of the post zone), until seen again at the post (upright, or lying: then held
+        anew), seen standing or away from the post, the pause sign or the terminal's pause (the clerk means to
+        leave), or `lying_hold_s` after the last frame seen going down. Needs a calibrated camera (metres at the
+        clerk); without one nothing is held."""
+        t, v = obs.t, ctx.values
+        if self.p.lying_hold_s <= 0 or not obs.camera_ok or not calibrated(self.counter.camera):
+            self.lying_t = None
+            return False
+        body: Body | None = v["body"]
+        if body is not None:  # the clerk seen at the post: going down, or not
+            stood, _ = seated_reading(obs, ctx, STANDING_SHOULDER_M, LYING_STANDING_MEMORY_S)
+            height = v["head_height_sw"]
+            if stood is not None:
+                head_low = height is not None and height <= self.p.head_down_sw
+                self.lying_t, self.lying_head = (t, height) if not stood and head_low else (None, None)
+            return False
+        if self.lying_t is None:
+            return False
+        if pose is not None and anchor is not None:  # a pose away from the post: the lying clerk refit beside it?
+            seen = Body(pose)
+            sh = seen.pt(L_SH), seen.pt(R_SH)
+            up = sh[0] is not None and sh[1] is not None and mid_shoulder_height_m(
+                camera(obs, ctx), sh[0], sh[1]) >= STANDING_SHOULDER_M
+            if up or not _point_near_post(anchor, self.counter.zones.post):
+                self.lying_t = None  # standing, or gone from the post: left
+                return False
+        if v["paused"] or t - self.lying_t > self.p.lying_hold_s:
+            self.lying_t = None
+            return False
+        return True
 
     def _at_window(self, d: Detection, clerk: Detection | None, size: tuple[int, int]) -> bool:
         """A person box in the client zone, other than the clerk's, and not one standing at the clerk's depth: a client
@@ -229,11 +306,16 @@ def _in_zone(d: Detection, zone: Polygon) -> bool:
 
 def _near_post(d: Detection, post: Polygon | None, size: tuple[int, int]) -> bool:
     """Within half a post-width of the post zone (a neighbour leaning over, a colleague standing by)."""
+    return _point_near_post(box_center(d.box), post)
+
+
+def _point_near_post(point: tuple[float, float], post: Polygon | None) -> bool:
+    """Within half a post-width of the post zone's bounding box."""
     if post is None:
         return True
     xs, ys = [p[0] for p in post], [p[1] for p in post]
     margin = 0.5 * (max(xs) - min(xs))
-    cx, cy = box_center(d.box)
+    cx, cy = point
     return min(xs) - margin <= cx <= max(xs) + margin and min(ys) - margin <= cy <= max(ys) + margin
 
 

@@ -314,7 +314,11 @@ class DeskRule(Rule):
                 and not clerk_cuff(d, obs)]
 
     def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
-        return self.incidents.step(ctx.clock, self.active(obs, ctx) if desk_ran(obs) else None)
+        # The clerk lying over the desk out of the pose model's sight (the context's staffed_by "lying") hides it, and
+        # no pose masks the arms and head the desk stage then reports as objects (an unnamed blob, once a "donut"):
+        # the desk cannot be judged on such frames.
+        judged = desk_ran(obs) and ctx.values.get("staffed_by") != "lying"
+        return self.incidents.step(ctx.clock, self.active(obs, ctx) if judged else None)
 
     def finish(self, ctx: RuleContext) -> list[Event]:
         return self.incidents.finish()
