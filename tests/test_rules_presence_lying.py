@@ -104,3 +104,17 @@ def test_recorded_long_lie_at_38_deg_is_not_an_empty_post_and_a_walk_out_still_i
     x300 = {"post.empty": {"min_duration": 0.2}, "post.pause_sign": {"absent_without_sign_s": 0.1}}
     evs = run_rules(obs, PRESENCE, counter=counter, overrides=x300)
     assert spans(evs, "post.empty") == [(2.0, 6.8)] and spans(evs, "post.pause_sign") == [(2.0, 6.8)]
+
+
+def test_head_on_desk_holds_a_lie_whose_last_frames_slid_out_of_the_post_zone():
+    # seen from aside the lying shoulders slide out of the post zone (y > 540 here): the person box holds the post for
+    # a frame or two, then the person run finds nobody; head_on_desk's own carry-over wants the head seen down with
+    # the pose in the post, the context's hold (ContextDeriver._lying) takes the box-held frame too
+    slid = frame(pose=clerk({0: (640, 395), 7: (700, 390), 8: (580, 390)}, shift=(0, 200)), face_=None)
+    assert run_rules(stream(seconds(slid, 1)), ["post.empty"], counter=CFG) == []  # the box holds it
+    specs = seconds(frame(), 5) + seconds(slid, 1) + seconds(GONE, 60) + seconds(frame(), 5)
+    (span,) = spans(run_rules(stream(specs), ["posture.head_on_desk"], counter=CFG), "posture.head_on_desk")
+    assert span[0] <= 6.0 and span[1] >= 65.0
+    # a head over the rule's own limits on that frame (lost_head_sw, max_head_height_sw) is not carried
+    strict = {"posture.head_on_desk": {"lost_head_sw": 0.0, "max_head_height_sw": 0.0}}
+    assert run_rules(stream(specs), ["posture.head_on_desk"], counter=CFG, overrides=strict) == []

@@ -15,6 +15,9 @@ head still over the shoulder line, calibrated camera) is a slump, posture.slouch
 the pose stays: the pose lost right after such a frame is carried over as lying (the model keeps a slumped clerk's
 face and torso, and loses one going down onto the forearms, often before the shoulders have sunk far, or before the
 head reaches the shoulder line: a head `lost_head_sw` or less over it on the last frame seen carries the loss over).
+The context's hold of a clerk lying unseen (ContextDeriver._lying, staffed_by "lying") carries the loss over as well,
+when the head on its last frame seen was within those limits: it also takes a last frame the person box held, with the
+lying shoulders slid out of the post zone (seen from aside), which the rule's own carry-over does not.
 """
 
 from __future__ import annotations
@@ -86,6 +89,11 @@ class HeadOnDesk(TrackedRule):
             # (face and torso in view) but loses one going down onto the forearms, often half-way down
             self.last_down, self.down_since_lost = sinking and ctx.values.get("staffed_by") == "pose", None
             return down, {"head_height_sw": round(height, 2)}
+        lying_head = ctx.values.get("lying_head_sw")
+        if body is None and lying_head is not None and lying_head <= max(p.lost_head_sw, p.max_head_height_sw):
+            # the context holds the clerk lying on the desk unseen (seen going down at the post, seated, then lost),
+            # also where the last frames were held by the person box with the shoulders slid out of the post zone
+            self.last_down = True
         if body is not None or not self.last_down or ctx.clerk_present is False and obs.pose is not None:
             # a body without a head/shoulders reading, an upright clerk lost, or a pose seen away from the post
             self.last_down = self.last_down and body is None and obs.pose is None
