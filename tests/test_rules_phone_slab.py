@@ -71,3 +71,40 @@ def test_the_held_look_reports_a_slab_the_detector_does_not_name():
 
     assert held_finds() == [SLAB_LABEL]
     assert held_finds(held_slab=None) == []
+
+
+def test_a_phone_find_standing_on_a_desk_slot_is_the_slots_item():
+    # From 50 deg aside the pen holder stands beside hands held together at the chest and the SSD names it a cell phone
+    # in the held hand's crop: a find whose box stands on a slot (bottom-centre inside) over much of it is that item
+    from calibration.config import Slot, default_counter
+
+    def counter(polygon: list[tuple[float, float]]):
+        cfg = default_counter(1280, 720, counter_id="c1")
+        return cfg.model_copy(update={"slots": [Slot(name="pen_holder", polygon=polygon)]})
+
+    box_on = det("cell phone", 600, 460, size=60, score=0.5)  # box 570-630 x 430-490
+    reading = stream(seconds(frame(pose=HELD, face_=face(pitch=35.0), detections=[box_on]), 8))
+    pen_holder = counter([(570, 475), (630, 475), (630, 500), (570, 500)])  # covered 0.6, the box stands on it
+    assert run_rules(reading, ["phone.use"], counter=pen_holder) == []
+    assert spans(run_rules(reading, ["phone.use"], counter=pen_holder,
+                           overrides={"phone.use": {"slot_cover": 1.1}}), "phone.use")  # off: read as a phone
+    # a phone held up beside a slot, covering half of it with its bottom edge off it, or in front of a large one (the
+    # monitor) covering a sliver of it
+    assert spans(run_rules(reading, ["phone.use"], counter=counter([(540, 450), (600, 450), (600, 480), (540, 480)])),
+                 "phone.use")
+    assert spans(run_rules(reading, ["phone.use"], counter=counter([(400, 300), (800, 300), (800, 700), (400, 700)])),
+                 "phone.use")
+    # a slab standing there is the item too
+    slab = stream(seconds(frame(pose=HELD, face_=face(pitch=35.0), detections=[SLAB]), 8))  # box 580-620 x 420-460
+    assert run_rules(slab, ["phone.use"], counter=counter([(580, 450), (620, 450), (620, 470), (580, 470)])) == []
+
+
+def test_box_cover_and_row_inside():
+    from pipelines.geometry import box_cover, row_inside
+
+    square = [(0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0)]
+    assert box_cover((0, 0, 5, 10), square) == 0.5 and box_cover((5, 5, 20, 20), square) == 0.25
+    assert box_cover((20, 20, 30, 30), square) == 0.0 and box_cover((-1, -1, 11, 11), square) == 1.0
+    assert abs(box_cover((0, 0, 5, 5), [(0.0, 0.0), (10.0, 0.0), (0.0, 10.0)]) - 0.5) < 1e-9
+    assert row_inside(5, 0, 10, square) == 1.0 and row_inside(5, -10, 10, square) == 0.5
+    assert row_inside(20, 0, 10, square) == 0.0 and row_inside(5, 0, 10, [(0.0, 0.0), (10.0, 10.0), (0.0, 10.0)]) == 0.5

@@ -45,9 +45,10 @@ from typing import Any, ClassVar
 import numpy as np
 from pydantic import Field
 
+from calibration.config import Slot
 from pipelines.engine import RuleContext, register
 from pipelines.events import Severity
-from pipelines.geometry import FORWARD, UP, CameraModel
+from pipelines.geometry import FORWARD, UP, CameraModel, box_cover, row_inside
 from pipelines.rules._base import TimedParams, TrackedRule, best, body_of
 from pipelines.rules._body import NOSE, Body, nose_over_shoulders_m
 from pipelines.rules._frame import PHONE_LABELS, HandMeasure, camera, measure
@@ -55,7 +56,7 @@ from pipelines.rules.phone_call import at_ear
 from pipelines.temporal import SlowBaseline
 from vision.observation import Observation
 from vision.phone_slab import SLAB_LABEL
-from vision.results import FaceResult
+from vision.results import Detection, FaceResult
 
 SLAB_LABEL_SET = frozenset({SLAB_LABEL})
 
@@ -102,6 +103,14 @@ class Params(TimedParams):
     # reports a near-black handset-shaped patch there (vision/phone_slab.py)
     slab_evidence: bool = Field(True, description="a dark handset-shaped patch in the held hand's crop counts as a "
                                 "phone seen (evidence 'slab')")
+    # From 50 deg aside the pen holder stands beside hands held together at the chest and COCO's SSD scored it a
+    # "cell phone" (0.21-0.66) in the held look's crop: its box stands on the pen holder's slot (0.9-1.0 of its bottom
+    # edge inside) over 0.39-0.55 of it. A phone held up beside or in front of a slot, seen from 40-55 deg aside:
+    # covering 0.32-0.40 of one with 0-0.05 of its bottom edge on it, or standing on one (0.52-0.71) over 0.03-0.05
+    slot_foot: float = Field(0.5, ge=0, description="a phone find with this share of its box's bottom edge on a desk "
+                             "slot ...")
+    slot_cover: float = Field(0.3, ge=0, description="... and covering this share of the slot stands on it: the "
+                              "slot's item the detector misnamed, not a phone (over 1: off)")
 
 
 @dataclass(frozen=True)
@@ -165,6 +174,18 @@ def held_in_front(hm: HandMeasure, p: Params, view: View = FACE_ON) -> bool:
     return p.min_height_sw <= height <= p.max_height_sw and lateral <= p.max_lateral_sw and forearm_raised
 
 
+def on_slot(d: Detection, slots: list[Slot], p: Params) -> str | None:
+    """The desk slot this find stands on: `slot_foot` of its box's bottom edge inside the slot's polygon, and the box
+    covering `slot_cover` of the slot. That is the slot's own item as the detector misnames it (a pen holder read as
+    a phone); a phone held up beside or in front of a slot, seen from aside, covers a sliver of it or stands off it.
+    None when it stands on none."""
+    x1, _, x2, y2 = d.box
+    for slot in slots:
+        if row_inside(y2, x1, x2, slot.polygon) >= p.slot_foot and box_cover(d.box, slot.polygon) >= p.slot_cover:
+            return slot.name
+    return None
+
+
 def one_hand_reading(hm: HandMeasure, hands: dict[str, HandMeasure], p: Params) -> bool:
     """The held hand raised clearly above the other one and away from the mouth. The other hand must be seen:
     hands clasped together on the desk often lose one of them to the pose model, which is no evidence."""
@@ -209,7 +230,8 @@ class PhoneUse(TrackedRule):
             # front: one found at the head is the hair, and carried a frame or two it meets the hand on its way down
             # (tune_sweep fidget_hair at -15 deg)
             slabs = [d for d in hm.has(SLAB_LABEL_SET) if d in fresh] if side in held_sides else []
-            if phones := hm.has(PHONE_LABELS) or slabs:
+            found = [d for d in hm.has(PHONE_LABELS) or slabs if on_slot(d, ctx.counter.slots, p) is None]
+            if phones := found:
                 self.phone_t[side], self.phone_ev = t, best(phones)
         for side, hm in m.hands.items():
             if hm.d_mouth is not None and hm.d_mouth < p.min_mouth_sw:
