@@ -27,3 +27,12 @@ def test_a_pen_holder_read_as_a_phone_beside_fingers_played_with_is_no_phone_use
     (span,) = spans(run_rules(obs, ["phone.use"], counter=counter, overrides=SIM), "phone.use")
     assert span[0] <= 0.8 and span[1] >= 3.2
 
+
+def test_lying_on_the_desk_fitted_with_the_head_over_the_shoulders_is_no_slump():
+    # (1.45 m, 1.4 m, 40 deg) head_on_desk: the pose fits the head 0.30-0.42 sw over shoulders sunk 0.63 m below their
+    # usual seated height, over lying_head_sw, and the slump cue read it (1.0-4.6 s); lying is head_on_desk's
+    obs, counter = recorded_posture("head_on_desk__f_old_heavy__h1.45_d1.4_y40")
+    evs = run_rules(obs, ["posture.slouch", "posture.head_on_desk"], counter=counter, overrides=SIM)
+    assert spans(evs, "posture.slouch") == [] and spans(evs, "posture.head_on_desk")
+    off = _with(posture_slouch={"lying_deep_sink_m": 9.0})
+    assert spans(run_rules(obs, ["posture.slouch"], counter=counter, overrides=off), "posture.slouch")

@@ -104,6 +104,13 @@ class Params(TimedParams):
         0.2, description="head this low over the shoulders is lying on the desk (head_on_desk's), not a slump"
     )
     lying_sink_m: float = Field(LYING_SINK_M, ge=0, description=LYING_SINK_DOC)
+    # From 40 deg aside a clerk lying on the desk was fitted with the head 0.30-0.42 sw over shoulders sunk 0.63 m
+    # below their usual seated height: the slump cue read it (ears 0.6, shoulders 1.9-2.0 sw down). Slumps sink
+    # 0.03-0.15 m with the head in that band.
+    lying_deep_sink_m: float = Field(
+        0.2, ge=0, description="with the head down (the context's head_down) though read over lying_head_sw, the "
+        "shoulders sunk this far (m) below their usual seated height are lying on the desk, not a slump"
+    )
     tilt_needs_face: bool = Field(
         True, description="no shoulder tilt read while the face stage ran and found no face (the head turned away)"
     )
@@ -190,8 +197,9 @@ class Slouch(TrackedRule):
         # read once a frame (shared with head_on_desk): the lying test, the renewal and the slump ask whether the
         # clerk stands; `sink`: how far the shoulders sank (lying on the desk or a slump)
         stood, sink = seated_reading(obs, ctx, p.min_standing_shoulder_m, p.standing_memory_s)
-        if ctx.values.get("head_down") and (height is None or height <= p.lying_head_sw) and not slumped_not_lying(
-                height, sink, p.lying_sink_m):
+        deep = sink is not None and sink >= p.lying_deep_sink_m  # sunk as far as lying, wherever the head was fitted
+        if ctx.values.get("head_down") and (height is None or height <= p.lying_head_sw or deep) and not \
+                slumped_not_lying(height, sink, p.lying_sink_m):
             return False, {}  # lying on the desk is posture.head_on_desk's, though it tilts the torso too
         ls, rs = body.pt(L_SH), body.pt(R_SH)
         if ls is None or rs is None:
