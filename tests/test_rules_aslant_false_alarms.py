@@ -1,4 +1,4 @@
-"""Session 16: false alarms of the phone and posture rules at aslant views, on recorded simulator streams (scratch
+"""False alarms of the phone and posture rules at aslant views, on recorded simulator streams (scratch
 renders of tune bodies at new views)."""
 
 from __future__ import annotations
