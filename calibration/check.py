@@ -40,10 +40,6 @@ def polygon_mask(poly: Polygon, size: tuple[int, int]) -> np.ndarray:
     return mask.astype(bool)
 
 
-def polygon_area(poly: Polygon) -> float:
-    return abs(cv2.contourArea(np.array(poly, np.float32)))
-
-
 def _overlap_raster(a: Polygon, b: Polygon, size: tuple[int, int]) -> float:
     ma, mb = polygon_mask(a, size), polygon_mask(b, size)
     small = min(ma.sum(), mb.sum())

@@ -18,6 +18,12 @@ from pipelines.catalogue import catalogue
 Polygon = list[tuple[float, float]]
 
 
+def polygon_area(poly: Polygon) -> float:
+    """Area of a simple polygon (image pixels; shoelace, no OpenCV, as point_in_polygon)."""
+    n = len(poly)
+    return abs(sum(poly[i][0] * poly[(i + 1) % n][1] - poly[(i + 1) % n][0] * poly[i][1] for i in range(n))) / 2
+
+
 def point_in_polygon(p: tuple[float, float], poly: Polygon) -> bool:
     """Whether a point (image pixels) lies in a zone: even-odd ray casting, the one test for perception and rules
     alike; no OpenCV, so that replay stays model- and cv2-free. Half-open: a point on a left or top edge is inside,

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from calibration.config import Camera
+from calibration.config import Camera, polygon_area
 from vision.results import HandResult, PoseResult
 
 NOSE, L_EAR, R_EAR, MOUTH_L, MOUTH_R = 0, 7, 8, 9, 10
@@ -121,12 +121,6 @@ class CameraModel:
 
 
 # ------------------------------------------------------------------------------------------ image regions
-
-
-def polygon_area(poly: list[tuple[float, float]]) -> float:
-    """Area of a simple polygon (image pixels; shoelace)."""
-    n = len(poly)
-    return abs(sum(poly[i][0] * poly[(i + 1) % n][1] - poly[(i + 1) % n][0] * poly[i][1] for i in range(n))) / 2
 
 
 def row_inside(y: float, x1: float, x2: float, poly: list[tuple[float, float]]) -> float:
