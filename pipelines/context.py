@@ -31,15 +31,19 @@ from pipelines.rules._body import (
     box_center,
     calibrated,
 )
-from pipelines.rules._frame import camera, mid_shoulder_height_m, seated_reading
+from pipelines.rules._frame import (
+    LYING_HOLD_S,
+    STANDING_MEMORY_S,
+    camera,
+    mid_shoulder_height_m,
+    seated_reading,
+)
 from pipelines.temporal import toward
 from vision.observation import Marker, Observation
 from vision.results import Detection, HandResult, PoseResult
 from vision.roi import clerk_box, overlap_of_smaller
 
 Polygon = list[tuple[float, float]]
-# posture.head_on_desk's and posture.slouch's default standing_memory_s: the shared StandingMemory they read
-LYING_STANDING_MEMORY_S = 10.0
 
 
 class ContextParams(BaseModel):
@@ -67,8 +71,9 @@ class ContextParams(BaseModel):
         1.5, ge=0, description="lying on the desk this recently still silences fidget/slouch/eating"
     )
     lying_hold_s: float = Field(
-        600.0, ge=0, description="a clerk last seen seated going down onto the desk stays present while unseen, "
-                                 "at most this long (s; posture.head_on_desk's lost_hold_s; 0: off)"
+        LYING_HOLD_S, ge=0,
+        description="a clerk last seen seated going down onto the desk stays present while unseen, "
+                    "at most this long (s; posture.head_on_desk's lost_hold_s; 0: off)"
     )
 
 
@@ -229,7 +234,7 @@ class ContextDeriver:
             return False
         body: Body | None = v["body"]
         if body is not None:  # the clerk seen at the post: going down, or not
-            stood, _ = seated_reading(obs, ctx, STANDING_SHOULDER_M, LYING_STANDING_MEMORY_S)
+            stood, _ = seated_reading(obs, ctx, STANDING_SHOULDER_M, STANDING_MEMORY_S)
             height = v["head_height_sw"]
             if stood is not None:
                 head_low = height is not None and height <= self.p.head_down_sw

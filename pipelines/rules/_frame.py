@@ -260,6 +260,12 @@ class StandingMemory:
 # it read (posture.head_on_desk), so the threshold decides only clerks who stay in view.
 LYING_SINK_M = 0.147
 LYING_SINK_DOC = "a head down with the shoulders sunk less than this (m) below their usual seated height is a slump"
+# Standing now or this recently (s): the head down after it is a bow, not lying or a slump (seated_reading's memory,
+# shared by posture.head_on_desk, posture.slouch and the context's lying hold).
+STANDING_MEMORY_S = 10.0
+# A clerk seen going down onto the desk and then lost to the models still lies there this long (s):
+# posture.head_on_desk's lost_hold_s and the context's lying_hold_s, so that the two agree.
+LYING_HOLD_S = 600.0
 
 
 class SeatedShoulders:

@@ -30,8 +30,10 @@ from pipelines.engine import RuleContext, register
 from pipelines.rules._base import TimedParams, TrackedRule, body_of
 from pipelines.rules._body import STANDING_SHOULDER_M
 from pipelines.rules._frame import (
+    LYING_HOLD_S,
     LYING_SINK_DOC,
     LYING_SINK_M,
+    STANDING_MEMORY_S,
     seated_reading,
     slumped_not_lying,
 )
@@ -46,10 +48,11 @@ class Params(TimedParams):
         STANDING_SHOULDER_M, gt=0,
         description="shoulders this high (calibrated camera) mean standing: a head down is a bow"
     )
-    standing_memory_s: float = Field(10.0, ge=0, description="... now or within this many seconds")
+    standing_memory_s: float = Field(STANDING_MEMORY_S, ge=0, description="... now or within this many seconds")
     lying_sink_m: float = Field(LYING_SINK_M, ge=0, description=LYING_SINK_DOC)
     lost_hold_s: float = Field(
-        600.0, ge=0, description="the pose lost right after the head went down still counts as lying, this long (s)"
+        LYING_HOLD_S, ge=0,
+        description="the pose lost right after the head went down still counts as lying, this long (s)"
     )
     lost_head_sw: float = Field(
         0.35, description="... the head down meaning this little above mid-shoulders (sw) on the last frame seen"

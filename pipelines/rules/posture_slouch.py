@@ -67,6 +67,7 @@ from pipelines.rules._frame import (
     LYING_SINK_M,
     MAX_CLERK_SHOULDER_DOC,
     MAX_CLERK_SHOULDER_M,
+    STANDING_MEMORY_S,
     camera,
     measure,
     seated_reading,
@@ -131,7 +132,9 @@ class Params(TimedParams):
         STANDING_SHOULDER_M, gt=0,
         description="standing: shoulders this high above the floor (calibrated camera height/distance)"
     )
-    standing_memory_s: float = Field(10.0, ge=0, description="... now or within this many seconds (a bow follows)")
+    standing_memory_s: float = Field(
+        STANDING_MEMORY_S, ge=0, description="... now or within this many seconds (a bow follows)"
+    )
     min_width_m: float = Field(
         0.25, gt=0, description="slump/lean lengths: the shoulder width taken as no less than this many metres' worth"
     )
