@@ -24,6 +24,45 @@ def polygon_area(poly: Polygon) -> float:
     return abs(sum(poly[i][0] * poly[(i + 1) % n][1] - poly[(i + 1) % n][0] * poly[i][1] for i in range(n))) / 2
 
 
+def row_inside(y: float, x1: float, x2: float, poly: Polygon) -> float:
+    """The share of the image row segment from x1 to x2 at height y that lies inside the polygon (even-odd)."""
+    if x2 <= x1:
+        return 0.0
+    n, xs = len(poly), []
+    for i in range(n):
+        (ax, ay), (bx, by) = poly[i], poly[(i + 1) % n]
+        if (ay > y) != (by > y):
+            xs.append(ax + (y - ay) * (bx - ax) / (by - ay))
+    xs.sort()
+    inside = sum(max(0.0, min(b, x2) - max(a, x1)) for a, b in zip(xs[::2], xs[1::2], strict=False))
+    return inside / (x2 - x1)
+
+
+def box_cover(box: tuple[float, float, float, float], poly: Polygon) -> float:
+    """The share of the polygon's area (a zone, a slot) that the box (x1, y1, x2, y2) covers: the polygon clipped
+    to the box (Sutherland-Hodgman, one box edge at a time), 0 for a degenerate polygon."""
+    whole = polygon_area(poly)
+    if whole <= 0:
+        return 0.0
+    x1, y1, x2, y2 = box
+    out = [(float(x), float(y)) for x, y in poly]
+    for axis, bound, keep_above in ((0, x1, True), (0, x2, False), (1, y1, True), (1, y2, False)):
+        pts, out = out, []
+        for i, cur in enumerate(pts):
+            prev = pts[i - 1]
+            cur_in = cur[axis] >= bound if keep_above else cur[axis] <= bound
+            prev_in = prev[axis] >= bound if keep_above else prev[axis] <= bound
+            if cur_in != prev_in:
+                f = (bound - prev[axis]) / (cur[axis] - prev[axis])
+                cross = (prev[0] + f * (cur[0] - prev[0]), prev[1] + f * (cur[1] - prev[1]))
+                out.append((bound, cross[1]) if axis == 0 else (cross[0], bound))
+            if cur_in:
+                out.append(cur)
+        if not out:
+            return 0.0
+    return polygon_area(out) / whole
+
+
 def point_in_polygon(p: tuple[float, float], poly: Polygon) -> bool:
     """Whether a point (image pixels) lies in a zone: even-odd ray casting, the one test for perception and rules
     alike; no OpenCV, so that replay stays model- and cv2-free. Half-open: a point on a left or top edge is inside,

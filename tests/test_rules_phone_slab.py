@@ -100,7 +100,7 @@ def test_a_phone_find_standing_on_a_desk_slot_is_the_slots_item():
 
 
 def test_box_cover_and_row_inside():
-    from pipelines.geometry import box_cover, row_inside
+    from calibration.config import box_cover, row_inside
 
     square = [(0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0)]
     assert box_cover((0, 0, 5, 10), square) == 0.5 and box_cover((5, 5, 20, 20), square) == 0.25

@@ -45,10 +45,10 @@ from typing import Any, ClassVar
 import numpy as np
 from pydantic import Field
 
-from calibration.config import Slot
+from calibration.config import Slot, box_cover, row_inside
 from pipelines.engine import RuleContext, register
 from pipelines.events import Severity
-from pipelines.geometry import FORWARD, UP, CameraModel, box_cover, row_inside
+from pipelines.geometry import FORWARD, UP, CameraModel
 from pipelines.rules._base import TimedParams, TrackedRule, best, body_of
 from pipelines.rules._body import NOSE, Body, nose_over_shoulders_m
 from pipelines.rules._frame import PHONE_LABELS, HandMeasure, camera, measure
