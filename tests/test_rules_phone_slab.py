@@ -97,6 +97,11 @@ def test_a_phone_find_standing_on_a_desk_slot_is_the_slots_item():
     # a slab standing there is the item too
     slab = stream(seconds(frame(pose=HELD, face_=face(pitch=35.0), detections=[SLAB]), 8))  # box 580-620 x 420-460
     assert run_rules(slab, ["phone.use"], counter=counter([(580, 450), (620, 450), (620, 470), (580, 470)])) == []
+    # the slot's item named a phone does not hide a handset the slab look finds in the hand: it is the evidence then
+    item_beside = det("cell phone", 700, 460, size=60, score=0.5)  # box 670-730 x 430-490, on the pen holder's slot
+    both = stream(seconds(frame(pose=HELD, face_=face(pitch=35.0), detections=[item_beside, SLAB]), 8))
+    evs = run_rules(both, ["phone.use"], counter=counter([(670, 475), (730, 475), (730, 500), (670, 500)]))
+    assert spans(evs, "phone.use") and evs[0].evidence["evidence"] == "slab"
 
 
 def test_box_cover_and_row_inside():

@@ -229,9 +229,10 @@ class PhoneUse(TrackedRule):
             # only as found on this frame (the held look runs on every frame a hand is held) beside a hand held in
             # front: one found at the head is the hair, and carried a frame or two it meets the hand on its way down
             # (tune_sweep fidget_hair at -15 deg)
+            # A find standing on a desk slot is the slot's item, whichever look found it (`on_slot`)
             slabs = [d for d in hm.has(SLAB_LABEL_SET) if d in fresh] if side in held_sides else []
-            found = [d for d in hm.has(PHONE_LABELS) or slabs if on_slot(d, ctx.counter.slots, p) is None]
-            if phones := found:
+            named = [d for d in hm.has(PHONE_LABELS) if on_slot(d, ctx.counter.slots, p) is None]
+            if phones := named or [d for d in slabs if on_slot(d, ctx.counter.slots, p) is None]:
                 self.phone_t[side], self.phone_ev = t, best(phones)
         for side, hm in m.hands.items():
             if hm.d_mouth is not None and hm.d_mouth < p.min_mouth_sw:
