@@ -110,6 +110,9 @@
   }
   async function followUp(id, action, comment, box) {
     box.querySelectorAll("button").forEach((b) => (b.disabled = true));
+    // Clear the comment before the request: the live feed may redraw this card with the new status before the
+    // response comes back, and a redraw keeps whatever the input still holds.
+    box.querySelector("input.comment").value = "";
     const res = await fetch("/api/events/" + encodeURIComponent(id) + "/followup", {
       method: "POST", headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
       body: JSON.stringify({ action, comment: comment || null }),
@@ -118,9 +121,10 @@
       const msg = await res.json().catch(() => ({ detail: res.statusText }));
       alert("操作失败 Failed: " + msg.detail);
       box.querySelectorAll("button").forEach((b) => (b.disabled = false));
+      const input = (cards.get(id) || box).querySelector("input.comment");  // the card may have been redrawn
+      if (input && !input.value) input.value = comment || "";
       return;
     }
-    box.querySelector("input.comment").value = "";  // sent: do not carry it into the redrawn card
     upsert(await res.json(), false);
     refreshState();
   }
