@@ -70,6 +70,13 @@ class ContextParams(BaseModel):
     head_down_memory_s: float = Field(
         1.5, ge=0, description="lying on the desk this recently still silences fidget/slouch/eating"
     )
+    # Seen lying, the shoulders read 0.58-0.72 m under the usual seated height on every frame the desk stage boxed the
+    # arms and head as an object (four scratch lies, tune bodies, 18-42 deg); a seated clerk MediaPipe fitted head
+    # down at 0.22-0.24 (tune_sweep (1.5 m, 1.9 m, -50 deg), putting a handbag and an umbrella on the desk)
+    on_desk_sink_m: float = Field(
+        0.4, ge=0, description="a seated clerk with the head down and the shoulders this far (m) under their usual "
+                               "seated height lies on the desk: the desk rules do not judge the desk then"
+    )
     lying_hold_s: float = Field(
         LYING_HOLD_S, ge=0,
         description="a clerk last seen seated going down onto the desk stays present while unseen, "
@@ -125,6 +132,7 @@ class ContextDeriver:
         self.lying_t: float | None = None  # when the clerk at the post was last seen going down onto the desk
         self.clerk_seen: Detection | None = None  # the clerk's box at the post, kept while lying there unseen
         self.lying_head: float | None = None  # ... the head's height over the shoulders then (sw)
+        self.on_desk_seen = False  # this frame shows the clerk at the post lying with arms and head on the desk
 
     def __call__(self, obs: Observation, ctx: RuleContext) -> None:
         t, z, v = obs.t, self.counter.zones, ctx.values
@@ -183,6 +191,9 @@ class ContextDeriver:
             ctx.clerk_present = None
         v["staffed_by"] = "pose" if pose_in_post else ("person_box" if in_post else ("lying" if lying else None))
         v["lying_head_sw"] = self.lying_head if v["staffed_by"] == "lying" else None  # read by head_on_desk
+        # The clerk lies over the desk, held unseen or seen lying on it: the desk rules cannot judge the desk then
+        # (the arms and head on it are no objects of the desk's).
+        v["clerk_on_desk"] = lying or self.on_desk_seen
 
         # Client at the window: a person in the client zone, or a recent queue call.
         self.calls_seen = self.calls_seen or bool(ctx.calls)
@@ -229,16 +240,19 @@ class ContextDeriver:
         leave), or `lying_hold_s` after the last frame seen going down. Needs a calibrated camera (metres at the
         clerk); without one nothing is held."""
         t, v = obs.t, ctx.values
+        self.on_desk_seen = False
         if self.p.lying_hold_s <= 0 or not obs.camera_ok or not calibrated(self.counter.camera):
             self.lying_t = None
             return False
         body: Body | None = v["body"]
         if body is not None:  # the clerk seen at the post: going down, or not
-            stood, _ = seated_reading(obs, ctx, STANDING_SHOULDER_M, STANDING_MEMORY_S)
+            stood, sink = seated_reading(obs, ctx, STANDING_SHOULDER_M, STANDING_MEMORY_S)
             height = v["head_height_sw"]
             if stood is not None:
                 head_low = height is not None and height <= self.p.head_down_sw
                 self.lying_t, self.lying_head = (t, height) if not stood and head_low else (None, None)
+                # seen lying on the desk: the head down and the shoulders sunk as deep as a lie brings them
+                self.on_desk_seen = not stood and head_low and sink is not None and sink >= self.p.on_desk_sink_m
             return False
         if self.lying_t is None:
             return False

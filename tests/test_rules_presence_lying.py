@@ -118,3 +118,42 @@ def test_head_on_desk_holds_a_lie_whose_last_frames_slid_out_of_the_post_zone():
     # a head over the rule's own limits on that frame (lost_head_sw, max_head_height_sw) is not carried
     strict = {"posture.head_on_desk": {"lost_head_sw": 0.0, "max_head_height_sw": 0.0}}
     assert run_rules(stream(specs), ["posture.head_on_desk"], counter=CFG, overrides=strict) == []
+
+
+# Seen lying on the desk: the head at the shoulder line with the shoulders 0.46 m under their usual seated height
+# (ContextParams.on_desk_sink_m, 0.4), a post zone over the whole frame to keep the sunk body in it
+WHOLE_POST = CFG.model_copy(update={"zones": CFG.zones.model_copy(
+    update={"post": [(0, 0), (1280, 0), (1280, 720), (0, 720)]})})
+
+
+def head_at_shoulders(sunk_px: float):  # type: ignore[no-untyped-def]
+    return frame(pose=clerk({0: (640, 395), 7: (700, 390), 8: (580, 390)}, shift=(0, sunk_px)), face_=None)
+
+
+def test_desk_is_not_judged_while_the_clerk_lies_on_it_in_the_pose_models_sight():
+    # the desk stage reports the folded arms and head on the desk as an unnamed object: the pose masks only its limbs
+    def with_blob(spec_frame):  # type: ignore[no-untyped-def]
+        obs = stream(seconds(frame(), 5) + seconds(spec_frame, 120))
+        for o in obs:
+            o.ran = [*o.ran, "desk"]
+        for o in obs[25:]:
+            o.desk_objects = [det("unknown object", 640, 650, size=200, score=0.5)]
+        return obs
+
+    rules = ["desk.personal_items"]
+    assert run_rules(with_blob(head_at_shoulders(250)), rules, counter=WHOLE_POST) == []
+    # the same object beside an upright clerk, a slumped one (head down, shoulders not sunk) or one read half-way
+    # down (0.27 m: a seated clerk MediaPipe fitted head-down read 0.22-0.24) is judged
+    for judged in (frame(), head_at_shoulders(0), head_at_shoulders(150)):
+        assert spans(run_rules(with_blob(judged), rules, counter=WHOLE_POST), "desk.personal_items")
+
+
+def test_recorded_lie_in_sight_at_18_deg_raises_no_personal_item():
+    # scratch render (session 16, x20): from (1.35 m, 1.3 m, 18 deg) the pose keeps the lying clerk (head 0.33-0.4 sw
+    # under the shoulders, shoulders 0.58-0.62 m sunk) and the desk stage boxes the folded arms and head from 2.6 s
+    obs, counter = recorded_posture("head_on_desk_long__m_short__h1.35_d1.3_y18")
+    x20 = {"desk.personal_items": {"min_duration": 0.5}, "posture.head_on_desk": {"min_duration": 1.0}}
+    evs = run_rules(obs, ["desk.personal_items", "posture.head_on_desk"], counter=counter, overrides=x20)
+    assert spans(evs, "desk.personal_items") == []
+    (span,) = spans(evs, "posture.head_on_desk")
+    assert span[0] <= 1.6 and span[1] >= 7.2

@@ -314,10 +314,10 @@ class DeskRule(Rule):
                 and not clerk_cuff(d, obs)]
 
     def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
-        # The clerk lying over the desk out of the pose model's sight (the context's staffed_by "lying") hides it, and
-        # no pose masks the arms and head the desk stage then reports as objects (an unnamed blob, once a "donut"):
-        # the desk cannot be judged on such frames.
-        judged = desk_ran(obs) and ctx.values.get("staffed_by") != "lying"
+        # The clerk lying over the desk (the context's "clerk_on_desk") hides it, and the arms and head on it are
+        # read as objects (an unnamed blob, once a "donut"): out of the pose model's sight no pose masks them, and in
+        # its sight the folded arms and the head lie outside the limbs it masks. The desk cannot be judged then.
+        judged = desk_ran(obs) and not ctx.values.get("clerk_on_desk")
         return self.incidents.step(ctx.clock, self.active(obs, ctx) if judged else None)
 
     def finish(self, ctx: RuleContext) -> list[Event]:
