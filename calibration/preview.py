@@ -4,7 +4,8 @@ Two independent verdicts are combined per rule:
 - "view": the simulator renders a seated clerk at the counter from the planned viewpoint and checks what
   is in the frame and at what pixel size (`simulator.preview.render_preview`);
 - "accuracy": the etiquette geometry predicts whether the angle rules stay within their accuracy targets
-  from there (`pipelines.geometry.measurable_from`: bow MAE <= 4 deg, elbow MAE <= 8 deg, hand size).
+  from there (`pipelines.geometry.measurable_from`: bow MAE <= 4 deg, elbow MAE <= 8 deg, hand size), and a
+  rule's own view gate says whether it judges from there at all (`view_gates`).
 A rule is measurable within target only when every verdict that covers it says yes.
 """
 
@@ -64,6 +65,17 @@ def combine(view: dict[str, dict], accuracy: dict[str, tuple[bool, str]]) -> lis
     return out
 
 
+def view_gates(yaw_deg: float) -> dict[str, tuple[bool, str]]:
+    """Rules that do not judge from a camera this far aside, by their own parameters' defaults."""
+    from pipelines.rules.phone_neck_clamp import Params as NeckClampParams
+
+    # the clamp is read on the face's roll; past the gate the far side reads about half of it (docs/rules.md)
+    gate = NeckClampParams().max_view_yaw_deg
+    ok = abs(yaw_deg) <= gate
+    return {"phone.neck_clamp": (ok, f"the head's roll is read within {gate:g} deg of the clerk's front"
+                                     + ("" if ok else f" (camera {abs(yaw_deg):g} deg aside)"))}
+
+
 def preview(vp: Viewpoint, body: str = "m_young_avg"):
     """Render the viewpoint and judge it: (BGR image, verdicts)."""
     from calibration.config import Camera
@@ -75,7 +87,7 @@ def preview(vp: Viewpoint, body: str = "m_young_avg"):
                                height=vp.height, hfov_deg=vp.hfov_deg, body=body)
     cam = Camera(width=vp.width, height=vp.height, height_m=vp.height_m, distance_m=vp.distance_m,
                  yaw_deg=vp.yaw_deg, pitch_deg=pitch, hfov_deg=vp.hfov_deg)
-    return img, combine(view, measurable_from(cam))
+    return img, combine(view, {**measurable_from(cam), **view_gates(vp.yaw_deg)})
 
 
 def _mark(v: tuple[bool, str] | None) -> str:

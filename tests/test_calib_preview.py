@@ -60,3 +60,25 @@ def test_bad_inputs_are_named():
     assert res.exit_code == 2 and "nobody" in res.output and "Fix: pass --body" in res.output
     res = runner.invoke(app, ["calibrate", "preview", "--height-m", "0.4", "--distance-m", "0.5"])
     assert res.exit_code == 2 and "pitch_deg" in res.output and "Fix:" in res.output
+
+
+def _rows(*args: str) -> dict[str, str]:
+    res = runner.invoke(app, ["calibrate", "preview", *args])  # 640x480: a hand big enough for the fingers
+    assert res.exit_code == 0, res.output
+    return {ln.split()[0]: ln for ln in res.output.splitlines() if ln.startswith(("point.", "phone.neck"))}
+
+
+def test_a_camera_on_the_clerks_line_to_the_client_cannot_measure_pointing():
+    from simulator.preview import client_line_deg
+
+    assert abs(client_line_deg(-31.3)) < 0.1 and abs(client_line_deg(0.0) - 31.3) < 0.1
+    near = _rows("--height-m", "1.55", "--distance-m", "1.45", "--yaw-deg", "-30")  # 1.3 deg off: all missed
+    assert near["point.one_finger"].split()[1] == "NO" and "points at the camera" in near["point.one_finger"]
+    across = _rows("--height-m", "1.4", "--distance-m", "1.6", "--yaw-deg", "20")  # 51 deg from it: found
+    assert across["point.one_finger"].split()[1] == "yes", across["point.one_finger"]
+
+
+def test_the_neck_clamp_is_not_read_from_a_camera_past_its_view_gate():
+    assert _rows("--yaw-deg", "30")["phone.neck_clamp"].split()[1] == "yes"
+    far = _rows("--yaw-deg", "-40")["phone.neck_clamp"]
+    assert far.split()[1] == "NO" and "within 36 deg" in far
