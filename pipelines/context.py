@@ -70,9 +70,9 @@ class ContextParams(BaseModel):
     head_down_memory_s: float = Field(
         1.5, ge=0, description="lying on the desk this recently still silences fidget/slouch/eating"
     )
-    # Seen lying, the shoulders read 0.58-0.72 m under the usual seated height on every frame the desk stage boxed the
-    # arms and head as an object (four scratch lies, tune bodies, 18-42 deg); a seated clerk MediaPipe fitted head
-    # down at 0.22-0.24 (tune_sweep (1.5 m, 1.9 m, -50 deg), putting a handbag and an umbrella on the desk)
+    # Seen lying, the shoulders read 0.575-0.72 m under the usual seated height on every frame the desk stage boxed
+    # the arms and head as an object (four scratch lies, tune bodies, 18-42 deg); a seated clerk MediaPipe fitted head
+    # down read 0.22-0.24 (tune_sweep (1.5 m, 1.9 m, -50 deg), putting a handbag and an umbrella on the desk)
     on_desk_sink_m: float = Field(
         0.4, ge=0, description="a seated clerk with the head down and the shoulders this far (m) under their usual "
                                "seated height lies on the desk: the desk rules do not judge the desk then"
