@@ -132,7 +132,6 @@ class ContextDeriver:
         self.lying_t: float | None = None  # when the clerk at the post was last seen going down onto the desk
         self.clerk_seen: Detection | None = None  # the clerk's box at the post, kept while lying there unseen
         self.lying_head: float | None = None  # ... the head's height over the shoulders then (sw)
-        self.on_desk_seen = False  # this frame shows the clerk at the post lying with arms and head on the desk
 
     def __call__(self, obs: Observation, ctx: RuleContext) -> None:
         t, z, v = obs.t, self.counter.zones, ctx.values
@@ -193,7 +192,7 @@ class ContextDeriver:
         v["lying_head_sw"] = self.lying_head if v["staffed_by"] == "lying" else None  # read by head_on_desk
         # The clerk lies over the desk, held unseen or seen lying on it: the desk rules cannot judge the desk then
         # (the arms and head on it are no objects of the desk's).
-        v["clerk_on_desk"] = lying or self.on_desk_seen
+        v["clerk_on_desk"] = lying or self._seen_on_desk(obs, ctx)
 
         # Client at the window: a person in the client zone, or a recent queue call.
         self.calls_seen = self.calls_seen or bool(ctx.calls)
@@ -240,19 +239,16 @@ class ContextDeriver:
         leave), or `lying_hold_s` after the last frame seen going down. Needs a calibrated camera (metres at the
         clerk); without one nothing is held."""
         t, v = obs.t, ctx.values
-        self.on_desk_seen = False
         if self.p.lying_hold_s <= 0 or not obs.camera_ok or not calibrated(self.counter.camera):
             self.lying_t = None
             return False
         body: Body | None = v["body"]
         if body is not None:  # the clerk seen at the post: going down, or not
-            stood, sink = seated_reading(obs, ctx, STANDING_SHOULDER_M, STANDING_MEMORY_S)
+            stood, _ = seated_reading(obs, ctx, STANDING_SHOULDER_M, STANDING_MEMORY_S)
             height = v["head_height_sw"]
             if stood is not None:
                 head_low = height is not None and height <= self.p.head_down_sw
                 self.lying_t, self.lying_head = (t, height) if not stood and head_low else (None, None)
-                # seen lying on the desk: the head down and the shoulders sunk as deep as a lie brings them
-                self.on_desk_seen = not stood and head_low and sink is not None and sink >= self.p.on_desk_sink_m
             return False
         if self.lying_t is None:
             return False
@@ -268,6 +264,17 @@ class ContextDeriver:
             self.lying_t = None
             return False
         return True
+
+    def _seen_on_desk(self, obs: Observation, ctx: RuleContext) -> bool:
+        """Whether the clerk at the post is seen lying on the desk: seated, the head at most `head_down_sw` over the
+        shoulders and the shoulders sunk `on_desk_sink_m` under their usual seated height, as deep as a lie brings
+        them (a slump or a head bent over papers sinks them far less). Needs a calibrated camera (metres)."""
+        height = ctx.values["head_height_sw"]
+        if ctx.values["body"] is None or height is None or height > self.p.head_down_sw or not obs.camera_ok \
+                or not calibrated(self.counter.camera):
+            return False
+        stood, sink = seated_reading(obs, ctx, STANDING_SHOULDER_M, STANDING_MEMORY_S)  # shared once a frame
+        return stood is False and sink is not None and sink >= self.p.on_desk_sink_m
 
     def _at_window(self, d: Detection, clerk: Detection | None, size: tuple[int, int]) -> bool:
         """A person box in the client zone, other than the clerk's, and not one standing at the clerk's depth: a client

@@ -68,6 +68,7 @@ def render_preview(height_m: float = 1.35, distance_m: float = 1.5, yaw_deg: flo
     desk = suggested_counter(cam)["zones"]["desk"]
     desk_area = float(abs(np.cross(np.subtract(desk[1], desk[0]), np.subtract(desk[3], desk[0]))))
     big = shoulder_px >= 40
+    to_client = client_line_deg(yaw_deg)
     oblique = abs(yaw_deg) >= 20
 
     def v(ok: bool, why: str) -> dict:
@@ -87,11 +88,11 @@ def render_preview(height_m: float = 1.35, distance_m: float = 1.5, yaw_deg: flo
                        else "standing clerk's head or hips out of view"),
         "guide.gesture": v(stand_torso and big, "standing torso and arms in view"),
         "greet.raise_hand": v(arms and big, "raised hand stays in view" if arms else "arms out of view"),
-        "point.one_finger": v(arms and shoulder_px >= 70 and client_line_deg(yaw_deg) > POINT_AT_CAMERA_DEG,
+        "point.one_finger": v(arms and shoulder_px >= 70 and to_client > POINT_AT_CAMERA_DEG,
                               f"hand size needs shoulder width >= 70 px ({shoulder_px:.0f})"
-                              if client_line_deg(yaw_deg) > POINT_AT_CAMERA_DEG else
-                              f"a finger pointed at the client points at the camera ({client_line_deg(yaw_deg):.0f}"
-                              f" deg from the clerk's line to the client, needs > {POINT_AT_CAMERA_DEG:.0f})"),
+                              if to_client > POINT_AT_CAMERA_DEG else
+                              f"a finger pointed at the client points at the camera ({to_client:.0f} deg from the "
+                              f"clerk's line to the client, needs > {POINT_AT_CAMERA_DEG:.0f})"),
         "handover.two_hands": v(arms, "both wrists in view"),
         "desk.personal_items": v(desk_area > 0.05 * width * height,
                                  f"desk covers {desk_area / (width * height):.0%}"),
