@@ -76,3 +76,37 @@ def test_a_phone_below_the_visitors_legs_reach_is_still_a_phone():
     # further down than the box's own height below it: not the visitor (control with the same visitor box)
     evs = run("phone.on_desk", [obj((440.0, 390.0, 480.0, 420.0), "cell phone")], people=[CLERK_BOX, VISITOR_FAR])
     assert [e.type for e in evs if e.type != "update"] == ["new", "end"]
+
+
+# A visitor the person detector never boxes: at (1.25 m, 1.1 m, -6 deg) (session-17 render colleague_brief_visit
+# m_heavy_tall) the colleague stands behind the desk beside the monitor, half out of the frame; the dark trousers
+# under the monitor's screen, over the desk's far edge, read as a phone (0.15-0.31 of the box on the desk zone).
+DESK_M6 = [(0.0, 390.5), (639.0, 356.5), (639.0, 479.0), (0.0, 479.0)]
+LEGS_M6 = (548.0, 329.0, 630.0, 364.0)
+# phone_on_desk m_heavy_tall at (1.25 m, 1.1 m, 5 deg): a phone lying on the desk, its box wholly on the zone
+DESK_5 = [(0.0, 359.2), (639.0, 387.5), (639.0, 479.0), (0.0, 479.0)]
+PHONE_5 = (441.0, 426.0, 528.0, 479.0)
+
+
+def run_zone(desk, objects, seconds: int = 90):
+    counter = default_counter(640, 480, counter_id="c01")
+    counter = counter.model_copy(update={"zones": counter.zones.model_copy(update={"desk": desk})})
+    eng, derive = Engine(counter, only=["phone.on_desk"]), ContextDeriver(counter)
+    events = []
+    for i in range(seconds):
+        obs = Observation(counter_id="c01", frame_index=i, t=float(i), image_size=(640, 480), ran=["pose", "desk"],
+                          pose=CLERK, desk_objects=list(objects))
+        events += eng.step(obs, derive)
+    return events + eng.finish()
+
+
+def test_an_unboxed_visitors_legs_over_the_desks_far_edge_are_no_phone():
+    assert run_zone(DESK_M6, [obj(LEGS_M6, "cell phone")]) == []
+
+
+def test_a_phone_lying_on_the_desk_zone_is_still_a_phone():
+    evs = run_zone(DESK_5, [obj(PHONE_5, "cell phone")])
+    assert [e.type for e in evs if e.type != "update"] == ["new", "end"]
+    # the same legs box with no desk zone calibrated: not judged by place
+    evs = run_zone(None, [obj(LEGS_M6, "cell phone")])
+    assert [e.type for e in evs if e.type != "update"] == ["new", "end"]
