@@ -38,12 +38,9 @@ def row_inside(y: float, x1: float, x2: float, poly: Polygon) -> float:
     return inside / (x2 - x1)
 
 
-def box_cover(box: tuple[float, float, float, float], poly: Polygon) -> float:
-    """The share of the polygon's area (a zone, a slot) that the box (x1, y1, x2, y2) covers: the polygon clipped
-    to the box (Sutherland-Hodgman, one box edge at a time), 0 for a degenerate polygon."""
-    whole = polygon_area(poly)
-    if whole <= 0:
-        return 0.0
+def box_polygon_overlap(box: tuple[float, float, float, float], poly: Polygon) -> float:
+    """The area (image pixels) the box (x1, y1, x2, y2) and the polygon share: the polygon clipped to the box
+    (Sutherland-Hodgman, one box edge at a time)."""
     x1, y1, x2, y2 = box
     out = [(float(x), float(y)) for x, y in poly]
     for axis, bound, keep_above in ((0, x1, True), (0, x2, False), (1, y1, True), (1, y2, False)):
@@ -60,7 +57,19 @@ def box_cover(box: tuple[float, float, float, float], poly: Polygon) -> float:
                 out.append(cur)
         if not out:
             return 0.0
-    return polygon_area(out) / whole
+    return polygon_area(out)
+
+
+def box_cover(box: tuple[float, float, float, float], poly: Polygon) -> float:
+    """The share of the polygon's area (a zone, a slot) that the box covers; 0 for a degenerate polygon."""
+    whole = polygon_area(poly)
+    return box_polygon_overlap(box, poly) / whole if whole > 0 else 0.0
+
+
+def box_share_on(box: tuple[float, float, float, float], poly: Polygon) -> float:
+    """The share of the box's area that lies on the polygon; 0 for a degenerate box."""
+    area = (box[2] - box[0]) * (box[3] - box[1])
+    return box_polygon_overlap(box, poly) / area if area > 0 else 0.0
 
 
 def point_in_polygon(p: tuple[float, float], poly: Polygon) -> bool:

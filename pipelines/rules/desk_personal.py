@@ -8,13 +8,12 @@ from typing import Any
 
 from pydantic import Field
 
-from calibration.config import box_cover, polygon_area
+from calibration.config import box_share_on
 from pipelines.engine import RuleContext, register
 from pipelines.rules.desk_common import (
     DeskRule,
     DeskTiming,
     ObjectKeys,
-    box_area,
     describe,
     min_duration,
 )
@@ -60,18 +59,15 @@ class PhoneOnDesk(DeskRule):
             "the counter is flat on it; a 'phone' standing over the desk's far edge is someone behind the desk")
 
     def active(self, obs: Observation, ctx: RuleContext) -> dict[str, dict[str, Any]]:
-        found = [d for d in self.owned(obs, ctx) if d.score >= self.params.min_score and self._lying(d, ctx)]
+        found = [d for d in self.owned(obs, ctx) if d.score >= self.params.min_score and self._on_desk(d, ctx)]
         return {"phone": describe(found)} if found else {}
 
-    def _lying(self, d: Detection, ctx: RuleContext) -> bool:
+    def _on_desk(self, d: Detection, ctx: RuleContext) -> bool:
         """Whether the phone's box lies on the desk zone (at least `min_on_desk` of it; no zone: yes). A visitor
         standing behind the desk beside the monitor, half out of the frame and not boxed by the person detector
         (so OtherPeople cannot mark it), shows dark trousers under the monitor's screen, over the desk's far edge,
         that the desk stage names a phone: 0.12-0.39 of such boxes on the desk zone (chatting_visitor and
         colleague_brief_visit on the four tune splits and session-17 renders at 1.05-1.15 m, -6 to 5 deg), every
-        phone lying on the desk 0.97-1.00."""
+        phone lying on the desk 0.97-1.00. A phone propped upright at the desk's far edge would read less."""
         poly = ctx.counter.zones.desk
-        area = box_area(d)
-        if poly is None or area <= 0:
-            return True
-        return box_cover(d.box, poly) * polygon_area(poly) / area >= self.params.min_on_desk
+        return poly is None or box_share_on(d.box, poly) >= self.params.min_on_desk
