@@ -125,6 +125,11 @@ def client_seated() -> Pose:
                 arm_l=Reach("desk", (0.14, 0.0, 0.0), palm=(0, 0, -1), curl=0.3))
 
 
+# Where a colleague stands to chat beside the clerk's post (x, y, facing): post.chatting's scenarios and the
+# installer preview's check that such a visitor is in view.
+BESIDE_POST = (0.78, -0.05, -90.0)
+
+
 def visitor_standing(x: float = CLIENT_SEAT[0], y: float = -1.02, facing: float = 180.0, visible: float = 1.0) -> Pose:
     return Pose(x=x, y=y, facing=facing, stand=1.0, visible=visible)
 
@@ -430,7 +435,7 @@ def _gap_scenarios(add) -> None:
     add(_static("neck_clamp", "phone clamped between the right ear and shoulder while typing", clamp,
                 "phone.neck_clamp", duration=8.0, props={"phone": [(0.0, None), (0.8, "neck_R"), (7.2, None)]}))
     # post.chatting: a colleague lingers beside the post (x15: 8 s = 2 min) vs a brief visit
-    beside = visitor_standing(0.78, -0.05, -90.0)
+    beside = visitor_standing(*BESIDE_POST)
     gone = visitor_standing(2.2, -0.05, -90.0, visible=0.0)
     add(Scenario("chatting_visitor", "a colleague stands beside the post chatting for 2 min (time compressed x15)",
                  8.0, [(0.0, upright()), (1.2, Pose(head_yaw=45, arm_r=hands_desk()[0], arm_l=hands_desk()[1])),

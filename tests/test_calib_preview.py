@@ -82,3 +82,12 @@ def test_the_neck_clamp_is_not_read_from_a_camera_past_its_view_gate():
     assert _rows("--yaw-deg", "30")["phone.neck_clamp"].split()[1] == "yes"
     far = _rows("--yaw-deg", "-40")["phone.neck_clamp"]
     assert far.split()[1] == "NO" and "within 36 deg" in far
+
+
+def test_a_colleague_beside_the_post_must_be_in_view_for_chatting():
+    res = runner.invoke(app, ["calibrate", "preview", "--height-m", "1.25", "--distance-m", "1.1"])
+    assert res.exit_code == 0, res.output
+    close = next(ln for ln in res.output.splitlines() if ln.startswith("post.chatting"))
+    assert close.split()[1] == "NO" and "22% of the body in view" in close  # half out of the frame: never boxed
+    res = runner.invoke(app, ["calibrate", "preview", "--height-m", "1.35", "--distance-m", "1.5"])
+    assert next(ln for ln in res.output.splitlines() if ln.startswith("post.chatting")).split()[1] == "yes"
