@@ -28,9 +28,9 @@ from simulator.scene import (
 # -15) and 10 of the 11 beyond 21.3 deg found; the four tune splits alone put the cut at the same place.
 POINT_AT_CAMERA_DEG = 20.0
 # post.chatting needs the person detector to box a colleague standing beside the post. Share of that body's keypoints
-# in the frame, against whether the chatting clip's visit was found (tune splits and tune-body renders at new close
-# views): every view at 0.39 or more found (14 clips), at 0.22-0.30 one of four (the visitor half out of the frame
-# beside the monitor, never boxed), none in view at 0 (3).
+# in the frame, against whether the chatting clip's visit was found (the six splits and tune-body renders at new close
+# views): every view at 0.39 or more found (14 clips); at 0.13-0.30, 3 of 7 (at 0.22-0.30 the visitor stands half out
+# of the frame beside the monitor and is never boxed); none at 0 (3 views, the visitor out of the frame).
 MIN_VISITOR_IN_VIEW = 0.35
 
 
