@@ -155,7 +155,8 @@ class ContextDeriver:
         # hands and tilts the shoulders, which fidget/slouch/eating would read as theirs. They consult
         # "head_down" (now or within head_down_memory_s, covering the move down and back up).
         v["head_height_sw"] = height = head_height_sw(v["body"])  # read by head_on_desk and slouch too
-        if height is not None and height <= self.p.head_down_sw:
+        head_low = height is not None and height <= self.p.head_down_sw
+        if head_low:
             self.head_down_t = t
         v["head_down"] = t - self.head_down_t <= self.p.head_down_memory_s
         # Pause sign: the ArUco marker (in the sign zone when one is drawn), remembered for a while.
@@ -175,7 +176,11 @@ class ContextDeriver:
         v["sign_in_view"] = self.sign_ever_seen or self.sign_place_seen
         v["paused"] = sign or ctx.terminal_paused
 
-        lying = self._lying(obs, ctx, pose, anchor)
+        # The clerk seen at the post (calibrated camera): stood lately?, how far the shoulders sank below their usual
+        # seated height (one reading a frame, shared with posture.head_on_desk and posture.slouch).
+        stood, sink = seated_reading(obs, ctx, STANDING_SHOULDER_M, STANDING_MEMORY_S) \
+            if v["body"] is not None and calibrated(self.counter.camera) else (None, None)
+        lying = self._lying(obs, ctx, pose, anchor, stood, head_low)
 
         # Who is at the post. A colleague covering (B角) is a person in the post zone: staffed.
         if not obs.camera_ok:
@@ -192,7 +197,10 @@ class ContextDeriver:
         v["lying_head_sw"] = self.lying_head if v["staffed_by"] == "lying" else None  # read by head_on_desk
         # The clerk lies over the desk, held unseen or seen lying on it: the desk rules cannot judge the desk then
         # (the arms and head on it are no objects of the desk's).
-        v["clerk_on_desk"] = lying or self._seen_on_desk(obs, ctx)
+        # Seen lying on it: seated, the head down and the shoulders sunk as deep as a lie brings them (a slump or a
+        # head bent over papers sinks them far less).
+        v["clerk_on_desk"] = lying or (stood is False and head_low and sink is not None
+                                       and sink >= self.p.on_desk_sink_m)
 
         # Client at the window: a person in the client zone, or a recent queue call.
         self.calls_seen = self.calls_seen or bool(ctx.calls)
@@ -219,14 +227,14 @@ class ContextDeriver:
         # folded forward over the desk's edge): the box that held the post before stands for the clerk.
         taken = [b for b in (clerk if clerk is not None or not lying else self.clerk_seen, *clients) if b is not None]
         v["visitor_boxes"] = [
-            d for d in seen or [] if _near_post(d, z.post, obs.image_size)
+            d for d in seen or [] if _near_post(box_center(d.box), z.post)
             and not any(overlap_of_smaller(d.box, b.box) > 0.5 for b in taken)
             and not self._at_window(d, clerk, obs.image_size)
         ] if seen is not None else None
 
 
     def _lying(self, obs: Observation, ctx: RuleContext, pose: PoseResult | None,
-               anchor: tuple[float, float] | None) -> bool:
+               anchor: tuple[float, float] | None, stood: bool | None, head_low: bool) -> bool:
         """Whether the clerk lies on the desk out of the models' sight: the pose model loses a clerk lying on the
         forearms (face and arms hidden) and the person detector does not box a body folded over the desk, so the
         post reads empty for as long as the clerk lies there. The last frame seen at the post tells it from leaving:
@@ -242,13 +250,9 @@ class ContextDeriver:
         if self.p.lying_hold_s <= 0 or not obs.camera_ok or not calibrated(self.counter.camera):
             self.lying_t = None
             return False
-        body: Body | None = v["body"]
-        if body is not None:  # the clerk seen at the post: going down, or not
-            stood, _ = seated_reading(obs, ctx, STANDING_SHOULDER_M, STANDING_MEMORY_S)
-            height = v["head_height_sw"]
+        if v["body"] is not None:  # the clerk seen at the post: going down, or not
             if stood is not None:
-                head_low = height is not None and height <= self.p.head_down_sw
-                self.lying_t, self.lying_head = (t, height) if not stood and head_low else (None, None)
+                self.lying_t, self.lying_head = (t, v["head_height_sw"]) if not stood and head_low else (None, None)
             return False
         if self.lying_t is None:
             return False
@@ -257,24 +261,13 @@ class ContextDeriver:
             sh = seen.pt(L_SH), seen.pt(R_SH)
             up = sh[0] is not None and sh[1] is not None and mid_shoulder_height_m(
                 camera(obs, ctx), sh[0], sh[1]) >= STANDING_SHOULDER_M
-            if up or not _point_near_post(anchor, self.counter.zones.post):
+            if up or not _near_post(anchor, self.counter.zones.post):
                 self.lying_t = None  # standing, or gone from the post: left
                 return False
         if v["paused"] or t - self.lying_t > self.p.lying_hold_s:
             self.lying_t = None
             return False
         return True
-
-    def _seen_on_desk(self, obs: Observation, ctx: RuleContext) -> bool:
-        """Whether the clerk at the post is seen lying on the desk: seated, the head at most `head_down_sw` over the
-        shoulders and the shoulders sunk `on_desk_sink_m` under their usual seated height, as deep as a lie brings
-        them (a slump or a head bent over papers sinks them far less). Needs a calibrated camera (metres)."""
-        height = ctx.values["head_height_sw"]
-        if ctx.values["body"] is None or height is None or height > self.p.head_down_sw or not obs.camera_ok \
-                or not calibrated(self.counter.camera):
-            return False
-        stood, sink = seated_reading(obs, ctx, STANDING_SHOULDER_M, STANDING_MEMORY_S)  # shared once a frame
-        return stood is False and sink is not None and sink >= self.p.on_desk_sink_m
 
     def _at_window(self, d: Detection, clerk: Detection | None, size: tuple[int, int]) -> bool:
         """A person box in the client zone, other than the clerk's, and not one standing at the clerk's depth: a client
@@ -330,13 +323,9 @@ def _in_zone(d: Detection, zone: Polygon) -> bool:
     return point_in_polygon(box_center(d.box), zone)
 
 
-def _near_post(d: Detection, post: Polygon | None, size: tuple[int, int]) -> bool:
-    """Within half a post-width of the post zone (a neighbour leaning over, a colleague standing by)."""
-    return _point_near_post(box_center(d.box), post)
-
-
-def _point_near_post(point: tuple[float, float], post: Polygon | None) -> bool:
-    """Within half a post-width of the post zone's bounding box."""
+def _near_post(point: tuple[float, float], post: Polygon | None) -> bool:
+    """Within half a post-width of the post zone's bounding box (a neighbour leaning over, a colleague standing by,
+    the lying clerk refit beside the post)."""
     if post is None:
         return True
     xs, ys = [p[0] for p in post], [p[1] for p in post]

@@ -259,6 +259,8 @@ class StandingMemory:
 # leaves 1.4 cm either side; a lying clerk the pose model loses right after such a frame is carried over whatever
 # it read (posture.head_on_desk), so the threshold decides only clerks who stay in view.
 LYING_SINK_M = 0.147
+# The same reading cut deeper for other uses: posture.slouch's lying_deep_sink_m (0.2, lying wherever the head was
+# fitted) and the context's on_desk_sink_m (0.4, the desk not judged: a clerk fitted head-down reads 0.22-0.24).
 LYING_SINK_DOC = "a head down with the shoulders sunk less than this (m) below their usual seated height is a slump"
 # Standing now or this recently (s): the head down after it is a bow, not lying or a slump (seated_reading's memory,
 # shared by posture.head_on_desk, posture.slouch and the context's lying hold).
