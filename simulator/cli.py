@@ -13,10 +13,12 @@ app = typer.Typer(no_args_is_help=True)
 def list_scenarios() -> None:
     """List the scenarios with the rule ids they label, and the body shapes."""
     from simulator.body import body_ids
-    from simulator.scenarios import SCENARIOS
+    from simulator.scenarios import DIAGNOSTIC, SCENARIOS
 
     for name, sc in SCENARIOS.items():
         typer.echo(f"{name:26s} {','.join(sc.rules) or '-':40s} {sc.description}")
+    for name, sc in DIAGNOSTIC.items():  # `sim render` only: in no split
+        typer.echo(f"{name:26s} {','.join(sc.rules) or '-':40s} (diagnostic, in no split) {sc.description}")
     typer.echo("bodies: " + ", ".join(body_ids()))
 
 
@@ -37,13 +39,14 @@ def render(
 ) -> None:
     """Render one scenario to a labelled clip."""
     from simulator.clip import RenderOptions, camera_for, render_clip
-    from simulator.scenarios import SCENARIOS
+    from simulator.scenarios import DIAGNOSTIC, SCENARIOS
 
-    if scenario not in SCENARIOS:
+    sc = SCENARIOS.get(scenario) or DIAGNOSTIC.get(scenario)  # the diagnostic ones render here only (in no split)
+    if sc is None:
         raise typer.BadParameter(f"unknown scenario {scenario!r}; run `counterwatch sim list`")
-    cam = camera_for(SCENARIOS[scenario], height_m=camera_height, yaw_deg=camera_yaw, distance_m=distance,
+    cam = camera_for(sc, height_m=camera_height, yaw_deg=camera_yaw, distance_m=distance,
                      pitch_deg=camera_pitch, width=width, height=height)
-    labels = render_clip(scenario, out, RenderOptions(body=body, camera=cam, seed=seed, fps=fps,
+    labels = render_clip(sc, out, RenderOptions(body=body, camera=cam, seed=seed, fps=fps,
                                                       seconds_scale=seconds_scale, codec=codec))
     typer.echo(f"{out}/clip.mp4: {labels['n_frames']} frames; labels.json, counter.yaml")
 

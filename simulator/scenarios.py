@@ -487,3 +487,38 @@ def _gap_scenarios(add) -> None:
 
 
 SCENARIOS = build()
+
+
+# Where an item stands "in front of" a slot's item, per side of the camera: (x, y, yaw) on the desk. The pen holder
+# (HOME (-0.36, -0.3)) seen from the front (yaw -30..15 deg), from 25-40 deg and from 54-58 deg; the direction to
+# the camera is (d sin yaw, -d cos yaw) - the item, so the item in front lies that way from the slot.
+BEFORE = {
+    ("pen_holder", "handbag"): {"front": (-0.36, -0.44, 0.0), "right30": (-0.255, -0.385, 52.0),
+                                "right55": (-0.235, -0.345, 72.0)},
+    ("pen_holder", "cup"): {"front": (-0.36, -0.39, 0.0), "right30": (-0.29, -0.357, 0.0),
+                            "right55": (-0.275, -0.33, 0.0)},
+    # between the evaluator pad and the acrylic stand, on the client side: in front of the pad's lower right
+    # seen from 54-58 deg
+    ("evaluator_pad", "cup"): {"right55": (0.31, -0.77, 0.0)},
+}
+
+
+def build_diagnostic() -> dict[str, Scenario]:
+    """Scratch scenarios for diagnosis, rendered with `sim render` only: they are in no split (`sim suite` renders
+    SCENARIOS), so the suites stay as rendered. `before_<slot>_<item>_<side>`: a foreign item put down in front of
+    an allowed item that stays in its slot (the slot must not read as emptied; the item is a foreign object)."""
+    out: dict[str, Scenario] = {}
+    for (slot, item), sides in BEFORE.items():
+        for side, place in sides.items():
+            name = f"before_{slot}_{item}_{side}"
+            out[name] = Scenario(
+                name, f"a {item} put down in front of the {slot} (camera {side}; x10: 80 s)", 8.0,
+                [(0.0, typing(0)), (8.0, typing(1))], time_scale=10.0,
+                props={item: [(0.0, None), (1.5, place)]},
+                labels=[Label("desk.personal_items", 1.5, 8.0, detail={"item": item}),
+                        Label("desk.allowed_items", 0.0, 8.0, "compliant"),
+                        Label("desk.displaced", 0.0, 8.0, "compliant")])
+    return out
+
+
+DIAGNOSTIC = build_diagnostic()

@@ -139,3 +139,11 @@ def test_tune_sweep_split_uses_new_views_and_other_body_pairings():
         assert all(a.body != b.body for a, b in zip(by_split["tune_sweep"], by_split[other], strict=True))
     other_views = {view for sp, (_, views) in SPLITS.items() if sp != "tune_sweep" for view in views}
     assert not other_views & set(SPLITS["tune_sweep"][1])
+
+
+def test_diagnostic_scenarios_render_alone_and_are_in_no_split():
+    from simulator.scenarios import DIAGNOSTIC
+
+    assert DIAGNOSTIC and not set(DIAGNOSTIC) & set(SCENARIOS)  # `sim suite` renders SCENARIOS only
+    for sc in DIAGNOSTIC.values():
+        assert {lab.rule for lab in sc.labels} >= {"desk.personal_items", "desk.allowed_items"}
