@@ -50,6 +50,11 @@ def colour_bins(pixels: np.ndarray) -> np.ndarray:
     return level * _HUES + np.where(grey, _HUES - 1, b * COLOUR_BINS + g)
 
 
+def colour_bin_count() -> int:
+    """How many `colour_bins` there are."""
+    return GREY_LEVELS * _HUES
+
+
 def colour_model(pixels: np.ndarray, background: np.ndarray | None = None) -> np.ndarray | None:
     """The colours a thing shows (a boolean per `colour_bins` bin): the bins holding at least
     COLOUR_MIN_SHARE of its pixels, widened by one bin of hue and one level each way (render noise, a tint of

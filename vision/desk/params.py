@@ -55,6 +55,13 @@ class DeskChangeParams:
     revealed_ratio: float = 2.0  # ... and the reference that much further from them: an item was there
     inpaint_scale: float = 0.5  # ... the surroundings filled in at this share of the work size (1 = full; cost)
     slot_vacated_frac: float = 0.4  # background showing in or beside a slot, x its outline's area = vacated
+    # ... or background over slot_bared_hole x it, the rest of the change there in the colours around it on
+    # slot_bared_share of its pixels, and the item's own colours left on at most slot_bared_item of their pixels
+    slot_bared_hole: float = 0.15
+    slot_bared_share: float = 0.9
+    slot_bared_item: float = 0.1
+    # ... and such a slot is paired only with a blob showing the item's own hues (`_item_hues`) on this share of it
+    bared_hue_share: float = 0.1
     slot_hole_margin: int = 3  # pixels: a hole this close to the slot is where its item stood
     moved_area_ratio: tuple[float, float] = (0.1, 4.0)  # a new blob this size (x slot or hole area) = the moved item
     # ... and of the item's colours: at most this share of the blob's new pixels may fall outside the colours the

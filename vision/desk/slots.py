@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from vision.desk.colour import colour_bins, colour_model, colour_overlap, saturated, zncc
+from vision.desk.colour import colour_bin_count, colour_bins, colour_model, colour_overlap, saturated, zncc
 from vision.desk.shapes import inside_share_box
 from vision.results import Box, Detection
 from vision.roi import overlap_of_smaller
@@ -39,6 +39,7 @@ class SlotVerdict:
     colour: tuple[np.ndarray, np.ndarray, bool] | None = None
     # the changed areas joined to that hole, as x1, y1, x2, y2
     joined: list[tuple[int, int, int, int]] = field(default_factory=list)
+    bared: bool = False  # vacated by `_bared` (background under `slot_vacated_frac` of the outline)
 
 
 
@@ -80,7 +81,8 @@ class SlotJudge:
         hole, hole_box = self._hole(slot, holes)
         # vacated: background over `slot_vacated_frac` of the slot's own outline (of its upright rect, a slot seen
         # aslant would need more of its picture gone than one seen face-on)
-        if hole.sum() < self.p.slot_vacated_frac * (slot.area or w * h):  # (area 0: a Slot built by hand)
+        small = hole.sum() < self.p.slot_vacated_frac * (slot.area or w * h)  # (area 0: a Slot built by hand)
+        if small and not self._bared(slot, hole, cc, revealed, person):
             if changed < self.p.slot_changed_frac:
                 return SlotVerdict("present")
             return SlotVerdict("covered", scores=(round(here, 3), None, round(float(hole.sum()) / (w * h), 2)))
@@ -119,7 +121,44 @@ class SlotJudge:
                         source="change")
         hole_area = float((hole_box[2] - hole_box[0]) * (hole_box[3] - hole_box[1]))
         return SlotVerdict("missing", det, [slot.rect], scores, hole_area=hole_area, colour=colour,
-                            joined=[(x0, y0, x0 + ww, y0 + hh) for x0, y0, ww, hh in joined])
+                            joined=[(x0, y0, x0 + ww, y0 + hh) for x0, y0, ww, hh in joined], bared=bool(small))
+
+    def _bared(self, slot: Slot, hole: np.ndarray, cc: tuple, revealed: np.ndarray, person: np.ndarray) -> bool:
+        """A slot whose hole is under `slot_vacated_frac` of its outline is still vacated when nothing new stands
+        there: background shows on `slot_bared_hole` of the outline, the rest of the change at the slot and joined to
+        the hole (`cc`'s areas) shows only colours the reference shows around that change (on `slot_bared_share` of
+        its pixels, hole included), and the item's own colours there (the reference's less its surroundings', on at
+        least `min_area_px` pixels) are gone (left on at most `slot_bared_item` of them). A thin item standing up,
+        seen from a steep side, covers well under half its footprint's outline: at (1.45 m, 1.4 m, 54 deg) the pad's
+        hole is 0.23 of its slot's outline; beside the acrylic stand the desk it hid reads as the stand's colours
+        continued (the inpainted surroundings take the stand's colours there), not as background. Something put down
+        in front of an item shows no background and its own colours."""
+        x, y, w, h = slot.rect
+        if hole.sum() < self.p.slot_bared_hole * (slot.area or w * h) or self._cur is None or self._ref_corr is None:
+            return False
+        _, labels, _, _ = cc
+        m = self.p.slot_hole_margin
+        ids = set(np.unique(labels[max(0, y - m):y + h + m, max(0, x - m):x + w + m]).tolist())
+        ids |= set(np.unique(labels[hole]).tolist())
+        ids.discard(0)
+        joined = np.isin(labels, list(ids))
+        ring = cv2.dilate(joined.astype(np.uint8), np.ones((11, 11), np.uint8)).astype(bool)
+        ring &= ~joined & ~person & self.search
+        if ring.sum() < self.p.min_area_px:
+            return False
+        around = np.zeros(colour_bin_count(), bool)  # every colour the reference shows around the change
+        around[colour_bins(self._ref_corr[ring])] = True
+        new = joined & ~revealed
+        if int(hole.sum()) + int(around[colour_bins(self._cur[new])].sum()) < self.p.slot_bared_share * joined.sum():
+            return False
+        ref_model, ring_model = colour_model(self._ref_corr[joined]), colour_model(self._ref_corr[ring])
+        if ref_model is None:
+            return False  # an item in the colours around it: nothing tells it gone
+        own = ref_model & ~ring_model if ring_model is not None else ref_model
+        before = int(own[colour_bins(self._ref_corr[joined])].sum())
+        if before < self.p.min_area_px:
+            return False
+        return int(own[colour_bins(self._cur[joined])].sum()) <= self.p.slot_bared_item * before
 
     def _slot_holes(self, revealed: np.ndarray) -> tuple[np.ndarray, dict[str, list[int]]]:
         """The connected areas of background showing (labels) and, per slot, the ones it owns: a hole goes to
@@ -209,6 +248,8 @@ class SlotJudge:
                 continue
             if verdict.colour is not None and self._colour_distance(box, verdict.colour) > self.p.moved_colour:
                 continue  # a new thing of other colours is not the item that left
+            if verdict.bared and self._hue_share(box, verdict.colour) < self.p.bared_hue_share:
+                continue  # ... nor, from a steep side, one without the item's own hues (the clerk's white cuff)
             best, best_t = blob, first
         return best
 
@@ -221,18 +262,11 @@ class SlotJudge:
         typing hands lies wholly under them and no blob can pair it: at (1.6 m, 1.4 m, -45) the moved pad was
         reported missing (and not moved) while its blue screen showed between the hands."""
         st = self.state
-        if verdict.colour is None or st.person is None or st.static is None or self._cur is None:
-            return None
-        pixels, model, _ = verdict.colour
-        hues = saturated(model)
-        clerk = st.person & ~self.desk
-        body = colour_model(self._cur[clerk]) if clerk.any() else None
-        for other in (body, self.desk_colours):  # (the desk's wood is the hands' skin give or take a bin)
-            if other is not None:
-                hues &= ~other
-        shown = int(hues[colour_bins(pixels)].sum())
-        if shown < self.p.min_area_px:
+        hues = None if st.static is None else self._item_hues(verdict.colour)
+        if hues is None:
             return None  # an item of no hue of its own (or only the clerk's): nothing to tell it by
+        assert verdict.colour is not None and st.person is not None and self._cur is not None
+        shown = int(hues[colour_bins(verdict.colour[0])].sum())
         assert self._ref_corr is not None
         area = st.person & self.desk & st.static
         hit = np.zeros(area.shape, np.uint8)
@@ -246,6 +280,32 @@ class SlotJudge:
             return None
         x, y, w, h = (int(v) for v in stats[best, :4])
         return float(x), float(y), float(x + w), float(y + h)
+
+    def _item_hues(self, colour: tuple[np.ndarray, np.ndarray, bool] | None) -> np.ndarray | None:
+        """The item's own hues (`colour`: what it showed where it stood): its saturated colours less those of the
+        clerk's body and clothes above the desk and of the clean desk (as `_under_clerk`), or None when it showed
+        them on fewer than `min_area_px` pixels."""
+        st = self.state
+        if colour is None or st.person is None or self._cur is None:
+            return None
+        pixels, model, _ = colour
+        hues = saturated(model)
+        clerk = st.person & ~self.desk
+        body = colour_model(self._cur[clerk]) if clerk.any() else None
+        for other in (body, self.desk_colours):  # (the desk's wood is the hands' skin give or take a bin)
+            if other is not None:
+                hues &= ~other
+        return hues if int(hues[colour_bins(pixels)].sum()) >= self.p.min_area_px else None
+
+    def _hue_share(self, box: Box, colour: tuple[np.ndarray, np.ndarray, bool] | None) -> float:
+        """The share of a blob's new pixels in the item's own hues (`_item_hues`); 0 for an item without any."""
+        hues = self._item_hues(colour)
+        assert self.state.change is not None and self.state.revealed is not None and self._cur is not None
+        x1, y1, x2, y2 = (int(v) for v in box)
+        own = (self.state.change & ~self.state.revealed)[y1:y2, x1:x2]
+        if hues is None or not own.any():
+            return 0.0
+        return float(hues[colour_bins(self._cur[y1:y2, x1:x2][own])].mean())
 
     def _colour_distance(self, box: Box, colour: tuple[np.ndarray, np.ndarray, bool]) -> float:
         """1 - `colour_overlap` of the item where it stood (`colour`: its pixels in the relit reference, their
