@@ -57,7 +57,7 @@ class DeskChangeParams:
     slot_vacated_frac: float = 0.4  # background showing in or beside a slot, x its outline's area = vacated
     # ... or background over slot_bared_hole x it, the rest of the change there in the colours around it on
     # slot_bared_share of its pixels, and the item's own colours left on at most slot_bared_item of their pixels
-    slot_bared_hole: float = 0.15
+    slot_bared_hole: float = 0.1
     slot_bared_share: float = 0.9
     slot_bared_item: float = 0.1
     # ... and such a slot is paired only with a blob showing the item's own hues (`_item_hues`) on this share of it
