@@ -495,8 +495,9 @@ def test_recorded_bites_seen_from_35_degrees_aside_are_measured_in_a_floored_sho
     # clerk (as phone.call measures) it is at the mouth (first 8 s: two bites, face mesh stripped)
     obs, counter = recorded_posture("eating__f_old_heavy__h1.3_d1.2_y35")
     assert spans(run_rules(obs, ["eat.food"], counter=counter), "eat.food")
-    # control: lengths in the shoulder width as seen
-    raw = {"eat.food": {"min_width_m": 0.01}}
+    # control: lengths in the shoulder width as seen (and the side test from the nose, as then: judged from where a
+    # fist ahead of the nose shows, session 18, these bites count even unfloored)
+    raw = {"eat.food": {"min_width_m": 0.01, "fist_ahead_m": 0.0}}
     assert run_rules(obs, ["eat.food"], counter=counter, overrides=raw) == []
 
 
@@ -505,11 +506,30 @@ def test_a_shoulder_line_read_side_on_gets_no_floor_for_the_bites():
     # read the torso side-on, the shoulder line shrinking to 0.02-0.09 m at the clerk. Floored at 0.25 m worth, every
     # length shrank 3-10 fold and a hand on the desk (dozing, 55 deg) or at the hair (fidget, -50 deg, first 6 s) read
     # at the mouth, bite after bite. Measured in the frame's own width they stay off it.
-    off = {"eat.food": {"min_usual_width": 0.0, "min_shoulder_m": 0.0}}  # control: the floor on every frame
+    # control: the floor on every frame, the side test from the nose (session 18's midline also keeps dozing out)
+    off = {"eat.food": {"min_usual_width": 0.0, "min_shoulder_m": 0.0, "fist_ahead_m": 0.0}}
     for name in ("dozing_nod__f_old_heavy__h1.4_d1.25_y55", "fidget_hair__f_young_slim__h1.55_d1.45_y-50"):
         obs, counter = recorded_posture(name)
         assert run_rules(obs, ["eat.food"], counter=counter) == [], name
         assert spans(run_rules(obs, ["eat.food"], counter=counter, overrides=off), "eat.food"), name
     # dozing reads the line side-on all clip long (its usual width too): the metric bound alone keeps it out
     obs, counter = recorded_posture("dozing_nod__f_old_heavy__h1.4_d1.25_y55")
-    assert run_rules(obs, ["eat.food"], counter=counter, overrides={"eat.food": {"min_usual_width": 0.0}}) == []
+    metric_only = {"eat.food": {"min_usual_width": 0.0, "fist_ahead_m": 0.0}}
+    assert run_rules(obs, ["eat.food"], counter=counter, overrides=metric_only) == []
+
+
+def test_bites_seen_from_55_degrees_aside_are_judged_beside_where_a_fist_ahead_of_the_nose_shows():
+    # Session 18 renders (tune bodies) at (1.45 m, 1.4 m, 55 deg): seen from that far aside a depth ahead of the face
+    # shows sideways, so the fist under the lips reads 0.36-0.56 sw (floored) past the nose, over `max_lateral_sw`, on
+    # every bite (first 10 s: three bites). Judged from where a hand `fist_ahead_m` ahead of the nose shows, it is in
+    # front of the mouth.
+    obs, counter = recorded_posture("eating__m_young_avg__h1.45_d1.4_y55")
+    assert spans(run_rules(obs, ["eat.food"], counter=counter), "eat.food")
+    at_nose = {"eat.food": {"fist_ahead_m": 0.0}}  # control: the side test judged from the nose itself
+    assert run_rules(obs, ["eat.food"], counter=counter, overrides=at_nose) == []
+    # the same midline moves the hand at the hair (55 deg) and the forearm the clerk leans on (57 deg), each read
+    # 0.3-0.6 sw beside the nose the other way, off the mouth: the two false meals there go
+    for name in ("fidget_hair__m_young_avg__h1.45_d1.4_y55", "lean_on_one_arm__m_young_avg__h1.35_d1.3_y57"):
+        obs, counter = recorded_posture(name)
+        assert run_rules(obs, ["eat.food"], counter=counter) == [], name
+        assert spans(run_rules(obs, ["eat.food"], counter=counter, overrides=at_nose), "eat.food"), name

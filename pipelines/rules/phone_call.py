@@ -125,7 +125,7 @@ def view_scale(obs: Observation, ctx: RuleContext, sw: float | None, min_width_m
 
 
 def at_mouth_not_ear(m: FrameMeasures, radius_sw: float, max_lateral_sw: float,
-                     yaw_deg: float | None = None, k: float = 1.0) -> list[HandMeasure]:
+                     yaw_deg: float | None = None, k: float = 1.0, midline_sw: float = 0.0) -> list[HandMeasure]:
     """The hands in front of the mouth (eat.food, drink.in_front), less any held at the ear (a call's).
 
     With the camera's yaw (drink.in_front), a hand on the side the nose shifts away from is read against where the
@@ -134,10 +134,16 @@ def at_mouth_not_ear(m: FrameMeasures, radius_sw: float, max_lateral_sw: float,
     in front of the mouth read beside the other ear (tune_wide sip at -40 deg: +0.08 sw outward, a call's side). The
     hand on the other side is left as read: there a far-side hand at the ear shows over the face (tune_wide call
     at 40 deg read 0.01-0.10 sw outward once corrected): there the raised upper arm (`arm_raised`) tells it from a
-    cup. `k` (`view_scale`, eat.food) rescales the hand's distances from the mouth and nose before they are judged."""
+    cup. `k` (`view_scale`, eat.food) rescales the hand's distances from the mouth and nose before they are judged.
+    `midline_sw` (eat.food, `EatFood._midline`): the side-of-the-nose test is judged from where a hand held that far
+    ahead of the nose shows in this view (image x from the nose, this frame's shoulder widths), not from the nose."""
     out = []
     for hm in m.hands.values():
-        if not scaled(hm, k, ("d_mouth", "lateral_sw", "height_sw")).at_mouth(radius_sw, max_lateral_sw):
+        if midline_sw and hm.nose_dx_sw is not None:
+            hm_mid = replace(hm, lateral_sw=abs(hm.nose_dx_sw - midline_sw))
+        else:
+            hm_mid = hm
+        if not scaled(hm_mid, k, ("d_mouth", "lateral_sw", "height_sw")).at_mouth(radius_sw, max_lateral_sw):
             continue
         shift = 0.0 if yaw_deg is None else \
             CALL_SHAPE.nose_ahead_sw * math.sin(math.radians(yaw_deg)) * (1 if hm.side == "right" else -1)
