@@ -91,3 +91,19 @@ def test_a_colleague_beside_the_post_must_be_in_view_for_chatting():
     assert close.split()[1] == "NO" and "22% of the body in view" in close  # half out of the frame: never boxed
     res = runner.invoke(app, ["calibrate", "preview", "--height-m", "1.35", "--distance-m", "1.5"])
     assert next(ln for ln in res.output.splitlines() if ln.startswith("post.chatting")).split()[1] == "yes"
+
+
+def test_gaze_and_drinking_past_their_measured_view_yaw_are_not_measurable():
+    # session 18 renders at 54-57 deg: a head turned away from the camera hides the face and the pose's nose barely
+    # moves (gaze.away 0/3), the far-side cup at the lips reads with the upper arm level, a call's shape
+    # (drink.in_front 0/3); both found at 39-40 deg
+    from calibration.preview import view_gates
+
+    for yaw in (0.0, 40.0, -40.0):
+        gates = view_gates(yaw)
+        assert gates["gaze.away"][0] and gates["drink.in_front"][0], yaw
+    for yaw in (55.0, -55.0):
+        gates = view_gates(yaw)
+        assert not gates["gaze.away"][0] and "within 40 deg" in gates["gaze.away"][1]
+        assert not gates["drink.in_front"][0] and "(camera 55 deg aside)" in gates["drink.in_front"][1]
+    assert view_gates(55.0)["phone.neck_clamp"][0] is False  # unchanged

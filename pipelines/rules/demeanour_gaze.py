@@ -65,6 +65,13 @@ class Params(TimedParams):
     seed_s: float = Field(1.0, ge=0, description="the usual places start as the median of the first this many "
                                                  "seconds seen (not one misfitted frame); no nose read before")
     max_body_width_m: float = Field(MAX_CLERK_SHOULDER_M, gt=0, description=MAX_CLERK_SHOULDER_DOC)
+    # Renders at 54-57 deg (docs/rules.md, session 18): a head turned 60 deg away from the camera loses the face, the
+    # pose's nose slides 0.13 of a max_yaw_deg turn or the pose collapses the shoulder line (its reference): 0/3
+    # found; at 39-40 deg 2/2. Read by `counterwatch calibrate preview` only: the rule still judges (a turn toward
+    # the camera is seen from any side).
+    max_view_yaw_deg: float = Field(
+        40.0, ge=0, le=90, description="calibrate preview: a turn away from a camera further aside is not measured"
+    )
 
 
 @register

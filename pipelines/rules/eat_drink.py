@@ -50,6 +50,12 @@ class Params(TimedParams):
         "many metres' worth at the clerk (not its height)"
     )
     min_shoulder_m: float = Field(0.1, ge=0, description="... but a line under this many metres at the clerk: no floor")
+    # Renders at 54-57 deg (docs/rules.md, session 18): the far-side cup at the lips reads with the upper arm -2..8 deg
+    # below level, inside a call's band (`arm_raised`, 15 deg), so it is left to phone.call: 0/3 found; at 39-40 deg
+    # 2/2. Read by `counterwatch calibrate preview` only: the rule still judges (a near-side cup is read from -50).
+    max_view_yaw_deg: float = Field(
+        40.0, ge=0, le=90, description="calibrate preview: a far-side cup from a camera further aside is not measured"
+    )
 
 
 @register
