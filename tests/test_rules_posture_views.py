@@ -352,3 +352,14 @@ def test_nods_seen_50_deg_aside_that_collapse_the_shoulder_line_are_no_lean_on_o
     name = "dozing_nod__m_young_avg__h1.5_d1.9_y-50"  # no slouch labelled
     assert _run(name, "posture.slouch") == []
     assert _run(name, "posture.slouch", max_tilt_width_loss=1.0) != []  # control: no line counts as narrowed
+
+
+CHIN_57 = "chin_on_hand__m_young_avg__h1.35_d1.3_y57"  # session 18 scratch render: no slouch labelled
+
+
+def test_a_chin_propped_on_the_hand_seen_57_deg_aside_is_no_lean_back():
+    # the hand under the chin (0.87-0.92 sw over the shoulder line) lifts the head: the ears read 0.2-0.3 sw and the
+    # nose 0.3 sw over their usual height, the head cue for leaning back; it is not read with a hand up past
+    # `head_cue_hand_sw` (0.45; the leans' hands stay at or under 0.11)
+    assert _run(CHIN_57, "posture.slouch") == []
+    assert _run(CHIN_57, "posture.slouch", head_cue_hand_sw=None)  # control: the head cue read as before

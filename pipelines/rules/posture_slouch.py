@@ -21,7 +21,8 @@ width floored at `min_width_m` worth at the clerk: seen from 45-60° aside the s
 swings as the torso turns). Leaning back
 against the chair = the ears rise `ear_rise_sw` over the shoulders AND the nose rises `nose_rise_sw` (the
 head tips back with the torso) while the shoulders do not rise as standing up would raise them, nor narrow
-by `max_width_loss` as turning away does. Looking
+by `max_width_loss` as turning away does, and with no hand up past `head_cue_hand_sw` (a hand propping the chin
+lifts the head). Looking
 up lifts the nose but hardly the ears. Seen from 30-45 deg aside that head cue turns the other way (the ears
 sink toward the shoulders), but the shoulders themselves slide sideways and up in the image as they move back:
 there (`min_back_view`) leaning back = the mid-shoulders `lean_back_m` behind their usual place, solved through
@@ -148,6 +149,13 @@ class Params(TimedParams):
     max_shift_m: float = Field(
         0.3, gt=0, description="... either, but not further (a jump that far is another person's pose, or leaving)"
     )
+    # A hand propping the chin lifts the head: seen 57 deg aside the ears read 0.2-0.3 sw and the nose 0.3 sw up, the
+    # head cue, with the hand 0.87-0.92 sw over the shoulder line; on every leaning_back clip of the tune splits and the
+    # session-18 renders the hands stay at or under 0.11 sw while the head cue is near (1-s medians).
+    head_cue_hand_sw: float | None = Field(
+        0.45, description="leaning back by the head cue (ears and nose up) not while a hand is above this (vs the "
+        "shoulder line, sw): a hand at the chin lifts the head; None: always"
+    )
     back_hand_sw: float = Field(
         0.0, description="... and not while a hand is above this (vs the shoulder line: at the face, the hair)"
     )
@@ -268,7 +276,8 @@ class Slouch(TrackedRule):
             ear_drop is not None and shoulder_drop is not None and ear_drop >= p.ear_drop_sw
             and shoulder_drop >= p.shoulder_drop_sw) or (
             ear_drop is not None and shoulder_drop is not None and nose_rise is not None and -ear_drop >= p.ear_rise_sw
-            and nose_rise >= p.nose_rise_sw and -shoulder_drop < p.max_shoulder_rise_sw) or (
+            and nose_rise >= p.nose_rise_sw and -shoulder_drop < p.max_shoulder_rise_sw
+            and (p.head_cue_hand_sw is None or not measure(obs, ctx).hand_above(p.head_cue_hand_sw))) or (
             back is not None and p.lean_back_m <= back <= p.max_shift_m and (nose_rise is None or nose_rise >= 0.0)
             and abs(side or 0.0) <= p.max_back_side_ratio * back
             and back_up is not None and back_up >= p.min_back_up_share * back
