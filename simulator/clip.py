@@ -147,11 +147,14 @@ def _box_corners(x0, x1, y0, y1, z0, z1) -> list[tuple[float, float, float]]:
     return [(x, y, z) for x in (x0, x1) for y in (y0, y1) for z in (z0, z1)]
 
 
+NO_REGION = [[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]]  # a degenerate polygon: the outline lies wholly out of view
+
+
 def suggested_counter(camera: Camera, counter_id: str = "sim") -> dict:
     """A CounterConfig (calibration/config.py) for this camera: zones and slots in image pixels, each the
     visible part of its world outline (see image_region)."""
     def poly(pts):
-        return image_region(camera, pts) or [[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]]
+        return image_region(camera, pts) or NO_REGION
 
     def rect(x, y, half, z=DESK_Z, h=0.0):
         return [(x - half, y - half, z), (x + half, y - half, z),
@@ -174,8 +177,13 @@ def suggested_counter(camera: Camera, counter_id: str = "sim") -> dict:
             # the seated client's whole body (chair to head), as the camera sees it
             "client": image_region(camera, _box_corners(CLIENT_SEAT[0] - 0.32, CLIENT_SEAT[0] + 0.32,
                                                         CLIENT_SEAT[1] - 0.3, DESK_Y0 + 0.05, 0.4, 1.45), hull=True),
-            "sign": poly([(sx - 0.15, sy - 0.08, DESK_Z), (sx + 0.15, sy - 0.08, DESK_Z),
-                          (sx + 0.15, sy, DESK_Z + 0.22), (sx - 0.15, sy, DESK_Z + 0.22)]),
+            # where the pause sign stands as the camera sees it, as an installer draws it around the sign: the image
+            # hull of its volume (board, marker and foot: x +-0.11, y -0.01 to +0.07, z to 0.2 m) with 1-2 cm around.
+            # The slanted plane drawn before, from the desk 8 cm in front of the board up to its top, covered the board
+            # only from the front: from 55-58 deg the board and foot stood beside it (0.02-0.12 of the sign's changed
+            # pixels inside it) and, the marker unread there, were a desk object
+            "sign": image_region(camera, _box_corners(sx - 0.13, sx + 0.13, sy - 0.02, sy + 0.08, DESK_Z,
+                                                      DESK_Z + 0.21), hull=True) or NO_REGION,
         },
         "slots": slots,
         "sign_aruco_id": SIGN_ARUCO_ID,
