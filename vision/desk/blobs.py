@@ -30,7 +30,8 @@ class BlobTracker:
         the board is no object, and what stood against it (papers, the seal) is kept as its own parts, each at
         least `sign_part_frac` of the board's area; smaller parts are the sign's own foot, rim or shadow. Likewise,
         with the clerk away, an area holding a sign zone the frame's edge cuts that is not the sign alone
-        (`_past_edge_sign`: its marker unread, the sign joined to papers beside it) is cut by the zone."""
+        (`_past_edge_sign`: its marker unread, the sign joined to papers beside it) is cut by the zone, and so is an
+        area the zone would take for the sign that reaches past it by an item's size (`_sign_with_item`)."""
         min_area = max(self.p.min_area_px, self.p.min_area_frac * self.desk_area)
         n, labels, stats, _ = cc
         new = cv2.morphologyEx((~revealed).astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)).astype(bool)
@@ -49,6 +50,8 @@ class BlobTracker:
                 parts = [part_labels == j for j in range(1, m) if part_stats[j, 4] >= board_part]
             elif clerk_away and self._past_edge_sign(blob, x, y):
                 parts = self._beside_sign(blob, x, y, min_area)
+            elif clerk_away and self._sign_with_item(blob, x, y, min_area):
+                parts = self._beside_sign(blob, x, y, min_area, least=min_area)
             for part in parts:
                 found = self._blob_entry(part, x, y, fg, absorbed, clerk_away, min_area)
                 if found is not None:
