@@ -533,3 +533,13 @@ def test_bites_seen_from_55_degrees_aside_are_judged_beside_where_a_fist_ahead_o
         obs, counter = recorded_posture(name)
         assert run_rules(obs, ["eat.food"], counter=counter) == [], name
         assert spans(run_rules(obs, ["eat.food"], counter=counter, overrides=at_nose), "eat.food"), name
+
+
+def test_recorded_call_seen_from_54_degrees_aside_judges_the_forearm_rise_in_the_frame_s_shoulder_widths():
+    # Session 18: from 54 deg on the clerk's left the far-side (right) forearm at the ear points mostly along the
+    # line of sight: the elbow reads 0.36-0.43 sw below the hand (arm_raised: upper arm 3-6 deg below level), but
+    # the view rescale (k 0.34-0.36) made it 0.12-0.15, under the forearm-up 0.2: the whole call was missed
+    (span,) = side_view("phone_call_long__f_young_slim__y54")
+    assert span[0] <= 1.2 and span[1] >= 4.0  # labelled 0.8-4.2 s
+    # a cup at the lips from 55 deg, its upper arm 2-5 deg below level too, stays no call
+    assert side_view("drinking_client__f_young_slim__y55") == []

@@ -12,7 +12,9 @@ call into pieces. Nor does it need the entry height, only to stay above the shou
 seen from 40° aside the torso turning toward the phone hand shortens the shoulder line (56 -> 31 px), and the view
 rescale below then read the hand still at the ear 0.09 sw above it (tune_wide phone_call_short). Seen from 45-60°
 aside the lengths are rescaled to a shoulder width floored at `min_width_m` worth, and the side-of-the-nose
-margin lowered by the nose's sideways shift (`nose_ahead_sw` x sin(camera yaw)); see `PhoneCall._view`.
+margin lowered by the nose's sideways shift (`nose_ahead_sw` x sin(camera yaw)); see `PhoneCall._view`. The
+forearm-up test is a direction and is not rescaled: from 54-57° aside the far-side forearm at the ear points along
+the line of sight, its rise 0.36-0.53 sw read, 0.10-0.15 once rescaled (session 18).
 Evidence, strongest first: a phone seen at the hand or ear ("phone"); the hand model's fingers curled round
 something there ("grip"); the pose alone ("pose"). With `require_phone: true` only the first counts. What the
 pose alone cannot tell apart: a hand held at the ear for seconds without a phone (rubbing the ear, adjusting a
@@ -104,7 +106,10 @@ def hand_at_ear(obs: Observation, ctx: RuleContext, p: Params, holding: bool = F
     for hm in m.hands.values():
         lateral = min(p.hold_lateral_sw if holding or arm_raised(hm, p) else p.min_lateral_sw,
                       p.min_lateral_sw - relax)
-        seen = scaled(hm, k, ("d_ear", "height_sw", "lateral_sw", "elbow_low_sw"))
+        # the forearm's rise (elbow below the hand) is a direction test, judged in the frame's own shoulder widths
+        # as `arm_raised` judges it: from 54-57 deg aside the far-side forearm at the ear points mostly along the
+        # line of sight, its rise 0.36-0.53 sw read, 0.10-0.15 once rescaled by k 0.20-0.36 (session 18)
+        seen = scaled(hm, k, ("d_ear", "height_sw", "lateral_sw"))
         if at_ear(seen, p, lateral, min(p.hold_min_height_sw, p.min_height_sw) if holding else None):
             return hm
     return None
