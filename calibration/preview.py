@@ -66,25 +66,20 @@ def combine(view: dict[str, dict], accuracy: dict[str, tuple[bool, str]]) -> lis
 
 
 def view_gates(yaw_deg: float) -> dict[str, tuple[bool, str]]:
-    """Rules that do not judge, or are not measured within target, from a camera this far aside, by their own
-    parameters' defaults (`max_view_yaw_deg`; docs/rules.md gives each one's per-frame evidence)."""
-    from pipelines.rules.demeanour_gaze import Params as GazeParams
-    from pipelines.rules.eat_drink import Params as DrinkParams
-    from pipelines.rules.phone_neck_clamp import Params as NeckClampParams
+    """Every rule whose parameters name the widest camera yaw it is judged or measured within target at
+    (`max_view_yaw_deg`, its default; the field's description says why, docs/rules.md gives the per-frame evidence):
+    past it, not measurable from this camera."""
+    from pipelines.engine import load_rules
 
-    gates = {
-        # the clamp is read on the face's roll; past the gate the far side reads about half of it
-        "phone.neck_clamp": (NeckClampParams().max_view_yaw_deg, "the head's roll is read"),
-        # a head turned away from a camera this far aside hides the face, and the pose's nose barely moves
-        "gaze.away": (GazeParams().max_view_yaw_deg, "a head turned away from the camera is seen"),
-        # a cup at the lips reads with the upper arm level, a call's shape (phone.call's), from further aside
-        "drink.in_front": (DrinkParams().max_view_yaw_deg, "a far-side cup at the lips is told from a call"),
-    }
     out = {}
-    for rid, (gate, what) in gates.items():
+    for rid, rule in load_rules().items():
+        field = rule.Params.model_fields.get("max_view_yaw_deg")
+        if field is None:
+            continue
+        gate, why = float(field.default), (field.description or "").removeprefix("calibrate preview: ")
         ok = abs(yaw_deg) <= gate
-        out[rid] = (ok, f"{what} within {gate:g} deg of the clerk's front"
-                        + ("" if ok else f" (camera {abs(yaw_deg):g} deg aside)"))
+        out[rid] = (ok, f"within {gate:g} deg of the clerk's front"
+                        + ("" if ok else f" (camera {abs(yaw_deg):g} deg aside): {why}"))
     return out
 
 

@@ -70,7 +70,10 @@ class Params(TimedParams):
     max_nose_drop_m: float = Field(0.025, ge=0, description="nose sunk no more than this toward the shoulders")
     hands_below_sw: float = Field(0.5, description="both hands this far below the shoulder line (shoulder widths)")
     hand_head_sw: float = Field(0.6, ge=0, description="no hand within this of an ear or the mouth")
-    max_view_yaw_deg: float = Field(36.0, ge=0, le=90, description="cameras further aside than this do not read it")
+    max_view_yaw_deg: float = Field(
+        36.0, ge=0, le=90,
+        description="the face's roll is not read from a camera further aside (the rule does not judge)"
+    )
     min_standing_shoulder_m: float = Field(
         STANDING_SHOULDER_M, gt=0,
         description="standing: shoulders this high above the floor (calibrated camera), as in slouch")

@@ -240,6 +240,7 @@ class SlotJudge:
         area = float(max(slot.rect[2] * slot.rect[3], verdict.hole_area))
         lo, hi = self.p.moved_area_ratio
         best, best_t = None, -math.inf
+        hues = self._item_hues(verdict.colour) if verdict.bared else None  # once a slot, not once a blob
         for blob in settled:
             box = blob[0]
             first = next((tr[1] for tr in self.tracks if tr[0] == box), since)
@@ -248,7 +249,7 @@ class SlotJudge:
                 continue
             if verdict.colour is not None and self._colour_distance(box, verdict.colour) > self.p.moved_colour:
                 continue  # a new thing of other colours is not the item that left
-            if verdict.bared and self._hue_share(box, verdict.colour) < self.p.bared_hue_share:
+            if verdict.bared and self._hue_share(box, hues) < self.p.bared_hue_share:
                 continue  # ... nor, from a steep side, one without the item's own hues (the clerk's white cuff)
             best, best_t = blob, first
         return best
@@ -297,9 +298,8 @@ class SlotJudge:
                 hues &= ~other
         return hues if int(hues[colour_bins(pixels)].sum()) >= self.p.min_area_px else None
 
-    def _hue_share(self, box: Box, colour: tuple[np.ndarray, np.ndarray, bool] | None) -> float:
+    def _hue_share(self, box: Box, hues: np.ndarray | None) -> float:
         """The share of a blob's new pixels in the item's own hues (`_item_hues`); 0 for an item without any."""
-        hues = self._item_hues(colour)
         assert self.state.change is not None and self.state.revealed is not None and self._cur is not None
         x1, y1, x2, y2 = (int(v) for v in box)
         own = (self.state.change & ~self.state.revealed)[y1:y2, x1:x2]
