@@ -51,7 +51,7 @@ class BlobTracker:
             elif clerk_away and self._past_edge_sign(blob, x, y):
                 parts = self._beside_sign(blob, x, y, min_area)
             elif clerk_away and self._sign_with_item(blob, x, y, min_area):
-                parts = self._beside_sign(blob, x, y, min_area, least=min_area)
+                parts = self._beside_sign(blob, x, y, min_area, any_hue=True)
             for part in parts:
                 found = self._blob_entry(part, x, y, fg, absorbed, clerk_away, min_area)
                 if found is not None:

@@ -93,13 +93,13 @@ class PauseSign:
         return int((blob & ~self.sign_cut[y:y + h, x:x + w]).sum()) >= min_area
 
     def _beside_sign(self, blob: np.ndarray, x: int, y: int, min_area: float,
-                     least: float | None = None) -> list[np.ndarray]:
+                     any_hue: bool = False) -> list[np.ndarray]:
         """The parts of an area joined to the sign (`_past_edge_sign`) that are not the sign: outside its zone grown by
         `sign_rim_px`, at least `sign_part_frac` of the zone's area, with under `sign_colour_share` of their pixels in
         the sign's own hues (the saturated colours the area shows inside the zone). The board rising past a thin strip
         of zone shows them (0.37-1.0 at (1.6 m, 1.15 m, -15)), papers lying against it do not (0.07 at -45). A sign
-        of no hue of its own (its marker's white and black only) keeps the area whole. `least`, where the zone holds
-        the whole sign (`_sign_with_item`: no part of the board lies past it): every part of that size is kept, whatever
+        of no hue of its own (its marker's white and black only) keeps the area whole. `any_hue`, where the zone holds
+        the whole sign (`_sign_with_item`: no part of the board lies past it): each part of `min_area` is kept, whatever
         its hues (the item lying partly inside the zone lends its own colours to the sign's: a phone beside the board
         at 55 deg showed 0.43 of its pixels in them)."""
         h, w = blob.shape
@@ -107,8 +107,8 @@ class PauseSign:
         cur = self._cur[y:y + h, x:x + w]
         rest = (blob & ~self.sign_cut[y:y + h, x:x + w]).astype(np.uint8)
         m, labels, stats, _ = cv2.connectedComponentsWithStats(rest, connectivity=8)
-        if least is not None:
-            return [labels == j for j in range(1, m) if stats[j, 4] >= least]
+        if any_hue:
+            return [labels == j for j in range(1, m) if stats[j, 4] >= min_area]
         model = colour_model(cur[blob & self.sign[y:y + h, x:x + w]])
         hues = None if model is None else saturated(model)
         if hues is None or not hues.any():
