@@ -363,3 +363,16 @@ def test_a_chin_propped_on_the_hand_seen_57_deg_aside_is_no_lean_back():
     # `head_cue_hand_sw` (0.45; the leans' hands stay at or under 0.11)
     assert _run(CHIN_57, "posture.slouch") == []
     assert _run(CHIN_57, "posture.slouch", head_cue_hand_sw=None)  # control: the head cue read as before
+
+
+def test_chin_on_hand_seen_from_high_and_far_aside_with_the_fingers_up_at_the_mouth():
+    # session 19 scratch render (1.7 m high, 1.8 m away, -40 deg): the chin rests on the hand, the wrist 0.18 sw under
+    # the chin, and the pose's fingertips reach up the cheek to the mouth line: the hand reads 0.12 sw from the chin
+    # and 0.03 from the mouth, 0.09 nearer it (m_heavy_tall's: 0.10), which "at the mouth" took for eating. No eating or
+    # drinking frame of the four tune splits reads the hand more than 0.03 nearer the mouth than the chin or cheek.
+    name = "chin_on_hand__m_young_avg__h1.7_d1.8_y-40"  # labelled 0.8-3.2 s
+    sim = {"min_duration": 2.0}
+    ((start, end),) = _run(name, "posture.chin_on_hand", **sim)
+    assert start is not None and end is not None and start <= 1.2 and end >= 3.0
+    assert _run(name, "posture.chin_on_hand", **sim, mouth_margin_sw=0.05) == []  # control: the old margin
+
