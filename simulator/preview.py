@@ -15,11 +15,13 @@ from simulator.scene import (
     CLIENT_SEAT,
     DESK_ITEMS,
     HOME,
+    MIN_SLOT_IN_VIEW,
     chair_meshes,
     counter_meshes,
     monitor_meshes,
     prop_meshes,
     sign_place_in_view,
+    slot_item_in_view,
 )
 
 # A finger pointed at the client runs along the line of sight of a camera standing near the clerk's line to the
@@ -78,6 +80,11 @@ def render_preview(height_m: float = 1.35, distance_m: float = 1.5, yaw_deg: flo
     visitor_kp = b.keypoints(poser.build(visitor_standing(*BESIDE_POST)))
     visitor_in_view = float(cam.sees(visitor_kp, 4.0).mean())
     oblique = abs(yaw_deg) >= 20
+    # the slot rules judge only the slots whose item is in the image: from close and low the desk's front half (the
+    # evaluator pad, the acrylic stand) is below the frame
+    unseen_slots = {n: s for n in DESK_ITEMS if (s := slot_item_in_view(cam, n)) < MIN_SLOT_IN_VIEW}
+    slots_why = ("every slot's item in view" if not unseen_slots else "slots out of view, not judged: " + ", ".join(
+        f"{n} {s:.0%} in the image" for n, s in unseen_slots.items()) + f" (needs >= {MIN_SLOT_IN_VIEW:.0%})")
 
     def v(ok: bool, why: str) -> dict:
         return {"measurable": bool(ok), "why": why}
@@ -107,6 +114,7 @@ def render_preview(height_m: float = 1.35, distance_m: float = 1.5, yaw_deg: flo
         "handover.two_hands": v(arms, "both wrists in view"),
         "desk.personal_items": v(desk_area > 0.05 * width * height,
                                  f"desk covers {desk_area / (width * height):.0%}"),
-        "desk.displaced": v(desk_area > 0.05 * width * height, "slots in view"),
+        "desk.allowed_items": v(desk_area > 0.05 * width * height and not unseen_slots, slots_why),
+        "desk.displaced": v(desk_area > 0.05 * width * height and not unseen_slots, slots_why),
     }
     return img, rules

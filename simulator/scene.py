@@ -229,6 +229,27 @@ def sign_place_in_view(cam) -> bool:
     return bool(cam.sees(sign_marker_corners(*HOME["sign"])).all())
 
 
+# A slot rule judges a slot whose item shows at least this share of itself in the image. On the four tune splits the
+# evaluator pad was found missing and moved at every view, with 0.12-0.21 of it in view at (1.3 m, 1.2 m, 35),
+# (1.5 m, 1.2 m, 40), (1.6 m, 1.15 m, -15) and (1.6 m, 1.3 m, 30); at (1.25 m, 1.1 m, +-5) 0 of it and never.
+MIN_SLOT_IN_VIEW = 0.05
+
+
+def slot_item_in_view(cam, name: str) -> float:
+    """The share of the allowed item `name` (DESK_ITEMS), standing in its slot, that lies inside the camera's image:
+    the area of its silhouette's outline (the convex hull of its projected vertices) inside the image rectangle over
+    the whole. 0 when any of it lies behind the camera. From close and low the desk's front half falls below the frame
+    (the evaluator pad and the acrylic stand wholly at (1.25 m, 1.1 m, 0 deg)): a slot rule cannot judge that slot."""
+    pts = np.concatenate([m.vertices for m in prop_meshes(name, *HOME[name])])
+    if (cam.to_camera(pts)[:, 2] <= 0.05).any():
+        return 0.0
+    hull = cv2.convexHull(cam.project(pts).astype(np.float32)).reshape(-1, 2)
+    whole = float(cv2.contourArea(hull))
+    image = np.array([[0, 0], [cam.width, 0], [cam.width, cam.height], [0, cam.height]], np.float32)
+    inside, _ = cv2.intersectConvexConvex(hull, image)
+    return float(inside) / whole if whole > 0 else 0.0
+
+
 def prop_meshes(name: str, x: float, y: float, yaw: float = 0.0, z: float = DESK_Z) -> list[Mesh]:
     """A prop standing on a surface at (x, y, z)."""
     if name == "evaluator_pad":

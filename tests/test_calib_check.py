@@ -127,3 +127,21 @@ def test_capture_from_a_video_and_bad_sources(tmp_path):
     assert np.abs(median_frame(frames).astype(int) - ref.astype(int)).mean() < 4.0
     res = runner.invoke(app, ["calibrate", "capture", "--source", str(tmp_path / "none.mp4"), "--out", "x.jpg"])
     assert res.exit_code == 2 and "no such file" in res.output
+
+
+def test_a_slot_with_no_area_in_the_image_is_named_as_out_of_view(tmp_path):
+    """Session 19: the simulator's calibration writes a slot whose item lies wholly out of the frame (the evaluator pad
+    below a close, low camera) as a degenerate polygon; check says so instead of calling it off the desk and overlapping
+    another such slot."""
+    def edit(d):
+        d["slots"][0]["polygon"] = [[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]]
+        d["slots"].append({"name": "acrylic_stand", "polygon": [[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]]})
+
+    path = write_counter(tmp_path, edit)
+    res = runner.invoke(app, ["calibrate", "check", str(path)])
+    assert res.exit_code == 1
+    text = res.output
+    assert "field 'slots.0.polygon (pen_holder)': the slot covers under 50 px of the image: its item is not in the " \
+           "camera's view, and desk.allowed_items and desk.displaced cannot judge it" in text
+    assert "(acrylic_stand)': the slot covers under 50 px" in text
+    assert "lies on the desk zone" not in text and "overlap" not in text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import cv2
+import numpy as np
 from typer.testing import CliRunner
 
 from calibration.preview import Viewpoint, combine, table_rows
@@ -107,3 +108,25 @@ def test_gaze_and_drinking_past_their_measured_view_yaw_are_not_measurable():
         assert not gates["gaze.away"][0] and "within 40 deg" in gates["gaze.away"][1]
         assert not gates["drink.in_front"][0] and "(camera 55 deg aside)" in gates["drink.in_front"][1]
     assert view_gates(55.0)["phone.neck_clamp"][0] is False  # unchanged
+
+
+def test_slots_below_the_frame_from_close_and_low_are_not_judged():
+    """Session 19: from about 1.25 m high and 1.1 m from the clerk, facing them, the desk's front half is below the
+    frame: the evaluator pad and the acrylic stand in their slots show nothing, so the slot rules cannot judge them
+    there; from the standard 1.35 m / 1.5 m every slot is in view."""
+    from simulator.preview import render_preview
+    from simulator.render import Camera
+    from simulator.scene import MIN_SLOT_IN_VIEW, slot_item_in_view
+
+    _, close = render_preview(1.25, 1.1, 0.0, width=320, height=240)
+    for rule in ("desk.allowed_items", "desk.displaced"):
+        assert not close[rule]["measurable"]
+        assert "evaluator_pad 0%" in close[rule]["why"] and "acrylic_stand 0%" in close[rule]["why"]
+        assert "pen_holder" not in close[rule]["why"]
+    assert close["desk.personal_items"]["measurable"]
+    _, front = render_preview(1.35, 1.5, 0.0, width=320, height=240)
+    assert front["desk.allowed_items"]["measurable"] and front["desk.displaced"]["measurable"]
+    # the tune views where the pad was found missing and moved with a small part of it in view stay judged
+    for h, d, yaw in ((1.3, 1.2, 35.0), (1.5, 1.2, 40.0), (1.6, 1.15, -15.0), (1.6, 1.3, 30.0)):
+        cam = Camera(height_m=h, distance_m=d, yaw_deg=yaw, pitch_deg=float(np.degrees(np.arctan2(h - 1.0, d))))
+        assert slot_item_in_view(cam, "evaluator_pad") >= 2 * MIN_SLOT_IN_VIEW
