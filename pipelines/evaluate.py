@@ -12,7 +12,8 @@ false negative. Time-to-alert = when the `new` message was emitted − the label
 Unmeasurable labels: a label whose subject (`LABEL_SUBJECTS`: the visitor of stand.for_visitor, the client chair of
 chair.reset) shows no part in the image on any of its frames (labels.json's per-frame joints / prop boxes) cannot be
 found by any camera rule from that view; nor can a label whose truth hangs on the pause sign being shown or not
-(`hangs_on_sign`) where the sign's marker, standing at its place, is not wholly inside the image. Such a label is
+(`hangs_on_sign`) where the sign's marker, standing at its place, is not wholly inside the image, nor a slot rule's
+label whose item, standing in its slot, lies mostly outside the image (`slot_in_view`). Such a label is
 counted per rule as `unmeasurable`, not as a miss, and an incident matched to it is dropped rather than scored
 (`per_clip` marks such labels `"unseen": true`).
 
@@ -85,6 +86,29 @@ LABEL_SUBJECTS: dict[str, tuple[str, str]] = {
 # unsigned absence shorter than the paused limit (a longer one is a violation whether the sign is up or not). Where
 # the sign's place is outside the image no camera can tell them (`sign_out_of_view_as_shown`): unmeasurable there.
 # The limit is post.empty's default `paused_limit_s`.
+
+
+# The slot rules' labels name the allowed item whose slot they judge (detail "item"). Where that item, standing in its
+# slot, lies (almost) wholly outside the image (`simulator.scene.slot_item_in_view` under its MIN_SLOT_IN_VIEW: from
+# close and low the desk's front half is below the frame) the desk stage has no slot to judge: unmeasurable there.
+SLOT_RULES = frozenset({"desk.allowed_items", "desk.displaced"})
+
+
+def slot_in_view(raw: dict[str, Any], rule_id: str, detail: dict[str, Any]) -> bool | None:
+    """Whether the allowed item a slot rule's label names, standing in its slot, shows at least
+    `simulator.scene.MIN_SLOT_IN_VIEW` of itself in the clip's image; None for other rules, an item with no slot, or no
+    camera to tell."""
+    cam = raw.get("camera") or {}
+    item = detail.get("item")
+    if rule_id not in SLOT_RULES or not isinstance(item, str) or not {
+            "width", "height", "hfov_deg", "height_m", "distance_m", "yaw_deg", "pitch_deg"} <= set(cam):
+        return None
+    from simulator.render import Camera
+    from simulator.scene import DESK_ITEMS, MIN_SLOT_IN_VIEW, slot_item_in_view
+
+    if item not in DESK_ITEMS:
+        return None
+    return slot_item_in_view(Camera.from_dict(cam), item) >= MIN_SLOT_IN_VIEW
 
 
 def hangs_on_sign(rule_id: str, detail: dict[str, Any]) -> bool:
@@ -239,8 +263,9 @@ def load_labels(path: Path) -> Labels:
         if rid == "bow.angle" and (row.get("detail") or {}).get("class") == "none":
             negatives.append(Interval(rid, start, end))  # a near miss (8/22 deg): no class, nothing to pass
         elif kind == "violation" or rid in PASS_RULES:
-            unseen = subject_in_view(data, rid, start, end) is False or (
-                kind == "violation" and hangs_on_sign(rid, row.get("detail") or {}) and sign_seen() is False)
+            detail = row.get("detail") or {}
+            unseen = subject_in_view(data, rid, start, end) is False or slot_in_view(data, rid, detail) is False or (
+                kind == "violation" and hangs_on_sign(rid, detail) and sign_seen() is False)
             intervals.append(Interval(rid if kind == "violation" else rule_key(rid, "pass"), start, end, unseen))
         else:
             negatives.append(Interval(rid, start, end))

@@ -243,3 +243,32 @@ def test_labels_that_hang_on_the_pause_sign_are_unmeasurable_where_its_place_is_
     assert [x.unseen for x in out.intervals] == [True, True, False, False]
     seen = _absence_labels(tmp_path, 0.0, 1.5)
     assert [x.unseen for x in seen.intervals] == [False, False, False, False]
+
+
+def _slot_labels(tmp_path, height_m: float, distance_m: float, yaw_deg: float):
+    """The evaluator pad taken from its slot and another moved, a handbag put down, seen by this camera (the simulator's
+    default pitch: aimed at the seated chest, 1.0 m)."""
+    import math
+
+    from simulator.render import Camera
+
+    pitch = math.degrees(math.atan2(height_m - 1.0, distance_m))
+    cam = Camera(height_m=height_m, distance_m=distance_m, yaw_deg=yaw_deg, pitch_deg=pitch).as_dict()
+    return _labels(tmp_path, camera=cam, intervals=[
+        {"rule": "desk.allowed_items", "start": 1.5, "end": 8.0, "kind": "violation",
+         "detail": {"item": "evaluator_pad"}},
+        {"rule": "desk.displaced", "start": 1.5, "end": 8.0, "kind": "violation", "detail": {"item": "evaluator_pad"}},
+        {"rule": "desk.allowed_items", "start": 1.5, "end": 8.0, "kind": "violation", "detail": {"item": "pen_holder"}},
+        {"rule": "desk.personal_items", "start": 1.5, "end": 8.0, "kind": "violation", "detail": {"item": "handbag"}}])
+
+
+def test_a_slot_label_whose_item_is_out_of_the_image_is_unmeasurable(tmp_path):
+    """Session 19: from 1.25 m high and 1.1 m away, facing the clerk, the evaluator pad in its slot lies wholly below
+    the frame (the desk's front half is out of view): no camera rule can see it taken or moved there. The pen holder
+    at the back of the desk stays in view; the personal item is not a slot's."""
+    out = _slot_labels(tmp_path, 1.25, 1.1, 0.0)
+    assert [x.unseen for x in out.intervals] == [True, True, False, False]
+    # the near tune view (1.2 m, 1.25 m, -10 deg), where the desk stage finds the pad missing and moved, and a tune view
+    # that shows 0.12 of it (1.3 m, 1.2 m, 35 deg), found there too, stay measured
+    for view in ((1.2, 1.25, -10.0), (1.3, 1.2, 35.0), (1.35, 1.5, 0.0)):
+        assert [x.unseen for x in _slot_labels(tmp_path, *view).intervals] == [False, False, False, False]
