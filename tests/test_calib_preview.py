@@ -129,4 +129,4 @@ def test_slots_below_the_frame_from_close_and_low_are_not_judged():
     # the tune views where the pad was found missing and moved with a small part of it in view stay judged
     for h, d, yaw in ((1.3, 1.2, 35.0), (1.5, 1.2, 40.0), (1.6, 1.15, -15.0), (1.6, 1.3, 30.0)):
         cam = Camera(height_m=h, distance_m=d, yaw_deg=yaw, pitch_deg=float(np.degrees(np.arctan2(h - 1.0, d))))
-        assert slot_item_in_view(cam, "evaluator_pad") >= 2 * MIN_SLOT_IN_VIEW
+        assert slot_item_in_view(cam, "evaluator_pad") >= MIN_SLOT_IN_VIEW
