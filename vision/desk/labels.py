@@ -44,6 +44,16 @@ MIN_ICON_HUES = 0.08
 # the share of the ring just outside a lit screen that is dark: a phone's black rim (sim phones 0.33-0.70 seen from
 # -50 to -15 deg), not a white snack tray or a sheet on the desk (0-0.08)
 FRAMED_RIM = 0.25
+# The largest phone (x the frame's area), its longest slab (long side / short side), and the largest seal. A phone or a
+# seal lying at the desk's front edge under a close, low camera is larger, and the low view foreshortens the phone's
+# depth: a lit, colourful screen in a black rim (framed) may reach PHONE_FRAMED_AREA and PHONE_FRAMED_SLAB (own
+# rectangle 0.0146, 0.0169 and 0.0187 of the frame, slab 1.88, 2.68 and 3.03 at (1.25 m, 1.1 m, +-5) and (1.2 m,
+# 1.05 m, -8); on the four tune splits' desk clips every framed screen was a phone, 0.0007-0.0122, slab 1.21-2.57), a
+# red blob SEAL_AREA (the upright seal 0.0066 at (1.25 m, 1.1 m, 5); on the tune desk clips no heuristic look had a
+# red share over 0.37, the seal test asks 0.4). Session 19.
+PHONE_AREA, PHONE_SLAB = 0.015, 3.0
+PHONE_FRAMED_AREA, PHONE_FRAMED_SLAB = 0.03, 4.0
+SEAL_AREA = 0.012
 
 
 @dataclass(frozen=True)
@@ -89,14 +99,16 @@ def heuristic_label(frame: np.ndarray, box: Box, mask: np.ndarray | None = None,
     if own and rim >= FRAMED_RIM:
         # a phone lying aslant fills little of its upright box: a screen in a black rim is sized on its own axes
         area, slab = _own_rect(mask)  # type: ignore[arg-type]
-    if area <= 0.015 * frame_area and slab < 3 and dark >= 0.06 and (
-            (lit >= 0.3 and colourful >= 0.08 and icon_hues >= MIN_ICON_HUES) or dark >= 0.6):
+    screen = lit >= 0.3 and colourful >= 0.08 and icon_hues >= MIN_ICON_HUES
+    framed = screen and own and rim >= FRAMED_RIM
+    largest, longest = (PHONE_FRAMED_AREA, PHONE_FRAMED_SLAB) if framed else (PHONE_AREA, PHONE_SLAB)
+    if area <= largest * frame_area and slab < longest and dark >= 0.06 and (screen or dark >= 0.6):
         return Look("cell phone", rim)
     white = (hsv[:, 1] < 45) & (hsv[:, 2] > 170)
     if white.mean() > 0.4 and (cut or (aspect < 4 and h <= 1.2 * w)):
         return Look("papers", rim)
     red = ((hsv[:, 0] < 8) | (hsv[:, 0] > 170)) & (hsv[:, 1] > 110) & (hsv[:, 2] > 60)
-    small = w * h <= 0.006 * frame_area  # a seal is a few cm across
+    small = w * h <= SEAL_AREA * frame_area  # a seal is a few cm across
     if red.mean() > 0.4 and aspect < 2.5 and small:
         return Look("seal", rim)
     return Look(UNKNOWN, rim)
