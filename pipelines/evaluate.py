@@ -13,7 +13,7 @@ Unmeasurable labels: a label whose subject (`LABEL_SUBJECTS`: the visitor of sta
 chair.reset) shows no part in the image on any of its frames (labels.json's per-frame joints / prop boxes) cannot be
 found by any camera rule from that view; nor can a label whose truth hangs on the pause sign being shown or not
 (`hangs_on_sign`) where the sign's marker, standing at its place, is not wholly inside the image, nor a slot rule's
-label whose item, standing in its slot, lies mostly outside the image (`slot_in_view`). Such a label is
+label whose item, standing in its slot, shows under a tenth of itself in the image (`slot_in_view`). Such a label is
 counted per rule as `unmeasurable`, not as a miss, and an incident matched to it is dropped rather than scored
 (`per_clip` marks such labels `"unseen": true`).
 
