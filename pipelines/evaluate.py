@@ -13,8 +13,7 @@ Unmeasurable labels: a label whose subject (`LABEL_SUBJECTS`: the visitor of sta
 chair.reset) shows no part in the image on any of its frames (labels.json's per-frame joints / prop boxes) cannot be
 found by any camera rule from that view; nor can a label whose truth hangs on the pause sign being shown or not
 (`hangs_on_sign`) where the sign's marker, standing at its place, is not wholly inside the image, nor a slot rule's
-label whose item, standing in its slot, shows under a tenth of itself in the image (`slot_in_view`), nor a personal
-item whose footprint on the desk is wholly out of the image (`footprint_seen`). Such a label is
+label whose item, standing in its slot, shows under a tenth of itself in the image (`slot_in_view`). Such a label is
 counted per rule as `unmeasurable`, not as a miss, and an incident matched to it is dropped rather than scored
 (`per_clip` marks such labels `"unseen": true`).
 
@@ -110,33 +109,6 @@ def slot_in_view(raw: dict[str, Any], rule_id: str, detail: dict[str, Any]) -> b
     if item not in DESK_ITEMS:
         return None
     return slot_item_in_view(Camera.from_dict(cam), item) >= MIN_SLOT_IN_VIEW
-
-
-# desk.personal_items labels name the item put down (detail "item"). Where no part of that item's footprint on the desk
-# is in the image (`simulator.scene.footprint_in_view` 0, the item placed as the clip's scenario places it at the
-# label's start) the desk stage, which keeps an object only with changed pixels on the desk, cannot find it.
-FOOTPRINT_RULES = frozenset({"desk.personal_items"})
-
-
-def footprint_seen(raw: dict[str, Any], rule_id: str, start: float, detail: dict[str, Any]) -> bool | None:
-    """Whether any part of the footprint of the desk item a FOOTPRINT_RULES label names lies in the clip's image; None
-    for other rules, an unknown scenario or item, an item not lying on the desk, or no camera to tell."""
-    cam = raw.get("camera") or {}
-    item = detail.get("item")
-    if rule_id not in FOOTPRINT_RULES or not isinstance(item, str) or not {
-            "width", "height", "hfov_deg", "height_m", "distance_m", "yaw_deg", "pitch_deg"} <= set(cam):
-        return None
-    from simulator.clip import placement_at
-    from simulator.render import Camera
-    from simulator.scenarios import SCENARIOS
-    from simulator.scene import footprint_in_view
-
-    sc = SCENARIOS.get(str(raw.get("scenario", "")))
-    track = sc.props.get(item) if sc is not None else None
-    place = placement_at(track, start) if track else None
-    if not isinstance(place, tuple):
-        return None
-    return footprint_in_view(Camera.from_dict(cam), item, *place) > 0.0
 
 
 def hangs_on_sign(rule_id: str, detail: dict[str, Any]) -> bool:
@@ -293,7 +265,6 @@ def load_labels(path: Path) -> Labels:
         elif kind == "violation" or rid in PASS_RULES:
             detail = row.get("detail") or {}
             unseen = subject_in_view(data, rid, start, end) is False or slot_in_view(data, rid, detail) is False or (
-                footprint_seen(data, rid, start, detail) is False) or (
                 kind == "violation" and hangs_on_sign(rid, detail) and sign_seen() is False)
             intervals.append(Interval(rid if kind == "violation" else rule_key(rid, "pass"), start, end, unseen))
         else:

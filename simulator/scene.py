@@ -252,17 +252,6 @@ def slot_item_in_view(cam, name: str) -> float:
     return float(inside) / whole if whole > 0 else 0.0
 
 
-def footprint_in_view(cam, name: str, x: float, y: float, yaw: float = 0.0) -> float:
-    """The share of the prop's footprint on the desk (its vertices within 3 cm of the desk top) that lies inside the
-    camera's image. The desk stage keeps an object only with changed pixels on the desk itself (what rises above it
-    alone may be the wall or a visitor): an item whose footprint is wholly out of the frame cannot be found. From
-    (1.25 m, 1.1 m, 0 / +-5 deg) the umbrella standing at the desk's left corner shows only a strip of its canopy,
-    its footprint 35-113 px left of the frame (session 19)."""
-    pts = np.concatenate([m.vertices for m in prop_meshes(name, x, y, yaw)])
-    foot = pts[pts[:, 2] < DESK_Z + 0.03]
-    return float(cam.sees(foot).mean()) if len(foot) else 1.0
-
-
 def prop_meshes(name: str, x: float, y: float, yaw: float = 0.0, z: float = DESK_Z) -> list[Mesh]:
     """A prop standing on a surface at (x, y, z)."""
     if name == "evaluator_pad":

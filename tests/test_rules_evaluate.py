@@ -274,28 +274,3 @@ def test_a_slot_label_whose_item_is_out_of_the_image_is_unmeasurable(tmp_path):
         assert [x.unseen for x in _slot_labels(tmp_path, *view).intervals] == [False, False, False, False]
     # only the pad's top edge in view (0.09 of it; its footprint, and so its slot, below the frame): never found
     assert [x.unseen for x in _slot_labels(tmp_path, 1.2, 1.15, -5.0).intervals] == [True, True, False, False]
-
-
-def test_a_personal_item_whose_footprint_is_out_of_the_image_is_unmeasurable(tmp_path):
-    """Session 19: from 1.25 m high and 1.1 m away, facing the clerk, the umbrella put down at the desk's left corner
-    (personal_item_placed) shows only a strip of its canopy against the wall; its footprint lies 35-113 px left of the
-    frame, and the desk stage keeps an object only with changed pixels on the desk. The handbag's footprint is in view.
-    The same at tune_sweep's (1.6 m, 1.15 m, -15), where the umbrella was never found; from the front both are in
-    view."""
-    import math
-
-    from simulator.render import Camera
-
-    def labels(h: float, d: float, yaw: float):
-        cam = Camera(height_m=h, distance_m=d, yaw_deg=yaw, pitch_deg=math.degrees(math.atan2(h - 1.0, d))).as_dict()
-        return _labels(tmp_path, camera=cam, scenario="personal_item_placed", intervals=[
-            {"rule": "desk.personal_items", "start": 1.5, "end": 8.0, "kind": "violation",
-             "detail": {"item": "handbag"}},
-            {"rule": "desk.personal_items", "start": 2.5, "end": 8.0, "kind": "violation",
-             "detail": {"item": "umbrella"}}])
-
-    assert [x.unseen for x in labels(1.25, 1.1, 0.0).intervals] == [False, True]
-    assert [x.unseen for x in labels(1.6, 1.15, -15.0).intervals] == [False, True]
-    assert [x.unseen for x in labels(1.35, 1.5, 0.0).intervals] == [False, False]
-    # a sliver of the footprint in view (0.06 at (1.55 m, 1.45 m, -30), where the umbrella was found) stays measured
-    assert [x.unseen for x in labels(1.55, 1.45, -30.0).intervals] == [False, False]
