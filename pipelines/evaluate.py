@@ -13,7 +13,7 @@ Unmeasurable labels: a label whose subject (`LABEL_SUBJECTS`: the visitor of sta
 chair.reset) shows no part in the image on any of its frames (labels.json's per-frame joints / prop boxes) cannot be
 found by any camera rule from that view; nor can a label whose truth hangs on the pause sign being shown or not
 (`hangs_on_sign`) where the sign's marker, standing at its place, is not wholly inside the image, nor a slot rule's
-label whose item, standing in its slot, shows under a tenth of itself in the image (`slot_in_view`). Such a label is
+label whose item, standing in its slot, shows no part of itself in the image (`slot_in_view`). Such a label is
 counted per rule as `unmeasurable`, not as a miss, and an incident matched to it is dropped rather than scored
 (`per_clip` marks such labels `"unseen": true`).
 
@@ -88,27 +88,27 @@ LABEL_SUBJECTS: dict[str, tuple[str, str]] = {
 # The limit is post.empty's default `paused_limit_s`.
 
 
-# The slot rules' labels name the allowed item whose slot they judge (detail "item"). Where that item, standing in its
-# slot, lies (almost) wholly outside the image (`simulator.scene.slot_item_in_view` under its MIN_SLOT_IN_VIEW: from
-# close and low the desk's front half is below the frame) the desk stage has no slot to judge: unmeasurable there.
+# The slot rules' labels name the allowed item whose slot they judge (detail "item"). Where no part of that item,
+# standing in its slot, is in the image (`simulator.scene.slot_item_in_view` 0: from close and low the desk's front half
+# is below the frame) no camera can tell it there or gone: unmeasurable. A sliver in view still counts (a miss), even
+# where the desk stage cannot judge it (`calibrate preview` says NO under MIN_SLOT_IN_VIEW): that is the stage's limit.
 SLOT_RULES = frozenset({"desk.allowed_items", "desk.displaced"})
 
 
 def slot_in_view(raw: dict[str, Any], rule_id: str, detail: dict[str, Any]) -> bool | None:
-    """Whether the allowed item a slot rule's label names, standing in its slot, shows at least
-    `simulator.scene.MIN_SLOT_IN_VIEW` of itself in the clip's image; None for other rules, an item with no slot, or no
-    camera to tell."""
+    """Whether any part of the allowed item a slot rule's label names, standing in its slot, is in the clip's image;
+    None for other rules, an item with no slot, or no camera to tell."""
     cam = raw.get("camera") or {}
     item = detail.get("item")
     if rule_id not in SLOT_RULES or not isinstance(item, str) or not {
             "width", "height", "hfov_deg", "height_m", "distance_m", "yaw_deg", "pitch_deg"} <= set(cam):
         return None
     from simulator.render import Camera
-    from simulator.scene import DESK_ITEMS, MIN_SLOT_IN_VIEW, slot_item_in_view
+    from simulator.scene import DESK_ITEMS, slot_item_in_view
 
     if item not in DESK_ITEMS:
         return None
-    return slot_item_in_view(Camera.from_dict(cam), item) >= MIN_SLOT_IN_VIEW
+    return slot_item_in_view(Camera.from_dict(cam), item) > 0.0
 
 
 def hangs_on_sign(rule_id: str, detail: dict[str, Any]) -> bool:
