@@ -87,7 +87,8 @@ def check_counter(cfg: CounterConfig, reference: np.ndarray | None = None) -> li
     if desk is None and any(r not in cfg.disabled_rules for r in DESK_RULES):
         problems.append(Problem("zones.desk", "no desk zone, but desk rules are enabled",
                                 "draw the counter top as a polygon, or list the desk rules under disabled_rules"))
-    unseen = {i for i, slot in enumerate(cfg.slots) if polygon_mask(slot.polygon, size).sum() < SLOT_MIN_PX}
+    slot_masks = [polygon_mask(slot.polygon, size) for slot in cfg.slots]
+    unseen = {i for i, sm in enumerate(slot_masks) if sm.sum() < SLOT_MIN_PX}
     for i in sorted(unseen):
         problems.append(Problem(f"slots.{i}.polygon ({cfg.slots[i].name})",
                                 f"the slot covers under {SLOT_MIN_PX} px of the image: its item is not in the camera's "
@@ -99,7 +100,7 @@ def check_counter(cfg: CounterConfig, reference: np.ndarray | None = None) -> li
         for i, slot in enumerate(cfg.slots):
             if i in unseen:
                 continue
-            sm = polygon_mask(slot.polygon, size)
+            sm = slot_masks[i]
             share = float((sm & desk_mask).sum()) / max(1, sm.sum())
             if share < SLOT_ON_DESK:
                 problems.append(Problem(f"slots.{i}.polygon ({slot.name})",

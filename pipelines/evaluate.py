@@ -88,6 +88,16 @@ LABEL_SUBJECTS: dict[str, tuple[str, str]] = {
 # The limit is post.empty's default `paused_limit_s`.
 
 
+def sim_camera(raw: dict[str, Any]):
+    """The simulator's camera (`simulator.render.Camera`) a labels.json was rendered with; None when it lacks one."""
+    cam = raw.get("camera") or {}
+    if not {"width", "height", "hfov_deg", "height_m", "distance_m", "yaw_deg", "pitch_deg"} <= set(cam):
+        return None
+    from simulator.render import Camera
+
+    return Camera.from_dict(cam)
+
+
 # The slot rules' labels name the allowed item whose slot they judge (detail "item"). Where no part of that item,
 # standing in its slot, is in the image (`simulator.scene.slot_item_in_view` 0: from close and low the desk's front half
 # is below the frame) no camera can tell it there or gone: unmeasurable. A sliver in view still counts (a miss), even
@@ -98,17 +108,11 @@ SLOT_RULES = frozenset({"desk.allowed_items", "desk.displaced"})
 def slot_in_view(raw: dict[str, Any], rule_id: str, detail: dict[str, Any]) -> bool | None:
     """Whether any part of the allowed item a slot rule's label names, standing in its slot, is in the clip's image;
     None for other rules, an item with no slot, or no camera to tell."""
-    cam = raw.get("camera") or {}
-    item = detail.get("item")
-    if rule_id not in SLOT_RULES or not isinstance(item, str) or not {
-            "width", "height", "hfov_deg", "height_m", "distance_m", "yaw_deg", "pitch_deg"} <= set(cam):
-        return None
-    from simulator.render import Camera
     from simulator.scene import DESK_ITEMS, slot_item_in_view
 
-    if item not in DESK_ITEMS:
-        return None
-    return slot_item_in_view(Camera.from_dict(cam), item) > 0.0
+    item = detail.get("item")
+    cam = sim_camera(raw) if rule_id in SLOT_RULES and item in DESK_ITEMS else None
+    return None if cam is None else slot_item_in_view(cam, item) > 0.0
 
 
 def hangs_on_sign(rule_id: str, detail: dict[str, Any]) -> bool:
@@ -123,13 +127,12 @@ def hangs_on_sign(rule_id: str, detail: dict[str, Any]) -> bool:
 def sign_place_in_view(raw: dict[str, Any]) -> bool | None:
     """Whether the simulator's pause-sign marker, standing at its place, lies wholly inside the clip's image;
     None without the camera to tell."""
-    cam = raw.get("camera") or {}
-    if not {"width", "height", "hfov_deg", "height_m", "distance_m", "yaw_deg", "pitch_deg"} <= set(cam):
+    cam = sim_camera(raw)
+    if cam is None:
         return None
-    from simulator.render import Camera
     from simulator.scene import sign_place_in_view as marker_in_view
 
-    return marker_in_view(Camera.from_dict(cam))
+    return marker_in_view(cam)
 
 
 class SuiteError(ValueError):

@@ -15,7 +15,6 @@ from simulator.scene import (
     CLIENT_SEAT,
     DESK_ITEMS,
     HOME,
-    MIN_SLOT_IN_VIEW,
     chair_meshes,
     counter_meshes,
     monitor_meshes,
@@ -23,6 +22,16 @@ from simulator.scene import (
     sign_place_in_view,
     slot_item_in_view,
 )
+
+# The preview calls a slot judged by the desk stage where its item shows at least this share of itself in the
+# image (`simulator.scene.slot_item_in_view`; the eval counts a slot label unmeasurable only where none of it
+# shows). On the four tune splits the evaluator pad was found missing and moved at every view, with 0.12-0.21 of it
+# in view at (1.3 m, 1.2 m, 35), (1.5 m, 1.2 m, 40), (1.6 m, 1.15 m, -15) and (1.6 m, 1.3 m, 30), and in renders at
+# (1.25 m, 1.15 m, -15) (0.20); renders showing 0.05-0.09 of it ((1.2, 1.1, -15), (1.25, 1.15, -8), (1.2, 1.15,
+# -5): only the pad's top edge, its footprint and so its calibrated slot out of the frame) and 0 ((1.25, 1.1, +-5))
+# never (session 19).
+MIN_SLOT_IN_VIEW = 0.1
+
 
 # A finger pointed at the client runs along the line of sight of a camera standing near the clerk's line to the
 # client: the index is seen end-on and the hand model returns no pointing hand (docs/rules.md, point.one_finger,
@@ -80,6 +89,7 @@ def render_preview(height_m: float = 1.35, distance_m: float = 1.5, yaw_deg: flo
     visitor_kp = b.keypoints(poser.build(visitor_standing(*BESIDE_POST)))
     visitor_in_view = float(cam.sees(visitor_kp, 4.0).mean())
     oblique = abs(yaw_deg) >= 20
+    desk_seen = desk_area > 0.05 * width * height
     # the slot rules judge only the slots whose item is in the image: from close and low the desk's front half (the
     # evaluator pad, the acrylic stand) is below the frame
     unseen_slots = {n: s for n in DESK_ITEMS if (s := slot_item_in_view(cam, n)) < MIN_SLOT_IN_VIEW}
@@ -112,9 +122,8 @@ def render_preview(height_m: float = 1.35, distance_m: float = 1.5, yaw_deg: flo
                               f"a finger pointed at the client points at the camera ({to_client:.0f} deg from the "
                               f"clerk's line to the client, needs > {POINT_AT_CAMERA_DEG:.0f})"),
         "handover.two_hands": v(arms, "both wrists in view"),
-        "desk.personal_items": v(desk_area > 0.05 * width * height,
-                                 f"desk covers {desk_area / (width * height):.0%}"),
-        "desk.allowed_items": v(desk_area > 0.05 * width * height and not unseen_slots, slots_why),
-        "desk.displaced": v(desk_area > 0.05 * width * height and not unseen_slots, slots_why),
+        "desk.personal_items": v(desk_seen, f"desk covers {desk_area / (width * height):.0%}"),
+        "desk.allowed_items": v(desk_seen and not unseen_slots, slots_why),
     }
+    rules["desk.displaced"] = dict(rules["desk.allowed_items"])  # both judge the same slots
     return img, rules

@@ -229,14 +229,6 @@ def sign_place_in_view(cam) -> bool:
     return bool(cam.sees(sign_marker_corners(*HOME["sign"])).all())
 
 
-# A slot rule judges a slot whose item shows at least this share of itself in the image. On the four tune splits the
-# evaluator pad was found missing and moved at every view, with 0.12-0.21 of it in view at (1.3 m, 1.2 m, 35),
-# (1.5 m, 1.2 m, 40), (1.6 m, 1.15 m, -15) and (1.6 m, 1.3 m, 30), and in renders at (1.25 m, 1.15 m, -15) (0.20);
-# renders showing 0.05-0.09 of it ((1.2, 1.1, -15), (1.25, 1.15, -8), (1.2, 1.15, -5): only the pad's top edge, its
-# footprint and so its calibrated slot out of the frame) and 0 ((1.25, 1.1, +-5)) never (session 19).
-MIN_SLOT_IN_VIEW = 0.1
-
-
 def slot_item_in_view(cam, name: str) -> float:
     """The share of the allowed item `name` (DESK_ITEMS), standing in its slot, that lies inside the camera's image:
     the area of its silhouette's outline (the convex hull of its projected vertices) inside the image rectangle over

@@ -114,9 +114,9 @@ def test_slots_below_the_frame_from_close_and_low_are_not_judged():
     """Session 19: from about 1.25 m high and 1.1 m from the clerk, facing them, the desk's front half is below the
     frame: the evaluator pad and the acrylic stand in their slots show nothing, so the slot rules cannot judge them
     there; from the standard 1.35 m / 1.5 m every slot is in view."""
-    from simulator.preview import render_preview
+    from simulator.preview import MIN_SLOT_IN_VIEW, render_preview
     from simulator.render import Camera
-    from simulator.scene import MIN_SLOT_IN_VIEW, slot_item_in_view
+    from simulator.scene import slot_item_in_view
 
     _, close = render_preview(1.25, 1.1, 0.0, width=320, height=240)
     for rule in ("desk.allowed_items", "desk.displaced"):
