@@ -3,7 +3,8 @@
 Each problem names the file, the field and the fix. Checks: the reference image exists, is readable and
 matches the camera resolution; every zone and slot lies inside the image; every slot lies on the desk;
 the post and client zones do not overlap, nor do two slots; the sign's ArUco marker is visible in the
-reference (and inside the sign zone when one is drawn); the desk zone exists when desk rules are enabled.
+reference (and inside the sign zone when one is drawn); the desk zone exists when desk rules are enabled; a client
+chair zone is large enough to judge.
 """
 
 from __future__ import annotations
@@ -18,13 +19,22 @@ from calibration.config import CounterConfig, Polygon
 
 DESK_RULES = ("desk.allowed_items", "desk.displaced", "desk.personal_items", "phone.on_desk", "item.unattended",
               "post.leave_secure", "desk.end_of_day", "desk.clutter")
-ZONE_COLOURS = {"post": (255, 160, 0), "desk": (0, 200, 0), "client": (0, 160, 255), "sign": (255, 0, 255)}
+ZONE_COLOURS = {"post": (255, 160, 0), "desk": (0, 200, 0), "client": (0, 160, 255), "sign": (255, 0, 255),
+                "client_chair": (0, 90, 200)}
 SLOT_ON_DESK = 0.8  # share of a slot's area that must lie on the desk
 OVERLAP_LIMIT = 0.1  # share of the smaller polygon
 # a slot covering fewer image pixels than this has no item in view to judge: from close and low the desk's front half
 # (the evaluator pad, the acrylic stand) is below the frame, and the simulator's calibration then writes a degenerate
 # polygon for it (session 19); desk.allowed_items and desk.displaced cannot judge such a slot
 SLOT_MIN_PX = 50
+
+
+def chair_min_px(width: int) -> float:
+    """The smallest client-chair zone (image pixels) the desk stage judges: its `chair_min_px` at its work width."""
+    from vision.desk.params import DeskChangeParams
+
+    p = DeskChangeParams()
+    return p.chair_min_px * (width / p.work_width) ** 2
 
 
 @dataclass
@@ -106,6 +116,13 @@ def check_counter(cfg: CounterConfig, reference: np.ndarray | None = None) -> li
                 problems.append(Problem(f"slots.{i}.polygon ({slot.name})",
                                         f"only {share:.0%} of the slot lies on the desk zone",
                                         "move the slot onto the counter top or enlarge zones.desk"))
+    chair = cfg.zones.client_chair
+    if chair is not None and (px := int(polygon_mask(chair, size).sum())) < chair_min_px(size[0]):
+        problems.append(Problem("zones.client_chair", f"the client chair's zone covers {px} px of the image, under "
+                                f"the {chair_min_px(size[0]):.0f} px chair.reset judges: the chair is out of view or "
+                                "too far",
+                                "draw the zone around the whole chair standing in its place on the reference frame, "
+                                "from a camera that sees it (a hall camera behind the client area), or remove it"))
     if cfg.zones.post and cfg.zones.client:
         ov = _overlap_raster(cfg.zones.post, cfg.zones.client, size)
         if ov > OVERLAP_LIMIT:

@@ -113,8 +113,10 @@ class Zones(Strict):
     desk: Polygon | None = None  # the counter top
     client: Polygon | None = None  # where a served client stands or sits
     sign: Polygon | None = None  # where the pause-service sign stands
+    # where the client chair stands when put back (chair.reset); drawn around the chair on the reference frame
+    client_chair: Polygon | None = None
 
-    @field_validator("post", "desk", "client", "sign")
+    @field_validator("post", "desk", "client", "sign", "client_chair")
     @classmethod
     def _polygon(cls, v: Polygon | None) -> Polygon | None:
         if v is not None and len(v) < 3:

@@ -2,7 +2,7 @@
 
 A real installer captures the reference with the desk cleared to its standard layout. The simulator's
 clips come without one, so the desk stage (which needs `reference_image`) never runs on them. This
-renders the same static scene as the clip (counter, chair, monitor, the allowed items in their slots,
+renders the same static scene as the clip (counter, both chairs, monitor, the allowed items in their slots,
 the clip's light gain; no clerk, client, sign or scenario props) and points the clip's counter.yaml at it.
 """
 
@@ -20,10 +20,18 @@ def render_reference(labels: dict, sign: bool = False):
     """BGR clean-desk frame for the camera and light of a clip's labels.json (`sign`: the pause sign standing at
     its place, what the installer shows the camera to record where its marker is read)."""
     from simulator.render import Camera, Renderer
-    from simulator.scene import DESK_ITEMS, HOME, chair_meshes, counter_meshes, monitor_meshes, prop_meshes
+    from simulator.scene import (
+        DESK_ITEMS,
+        HOME,
+        chair_meshes,
+        client_chair_meshes,
+        counter_meshes,
+        monitor_meshes,
+        prop_meshes,
+    )
 
     cam = Camera.from_dict(labels["camera"])
-    static = counter_meshes() + chair_meshes() + monitor_meshes()
+    static = counter_meshes() + chair_meshes() + client_chair_meshes() + monitor_meshes()
     for name in DESK_ITEMS:
         static += prop_meshes(name, *HOME[name])
     # The sign is drawn as the clips draw it, a moving prop (per-pixel depth): the static scene's painter's order

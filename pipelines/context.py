@@ -212,6 +212,9 @@ class ContextDeriver:
         clients = [d for d in people or [] if self._at_window(d, clerk, obs.image_size)]
         zone_known = z.client is not None and people is not None
         called = bool(ctx.calls_since(self.p.client_call_window_s))
+        # what the camera shows, without the calls: a person at the window on the latest people run (None: no client
+        # zone, or no recent run). A call keeps client_present for minutes; a chair left out is judged by this
+        v["client_seen"] = bool(clients) if zone_known else None
         if clients or called:
             ctx.client_present = True
         elif zone_known or self.calls_seen:

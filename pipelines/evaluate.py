@@ -72,6 +72,7 @@ POLICY_PARAMS = {
     "desk.clutter": ("min_duration", "smooth_s"),
     "item.unattended": ("min_duration",),
     "post.leave_secure": ("min_duration",),
+    "chair.reset": ("min_duration",),
 }
 
 

@@ -184,10 +184,21 @@ def suggested_counter(camera: Camera, counter_id: str = "sim") -> dict:
             # pixels inside it) and, the marker unread there, were a desk object
             "sign": image_region(camera, _box_corners(sx - 0.13, sx + 0.13, sy - 0.02, sy + 0.08, DESK_Z,
                                                       DESK_Z + 0.21), hull=True) or NO_REGION,
+            "client_chair": client_chair_zone(camera),
         },
         "slots": slots,
         "sign_aruco_id": SIGN_ARUCO_ID,
     }
+
+
+def client_chair_zone(camera: Camera) -> list[list[float]] | None:
+    """Where the client chair stands when put back, as an installer draws it around the chair on the reference (the
+    image hull of its seat, back and pole); None unless the whole chair is in the image: a counter camera looks over
+    it (it stands under or beside the camera), and a chair cut by the frame's edge cannot be told in its place."""
+    pts = np.concatenate([m.vertices for m in client_chair_meshes()])
+    if not camera.sees(pts).all():
+        return None
+    return image_region(camera, pts, hull=True)
 
 
 def _bbox(camera: Camera, meshes: list[Mesh]) -> list[float] | None:
@@ -334,8 +345,6 @@ def render_clip(scenario: Scenario | str, out: Path, opts: RenderOptions = Rende
         kfacing = kposer.root(kpose)[:3, :3] @ np.array([0, 1.0, 0])
         client = ([body_mesh(kb, kposed.vertices, "#5e4b3b", SKINS[pick % len(SKINS)])],
                   dict(person_labels(kb, kposed, kpose, opts.camera, kfacing), role="client"))
-        if "client_chair" not in sc.props:
-            client[0].extend(client_chair_meshes())
     if sc.visitor:
         vb = Body.load(extra[(pick + 1) % len(extra)])
         visitor = (vb, Poser(vb), Timeline(sc.visitor, Poser(vb)))
@@ -345,6 +354,10 @@ def render_clip(scenario: Scenario | str, out: Path, opts: RenderOptions = Rende
     scale = opts.seconds_scale
     n_frames = int(round(sc.duration * scale * opts.fps))
     static = counter_meshes() + chair_meshes() + monitor_meshes()
+    if "client_chair" not in sc.props:
+        # the client chair stands in its place whether a client sits on it or not (before session 20 it was drawn
+        # only with a client: every suite clip rendered then sees at most a sliver of it, see docs/simulator.md)
+        static += client_chair_meshes()
     for name in DESK_ITEMS:
         if name not in sc.props:
             static += prop_meshes(name, *HOME[name])

@@ -6,8 +6,10 @@ import math
 
 import numpy as np
 
+from calibration.check import chair_min_px
+from calibration.config import polygon_area
 from simulator.body import Body
-from simulator.clip import body_mesh, suggested_counter
+from simulator.clip import body_mesh, client_chair_zone, suggested_counter
 from simulator.pose import Pose, Poser
 from simulator.render import Camera, render
 from simulator.scenarios import BESIDE_POST, visitor_standing
@@ -126,4 +128,10 @@ def render_preview(height_m: float = 1.35, distance_m: float = 1.5, yaw_deg: flo
         "desk.allowed_items": v(desk_seen and not unseen_slots, slots_why),
     }
     rules["desk.displaced"] = dict(rules["desk.allowed_items"])  # both judge the same slots
+    chair = client_chair_zone(cam)
+    chair_px = polygon_area(chair) if chair else 0.0
+    rules["chair.reset"] = v(chair_px >= chair_min_px(width), (
+        f"the client chair in its place covers {chair_px:.0f} px (needs >= {chair_min_px(width):.0f})" if chair else
+        "the client chair is not wholly in the image (it stands under or beside a counter camera: a hall camera "
+        "behind the client area sees it)"))
     return img, rules

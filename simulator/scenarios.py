@@ -475,14 +475,16 @@ def _gap_scenarios(add) -> None:
                  [(0.0, typing(0)), (8.0, typing(1))], time_scale=10.0,
                  props={"evaluator_pad": [(0.0, HOME["evaluator_pad"]), (1.5, None)]},
                  labels=[Label("desk.allowed_items", 1.5, 8.0, detail={"item": "evaluator_pad"})]))
-    # chair.reset: the client leaves the chair pushed out and turned vs the chair put back
+    # chair.reset: the client leaves the chair pushed out and turned vs the chair put back 20 s later (x10: the client
+    # leaves at 30 s, the clip lasts 100 s); rendered from a hall camera that sees the chair (suite.HALL_RULES)
     seat = HOME["client_chair"]
     out = (seat[0] - 0.25, seat[1] - 0.3, 35.0)
     for name, back in (("chair_left_out", False), ("chair_put_back", True)):
-        add(Scenario(name, "the client leaves; the client chair is " + ("put back" if back else "left pushed out"),
-                     8.0, [(0.0, upright()), (8.0, upright())], client=[(0.0, 3.0)],
+        add(Scenario(name, "the client leaves; the client chair is " + ("put back 20 s later" if back else
+                                                                          "left pushed out") + " (x10: 100 s)",
+                     10.0, [(0.0, upright()), (10.0, upright())], client=[(0.0, 3.0)], time_scale=10.0,
                      props={"client_chair": [(0.0, seat), (3.0, out)] + ([(5.0, seat)] if back else [])},
-                     labels=[Label("chair.reset", 3.0, 8.0, "compliant" if back else "violation",
+                     labels=[Label("chair.reset", 3.0, 10.0, "compliant" if back else "violation",
                                    {"put_back_at": 5.0} if back else {})]))
 
 

@@ -33,6 +33,11 @@ TUNE_SWEEP_VIEWS = [(1.6, 1.15, -15.0), (1.3, 1.75, 25.0), (1.5, 1.9, -50.0)]
 SPLITS = {"tune": (TUNE_BODIES, TUNE_VIEWS), "tune_wide": (TUNE_BODIES, TUNE_WIDE_VIEWS),
           "tune_side": (TUNE_BODIES, TUNE_SIDE_VIEWS), "validation": (TUNE_BODIES, VALIDATION_VIEWS),
           "tune_sweep": (TUNE_BODIES, TUNE_SWEEP_VIEWS), "heldout": (HELDOUT_BODIES, HELDOUT_VIEWS)}
+# The client chair (chair.reset) stands under or beside a counter camera: no split's view sees it. Its clips are
+# rendered from a hall camera instead, mounted behind the client area: each view of the split raised HALL_RISE_M and
+# moved HALL_BACK_M back along its own yaw (2.3-2.9 m up, 3.1-4.0 m away), which sees the whole chair in its place.
+HALL_RISE_M, HALL_BACK_M = 1.1, 2.0
+HALL_RULES = frozenset({"chair.reset"})
 # Shifts the body rotation, so a scenario x view slot pairs with other bodies than in tune.
 BODY_OFFSET = {"tune_side": 2, "validation": 1, "tune_sweep": 3}
 # Bump when the renderer's output changes for the same parameters (forces a re-render of the suite).
@@ -70,7 +75,10 @@ def jobs(scenarios: list[str], split: str = "all") -> list[Job]:
             continue
         for i, sc in enumerate(scenarios):
             i = order.get(sc, i)
+            hall = sc in SCENARIOS and bool(HALL_RULES & set(SCENARIOS[sc].rules))
             for k, (h, d, y) in enumerate(views):
+                if hall:
+                    h, d = round(h + HALL_RISE_M, 2), round(d + HALL_BACK_M, 2)
                 out.append(Job(sc, bodies[(i + k + BODY_OFFSET.get(sp, 0)) % len(bodies)], h, d, y, sp))
     return out
 

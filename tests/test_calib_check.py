@@ -145,3 +145,25 @@ def test_a_slot_with_no_area_in_the_image_is_named_as_out_of_view(tmp_path):
            "camera's view, and desk.allowed_items and desk.displaced cannot judge it" in text
     assert "(acrylic_stand)': the slot covers under 50 px" in text
     assert "lies on the desk zone" not in text and "overlap" not in text
+
+
+def test_a_client_chair_zone_is_drawn_in_the_overlay_and_too_small_a_one_is_named(tmp_path):
+    """chair.reset: a chair zone the desk stage would judge passes and is drawn; one the size of a slot is not."""
+    def good(d):
+        d["zones"]["client_chair"] = [[40, 500], [300, 500], [300, 710], [40, 710]]
+
+    path = write_counter(tmp_path, good)
+    res = runner.invoke(app, ["calibrate", "check", str(path), "--out", str(tmp_path / "ov.png")])
+    assert res.exit_code == 0, res.output
+    overlay, ref = cv2.imread(str(tmp_path / "ov.png")), cv2.imread(str(tmp_path / "ref.png"))
+    assert (overlay[505:705, 45:295] != ref[505:705, 45:295]).any(axis=2).mean() > 0.9  # tinted in its colour
+
+    def small(d):
+        d["zones"]["client_chair"] = [[40, 600], [60, 600], [60, 620], [40, 620]]
+
+    res = runner.invoke(app, ["calibrate", "check", str(write_counter(tmp_path, small))])
+    assert res.exit_code == 1
+    text = " ".join(res.output.split())
+    assert "field 'zones.client_chair': the client chair's zone covers 441 px of the image, under the 800 px " \
+           "chair.reset judges" in text  # 21 x 21 px; the stage's 200 px at 640 wide is 800 at 1280
+    assert "Fix: draw the zone around the whole chair" in text

@@ -2,7 +2,7 @@
 
 The desk rules read only `Observation.desk_objects` (filled by vision/desk_change.py) and the context:
 labels are detector classes ("cup", "cell phone", ...), the heuristic "papers"/"seal", "unknown object",
-and the slot reports "slot_missing:<slot>" / "slot_moved:<slot>".
+the slot reports "slot_missing:<slot>" / "slot_moved:<slot>", and "chair_out" (the client chair, chair.reset).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from pipelines.events import Event, Severity
 from pipelines.geometry import hand_for_wrist
 from pipelines.rules._body import L_WR, R_WR, Body, box_center
 from pipelines.temporal import Clock, IncidentTracker, Timing
+from vision.desk.chair import CHAIR_OUT  # the client chair away from its zone: chair.reset's, no desk item
 from vision.observation import Observation
 from vision.results import Box, Detection
 from vision.roi import box_holds, overlap_of_smaller
@@ -213,8 +214,8 @@ def _to_segment(p: tuple[float, float], a: tuple[float, float], b: tuple[float, 
 
 
 def foreign_objects(obs: Observation) -> list[Detection]:
-    """Objects that are not slot reports."""
-    return [d for d in obs.desk_objects if not d.label.startswith((SLOT_MISSING, SLOT_MOVED))]
+    """Objects that are not slot or chair reports."""
+    return [d for d in obs.desk_objects if not d.label.startswith((SLOT_MISSING, SLOT_MOVED)) and d.label != CHAIR_OUT]
 
 
 def clerk_present(obs: Observation, ctx: RuleContext) -> bool | None:

@@ -147,6 +147,7 @@ class ChangeMasks:
         chroma = (cv2.max(dc[..., 0], dc[..., 1]) > p.chroma_change) & bright
         structure = self._structure_change(g_cur, g_corr)
         change = (rel > p.intensity_change) | chroma | structure
+        self._raw_change = change  # the whole frame's, before the desk search region cuts it (the client chair's zone)
         change = (change & self.search & ~person).astype(np.uint8)
         change = cv2.morphologyEx(change, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
         change = cv2.morphologyEx(change, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9)))

@@ -96,4 +96,8 @@ class DeskChangeParams:
     body_on_desk: float = 0.33
     body_reach: float = 1.0
     clothes_grow: float = 0.5  # `_clothes`: the torso outline's dilation disc, shoulder widths across
+    # the client chair (`chair.py`): out of its zone when this share of the zone's pixels off the clerk changed; a zone
+    # (or what the clerk leaves of it in view) under chair_min_px work pixels is not judged
+    chair_out_share: float = 0.3
+    chair_min_px: int = 200
     default_dt: float = 0.5  # seconds between frames when process() is not given t

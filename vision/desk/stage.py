@@ -6,7 +6,8 @@ desk objects of one frame as `Detection`s (source "change"), in the frame's pixe
 - a foreign object: label = the detector's class on the blob's crop ("cup", "cell phone", ...),
   "papers"/"seal" from a colour/shape heuristic, else "unknown object";
 - `slot_missing:<slot>`: an allowed item is gone from its designated slot and was not found;
-- `slot_moved:<slot>`: an allowed item (or the monitor) was found elsewhere; the box is where it is.
+- `slot_moved:<slot>`: an allowed item (or the monitor) was found elsewhere; the box is where it is;
+- `chair_out`: the client chair is not in its calibrated zone (`zones.client_chair`); the box is the zone.
 
 Why the comparison is built this way:
 - Lighting drift: the reference is scaled by a robust per-cell gain (median ratio over a coarse grid,
@@ -31,6 +32,7 @@ from calibration.config import CounterConfig, point_in_polygon
 from vision.desk.arms import ArmItems
 from vision.desk.blobs import BlobTracker
 from vision.desk.cache import BoxCache
+from vision.desk.chair import ClientChair
 from vision.desk.classify import BlobNamer
 from vision.desk.colour import colour_model, surface_hue, to_grey
 from vision.desk.labels import PERSON_LABELS, SHADOW, UNKNOWN, Classifier, auto_classifier
@@ -55,8 +57,8 @@ class DeskState:
     slot_scores: dict[str, tuple[float, float | None, float]] = field(default_factory=dict)
 
 
-class DeskChangeDetector(ChangeMasks, SlotJudge, PauseSign, BlobTracker, BlobNamer, ArmItems):
-    """The desk stage. Its steps live beside it, one module each: masks, slots, sign, blobs, classify, arms."""
+class DeskChangeDetector(ChangeMasks, SlotJudge, PauseSign, BlobTracker, BlobNamer, ArmItems, ClientChair):
+    """The desk stage. Its steps live beside it, one module each: masks, slots, sign, blobs, classify, arms, chair."""
 
     def __init__(
         self,
@@ -82,6 +84,7 @@ class DeskChangeDetector(ChangeMasks, SlotJudge, PauseSign, BlobTracker, BlobNam
         self.zone_scale = self.work_size[0] / cam_w
         self.desk = self._zone_mask(counter_cfg.zones.desk)
         self._init_sign(counter_cfg.zones.sign)
+        self._init_chair(counter_cfg.zones.client_chair)
         self.desk_area = max(1, int(self.desk.sum()))
         self.desk_hue = surface_hue(reference_bgr, self.desk)
         self.desk_colours = colour_model(self.ref[self.desk])  # the clean desk's colours (`_under_clerk`)
@@ -104,6 +107,7 @@ class DeskChangeDetector(ChangeMasks, SlotJudge, PauseSign, BlobTracker, BlobNam
         self.search[: max(0, top - int(self.p.rise_frac * self.work_size[1]))] = False
         self.state = DeskState()
         self._cur: np.ndarray | None = None  # this frame at work resolution (the moved item's colour)
+        self._raw_change: np.ndarray | None = None  # `_change_mask`'s test on the whole frame (the chair's zone)
         self._ref_corr: np.ndarray | None = None  # the reference relit to this frame (the item's colours)
 
     def process(
@@ -128,10 +132,14 @@ class DeskChangeDetector(ChangeMasks, SlotJudge, PauseSign, BlobTracker, BlobNam
         person |= self._clothes(cur, pose, person, self.work_size[0] / fw)
         change, revealed = self._change_mask(cur, person)
         static = self._static_mask(cur, dt)
-        self._adapt_reference(cur, change | person | ~static, dt)
+        chair = self._chair_change(self._raw_change, person)
+        keep = change | person | ~static
+        self._adapt_reference(cur, keep if chair is None else keep | chair, dt)
         self.state = DeskState(change=change, static=static, person=person, revealed=revealed)
 
         out: list[Detection] = []
+        if (chair_out := self._chair_report(chair, person, to_frame)) is not None:
+            out.append(chair_out)
         cc = cv2.connectedComponentsWithStats(change.astype(np.uint8), connectivity=8)  # slots and blobs share it
         grey = to_grey(cur)
         holes = self._slot_holes(revealed)
