@@ -287,6 +287,15 @@ def load_labels(path: Path) -> Labels:
                   wall_start, time_scale / seconds_scale, data)
 
 
+def for_enabled_rules(labels: Labels, counter: CounterConfig) -> Labels:
+    """The labels the clip's counter can be scored on: a camera set up without a rule (`disabled_rules`; the simulator's
+    hall camera, which sees the client chair, runs chair.reset alone) raises none of its events, nor should it."""
+    off = set(counter.disabled_rules)
+    if not off:
+        return labels
+    return replace(labels, intervals=[x for x in labels.intervals if x.rule.split(":")[0] not in off])
+
+
 def with_wall_clock(obs: list[Observation], labels: Labels) -> list[Observation]:
     """The clip's Observations on its labelled wall clock (labels.json `wall_start`), so working hours apply:
     an after-hours clip is not judged as an unsigned absence. Without `wall_start` the stream is unchanged."""
@@ -509,6 +518,7 @@ def evaluate(
         if overrides:
             merged = {r: {**counter.rules.get(r, {}), **overrides.get(r, {})} for r in {*counter.rules, *overrides}}
             counter = counter.model_copy(update={"rules": merged})
+        labels = for_enabled_rules(labels, counter)
         cfg, run_settings = compressed(counter, settings, labels.time_scale)
         timed = replay_timed(with_wall_clock(obs, labels), cfg, labels.inbound,
                              source=str(counter_path or "default counter"), settings=run_settings)

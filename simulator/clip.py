@@ -67,6 +67,8 @@ class RenderOptions:
     codec: str = "mp4v"  # mp4v (OpenCV) | h264 (ffmpeg libx264 through a pipe)
     crf: int = 23  # libx264 quality (lower = better) for codec h264
     split: str | None = None  # suite split (tune / heldout) recorded in labels.json
+    # a camera configured for these rules only (the suite's hall camera: chair.reset); counter.yaml disables the rest
+    only_rules: tuple[str, ...] | None = None
 
 
 def _smooth(t: float) -> float:
@@ -473,6 +475,10 @@ def render_clip(scenario: Scenario | str, out: Path, opts: RenderOptions = Rende
     cv2.imwrite(str(out / REFERENCE_NAME), render_reference(labels))
     counter = suggested_counter(cam)
     counter = dict(counter, sign_marker=sign_marker_record(labels, counter), reference_image=REFERENCE_NAME)
+    if opts.only_rules is not None:
+        from pipelines.catalogue import catalogue
+
+        counter["disabled_rules"] = [r for r in catalogue() if r not in opts.only_rules]
     (out / "counter.yaml").write_text(yaml.safe_dump(counter, sort_keys=False, allow_unicode=True))
     return labels
 

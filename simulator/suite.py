@@ -36,6 +36,8 @@ SPLITS = {"tune": (TUNE_BODIES, TUNE_VIEWS), "tune_wide": (TUNE_BODIES, TUNE_WID
 # The client chair (chair.reset) stands under or beside a counter camera: no split's view sees it. Its clips are
 # rendered from a hall camera instead, mounted behind the client area: each view of the split raised HALL_RISE_M and
 # moved HALL_BACK_M back along its own yaw (2.3-2.9 m up, 3.1-4.0 m away), which sees the whole chair in its place.
+# Such a camera is set up for those rules alone (its counter.yaml disables the others, which judge the clerk from the
+# counter camera): from there the desk covers 3 % of the frame and the clerk is 3-4 m away.
 HALL_RISE_M, HALL_BACK_M = 1.1, 2.0
 HALL_RULES = frozenset({"chair.reset"})
 # Shifts the body rotation, so a scenario x view slot pairs with other bodies than in tune.
@@ -63,6 +65,13 @@ class Job:
         return (base + zlib.crc32(self.name.encode())) % (1 << 31)
 
 
+def hall_scenario(name: str) -> bool:
+    """A scenario rendered from the hall camera: its labels are for a rule only a hall camera sees (HALL_RULES)."""
+    from simulator.scenarios import SCENARIOS
+
+    return name in SCENARIOS and bool(HALL_RULES & set(SCENARIOS[name].rules))
+
+
 def jobs(scenarios: list[str], split: str = "all") -> list[Job]:
     """One job per scenario x viewpoint of the split; bodies rotate over the jobs (a fixed pattern keyed
     on the scenario's place in SCENARIOS, so a subset renders the same clips as the full suite)."""
@@ -75,7 +84,7 @@ def jobs(scenarios: list[str], split: str = "all") -> list[Job]:
             continue
         for i, sc in enumerate(scenarios):
             i = order.get(sc, i)
-            hall = sc in SCENARIOS and bool(HALL_RULES & set(SCENARIOS[sc].rules))
+            hall = hall_scenario(sc)
             for k, (h, d, y) in enumerate(views):
                 if hall:
                     h, d = round(h + HALL_RISE_M, 2), round(d + HALL_BACK_M, 2)
@@ -99,7 +108,7 @@ def _options(job: Job, st: SuiteSettings):
     cam = camera_for(SCENARIOS[job.scenario], height_m=job.height_m, distance_m=job.distance_m,
                      yaw_deg=job.yaw_deg, width=st.width, height=st.height)
     return RenderOptions(body=job.body, camera=cam, seed=job.seed(st.seed), fps=st.fps, codec=st.codec,
-                         split=job.split)
+                         split=job.split, only_rules=tuple(sorted(HALL_RULES)) if hall_scenario(job.scenario) else None)
 
 
 def content_hash(job: Job, st: SuiteSettings) -> str:

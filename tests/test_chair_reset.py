@@ -148,3 +148,21 @@ def test_only_hall_views_get_a_chair_zone_and_the_chair_clips_render_from_them()
             assert suggested_counter(camera_for(None, height_m=h, distance_m=d, yaw_deg=y))["zones"]["client_chair"]
     assert {(j.height_m, j.distance_m) for j in jobs(["upright_idle"], "tune")} == {(h, d) for h, d, _ in
                                                                                  SPLITS["tune"][1]}
+
+
+def test_the_hall_camera_runs_chair_reset_alone_and_is_scored_on_it_alone(tmp_path):
+    """A hall camera is set up for the chair (counter.yaml disables the rest); the eval does not score it on the rules
+    it does not run (the greeting the chair clips' queue call labels)."""
+    from calibration.config import CounterConfig
+    from pipelines.catalogue import catalogue
+    from pipelines.evaluate import Interval, Labels, for_enabled_rules
+    from simulator.suite import SuiteSettings, _options, jobs
+
+    hall_job = jobs(["chair_put_back"], "heldout")[0]
+    assert _options(hall_job, SuiteSettings()).only_rules == ("chair.reset",)
+    assert _options(jobs(["greet_missed"], "heldout")[0], SuiteSettings()).only_rules is None
+    hall = CounterConfig(counter_id="h", disabled_rules=[r for r in catalogue() if r != "chair.reset"])
+    labels = Labels([Interval("chair.reset", 3.0, 10.0), Interval("greet.raise_hand", 0.0, 4.0),
+                     Interval("greet.raise_hand:pass", 0.0, 4.0)], [])
+    assert [x.rule for x in for_enabled_rules(labels, hall).intervals] == ["chair.reset"]
+    assert for_enabled_rules(labels, CounterConfig(counter_id="c")) is labels
