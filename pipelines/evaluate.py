@@ -47,6 +47,9 @@ from vision.observation import Observation, read_observations
 CACHE_VERSION = 3  # 2: clip/reference bytes instead of size, mtime and path; 3: only the settings set away from
 # their defaults (a new PipelineSettings field no longer re-keys every stream; defaults live in pipeline.py, whose
 # change the perception-code digest catches)
+# Counter fields added since CACHE_VERSION 3: left unset they change no stream, so they do not re-key one (as the
+# settings at their defaults do not). zones.client_chair (session 20) re-keyed every cached stream until this.
+UNKEYED_WHEN_UNSET = (("zones", "client_chair"),)
 CLIP_NAMES = ("clip.mp4", "clip.avi", "clip.mkv")
 # Rules whose labels of kind "performed"/"compliant" expect a `pass` event (etiquette checks, and the
 # after-hours desk check, which reports a cleared desk as a pass). For the other rules such a label marks
@@ -441,6 +444,9 @@ def _cache_key(clip: Path, counter: CounterConfig, settings: PipelineSettings, f
     their defaults, the fps."""
     # rules and sign_marker are read by the rules alone (perception searches the sign zone)
     cfg = counter.model_dump(mode="json", exclude={"rules", "sign_marker"})
+    for section, name in UNKEYED_WHEN_UNSET:
+        if cfg.get(section, {}).get(name) is None:
+            cfg[section].pop(name, None)
     ref = cfg.get("reference_image")
     if ref and Path(ref).is_file():
         cfg["reference_image"] = _file_digest(Path(ref))

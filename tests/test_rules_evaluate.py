@@ -3,6 +3,7 @@ per-stream models (one eval process over a whole suite must not grow clip after 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime
 
@@ -275,3 +276,24 @@ def test_a_slot_label_whose_item_is_out_of_the_image_is_unmeasurable(tmp_path):
     # only the pad's top edge in view (0.09 of it; its footprint, and so its slot, below the frame): the desk stage
     # never found it there (calibrate preview says NO), but a camera can see it, so the label still counts
     assert [x.unseen for x in _slot_labels(tmp_path, 1.2, 1.15, -5.0).intervals] == [False, False, False, False]
+
+
+def test_a_counter_field_added_and_left_unset_does_not_re_key_the_cached_streams(tmp_path):
+    # session 20: zones.client_chair, new and unset on every suite clip, changed the key of every recorded stream, and
+    # a rules-only eval re-perceived them; an unset new field changes no stream, so it must not re-key one
+    import pipelines.evaluate as ev
+    from pipelines.clip import counter_for
+    from pipelines.pipeline import PipelineSettings
+
+    clip = tmp_path / "clip.avi"
+    out = cv2.VideoWriter(str(clip), cv2.VideoWriter_fourcc(*"MJPG"), 5.0, (64, 48))
+    out.write(np.zeros((48, 64, 3), np.uint8))
+    out.release()
+    counter, settings = counter_for(None, 64, 48), PipelineSettings()
+    key = ev._cache_key(clip, counter, settings, 5.0)
+    cfg = counter.model_dump(mode="json", exclude={"rules", "sign_marker"})
+    del cfg["zones"]["client_chair"]  # the key's body as it was before the field existed
+    before = json.dumps([ev.CACHE_VERSION, ev._file_digest(clip), cfg, {}, 5.0], sort_keys=True)
+    assert key == hashlib.sha256(before.encode()).hexdigest()[:16]
+    zones = counter.zones.model_copy(update={"client_chair": [(1.0, 1.0), (30.0, 1.0), (30.0, 30.0)]})
+    assert ev._cache_key(clip, counter.model_copy(update={"zones": zones}), settings, 5.0) != key  # set: it counts
