@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from calibration.config import CounterConfig
-from pipelines.etiquette_eval import clip_samples, merge, summarise
+from pipelines.etiquette_eval import ETIQUETTE_RULES, clip_samples, merge, summarise
 from pipelines.events import Event
 from pipelines.messages import QueueCall, TerminalState
 from pipelines.pipeline import PipelineSettings
@@ -524,12 +524,13 @@ def evaluate(
         if overrides:
             merged = {r: {**counter.rules.get(r, {}), **overrides.get(r, {})} for r in {*counter.rules, *overrides}}
             counter = counter.model_copy(update={"rules": merged})
-        labels = for_enabled_rules(labels, counter)
+        labels, off = for_enabled_rules(labels, counter), set(counter.disabled_rules)
         cfg, run_settings = compressed(counter, settings, labels.time_scale)
         timed = replay_timed(with_wall_clock(obs, labels), cfg, labels.inbound,
                              source=str(counter_path or "default counter"), settings=run_settings)
         preds = [i for i in incidents(timed) if not i.rule.endswith(":info")]
-        if labels.raw.get("frames") and labels.raw.get("camera"):
+        # a camera that runs no etiquette rule (the hall camera) adds no view to the etiquette tables
+        if labels.raw.get("frames") and labels.raw.get("camera") and not set(ETIQUETTE_RULES) <= off:
             view, samples = clip_samples(obs, labels.raw, cfg, [ev for _, ev in timed])
             merge(etiquette.setdefault(view, {}), samples)
         score_clip(scores, preds, labels.intervals, tolerance_s)
