@@ -4,7 +4,7 @@
     .venv/bin/python -m bench.desk_replay record CLIP_DIR              # once: pose/hands/markers on every frame
     .venv/bin/python -m bench.desk_replay bench CLIP_DIR --loops 30 --every 25 [--profile]
     # suite clips (clip.mp4, counter.yaml, observations.jsonl): the desk on the frames it ran on when perceived
-    .venv/bin/python -m bench.desk_replay suite CLIP_DIR... [--check] [--out desk.json]
+    .venv/bin/python -m bench.desk_replay suite CLIP_DIR... [--check] [--out desk.json] [--chair-only]
 
 `bench` models the edge cadence (`desk_every` 25 = a desk run every 5 s); on a short looped clip the runs land on
 different moments of it, so `--every` equal to the clip's analysed frames (every run on the same frame) models a
@@ -72,7 +72,8 @@ def key(dets: list[Detection]) -> list:
 
 
 class Replay:
-    def __init__(self, profile: bool) -> None:
+    def __init__(self, profile: bool, chair_only: bool = False) -> None:
+        self.chair_only = chair_only
         self.prof = cProfile.Profile() if profile else None
         self.cpu: list[float] = []
         self.crops = 0
@@ -80,7 +81,7 @@ class Replay:
     def detector(self, clip: Path, counter: Path) -> DeskChangeDetector:
         cap = cv2.VideoCapture(str(clip))
         cfg = counter_for(counter, int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)))
-        det = DeskChangeDetector(cv2.imread(str(cfg.reference_image)), cfg)
+        det = DeskChangeDetector(cv2.imread(str(cfg.reference_image)), cfg, items=not self.chair_only)
         inner = det.classifier
         if inner is not None:
             def counted(crop):  # type: ignore[no-untyped-def]
@@ -109,6 +110,8 @@ def main() -> None:
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--check", action="store_true")
     ap.add_argument("--out")
+    ap.add_argument("--chair-only", action="store_true", help="the stage as a hall camera running chair.reset alone "
+                    "builds it (no slots, objects or classifier)")
     ap.add_argument("--stream", type=Path, help="suite: write each clip's recorded stream with the replayed desk "
                     "objects to STREAM/<split>/<clip> (a scratch suite for `eval --rules-only`)")
     a = ap.parse_args()
@@ -116,7 +119,7 @@ def main() -> None:
         for d in a.dirs:
             record_perception(d)
         return
-    r, record, differ = Replay(a.profile), {}, 0
+    r, record, differ = Replay(a.profile, a.chair_only), {}, 0
     for d in a.dirs:
         outs = []
         if a.mode == "bench":

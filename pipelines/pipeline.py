@@ -325,7 +325,8 @@ class CounterPipelineImpl:
 
         last_hands = prev.hands if prev is not None and "hands" in prev.ran and t - prev.t < 2.0 else None
         act = self.hand_gate(body, t, last_hands) if body is not None else None
-        desk_due = "desk" in needs and bool(self.counter.reference_image) and i % self.s.desk_every == 0
+        # "chair": the desk stage for the client chair alone (chair.reset on a hall camera)
+        desk_due = bool(needs & {"desk", "chair"}) and bool(self.counter.reference_image) and i % self.s.desk_every == 0
         if "hands" in needs and (desk_due or self._hands_wanted(act, t, i)):  # the desk stage masks the hands
             if still and prev is not None and "hands" in prev.ran:
                 obs.hands = list(prev.hands)
@@ -406,7 +407,7 @@ class CounterPipelineImpl:
                     f"reference_image {self.counter.reference_image!r} cannot be read. "
                     "Fix: re-capture it with `counterwatch calibrate` or remove reference_image from the counter file."
                 )
-            self.desk_detector = DeskChangeDetector(ref, self.counter)
+            self.desk_detector = DeskChangeDetector(ref, self.counter, items="desk" in self.needs)
         return self.desk_detector or None
 
     def _motion(self, frame: np.ndarray) -> float:

@@ -166,3 +166,32 @@ def test_the_hall_camera_runs_chair_reset_alone_and_is_scored_on_it_alone(tmp_pa
                      Interval("greet.raise_hand:pass", 0.0, 4.0)], [])
     assert [x.rule for x in for_enabled_rules(labels, hall).intervals] == ["chair.reset"]
     assert for_enabled_rules(labels, CounterConfig(counter_id="c")) is labels
+
+
+def test_a_chair_only_desk_stage_judges_the_chair_and_nothing_on_the_desk():
+    """A hall camera runs chair.reset alone: the stage builds no classifier and reports no desk item, the chair the
+    same as the full stage does."""
+    frame = hall(-150, 60)
+    cv2.rectangle(frame, (700, 360), (820, 440), (30, 30, 200), -1)  # an item on the counter top
+    full = DeskChangeDetector(hall(), counter(), classifier=None)
+    chair_only = DeskChangeDetector(hall(), counter(), classifier=lambda crop: [], items=False)
+    assert chair_only.classifier is None
+    for i in range(8):
+        a, b = full.process(frame, t=i * 0.5), chair_only.process(frame, t=i * 0.5)
+    assert {d.label for d in a} == {"chair_out", "unknown object"}
+    assert [(d.label, d.box) for d in b] == [(d.label, d.box) for d in a if d.label == "chair_out"]
+
+
+def test_the_pipeline_builds_the_chair_only_stage_when_no_rule_reads_the_desk_items(tmp_path):
+    from pipelines.catalogue import catalogue
+    from pipelines.pipeline import CounterPipelineImpl
+
+    cv2.imwrite(str(tmp_path / "ref.png"), hall())
+    others = [r for r in catalogue() if r != "chair.reset"]
+    cfg = counter().model_copy(update={"reference_image": str(tmp_path / "ref.png"), "disabled_rules": others})
+    pipe = CounterPipelineImpl(cfg, wall_clock=False, perception=False)
+    assert pipe.needs == {"chair", "people"}
+    assert pipe._desk_detector().items is False
+    both = CounterPipelineImpl(counter().model_copy(update={"reference_image": str(tmp_path / "ref.png")}),
+                               wall_clock=False, perception=False)
+    assert {"desk", "chair"} <= both.needs and both._desk_detector().items is True

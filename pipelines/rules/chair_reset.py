@@ -22,7 +22,7 @@ class ChairNotReset(DeskRule):
     """The client chair left out of its place with no client at the window."""
 
     rule_id = "chair.reset"
-    needs = frozenset({"desk", "people"})
+    needs = frozenset({"chair", "people"})  # the desk stage, for the chair's zone alone (no items, no classifier)
 
     class Params(DeskTiming):
         # seconds after the client left (or since the chair was moved with nobody there) before it counts: "promptly",

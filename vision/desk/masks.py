@@ -127,8 +127,8 @@ class ChangeMasks:
         out[y1:y2, x1:x2] = found.astype(bool) & above
         return out
 
-    def _change_mask(self, cur: np.ndarray, person: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The changed pixels, and the share of them that is a hole (`_revealed`)."""
+    def _change_mask(self, cur: np.ndarray, person: np.ndarray, holes: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """The changed pixels, and the share of them that is a hole (`_revealed`; none looked for without `holes`)."""
         p = self.p
         valid = self.search & ~person
         # von Kries model: a smooth per-channel gain field absorbs brightness and colour-temperature drift
@@ -152,7 +152,7 @@ class ChangeMasks:
         change = cv2.morphologyEx(change, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
         change = cv2.morphologyEx(change, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9)))
         change = change.astype(bool) & self.search & ~person
-        return change, self._revealed(cur, ref_corr, change, person)
+        return change, self._revealed(cur, ref_corr, change, person) if holes else np.zeros_like(change)
 
     def _revealed(self, cur: np.ndarray, ref_corr: np.ndarray, change: np.ndarray, person: np.ndarray) -> np.ndarray:
         """The changed pixels where the background now shows: the frame looks like the desk around them (the

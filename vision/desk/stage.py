@@ -66,14 +66,18 @@ class DeskChangeDetector(ChangeMasks, SlotJudge, PauseSign, BlobTracker, BlobNam
         counter_cfg: CounterConfig,
         classifier: Classifier | None | str = "auto",
         params: DeskChangeParams | None = None,
+        items: bool = True,
     ) -> None:
         """`classifier`: a crop classifier, None (every object is "unknown object"), or "auto": the
-        registry's desk detectors when installed (a warning and None when they are not)."""
+        registry's desk detectors when installed (a warning and None when they are not). `items` False: no rule
+        reads the desk's items (a hall camera running chair.reset alone), so only the client chair is judged: no
+        slots, objects or classifier."""
         if reference_bgr is None or reference_bgr.ndim != 3:
             raise ValueError("reference_bgr must be a BGR image (H, W, 3); check the counter's reference_image")
         self.p = params or DeskChangeParams()
         self.cfg = counter_cfg
-        self.classifier = auto_classifier() if classifier == "auto" else classifier
+        self.items = items
+        self.classifier = (auto_classifier() if classifier == "auto" else classifier) if items else None
         h0, w0 = reference_bgr.shape[:2]
         self.ref_size = (w0, h0)
         self.work_size = (self.p.work_width, max(1, round(h0 * self.p.work_width / w0)))
@@ -129,8 +133,9 @@ class DeskChangeDetector(ChangeMasks, SlotJudge, PauseSign, BlobTracker, BlobNam
         cur = self._work(frame_bgr)
         self._cur = cur
         person = self._person_mask(pose, hands, self.work_size[0] / fw)
-        person |= self._clothes(cur, pose, person, self.work_size[0] / fw)
-        change, revealed = self._change_mask(cur, person)
+        if self.items:
+            person |= self._clothes(cur, pose, person, self.work_size[0] / fw)
+        change, revealed = self._change_mask(cur, person, holes=self.items)
         static = self._static_mask(cur, dt)
         chair = self._chair_change(self._raw_change, person)
         keep = change | person | ~static
@@ -140,6 +145,8 @@ class DeskChangeDetector(ChangeMasks, SlotJudge, PauseSign, BlobTracker, BlobNam
         out: list[Detection] = []
         if (chair_out := self._chair_report(chair, person, to_frame)) is not None:
             out.append(chair_out)
+        if not self.items:
+            return out
         cc = cv2.connectedComponentsWithStats(change.astype(np.uint8), connectivity=8)  # slots and blobs share it
         grey = to_grey(cur)
         holes = self._slot_holes(revealed)
