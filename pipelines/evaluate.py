@@ -15,7 +15,8 @@ found by any camera rule from that view; nor can a label whose truth hangs on th
 (`hangs_on_sign`) where the sign's marker, standing at its place, is not wholly inside the image, nor a slot rule's
 label whose item, standing in its slot, shows no part of itself in the image (`slot_in_view`). Such a label is
 counted per rule as `unmeasurable`, not as a miss, and an incident matched to it is dropped rather than scored
-(`per_clip` marks such labels `"unseen": true`).
+(`per_clip` marks such labels `"unseen": true`). A clip is scored only on the rules its counter.yaml enables
+(`for_enabled_rules`): the simulator's hall camera, which sees the client chair, runs chair.reset alone.
 
 Etiquette (report["etiquette"], per viewpoint): from the simulator's exact per-frame labels (bow_angle,
 elbow angles, palm, finger spread) the bow and elbow MAE, 15/30/45 classification and guide pass/fail

@@ -19,7 +19,8 @@ place, hands together); a typing or writing clerk, forearms down on the desk, wa
   the fingers of a hand held up while the gaze is down (`held_crop_sw`); the person detector (clients,
   colleagues) every `people_every`;
 - ArUco markers (the pause sign) every `markers_every` frames, in the sign zone when there is one;
-  desk change detection every `desk_every`.
+  desk change detection every `desk_every` ("desk"; "chair" alone, a hall camera for chair.reset, runs it for the
+  client chair's zone only: no slots, objects or classifier).
 Motion gating: when the frame barely changed since the last analysed one, the heavy stages are
 skipped and their last results carried forward (`extra["carried"]` lists them).
 
