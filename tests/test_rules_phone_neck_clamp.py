@@ -117,3 +117,15 @@ def test_a_colleague_sitting_down_is_learnt_once_settled():
     assert spans(_run(obs, counter), "phone.neck_clamp") == []
     # control: the usual pose taken from that one first seated frame (no seeding) reads a clamp
     assert len(spans(_run(obs, counter, seed_s=0.0), "phone.neck_clamp")) == 1
+
+
+def test_a_clamp_from_high_and_aside_with_the_shoulders_a_little_off_level():
+    # scratch render (1.75 m high, 1.85 m away, 30 deg to the clerk's right; the held-out kind's camera): the face
+    # rolls 13-15 deg to the right, but the shoulder line on the coronal plane reads 4.5-5.1 deg off its usual slope
+    # through the clamp (the handset side's shoulder raised to hold it); a lean on one arm reads 14 or more
+    obs, counter = _recorded("neck_clamp__f_young_slim__h1.75_d1.85_y-30")
+    assert counter.camera.yaw_deg == -30.0
+    (start, end), = spans(_run(obs, counter), "phone.neck_clamp")
+    assert start <= 3.4 and end >= 7.0  # labelled 0.8-7.2 s
+    # control: with the level-shoulders gate at its pre-session-20 4 deg the clamp is missed
+    assert spans(_run(obs, counter, max_shoulder_tilt_change_deg=4.0), "phone.neck_clamp") == []

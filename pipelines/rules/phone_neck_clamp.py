@@ -65,7 +65,9 @@ class Params(TimedParams):
         1.0, ge=0, description="after standing, the usual pose is the median of the first this many seated seconds")
     # tune / tune_side at the views read (held 3 s, every other gate passed): clamps 10.5-13.3 deg; other clips <= 6.0
     min_roll_change_deg: float = Field(8.0, gt=0, description="face roll toward one shoulder beyond the usual")
-    max_shoulder_tilt_change_deg: float = Field(4.0, ge=0, description="shoulder line within this of its usual slope")
+    # held 3 s with every other gate passed, the clamps need at most 4.9 deg (a high camera 30 deg to the clerk's
+    # right; 3.7 on the tune splits) and every lean on one arm within the view gate at least 14 (4 before session 20)
+    max_shoulder_tilt_change_deg: float = Field(7.0, ge=0, description="shoulder line within this of its usual slope")
     max_yaw_change_deg: float = Field(10.0, ge=0, description="face turned no more than this from usual")
     max_nose_drop_m: float = Field(0.025, ge=0, description="nose sunk no more than this toward the shoulders")
     hands_below_sw: float = Field(0.5, description="both hands this far below the shoulder line (shoulder widths)")
