@@ -376,3 +376,14 @@ def test_chin_on_hand_seen_from_high_and_far_aside_with_the_fingers_up_at_the_mo
     assert start is not None and end is not None and start <= 1.2 and end >= 3.0
     assert _run(name, "posture.chin_on_hand", **sim, mouth_margin_sw=0.05) == []  # control: the old margin
 
+
+
+def test_a_call_seen_from_high_on_the_right_with_the_wrist_at_the_chins_radius_is_no_prop():
+    # session 20 scratch render (1.7 m high, 1.8 m away, -41 deg): the phone at the ear, the elbow low (0.6 sw under
+    # the shoulders), the hand 0.18 sw from the chin and the wrist 0.40-0.43 from it: `wrist_chin_sw` (0.4) alone kept
+    # the call out. The wrist lies by the jaw, 0.39 sw out toward the hand's own side; a propping wrist at most 0.10.
+    name = "phone_call_long__m_young_avg__h1.7_d1.8_y-41"  # phone.call labelled 0.8-4.2 s, no chin_on_hand
+    sim = {"min_duration": 2.0}
+    assert _run(name, "posture.chin_on_hand", **sim) == []
+    assert _run(name, "posture.chin_on_hand", **sim, wrist_chin_sw=0.45) == []  # a wrist read 0.05 sw nearer
+    assert _run(name, "posture.chin_on_hand", **sim, wrist_chin_sw=0.45, wrist_out_sw=9.0) != []  # control

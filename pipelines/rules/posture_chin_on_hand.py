@@ -2,7 +2,8 @@
 
 A hand stays at the chin or cheek, below the eyes, with its elbow lower than the wrist (the arm
 holds the head up) and the wrist itself within `wrist_chin_sw` of the chin (the chin rests on the hand; a phone
-held up before a bowed head, or a pose mis-fitted from high above, brings only the fingertips there). A hand
+held up before a bowed head, or a pose mis-fitted from high above, brings only the fingertips there), and not out
+beside the jaw on the hand's own side by more than `wrist_out_sw` (a phone at the ear, seen from high aside). A hand
 nearer the ear is a call, nearer the mouth is eating or drinking, and a brief touch is not propping. The hand
 coming back to the face within `repeat_window_s` of a short visit (≤ `bite_max_s`, at least `min_bite_s`) is eating
 (repeated bites), not propping.
@@ -50,6 +51,12 @@ class Params(TimedParams):
         0.25, gt=0, description="lengths: the shoulder width taken as no less than this many metres' worth"
     )
     min_shoulder_m: float = Field(0.1, ge=0, description="... but a line under this many metres at the clerk: no floor")
+    # Seen from high on the clerk's side, a held call's wrist lies by the jaw, 0.25-0.39 sw out from the chin toward
+    # the hand's own side (at the wrist gate's edge: 0.38-0.43 sw from the chin); a propping wrist is under the chin,
+    # at most 0.10 sw out once held over the four tune splits and the session 20 renders.
+    wrist_out_sw: float = Field(
+        0.18, gt=0, description="the propping wrist at most this far out from the chin toward its own side (sw)"
+    )
 
 
 @register
@@ -113,6 +120,9 @@ class ChinOnHand(TrackedRule):
             # the chin rests on the hand: the wrist itself is under it (0.16-0.21 sw in every tune view), where a
             # phone held up to the eyes reaches it with the fingertips only (wrist 0.6 sw away)
             under = w is not None and dist(w, chin) <= p.wrist_chin_sw * sw
+            # ... and under it, not beside the jaw on the hand's own side as a call's (the clerk's right shows on the
+            # image's left): a wrist at the chin's radius but out toward the ear holds a phone
+            under = under and (chin[0] - w[0] if side == "right" else w[0] - chin[0]) <= p.wrist_out_sw * sw
             propped = w is not None and elbow is not None and elbow[1] > w[1] and w[1] > eyes[1] and elbow_low and under
             d_ear = None if hm.d_ear is None else k * hm.d_ear
             d_mouth = None if hm.d_mouth is None else k * hm.d_mouth
