@@ -378,6 +378,17 @@ def test_chin_on_hand_seen_from_high_and_far_aside_with_the_fingers_up_at_the_mo
 
 
 
+def test_chin_on_hand_from_high_on_the_right_where_the_shoulder_line_reads_under_10_cm():
+    # session 20 scratch render (1.7 m high, 1.8 m away, -41 deg): while the chin rests on the hand the pose fits the
+    # shoulders 22 px apart, 0.096 m at the clerk, under the old `min_shoulder_m` (0.1): no floor, and the wrist,
+    # 14 px under the chin, read 0.62 of that line (0.24 of the floored width the frames before and after had)
+    name = "chin_on_hand__f_young_slim__h1.7_d1.8_y-41"  # labelled 0.8-3.2 s
+    sim = {"min_duration": 2.0}
+    ((start, end),) = _run(name, "posture.chin_on_hand", **sim)
+    assert start is not None and end is not None and start <= 1.2 and end >= 3.2
+    assert _run(name, "posture.chin_on_hand", **sim, min_shoulder_m=0.1) == []  # control: the old no-floor line
+
+
 def test_a_call_seen_from_high_on_the_right_with_the_wrist_at_the_chins_radius_is_no_prop():
     # session 20 scratch render (1.7 m high, 1.8 m away, -41 deg): the phone at the ear, the elbow low (0.6 sw under
     # the shoulders), the hand 0.18 sw from the chin and the wrist 0.40-0.43 from it: `wrist_chin_sw` (0.4) alone kept

@@ -8,7 +8,8 @@ nearer the ear is a call, nearer the mouth is eating or drinking, and a brief to
 coming back to the face within `repeat_window_s` of a short visit (≤ `bite_max_s`, at least `min_bite_s`) is eating
 (repeated bites), not propping.
 Seen 50 deg aside the pose gives the propping hand the far arm's label and guesses that arm's hidden elbow: the
-arm's elbow is then the one the pose sees. Lengths are in a shoulder width floored at `min_width_m` worth.
+arm's elbow is then the one the pose sees. Lengths are in a shoulder width floored at `min_width_m` worth (also on
+a line read under 10 cm: session 20).
 """
 
 from __future__ import annotations
@@ -50,7 +51,10 @@ class Params(TimedParams):
     min_width_m: float = Field(
         0.25, gt=0, description="lengths: the shoulder width taken as no less than this many metres' worth"
     )
-    min_shoulder_m: float = Field(0.1, ge=0, description="... but a line under this many metres at the clerk: no floor")
+    # 0 (session 20): from 1.7 m high and 41 deg to the right the pose fits a propping clerk's shoulders 0.096 m apart;
+    # unfloored, the wrist under the chin read 0.62 sw from it and the prop was missed. The wrist's place beside the
+    # chin (`wrist_out_sw`) keeps the calls with such a line out instead.
+    min_shoulder_m: float = Field(0.0, ge=0, description="... but a line under this many metres at the clerk: no floor")
     # Seen from high on the clerk's side, a held call's wrist lies by the jaw, 0.25-0.39 sw out from the chin toward
     # the hand's own side (at the wrist gate's edge: 0.38-0.43 sw from the chin); a propping wrist is under the chin,
     # at most 0.10 sw out once held over the four tune splits and the session 20 renders.
@@ -104,6 +108,7 @@ class ChinOnHand(TrackedRule):
         # lengths in a shoulder width floored at `min_width_m` worth at the clerk (`view_scale`, as eat.food): seen
         # 50 deg aside the fitted line is 0.6 of that, which put a hand under the chin 0.5 sw from it; a line under
         # `min_shoulder_m` at the clerk is a misread (the torso read side-on), not the view's shortening: no floor
+        # (0 here since session 20: a propping clerk seen from high on the right read 0.096 m, a view's shortening)
         k = view_scale(obs, ctx, body.shoulder_width, p.min_width_m, p.min_shoulder_m)
         sw = body.shoulder_width / k  # the shared distances are in the fitted width: rescaled by k to the floored one
         for side, ear, mouth, wr, el in (("left", L_EAR, MOUTH_L, L_WR, L_EL), ("right", R_EAR, MOUTH_R, R_WR, R_EL)):
