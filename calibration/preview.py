@@ -67,18 +67,22 @@ def combine(view: dict[str, dict], accuracy: dict[str, tuple[bool, str]]) -> lis
 
 def view_gates(yaw_deg: float) -> dict[str, tuple[bool, str]]:
     """Every rule whose parameters name the widest camera yaw it is judged or measured within target at
-    (`max_view_yaw_deg`, its default; the field's description says why, docs/rules.md gives the per-frame evidence):
-    past it, not measurable from this camera."""
+    (`max_view_yaw_deg`, its default, or `max_view_yaw_left_deg` for a camera on the clerk's left; the field's
+    description says why, docs/rules.md gives the per-frame evidence): past it, not measurable from this camera."""
     from pipelines.engine import load_rules
 
     out = {}
     for rid, rule in load_rules().items():
-        field = rule.Params.model_fields.get("max_view_yaw_deg")
+        fields = rule.Params.model_fields
+        # `max_view_yaw_left_deg`: a gate on the clerk's left only (yaw > 0), where the right arm is the far one
+        field = fields.get("max_view_yaw_left_deg") if yaw_deg > 0 else None
+        side = " on the clerk's left" if field is not None else ""
+        field = field or fields.get("max_view_yaw_deg")
         if field is None:
             continue
         gate, why = float(field.default), (field.description or "").removeprefix("calibrate preview: ")
         ok = abs(yaw_deg) <= gate
-        out[rid] = (ok, f"within {gate:g} deg of the clerk's front"
+        out[rid] = (ok, f"within {gate:g} deg of the clerk's front{side}"
                         + ("" if ok else f" (camera {abs(yaw_deg):g} deg aside): {why}"))
     return out
 
@@ -94,7 +98,13 @@ def preview(vp: Viewpoint, body: str = "m_young_avg"):
                                height=vp.height, hfov_deg=vp.hfov_deg, body=body)
     cam = Camera(width=vp.width, height=vp.height, height_m=vp.height_m, distance_m=vp.distance_m,
                  yaw_deg=vp.yaw_deg, pitch_deg=pitch, hfov_deg=vp.hfov_deg)
-    return img, combine(view, {**measurable_from(cam), **view_gates(vp.yaw_deg)})
+    accuracy = measurable_from(cam)
+    for rid, (ok, why) in view_gates(vp.yaw_deg).items():  # both verdicts hold: the failing ones say why
+        if rid in accuracy:
+            ok0, why0 = accuracy[rid]
+            ok, why = ok and ok0, "; ".join(w for o, w in ((ok0, why0), (ok, why)) if not o) or f"{why0}; {why}"
+        accuracy[rid] = (ok, why)
+    return img, combine(view, accuracy)
 
 
 def _mark(v: tuple[bool, str] | None) -> str:

@@ -110,6 +110,18 @@ def test_gaze_and_drinking_past_their_measured_view_yaw_are_not_measurable():
     assert view_gates(55.0)["phone.neck_clamp"][0] is False  # unchanged
 
 
+def test_greeting_from_the_clerks_left_past_35_deg_is_not_measurable():
+    # session 19 renders at (1.45 m, 1.4 m, 40 deg): the far raised forearm reads 31.8-42 deg for 3 of 5 bodies (true
+    # 9-10), so compliant greetings fail; clean at tune_side's 35 and on the clerk's right to -50
+    from calibration.preview import view_gates
+
+    for yaw in (0.0, 35.0, -40.0, -55.0):  # no gate on the clerk's right: no verdict, or a yes
+        assert view_gates(yaw).get("greet.raise_hand", (True, ""))[0], yaw
+    ok, why = view_gates(40.0)["greet.raise_hand"]
+    assert not ok and why.startswith("within 35 deg of the clerk's front on the clerk's left (camera 40 deg aside)")
+    assert view_gates(40.0)["gaze.away"][0]  # the other rules keep their own gates
+
+
 def test_slots_below_the_frame_from_close_and_low_are_not_judged():
     """Session 19: from about 1.25 m high and 1.1 m from the clerk, facing them, the desk's front half is below the
     frame: the evaluator pad and the acrylic stand in their slots show nothing, so the slot rules cannot judge them

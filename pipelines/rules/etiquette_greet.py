@@ -60,6 +60,13 @@ class GreetParams(RuleParams):
     max_forearm_deg: float = Field(30.0, gt=0, lt=90, description="forearm tilt from vertical still 'near vertical'")
     detect_forearm_deg: float = Field(45.0, gt=0, lt=90, description="looser tilt that still counts as a raise")
     min_fingers_together: float = Field(0.6, ge=0, le=1)
+    # Read by `counterwatch calibrate preview` only (session 19 renders, docs/rules.md): from the clerk's left the
+    # raised right forearm is the far one, and at (1.45 m, 1.4 m, 40 deg) MediaPipe put its wrist behind the elbow for 3
+    # of 5 bodies (upright forearms read 31.8-42 deg); clean at 35 (tune_side) and from the right to -50
+    max_view_yaw_left_deg: float = Field(
+        35.0, ge=0, le=90, description="calibrate preview: the far raised forearm's tilt is misread (its wrist put "
+        "behind the elbow), so compliant greetings fail the forearm bar"
+    )
     below_shoulder_m: float = Field(0.15, ge=0, description="the wrist may be this far below the shoulder")
     min_face_clearance: float = Field(
         0.7, ge=0, description="the raised hand's centre at least this many image shoulder widths from the nose, "
