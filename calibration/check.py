@@ -4,7 +4,7 @@ Each problem names the file, the field and the fix. Checks: the reference image 
 matches the camera resolution; every zone and slot lies inside the image; every slot lies on the desk;
 the post and client zones do not overlap, nor do two slots; the sign's ArUco marker is visible in the
 reference (and inside the sign zone when one is drawn); the desk zone exists when desk rules are enabled; a client
-chair zone is large enough to judge.
+chair zone is large enough to judge, and comes with a client zone.
 """
 
 from __future__ import annotations
@@ -123,6 +123,10 @@ def check_counter(cfg: CounterConfig, reference: np.ndarray | None = None) -> li
                                 "too far",
                                 "draw the zone around the whole chair standing in its place on the reference frame, "
                                 "from a camera that sees it (a hall camera behind the client area), or remove it"))
+    if chair is not None and cfg.zones.client is None and "chair.reset" not in cfg.disabled_rules:
+        problems.append(Problem("zones.client", "a client chair zone is drawn but no client zone: chair.reset cannot "
+                                "see the client leave, and takes a queue call as a client at the window for minutes",
+                                "draw zones.client around where the client sits (the chair with a client on it)"))
     if cfg.zones.post and cfg.zones.client:
         ov = _overlap_raster(cfg.zones.post, cfg.zones.client, size)
         if ov > OVERLAP_LIMIT:

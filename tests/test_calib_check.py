@@ -151,6 +151,7 @@ def test_a_client_chair_zone_is_drawn_in_the_overlay_and_too_small_a_one_is_name
     """chair.reset: a chair zone the desk stage would judge passes and is drawn; one the size of a slot is not."""
     def good(d):
         d["zones"]["client_chair"] = [[40, 500], [300, 500], [300, 710], [40, 710]]
+        d["zones"]["client"] = [[20, 440], [380, 440], [380, 715], [20, 715]]
 
     path = write_counter(tmp_path, good)
     res = runner.invoke(app, ["calibrate", "check", str(path), "--out", str(tmp_path / "ov.png")])
@@ -160,10 +161,24 @@ def test_a_client_chair_zone_is_drawn_in_the_overlay_and_too_small_a_one_is_name
 
     def small(d):
         d["zones"]["client_chair"] = [[40, 600], [60, 600], [60, 620], [40, 620]]
+        d["zones"]["client"] = [[20, 440], [380, 440], [380, 715], [20, 715]]
 
     res = runner.invoke(app, ["calibrate", "check", str(write_counter(tmp_path, small))])
     assert res.exit_code == 1
+    assert "zones.client'" not in res.output  # a client zone is drawn
     text = " ".join(res.output.split())
     assert "field 'zones.client_chair': the client chair's zone covers 441 px of the image, under the 800 px " \
            "chair.reset judges" in text  # 21 x 21 px; the stage's 200 px at 640 wide is 800 at 1280
     assert "Fix: draw the zone around the whole chair" in text
+
+
+def test_a_client_chair_zone_without_a_client_zone_is_named(tmp_path):
+    def no_client(d):
+        d["zones"]["client_chair"] = [[40, 500], [300, 500], [300, 710], [40, 710]]
+        d["zones"].pop("client", None)
+
+    res = runner.invoke(app, ["calibrate", "check", str(write_counter(tmp_path, no_client))])
+    assert res.exit_code == 1
+    text = " ".join(res.output.split())
+    assert "field 'zones.client': a client chair zone is drawn but no client zone" in text
+    assert "Fix: draw zones.client around where the client sits" in text
