@@ -45,6 +45,11 @@ POINT_AT_CAMERA_DEG = 20.0
 # views): every view at 0.39 or more found (14 clips); at 0.13-0.30, 3 of 7 (at 0.22-0.30 the visitor stands half out
 # of the frame beside the monitor and is never boxed); none at 0 (3 views, the visitor out of the frame).
 MIN_VISITOR_IN_VIEW = 0.35
+# stand.for_visitor: a visitor standing at the counter where a client sits. The suite's visits were judged where
+# 35-52 % of such a body is in the image (tune (1.3 m, 2.0 m, -20), tune_wide (1.8 m, 1.7 m, -40), tune_sweep
+# (1.5 m, 1.9 m, -50)) and at none showing 0-4 % (the visitor beside or under the camera, or only the back of the head
+# at the frame's lower edge: tune_side (1.55 m, 1.45 m, -30)); docs/rules.md, stand.for_visitor sessions 7 and 14
+MIN_COUNTER_VISITOR_IN_VIEW = 0.3
 
 
 def client_line_deg(yaw_deg: float) -> float:
@@ -90,6 +95,7 @@ def render_preview(height_m: float = 1.35, distance_m: float = 1.5, yaw_deg: flo
     to_client = client_line_deg(yaw_deg)
     visitor_kp = b.keypoints(poser.build(visitor_standing(*BESIDE_POST)))
     visitor_in_view = float(cam.sees(visitor_kp, 4.0).mean())
+    at_counter = float(cam.sees(b.keypoints(poser.build(visitor_standing())), 4.0).mean())  # where a client sits
     oblique = abs(yaw_deg) >= 20
     desk_seen = desk_area > 0.05 * width * height
     # the slot rules judge only the slots whose item is in the image: from close and low the desk's front half (the
@@ -128,6 +134,9 @@ def render_preview(height_m: float = 1.35, distance_m: float = 1.5, yaw_deg: flo
         "desk.allowed_items": v(desk_seen and not unseen_slots, slots_why),
     }
     rules["desk.displaced"] = dict(rules["desk.allowed_items"])  # both judge the same slots
+    rules["stand.for_visitor"] = v(at_counter >= MIN_COUNTER_VISITOR_IN_VIEW,
+                                   f"a visitor standing at the counter: {at_counter:.0%} of the body in view "
+                                   f"(needs >= {MIN_COUNTER_VISITOR_IN_VIEW:.0%})")
     chair = client_chair_zone(cam)
     chair_px = polygon_area(chair) if chair else 0.0
     rules["chair.reset"] = v(chair_px >= chair_min_px(width), (

@@ -142,3 +142,14 @@ def test_slots_below_the_frame_from_close_and_low_are_not_judged():
     for h, d, yaw in ((1.3, 1.2, 35.0), (1.5, 1.2, 40.0), (1.6, 1.15, -15.0), (1.6, 1.3, 30.0)):
         cam = Camera(height_m=h, distance_m=d, yaw_deg=yaw, pitch_deg=float(np.degrees(np.arctan2(h - 1.0, d))))
         assert slot_item_in_view(cam, "evaluator_pad") >= MIN_SLOT_IN_VIEW
+
+
+def test_a_visitor_at_the_counter_must_be_in_view_for_stand_for_visitor():
+    """Session 20: the preview had no view verdict for stand.for_visitor. The suite judged visits where 35-52 % of a
+    visitor standing at the counter is in the image, and none where 0-4 % is (beside or under the camera)."""
+    from simulator.preview import render_preview
+
+    for view, measurable in (((1.3, 2.0, -20.0), True), ((1.55, 1.45, -30.0), False), ((1.35, 1.5, 0.0), False)):
+        _, rules = render_preview(*view)
+        assert rules["stand.for_visitor"]["measurable"] is measurable, (view, rules["stand.for_visitor"])
+        assert "a visitor standing at the counter" in rules["stand.for_visitor"]["why"]
