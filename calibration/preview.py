@@ -99,11 +99,10 @@ def preview(vp: Viewpoint, body: str = "m_young_avg"):
     cam = Camera(width=vp.width, height=vp.height, height_m=vp.height_m, distance_m=vp.distance_m,
                  yaw_deg=vp.yaw_deg, pitch_deg=pitch, hfov_deg=vp.hfov_deg)
     accuracy = measurable_from(cam)
-    for rid, (ok, why) in view_gates(vp.yaw_deg).items():  # both verdicts hold: the failing ones say why
-        if rid in accuracy:
-            ok0, why0 = accuracy[rid]
-            ok, why = ok and ok0, "; ".join(w for o, w in ((ok0, why0), (ok, why)) if not o) or f"{why0}; {why}"
-        accuracy[rid] = (ok, why)
+    for rid, gate in view_gates(vp.yaw_deg).items():  # both must hold; where one fails, only the failing ones say why
+        verdicts = [v for v in (accuracy.get(rid), gate) if v is not None]
+        failing = [why for ok, why in verdicts if not ok]
+        accuracy[rid] = (not failing, "; ".join(failing or [why for _, why in verdicts]))
     return img, combine(view, accuracy)
 
 

@@ -24,28 +24,27 @@ class ClientChair:
     """Mixed into `DeskChangeDetector` (vision/desk/stage.py), which holds the state these methods share."""
 
     def _init_chair(self, polygon: Sequence[tuple[float, float]] | None) -> None:
-        self.chair = self._zone_mask(polygon) if polygon is not None else None
-        self.chair_area = int(self.chair.sum()) if self.chair is not None else 0
+        zone = self._zone_mask(polygon) if polygon is not None else None
+        # a zone under chair_min_px work pixels is not judged (`calibrate check` names it)
+        self.chair = zone if zone is not None and int(zone.sum()) >= self.p.chair_min_px else None
         # the zone's bounding box in work pixels (the report's box, scaled to the frame)
-        corners = (*np.min(polygon, axis=0), *np.max(polygon, axis=0)) if polygon is not None else None
-        self.chair_box = tuple(float(v) * self.zone_scale for v in corners) if corners is not None else None
+        self.chair_box = None if self.chair is None else tuple(
+            float(v) * self.zone_scale for v in (*np.min(polygon, axis=0), *np.max(polygon, axis=0)))
 
-    def _chair_change(self, raw: np.ndarray, person: np.ndarray) -> np.ndarray | None:
-        """The zone's changed pixels off the clerk (None: no chair zone, or one under `chair_min_px`)."""
-        if self.chair is None or self.chair_area < self.p.chair_min_px:
+    def _chair_change(self, raw: np.ndarray, person: np.ndarray) -> tuple[np.ndarray, float | None] | None:
+        """The zone's changed pixels off the clerk, and their share of the zone the clerk leaves in view (None: under
+        `chair_min_px` of it in view, the clerk standing in front of it); None without a chair zone."""
+        if self.chair is None:
             return None
-        changed = (raw & self.chair & ~person).astype(np.uint8)
-        return cv2.morphologyEx(changed, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)).astype(bool)
+        seen = self.chair & ~person
+        opened = cv2.morphologyEx((raw & seen).astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+        changed = opened.astype(bool)
+        n = int(seen.sum())
+        return changed, (float(changed.sum()) / n if n >= self.p.chair_min_px else None)
 
-    def _chair_report(self, changed: np.ndarray | None, person: np.ndarray, to_frame: float) -> Detection | None:
-        """`chair_out` when `chair_out_share` of the zone's pixels the clerk leaves in view changed."""
-        if changed is None or self.chair_box is None:
-            return None
-        seen = int((self.chair & ~person).sum())
-        if seen < self.p.chair_min_px:
-            return None  # the clerk stands in front of it (putting it back): cannot be told
-        share = float(changed.sum()) / seen
-        if share < self.p.chair_out_share:
+    def _chair_report(self, share: float | None, to_frame: float) -> Detection | None:
+        """`chair_out` when `chair_out_share` of the zone the clerk leaves in view changed."""
+        if share is None or share < self.p.chair_out_share or self.chair_box is None:
             return None
         box = tuple(round(v * to_frame, 1) for v in self.chair_box)
         return Detection(box=box, label=CHAIR_OUT, score=round(share, 3), source="change")  # type: ignore[arg-type]

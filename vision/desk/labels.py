@@ -96,12 +96,12 @@ def heuristic_label(frame: np.ndarray, box: Box, mask: np.ndarray | None = None,
     screen_icons, rim = screen_look(hsv2, mask if own else None)
     icon_hues = max(icon_hues, screen_icons)
     area, slab = float(w * h), aspect
-    if own and rim >= FRAMED_RIM:
+    rimmed = own and rim >= FRAMED_RIM
+    if rimmed:
         # a phone lying aslant fills little of its upright box: a screen in a black rim is sized on its own axes
         area, slab = _own_rect(mask)  # type: ignore[arg-type]
     screen = lit >= 0.3 and colourful >= 0.08 and icon_hues >= MIN_ICON_HUES
-    framed = screen and own and rim >= FRAMED_RIM
-    largest, longest = (PHONE_FRAMED_AREA, PHONE_FRAMED_SLAB) if framed else (PHONE_AREA, PHONE_SLAB)
+    largest, longest = (PHONE_FRAMED_AREA, PHONE_FRAMED_SLAB) if screen and rimmed else (PHONE_AREA, PHONE_SLAB)
     if area <= largest * frame_area and slab < longest and dark >= 0.06 and (screen or dark >= 0.6):
         return Look("cell phone", rim)
     white = (hsv[:, 1] < 45) & (hsv[:, 2] > 170)

@@ -139,11 +139,11 @@ class DeskChangeDetector(ChangeMasks, SlotJudge, PauseSign, BlobTracker, BlobNam
         static = self._static_mask(cur, dt)
         chair = self._chair_change(self._raw_change, person)
         keep = change | person | ~static
-        self._adapt_reference(cur, keep if chair is None else keep | chair, dt)
+        self._adapt_reference(cur, keep if chair is None else keep | chair[0], dt)
         self.state = DeskState(change=change, static=static, person=person, revealed=revealed)
 
         out: list[Detection] = []
-        if (chair_out := self._chair_report(chair, person, to_frame)) is not None:
+        if chair is not None and (chair_out := self._chair_report(chair[1], to_frame)) is not None:
             out.append(chair_out)
         if not self.items:
             return out
