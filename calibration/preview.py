@@ -4,8 +4,10 @@ Two independent verdicts are combined per rule:
 - "view": the simulator renders a seated clerk at the counter from the planned viewpoint and checks what
   is in the frame and at what pixel size (`simulator.preview.render_preview`);
 - "accuracy": the etiquette geometry predicts whether the angle rules stay within their accuracy targets
-  from there (`pipelines.geometry.measurable_from`: bow MAE <= 4 deg, elbow MAE <= 8 deg, hand size), and a
-  rule's own view gate says whether it judges from there at all (`view_gates`).
+  from there (`pipelines.geometry.measurable_from`: bow MAE <= 4 deg, hand size); the guiding gesture's elbow and
+  palm, which no closed form predicts, are read from what the tune splits measured near that yaw
+  (`calibration.measured_views`); and a rule's own view gate says whether it judges from there at all
+  (`view_gates`).
 A rule is measurable within target only when every verdict that covers it says yes.
 """
 
@@ -90,6 +92,7 @@ def view_gates(yaw_deg: float) -> dict[str, tuple[bool, str]]:
 def preview(vp: Viewpoint, body: str = "m_young_avg"):
     """Render the viewpoint and judge it: (BGR image, verdicts)."""
     from calibration.config import Camera
+    from calibration.measured_views import guide_verdict
     from pipelines.geometry import measurable_from
     from simulator.preview import render_preview
 
@@ -99,8 +102,10 @@ def preview(vp: Viewpoint, body: str = "m_young_avg"):
     cam = Camera(width=vp.width, height=vp.height, height_m=vp.height_m, distance_m=vp.distance_m,
                  yaw_deg=vp.yaw_deg, pitch_deg=pitch, hfov_deg=vp.hfov_deg)
     accuracy = measurable_from(cam)
-    for rid, gate in view_gates(vp.yaw_deg).items():  # both must hold; where one fails, only the failing ones say why
-        verdicts = [v for v in (accuracy.get(rid), gate) if v is not None]
+    extra = {rid: [gate] for rid, gate in view_gates(vp.yaw_deg).items()}
+    extra.setdefault("guide.gesture", []).append(guide_verdict(vp.yaw_deg))
+    for rid, more in extra.items():  # all must hold; where one fails, only the failing ones say why
+        verdicts = [v for v in (accuracy.get(rid), *more) if v is not None]
         failing = [why for ok, why in verdicts if not ok]
         accuracy[rid] = (not failing, "; ".join(failing or [why for _, why in verdicts]))
     return img, combine(view, accuracy)
