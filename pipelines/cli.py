@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -126,6 +126,9 @@ def register_pipeline_commands(app: typer.Typer) -> None:
         settings_file: Path | None = typer.Option(None, "--settings", help="YAML of pipeline settings (as an edge "
                                                   "config's pipeline_settings, e.g. pose_complexity: 0), to measure "
                                                   "what they cost in accuracy."),
+        advised: bool = typer.Option(False, "--advised", help="Also score each rule only at the views where "
+                                     "`calibrate preview` says it can be measured within target (and, apart, "
+                                     "where it says not)."),
         as_json: bool = typer.Option(False, "--json", help="Print only JSON on stdout."),
     ) -> None:
         """Per-rule event-level precision/recall/F1 and time-to-alert on labelled clips."""
@@ -146,7 +149,7 @@ def register_pipeline_commands(app: typer.Typer) -> None:
                 bar.update(i - bar.n) if i >= bar.n else bar.reset(total=n)
 
             report = evaluate(suite, split, fps, tolerance, refresh, on_clip=on_clip, progress=progress,
-                              overrides=rule_overrides, rules_only=rules_only, settings=settings)
+                              overrides=rule_overrides, rules_only=rules_only, settings=settings, advised=advised)
         if as_json:
             sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
             return
@@ -184,3 +187,23 @@ def _print_report(report: dict[str, Any]) -> None:
         from pipelines.etiquette_eval import print_etiquette
 
         print_etiquette(report["etiquette"], con)
+    if "advised" in report:
+        _print_advised(report["advised"], con, f)
+
+
+def _print_advised(adv: dict[str, Any], con: Any, f: Callable[[Any], str]) -> None:
+    """Per rule: the scores where `calibrate preview` accepts the clip's view, beside those where it refuses it."""
+    from rich.table import Table
+
+    table = Table(title="as `calibrate preview` advises: scored where it says yes | where it says NO")
+    for col in ("rule", "labels", "tp", "fp", "F1", "| NO: labels", "found", "fp "):
+        table.add_column(col)
+    yes, no = ({r["rule"]: r for r in adv[k]} for k in ("rules", "refused"))
+    for rule in sorted(set(yes) | set(no)):
+        table.add_row(rule, *(f(yes.get(rule, {}).get(k)) for k in ("labels", "tp", "fp", "f1")),
+                      *(f(no.get(rule, {}).get(k)) for k in ("labels", "tp", "fp")))
+    con.print(table)
+    for view, rules in adv["views"].items():
+        con.print(f"preview says NO at {view}: {', '.join(rules) or '-'}")
+    if adv["clips_without_camera"]:
+        con.print(f"{adv['clips_without_camera']} clips have no camera in labels.json: not in either table")

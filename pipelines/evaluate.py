@@ -506,8 +506,11 @@ def evaluate(
     suite: Path, split: str | None = None, fps: float = 10.0, tolerance_s: float = 1.0, refresh: bool = False,
     settings: PipelineSettings | None = None, on_clip: Callable[[Path, bool], None] | None = None,
     progress: Callable[[int, int], None] | None = None, overrides: dict[str, dict[str, Any]] | None = None,
-    rules_only: bool = False,
+    rules_only: bool = False, advised: bool = False,
 ) -> dict[str, Any]:
+    """Score every clip of the suite; `advised` adds the scores at the views `calibrate preview` accepts per rule
+    (`pipelines.eval_advised`)."""
+    from pipelines.eval_advised import AdvisedScores
     from pipelines.replay import replay_timed
 
     settings = settings or PipelineSettings()
@@ -515,6 +518,7 @@ def evaluate(
     clips_out, shared = [], {}
     quiet_events = empty_while_present = 0
     etiquette: dict[str, dict[str, list]] = {}
+    as_advised = AdvisedScores() if advised else None
     for d in find_clips(suite, split):
         labels = load_labels(d / "labels.json")
         counter_path = d / "counter.yaml" if (d / "counter.yaml").exists() else None
@@ -535,6 +539,8 @@ def evaluate(
             view, samples = clip_samples(obs, labels.raw, cfg, [ev for _, ev in timed])
             merge(etiquette.setdefault(view, {}), samples)
         score_clip(scores, preds, labels.intervals, tolerance_s)
+        if as_advised is not None:
+            as_advised.add(labels.raw, preds, labels.intervals, tolerance_s)
         if labels.do_nothing:
             quiet_events += len(preds)
         present = [x for x in labels.intervals if x.rule == "post.empty"]
@@ -553,4 +559,5 @@ def evaluate(
         "rules": per_rule, "events_on_do_nothing_clips": quiet_events,
         "post_empty_while_present": empty_while_present, "per_clip": clips_out,
         "etiquette": {"views": {v: summarise(etiquette[v]) for v in sorted(etiquette)}},
+        **({"advised": as_advised.as_dict()} if as_advised is not None else {}),
     }
