@@ -41,7 +41,7 @@ def _refused(camera: tuple[float, ...]) -> frozenset[str]:
 class AdvisedScores:
     advised: dict[str, RuleScore] = field(default_factory=dict)
     refused: dict[str, RuleScore] = field(default_factory=dict)
-    views: dict[str, list[str]] = field(default_factory=dict)  # view -> the rules the preview refused there
+    views: dict[str, list[str]] = field(default_factory=dict)  # view and pitch -> the rules the preview refused
     clips_without_camera: int = 0
 
     def add(self, raw: dict[str, Any], preds: list[Incident], labels: list[Interval], tolerance_s: float) -> None:
@@ -52,7 +52,8 @@ class AdvisedScores:
         if refused is None:
             self.clips_without_camera += 1
             return
-        self.views[view_key(raw["camera"])] = sorted(refused)
+        # the simulator aims each body's camera at its chest: one view, a pitch per body, and verdicts may differ
+        self.views[f"{view_key(raw['camera'])} pitch{float(raw['camera']['pitch_deg']):.1f}"] = sorted(refused)
 
         def kept(rule: str) -> bool:
             return rule.split(":")[0] not in refused

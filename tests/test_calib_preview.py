@@ -153,3 +153,11 @@ def test_a_visitor_at_the_counter_must_be_in_view_for_stand_for_visitor():
         _, rules = render_preview(*view)
         assert rules["stand.for_visitor"]["measurable"] is measurable, (view, rules["stand.for_visitor"])
         assert "a visitor standing at the counter" in rules["stand.for_visitor"]["why"]
+
+
+def test_slouching_is_measurable_from_the_front():
+    # session 21: the three frontal tune views (0, -10, -15 deg), which the preview refused as not oblique, found 9
+    # of 9 slouches with no false alarm
+    res = runner.invoke(app, ["calibrate", "preview", "--width", "320", "--height", "240"])
+    row = next(ln for ln in res.output.splitlines() if ln.startswith("posture.slouch"))
+    assert row.split()[1] == "yes", row

@@ -47,7 +47,7 @@ def test_labels_and_incidents_of_a_refused_rule_are_scored_apart():
     assert set(no) == {"phone.neck_clamp", "gaze.away", "greet.raise_hand:pass"}
     assert (no["phone.neck_clamp"]["labels"], no["phone.neck_clamp"]["tp"]) == (1, 1)  # found anyway
     assert (no["gaze.away"]["fp"], no["greet.raise_hand:pass"]["fn"]) == (1, 1)
-    assert "phone.neck_clamp" in out["views"]["h1.45 d1.4 yaw45"] and out["clips_without_camera"] == 1
+    assert "phone.neck_clamp" in out["views"]["h1.45 d1.4 yaw45 pitch15.9"] and out["clips_without_camera"] == 1
 
 
 def test_eval_reports_the_advised_scores_beside_the_plain_ones(tmp_path, monkeypatch):
@@ -75,4 +75,4 @@ def test_eval_reports_the_advised_scores_beside_the_plain_ones(tmp_path, monkeyp
     res = CliRunner().invoke(app, ["eval", str(tmp_path / "suite"), "--fps", "5", "--advised"])
     assert res.exit_code == 0, res.output
     assert "as `calibrate preview` advises" in res.output
-    assert "preview says NO at h1.45 d1.4 yaw45:" in res.output and "phone.neck_clamp" in res.output
+    assert "preview says NO at h1.45 d1.4 yaw45 pitch15.9:" in res.output and "phone.neck_clamp" in res.output
