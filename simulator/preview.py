@@ -6,8 +6,7 @@ import math
 
 import numpy as np
 
-from calibration.check import chair_min_px
-from calibration.config import polygon_area
+from calibration.check import chair_min_px, polygon_mask
 from simulator.body import Body
 from simulator.clip import body_mesh, client_chair_zone, suggested_counter
 from simulator.pose import Pose, Poser
@@ -138,7 +137,7 @@ def render_preview(height_m: float = 1.35, distance_m: float = 1.5, yaw_deg: flo
                                    f"a visitor standing at the counter: {at_counter:.0%} of the body in view "
                                    f"(needs >= {MIN_COUNTER_VISITOR_IN_VIEW:.0%})")
     chair = client_chair_zone(cam)
-    chair_px = polygon_area(chair) if chair else 0.0
+    chair_px = float(polygon_mask(chair, (width, height)).sum()) if chair else 0.0  # counted as the desk stage counts
     rules["chair.reset"] = v(chair_px >= chair_min_px(width), (
         f"the client chair in its place covers {chair_px:.0f} px (needs >= {chair_min_px(width):.0f})" if chair else
         "the client chair is not wholly in the image (it stands under or beside a counter camera: a hall camera "

@@ -132,6 +132,20 @@ def test_without_a_client_zone_the_calls_stand_for_the_client():
     assert [e.type for e in chair_events(segs, cfg=cfg) if e.type != "update"] == ["new", "end"]
 
 
+def test_the_clerk_lying_on_the_desk_pauses_the_desk_item_rules_but_not_the_chair():
+    # the clerk's arms and head on the desk are read as objects there; the client chair stands elsewhere
+    from types import SimpleNamespace
+
+    from pipelines.rules.chair_reset import ChairNotReset
+    from pipelines.rules.desk_personal import PersonalItems
+
+    obs = stream([(1, False, True)])[0]
+    on_desk = SimpleNamespace(values={"clerk_on_desk": True})
+    chair, items = (cls(counter(), cls.Params()) for cls in (ChairNotReset, PersonalItems))
+    assert chair.judged(obs, on_desk) and not items.judged(obs, on_desk)
+    assert items.judged(obs, SimpleNamespace(values={}))
+
+
 # --- the simulator: which views see the chair ---------------------------------------------------------------------
 
 def test_only_hall_views_get_a_chair_zone_and_the_chair_clips_render_from_them():

@@ -13,13 +13,14 @@ from __future__ import annotations
 from typing import Any
 
 from pipelines.engine import RuleContext, register
-from pipelines.rules.desk_common import CHAIR_OUT, DeskRule, DeskTiming, client_present, min_duration
+from pipelines.rules.desk_common import CHAIR_OUT, DeskStageRule, DeskTiming, client_present, min_duration
 from vision.observation import Observation
 
 
 @register
-class ChairNotReset(DeskRule):
-    """The client chair left out of its place with no client at the window."""
+class ChairNotReset(DeskStageRule):
+    """The client chair left out of its place with no client at the window (the clerk on the desk does not hide
+    the chair: no pause for it)."""
 
     rule_id = "chair.reset"
     needs = frozenset({"chair", "people"})  # the desk stage, for the chair's zone alone (no items, no classifier)

@@ -289,9 +289,9 @@ class KeyedIncidents:
         return [e for tr in self.trackers.values() for e in tr.finish(self.last_clock)]
 
 
-class DeskRule(Rule):
-    """A desk rule: on each frame the desk stage ran, `active` names the keys (items, slots) whose
-    condition holds, each with its evidence; every key is its own incident (KeyedIncidents)."""
+class DeskStageRule(Rule):
+    """A rule on the desk stage's output: on each frame the stage ran and `judged` allows, `active` names the keys
+    whose condition holds, each with its evidence; every key is its own incident (KeyedIncidents)."""
 
     needs: ClassVar[frozenset[str]] = frozenset({"desk"})
     severity: ClassVar[Severity] = "minor"
@@ -299,11 +299,28 @@ class DeskRule(Rule):
     def __init__(self, counter: CounterConfig, params: Any) -> None:
         super().__init__(counter, params)
         self.incidents = KeyedIncidents(self.rule_id, counter, params.timing(), severity=self.severity)
-        self.others = OtherPeople()
 
     def active(self, obs: Observation, ctx: RuleContext) -> dict[str, dict[str, Any]] | None:
         """key -> evidence for the keys whose condition holds; None = cannot be judged on this frame."""
         raise NotImplementedError
+
+    def judged(self, obs: Observation, ctx: RuleContext) -> bool:
+        return desk_ran(obs)
+
+    def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
+        return self.incidents.step(ctx.clock, self.active(obs, ctx) if self.judged(obs, ctx) else None)
+
+    def finish(self, ctx: RuleContext) -> list[Event]:
+        return self.incidents.finish()
+
+
+class DeskRule(DeskStageRule):
+    """A rule on the items on the desk (slots, personal items, things left): `owned` gives the foreign objects it
+    answers for, and the desk is not judged while the clerk lies over it."""
+
+    def __init__(self, counter: CounterConfig, params: Any) -> None:
+        super().__init__(counter, params)
+        self.others = OtherPeople()
 
     def owned(self, obs: Observation, ctx: RuleContext) -> list[Detection]:
         """The foreign objects this rule answers for (`owner`), without a client's or a visitor's arm or body
@@ -314,15 +331,11 @@ class DeskRule(Rule):
         return [d for d in found if owner(d, obs, ctx) == self.rule_id and not (at and box_holds(d.box, at))
                 and not clerk_cuff(d, obs)]
 
-    def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
+    def judged(self, obs: Observation, ctx: RuleContext) -> bool:
         # The clerk lying over the desk (the context's "clerk_on_desk") hides it, and the arms and head on it are
         # read as objects (an unnamed blob, once a "donut"): out of the pose model's sight no pose masks them, and in
         # its sight the folded arms and the head lie outside the limbs it masks. The desk cannot be judged then.
-        judged = desk_ran(obs) and not ctx.values.get("clerk_on_desk")
-        return self.incidents.step(ctx.clock, self.active(obs, ctx) if judged else None)
-
-    def finish(self, ctx: RuleContext) -> list[Event]:
-        return self.incidents.finish()
+        return desk_ran(obs) and not ctx.values.get("clerk_on_desk")
 
 
 def min_duration(default: float) -> Any:
