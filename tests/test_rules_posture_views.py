@@ -294,7 +294,8 @@ def test_leaning_back_seen_from_20_deg_aside_by_the_shoulders_sliding_back():
     # 10 cm backward shows 0.40 of 10 cm upright's length there, under the former min_back_view of 0.5
     ((start, end),) = _run(LEAN_BACK_20, "posture.slouch")
     assert start is not None and end is not None and start <= 1.4 and end >= 3.2
-    assert _run(LEAN_BACK_20, "posture.slouch", min_back_view=0.5) == []  # control: the backward cue not read
+    # control: the backward cue not read (nor the face's tip back, session 21, which finds this lean too: 27 deg)
+    assert _run(LEAN_BACK_20, "posture.slouch", min_back_view=0.5, tip_back_deg=90.0) == []
 
 
 def test_a_shoulder_lifted_by_an_arm_seen_from_20_deg_aside_is_no_lean_back():

@@ -23,7 +23,10 @@ against the chair = the ears rise `ear_rise_sw` over the shoulders AND the nose 
 head tips back with the torso) while the shoulders do not rise as standing up would raise them, nor narrow
 by `max_width_loss` as turning away does, and with no hand up past `head_cue_hand_sw` (a hand propping the chin
 lifts the head). Looking
-up lifts the nose but hardly the ears. Seen from 30-45 deg aside that head cue turns the other way (the ears
+up lifts the nose but hardly the ears. Seen close and low from in front the head cue falls short and the shoulder
+line narrows as the clerk moves away from the near camera (read as a turn): there the face tipping back `tip_back_deg`
+over its usual pitch (the face stage's), its yaw steady, with the nose and a little the ears up, the shoulders not
+sunk and no hand up, is leaning back too. Seen from 30-45 deg aside that head cue turns the other way (the ears
 sink toward the shoulders), but the shoulders themselves slide sideways and up in the image as they move back:
 there (`min_back_view`) leaning back = the mid-shoulders `lean_back_m` behind their usual place, solved through
 the camera model, with the head not bowed and no hand up at the face (a raised arm shifts its shoulder), and
@@ -172,6 +175,25 @@ class Params(TimedParams):
         0.35, ge=0, description="... and at least this share of it stays backward when the rest of the slide is taken"
         " as upward (a shoulder lifted by an arm, rising) instead of sideways"
     )
+    # Seen close and low from in front (about 1.15-1.3 m high, 1.0-1.2 m away, within 15 deg of facing the clerk) the
+    # head cue falls short (ears 0.07-0.11 sw, nose 0.16-0.21 sw up) and the shoulder line narrows 8-10% as the clerk
+    # moves away from a near camera, which the turn guard reads as a turn; the face, though, tips back 26-34 deg with
+    # its yaw steady. Clips without a slouch on the four tune splits tip it at most 19.5 deg with that nose rise.
+    tip_back_deg: float = Field(
+        23.0, gt=0, description="leaning back: the face pitched up this far over its usual pitch (degrees) ..."
+    )
+    tip_nose_rise_sw: float = Field(
+        0.15, ge=0, description="... with the nose this much higher than usual (however the shoulder line narrows) ..."
+    )
+    tip_ear_rise_sw: float = Field(
+        0.025, description="... the ears risen at least this much (sw; looking up lifts the nose, hardly the ears) ..."
+    )
+    tip_max_yaw_deg: float = Field(
+        10.0, ge=0, description="... the face turned less than this from its usual yaw (a turned head: no tip back) ..."
+    )
+    tip_max_sink_sw: float = Field(
+        0.05, description="... the shoulders sunk less than this (sw), and no hand above back_hand_sw"
+    )
     reset_absent_s: float = Field(
         5.0, ge=0, description="the post empty this long: whoever sits down next starts a new usual posture (s)"
     )
@@ -191,6 +213,7 @@ class Slouch(TrackedRule):
         # upright posture
         self.upright = SlowBaseline(self.params.baseline_tau_s)  # type: ignore[attr-defined]
         self.usual_tilt = SlowBaseline(self.params.tilt_tau_s)  # type: ignore[attr-defined]
+        self.usual_face = SlowBaseline(self.params.baseline_tau_s)  # type: ignore[attr-defined]  # face pitch, yaw
         self.empty_since: float | None = None  # the post has stood empty since (ContextDeriver's clerk_present)
         self.renew = False  # learn the usual posture afresh at the next seated frame
 
@@ -227,6 +250,7 @@ class Slouch(TrackedRule):
             # the shoulders' usual place, height and width are theirs, learnt from this first seated frame on.
             self.upright, self.renew = SlowBaseline(p.baseline_tau_s), False
             self.usual_tilt = SlowBaseline(p.tilt_tau_s)
+            self.usual_face = SlowBaseline(p.baseline_tau_s)
             self.recent.clear()
         slump = self._slump(body, ctx.clock.t, p, upright_36cm_px(obs, ctx) or 0.0)
         # A shoulder line much narrower than usual is a turn, or (seen from high and aside) a fit that lost one
@@ -243,6 +267,10 @@ class Slouch(TrackedRule):
             ev.update(ear_drop_sw=slump[0], shoulder_drop_sw=slump[1])
             if slump[2] is not None:
                 ev["nose_rise_sw"] = slump[2]
+            if slump[4] is not None:
+                ev["nose_up_sw"] = slump[4]
+            if "face" in obs.ran and obs.face is not None:
+                ev["tip_back_deg"], ev["tip_yaw_deg"] = self._face_tip(ctx.clock.t, obs.face.pitch, obs.face.yaw, p)
             # a hand up at the face or hair lifts and shifts its own shoulder: the shoulder line's slide is no lean
             moved = None if not metric or measure(obs, ctx).hand_above(p.back_hand_sw) else _moved_back_m(
                 cam, body.shoulder_mid, self.upright.usual, p.min_back_view)
@@ -268,6 +296,7 @@ class Slouch(TrackedRule):
         ear_drop, shoulder_drop = med.get("ear_drop_sw"), med.get("shoulder_drop_sw")
         nose_rise, back, side = med.get("nose_rise_sw"), med.get("back_m"), med.get("side_m")
         back_up = med.get("back_up_m")
+        tip, tip_yaw, nose_up = med.get("tip_back_deg"), med.get("tip_yaw_deg"), med.get("nose_up_sw")
         rel_tilt = med.get("tilt_vs_usual_deg")
         bad = (tilt is not None and abs(tilt) > p.max_shoulder_tilt_deg and (
             rel_tilt is None or abs(rel_tilt) > p.max_shoulder_tilt_deg)) or (pitch is not None and (
@@ -281,6 +310,12 @@ class Slouch(TrackedRule):
             back is not None and p.lean_back_m <= back <= p.max_shift_m and (nose_rise is None or nose_rise >= 0.0)
             and abs(side or 0.0) <= p.max_back_side_ratio * back
             and back_up is not None and back_up >= p.min_back_up_share * back
+        ) or (
+            tip is not None and tip_yaw is not None and nose_up is not None and shoulder_drop is not None
+            and tip >= p.tip_back_deg and tip_yaw <= p.tip_max_yaw_deg and nose_up >= p.tip_nose_rise_sw
+            and ear_drop is not None and -ear_drop >= p.tip_ear_rise_sw
+            and shoulder_drop < p.tip_max_sink_sw and -shoulder_drop < p.max_shoulder_rise_sw
+            and not measure(obs, ctx).hand_above(p.back_hand_sw)
         ) or (side is not None and p.lean_side_m <= abs(side) <= p.max_shift_m and not ctx.values.get("head_down")
               and not narrowed  # a line that lost a shoulder (a nod seen 50 deg aside) drags its middle: no slide
               and not measure(obs, ctx).hand_above(p.side_hand_sw))
@@ -296,13 +331,22 @@ class Slouch(TrackedRule):
             return self.usual_tilt.update(t, (tilt,))[0]
         return self.usual_tilt.usual[0] if self.usual_tilt.usual is not None else 0.0
 
+    def _face_tip(self, t: float, pitch: float, yaw: float, p: Params) -> tuple[float, float]:
+        """(how far the face pitched up over its usual pitch, how far its yaw is from the usual one), degrees; the
+        usual pair learnt only from frames not tipped back `tip_back_deg` (a lean held long is not learnt)."""
+        usual = self.usual_face.look(t, (pitch, yaw))
+        tip = usual[0] - pitch  # the face's pitch is + looking down
+        if tip < p.tip_back_deg:
+            self.usual_face.learn(t, (pitch, yaw))
+        return tip, abs(yaw - usual[1])
+
     def _slump(
         self, body: Any, t: float, p: Params, upright_36cm: float
-    ) -> tuple[float, float, float | None, bool] | None:
+    ) -> tuple[float, float, float | None, bool, float | None] | None:
         """(how far the ears sank toward the shoulders, how far the shoulders sank, how far the nose rose, whether
-        the shoulder line is `max_tilt_width_loss` narrower than usual) against the slow baseline of this clerk;
-        the baseline then moves toward this frame. The nose rise is None while the nose is not seen, or while the
-        shoulder line is narrower than usual (turned away).
+        the shoulder line is `max_tilt_width_loss` narrower than usual, how far the nose rose whatever the width)
+        against the slow baseline of this clerk; the baseline then moves toward this frame. The nose rise is None
+        while the nose is not seen, or (the third) while the shoulder line is narrower than usual (turned away).
         Lengths are in shoulder widths, but the width is floored at what `min_width_m` looks like at the clerk
         (`upright_36cm`: the image length of an upright 36 cm there, from the camera model): seen from 45-60°
         to the side the shoulder line is short and swings with every turn of the torso, which inflated every
@@ -320,8 +364,9 @@ class Slouch(TrackedRule):
         held = ear if self.upright.fresh(t) or self.upright.usual is None else self.upright.usual[3]
         e0, y0, sw0, n0, _ = self.upright.update(t, (ear, sh[1], sw, nose if nose is not None else held, sh[0]))
         turned = sw < (1.0 - p.max_width_loss) * sw0  # turning narrows the line and swings the head: no lean read
-        rise = None if nose is None or turned else nose - n0
-        return e0 - ear, (sh[1] - y0) / scale, rise, sw < (1.0 - p.max_tilt_width_loss) * sw0
+        up = None if nose is None else nose - n0
+        rise = None if turned else up
+        return e0 - ear, (sh[1] - y0) / scale, rise, sw < (1.0 - p.max_tilt_width_loss) * sw0, up
 
     def _standing(self, stood: bool | None, lms: list, p: Params) -> bool:
         """Standing (a bow, a greeting), not seated at the counter. With the camera's height and distance
