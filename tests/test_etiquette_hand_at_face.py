@@ -20,8 +20,9 @@ def test_a_phone_at_the_ear_is_no_handover(name, monkeypatch):
     # the view check counts the reach in the clerk's usual shoulder width: the reach there runs along the line of
     # sight, so nothing is judged. Control: scaled by this frame's side-on shoulders alone (no usual width
     # learned), the reach looks long and the dragged left wrist reads as a one-hand handover
+    # (judged as seen: on one stream the lean is never judged, which since session 21 makes it unknown on its own)
     monkeypatch.setattr(common, "USUAL_WIDTH_FRAMES", 0)
-    control = replay(name, only=["handover.two_hands"])
+    control = replay(name, rules={"handover.two_hands": {"unjudged_lean_unknown": False}}, only=["handover.two_hands"])
     assert [(e.outcome, e.evidence["hand"]) for e in control] == [("violation", "left")]
 
 

@@ -36,5 +36,7 @@ def test_without_the_first_reading_rule_the_lean_goes_unchecked(monkeypatch):
         self.rest_before_bow = None
 
     monkeypatch.setattr(handover.TwoHandHandover, "__init__", init)
-    evs = _handovers()
+    evs = _handovers({"handover.two_hands": {"unjudged_lean_unknown": False}})
     assert [(e.outcome, e.evidence["lean_checked"]) for e in evs] == [("violation", False)]
+    # session 21: with the lean never judged, the one-hand episode is unknown, not a violation
+    assert [(e.outcome, e.evidence["verdict"]) for e in _handovers()] == [("info", "unknown")]

@@ -21,13 +21,21 @@ def _events(name: str, rule: str) -> list:
     return [e for e in replay(name) if e.rule_id == rule]
 
 
-def test_a_reach_that_starts_with_the_clip_is_a_one_hand_violation():
-    # 27a68c1: nothing (the held reach became the "rest" within 1.4 s, and the lean read -1.2 for a labelled 4 deg)
-    evs = _events("handover_one_hand__f_old_heavy__h1.35_d1.5_y0__s4", "handover.two_hands")
-    assert [(e.outcome, e.evidence["hand"]) for e in evs] == [("violation", "right")]
+def test_a_reach_that_starts_with_the_clip_is_one_hand_but_unknown_without_a_judged_lean():
+    # 27a68c1: nothing (the held reach became the "rest" within 1.4 s, and the lean read -1.2 for a labelled 4 deg).
+    # Session 21: the old scenario's sideways reach (4 deg lean) leaves the rest at 0.6 s, before the first bow
+    # reading, exactly as the pointing clips do; no frame judges the lean, and a point reads the same (one hand, no
+    # hand shape found), so the one-hand episode is unknown (info) rather than a violation
+    name = "handover_one_hand__f_old_heavy__h1.35_d1.5_y0__s4"
+    evs = _events(name, "handover.two_hands")
+    assert [(e.outcome, e.evidence["hand"], e.evidence["verdict"]) for e in evs] == [("info", "right", "unknown")]
     ev = evs[0].evidence
     assert ev["both_hands_share"] == 0.0 and ev["max_toward_client_m"] > 0.15 and ev["lean_checked"] is False
     assert 2.0 <= ev["duration_s"] <= 3.2  # labelled 0.8-3.2 s
+    # control: judged as seen, the same episode is the one-hand violation it was
+    seen = [e for e in replay(name, rules={"handover.two_hands": {"unjudged_lean_unknown": False}})
+            if e.rule_id == "handover.two_hands"]
+    assert [(e.outcome, e.evidence["hand"]) for e in seen] == [("violation", "right")]
 
 
 def test_two_hands_seen_from_above_pass():

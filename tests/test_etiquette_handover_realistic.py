@@ -34,7 +34,7 @@ def test_a_phone_at_the_ear_is_no_handover():
     # the phone hand moves along the reach's image too (up), but rises 0.24-0.29 m: at the face
     name = "phone_call_short__f_old_heavy__h1.2_d1.25_y-10__s5"
     assert _handovers(name) == []
-    control = _handovers(name, {"handover.two_hands": {"max_lift_m": 1.0}})
+    control = _handovers(name, {"handover.two_hands": {"max_lift_m": 1.0, "unjudged_lean_unknown": False}})
     assert [e.outcome for e in control] == ["violation"] and control[0].evidence["max_lift_m"] > 0.22
 
 

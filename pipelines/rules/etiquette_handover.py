@@ -70,6 +70,14 @@ is reported as `info` with `verdict: unknown` instead of a violation. On tune an
 wrist of the pointing clip at -20 deg on all 14 of its frames, and of no one-hand handover (0 of 14-16 frames at
 every other view). Two hands out stays a pass there: pointing does not move the other hand.
 
+A lean never judged: a one-hand episode in which no frame judged the lean (the arm left its rest before an upright
+baseline was read with the hands at rest, as at the start of a stream) is reported as `info` with `verdict: unknown`
+(`unjudged_lean_unknown`; never with `min_lean_deg` None). A finger pointed at the client where the hand model finds
+no hand at the wrist reads exactly as a one-hand reach (lift, toward the client, image progress, the other hand
+still); only the lean tells them apart (session 21, the four tune splits and 30 scratch renders: the 6 pointing
+episodes had the lean unjudged, episode medians -4.3..-1.2 deg; all 39 real handover episodes had it judged,
+4.6-22.4 deg). In service the baseline is read long before the first handover: this touches a stream's first seconds.
+
 Someone nearer the camera: a pose whose shoulders read wider at the clerk's plane than a clerk's could
 (`_frame.someone_nearer`, `max_body_width_m`) is a client or visitor the pose model took for the clerk; its frames
 are unknown and never feed the rest. (The view check mostly silences such a pose too: its image shoulders are wide,
@@ -166,6 +174,9 @@ class HandoverParams(RuleParams):
     hidden_share: float = Field(0.5, gt=0, le=1, description="a one-hand episode with its out wrist inside a person "
                                                              "box in front of the post on this share of its frames "
                                                              "is unknown (info): the hand is behind that person")
+    unjudged_lean_unknown: bool = Field(True, description="a one-hand episode whose lean was never judged (no upright "
+                                                          "baseline read with the hands at rest yet) is unknown "
+                                                          "(info): only the lean told a point from such a reach")
     in_front_m: float = Field(IN_FRONT_M, description="a person box whose foot lies this far in front of the post "
                                                       "stands between the camera and the clerk's hands")
     frame_edge_px: float = Field(FRAME_EDGE_PX, ge=0, description="a person box this close to the frame's bottom: "
@@ -525,6 +536,14 @@ class TwoHandHandover(Rule):
             # the hand out was behind someone nearer the camera: a document or a pointing finger, not known
             outcome = "info"
             evidence.update(verdict="unknown", why="hand behind a person in front of the post")
+        elif (outcome == "violation" and self.p.unjudged_lean_unknown and self.p.min_lean_deg is not None
+              and not evidence["lean_checked"]):
+            # no frame of it judged the lean (the arm left its rest before an upright baseline was read with the
+            # hands at rest): an arm pointing at the client and a hand holding a document out then look alike
+            # (the 6 pointing episodes of the tune splits and the session-21 renders; every real handover there has
+            # the lean judged, 4.6-22.4 deg, where the points read -4.3..-1.2)
+            outcome = "info"
+            evidence.update(verdict="unknown", why="lean not judged: no upright baseline with the hands at rest")
         evidence["hand_hidden_share"] = round(hidden_share, 2)
         return instant_event(self.rule_id, self.counter.counter_id, Clock(t0, w0), Clock(t1, w1),
                              outcome=outcome, evidence=evidence, hall_id=self.counter.hall_id)
