@@ -127,6 +127,13 @@ def client_seated() -> Pose:
 
 # Where a colleague stands to chat beside the clerk's post (x, y, facing): post.chatting's scenarios and the
 # installer preview's check that such a visitor is in view.
+def pointing_at_client() -> Pose:
+    """The seated clerk pointing the right index at the client (point_one_finger; also calibrate preview's check
+    that such a hand stays in the frame)."""
+    point = arm_bent("R", d(25, 5), 160, ref=(0.2, 0, -1), palm=(-1, 0, 0), point=1.0)
+    return Pose(arm_r=point, arm_l=hands_desk()[1])
+
+
 BESIDE_POST = (0.78, -0.05, -90.0)
 
 
@@ -207,8 +214,7 @@ def build() -> dict[str, Scenario]:
     add(Scenario("greet_missed", "queue call without any greeting (violation)", 5.0,
                  [(0.0, typing(0)), (5.0, typing(1))], queue_calls=[(1.0, "A013")], client=[(2.5, 5.0)],
                  labels=[Label("greet.raise_hand", 1.0, 5.0, "violation", {"why": "no greeting"})]))
-    point = arm_bent("R", d(25, 5), 160, ref=(0.2, 0, -1), palm=(-1, 0, 0), point=1.0)
-    add(_static("point_one_finger", "pointing with the index finger alone", Pose(arm_r=point, arm_l=hands_desk()[1]),
+    add(_static("point_one_finger", "pointing with the index finger alone", pointing_at_client(),
                 "point.one_finger", client=[(0.0, 4.0)]))
     papers_handed = {"papers": [(0.0, (0.0, -0.42, 0.0)), (1.0, "R"), (3.0, None)]}  # the client took them at 3.0
     add(Scenario("handover_two_hands", "documents picked up and handed across the desk with both hands", 5.0,
