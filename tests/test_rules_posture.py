@@ -259,7 +259,8 @@ def test_a_single_frame_at_the_chin_is_no_bite():
     quick = {"posture.chin_on_hand": {"min_duration": 2.0}}
     flicker = stream([prop] + seconds(frame(), 0.2) + seconds(prop, 2.4) + seconds(frame(), 5))
     assert spans(run_rules(flicker, ["posture.chin_on_hand"], overrides=quick), "posture.chin_on_hand")
-    every_visit = {"posture.chin_on_hand": {"min_duration": 2.0, "min_bite_s": 0.0}}  # control: any visit is a bite
+    # control: any visit is a bite (`min_away_s` 0: the one frame away ends it, as before session 22)
+    every_visit = {"posture.chin_on_hand": {"min_duration": 2.0, "min_bite_s": 0.0, "min_away_s": 0.0}}
     assert run_rules(flicker, ["posture.chin_on_hand"], overrides=every_visit) == []
 
 

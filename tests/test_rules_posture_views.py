@@ -339,7 +339,8 @@ def test_chin_on_hand_seen_50_deg_aside_with_the_pose_swapping_the_arms():
     ((start, end),) = _run(name, "posture.chin_on_hand", **sim)
     assert start is not None and end is not None and start <= 1.0 and end >= 2.8
     assert _run(name, "posture.chin_on_hand", **sim, min_width_m=0.01) == []  # control: lengths in the fitted width
-    assert _run(name, "posture.chin_on_hand", **sim, min_bite_s=0.0) == []  # control: the flicker is a bite
+    # control: the flicker is a bite (with `min_away_s` 0: one frame away ends a visit, as before session 22)
+    assert _run(name, "posture.chin_on_hand", **sim, min_bite_s=0.0, min_away_s=0.0) == []
     # the line spans 0.12-0.17 m at the clerk there: a view's shortening; under `min_shoulder_m` it would be a misread
     # (the torso read side-on, as eat.food found at -50 and 55 deg) and get no floor
     assert _run(name, "posture.chin_on_hand", **sim, min_shoulder_m=0.2) == []
@@ -399,3 +400,15 @@ def test_a_call_seen_from_high_on_the_right_with_the_wrist_at_the_chins_radius_i
     assert _run(name, "posture.chin_on_hand", **sim) == []
     assert _run(name, "posture.chin_on_hand", **sim, wrist_chin_sw=0.45) == []  # a wrist read 0.05 sw nearer
     assert _run(name, "posture.chin_on_hand", **sim, wrist_chin_sw=0.45, wrist_out_sw=9.0) != []  # control
+
+
+def test_chin_on_hand_from_high_on_the_right_with_the_hand_lost_for_one_frame_as_it_arrives():
+    # session 22 scratch render (1.7 m high, 1.8 m away, 42 deg to the clerk's right; labelled 0.8-3.2 s): the hand
+    # reached the chin at 0.6 s, the pose read it 0.65 sw off on the one frame at 1.0 s, and back under the chin
+    # from 1.2 s. That single frame away ended a 0.4-s "visit", counted as a bite, and the prop that followed was
+    # taken for eating for `repeat_window_s`. A hand back within `min_away_s` is the same visit now.
+    name = "chin_on_hand__m_heavy_tall__h1.7_d1.8_y-42"
+    sim = {"min_duration": 2.0}
+    ((start, end),) = _run(name, "posture.chin_on_hand", **sim)
+    assert start is not None and end is not None and start <= 1.2 and end >= 3.2
+    assert _run(name, "posture.chin_on_hand", **sim, min_away_s=0.0) == []  # control: the first frame away ends it

@@ -48,6 +48,12 @@ class Params(TimedParams):
     min_bite_s: float = Field(
         0.4, ge=0, description="a visit to the face shorter than this (s) is a flicker of the pose, not a bite"
     )
+    # Session 22: from 1.7 m high, 1.8 m away and 42 deg to the right the pose read a propping hand 0.65 sw off the
+    # chin on one frame 0.4 s into the prop; that split the arrival off as a 0.4-s "bite" and silenced the prop.
+    min_away_s: float = Field(
+        0.4, ge=0, description="a hand off the face for less than this (s) is the same visit (the pose losing it for "
+                               "a frame), as eat.food's; 0: the first frame away ends the visit"
+    )
     min_width_m: float = Field(
         0.25, gt=0, description="lengths: the shoulder width taken as no less than this many metres' worth"
     )
@@ -74,6 +80,7 @@ class ChinOnHand(TrackedRule):
         super().__init__(*a, **kw)
         self.visit_start: float | None = None  # the hand reached the chin/mouth at
         self.short_visits: deque[float] = deque()  # ends of recent visits shorter than bite_max_s
+        self.away_since: float | None = None  # the hand of the current visit left the face at (not yet back)
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         active, ev = self._propped(obs, ctx)
@@ -82,19 +89,32 @@ class ChinOnHand(TrackedRule):
         p: Params = self.params  # type: ignore[assignment]
         t = ctx.clock.t
         near = active is True or bool(ev.get("near"))
-        if near and self.visit_start is None:
-            self.visit_start = t
-        elif not near and active is not None and self.visit_start is not None:
-            # one frame at the chin is the pose flickering (the wrist labels swapping as the hand comes up), not a bite
-            if p.min_bite_s <= t - self.visit_start <= p.bite_max_s:
-                self.short_visits.append(t)
-            self.visit_start = None
+        if near:
+            # back within `min_away_s`: the same visit (the pose lost the hand for a frame); later, a new one
+            if self.away_since is not None and t - self.away_since >= p.min_away_s - 1e-6:
+                self._end_visit(p)
+            if self.visit_start is None:
+                self.visit_start = t
+            self.away_since = None
+        elif active is not None and self.visit_start is not None:
+            if self.away_since is None:
+                self.away_since = t
+            if t - self.away_since >= p.min_away_s - 1e-6:
+                self._end_visit(p)
         while self.short_visits and t - self.short_visits[0] > p.repeat_window_s:
             self.short_visits.popleft()
         ev.pop("near", None)
         if active and self.short_visits:
             return False, {}
         return active, ev
+
+    def _end_visit(self, p: Params) -> None:
+        """The hand left the face at `away_since`: a visit of `min_bite_s` to `bite_max_s` was a bite (one frame at
+        the chin is the pose flickering, the wrist labels swapping as the hand comes up)."""
+        assert self.visit_start is not None and self.away_since is not None
+        if p.min_bite_s <= self.away_since - self.visit_start <= p.bite_max_s:
+            self.short_visits.append(self.away_since)
+        self.visit_start = self.away_since = None
 
     def _propped(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
