@@ -6,7 +6,8 @@ held up before a bowed head, or a pose mis-fitted from high above, brings only t
 beside the jaw on the hand's own side by more than `wrist_out_sw` (a phone at the ear, seen from high aside). A hand
 nearer the ear is a call, nearer the mouth is eating or drinking, and a brief touch is not propping. The hand
 coming back to the face within `repeat_window_s` of a short visit (≤ `bite_max_s`, at least `min_bite_s`) is eating
-(repeated bites), not propping.
+(repeated bites), not propping; a hand back within `min_away_s` of leaving (the pose losing it for a frame) is the
+same visit.
 Seen 50 deg aside the pose gives the propping hand the far arm's label and guesses that arm's hidden elbow: the
 arm's elbow is then the one the pose sees. Lengths are in a shoulder width floored at `min_width_m` worth (also on
 a line read under 10 cm: session 20).
