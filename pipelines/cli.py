@@ -119,8 +119,9 @@ def register_pipeline_commands(app: typer.Typer) -> None:
         fps: float = typer.Option(10.0, "--fps", help="Frames analysed per second of clip."),
         tolerance: float = typer.Option(1.0, "--tolerance", help="Seconds of slack when matching by overlap."),
         refresh: bool = typer.Option(False, "--refresh", help="Re-run perception even when a cached stream exists."),
-        rules_only: bool = typer.Option(False, "--rules-only", help="Replay cached streams even when the perception "
-                                        "code changed since they were recorded (tuning rules only)."),
+        rules_only: bool = typer.Option(False, "--rules-only", help="Replay the recorded streams, even when the "
+                                        "perception code changed since; never perceive (an error names a clip "
+                                        "without a stream recorded from these inputs). For tuning rules."),
         overrides: Path | None = typer.Option(None, "--overrides", help="YAML rule_id: {param: value} merged over "
                                               "every clip's counter (an eval profile)."),
         settings_file: Path | None = typer.Option(None, "--settings", help="YAML of pipeline settings (as an edge "

@@ -452,7 +452,8 @@ def _cache_key(clip: Path, counter: CounterConfig, settings: PipelineSettings, f
     if ref and Path(ref).is_file():
         cfg["reference_image"] = _file_digest(Path(ref))
     changed = settings.model_dump(mode="json", exclude_defaults=True)
-    body = json.dumps([CACHE_VERSION, _file_digest(clip), cfg, changed, fps], sort_keys=True)
+    # float: the CLI passes 5.0, and a script's 5 must not key the same stream apart (session 22)
+    body = json.dumps([CACHE_VERSION, _file_digest(clip), cfg, changed, float(fps)], sort_keys=True)
     return hashlib.sha256(body.encode()).hexdigest()[:16]
 
 
@@ -462,7 +463,10 @@ def observations_for(
     rules_only: bool = False,
 ) -> tuple[list, CounterConfig, bool]:
     """(observations, counter, from_cache). Runs the pipeline when the cache is missing or stale: recorded from
-    other inputs, or by other perception code (unless `rules_only`, for tuning rules while perception code moves)."""
+    other inputs, or by other perception code. `rules_only` (tuning rules while perception code moves) replays a
+    stream recorded by other perception code, and never perceives: a stream that is missing or was recorded from
+    other inputs is an error, since re-perceiving it would overwrite a recorded suite (session 22 lost four splits'
+    streams that way, to scripts that called this with other settings)."""
     from pipelines.clip import analyze_clip, counter_for, probe
 
     clip = clip_file(d)
@@ -471,6 +475,7 @@ def observations_for(
     counter = counter_for(counter_path, w, h)
     key, code = _cache_key(clip, counter, settings, fps), perception_code_digest()
     obs_path, meta_path = d / "observations.jsonl", d / "observations.meta.json"
+    meta: dict[str, Any] = {}
     if not refresh and obs_path.exists() and meta_path.exists():
         try:
             meta = json.loads(meta_path.read_text())
@@ -478,6 +483,14 @@ def observations_for(
                 return read_observations(str(obs_path)), counter, True
         except (OSError, json.JSONDecodeError):
             pass
+    if rules_only:
+        why = (f"its recorded stream was recorded from other inputs (key {meta.get('key')}, this eval's {key}: "
+               "the clip, the counter's zones or camera, the pipeline settings or the fps differ)"
+               if meta.get("key") else "it has no usable recorded stream (observations.jsonl and its .meta.json)")
+        raise SuiteError(
+            f"{d}: {why}; --rules-only never perceives, so as not to overwrite a recorded suite. Fix: eval with "
+            "the fps, --settings and counter the stream was recorded with, or without --rules-only to record it."
+        )
     res = analyze_clip(clip, counter_path, record=obs_path, analyse_fps=fps, settings=settings,
                        progress=progress, shared_models=shared_models, keep_observations=True)
     meta_path.write_text(json.dumps({"key": key, "code": code, "frames": res.frames, "fps": res.fps}))
@@ -513,6 +526,8 @@ def evaluate(
     from pipelines.eval_advised import AdvisedScores
     from pipelines.replay import replay_timed
 
+    if refresh and rules_only:
+        raise SuiteError("--refresh re-perceives every clip and --rules-only never perceives. Fix: use one of them.")
     settings = settings or PipelineSettings()
     scores: dict[str, RuleScore] = {}
     clips_out, shared = [], {}

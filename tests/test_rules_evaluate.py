@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
+from types import SimpleNamespace
 
 import cv2
 import numpy as np
@@ -151,6 +152,42 @@ def test_the_stream_cache_survives_a_copied_suite_but_not_a_perception_code_chan
     assert ev.observations_for(dst, None, settings, 5.0, rules_only=True)[2] is True
     assert ev.observations_for(dst, None, settings, 5.0)[2] is False  # re-perceived by the new code
     assert len(runs) == 2
+
+
+def test_rules_only_never_perceives_a_missing_or_differently_recorded_stream(tmp_path, monkeypatch):
+    # session 22: throwaway scripts called observations_for(rules_only=True) with other settings; every key
+    # mismatched, and four recorded tune splits were re-perceived in place. Rules-only now refuses instead.
+    import pytest
+
+    import pipelines.evaluate as ev
+    from pipelines.pipeline import PipelineSettings
+
+    d = tmp_path / "clip1"
+    d.mkdir()
+    out = cv2.VideoWriter(str(d / "clip.avi"), cv2.VideoWriter_fourcc(*"MJPG"), 5.0, (64, 48))
+    out.write(np.zeros((48, 64, 3), np.uint8))
+    out.release()
+    runs: list[str] = []
+
+    def fake_analyze(clip, counter_path, record, **kw):
+        runs.append(str(clip))
+        record.write_text("")
+        return SimpleNamespace(frames=1, fps=5.0, observations=[])
+
+    monkeypatch.setattr(clip_mod, "analyze_clip", fake_analyze)
+    settings = PipelineSettings()
+    with pytest.raises(ev.SuiteError, match="no usable recorded stream.*Fix:"):
+        ev.observations_for(d, None, settings, 5.0, rules_only=True)
+    assert runs == [] and not (d / "observations.jsonl").exists()  # nothing written
+    assert ev.observations_for(d, None, settings, 5.0)[2] is False  # recorded once, as an eval without the flag does
+    meta = (d / "observations.meta.json").read_text()
+    with pytest.raises(ev.SuiteError, match=r"clip1: .*recorded from other inputs.*fps"):
+        ev.observations_for(d, None, settings, 10.0, rules_only=True)  # another fps: another key
+    assert len(runs) == 1 and (d / "observations.meta.json").read_text() == meta  # the recorded stream is untouched
+    assert ev.observations_for(d, None, settings, 5.0, rules_only=True)[2] is True  # its own inputs: replayed
+    assert ev.observations_for(d, None, settings, 5, rules_only=True)[2] is True  # fps 5 is fps 5.0
+    with pytest.raises(ev.SuiteError, match="--refresh"):
+        ev.evaluate(tmp_path, fps=5.0, refresh=True, rules_only=True)
 
 
 def test_the_stream_cache_key_holds_the_settings_set_away_from_their_defaults_only(tmp_path):
