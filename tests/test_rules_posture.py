@@ -213,6 +213,54 @@ def test_dozing_by_nodding_off_read_from_the_pose_in_any_view():
     assert end < 5.0 + 4 * 16 / 5 + 2.0
 
 
+def _shallow_nods(n: int, depth_px: int = 26) -> list:
+    out: list = []
+    for _ in range(n):  # the nose sinks `depth_px` (0.13 sw) over 2 s, then jerks back up in 0.4 s
+        out += [_head_at(270 + depth_px * k / 10) for k in range(11)] + [_head_at(270 + depth_px / 2), _head_at(270)]
+        out += [_head_at(270)] * 3
+    return out
+
+
+def test_shallow_nods_of_a_head_that_stays_low_are_dozing():
+    # scratch renders from (1.45 m, 1.4 m, 40 deg) and (1.65 m, 1.55 m, 17 deg): between nods the head comes back
+    # only part way, and each later nod sinks 0.10-0.13 sw below its height before the sink (the first 0.27-0.35):
+    # under the former 0.15 only the first and last counted, and the alert never opened
+    upright = [_head_at(270)] * 25
+    evs = run_rules(stream(upright + _shallow_nods(4) + upright * 3), ["posture.dozing"])
+    assert len(spans(evs, "posture.dozing")) == 1
+    old = {"posture.dozing": {"nod_drop_sw": 0.15}}  # control: the former depth
+    assert run_rules(stream(upright + _shallow_nods(4) + upright * 3), ["posture.dozing"], overrides=old) == []
+    # one shallow nod is still no dozing
+    assert run_rules(stream(upright + _shallow_nods(1) + upright * 3), ["posture.dozing"]) == []
+
+
+def test_the_nod_count_survives_a_brief_loss_of_the_clerk():
+    # tune_sweep (1.5 m, 1.9 m, -50 deg): the head sunk deep lost the pose and the person box for 0.4 s after
+    # the third nod; the count, cleared then, held on only through a head rising back into view read as a nod
+    upright = [_head_at(270)] * 25
+    lost = [frame(pose=None, face_=None, people=[])] * 2
+    evs = run_rules(stream(upright + _nods(2) + lost + _nods(1) + upright * 3), ["posture.dozing"])
+    (_, end), = spans(evs, "posture.dozing")
+    assert end > 5.0 + 3 * 16 / 5  # held on through the third nod
+    # control: with any frame away ending the count, the alert never opens (the blip comes 1 s after the second
+    # nod, before `min_duration`, and one nod follows)
+    short = {"posture.dozing": {"nod_absent_s": 0.0}}
+    assert run_rules(stream(upright + _nods(2) + lost + _nods(1) + upright * 3), ["posture.dozing"],
+                     overrides=short) == []
+
+
+def test_a_head_rising_alone_is_no_nod():
+    # the sink is measured from the height before it: a head that only rises (straightening, standing up to a
+    # visitor: tune_side (1.4 m, 1.6 m, 20 deg) read 0.37 -> 0.59 sw) and then dips once is one nod, not two
+    upright = [_head_at(270)] * 25
+    rise = [_head_at(256), _head_at(242)] + [_head_at(242)] * 15  # up 0.14 sw in 0.4 s, held 3 s
+    dip = [_head_at(242 + 3 * k) for k in range(11)] + [_head_at(257), _head_at(242)] + [_head_at(242)] * 75
+    assert run_rules(stream(upright + rise + dip), ["posture.dozing"]) == []
+    # while a second dip after it makes two nods
+    evs = run_rules(stream(upright + rise + dip[:16] + dip), ["posture.dozing"])
+    assert len(spans(evs, "posture.dozing")) == 1
+
+
 def test_chin_on_hand_and_a_brief_touch():
     prop = frame(pose=clerk({**hand_to("left", 650, 345), 13: (700, 480)}))
     evs = run_rules(stream(seconds(frame(), 5) + seconds(prop, 20) + seconds(frame(), 5)), BEHAVIOUR_RULES)

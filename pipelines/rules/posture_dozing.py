@@ -5,7 +5,8 @@ papers narrows the eye opening as seen from a camera in front, so those frames a
 Nodding off counts too: `min_nods` nods in `nod_window_s`. A nod is read from the pose, not the face pitch
 (a camera above the clerk reads an upright head as pitched 10-30° down, and the face model loses a sunk
 head): the nose sinks `nod_drop_sw` below its own recent upright height (the highest over
-`nod_baseline_s`), then jerks back up by `nod_rise_sw` within `nod_rise_s`, while the shoulders stay put
+`nod_baseline_s` up to the sink's lowest point, so a head that only rises is no nod), then jerks back
+up by `nod_rise_sw` within `nod_rise_s`, while the shoulders stay put
 (jumping up moves them too; a slow stand-up after leaning in is not told apart yet). Heights are in
 shoulder widths above mid-shoulders.
 Eyes are not judged while the clerk stands (shoulders at standing height, with a calibrated camera): a
@@ -40,7 +41,7 @@ class Params(TimedParams):
     grace: float = Field(1.5, ge=0, description="eyes open this briefly (a blink reversed) does not break it")
     ear_closed: float = Field(0.15, gt=0, description="eye aspect ratio below which the eyes are closed")
     pitch_down_deg: float = Field(20.0, description="above this pitch the eyes are not judged")
-    nod_drop_sw: float = Field(0.15, gt=0, description="the nose sinks this far below its upright height (sw)")
+    nod_drop_sw: float = Field(0.08, gt=0, description="the nose sinks this far below its upright height (sw)")
     nod_rise_sw: float = Field(0.12, gt=0, description="... then comes back up this far (sw) ...")
     nod_rise_s: float = Field(1.0, gt=0, description="... within this many seconds")
     nod_baseline_s: float = Field(6.0, gt=0, description="the upright height: the highest over this many seconds")
@@ -48,6 +49,9 @@ class Params(TimedParams):
     min_nods: int = Field(2, ge=1)
     nod_hold_s: float = Field(10.0, gt=0, description="nodding off lasts this long after the last nod")
     nod_window_s: float = Field(60.0, gt=0)
+    nod_absent_s: float = Field(
+        2.0, ge=0, description="the nod count ends once the clerk has been away from the post this long"
+    )
     min_standing_shoulder_m: float = Field(
         STANDING_SHOULDER_M, gt=0,
         description="shoulders this high above the floor (calibrated camera): standing, eyes not judged"
@@ -77,6 +81,7 @@ class Dozing(TrackedRule):
         # t, nose height over the shoulders (in `scale`), shoulder-mid x, y (px), scale (px), a hand raised
         self.heights: deque[tuple[float, float, float, float, float, bool]] = deque()
         self.nods: deque[float] = deque()
+        self.absent_since: float | None = None
 
     def _nod(self, t: float, body: Body | None, p: Params, upright_36cm: float, hand_up: bool) -> None:
         """Lengths are in shoulder widths floored at what `min_width_m` looks like at the clerk (`upright_36cm`,
@@ -96,9 +101,9 @@ class Dozing(TrackedRule):
         self.heights.append(now)
         while self.heights and t - self.heights[0][0] > p.nod_baseline_s:
             self.heights.popleft()
-        upright = max(x[1] for x in self.heights)
         recent = [x for x in self.heights if t - x[0] <= p.nod_rise_s]
-        low = min(x[1] for x in recent)
+        t_low, low = min(((x[0], x[1]) for x in recent), key=lambda x: x[1])
+        upright = max(x[1] for x in self.heights if x[0] <= t_low)  # before the sink: a rise alone is no nod
         unit = max(x[4] for x in recent)
         moved = max(abs(x[2] - sh[0]) + abs(x[3] - sh[1]) for x in recent) / unit
         apart = not self.nods or t - self.nods[-1] > p.nod_rise_s  # one jerk is one nod
@@ -112,9 +117,16 @@ class Dozing(TrackedRule):
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
         t = ctx.clock.t
-        if ctx.clerk_present is False:
-            self.nods.clear()  # nods belong to a clerk at the post; leaving ends the count
-            self.heights.clear()
+        absent = ctx.clerk_present is False
+        if absent:
+            # Nods belong to a clerk at the post; leaving ends the count. A brief loss is no leave: a head sunk
+            # deep, seen from far and 50 deg aside, lost the pose and the person box for 0.4 s mid-nod.
+            self.absent_since = t if self.absent_since is None else self.absent_since
+            if t - self.absent_since >= p.nod_absent_s:
+                self.nods.clear()
+                self.heights.clear()
+        else:
+            self.absent_since = None
         body = body_of(ctx)
         if someone_nearer(obs, ctx, p.max_body_width_m):
             # A visitor at the counter, nearer the camera, whom the pose model took for the clerk: the jump from the
@@ -123,7 +135,7 @@ class Dozing(TrackedRule):
         hand_up = body is not None and _hand_raised(body, measure(obs, ctx), p)
         self._nod(t, body, p, upright_36cm_px(obs, ctx) or 0.0, hand_up)
         if len(self.nods) >= p.min_nods and t - self.nods[-1] <= p.nod_hold_s:
-            return True, {"kind": "nodding", "nods": len(self.nods)}
+            return (None, {}) if absent else (True, {"kind": "nodding", "nods": len(self.nods)})
         f = obs.face
         if f is None:
             return (False if ctx.clerk_present is False else None), {}
