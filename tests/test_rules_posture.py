@@ -367,6 +367,28 @@ def test_arms_crossed_seen_from_the_side_by_the_world_landmarks():
     assert run_rules(stream(seconds(clasped, 20)), ["posture.arms_crossed"]) == []
 
 
+def test_arms_crossed_world_swap_swinging_frame_to_frame_is_no_crossing():
+    # tune_side fidget_fingers (1.3 m, 1.2 m, 35 deg): fingers interlocked in front of the chest swung the 3-D
+    # swap -0.1..0.34 frame to frame; two lone frames at 0.34 and 0.25, 1 s apart, made an incident. It now has
+    # to hold `min_world_swap_sw` (0.35) on two frames running (crossed arms hold 0.4-1.2).
+    from pipelines.rules.posture_arms_crossed import _world_swap
+
+    image = {15: (560, 560), 16: (600, 600), 13: (700, 520), 14: (560, 520)}
+    shoulders = {11: (0.15, -0.5, 0.1), 12: (-0.15, -0.5, -0.1)}
+
+    def at(dx: float) -> dict:  # the right wrist dx m toward the clerk's left of the left wrist
+        return frame(pose=clerk(image, world={**shoulders, 15: (-dx / 2, -0.9, 0.3), 16: (dx / 2, -0.9, 0.3)}))
+
+    swing, calm, held = at(0.14), at(0.0), at(0.25)
+    assert 0.3 < _world_swap(swing["pose"].world) < 0.35 and _world_swap(held["pose"].world) > 0.5
+    fidget = [swing if i % 2 else calm for i in range(100)]
+    assert run_rules(stream(fidget), ["posture.arms_crossed"]) == []
+    old = {"posture.arms_crossed": {"min_world_swap_sw": 0.25}}  # the former margin: still no lone frame counts
+    assert run_rules(stream(fidget), ["posture.arms_crossed"], overrides=old) == []
+    evs = run_rules(stream(seconds(held, 10) + seconds(frame(), 5)), ["posture.arms_crossed"])
+    assert spans(evs, "posture.arms_crossed") == [(0.2, 9.8)]  # held: found from the second frame
+
+
 def test_hands_on_hips_only_when_standing_in_view():
     from calibration.config import Zones, default_counter
 

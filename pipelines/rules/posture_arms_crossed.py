@@ -7,8 +7,9 @@ also measured on the 3-D world landmarks, along the shoulder line (right to left
 wrist must lie `min_world_cross_sw` past the midline, a margin typing or clasped hands never reach.
 Seen from 30-45 deg aside the crossed wrists both sit in front of the chest toward the camera's side, so the
 far wrist barely passes the midline even in 3-D, but the two wrists have swapped order: the right wrist lies
-`min_world_swap_sw` further toward the clerk's left than the left wrist (hands apart or clasped keep their
-order). From 20 deg aside and 2 m away the pose model itself swaps which wrist is which (both land on their own
+`min_world_swap_sw` further toward the clerk's left than the left wrist on two frames running (hands apart or
+clasped keep their order; fingers interlocked in front of the chest swing it -0.1..0.34 frame to frame).
+From 20 deg aside and 2 m away the pose model itself swaps which wrist is which (both land on their own
 sides, where clasped hands would be), while the hand model, which tells a left hand from a right by its shape,
 finds each hand `min_hand_cross_sw` past the image midline on the other side. That reading counts only while the
 pose keeps the wrists within `max_wrists_apart_sw` of each other (crossed arms bring them together in front of
@@ -44,7 +45,7 @@ class Params(TimedParams):
         0.1, gt=0, description="3-D: each wrist this far past the midline along the shoulder line (shoulder widths)"
     )
     min_world_swap_sw: float = Field(
-        0.25, gt=0, description="3-D: the right wrist this much further toward the clerk's left than the left one (sw)"
+        0.35, gt=0, description="3-D: the right wrist this much further toward the clerk's left than the left one (sw)"
     )
     min_hand_cross_sw: float = Field(
         0.35, gt=0, description="hand model: its left and right hand each this far past the image midline (sw)"
@@ -65,8 +66,13 @@ class ArmsCrossed(TrackedRule):
     measured_by = "pose"
     Params = Params
 
+    def __init__(self, *a: Any, **kw: Any) -> None:
+        super().__init__(*a, **kw)
+        self.last_swap: float | None = None  # the world swap on the previous frame (None: not measured there)
+
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
+        last_swap, self.last_swap = self.last_swap, None
         body = body_of(ctx)
         if body is None:
             return False, {}
@@ -97,7 +103,10 @@ class ArmsCrossed(TrackedRule):
         swap = _world_swap(body.pose.world)
         if swap is not None:
             ev["world_swap_sw"] = round(swap, 2)
-            crossed = crossed or swap >= p.min_world_swap_sw
+            # Two frames running: fingers interlocked in front of the chest swing it -0.1..0.34 frame to frame
+            held = last_swap is not None and last_swap >= p.min_world_swap_sw
+            crossed = crossed or (swap >= p.min_world_swap_sw and held)
+        self.last_swap = swap
         hands = _hand_cross(obs.hands, rs, ls)
         if hands is not None:
             ev["hand_cross_sw"] = round(hands, 2)
