@@ -128,3 +128,57 @@ def test_a_clerk_hidden_by_someone_nearer_is_judged_on_their_own_box(head_top_m,
         assert evs[0].evidence["clerk_box_frames"] > 10 and evs[0].evidence["bowed"] is None
     else:
         assert evs[0].evidence["verdict"] == "unknown"
+
+
+def _visitor_before_clerk_stream(clerk_half_w: float, with_clerk_box: bool = True, clerk_top: float | None = None,
+                                 n: int = 40) -> tuple:
+    """A calibrated camera aside of a seated clerk whose pose is seen throughout; from frame 10 a visitor stands
+    between the camera and the clerk: the visitor's person box reaches the frame's bottom (in front of the counter)
+    and holds the clerk's mid-shoulders in the image. The detector (every 10 frames) also finds the clerk's own box,
+    `clerk_half_w` px either side of the mid-shoulders (not in front; its top at `clerk_top` px, else at the head),
+    unless `with_clerk_box` is false."""
+    import numpy as np
+
+    from tests.fixtures.etiquette import make_cam, synth_pose
+    from vision.observation import Observation
+    from vision.results import Detection
+
+    cam = make_cam(yaw=-30, height=1.6, distance=1.5, pitch=8)
+    pose, _ = synth_pose(cam, 0.0, hip_height=0.55)
+    a, b = pose.landmarks[11], pose.landmarks[12]
+    mx, my = (a.x + b.x) / 2, (a.y + b.y) / 2
+    top, foot = cam.project(np.array([[0.0, 1.3, 0.0], [0.0, 0.45, 0.0]]))
+    y1 = top[1] if clerk_top is None else clerk_top
+    clerk = Detection((mx - clerk_half_w, y1, mx + clerk_half_w, min(foot[1], 600.0)), "person", 0.9, "det")
+    visitor = Detection((mx - 350.0, 40.0, mx + 300.0, 716.0), "person", 0.8, "det")
+    assert visitor.box[1] < my < visitor.box[3] and clerk.box[1] < my < clerk.box[3]
+    out = []
+    for i in range(n):
+        people = ([clerk] if with_clerk_box else []) + ([visitor] if i >= 10 else [])
+        detect = i % 10 == 0
+        out.append(Observation("c1", i, i / 10, image_size=(1280, 720), ran=["pose", "people"] if detect else ["pose"],
+                               pose=pose, people=people if detect else []))
+    return cam, out
+
+
+@pytest.mark.parametrize(("clerk_half_w", "with_clerk_box", "clerk_top", "iou_cap", "outcomes"), [
+    (80.0, True, None, None, ["violation"]),  # the clerk's own box overlaps the visitor's 0.07: a visitor; seated
+    (80.0, True, None, 0.0, []),  # without the session-22 reading (as before): a box holding the clerk was the clerk's
+    (80.0, False, None, None, []),  # a lone box holding the clerk's mid-shoulders stays the clerk's own
+    (260.0, True, 100.0, None, []),  # two boxes overlapping 0.59 are two detections of the clerk
+])
+def test_a_visitor_between_camera_and_clerk_holding_the_clerk_in_their_box(clerk_half_w, with_clerk_box, clerk_top,
+                                                                           iou_cap, outcomes):
+    # session 22: from (1.6-1.7 m, 1.6-1.8 m, -30 deg) the visitor's box holds the clerk's mid-shoulders in the image
+    from pipelines.replay import replay as pipeline_replay
+    from tests.fixtures.etiquette import counter_for
+
+    cam, stream = _visitor_before_clerk_stream(clerk_half_w, with_clerk_box, clerk_top)
+    zones = {"client": [(0.0, 360.0), (1280.0, 360.0), (1280.0, 720.0), (0.0, 720.0)],
+             "post": [(0.0, 0.0), (1280.0, 0.0), (1280.0, 720.0), (0.0, 720.0)]}
+    params = {"respond_s": 2.0, "arrive_s": 0.5, **({} if iou_cap is None else {"max_visitor_clerk_iou": iou_cap})}
+    evs = [e for e in pipeline_replay(stream, counter_for(cam, {"stand.for_visitor": params}, zones), [],
+                                      only=["stand.for_visitor"]) if e.type == "end"]
+    assert [e.outcome for e in evs] == outcomes
+    if outcomes:
+        assert evs[0].evidence["missing"] == ["stand", "bow"]

@@ -1,8 +1,10 @@
 """stand.for_visitor — stand up and bow slightly for a visitor when no client is served (003 B.11.1).
 
 A visitor: a person box in the client zone (its bottom centre inside it), not the clerk, while no queue
-call came in the last `served_window_s` (a called client is being served, not visiting). The context's
-"client present" cannot be used here: it means exactly "a person in the client zone", which a visitor is
+call came in the last `served_window_s` (a called client is being served, not visiting). A box holding the clerk's
+mid-shoulders is the clerk's, unless it stands in front of the post while a box of the clerk's (holding them, not in
+front) overlaps it less than `max_visitor_clerk_iou`: a visitor between the camera and the clerk (session 22).
+The context's "client present" cannot be used here: it means exactly "a person in the client zone", which a visitor is
 too. Person boxes come from the full-frame detector every few frames (`people_every`), so a sighting is
 remembered `memory_s`; the visit starts at the first sighting and counts once it lasted `arrive_s`.
 
@@ -65,7 +67,14 @@ from pipelines.rules.etiquette_common import (
 from pipelines.temporal import Clock, instant_event
 from vision.observation import Observation
 from vision.results import Detection
-from vision.roi import box_holds
+from vision.roi import box_holds, box_iou
+
+# A box holding the clerk's mid-shoulders is a visitor standing between the camera and the clerk, not the clerk's own,
+# when it stands in front of the post and a box of the clerk's (holding them too, not in front) overlaps it less than
+# this. Session 22 (docs/rules.md): such visitors' boxes overlap the clerk's 0.16-0.26 (IoU, the least-overlapping
+# clerk box per detector run; renders at (1.6 m, 1.6 m, -30 deg) and (1.7 m, 1.8 m, -30 deg)); two boxes of the clerk
+# overlap 0.41 or more (every pair over tune_side, tune_sweep, tune_wide as first read, and the session's renders).
+MAX_VISITOR_CLERK_IOU = 1 / 3
 
 # The top of the clerk's person box on the clerk's plane (m above the floor), per view of tune and tune_wide: seated
 # p95 1.41-1.44 (p99 up to 1.52 at (1.8 m, -40 deg); a hand raised above the head lifts it to 1.57), standing p5
@@ -94,6 +103,11 @@ class StandParams(RuleParams):
     standing_baseline_frames: int = Field(1, ge=1, description="still standing frames that make the standing "
                                                                 "posture the bow is measured against")
     max_body_width_m: float = Field(MAX_CLERK_SHOULDER_M, gt=0, description=MAX_CLERK_SHOULDER_DOC)
+    max_visitor_clerk_iou: float = Field(
+        MAX_VISITOR_CLERK_IOU, ge=0, le=1, description="a box holding the clerk's mid-shoulders, in front of the post, "
+                                                       "is a visitor between the camera and the clerk when a box of "
+                                                       "the clerk's (holding them, not in front) overlaps it less than "
+                                                       "this (IoU)")
     min_standing_top_m: float = Field(
         STANDING_TOP_M, gt=0, description="while the pose follows someone nearer the camera: the clerk stands when "
                                           "the top of their own person box, back-projected onto the clerk's plane, is "
@@ -262,16 +276,28 @@ class StandForVisitor(Rule):
             if pose_is_clerk and obs.pose is not None and len(obs.pose.landmarks) >= 33:
                 a, b = obs.pose.landmarks[L_SHOULDER], obs.pose.landmarks[R_SHOULDER]
                 clerk = ((a.x + b.x) / 2, (a.y + b.y) / 2)
-            if any(self._in_client_zone(d, obs, ctx, clerk) for d in obs.people):
+            if any(self._in_client_zone(d, obs, ctx, clerk, self._before_clerk(d, obs, ctx, clerk))
+                   for d in obs.people):
                 self.seen_t = t
             else:
                 self.seen_t = None
         return self.seen_t is not None and t - self.seen_t <= self.p.memory_s
 
+    def _before_clerk(self, d: Detection, obs: Observation, ctx: RuleContext,
+                      clerk: tuple[float, float] | None) -> bool:
+        """A box holding the clerk's mid-shoulders that is someone standing between the camera and the clerk: in front
+        of the post, while another box holds them too, not in front, overlapping it less than `max_visitor_clerk_iou`
+        (the clerk's own box; a second detection of the clerk overlaps the first far more)."""
+        if clerk is None or not box_holds(d.box, clerk) or not self._in_front(d, obs, ctx):
+            return False
+        return any(o is not d and box_holds(o.box, clerk) and box_iou(o.box, d.box) < self.p.max_visitor_clerk_iou
+                   and not self._in_front(o, obs, ctx) for o in obs.people)
+
     def _in_client_zone(self, d: Detection, obs: Observation, ctx: RuleContext,
-                        clerk: tuple[float, float] | None) -> bool:
+                        clerk: tuple[float, float] | None, before_clerk: bool = False) -> bool:
         """A visitor's box: not the clerk's own (holding the clerk's mid-shoulders: every such box, so a duplicate
-        detection of the clerk is no visitor), its bottom centre in the client zone, in front of the counter. A box
+        detection of the clerk is no visitor, unless `before_clerk`: someone between the camera and the clerk, see
+        `_before_clerk`), its bottom centre in the client zone, in front of the counter. A box
         whose bottom lies within `frame_edge_px` of the frame's bottom (the feet below the frame, as `in_front` reads
         it) is tested at the top of that band: a zone drawn on the image ends on its last row, and the half-open
         zone test leaves every point on that bottom edge, and below it, outside (tune_sweep (1.5 m, 1.9 m, -50 deg):
@@ -279,7 +305,7 @@ class StandForVisitor(Rule):
         zone = self.counter.zones.client
         assert zone is not None
         x1, _, x2, y2 = d.box
-        if clerk is not None and box_holds(d.box, clerk):
+        if clerk is not None and box_holds(d.box, clerk) and not before_clerk:
             return False
         if not point_in_polygon(((x1 + x2) / 2, min(y2, obs.image_size[1] - 1.0 - self.p.frame_edge_px)), zone):
             return False
