@@ -356,6 +356,19 @@ def test_nods_seen_50_deg_aside_that_collapse_the_shoulder_line_are_no_lean_on_o
     assert _run(name, "posture.slouch", max_tilt_width_loss=1.0) != []  # control: no line counts as narrowed
 
 
+NOD_42 = "dozing_nod__m_young_avg__h1.7_d1.8_y-42"  # session 22 scratch render: no slouch labelled
+
+
+def test_nods_seen_from_high_and_far_on_the_right_are_no_lean_on_one_arm_on_the_frame_the_line_opens():
+    # (1.7 m, 1.8 m, -42 deg): each nod collapses the fitted shoulder line for 0.8-1.0 s and drags its middle
+    # 0.10-0.13 m "sideways"; the slide is not judged on those frames, but on the frame the head comes up again the
+    # line is open while the 1-s median of the slide still holds the collapsed frames' (0.105 at 8.8 s, 0.12 at 11.4 s):
+    # two single frames 2.6 s apart, joined by the grace into a false lean (8.8-11.4 s). The ears' median there has
+    # sunk 0.28-0.31 sw; leans on one arm keep it at or under 0.11 sw: `side_ear_drop_sw` (0.2).
+    assert _run(NOD_42, "posture.slouch") == []
+    assert _run(NOD_42, "posture.slouch", side_ear_drop_sw=5.0) != []  # control: the ears not looked at
+
+
 CHIN_57 = "chin_on_hand__m_young_avg__h1.35_d1.3_y57"  # session 18 scratch render: no slouch labelled
 
 
