@@ -118,18 +118,11 @@ def test_a_cleared_desk_label_expects_the_end_of_day_pass_and_clutter_stays_a_ne
     assert [i.rule for i in labels.negatives] == ["desk.clutter"]
 
 
-def test_the_stream_cache_survives_a_copied_suite_but_not_a_perception_code_change(tmp_path, monkeypatch):
-    import shutil
-    import time
-    from types import SimpleNamespace
-
-    import pipelines.evaluate as ev
-    from pipelines.pipeline import PipelineSettings
-
-    src = tmp_path / "a" / "clip1"
-    src.mkdir(parents=True)
-    out = cv2.VideoWriter(str(src / "clip.avi"), cv2.VideoWriter_fourcc(*"MJPG"), 5.0, (64, 48))
-    for i in range(3):
+def _clip_with_fake_perception(d, monkeypatch, frames: int) -> list[str]:
+    """A tiny clip in `d`, and `analyze_clip` replaced by a recorder of the clips it is asked to perceive."""
+    d.mkdir(parents=True)
+    out = cv2.VideoWriter(str(d / "clip.avi"), cv2.VideoWriter_fourcc(*"MJPG"), 5.0, (64, 48))
+    for i in range(frames):
         out.write(np.full((48, 64, 3), 40 * i, np.uint8))
     out.release()
     runs: list[str] = []
@@ -137,9 +130,21 @@ def test_the_stream_cache_survives_a_copied_suite_but_not_a_perception_code_chan
     def fake_analyze(clip, counter_path, record, **kw):
         runs.append(str(clip))
         record.write_text("")
-        return SimpleNamespace(frames=3, fps=5.0, observations=[])
+        return SimpleNamespace(frames=frames, fps=5.0, observations=[])
 
     monkeypatch.setattr(clip_mod, "analyze_clip", fake_analyze)
+    return runs
+
+
+def test_the_stream_cache_survives_a_copied_suite_but_not_a_perception_code_change(tmp_path, monkeypatch):
+    import shutil
+    import time
+
+    import pipelines.evaluate as ev
+    from pipelines.pipeline import PipelineSettings
+
+    src = tmp_path / "a" / "clip1"
+    runs = _clip_with_fake_perception(src, monkeypatch, 3)
     settings = PipelineSettings()
     assert ev.observations_for(src, None, settings, 5.0)[2] is False
     assert ev.observations_for(src, None, settings, 5.0)[2] is True
@@ -163,18 +168,7 @@ def test_rules_only_never_perceives_a_missing_or_differently_recorded_stream(tmp
     from pipelines.pipeline import PipelineSettings
 
     d = tmp_path / "clip1"
-    d.mkdir()
-    out = cv2.VideoWriter(str(d / "clip.avi"), cv2.VideoWriter_fourcc(*"MJPG"), 5.0, (64, 48))
-    out.write(np.zeros((48, 64, 3), np.uint8))
-    out.release()
-    runs: list[str] = []
-
-    def fake_analyze(clip, counter_path, record, **kw):
-        runs.append(str(clip))
-        record.write_text("")
-        return SimpleNamespace(frames=1, fps=5.0, observations=[])
-
-    monkeypatch.setattr(clip_mod, "analyze_clip", fake_analyze)
+    runs = _clip_with_fake_perception(d, monkeypatch, 1)
     settings = PipelineSettings()
     with pytest.raises(ev.SuiteError, match="no usable recorded stream.*Fix:"):
         ev.observations_for(d, None, settings, 5.0, rules_only=True)
