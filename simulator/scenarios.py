@@ -125,8 +125,6 @@ def client_seated() -> Pose:
                 arm_l=Reach("desk", (0.14, 0.0, 0.0), palm=(0, 0, -1), curl=0.3))
 
 
-# Where a colleague stands to chat beside the clerk's post (x, y, facing): post.chatting's scenarios and the
-# installer preview's check that such a visitor is in view.
 def pointing_at_client() -> Pose:
     """The seated clerk pointing the right index at the client (point_one_finger; also calibrate preview's check
     that such a hand stays in the frame)."""
@@ -134,6 +132,8 @@ def pointing_at_client() -> Pose:
     return Pose(arm_r=point, arm_l=hands_desk()[1])
 
 
+# Where a colleague stands to chat beside the clerk's post (x, y, facing): post.chatting's scenarios and the
+# installer preview's check that such a visitor is in view.
 BESIDE_POST = (0.78, -0.05, -90.0)
 
 

@@ -276,28 +276,26 @@ class StandForVisitor(Rule):
             if pose_is_clerk and obs.pose is not None and len(obs.pose.landmarks) >= 33:
                 a, b = obs.pose.landmarks[L_SHOULDER], obs.pose.landmarks[R_SHOULDER]
                 clerk = ((a.x + b.x) / 2, (a.y + b.y) / 2)
-            if any(self._in_client_zone(d, obs, ctx, clerk, self._before_clerk(d, obs, ctx, clerk))
-                   for d in obs.people):
+            if any(self._in_client_zone(d, obs, ctx, clerk) for d in obs.people):
                 self.seen_t = t
             else:
                 self.seen_t = None
         return self.seen_t is not None and t - self.seen_t <= self.p.memory_s
 
-    def _before_clerk(self, d: Detection, obs: Observation, ctx: RuleContext,
-                      clerk: tuple[float, float] | None) -> bool:
-        """A box holding the clerk's mid-shoulders that is someone standing between the camera and the clerk: in front
-        of the post, while another box holds them too, not in front, overlapping it less than `max_visitor_clerk_iou`
-        (the clerk's own box; a second detection of the clerk overlaps the first far more)."""
-        if clerk is None or not box_holds(d.box, clerk) or not self._in_front(d, obs, ctx):
+    def _before_clerk(self, d: Detection, obs: Observation, ctx: RuleContext, clerk: tuple[float, float]) -> bool:
+        """`d`, a box holding the clerk's mid-shoulders, is someone standing between the camera and the clerk: in
+        front of the post, while another box holds them too, not in front, overlapping it less than
+        `max_visitor_clerk_iou` (the clerk's own box; a second detection of the clerk overlaps the first far more)."""
+        if not self._in_front(d, obs, ctx):
             return False
         return any(o is not d and box_holds(o.box, clerk) and box_iou(o.box, d.box) < self.p.max_visitor_clerk_iou
                    and not self._in_front(o, obs, ctx) for o in obs.people)
 
     def _in_client_zone(self, d: Detection, obs: Observation, ctx: RuleContext,
-                        clerk: tuple[float, float] | None, before_clerk: bool = False) -> bool:
+                        clerk: tuple[float, float] | None) -> bool:
         """A visitor's box: not the clerk's own (holding the clerk's mid-shoulders: every such box, so a duplicate
-        detection of the clerk is no visitor, unless `before_clerk`: someone between the camera and the clerk, see
-        `_before_clerk`), its bottom centre in the client zone, in front of the counter. A box
+        detection of the clerk is no visitor, unless `_before_clerk`: someone between the camera and the clerk), its
+        bottom centre in the client zone, in front of the counter. A box
         whose bottom lies within `frame_edge_px` of the frame's bottom (the feet below the frame, as `in_front` reads
         it) is tested at the top of that band: a zone drawn on the image ends on its last row, and the half-open
         zone test leaves every point on that bottom edge, and below it, outside (tune_sweep (1.5 m, 1.9 m, -50 deg):
@@ -305,7 +303,7 @@ class StandForVisitor(Rule):
         zone = self.counter.zones.client
         assert zone is not None
         x1, _, x2, y2 = d.box
-        if clerk is not None and box_holds(d.box, clerk) and not before_clerk:
+        if clerk is not None and box_holds(d.box, clerk) and not self._before_clerk(d, obs, ctx, clerk):
             return False
         if not point_in_polygon(((x1 + x2) / 2, min(y2, obs.image_size[1] - 1.0 - self.p.frame_edge_px)), zone):
             return False

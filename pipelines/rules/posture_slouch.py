@@ -57,7 +57,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections import deque
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from pydantic import Field
@@ -83,6 +83,16 @@ from pipelines.rules._frame import (
 )
 from pipelines.temporal import SlowBaseline
 from vision.observation import Observation
+
+
+class Slump(NamedTuple):
+    """This frame against the clerk's slow upright baseline; lengths in (floored) shoulder widths."""
+
+    ear_drop_sw: float  # the ears sank toward the shoulders by
+    shoulder_drop_sw: float  # the shoulders sank by
+    nose_up_sw: float | None  # the nose rose by (None: not seen)
+    turned: bool  # the shoulder line `max_width_loss` narrower than usual: turned away, no head cue read
+    narrowed: bool  # ... `max_tilt_width_loss` narrower: its slope is no roll, its middle no slide
 
 
 class Params(TimedParams):
@@ -263,7 +273,7 @@ class Slouch(TrackedRule):
         slump = self._slump(body, ctx.clock.t, p, upright_36cm_px(obs, ctx) or 0.0)
         # A shoulder line much narrower than usual is a turn, or (seen from high and aside) a fit that lost one
         # shoulder as the head sank: its slope is no roll (steep tune_wide views read a nod as a 16° tilt).
-        narrowed = slump is not None and slump[3]
+        narrowed = slump is not None and slump.narrowed
         # The face stage ran and found no face: the head is turned away (to a visitor beside the post); seen from aside
         # the torso turning with it slopes the shoulder line as a lean would, while a clerk leaning on one arm faces on.
         turned_away = p.tilt_needs_face and "face" in obs.ran and obs.face is None
@@ -272,11 +282,11 @@ class Slouch(TrackedRule):
             ev["shoulder_tilt_deg"] = tilt
             ev["tilt_vs_usual_deg"] = tilt - self._usual_tilt(ctx.clock.t, tilt, p)
         if slump is not None and not self._standing(stood, lms, p):
-            ev.update(ear_drop_sw=slump[0], shoulder_drop_sw=slump[1])
-            if slump[2] is not None:
-                ev["nose_rise_sw"] = slump[2]
-            if slump[4] is not None:
-                ev["nose_up_sw"] = slump[4]
+            ev.update(ear_drop_sw=slump.ear_drop_sw, shoulder_drop_sw=slump.shoulder_drop_sw)
+            if slump.nose_up_sw is not None and not slump.turned:  # the head cue's (turning swings the head)
+                ev["nose_rise_sw"] = slump.nose_up_sw
+            if slump.nose_up_sw is not None:  # the tip-back cue's (the line narrows as the clerk leans away)
+                ev["nose_up_sw"] = slump.nose_up_sw
             if "face" in obs.ran and obs.face is not None:
                 ev["tip_back_deg"], ev["tip_yaw_deg"] = self._face_tip(ctx.clock.t, obs.face.pitch, obs.face.yaw, p)
             # a hand up at the face or hair lifts and shifts its own shoulder: the shoulder line's slide is no lean
@@ -300,35 +310,41 @@ class Slouch(TrackedRule):
         med = {k: statistics.median(e[k] for _, e in self.recent if k in e) for k in ev}
         if not med:
             return None, {}
+        bad = self._slouched(med, obs, ctx, narrowed)
+        return bad, {k: round(v, 2 if k.endswith("_m") else 1) for k, v in med.items()}
+
+    def _slouched(self, med: dict[str, float], obs: Observation, ctx: RuleContext, narrowed: bool) -> bool:
+        """The verdict on the smoothed readings: any one cue (see the module's docstring) is a slouch."""
+        p: Params = self.params  # type: ignore[assignment]
         tilt, pitch, roll = med.get("shoulder_tilt_deg"), med.get("lean_pitch_deg"), med.get("lean_roll_deg")
         ear_drop, shoulder_drop = med.get("ear_drop_sw"), med.get("shoulder_drop_sw")
         nose_rise, back, side = med.get("nose_rise_sw"), med.get("back_m"), med.get("side_m")
         back_up = med.get("back_up_m")
         tip, tip_yaw, nose_up = med.get("tip_back_deg"), med.get("tip_yaw_deg"), med.get("nose_up_sw")
         rel_tilt = med.get("tilt_vs_usual_deg")
-        bad = (tilt is not None and abs(tilt) > p.max_shoulder_tilt_deg and (
-            rel_tilt is None or abs(rel_tilt) > p.max_shoulder_tilt_deg)) or (pitch is not None and (
-            pitch > p.max_lean_forward_deg or -pitch > p.max_lean_back_deg)) or (
-            roll is not None and roll > p.max_lean_side_deg) or (
-            ear_drop is not None and shoulder_drop is not None and ear_drop >= p.ear_drop_sw
-            and shoulder_drop >= p.shoulder_drop_sw) or (
-            ear_drop is not None and shoulder_drop is not None and nose_rise is not None and -ear_drop >= p.ear_rise_sw
-            and nose_rise >= p.nose_rise_sw and -shoulder_drop < p.max_shoulder_rise_sw
-            and (p.head_cue_hand_sw is None or not measure(obs, ctx).hand_above(p.head_cue_hand_sw))) or (
-            back is not None and p.lean_back_m <= back <= p.max_shift_m and (nose_rise is None or nose_rise >= 0.0)
-            and abs(side or 0.0) <= p.max_back_side_ratio * back
-            and back_up is not None and back_up >= p.min_back_up_share * back
-        ) or (
-            tip is not None and tip_yaw is not None and nose_up is not None and shoulder_drop is not None
-            and tip >= p.tip_back_deg and tip_yaw <= p.tip_max_yaw_deg and nose_up >= p.tip_nose_rise_sw
-            and ear_drop is not None and -ear_drop >= p.tip_ear_rise_sw
-            and shoulder_drop < p.tip_max_sink_sw and -shoulder_drop < p.max_shoulder_rise_sw
-            and not measure(obs, ctx).hand_above(p.back_hand_sw)
-        ) or (side is not None and p.lean_side_m <= abs(side) <= p.max_shift_m and not ctx.values.get("head_down")
-              and not narrowed  # a line that lost a shoulder (a nod seen 50 deg aside) drags its middle: no slide
-              and (ear_drop is None or ear_drop < p.side_ear_drop_sw)  # ... nor just after (the median holds it)
-              and not measure(obs, ctx).hand_above(p.side_hand_sw))
-        return bad, {k: round(v, 2 if k.endswith("_m") else 1) for k, v in med.items()}
+        hand_above = measure(obs, ctx).hand_above
+        rolled = tilt is not None and abs(tilt) > p.max_shoulder_tilt_deg and (
+            rel_tilt is None or abs(rel_tilt) > p.max_shoulder_tilt_deg)
+        torso_leans = (pitch is not None and (pitch > p.max_lean_forward_deg or -pitch > p.max_lean_back_deg)) or (
+            roll is not None and roll > p.max_lean_side_deg)
+        heads = ear_drop is not None and shoulder_drop is not None
+        sunk = heads and ear_drop >= p.ear_drop_sw and shoulder_drop >= p.shoulder_drop_sw
+        head_back = heads and nose_rise is not None and (
+            -ear_drop >= p.ear_rise_sw and nose_rise >= p.nose_rise_sw and -shoulder_drop < p.max_shoulder_rise_sw
+            and (p.head_cue_hand_sw is None or not hand_above(p.head_cue_hand_sw)))
+        moved_back = back is not None and p.lean_back_m <= back <= p.max_shift_m and (
+            nose_rise is None or nose_rise >= 0.0) and abs(side or 0.0) <= p.max_back_side_ratio * back and (
+            back_up is not None and back_up >= p.min_back_up_share * back)
+        tipped_back = heads and tip is not None and tip_yaw is not None and nose_up is not None and (
+            tip >= p.tip_back_deg and tip_yaw <= p.tip_max_yaw_deg and nose_up >= p.tip_nose_rise_sw
+            and -ear_drop >= p.tip_ear_rise_sw and shoulder_drop < p.tip_max_sink_sw
+            and -shoulder_drop < p.max_shoulder_rise_sw and not hand_above(p.back_hand_sw))
+        # a line that lost a shoulder (a nod seen 50 deg aside) drags its middle: no slide; nor just after, the ears
+        # still sunk, while the median holds it
+        slid = side is not None and p.lean_side_m <= abs(side) <= p.max_shift_m and (
+            not ctx.values.get("head_down") and not narrowed and (ear_drop is None or ear_drop < p.side_ear_drop_sw)
+            and not hand_above(p.side_hand_sw))
+        return bool(rolled or torso_leans or sunk or head_back or moved_back or tipped_back or slid)
 
     def _usual_tilt(self, t: float, tilt: float, p: Params) -> float:
         """This clerk's usual shoulder slope (degrees; 0 until a level-looking frame is seen), learnt only from
@@ -351,11 +367,8 @@ class Slouch(TrackedRule):
 
     def _slump(
         self, body: Any, t: float, p: Params, upright_36cm: float
-    ) -> tuple[float, float, float | None, bool, float | None] | None:
-        """(how far the ears sank toward the shoulders, how far the shoulders sank, how far the nose rose, whether
-        the shoulder line is `max_tilt_width_loss` narrower than usual, how far the nose rose whatever the width)
-        against the slow baseline of this clerk; the baseline then moves toward this frame. The nose rise is None
-        while the nose is not seen, or (the third) while the shoulder line is narrower than usual (turned away).
+    ) -> Slump | None:
+        """This frame against the slow baseline of this clerk; the baseline then moves toward this frame.
         Lengths are in shoulder widths, but the width is floored at what `min_width_m` looks like at the clerk
         (`upright_36cm`: the image length of an upright 36 cm there, from the camera model): seen from 45-60°
         to the side the shoulder line is short and swings with every turn of the torso, which inflated every
@@ -372,10 +385,8 @@ class Slouch(TrackedRule):
         # an unseen nose holds its baseline; starting afresh, the ears' height stands in for it
         held = ear if self.upright.fresh(t) or self.upright.usual is None else self.upright.usual[3]
         e0, y0, sw0, n0, _ = self.upright.update(t, (ear, sh[1], sw, nose if nose is not None else held, sh[0]))
-        turned = sw < (1.0 - p.max_width_loss) * sw0  # turning narrows the line and swings the head: no lean read
-        up = None if nose is None else nose - n0
-        rise = None if turned else up
-        return e0 - ear, (sh[1] - y0) / scale, rise, sw < (1.0 - p.max_tilt_width_loss) * sw0, up
+        return Slump(e0 - ear, (sh[1] - y0) / scale, None if nose is None else nose - n0,
+                     sw < (1.0 - p.max_width_loss) * sw0, sw < (1.0 - p.max_tilt_width_loss) * sw0)
 
     def _standing(self, stood: bool | None, lms: list, p: Params) -> bool:
         """Standing (a bow, a greeting), not seated at the counter. With the camera's height and distance
