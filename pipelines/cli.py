@@ -156,6 +156,26 @@ def register_pipeline_commands(app: typer.Typer) -> None:
             return
         _print_report(report)
 
+    @app.command("eval-report")
+    def eval_report(
+        report: Path = typer.Argument(..., help="A saved `counterwatch eval --json` report."),
+    ) -> None:
+        """A saved eval report as Markdown tables (per rule, as the preview advises, etiquette per viewpoint, and
+        the clips with a miss or a false alarm), for docs/accuracy.md."""
+        from pipelines.eval_markdown import report_markdown
+        from pipelines.evaluate import SuiteError
+
+        with _clear_errors():
+            try:
+                data = json.loads(report.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise SuiteError(f"{report}: not a readable eval report ({exc}). Fix: save one with "
+                                 "`counterwatch eval SUITE --json > REPORT.json`.") from exc
+            if not isinstance(data, dict) or not {"rules", "per_clip", "clips"} <= set(data):
+                raise SuiteError(f"{report}: not a `counterwatch eval --json` report (no rules, per_clip or clips). "
+                                 "Fix: save one with `counterwatch eval SUITE --json > REPORT.json`.")
+            sys.stdout.write(report_markdown(data))
+
 
 def _ticking(obs: list, bar: Any) -> Iterator:
     for o in obs:
