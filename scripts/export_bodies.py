@@ -31,6 +31,10 @@ BODIES: dict[str, dict[str, float]] = {
     "f_avg_tall": dict(gender=0.9, age=0.75, muscle=0.5, weight=0.5, height=0.46, proportions=0.3),
     "m_short": dict(gender=0.1, age=0.75, muscle=0.5, weight=0.55, height=0.24, proportions=0.3),
     "f_mid": dict(gender=1.0, age=0.85, muscle=0.5, weight=0.6, height=0.35, proportions=0.3),
+    # session 23: the heldout2 split's bodies (other proportions than every body above)
+    "m_young_tall_slim": dict(gender=0.0, age=0.65, muscle=0.5, weight=0.25, height=0.5, proportions=0.5),
+    "f_young_short_heavy": dict(gender=1.0, age=0.65, muscle=0.45, weight=0.8, height=0.25, proportions=0.5),
+    "m_mid_broad": dict(gender=0.05, age=0.85, muscle=0.75, weight=0.65, height=0.4, proportions=0.5),
 }
 REGIONS = ["skin", "shirt", "trousers", "hair", "eyes", "lips", "shoes"]
 TOP_K = 9  # skin weights kept per vertex (renormalised); the error is printed below

@@ -20,6 +20,12 @@ import numpy as np
 ASSETS = Path(__file__).parent / "assets"
 
 
+# The bodies that play colleagues, clients and visitors: the eight exported before session 23. A list of its own,
+# so that adding a body (heldout2's) changes who plays them in no earlier split's render.
+SUPPORTING_BODIES = ("f_avg_tall", "f_mid", "f_old_heavy", "f_young_slim", "m_heavy_tall", "m_old_slim", "m_short",
+                     "m_young_avg")
+
+
 def body_ids() -> list[str]:
     return sorted(p.stem.removeprefix("body_") for p in ASSETS.glob("body_*.npz"))
 

@@ -54,7 +54,8 @@ def render(
 @app.command()
 def suite(
     out: Path = typer.Option(..., "--out", help="output directory (one sub-directory per clip, index.json)"),
-    split: str = typer.Option("all", help="tune, tune_wide, tune_side, tune_sweep, validation, heldout or all"),
+    split: str = typer.Option("all", help="tune, tune_wide, tune_side, tune_sweep, validation, heldout, heldout2 "
+                              "or all"),
     seed: int = typer.Option(0, help="base seed; each clip's seed = base + crc32(clip name)"),
     fps: float = typer.Option(10.0),
     width: int = typer.Option(640), height: int = typer.Option(480),

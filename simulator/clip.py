@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 import yaml
 
-from simulator.body import Body, body_ids
+from simulator.body import SUPPORTING_BODIES, Body
 from simulator.pose import (
     Pose,
     Poser,
@@ -329,7 +329,7 @@ def render_clip(scenario: Scenario | str, out: Path, opts: RenderOptions = Rende
     body = Body.load(opts.body)
     poser = Poser(body)
     timeline = Timeline(sc.keys, poser)
-    others = [b for b in body_ids() if b != opts.body]
+    others = [b for b in SUPPORTING_BODIES if b != opts.body]
     colleague = None
     if sc.colleague:
         cb = Body.load(others[int(rng.integers(len(others)))])
