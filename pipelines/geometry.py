@@ -717,9 +717,22 @@ def hand_elevation_deg(hand: HandResult, cam: CameraModel) -> float | None:
 # tune + tune_wide): the label's palm sign was right for 91% of the labels scored >= 0.9, about half of those
 # scored 0.6-0.9 and 22% of those under 0.6.
 LABEL_DOUBT_SCORE = 0.8
+# The side names the hand only for a hand that sits on that wrist. Over the four tune splits every doubtful label
+# that disagreed with its wrist on a truly upward palm lay within 0.93 palm spans (`palm_span_px`) of the pose wrist;
+# past 1.25 the hand is that wrist's only by elimination (at (1.5 m, 1.9 m, -50 deg) the chin-on-hand clerk's left
+# hand, labelled Left at 0.50, 1.9 spans from the right wrist MediaPipe had slid toward it, read palm up 0.98 for the
+# right hand) and neither cue names it.
+SIDE_MAX_SPANS = 1.25
 
 
-def palm_up_score(hand: HandResult, cam: CameraModel, side: str | None = None) -> float:
+def palm_span_px(hand: HandResult) -> float:
+    """The palm's size in the image: the largest distance between the wrist and the four finger bases (pixels)."""
+    pts = np.asarray(hand.landmarks, float)[(0, 5, 9, 13, 17), :2]
+    return float(max(np.linalg.norm(a - b) for a in pts for b in pts))
+
+
+def palm_up_score(hand: HandResult, cam: CameraModel, side: str | None = None,
+                  wrist: tuple[float, float] | None = None) -> float:
     """Cosine between the palm normal (camera axes) and world up: 1 = palm up, -1 = palm down.
 
     The normal comes from the image landmarks (`palm_normal_image`), or the hand's world-landmark normal
@@ -728,7 +741,8 @@ def palm_up_score(hand: HandResult, cam: CameraModel, side: str | None = None) -
     unsure of it (score < LABEL_DOUBT_SCORE). A confident label beats the side: hands together on the desk
     get matched to the wrong wrist. Palm-up F1 with the side under doubtful labels, tune (0 / 30 / -20 deg)
     0.84 / 0.76 / 0.57 -> 0.86 / 0.83 / 0.68, tune_wide (-10 / 40 / -40 deg) 0.80 / 0.73 / 0.55 -> 0.82 / 0.75 /
-    0.67.
+    0.67. With `wrist` (the pose wrist of `side`, pixels), a doubtful disagreeing label on a hand more than
+    SIDE_MAX_SPANS palm spans from that wrist gives NaN: neither cue says which hand it is.
 
     NaN (not read) for a hand MediaPipe calls pointing (`HandResult.index_pointing`): 23 of the 54 such clerk hands
     on tune + tune_wide read palm-up, none truly was (the simulator's pointing hands hold the palm sideways)."""
@@ -738,6 +752,9 @@ def palm_up_score(hand: HandResult, cam: CameraModel, side: str | None = None) -
     if n is None:
         return palm_up_score_world(hand, cam, side)
     if side is not None and hand.handedness.lower() != side and hand.score < LABEL_DOUBT_SCORE:
+        off = math.hypot(hand.landmarks[0][0] - wrist[0], hand.landmarks[0][1] - wrist[1]) if wrist else 0.0
+        if off > SIDE_MAX_SPANS * palm_span_px(hand):
+            return float("nan")
         n = -n
     return float(n @ world_up_in_camera(cam))
 
