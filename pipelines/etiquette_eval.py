@@ -169,7 +169,7 @@ def clip_samples(obs: list, labels: dict[str, Any], counter: Any, events: list) 
                 continue
             lm = fr.pose.landmarks[L_WRIST if side == "left" else R_WRIST]
             s["palm_true"].append(clerk[f"{side}_palm"] == "up")
-            s["palm_ours"].append(palm_up_score(hand, cam, side, (lm.x, lm.y)) >= PALM_UP_MIN)
+            s["palm_ours"].append(palm_up_score(hand, cam, side, lm) >= PALM_UP_MIN)
             nearest = hand_for_wrist(o.hands, (lm.x, lm.y), max_px=0.25 * cam.cx)  # each wrist on its own
             s["palm_naive"].append(nearest is not None and palm_up_score_world(nearest, cam, side) >= PALM_UP_MIN)
             if max(clerk[f"{side}_index_bend"], clerk[f"{side}_middle_bend"]) < FINGERS_EXTENDED_DEG:

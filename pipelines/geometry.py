@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from calibration.config import Camera
-from vision.results import HandResult, PoseResult
+from vision.results import HandResult, Landmark, PoseResult
 
 NOSE, L_EAR, R_EAR, MOUTH_L, MOUTH_R = 0, 7, 8, 9, 10
 L_PINKY, R_PINKY, L_INDEX, R_INDEX = 17, 18, 19, 20
@@ -717,12 +717,14 @@ def hand_elevation_deg(hand: HandResult, cam: CameraModel) -> float | None:
 # tune + tune_wide): the label's palm sign was right for 91% of the labels scored >= 0.9, about half of those
 # scored 0.6-0.9 and 22% of those under 0.6.
 LABEL_DOUBT_SCORE = 0.8
-# The side names the hand only for a hand that sits on that wrist. Over the four tune splits every doubtful label
-# that disagreed with its wrist on a truly upward palm lay within 0.93 palm spans (`palm_span_px`) of the pose wrist;
-# past 1.25 the hand is that wrist's only by elimination (at (1.5 m, 1.9 m, -50 deg) the chin-on-hand clerk's left
-# hand, labelled Left at 0.50, 1.9 spans from the right wrist MediaPipe had slid toward it, read palm up 0.98 for the
-# right hand) and neither cue names it.
+# The side names the hand only for a hand that sits on that wrist, and only when the pose sees the wrist. Over the
+# four tune splits every doubtful label that disagreed with its wrist on a truly upward palm lay within 0.93 palm
+# spans (`palm_span_px`) of the pose wrist; past 1.25 the hand is that wrist's only by elimination (at (1.5 m, 1.9 m,
+# -50 deg) the chin-on-hand clerk's left hand, labelled Left at 0.50, 1.89 spans from the right wrist MediaPipe had
+# slid toward it, read palm up 0.98 for the right hand). The side's upward readings there were right on wrists seen
+# at 0.82 or more and wrong on every one seen at 0.71 or less (the far arm from -50 deg: hands at the face, 0.49-0.71).
 SIDE_MAX_SPANS = 1.25
+SIDE_MIN_VISIBILITY = 0.75
 
 
 def palm_span_px(hand: HandResult) -> float:
@@ -732,7 +734,7 @@ def palm_span_px(hand: HandResult) -> float:
 
 
 def palm_up_score(hand: HandResult, cam: CameraModel, side: str | None = None,
-                  wrist: tuple[float, float] | None = None) -> float:
+                  wrist: Landmark | None = None) -> float:
     """Cosine between the palm normal (camera axes) and world up: 1 = palm up, -1 = palm down.
 
     The normal comes from the image landmarks (`palm_normal_image`), or the hand's world-landmark normal
@@ -741,8 +743,9 @@ def palm_up_score(hand: HandResult, cam: CameraModel, side: str | None = None,
     unsure of it (score < LABEL_DOUBT_SCORE). A confident label beats the side: hands together on the desk
     get matched to the wrong wrist. Palm-up F1 with the side under doubtful labels, tune (0 / 30 / -20 deg)
     0.84 / 0.76 / 0.57 -> 0.86 / 0.83 / 0.68, tune_wide (-10 / 40 / -40 deg) 0.80 / 0.73 / 0.55 -> 0.82 / 0.75 /
-    0.67. With `wrist` (the pose wrist of `side`, pixels), a doubtful disagreeing label on a hand more than
-    SIDE_MAX_SPANS palm spans from that wrist gives NaN: neither cue says which hand it is.
+    0.67. With `wrist` (the pose landmark of the `side` wrist), a doubtful disagreeing label gives NaN on a hand more
+    than SIDE_MAX_SPANS palm spans from that wrist or on a wrist seen under SIDE_MIN_VISIBILITY: neither cue says
+    which hand it is.
 
     NaN (not read) for a hand MediaPipe calls pointing (`HandResult.index_pointing`): 23 of the 54 such clerk hands
     on tune + tune_wide read palm-up, none truly was (the simulator's pointing hands hold the palm sideways)."""
@@ -752,8 +755,8 @@ def palm_up_score(hand: HandResult, cam: CameraModel, side: str | None = None,
     if n is None:
         return palm_up_score_world(hand, cam, side)
     if side is not None and hand.handedness.lower() != side and hand.score < LABEL_DOUBT_SCORE:
-        off = math.hypot(hand.landmarks[0][0] - wrist[0], hand.landmarks[0][1] - wrist[1]) if wrist else 0.0
-        if off > SIDE_MAX_SPANS * palm_span_px(hand):
+        if wrist is not None and (wrist.visibility < SIDE_MIN_VISIBILITY or math.hypot(
+                hand.landmarks[0][0] - wrist.x, hand.landmarks[0][1] - wrist.y) > SIDE_MAX_SPANS * palm_span_px(hand)):
             return float("nan")
         n = -n
     return float(n @ world_up_in_camera(cam))

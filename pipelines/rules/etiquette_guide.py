@@ -267,9 +267,8 @@ def guide_row(frame: Frame, obs: Observation, p: GuideParams, bow: float | None,
     hand = clerk_hand(frame, obs, "right")
     # the palm's sign from MediaPipe's handedness label, which must name the wrist the hand sits on
     # (`palm_needs_label_agree`; else the label, or the side when MediaPipe doubts the label: `palm_up_score`)
-    wr = frame.pose.landmarks[R_WRIST]
-    palm = (frame.cached("palm_up.right", lambda: palm_up_score(hand, frame.cam, "right", (wr.x, wr.y)))
-            if hand else None)
+    wrist = frame.pose.landmarks[R_WRIST]
+    palm = frame.cached("palm_up.right", lambda: palm_up_score(hand, frame.cam, "right", wrist)) if hand else None
     if p.palm_needs_label_agree and hand is not None and hand.handedness.lower() != "right":
         palm = None  # the label and the wrist disagree on which hand it is: the normal's sign is a guess
     tilt = frame.cached("forearm.right", lambda: forearm_from_vertical(frame.pose, frame.cam, "right"))
