@@ -722,7 +722,7 @@ LABEL_DOUBT_SCORE = 0.8
 # spans (`palm_span_px`) of the pose wrist; past 1.25 the hand is that wrist's only by elimination (at (1.5 m, 1.9 m,
 # -50 deg) the chin-on-hand clerk's left hand, labelled Left at 0.50, 1.89 spans from the right wrist MediaPipe had
 # slid toward it, read palm up 0.98 for the right hand). The side's upward readings there were right on wrists seen
-# at 0.82 or more and wrong on every one seen at 0.71 or less (the far arm from -50 deg: hands at the face, 0.49-0.71).
+# at 0.82 or more and wrong on every one seen at 0.71 or less (from -50 deg the far arm's hands at the face, 0.58-0.71).
 SIDE_MAX_SPANS = 1.25
 SIDE_MIN_VISIBILITY = 0.75
 

@@ -37,7 +37,7 @@ def test_a_pointing_hand_has_no_palm_reading():
 def test_a_doubtful_label_on_a_hand_off_the_wrist_or_on_an_unseen_wrist_gives_no_reading():
     # from (1.5 m, 1.9 m, -50 deg) MediaPipe slid the chin-on-hand clerk's right wrist toward the left hand (labelled
     # Left at 0.50), 1.89 palm spans away, and the side read that hand as an upward right palm (0.98); the far arm's
-    # wrist at the face (seen 0.49-0.71) put the side's false ups on eating and hair-touching hands. Truly upward
+    # wrist at the face (seen 0.58-0.71) put the side's false ups on eating and hair-touching hands. Truly upward
     # palms the side read up under a doubtful disagreeing label lay within 0.93 spans of wrists seen at 0.82 or more.
     cam = make_cam(yaw=-40, pitch=19.4, height=1.8, distance=1.7)
     up = _image_hand(cam, np.array([-0.35, 1.05, 0.35]), (0.0, 1.0, 0.0), 0.0, "Right", HAND_DEPTH_SCALE)
