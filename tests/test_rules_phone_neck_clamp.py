@@ -11,7 +11,7 @@ import gzip
 from pathlib import Path
 
 from pipelines.clip import counter_for
-from pipelines.rules._body import L_SH, R_EAR, R_WR
+from pipelines.rules._body import L_EYE, L_SH, NOSE, R_EAR, R_EYE, R_WR
 from tests.fixtures.rules import run_rules, spans
 from vision.observation import Observation
 
@@ -146,3 +146,46 @@ def test_a_face_turned_away_is_not_a_clamp():
     assert spans(_run(turned, counter), "phone.neck_clamp") == []
     # control: without the turned-face check the same stream is a clamp
     assert len(spans(_run(turned, counter, max_yaw_change_deg=90.0), "phone.neck_clamp")) == 1
+
+
+FAR = "neck_clamp__f_old_heavy__h1.65_d1.55_y17"  # scratch render, labelled 0.8-7.2 s
+
+
+def test_a_clamp_toward_the_shoulder_away_from_the_camera():
+    # camera 1.65 m high, 1.55 m away, 17 deg to the clerk's left; the handset at the right ear, on the far side. The
+    # labels' eye line turns 12 deg in the image, the face mesh reads 6.0-6.4 (under min_roll_change_deg) and the
+    # pose's own eye line 7.8, the same way
+    obs, counter = _recorded(FAR)
+    assert counter.camera.yaw_deg == 17.0
+    (start, end), = spans(evs := _run(obs, counter), "phone.neck_clamp")
+    assert start <= 1.8 and end >= 7.0
+    first = evs[0].evidence
+    assert first["side"] == "right" and -8 < first["roll_change_deg"] <= -4 and first["eye_line_change_deg"] <= -4
+    # control: with the far-side threshold at the near side's the clamp is missed (as before session 23)
+    assert spans(_run(obs, counter, far_roll_change_deg=8.0), "phone.neck_clamp") == []
+    # the same readings from a camera on the clerk's right: toward the shoulder nearer the camera the mesh reads a
+    # clamp in full (11.7-14.7 deg at -30), so 6 deg is no clamp there
+    near = counter.model_copy(update={"camera": counter.camera.model_copy(update={"yaw_deg": -17.0})})
+    assert spans(_run(obs, near), "phone.neck_clamp") == []
+
+
+def test_a_far_side_roll_needs_the_pose_eye_line_to_turn_too():
+    # a face mesh rolled from aside with no tilt (a bowed or turned head: eating, gaze_client at 30-35 deg read up to
+    # 4.7 deg toward the far shoulder) leaves the pose's eye line where it was
+    obs, counter = _recorded(FAR)
+    level = _edited(obs, 0.2, lambda lms: setattr(lms[R_EYE], "y", lms[L_EYE].y))
+    assert spans(_run(level, counter), "phone.neck_clamp") == []
+    # control: with no eye-line turn asked the same stream is a clamp
+    assert len(spans(_run(level, counter, far_eye_line_deg=1e-6), "phone.neck_clamp")) == 1
+
+
+def test_a_far_side_roll_with_the_head_bowed_is_not_read_at_the_lower_threshold():
+    # a head bowed to a phone in the hand from 35 deg aside (tune_side) read 4.9 deg toward the far shoulder with its
+    # nose sunk 0.022 m on one frame, which the grace joined to 2.2 s of a phone seen at the ear: the clamps' nose is
+    # not sunk on those frames (0.0 m at most)
+    obs, counter = _recorded(FAR)
+    sw = abs(obs[0].pose.landmarks[L_SH].x - obs[0].pose.landmarks[L_SH + 1].x)
+    bowed = _edited(obs, 0.2, lambda lms: setattr(lms[NOSE], "y", lms[NOSE].y + 0.1 * sw))
+    assert spans(_run(bowed, counter), "phone.neck_clamp") == []
+    # control: with the far side's nose check at the near side's (max_nose_drop_m) the same stream is a clamp
+    assert len(spans(_run(bowed, counter, far_max_nose_drop_m=0.025), "phone.neck_clamp")) == 1

@@ -13,7 +13,9 @@ Two ways to see it (walking around with the phone is not measured: the camera se
     the clerk, the default placement): the roll is the eye line's slope in the image, and from aside a bowed or
     turned head swings it with no tilt at all (10-23 deg at 30-40 deg aside: do_nothing, gaze_client, dozing), which
     the gates below keep out. Held 3 s with every gate passed, the clamps read 10.5-13.3 deg on tune and tune_side
-    (0 to 35 deg aside) and every other clip of those splits at most 6.0 (a hair tuck at 30 deg);
+    (0 to 35 deg aside) and every other clip of those splits at most 6.0 (a hair tuck at 30 deg). Toward the
+    shoulder away from the camera the mesh reads only half to two thirds of a clamp's roll: there
+    `far_roll_change_deg` counts when the pose's own eye line turns the same way by `far_eye_line_deg`;
   - the shoulder line stays level against its usual slope (on the clerk's coronal plane through the camera model,
     within `max_shoulder_tilt_change_deg`): leaning on one arm tilts the shoulders with the head;
   - the face is not turned (`max_yaw_change_deg`) and the nose has not sunk toward the shoulders (`max_nose_drop_m`,
@@ -21,7 +23,7 @@ Two ways to see it (walking around with the phone is not measured: the camera se
   - both hands are down (`hands_below_sw` under the shoulder line) and none is at an ear or the mouth
     (`hand_head_sw`): the handset is clamped to free the hands, a hand at the ear is phone.call's, and a raised
     arm shifts the head with it.
-  The side, the roll change, the shoulder-slope change and the nose drop are in the evidence.
+  The side, the roll change, the shoulder-slope change, the nose drop and the pose eye line's turn are in the evidence.
 """
 
 from __future__ import annotations
@@ -35,9 +37,11 @@ from pipelines.engine import RuleContext, register
 from pipelines.rules._base import TimedParams, TrackedRule, best, body_of, dets_near
 from pipelines.rules._body import (
     L_EAR,
+    L_EYE,
     L_SH,
     NOSE,
     R_EAR,
+    R_EYE,
     R_SH,
     STANDING_SHOULDER_M,
     mid,
@@ -65,6 +69,21 @@ class Params(TimedParams):
         1.0, ge=0, description="after standing, the usual pose is the median of the first this many seated seconds")
     # tune / tune_side at the views read (held 3 s, every other gate passed): clamps 10.5-13.3 deg; other clips <= 6.0
     min_roll_change_deg: float = Field(8.0, gt=0, description="face roll toward one shoulder beyond the usual")
+    # the face mesh reads about half to two thirds of a clamp toward the shoulder away from the camera (at 17 deg
+    # aside 6.0-7.8 deg for the labels' 12): there a smaller roll counts when the pose's own eye line turns the same
+    # way. Held 3 s inside the view gate with every other gate passed, toward the far shoulder (four tune splits,
+    # session 22's scratch): the clamps read 6.3 or more (face, pose eye line 4 or more) and 5.6 or more (pose eye
+    # line, face 4 or more); every other clip at most 2.3 (face: tune eating at 30 deg) and 2.7 (pose eye line:
+    # tune_side gaze_client at 35). Session 23's renders at 33 deg: found clamps held at 4.2 and 5.3 (thin there)
+    far_roll_change_deg: float = Field(
+        4.0, gt=0, description="face roll toward the shoulder away from the camera, with the pose eye line turned too")
+    far_eye_line_deg: float = Field(
+        4.0, gt=0, description="the pose's eye line (image) turned this far the same way, for far_roll_change_deg")
+    # a bowed head swings the mesh's roll from aside: on the frames the far-side threshold reads, the clamps' nose
+    # sits at or above its usual height over the shoulders (sunk 0.0 m at most), a head bowed to a phone in the hand,
+    # to papers or to the client reads sunk 0.011-0.025
+    far_max_nose_drop_m: float = Field(
+        0.01, ge=0, description="for far_roll_change_deg, the nose sunk no more than this toward the shoulders")
     # held 3 s with every other gate passed, the clamps need at most 4.9 deg (a high camera 30 deg to the clerk's
     # right; 3.7 on the tune splits) and every lean on one arm within the view gate at least 14 (4 before session 20)
     max_shoulder_tilt_change_deg: float = Field(7.0, ge=0, description="shoulder line within this of its usual slope")
@@ -96,6 +115,8 @@ class NeckClamp(TrackedRule):
         self.phone_t = float("-inf")
         # face roll, shoulder slope, face yaw (deg), nose height (m): learnt from untilted heads only
         self.usual = SlowBaseline(self.params.baseline_tau_s)  # type: ignore[attr-defined]
+        # the pose's eye line (image deg), learnt on the same untilted frames (its own: the pose may miss the eyes)
+        self.usual_eyes = SlowBaseline(self.params.baseline_tau_s)  # type: ignore[attr-defined]
 
     def stages(self) -> frozenset[str]:
         # only the posture cue reads the face (the ear line and the shoulders are the pose's)
@@ -156,18 +177,35 @@ class NeckClamp(TrackedRule):
         now = (face.roll, slope, face.yaw, nose_over_shoulders_m(body, cam))  # shared with phone.use
         fresh = self.usual.fresh(t)  # first sight, or back after long: this frame starts the usual pose
         usual = self.usual.look(t, now)
+        if fresh:  # the pose's eye line starts with it (a stand restarts both)
+            self.usual_eyes = SlowBaseline(p.baseline_tau_s, self.usual.seed_s)
+        eyes, d_eyes = _eye_line(body), None
+        if eyes is not None:
+            starting = self.usual_eyes.fresh(t) or self.usual_eyes.seeding(t)
+            usual_eyes = self.usual_eyes.look(t, (eyes,))[0]
+            if starting:
+                self.usual_eyes.learn(t, (eyes,))
+            else:
+                d_eyes = eyes - usual_eyes
         if fresh or self.usual.seeding(t):
             self.usual.learn(t, now)  # while seeding, every frame (the median); else a no-op on the first frame
             return {}
         d_roll, d_slope, d_yaw, d_nose = (a - b for a, b in zip(now, usual, strict=True))
         if abs(d_roll) < p.min_roll_change_deg / 2:  # the usual pose learns only from an untilted head
             self.usual.learn(t, now)
+            if d_eyes is not None:
+                self.usual_eyes.learn(t, (eyes,))
         elif self.usual.stale(t):
             # no untilted frame for that long: the usual pose is stale (a clamp held past it, or a first frame
             # caught mid-movement). Silent until the head comes back to it or the clerk stands (a restart):
             # restarting here would take the clamp for the usual and the head coming upright for a tilt.
             return {}
-        if abs(d_roll) < p.min_roll_change_deg or abs(d_slope) > p.max_shoulder_tilt_change_deg:
+        # toward the shoulder away from the camera (camera yaw and roll of opposite signs) the face mesh under-reads
+        # the roll: a smaller one counts there when the pose's eye line turns the same way
+        far = (ctx.counter.camera.yaw_deg or 0.0) * d_roll < 0 and d_eyes is not None and (
+            d_eyes * d_roll > 0 and abs(d_eyes) >= p.far_eye_line_deg and -d_nose <= p.far_max_nose_drop_m)
+        need = min(p.far_roll_change_deg, p.min_roll_change_deg) if far else p.min_roll_change_deg
+        if abs(d_roll) < need or abs(d_slope) > p.max_shoulder_tilt_change_deg:
             return {}
         if abs(d_yaw) > p.max_yaw_change_deg or -d_nose > p.max_nose_drop_m:
             return {}
@@ -177,5 +215,16 @@ class NeckClamp(TrackedRule):
                 return {}
             if any(d is not None and d <= p.hand_head_sw for d in (h.d_ear, h.d_mouth)):
                 return {}
-        return {"side": "left" if d_roll > 0 else "right", "roll_change_deg": round(d_roll, 1),
-                "shoulder_slope_change_deg": round(d_slope, 1), "nose_drop_m": round(-d_nose, 3), "cue": "posture"}
+        out = {"side": "left" if d_roll > 0 else "right", "roll_change_deg": round(d_roll, 1),
+               "shoulder_slope_change_deg": round(d_slope, 1), "nose_drop_m": round(-d_nose, 3), "cue": "posture"}
+        if d_eyes is not None:
+            out["eye_line_change_deg"] = round(d_eyes, 1)
+        return out
+
+
+def _eye_line(body: Any) -> float | None:
+    """The pose's eye line in the image (deg, + turned clockwise: the left eye lower, as the face's roll), or None."""
+    le, re = body.pt(L_EYE, 0.3), body.pt(R_EYE, 0.3)
+    if le is None or re is None:
+        return None
+    return math.degrees(math.atan2(le[1] - re[1], le[0] - re[0]))
