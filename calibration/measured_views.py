@@ -5,7 +5,7 @@ within it on every view. It does not hold for the guiding elbow or the palm: the
 and hand model, which no closed form predicts (docs/rules.md, guide.gesture). So the preview reads those two from
 the figures `counterwatch eval` measured on the tune splits, interpolated by camera yaw between the two nearest
 measured yaws; past the measured range it says "not measured from here" and NO. The validation and held-out views
-were not used to build the table, so they test it (docs/accuracy.md, session 21).
+were not used to build the table, so they test it (docs/accuracy-history.md, session 21).
 
 Rebuild the table from the eval reports of the tune splits:
 
@@ -106,7 +106,7 @@ def main(argv: list[str]) -> int:
         return 2
     rows = from_reports([Path(a) for a in argv])
     header = ("# Built by `python -m calibration.measured_views` from `counterwatch eval ... --json` reports of the\n"
-              "# tune splits (docs/accuracy.md, session 21). Do not edit by hand.\n")
+              "# tune splits (docs/accuracy-history.md, session 21). Do not edit by hand.\n")
     sys.stdout.write(header + yaml.safe_dump({"views": rows}, sort_keys=False, allow_unicode=True))
     return 0
 
