@@ -730,7 +730,7 @@ SIDE_MIN_VISIBILITY = 0.75
 def palm_span_px(hand: HandResult) -> float:
     """The palm's size in the image: the largest distance between the wrist and the four finger bases (pixels)."""
     pts = np.asarray(hand.landmarks, float)[(0, 5, 9, 13, 17), :2]
-    return float(max(np.linalg.norm(a - b) for a in pts for b in pts))
+    return float(np.linalg.norm(pts[:, None] - pts[None], axis=-1).max())
 
 
 def palm_up_score(hand: HandResult, cam: CameraModel, side: str | None = None,

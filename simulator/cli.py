@@ -6,6 +6,8 @@ from pathlib import Path
 
 import typer
 
+from simulator.suite import SPLITS
+
 app = typer.Typer(no_args_is_help=True)
 
 
@@ -54,8 +56,7 @@ def render(
 @app.command()
 def suite(
     out: Path = typer.Option(..., "--out", help="output directory (one sub-directory per clip, index.json)"),
-    split: str = typer.Option("all", help="tune, tune_wide, tune_side, tune_sweep, validation, heldout, heldout2 "
-                              "or all"),
+    split: str = typer.Option("all", help=f"{', '.join(SPLITS)} or all"),
     seed: int = typer.Option(0, help="base seed; each clip's seed = base + crc32(clip name)"),
     fps: float = typer.Option(10.0),
     width: int = typer.Option(640), height: int = typer.Option(480),
@@ -69,7 +70,7 @@ def suite(
     body, camera, seed, fps, codec, renderer version) are skipped."""
     from simulator.clip import CODECS
     from simulator.scenarios import SCENARIOS
-    from simulator.suite import SPLITS, SuiteSettings, run_suite
+    from simulator.suite import SuiteSettings, run_suite
     from simulator.suite import jobs as suite_jobs
 
     if split not in (*SPLITS, "all"):

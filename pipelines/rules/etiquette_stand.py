@@ -303,11 +303,12 @@ class StandForVisitor(Rule):
         zone = self.counter.zones.client
         assert zone is not None
         x1, _, x2, y2 = d.box
-        if clerk is not None and box_holds(d.box, clerk) and not self._before_clerk(d, obs, ctx, clerk):
+        holds_clerk = clerk is not None and box_holds(d.box, clerk)
+        if clerk is not None and holds_clerk and not self._before_clerk(d, obs, ctx, clerk):
             return False
         if not point_in_polygon(((x1 + x2) / 2, min(y2, obs.image_size[1] - 1.0 - self.p.frame_edge_px)), zone):
             return False
-        return self._in_front(d, obs, ctx)
+        return holds_clerk or self._in_front(d, obs, ctx)  # `_before_clerk` found such a box in front already
 
     def _in_front(self, d: Detection, obs: Observation, ctx: RuleContext) -> bool:
         """A visitor stands in front of the counter (`in_front_of_post`). From a high camera the client zone's

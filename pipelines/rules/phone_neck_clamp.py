@@ -44,6 +44,7 @@ from pipelines.rules._body import (
     R_EYE,
     R_SH,
     STANDING_SHOULDER_M,
+    Body,
     mid,
     nose_over_shoulders_m,
     shoulders_on_plane,
@@ -222,7 +223,7 @@ class NeckClamp(TrackedRule):
         return out
 
 
-def _eye_line(body: Any) -> float | None:
+def _eye_line(body: Body) -> float | None:
     """The pose's eye line in the image (deg, + turned clockwise: the left eye lower, as the face's roll), or None."""
     le, re = body.pt(L_EYE, 0.3), body.pt(R_EYE, 0.3)
     if le is None or re is None:
