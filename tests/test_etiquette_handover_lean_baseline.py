@@ -21,9 +21,12 @@ def test_a_cup_put_back_with_the_torso_upright_is_no_handover():
 
 
 def test_the_lean_is_what_rules_it_out():
-    # control: with the lean unchecked the same stream raises the one-hand violation
-    evs = _handovers({"handover.two_hands": {"min_lean_deg": None}})
+    # control: with the lean unchecked the same stream raises the one-hand violation (judged as before session 24;
+    # since then this view reads hands along the across reach's image alone, and the cup put back does not move
+    # along it: nothing even without the lean)
+    evs = _handovers({"handover.two_hands": {"min_lean_deg": None, "forward_view": False}})
     assert [(e.outcome, e.evidence["lean_checked"]) for e in evs] == [("violation", False)]
+    assert _handovers({"handover.two_hands": {"min_lean_deg": None}}) == []
 
 
 def test_without_the_first_reading_rule_the_lean_goes_unchecked(monkeypatch):
@@ -36,7 +39,8 @@ def test_without_the_first_reading_rule_the_lean_goes_unchecked(monkeypatch):
         self.rest_before_bow = None
 
     monkeypatch.setattr(handover.TwoHandHandover, "__init__", init)
-    evs = _handovers({"handover.two_hands": {"unjudged_lean_unknown": False}})
+    evs = _handovers({"handover.two_hands": {"unjudged_lean_unknown": False, "forward_view": False}})
     assert [(e.outcome, e.evidence["lean_checked"]) for e in evs] == [("violation", False)]
     # session 21: with the lean never judged, the one-hand episode is unknown, not a violation
-    assert [(e.outcome, e.evidence["verdict"]) for e in _handovers()] == [("info", "unknown")]
+    only_old = {"handover.two_hands": {"forward_view": False}}
+    assert [(e.outcome, e.evidence["verdict"]) for e in _handovers(only_old)] == [("info", "unknown")]

@@ -67,8 +67,8 @@ def test_a_client_side_set_by_the_installer_marks_a_line_of_sight_view_unjudgeab
     told = {"client_side": "right"}
     assert _events(name, "handover.two_hands") == []
     assert [e for e in replay(name, rules={"handover.two_hands": told}) if e.rule_id == "handover.two_hands"] == []
-    forced = {**told, "min_view_reach_sw": 0.0, "min_progress": -5.0, "toward_m": 0.0}  # judge anyway: any wrist
-    # motion counts as out
+    forced = {**told, "min_view_reach_sw": 0.0, "min_progress": -5.0, "toward_m": 0.0,  # judge anyway: any wrist
+              "forward_view": False}  # motion counts as out (the across reach reads away here: session 24)
     evs = [e for e in replay(name, rules={"handover.two_hands": forced}) if e.rule_id == "handover.two_hands"]
     assert len(evs) == 1 and evs[0].evidence["view_reach_sw"] < 0.35
 

@@ -61,6 +61,16 @@ with the torso at -1). With `min_move_sw` None those views judge nothing. Until 
 client on the clerk's left, where a reach has a long image, and those clips passed only because the forward move's
 image happened to point along it.
 
+Far to the side (session 24): from (1.5 m, 1.9 m, -50 deg) the across reach's forward part, back-projected onto the
+hands' plane, reads 0.21-0.29 m *away* from the client (`apparent_toward`; every other judged tune view reads it
+0.02 m or more toward). A real reach there reads away too, so the "not away" and turned-shoulders guards rejected
+every handover, while a reading clerk whose pose dragged a wrist sideways passed the sideways reach's progress test.
+Where both wrists' modelled across reach reads at least `toward_m` away (`forward_view`; the view check passing),
+a hand is out by its image progress along the across reach alone (`min_progress`, under `max_lift_m` and the
+shoulder bar), a partner must not move against that reach's image, the turned-shoulders guard is off and the lean is
+always checked, as where the view check fails. Tune and scratch renders at -50/-55: real hands 0.45-1.3 along it,
+the pose-dragged desk hand -0.24..-1.9, the dragged reading wrist -0.23..-0.61.
+
 A hand behind the client: where the client sits between the camera and the clerk ((1.3 m, 2.0 m, -20 deg)), the
 reaching hand is behind the client's back, and the hand model finds no hand there; a finger pointed at the client
 and a hand holding a document then look alike. A one-hand episode whose out wrist lay, on at least
@@ -171,6 +181,10 @@ class HandoverParams(RuleParams):
     min_move_sw: float | None = Field(0.2, description="where a reach runs along the line of sight (the view check "
                                                        "fails), a hand is out when its wrist moved this many usual "
                                                        "image shoulder widths, the torso leaning; None: no event")
+    forward_view: bool = Field(True, description="where the modelled across reach itself reads more than `toward_m` "
+                                                 "away from the client on the hands' plane (its forward move "
+                                                 "dominates), a hand is out by its image progress along that reach "
+                                                 "alone, and the lean is always checked")
     hidden_share: float = Field(0.5, gt=0, le=1, description="a one-hand episode with its out wrist inside a person "
                                                              "box in front of the post on this share of its frames "
                                                              "is unknown (info): the hand is behind that person")
@@ -269,6 +283,18 @@ def canonical_reach(cam: CameraModel, rest: np.ndarray, side: float, shoulder_px
     seen = cam.on_plane(uv, FORWARD, FORWARD * REACH_PLANE_M)
     return (float(np.linalg.norm(uv[1] - uv[0])) / max(shoulder_px, 1.0), float(seen[1][1] - seen[0][1]),
             uv[1] - uv[0])
+
+
+def apparent_toward(cam: CameraModel, rest: np.ndarray, side: float,
+                    reach: tuple[float, float, float] = ACROSS_REACH_M) -> float:
+    """How far toward the client's side (metres, on the hands' plane) this camera shows `reach` from this resting
+    wrist: negative where the reach's forward part, back-projected from far aside, reads as a move away
+    (tune_sweep (1.5 m, 1.9 m, -50 deg): -0.21 / -0.26 m for the across reach; every other judged tune view
+    +0.015 or more)."""
+    dx, dy, dz = reach
+    uv = cam.project(np.stack([rest, rest + np.array([dx * side, dy, dz])]))
+    seen = cam.on_plane(uv, FORWARD, FORWARD * REACH_PLANE_M)
+    return float(seen[1][0] - seen[0][0]) * side
 
 
 def reach_progress(moved_px: np.ndarray, reach_px: np.ndarray) -> float:
@@ -437,10 +463,22 @@ class TwoHandHandover(Rule):
         if by_move and self.p.min_move_sw is None:
             return None, None
         seen = [view for view, n in zip(views, lengths, strict=True) if n >= self.p.min_view_reach_sw]
+        # the across reach's forward move reads as a move away from the client on the hands' plane here: neither
+        # the plane's sideways reading nor the other reach's image says which way a hand went, only progress
+        # along the across reach's image does
+        forward = (self.p.forward_view and not by_move and self.side is not None
+                   and lengths[1] >= self.p.min_view_reach_sw
+                   and max(apparent_toward(frame.cam, rest[s], toward_side) for s, _ in SIDES) <= -self.p.toward_m)
         shoulder_y = shoulder_height_m(frame)
         outs = {}
         for side, _ in SIDES:
-            if by_move:
+            if forward:
+                d = pos[side] - rest[side]
+                lift, toward = float(d[1]), float(d @ toward_dir)
+                along = reach_progress(moved_px[side], views[1][side][2])
+                out = (along >= self.p.min_progress and lift <= self.p.max_lift_m
+                       and float(pos[side][1]) <= shoulder_y + self.p.max_above_shoulder_m)
+            elif by_move:
                 out, lift, toward = moved_out(pos[side], rest[side], toward_dir, shoulder_y,
                                               float(np.linalg.norm(moved_px[side])) / width, self.p)
             else:
@@ -455,12 +493,14 @@ class TwoHandHandover(Rule):
         if not (outs["right"][0] or outs["left"][0]):
             return False, None
         if outs["right"][0] != outs["left"][0]:
-            outs = self._partner(frame, obs, outs, moved_px, shoulder_y, pos)
-        if not by_move and min(outs["right"][2], outs["left"][2]) <= -self.p.toward_m * 2:
+            # where the across reach's forward move reads as away, "not away" is along that reach's image
+            along_other = ({s: reach_progress(moved_px[s], views[1][s][2]) for s, _ in SIDES} if forward else None)
+            outs = self._partner(frame, obs, outs, moved_px, shoulder_y, pos, along_other)
+        if not (by_move or forward) and min(outs["right"][2], outs["left"][2]) <= -self.p.toward_m * 2:
             return False, None  # one hand toward the client, the other away: the shoulders turned, no reach
         lean = frame.bow.angle if frame.bow is not None else None
         # judged by the move alone, the lean toward the client is the only sign of a handover: always checked
-        lean_checked = self.p.min_lean_deg is not None and (self.upright_at_rest or by_move)
+        lean_checked = self.p.min_lean_deg is not None and (self.upright_at_rest or by_move or forward)
         # the lean starts a handover; once under way, hands still out carry it on a lower lean reading (tune_wide
         # (1.2 m, -10 deg): 10 deg at the reach, then under 3 for a labelled 18 while the papers were held out)
         leaning = lean is not None and (self.eps.active or lean >= (self.p.min_lean_deg or 0.0))
@@ -478,7 +518,8 @@ class TwoHandHandover(Rule):
 
     def _partner(self, frame: Frame, obs: Observation, outs: dict[str, tuple[bool, float, float]],
                  moved_px: dict[str, np.ndarray], shoulder_y: float,
-                 pos: dict[str, np.ndarray]) -> dict[str, tuple[bool, float, float]]:
+                 pos: dict[str, np.ndarray],
+                 along: dict[str, float] | None = None) -> dict[str, tuple[bool, float, float]]:
         """One hand out: the other is out too when it followed it, its image move at least `partner_share` of the
         out hand's and not away from the client's side (both hands carry the document). A hand left on the desk
         moves only as the lean drags the pose: tune splits, one-hand handovers, 0.02-0.38 of the reaching hand's move
@@ -492,7 +533,8 @@ class TwoHandHandover(Rule):
         _, lift, toward = outs[other]
         hand = clerk_hand(frame, obs, other) if "hands" in obs.ran else None
         share = float(np.linalg.norm(moved_px[other])) / max(float(np.linalg.norm(moved_px[lead])), 1e-9)
-        follows = (share >= self.p.partner_share and toward >= -self.p.toward_m / 2 and lift <= self.p.max_lift_m
+        not_away = toward >= -self.p.toward_m / 2 if along is None else along[other] >= 0.0
+        follows = (share >= self.p.partner_share and not_away and lift <= self.p.max_lift_m
                    and float(pos[other][1]) <= shoulder_y + self.p.max_above_shoulder_m
                    and not (hand is not None and one_finger(hand)))
         return {**outs, other: (follows, lift, toward)} if follows else outs
