@@ -45,14 +45,19 @@ def test_a_reading_clerk_whose_pose_drags_a_wrist_sideways_hands_nothing_over():
     assert [(e.outcome, e.evidence["hand"]) for e in before] == [("violation", "right")]
 
 
-def test_the_desk_hand_dragged_against_the_reach_is_not_a_partner():
+def test_a_one_hand_handover_far_aside_is_a_violation_the_dragged_desk_hand_no_partner():
     # the reaching right hand alone is out; the left, dragged by the pose against the across reach's image, is not
-    # taken for the second hand (before the partner test read its image move: a pass). The client's person box
-    # holds the reaching wrist on 7 of 12 frames, so the one-hand episode is reported unknown (the hidden-hand test)
+    # taken for the second hand (read by its image move alone it followed: a pass)
     evs = _handovers(ONE_HAND)
-    assert [(e.outcome, e.evidence["hand"], e.evidence["both_hands_share"]) for e in evs] == [("info", "right", 0.0)]
-    assert evs[0].evidence["hand_hidden_share"] >= 0.5 and evs[0].evidence["lean_checked"] is True
-    assert _handovers(ONE_HAND, OFF) == []
+    assert [(e.outcome, e.evidence["hand"], e.evidence["both_hands_share"]) for e in evs] == [
+        ("violation", "right", 0.0)]
+    ev = evs[0].evidence
+    assert ev["lean_checked"] is True and ev["forward_view"] is True
+    # the client's person box holds the reaching wrist on 7 of its 12 frames (from the detector run at 2.0 s, whose
+    # client box does not hold the clerk's mid-shoulders; the run at 0.0 s, whose box does, was taken for the
+    # clerk's): the hidden-hand test, not applied here, would call it unknown
+    assert ev["hand_hidden_share"] >= 0.5
+    assert _handovers(ONE_HAND, OFF) == []  # before: the reach read as moving away, nothing
 
 
 def test_only_a_camera_far_aside_reads_the_across_reach_as_away():

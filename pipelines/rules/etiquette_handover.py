@@ -68,8 +68,16 @@ every handover, while a reading clerk whose pose dragged a wrist sideways passed
 Where both wrists' modelled across reach reads at least `toward_m` away (`forward_view`; the view check passing),
 a hand is out by its image progress along the across reach alone (`min_progress`, under `max_lift_m` and the
 shoulder bar), a partner must not move against that reach's image, the turned-shoulders guard is off and the lean is
-always checked, as where the view check fails. Tune and scratch renders at -50/-55: real hands 0.45-1.3 along it,
-the pose-dragged desk hand -0.24..-1.9, the dragged reading wrist -0.23..-0.61.
+always checked, as where the view check fails. The hidden-hand test is not applied to an episode judged so: the
+lean rules a point out there (points -3.4..+0.9 deg on their held frames), and the client's box, spanning the
+clerk's side of the image, is taken for the clerk's own on some detector runs and not on others (hidden share 0.58
+on the tune -50 one-hand handover, 0 or 1 on renders of one scene). Held frames (1.4-3.2 s) at -50/-55, tune and
+renders: the reaching hands read a median 0.07-2.7 along it (at least `min_progress` on 3-10 of 10 frames), the
+partners of the two-hand handovers 0.81-1.81, the hand left on the desk (dragged by the pose) -1.3..-0.15; the
+gaze_client wrist the pose dragged sideways -0.23..-0.61. Pointing, drinking and phone arms also move along it at
+-55 (up to 0.9-1.3): the lean rules those out (their held frames read at most 0.9 deg, a handover starts at
+`min_lean_deg`; the handovers peak at 9.5-24.3). The gaze_client reading lean reached 9.8 deg: there the image
+direction did the work.
 
 A hand behind the client: where the client sits between the camera and the clerk ((1.3 m, 2.0 m, -20 deg)), the
 reaching hand is behind the client's back, and the hand model finds no hand there; a finger pointed at the client
@@ -184,7 +192,8 @@ class HandoverParams(RuleParams):
     forward_view: bool = Field(True, description="where the modelled across reach itself reads more than `toward_m` "
                                                  "away from the client on the hands' plane (its forward move "
                                                  "dominates), a hand is out by its image progress along that reach "
-                                                 "alone, and the lean is always checked")
+                                                 "alone, the lean is always checked, and the hidden-hand test "
+                                                 "is not applied")
     hidden_share: float = Field(0.5, gt=0, le=1, description="a one-hand episode with its out wrist inside a person "
                                                              "box in front of the post on this share of its frames "
                                                              "is unknown (info): the hand is behind that person")
@@ -513,7 +522,7 @@ class TwoHandHandover(Rule):
                "lift_m": max(o[1] for o in outs.values() if o[0]),
                "toward_m": max(o[2] for o in outs.values() if o[0]),
                "separation_m": float(np.linalg.norm(pos["right"] - pos["left"])), "lean_deg": lean,
-               "lean_checked": lean_checked}
+               "lean_checked": lean_checked, "forward": forward}
         return True, row
 
     def _partner(self, frame: Frame, obs: Observation, outs: dict[str, tuple[bool, float, float]],
@@ -571,10 +580,14 @@ class TwoHandHandover(Rule):
             "view_reach_sw": None if self.view_reach_sw is None else round(self.view_reach_sw, 2),
             "duration_s": round(t1 - t0, 2),
         }
+        evidence["forward_view"] = all(r["forward"] for r in rows)
         outcome = "pass" if share >= self.p.both_share else "violation"
         one_hand = [r["hidden"] for r in rows if r.get("hidden") is not None]
         hidden_share = float(np.mean(one_hand)) if one_hand else 0.0
-        if outcome == "violation" and hidden_share >= self.p.hidden_share:
+        # judged far aside, the lean was always checked and rules a point out; the client's box there spans the
+        # clerk's side of the image, and whether a detector run takes it for the clerk's own (it holds the pose's
+        # mid-shoulders) decides the hidden share: 0.58 on tune_sweep's -50 one-hand handover, 0 or 1 on renders
+        if outcome == "violation" and hidden_share >= self.p.hidden_share and not evidence["forward_view"]:
             # the hand out was behind someone nearer the camera: a document or a pointing finger, not known
             outcome = "info"
             evidence.update(verdict="unknown", why="hand behind a person in front of the post")
