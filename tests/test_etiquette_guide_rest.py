@@ -21,8 +21,13 @@ def test_a_bow_from_a_steep_side_view_is_not_a_guide():
 
 def test_without_the_resting_reading_the_same_bow_reads_as_a_guide():
     # control: the absolute lateral threshold alone fires on the bow
-    evs = replay(BOW_STEEP, rules={"guide.gesture": {"swing_m": 0}}, only=["guide.gesture"])
+    evs = replay(BOW_STEEP, rules={"guide.gesture": {"swing_m": 0, "hand_out_deg": None}}, only=["guide.gesture"])
     assert [e.rule_id for e in evs] == ["guide.gesture"]
+
+
+def test_without_the_resting_reading_the_hanging_arm_check_keeps_the_bow_out():
+    # the bow's arm hangs all through (forearm never lifted, palm never up): not a gesture (`hand_out_deg`)
+    assert replay(BOW_STEEP, rules={"guide.gesture": {"swing_m": 0}}, only=["guide.gesture"]) == []
 
 
 def test_a_guide_from_the_same_view_is_still_measured():

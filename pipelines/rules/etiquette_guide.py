@@ -142,6 +142,15 @@ class GuideParams(RuleParams):
     min_standing_shoulder_m: float | None = Field(
         STANDING_SHOULDER_M, gt=0,
         description="guides count only while standing: the upright shoulders at least this high above the floor")
+    # from 1.8 m high and 30-50 deg on the clerk's right MediaPipe reads a standing clerk's hanging wrist 0.15-0.23 m
+    # out (tune splits: 51 fired frames with the arm truly hanging, every one before any resting reading, forearm
+    # 138-157 deg from up, hand axis -58..-90 where a hand was seen); the guides whose episode opened so (-40: bent,
+    # wrong elbow) lift the forearm to 105 or point the hand out (median -22 over the episode's hands)
+    hand_out_deg: float | None = Field(-35.0, ge=-90, le=90, description="an episode with no resting reading to "
+                                       "swing from is a gesture only if on some frame the forearm is lifted "
+                                       "(`lifted_forearm_deg`) or the palm up, or the median of its hand axes "
+                                       "(`geometry.hand_elevation_deg`) rises to this; else the arm hung all "
+                                       "through it (None: off)")
 
 
 def fingertip_lead_deg(frame: Frame, hand: HandResult) -> float | None:
@@ -292,7 +301,10 @@ def guide_row(frame: Frame, obs: Observation, p: GuideParams, bow: float | None,
     excess = elbow_excess_px(frame)
     hip = (w[L_HIP] + w[R_HIP]) / 2
     lw = w[L_WRIST] - hip
+    axis = hand_elevation_deg(hand, frame.cam) if hand is not None else None
     return {
+        # the arm seen off its hanging pose (`hand_out_deg`): the forearm lifted or the palm up, and the hand's axis
+        "off_hanging": bool(lifted or palm_up), "hand_axis_deg": axis,
         "elbow_deg": el.value,
         # the cue's own spread and the elbow joint's expected misplacement (`elbow_excess_px`)
         "elbow_sigma_deg": float(np.hypot(el.sigma, elbow_joint_sigma_deg(frame, excess))),
@@ -312,16 +324,19 @@ def guide_row(frame: Frame, obs: Observation, p: GuideParams, bow: float | None,
         "forearm_ratio": ratio if hand else None,
         "left_x_m": float(lw[0]), "left_y_m": float(lw[1]), "left_z_m": float(lw[2]),
         "bow_deg": bow,
-        "position": "high" if hand_high(frame, hand, p.high_hand_deg) else position_class(w, el.value),
+        "position": "high" if axis is not None and p.high_hand_deg is not None and axis >= p.high_hand_deg
+        else position_class(w, el.value),
     }
 
 
-def hand_high(frame: Frame, hand: HandResult | None, min_deg: float | None) -> bool:
-    """The right hand's axis raised at least `min_deg` above the horizontal (the high guide's forearm)."""
-    if hand is None or min_deg is None:
+def hung_throughout(rows: list[dict[str, Any]], hand_out_deg: float | None) -> bool:
+    """An episode read only off the absolute lateral test (no resting reading on any frame) in which the arm never
+    left its hanging pose: no frame with the forearm lifted or the palm up, and the hand's axis (where a hand was
+    seen) pointing down on the median, under `hand_out_deg`."""
+    if hand_out_deg is None or any(r.get("rest_known", True) or r.get("off_hanging", True) for r in rows):
         return False
-    elevation = hand_elevation_deg(hand, frame.cam)
-    return elevation is not None and elevation >= min_deg
+    axes = [r["hand_axis_deg"] for r in rows if r.get("hand_axis_deg") is not None]
+    return not axes or float(np.median(axes)) < hand_out_deg
 
 
 # Where the left wrist rests at the abdomen (world landmarks, metres from the hip centre: +X left, +Y up, +Z forward),
@@ -371,6 +386,8 @@ class GuidingGesture(Rule):
                 self.rest.popleft()
             rest = float(np.median([x for _, x in self.rest])) if out and self.rest and self.p.swing_m > 0 else None
             row = guide_row(frame, obs, self.p, frame.bow.angle if frame.bow else None, rest)
+            if row is not None:
+                row["rest_known"] = rest is not None
             if row is None and frame.world is not None and frame.bow is not None and abs(frame.bow.angle) < UPRIGHT_DEG:
                 self.rest.append((ctx.clock.t, wrist_lateral_m(frame.world)))
         done = self.eps.step(ctx.clock.t, ctx.clock.wall, None if frame is None else row is not None, row)
@@ -384,6 +401,8 @@ class GuidingGesture(Rule):
             return []
         (t0, w0), (t1, w1), rows = done
         p = self.p
+        if hung_throughout(rows, p.hand_out_deg):
+            return []  # a hanging arm read out to the side (steep view, before any resting reading): no gesture
         m = {k: median_of(rows, k) for k in ("elbow_deg", "elbow_alt_deg", "elbow_world_deg", "gap_m", "palm_up",
                                               "fingers_together", "fingertip_deg", "left_x_m", "left_y_m", "left_z_m",
                                               "bow_deg", "elbow_sigma_deg", "fingertip_sigma_deg", "forearm_ratio",
