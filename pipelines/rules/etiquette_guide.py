@@ -143,8 +143,8 @@ class GuideParams(RuleParams):
         STANDING_SHOULDER_M, gt=0,
         description="guides count only while standing: the upright shoulders at least this high above the floor")
     # from 1.8 m high and 30-50 deg on the clerk's right MediaPipe reads a standing clerk's hanging wrist 0.15-0.23 m
-    # out (tune splits: 51 fired frames with the arm truly hanging, every one before any resting reading, forearm
-    # 138-157 deg from up, hand axis -58..-90 where a hand was seen); the guides whose episode opened so (-40: bent,
+    # out (tune splits: 51 fired frames with the arm truly hanging, 50 before any resting reading, forearm 138-157
+    # deg from up, hand axis -58..-90 where a hand was seen); the guides whose episode opened so (-40: bent,
     # wrong elbow) lift the forearm to 105 (12 frames) or point the hand out (-20..-25 on 4 frames)
     hand_out_deg: float | None = Field(-35.0, ge=-90, le=90, description="an episode with no resting reading to "
                                        "swing from is a gesture only if on two frames or more the forearm is "
