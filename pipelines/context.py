@@ -194,7 +194,9 @@ class ContextDeriver:
         else:
             ctx.clerk_present = None
         v["staffed_by"] = "pose" if pose_in_post else ("person_box" if in_post else ("lying" if lying else None))
-        v["lying_head_sw"] = self.lying_head if v["staffed_by"] == "lying" else None  # read by head_on_desk
+        # read by head_on_desk: also while a person box holds the post (the body folded over the desk may stay boxed
+        # there for the whole lie, the pose lost), which staffed_by names first
+        v["lying_head_sw"] = self.lying_head if lying else None
         # The clerk lies over the desk, held unseen or seen lying on it: the desk rules cannot judge the desk then
         # (the arms and head on it are no objects of the desk's).
         # Seen lying on it: seated, the head down and the shoulders sunk as deep as a lie brings them (a slump or a

@@ -15,9 +15,10 @@ head still over the shoulder line, calibrated camera) is a slump, posture.slouch
 the pose stays: the pose lost right after such a frame is carried over as lying (the model keeps a slumped clerk's
 face and torso, and loses one going down onto the forearms, often before the shoulders have sunk far, or before the
 head reaches the shoulder line: a head `lost_head_sw` or less over it on the last frame seen carries the loss over).
-The context's hold of a clerk lying unseen (ContextDeriver._lying, staffed_by "lying") carries the loss over as well,
-when the head on its last frame seen was within those limits: it also takes a last frame the person box held, with the
-lying shoulders slid out of the post zone (seen from aside), which the rule's own carry-over does not.
+The context's hold of a clerk lying unseen (ContextDeriver._lying) carries the loss over as well, when the head on its
+last frame seen was within those limits: it also takes a last frame the person box held, with the lying shoulders slid
+out of the post zone (seen from aside), which the rule's own carry-over does not, and it holds while a person box
+still holds the post (the body folded over the desk, boxed there, the pose lost).
 """
 
 from __future__ import annotations
