@@ -110,3 +110,40 @@ def test_a_phone_lying_on_the_desk_zone_is_still_a_phone():
     # the same legs box with no desk zone calibrated: not judged by place
     evs = run_zone(None, [obj(LEGS_M6, "cell phone")])
     assert [e.type for e in evs if e.type != "update"] == ["new", "end"]
+
+
+# phone_call_long m_short at (1.6 m, 1.8 m, -55 deg) (session-24 scratch render, tune body): the client sits in front of
+# the desk's near corner, the person detector does not box them, and the desk stage boxes their head where it covers
+# the zone (its outline cuts the blob off), clear of the frame's edge
+DESK_M55 = [(446.7, 479.0), (337.6, 479.0), (217.3, 412.3), (432.9, 253.2), (554.7, 278.4)]
+CLIENT_HEAD_M55 = (492.0, 250.0, 555.0, 346.0)  # 0.52 of its bottom edge below the zone's near outline (`before` 0.35)
+HANDBAG_M55 = (430.0, 300.0, 490.0, 380.0)  # on the desk near that corner: its bottom edge 18 px above the outline
+
+
+def run_desk(desk, objects, call: bool = True, seconds: int = 90):
+    counter = default_counter(640, 480, counter_id="c01")
+    counter = counter.model_copy(update={"zones": counter.zones.model_copy(update={"desk": desk})})
+    eng, derive = Engine(counter, only=["desk.personal_items"]), ContextDeriver(counter)
+    if call:
+        eng.on_call(QueueCall("c01", "A001", 0.0))
+    events = []
+    for i in range(seconds):
+        obs = Observation(counter_id="c01", frame_index=i, t=float(i), image_size=(640, 480), ran=["pose", "desk"],
+                          pose=CLERK, desk_objects=list(objects))
+        events += eng.step(obs, derive)
+    return events + eng.finish()
+
+
+def test_a_clients_head_in_front_of_the_desk_is_no_personal_item():
+    # marked while the call says a client is there; the place stays theirs after the call's window
+    assert run_desk(DESK_M55, [obj(CLIENT_HEAD_M55, "cake")]) == []
+
+
+def test_an_item_on_the_desk_near_the_clients_corner_is_still_a_personal_item():
+    evs = run_desk(DESK_M55, [obj(HANDBAG_M55, "handbag")])
+    assert [e.type for e in evs if e.type != "update"] == ["new", "end"]
+
+
+def test_a_box_below_the_desks_near_outline_with_no_client_is_still_a_personal_item():
+    evs = run_desk(DESK_M55, [obj(CLIENT_HEAD_M55, "cake")], call=False)
+    assert [e.type for e in evs if e.type != "update"] == ["new", "end"]
