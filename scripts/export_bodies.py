@@ -35,6 +35,9 @@ BODIES: dict[str, dict[str, float]] = {
     "m_young_tall_slim": dict(gender=0.0, age=0.65, muscle=0.5, weight=0.25, height=0.5, proportions=0.5),
     "f_young_short_heavy": dict(gender=1.0, age=0.65, muscle=0.45, weight=0.8, height=0.25, proportions=0.5),
     "m_mid_broad": dict(gender=0.05, age=0.85, muscle=0.75, weight=0.65, height=0.4, proportions=0.5),
+    # session 24: a diagnostic body for scratch renders only (in no split, not a supporting body): a clerk
+    # taller than every body above, with a long torso, to test the absolute standing-shoulder cut.
+    "m_xtall": dict(gender=0.0, age=0.7, muscle=0.5, weight=0.45, height=0.58, proportions=0.6),
 }
 REGIONS = ["skin", "shirt", "trousers", "hair", "eyes", "lips", "shoes"]
 TOP_K = 9  # skin weights kept per vertex (renormalised); the error is printed below
