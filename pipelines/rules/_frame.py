@@ -243,11 +243,14 @@ class StandingMemory:
     def __init__(self) -> None:
         self.stood_t = float("-inf")  # shoulders last seen at standing height
 
-    def __call__(self, t: float, height_m: float | None, min_m: float, memory_s: float) -> bool | None:
-        """None when this frame's shoulder height is unknown (not seen, camera not calibrated)."""
+    def __call__(self, t: float, height_m: float | None, min_m: float, memory_s: float,
+                 seated_m: float | None = None, seated_band_m: float = 0.0) -> bool | None:
+        """None when this frame's shoulder height is unknown (not seen, camera not calibrated). With the clerk's
+        learned seated shoulder height `seated_m`, shoulders at `min_m` or over but less than `seated_band_m` above
+        it are a tall clerk still seated (leaning back), not standing."""
         if height_m is None:
             return None
-        if height_m >= min_m:
+        if height_m >= min_m and (seated_m is None or height_m - seated_m >= seated_band_m):
             self.stood_t = t
         return t - self.stood_t <= memory_s
 
@@ -265,6 +268,12 @@ LYING_SINK_DOC = "a head down with the shoulders sunk less than this (m) below t
 # Standing now or this recently (s): the head down after it is a bow, not lying or a slump (seated_reading's memory,
 # shared by posture.head_on_desk, posture.slouch and the context's lying hold).
 STANDING_MEMORY_S = 10.0
+# A very tall clerk's seated shoulders can read over STANDING_SHOULDER_M: a 1.99 m long-torsoed body (m_xtall, scratch
+# renders) reads 1.05-1.11 m upright and up to 1.159 m leaning back seen from above and aside, 0.070 m over its
+# learned seated height. So seated_reading counts a frame over the cut as standing only once the shoulders are also
+# this far over the clerk's own seated height (when one is learnt): standing frames of the four tune splits read
+# 0.111 m over it at the least (a rising frame; 0.137 next), steady standing 0.2-0.5 m. The midpoint: 2 cm either side.
+SEATED_BAND_M = 0.09
 # A clerk seen going down onto the desk and then lost to the models still lies there this long (s):
 # posture.head_on_desk's lost_hold_s and the context's lying_hold_s, so that the two agree.
 LYING_HOLD_S = 600.0
@@ -277,6 +286,11 @@ class SeatedShoulders:
 
     def __init__(self, tau_s: float = 60.0, head_up_sw: float = 0.35) -> None:
         self.base, self.head_up_sw = SlowBaseline(tau_s), head_up_sw
+
+    def usual_m(self, t: float) -> float | None:
+        """The learned seated shoulder height (m); None before any, or after more than `tau_s` unseen seated."""
+        base = self.base
+        return None if base.usual is None or base.fresh(t) else base.usual[0]
 
     def sink_m(self, t: float, height_m: float | None, head_sw: float | None, standing: bool | None) -> float | None:
         """None without a calibrated shoulder height, or while standing."""
@@ -291,7 +305,8 @@ class SeatedShoulders:
 def seated_reading(
     obs: Observation, ctx: RuleContext, min_standing_m: float, memory_s: float
 ) -> tuple[bool | None, float | None]:
-    """This frame's (standing now or within `memory_s`, how far the shoulders sank below their usual seated height),
+    """This frame's (standing now or within `memory_s`, how far the shoulders sank below their usual seated height;
+    standing: the shoulders `min_standing_m` over the floor and, once a seated height is learnt, SEATED_BAND_M over it),
     from one `StandingMemory` and one `SeatedShoulders` per stream and per parameter pair, updated once a frame
     whichever rule asks first (posture.head_on_desk and posture.slouch; by default they share one pair).
     Call it on every frame with the clerk's body, so the memories see the same frames whichever rules are enabled."""
@@ -300,7 +315,7 @@ def seated_reading(
     def read() -> tuple[bool | None, float | None]:
         standing, seated = ctx.stream_state(key, lambda: (StandingMemory(), SeatedShoulders()))
         t, height_m = ctx.clock.t, shoulder_height_m(obs, ctx)
-        stood = standing(t, height_m, min_standing_m, memory_s)
+        stood = standing(t, height_m, min_standing_m, memory_s, seated.usual_m(t), SEATED_BAND_M)
         return stood, seated.sink_m(t, height_m, ctx.values.get("head_height_sw"), stood)
 
     return ctx.per_frame(key, read)
