@@ -13,7 +13,7 @@ from tests.fixtures.rules import recorded_posture, run_rules, spans
 
 SIM = {"posture.slouch": {"min_duration": 1.0}}  # pipelines/eval_sim.yaml
 # m_xtall leaning back (labelled 0.8-3.2 s): the shoulders read up to 1.130 m (30 deg) and 1.159 m (-40 deg), 0.019
-# and 0.070 m over the seated height learnt from the upright frames before (1.112, 1.090)
+# and 0.070 m over the seated height learnt from the upright frames before (1.112, 1.090); -50 deg: up to 0.082
 LEAN_BACK = ["leaning_back__m_xtall__h1.4_d1.3_y30", "leaning_back__m_xtall__h1.6_d1.3_y-40"]
 
 
@@ -34,6 +34,7 @@ def test_standing_over_the_cut_needs_the_rise_over_the_learned_seated_height() -
     cut, mem = STANDING_SHOULDER_M, 10.0
     assert StandingMemory()(0.0, 1.15, cut, mem) is True  # no seated height learnt: the absolute cut
     assert StandingMemory()(0.0, 1.15, cut, mem, 1.09, SEATED_BAND_M) is False  # tall clerk leaning back
+    assert StandingMemory()(0.0, 1.178, cut, mem, 1.096, SEATED_BAND_M) is False  # the most it read (-50 deg)
     assert StandingMemory()(0.0, 1.20, cut, mem, 1.09, SEATED_BAND_M) is True  # risen 0.11 m: standing
     assert StandingMemory()(0.0, 1.152, cut, mem, 1.041, SEATED_BAND_M) is True  # tune's least rise standing (0.111)
     assert StandingMemory()(0.0, 1.10, cut, mem, 0.95, SEATED_BAND_M) is False  # under the cut stays seated

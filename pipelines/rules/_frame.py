@@ -269,11 +269,11 @@ LYING_SINK_DOC = "a head down with the shoulders sunk less than this (m) below t
 # shared by posture.head_on_desk, posture.slouch and the context's lying hold).
 STANDING_MEMORY_S = 10.0
 # A very tall clerk's seated shoulders can read over STANDING_SHOULDER_M: a 1.99 m long-torsoed body (m_xtall, scratch
-# renders) reads 1.05-1.11 m upright and up to 1.159 m leaning back seen from above and aside, 0.070 m over its
+# renders) reads 1.05-1.11 m upright and up to 1.178 m leaning back seen from above and aside, 0.082 m over its
 # learned seated height. So seated_reading counts a frame over the cut as standing only once the shoulders are also
 # this far over the clerk's own seated height (when one is learnt): standing frames of the four tune splits read
-# 0.111 m over it at the least (a rising frame; 0.137 next), steady standing 0.2-0.5 m. The midpoint: 2 cm either side.
-SEATED_BAND_M = 0.09
+# 0.111 m over it at the least (a rising frame; 0.137 next), steady standing 0.2-0.5 m. 1.3 cm below, 1.6 cm above.
+SEATED_BAND_M = 0.095
 # A clerk seen going down onto the desk and then lost to the models still lies there this long (s):
 # posture.head_on_desk's lost_hold_s and the context's lying_hold_s, so that the two agree.
 LYING_HOLD_S = 600.0
