@@ -35,8 +35,9 @@ def test_standing_over_the_cut_needs_the_rise_over_the_learned_seated_height() -
     assert StandingMemory()(0.0, 1.15, cut, mem) is True  # no seated height learnt: the absolute cut
     assert StandingMemory()(0.0, 1.15, cut, mem, 1.09, SEATED_BAND_M) is False  # tall clerk leaning back
     assert StandingMemory()(0.0, 1.178, cut, mem, 1.096, SEATED_BAND_M) is False  # the most it read (-50 deg)
-    assert StandingMemory()(0.0, 1.20, cut, mem, 1.09, SEATED_BAND_M) is True  # risen 0.11 m: standing
-    assert StandingMemory()(0.0, 1.152, cut, mem, 1.041, SEATED_BAND_M) is True  # tune's least rise standing (0.111)
+    assert StandingMemory()(0.0, 1.29, cut, mem, 1.09, SEATED_BAND_M) is True  # risen 0.2 m: steady standing
+    assert StandingMemory()(0.0, 1.152, cut, mem, 1.041, SEATED_BAND_M) is False  # half-way up (tune's least, 0.111)
+    assert StandingMemory()(0.0, 1.178, cut, mem, 1.041, SEATED_BAND_M) is True  # the next frame up (0.137)
     assert StandingMemory()(0.0, 1.10, cut, mem, 0.95, SEATED_BAND_M) is False  # under the cut stays seated
     sm = StandingMemory()
     assert sm(0.0, 1.40, cut, mem, 1.09, SEATED_BAND_M) is True
