@@ -88,10 +88,13 @@ DESK_5 = [(0.0, 359.2), (639.0, 387.5), (639.0, 479.0), (0.0, 479.0)]
 PHONE_5 = (441.0, 426.0, 528.0, 479.0)
 
 
-def run_zone(desk, objects, seconds: int = 90):
+def run_zone(desk, objects, rule: str = "phone.on_desk", call: bool = False, seconds: int = 90):
+    """Run one desk rule over `seconds` frames of the same objects, with this desk zone (and a queue call at 0 s)."""
     counter = default_counter(640, 480, counter_id="c01")
     counter = counter.model_copy(update={"zones": counter.zones.model_copy(update={"desk": desk})})
-    eng, derive = Engine(counter, only=["phone.on_desk"]), ContextDeriver(counter)
+    eng, derive = Engine(counter, only=[rule]), ContextDeriver(counter)
+    if call:
+        eng.on_call(QueueCall("c01", "A001", 0.0))
     events = []
     for i in range(seconds):
         obs = Observation(counter_id="c01", frame_index=i, t=float(i), image_size=(640, 480), ran=["pose", "desk"],
@@ -120,18 +123,8 @@ CLIENT_HEAD_M55 = (492.0, 250.0, 555.0, 346.0)  # 0.52 of its bottom edge below 
 HANDBAG_M55 = (430.0, 300.0, 490.0, 380.0)  # on the desk near that corner: its bottom edge 18 px above the outline
 
 
-def run_desk(desk, objects, call: bool = True, seconds: int = 90):
-    counter = default_counter(640, 480, counter_id="c01")
-    counter = counter.model_copy(update={"zones": counter.zones.model_copy(update={"desk": desk})})
-    eng, derive = Engine(counter, only=["desk.personal_items"]), ContextDeriver(counter)
-    if call:
-        eng.on_call(QueueCall("c01", "A001", 0.0))
-    events = []
-    for i in range(seconds):
-        obs = Observation(counter_id="c01", frame_index=i, t=float(i), image_size=(640, 480), ran=["pose", "desk"],
-                          pose=CLERK, desk_objects=list(objects))
-        events += eng.step(obs, derive)
-    return events + eng.finish()
+def run_desk(desk, objects, call: bool = True):
+    return run_zone(desk, objects, rule="desk.personal_items", call=call)
 
 
 def test_a_clients_head_in_front_of_the_desk_is_no_personal_item():
