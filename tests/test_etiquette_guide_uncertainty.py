@@ -107,7 +107,7 @@ def guide_rows(positions: list[str], gap_m: float) -> list[dict]:
     base = {"elbow_deg": 110.0, "elbow_sigma_deg": 7.5, "elbow_world_deg": 130.0, "gap_m": gap_m, "palm_up": 0.6,
             "fingers_together": 1.0, "finger_spread_deg": 3.0, "finger_spread_sigma_deg": 3.0, "fingertip_deg": 3.0,
             "fingertip_sigma_deg": 10.0, "forearm_ratio": 0.9, "left_x_m": 0.05, "left_y_m": 0.13, "left_z_m": 0.29,
-            "bow_deg": 11.0}
+            "bow_deg": 11.0, "off_hanging": True, "hand_axis_deg": None, "rest_known": True}  # as guide_row builds it
     return [{**base, "position": pos} for pos in positions]
 
 

@@ -162,7 +162,7 @@ class OtherPeople:
         w, h = obs.image_size if obs.image_size[0] else (ctx.counter.camera.width, ctx.counter.camera.height)
         x1, y1, x2, y2 = d.box
         at_edge = x1 <= self.edge_px or y1 <= self.edge_px or x2 >= w - self.edge_px or y2 >= h - self.edge_px
-        if (at_edge or self._before_desk(d.box, ctx.counter.zones.desk)) and client_present(obs, ctx):
+        if client_present(obs, ctx) and (at_edge or self._before_desk(d.box, ctx.counter.zones.desk)):
             return True
         visitors = ctx.values.get("visitor_boxes") or []
         return any(overlap_of_smaller(d.box, self._with_legs(v.box)) >= 0.8 and box_area(v) > 2 * box_area(d)
@@ -182,10 +182,8 @@ class OtherPeople:
             return False
         x1, _, x2, y2 = box
         n = 20
-        below = 0
-        for i in range(n + 1):
-            low = lowest_y(desk, x1 + (x2 - x1) * i / n)
-            below += low is not None and y2 > low + self.edge_px
+        lows = (lowest_y(desk, x1 + (x2 - x1) * i / n) for i in range(n + 1))
+        below = sum(1 for low in lows if low is not None and y2 > low + self.edge_px)
         return below >= self.before * (n + 1)
 
     def _with_legs(self, box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:

@@ -304,7 +304,7 @@ def guide_row(frame: Frame, obs: Observation, p: GuideParams, bow: float | None,
     axis = hand_elevation_deg(hand, frame.cam) if hand is not None else None
     return {
         # the arm seen off its hanging pose (`hand_out_deg`): the forearm lifted or the palm up, and the hand's axis
-        "off_hanging": bool(lifted or palm_up), "hand_axis_deg": axis,
+        "off_hanging": bool(lifted or palm_up), "hand_axis_deg": axis, "rest_known": rest_lateral is not None,
         "elbow_deg": el.value,
         # the cue's own spread and the elbow joint's expected misplacement (`elbow_excess_px`)
         "elbow_sigma_deg": float(np.hypot(el.sigma, elbow_joint_sigma_deg(frame, excess))),
@@ -339,10 +339,10 @@ def hung_throughout(rows: list[dict[str, Any]], hand_out_deg: float | None) -> b
     """An episode read only off the absolute lateral test (no resting reading on any frame) in which the arm never
     left its hanging pose: under OFF_HANGING_FRAMES frames with the forearm lifted, the palm up or the hand's axis
     at or over `hand_out_deg`."""
-    if hand_out_deg is None or any(r.get("rest_known", True) for r in rows):
+    if hand_out_deg is None or any(r["rest_known"] for r in rows):
         return False
-    off = sum(1 for r in rows if r.get("off_hanging", True)
-              or (r.get("hand_axis_deg") is not None and r["hand_axis_deg"] >= hand_out_deg))
+    off = sum(1 for r in rows
+              if r["off_hanging"] or (r["hand_axis_deg"] is not None and r["hand_axis_deg"] >= hand_out_deg))
     return off < OFF_HANGING_FRAMES
 
 
@@ -393,8 +393,6 @@ class GuidingGesture(Rule):
                 self.rest.popleft()
             rest = float(np.median([x for _, x in self.rest])) if out and self.rest and self.p.swing_m > 0 else None
             row = guide_row(frame, obs, self.p, frame.bow.angle if frame.bow else None, rest)
-            if row is not None:
-                row["rest_known"] = rest is not None
             if row is None and frame.world is not None and frame.bow is not None and abs(frame.bow.angle) < UPRIGHT_DEG:
                 self.rest.append((ctx.clock.t, wrist_lateral_m(frame.world)))
         done = self.eps.step(ctx.clock.t, ctx.clock.wall, None if frame is None else row is not None, row)

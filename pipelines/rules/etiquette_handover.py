@@ -327,15 +327,15 @@ def hand_out(pos: np.ndarray, rest: np.ndarray, toward_dir: np.ndarray, shoulder
     return out, lift, toward
 
 
-def moved_out(pos: np.ndarray, rest: np.ndarray, toward_dir: np.ndarray, shoulder_y: float, moved_sw: float,
+def moved_out(pos: np.ndarray, rest: np.ndarray, toward_dir: np.ndarray, shoulder_y: float, far_enough: bool,
               p: HandoverParams) -> tuple[bool, float, float]:
-    """(out, lift, toward) of one wrist where the view cannot show a reach's direction: out when its image moved
-    at least `min_move_sw` usual shoulder widths from the rest, risen no more than `max_lift_m` and at most
-    `max_above_shoulder_m` above the shoulders (as `hand_out`)."""
+    """(out, lift, toward) of one wrist where the view cannot show a reach's direction on the hands' plane: out when
+    its image moved `far_enough` (the caller's test: `min_move_sw` usual shoulder widths, or `min_progress` along the
+    across reach's image far aside), risen no more than `max_lift_m` and at most `max_above_shoulder_m` above the
+    shoulders (as `hand_out`)."""
     d = pos - rest
     lift, toward = float(d[1]), float(d @ toward_dir)
-    out = (moved_sw >= (p.min_move_sw or 0.0) and lift <= p.max_lift_m
-           and float(pos[1]) <= shoulder_y + p.max_above_shoulder_m)
+    out = far_enough and lift <= p.max_lift_m and float(pos[1]) <= shoulder_y + p.max_above_shoulder_m
     return out, lift, toward
 
 
@@ -480,16 +480,16 @@ class TwoHandHandover(Rule):
                    and max(apparent_toward(frame.cam, rest[s], toward_side) for s, _ in SIDES) <= -self.p.toward_m)
         shoulder_y = shoulder_height_m(frame)
         outs = {}
+        # far aside, each hand's progress along the across reach's image (also the partner's "not away")
+        across = {s: reach_progress(moved_px[s], views[1][s][2]) for s, _ in SIDES} if forward else None
         for side, _ in SIDES:
-            if forward:
-                d = pos[side] - rest[side]
-                lift, toward = float(d[1]), float(d @ toward_dir)
-                along = reach_progress(moved_px[side], views[1][side][2])
-                out = (along >= self.p.min_progress and lift <= self.p.max_lift_m
-                       and float(pos[side][1]) <= shoulder_y + self.p.max_above_shoulder_m)
-            elif by_move:
+            if across is not None:
                 out, lift, toward = moved_out(pos[side], rest[side], toward_dir, shoulder_y,
-                                              float(np.linalg.norm(moved_px[side])) / width, self.p)
+                                              across[side] >= self.p.min_progress, self.p)
+            elif by_move:
+                moved_sw = float(np.linalg.norm(moved_px[side])) / width
+                out, lift, toward = moved_out(pos[side], rest[side], toward_dir, shoulder_y,
+                                              moved_sw >= (self.p.min_move_sw or 0.0), self.p)
             else:
                 # ask for the share of `lift_m` this view can show of a lift (a reach seen from above reads lower)
                 lift_m = self.p.lift_m * float(np.clip(views[0][side][1] / CANON_REACH_M[1], 0.0, 1.0))
@@ -503,8 +503,7 @@ class TwoHandHandover(Rule):
             return False, None
         if outs["right"][0] != outs["left"][0]:
             # where the across reach's forward move reads as away, "not away" is along that reach's image
-            along_other = ({s: reach_progress(moved_px[s], views[1][s][2]) for s, _ in SIDES} if forward else None)
-            outs = self._partner(frame, obs, outs, moved_px, shoulder_y, pos, along_other)
+            outs = self._partner(frame, obs, outs, moved_px, shoulder_y, pos, across)
         if not (by_move or forward) and min(outs["right"][2], outs["left"][2]) <= -self.p.toward_m * 2:
             return False, None  # one hand toward the client, the other away: the shoulders turned, no reach
         lean = frame.bow.angle if frame.bow is not None else None
