@@ -69,16 +69,18 @@ def combine(view: dict[str, dict], accuracy: dict[str, tuple[bool, str]]) -> lis
 
 def view_gates(yaw_deg: float) -> dict[str, tuple[bool, str]]:
     """Every rule whose parameters name the widest camera yaw it is judged or measured within target at
-    (`max_view_yaw_deg`, its default, or `max_view_yaw_left_deg` for a camera on the clerk's left; the field's
-    description says why, docs/rules.md gives the per-frame evidence): past it, not measurable from this camera."""
+    (`max_view_yaw_deg`, its default, or `max_view_yaw_left_deg` / `max_view_yaw_right_deg` for a camera on the clerk's
+    left / right; the field's description says why, docs/rules.md gives the per-frame evidence): past it, not
+    measurable from this camera."""
     from pipelines.engine import load_rules
 
     out = {}
     for rid, rule in load_rules().items():
         fields = rule.Params.model_fields
-        # `max_view_yaw_left_deg`: a gate on the clerk's left only (yaw > 0), where the right arm is the far one
-        field = fields.get("max_view_yaw_left_deg") if yaw_deg > 0 else None
-        side = " on the clerk's left" if field is not None else ""
+        # a gate on one side only: the clerk's left (yaw > 0), where the right arm is the far one, or the right
+        side = "left" if yaw_deg > 0 else "right" if yaw_deg < 0 else None
+        field = fields.get(f"max_view_yaw_{side}_deg") if side else None
+        side = f" on the clerk's {side}" if field is not None else ""
         field = field or fields.get("max_view_yaw_deg")
         if field is None:
             continue

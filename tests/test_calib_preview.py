@@ -122,6 +122,21 @@ def test_greeting_from_the_clerks_left_past_35_deg_is_not_measurable():
     assert view_gates(40.0)["gaze.away"][0]  # the other rules keep their own gates
 
 
+def test_phone_rules_past_35_deg_on_the_clerks_right_are_not_measurable():
+    # sessions 24-25 from -40 deg on: phone use found 5/7 at -40 and 1/13 at -50/-55, calls 8/13 and 3/24 (the handset
+    # seen edge-on, the pose's phone wrist left on the desk); every one from tune_side's -30
+    from calibration.preview import view_gates
+
+    for yaw in (0.0, -30.0, -35.0, 40.0, 55.0):  # no gate on the clerk's left: no verdict, or a yes
+        gates = view_gates(yaw)
+        assert gates.get("phone.use", (True, ""))[0] and gates.get("phone.call", (True, ""))[0], yaw
+    for rid in ("phone.use", "phone.call"):
+        ok, why = view_gates(-40.0)[rid]
+        assert not ok
+        assert why.startswith("within 35 deg of the clerk's front on the clerk's right (camera 40 deg aside)")
+    assert view_gates(-40.0)["gaze.away"][0]  # the other rules keep their own gates
+
+
 def test_slots_below_the_frame_from_close_and_low_are_not_judged():
     """Session 19: from about 1.25 m high and 1.1 m from the clerk, facing them, the desk's front half is below the
     frame: the evaluator pad and the acrylic stand in their slots show nothing, so the slot rules cannot judge them

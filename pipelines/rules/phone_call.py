@@ -63,6 +63,13 @@ class Params(TimedParams):
     )
     require_phone: bool = Field(False, description="only a phone seen by the detector counts (no pose/grip)")
     phone_memory_s: float = Field(15.0, ge=0, description="a phone seen this recently still counts")
+    # Read by `counterwatch calibrate preview` only (sessions 24-25, docs/rules.md): the rule still judges there. Calls
+    # (the handset at the right ear), tune_wide / tune_sweep and tune-body renders: 8 of 13 found at -40 deg, 3 of 24
+    # at -50/-55; tune_side's -30 found both.
+    max_view_yaw_right_deg: float = Field(
+        35.0, ge=0, le=90, description="calibrate preview: from further aside on the clerk's right the pose loses the "
+        "hand at the ear (its wrist left on the desk or folded onto the elbow)"
+    )
 
 
 CALL_SHAPE = Params()  # the default hand-at-ear shape the other hand-at-face rules leave to phone.call

@@ -111,6 +111,13 @@ class Params(TimedParams):
                              "slot ...")
     slot_cover: float = Field(0.3, ge=0, description="... and covering this share of the slot stands on it: the "
                               "slot's item the detector misnamed, not a phone (over 1: off)")
+    # Read by `counterwatch calibrate preview` only (sessions 24-25, docs/rules.md): the rule still judges there. The
+    # phone held in the (right) hand, tune_wide / tune_sweep and tune-body renders: 5 of 7 found at -40 deg, 1 of 13
+    # at -50/-55; tune_side's -30 found.
+    max_view_yaw_right_deg: float = Field(
+        35.0, ge=0, le=90, description="calibrate preview: from further aside on the clerk's right the handset is "
+        "seen edge-on (no phone or slab found beside the hand) and the pose puts the phone wrist on the desk"
+    )
 
 
 @dataclass(frozen=True)
