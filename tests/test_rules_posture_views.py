@@ -99,6 +99,21 @@ def test_arms_crossed_that_the_pose_uncrosses_found_by_the_hand_model():
     assert _run(rest, "posture.arms_crossed", min_duration=1.0, max_wrists_apart_sw=5.0) != []  # control
 
 
+def test_arms_crossed_that_the_pose_uncrosses_and_spreads_found_by_the_hands_at_the_elbows():
+    # the same clip re-perceived in session 25: the pose puts the crossed wrists 0.92-0.97 sw apart in 3-D on the
+    # hand model's frames at 0.8 and 1.8 s (0.42-0.83 in the older recording), past max_wrists_apart_sw, while the
+    # hand model's hands sit 0.20-0.22 sw under the pose's elbows, as folded arms hold them (resting hands apart on the
+    # desk whose labels it swaps: 0.88 sw or more under them on the four tune splits)
+    name = "arms_crossed__m_young_avg__h1.3_d2_y-20__s25"  # tune, labelled 0.8-3.2 s
+    ((start, end),) = _run(name, "posture.arms_crossed", min_duration=1.0)
+    assert start is not None and end is not None and start <= 1.2 and end >= 3.0
+    assert _run(name, "posture.arms_crossed", min_duration=1.0, max_hands_below_elbow_sw=0.1) == []  # control
+    # hands resting apart (the pose's wrists 1.1 sw apart), their labels swapped: 1.0 sw under the elbows
+    rest = "guide_high__m_heavy_tall__h1.35_d1.5_y0"
+    assert _run(rest, "posture.arms_crossed", min_duration=1.0) == []
+    assert _run(rest, "posture.arms_crossed", min_duration=1.0, max_hands_below_elbow_sw=5.0) != []  # control
+
+
 LEAN_BACK_40 = "leaning_back__m_short__h1.5_d1.2_y40"  # tune_wide, labelled 0.8-3.2 s
 VISITOR = "stand_for_visitor_missed__f_old_heavy__h1.8_d1.7_y-40"  # a visitor stands at the counter from 1 s
 

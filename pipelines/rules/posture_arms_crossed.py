@@ -14,7 +14,10 @@ sides, where clasped hands would be), while the hand model, which tells a left h
 finds each hand `min_hand_cross_sw` past the image midline on the other side. That reading counts only while the
 pose keeps the wrists within `max_wrists_apart_sw` of each other (crossed arms bring them together in front of
 the chest): hands resting apart on the desk, each on its own side by the pose, were read by the hand model with
-their handedness swapped (0.5-0.8 past the midline in guide clips, the pose wrists 1.1-1.5 sw apart).
+their handedness swapped (0.5-0.8 past the midline in guide clips, the pose wrists 1.1-1.5 sw apart). That gap moves
+with the pose's wrists (the -20 deg clip's held crossing, 1.2-2.2 s: 0.66 sw in an older recording, 0.97 re-perceived),
+so the reading also counts while both hands lie no more than `max_hands_below_elbow_sw` under the pose's elbows, as
+folded arms hold them (0.20-0.37 sw there in both recordings); resting hands it mislabels lie 0.88 sw or more under.
 From 50 deg aside the far elbow is hidden behind the body (visibility under 0.3), which left every frame unknown,
 yet the image shows the crossing plainly: the right wrist lies `min_image_swap_sw` further toward the clerk's left
 than the left wrist along the image shoulder line (crossed arms 0.52-1.29 wherever the pose reads the crossing,
@@ -52,6 +55,9 @@ class Params(TimedParams):
     )
     max_wrists_apart_sw: float = Field(
         0.9, gt=0, description="... only while the pose's wrists are no further apart than this on their own sides (sw)"
+    )
+    max_hands_below_elbow_sw: float = Field(
+        0.5, gt=0, description="... or while the hand model's hands lie no lower than this under the pose's elbows (sw)"
     )
     min_image_swap_sw: float = Field(
         0.3, gt=0, description="image: the right wrist this much further toward the clerk's left than the left one, "
@@ -111,6 +117,14 @@ class ArmsCrossed(TrackedRule):
         if hands is not None:
             ev["hand_cross_sw"] = round(hands, 2)
             together = swap is None or swap >= -p.max_wrists_apart_sw  # apart, the hand model's labels are doubtful
+            if not together and hands >= p.min_hand_cross_sw:
+                # The pose's 3-D wrist gap on crossed arms it uncrosses moved 0.66 -> 0.97 sw between two
+                # recordings of one held pose (the -20 deg clip); the hands' height did not: folded arms hold them at
+                # the elbows (0.20-0.37 sw under), hands resting apart on the desk lie 0.88 sw or more under them.
+                low = _hands_below_elbows(obs.hands, le, re, sw)
+                if low is not None:
+                    ev["hands_below_elbow_sw"] = round(low, 2)
+                    together = low <= p.max_hands_below_elbow_sw
             crossed = crossed or (hands >= p.min_hand_cross_sw and together)
         return crossed, ev
 
@@ -157,6 +171,17 @@ def _hand_cross(hands: list[HandResult] | None, rs: tuple[float, float], ls: tup
     a, b = np.asarray(rs, float), np.asarray(ls, float)
     left, right = (_along(np.mean([q[:2] for q in by_side[s].landmarks], axis=0), a, b) for s in ("Left", "Right"))
     return min(-left, right)
+
+
+def _hands_below_elbows(hands: list[HandResult] | None, le: tuple[float, float], re: tuple[float, float],
+                        sw: float) -> float | None:
+    """How far the lower of the hand model's left and right hands (centroids) lies under the pose's elbows' mean
+    height (shoulder widths, image; negative above them). None unless it found one left and one right hand."""
+    by_side = {h.handedness: h for h in hands or [] if h.landmarks}
+    if len(by_side) < 2 or sw <= 0:
+        return None
+    lowest = max(float(np.mean([q[1] for q in by_side[s].landmarks])) for s in ("Left", "Right"))
+    return (lowest - (le[1] + re[1]) / 2) / sw
 
 
 def _world_cross(world: list) -> float | None:
