@@ -44,6 +44,21 @@ def test_the_first_nods_from_high_and_aside_are_not_taken_for_a_raised_hand():
     assert late is not None and late > 8.0
 
 
+def test_a_wrist_guessed_up_from_hidden_hands_does_not_block_the_nods():
+    # from 1.3 m high, 1.75 m away and 25 deg aside (tune_sweep, re-perceived in session 25) the hands clasped on the
+    # desk are unseen (wrist visibility 0.02-0.03) while the head sinks; at the deepest frame of each of the four nods
+    # the pose puts the left wrist by the left shoulder (-0.23..0.13 sw, visibility 0.51-0.86; the labels' wrist stays
+    # on the desk, 85-100 px lower), which read as a hand raised to the face and blocked every nod
+    name = "dozing_nod__m_short__h1.3_d1.75_y25"  # labelled 1.0-11.6 s
+    ((start, end),) = _run(name, "posture.dozing")
+    assert start is not None and end is not None and start <= 8.0 and end >= 11.6
+    assert _run(name, "posture.dozing", raised_hand_from_vis=0.0) == []  # control: a guessed wrist blocks (fd87ea0)
+    # a bite at the same view: the hand is seen on its way up (0.96-0.98 raised), and its dips stay no nods
+    eating = "eating__f_old_heavy__h1.3_d1.75_y25"
+    assert _run(eating, "posture.dozing") == []
+    assert _run(eating, "posture.dozing", raised_hand_sw=5.0) != []  # control: raised hands not looked at
+
+
 def test_hands_at_the_hair_are_not_nods():
     # each reach to the hair lifts that shoulder and dips the head to meet the hand: a dip and a rise of the nose
     assert _run(HAIR, "posture.dozing") == []

@@ -66,6 +66,13 @@ class Params(TimedParams):
     raised_hand_min_vis: float = Field(
         0.5, ge=0, le=1, description="... a raised hand counts only with its wrist seen this well (else a pose guess)"
     )
+    # a hand is seen on its way up: every other raised-wrist run on the four tune splits (380) starts from that wrist
+    # seen at 0.40 or more on the frame before; the pose's guess of a wrist by the shoulder under a deep-sunk head
+    # (tune_sweep dozing_nod (1.3 m, 1.75 m, 25 deg) m_short, the hands hidden on the desk) starts from 0.02-0.03
+    raised_hand_from_vis: float = Field(
+        0.2, ge=0, le=1,
+        description="... and only when that wrist was seen this well on the frame before the raised run"
+    )
 
 
 @register
@@ -82,6 +89,8 @@ class Dozing(TrackedRule):
         self.heights: deque[tuple[float, float, float, float, float, bool]] = deque()
         self.nods: deque[float] = deque()
         self.absent_since: float | None = None
+        # per side, on the last frame with a pose: the wrist's visibility, whether it read raised, whether that counted
+        self.wrists: dict[str, tuple[float, bool, bool]] = {}
 
     def _nod(self, t: float, body: Body | None, p: Params, upright_36cm: float, hand_up: bool) -> None:
         """Lengths are in shoulder widths floored at what `min_width_m` looks like at the clerk (`upright_36cm`,
@@ -132,7 +141,7 @@ class Dozing(TrackedRule):
             # A visitor at the counter, nearer the camera, whom the pose model took for the clerk: the jump from the
             # clerk's head to theirs is no nod, and the face it finds may be theirs too.
             return None, {}
-        hand_up = body is not None and _hand_raised(body, measure(obs, ctx), p)
+        hand_up = body is not None and self._hand_raised(body, measure(obs, ctx), p)
         self._nod(t, body, p, upright_36cm_px(obs, ctx) or 0.0, hand_up)
         if len(self.nods) >= p.min_nods and t - self.nods[-1] <= p.nod_hold_s:
             return (None, {}) if absent else (True, {"kind": "nodding", "nods": len(self.nods)})
@@ -149,13 +158,22 @@ class Dozing(TrackedRule):
         return closed, ({"kind": "eyes_closed", "eye_aspect_ratio": round(f.eye_aspect_ratio, 3)} if closed else {})
 
 
-def _hand_raised(body: Body, m: FrameMeasures, p: Params) -> bool:
-    """A hand above `raised_hand_sw` whose wrist the pose model sees (visibility >= `raised_hand_min_vis`). Seen from
-    high and 40 deg aside a sinking head hides the hands resting on the desk, and the pose then guesses a wrist up by
-    the head (visibility 0.31-0.35, 0.4 sw above the hands' real place): that blocked the first nod. A hand really
-    raised to the mouth or the hair is seen (0.79-0.99 in every such tune_wide clip from there)."""
-    for side, h in m.hands.items():
-        wrist = body.pose.landmarks[L_WR if side == "left" else R_WR]
-        if h.height_sw is not None and h.height_sw > p.raised_hand_sw and wrist.visibility >= p.raised_hand_min_vis:
-            return True
-    return False
+    def _hand_raised(self, body: Body, m: FrameMeasures, p: Params) -> bool:
+        """A hand above `raised_hand_sw` whose wrist the pose model sees (visibility >= `raised_hand_min_vis`). Seen
+        from high and 40 deg aside a sinking head hides the hands resting on the desk, and the pose then guesses a
+        wrist up by the head (visibility 0.31-0.35, 0.4 sw above the hands' real place): that blocked the first nod.
+        A hand really raised to the mouth or the hair is seen (0.79-0.99 in every such tune_wide clip from there).
+        A guess can also read well seen (0.51-0.86 by the shoulder from 1.3 m high and 25 deg aside, as a bite's hand
+        at that view), but it appears from an unseen wrist: a run of raised frames counts only when its wrist was
+        seen (`raised_hand_from_vis`) on the frame before the run, on its way up."""
+        up = False
+        for side in ("left", "right"):
+            wrist = body.pose.landmarks[L_WR if side == "left" else R_WR]
+            h = m.hands.get(side)
+            raised = (h is not None and h.height_sw is not None and h.height_sw > p.raised_hand_sw
+                      and wrist.visibility >= p.raised_hand_min_vis)
+            before = self.wrists.get(side)  # none yet: counts, as before the check
+            counts = raised and (before is None or (before[2] if before[1] else before[0] >= p.raised_hand_from_vis))
+            self.wrists[side] = (wrist.visibility, raised, counts)
+            up = up or counts
+        return up
