@@ -15,8 +15,7 @@ Two ways to see it (walking around with the phone is not measured: the camera se
     the gates below keep out. Held 3 s with every gate passed, the clamps read 10.5-13.3 deg on tune and tune_side
     (0 to 35 deg aside) and every other clip of those splits at most 6.0 (a hair tuck at 30 deg). Toward the
     shoulder away from the camera the mesh reads only half to two thirds of a clamp's roll: there
-    `far_roll_change_deg` counts when the pose's own eye line turns the same way by `far_eye_line_deg` and the face
-    is not read turned (`far_max_yaw_change_deg`);
+    `far_roll_change_deg` counts when the pose's own eye line turns the same way by `far_eye_line_deg`;
   - the shoulder line stays level against its usual slope (on the clerk's coronal plane through the camera model,
     within `max_shoulder_tilt_change_deg`): leaning on one arm tilts the shoulders with the head;
   - the face is not turned (`max_yaw_change_deg`) and the nose has not sunk toward the shoulders (`max_nose_drop_m`,
@@ -86,13 +85,6 @@ class Params(TimedParams):
     # to papers or to the client reads sunk 0.011-0.025
     far_max_nose_drop_m: float = Field(
         0.01, ge=0, description="for far_roll_change_deg, the nose sunk no more than this toward the shoulders")
-    # the lower threshold trusts a weak roll, and a face mesh swinging on a still head from high and aside turns with
-    # it: tune desk_clutter (1.6 m, 1.3 m, 30 deg; no head movement in the labels) reads 4.6-7.8 deg toward the far
-    # shoulder with the face turned 10.0-12.1 for 2.0-2.2 s (two renders), tune_side gaze_client (35 deg) 4.5-6.8
-    # turned 9.4-12.1 for 1.8 s. On the frames read at this threshold the far-side clamps turn the face 5.8 at most
-    # (session 25: the four tune splits, 12 scratch clamps at 20-33 deg, the 17-deg test stream)
-    far_max_yaw_change_deg: float = Field(
-        8.0, ge=0, description="for far_roll_change_deg, the face turned no more than this from usual")
     # held 3 s with every other gate passed, the clamps need at most 4.9 deg (a high camera 30 deg to the clerk's
     # right; 3.7 on the tune splits) and every lean on one arm within the view gate at least 14 (4 before session 20)
     max_shoulder_tilt_change_deg: float = Field(7.0, ge=0, description="shoulder line within this of its usual slope")
@@ -210,11 +202,9 @@ class NeckClamp(TrackedRule):
             # restarting here would take the clamp for the usual and the head coming upright for a tilt.
             return {}
         # toward the shoulder away from the camera (camera yaw and roll of opposite signs) the face mesh under-reads
-        # the roll: a smaller one counts there when the pose's eye line turns the same way and the face is not read
-        # turned (a mesh swinging on a still head turns with its roll)
+        # the roll: a smaller one counts there when the pose's eye line turns the same way
         far = (ctx.counter.camera.yaw_deg or 0.0) * d_roll < 0 and d_eyes is not None and (
-            d_eyes * d_roll > 0 and abs(d_eyes) >= p.far_eye_line_deg and -d_nose <= p.far_max_nose_drop_m
-            and abs(d_yaw) <= p.far_max_yaw_change_deg)
+            d_eyes * d_roll > 0 and abs(d_eyes) >= p.far_eye_line_deg and -d_nose <= p.far_max_nose_drop_m)
         need = min(p.far_roll_change_deg, p.min_roll_change_deg) if far else p.min_roll_change_deg
         if abs(d_roll) < need or abs(d_slope) > p.max_shoulder_tilt_change_deg:
             return {}
