@@ -45,13 +45,13 @@ from pipelines.engine import Engine
 from pipelines.events import Event
 from pipelines.geometry import CameraModel
 from pipelines.messages import CounterState, CounterStatus, QueueCall, TerminalState
-from pipelines.rules._body import HAND_POINTS, L_EAR, NOSE, R_EAR, Body
-from pipelines.rules._frame import PHONE_LABELS, hand_measure
+from pipelines.rules._body import HAND_POINTS, L_EAR, L_SH, NOSE, R_EAR, R_SH, Body, calibrated, shoulder_width_m
+from pipelines.rules._frame import MAX_CLERK_SHOULDER_M, PHONE_LABELS, hand_measure
 from pipelines.rules.phone_use import FACE_ON, View, held_in_front, held_view, looking_down
 from pipelines.temporal import Clock
 from vision.observation import Marker, Observation
 from vision.phone_slab import SlabParams, dark_slabs
-from vision.roi import region_around
+from vision.roi import box_holds, region_around
 
 log = logging.getLogger(__name__)
 
@@ -301,6 +301,8 @@ class CounterPipelineImpl:
                     if obs.pose is not None:
                         obs.extra["pose_from"] = "person_box"
                         obs.extra["pose_box"] = [round(v, 1) for v in roi]
+                elif obs.pose is not None:
+                    self._pose_the_clerk(image, obs, t, w, h, timer)
             obs.ran.append("pose")
         else:
             carried = []
@@ -578,14 +580,18 @@ class CounterPipelineImpl:
         """phone.use's view of a hand held up in front of this body (`phone_use.held_view`)."""
         if self.phone_use is None:
             return FACE_ON
-        if self.camera_model is None or (self.camera_model.cx, self.camera_model.cy) != (w / 2, h / 2):
-            self.camera_model = CameraModel.from_config(self.counter.camera, (w, h))
-        return held_view(body, self.camera_model, self.phone_use)
+        return held_view(body, self._camera(w, h), self.phone_use)
 
     def _held_for_phone_use(self, body: Body, obs: Observation, side: str, view: View) -> bool:
         """phone.use's own held_in_front on this frame's pose and hands (one test, in the rule module)."""
         hands = obs.hands if "hands" in obs.ran else None
         return self.phone_use is not None and held_in_front(hand_measure(body, side, hands), self.phone_use, view)
+
+    def _camera(self, w: int, h: int) -> CameraModel:
+        """This counter's camera model for a w x h frame (built once; phone.use's held view and the pose check)."""
+        if self.camera_model is None or (self.camera_model.cx, self.camera_model.cy) != (w / 2, h / 2):
+            self.camera_model = CameraModel.from_config(self.counter.camera, (w, h))
+        return self.camera_model
 
     def _looking_down(self, body: Body, obs: Observation, view: View) -> bool:
         """phone.use's gaze test from `held_gaze_slack_deg` below its pitch_down_deg, or `held_gaze_slack_sw` more
@@ -651,18 +657,67 @@ class CounterPipelineImpl:
     def _clerk_crop(self, t: float, w: int, h: int) -> tuple[float, float, float, float] | None:
         """Where to look for a lost pose: the clerk's person box from the last person run (within the context's
         memory, as presence reads it), the biggest confident box centred in the post zone, grown a little."""
-        from pipelines.context import point_in_polygon
-        from pipelines.rules._body import box_center
         from vision.pose import person_crop
+
+        clerk, _ = self._clerk_box(t)
+        return person_crop(clerk.box, w, h) if clerk is not None else None
+
+    def _clerk_box(self, t: float) -> tuple[Any, list]:
+        """The clerk's person box of the last person run within the context's memory (the biggest confident box
+        centred in the post zone; None without one) and that run's other confident boxes."""
+        from pipelines.rules._body import box_center
         from vision.roi import clerk_box
 
         seen_t, people = self.people_seen
         if not people or not 0 <= t - seen_t <= self.s.context.memory_s:
-            return None
+            return None, []
         post = self.counter.zones.post
-        clerk = clerk_box(d for d in people if d.score >= self.s.context.person_min_score
-                          and (post is None or point_in_polygon(box_center(d.box), post)))
-        return person_crop(clerk.box, w, h) if clerk is not None else None
+        sure = [d for d in people if d.score >= self.s.context.person_min_score]
+        clerk = clerk_box(d for d in sure if post is None or point_in_polygon(box_center(d.box), post))
+        return clerk, [d for d in sure if d is not clerk]
+
+    def _pose_the_clerk(self, image: _Frame, obs: Observation, t: float, w: int, h: int, timer: Any) -> None:
+        """The whole-frame pose is found but evidently someone else's (BlazePose jumped to a client or visitor
+        standing nearer the camera while the clerk stays at the post): pose the clerk's box in the crop graph and
+        keep that pose when it is the clerk's. Someone else's: shoulders wider than a clerk's on the clerk's plane
+        (calibrated camera; the rules' `someone_nearer` test), or the mid-shoulders outside the clerk's grown
+        box and inside another person's. Every rule, the face crop and the hand gate then follow the clerk; the
+        whole-frame graph keeps its own tracking (it may jump back on its own). Only on such frames: a clerk's
+        pose costs one box test."""
+        from vision.pose import person_crop
+
+        clerk, others = self._clerk_box(t)
+        if clerk is None or (roi := person_crop(clerk.box, w, h)) is None:
+            return
+        why = self._someone_else(Body(obs.pose, min_vis=0.3), roi, others, w, h)
+        if why is None:
+            return
+        obs.extra["pose_other"] = why  # counted in the suite: frames whose whole-frame pose was set aside
+        with timer.stage("pose_crop"):
+            crop = self._call("pose_crop", "process", image, roi=roi)
+        if crop is None or self._someone_else(Body(crop, min_vis=0.3), clerk.box, [], w, h, inside=True) is not None:
+            return  # the box gave no clerk's pose: the rules' own guard sets the whole-frame one aside
+        obs.pose = crop
+        obs.extra["pose_from"] = "person_box"
+        obs.extra["pose_box"] = [round(v, 1) for v in roi]
+
+    def _someone_else(self, body: Body, box: tuple[float, float, float, float], others: list, w: int, h: int,
+                      inside: bool = False) -> str | None:
+        """Why this pose is not the clerk's ("wide", "elsewhere") or None. `inside`: a pose from the clerk's box
+        must also have its mid-shoulders in that box (a crop grown into a client's edge may pose the client)."""
+        a, b = body.pt(L_SH), body.pt(R_SH)
+        if a is None or b is None:
+            return None  # too little of it to judge: kept as found
+        if calibrated(self.counter.camera):
+            width = shoulder_width_m(body, self._camera(w, h))
+            if width is not None and width > MAX_CLERK_SHOULDER_M:
+                return "wide"
+        mid = ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
+        if inside:
+            return None if box_holds(box, mid) else "elsewhere"
+        if not box_holds(box, mid) and any(box_holds(d.box, mid) for d in others):
+            return "elsewhere"
+        return None
 
     def _post_roi(self, w: int, h: int) -> tuple[float, float, float, float] | None:
         return None  # whole frame: BlazePose tracks the most prominent person, the clerk facing the camera

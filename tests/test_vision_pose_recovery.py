@@ -110,3 +110,24 @@ def _run(whole, crop, boxes, n=12, gone_at=None):
         people.frame = i
         out.append(pipe.perceive(rng.integers(0, 255, (480, 640, 3), dtype=np.uint8), i * 0.2))
     return out, people
+
+
+def test_a_whole_frame_pose_on_someone_else_is_replaced_by_the_clerk_box_pose():
+    clerk_box, client_box = (250, 150, 390, 330), (0, 100, 240, 470)
+    client = clerk(shift=(-470, 0))  # the fixture clerk's shoulders at x ~590-690: moved onto the client's box
+    # the whole-frame pose follows the client standing nearer; the detector still boxes the clerk at the post
+    crop = _Pose(clerk(shift=(-320, -100)))  # the clerk's own pose, mid-shoulders inside the clerk's box
+    obs, _ = _run(_Pose(client), crop, [clerk_box, client_box])
+    assert len(crop.rois) == 12 and all(o.extra["pose_other"] == "elsewhere" for o in obs)
+    assert all(o.pose is crop.result and o.extra["pose_from"] == "person_box" for o in obs)
+    # the box's pose is not the clerk's either (the client again): the whole-frame pose is kept, marked
+    obs, _ = _run(_Pose(client), _Pose(client), [clerk_box, client_box])
+    assert all(o.pose is client and "pose_from" not in o.extra and o.extra["pose_other"] == "elsewhere" for o in obs)
+    # the clerk's own pose, a client beside: one box test, no crop
+    crop = _Pose(clerk())
+    obs, _ = _run(_Pose(clerk(shift=(-320, -100))), crop, [clerk_box, client_box])
+    assert crop.rois == [] and all("pose_other" not in o.extra for o in obs)
+    # the pose off the clerk's box but in nobody else's (the clerk moved from a stale box): kept, no crop
+    crop = _Pose(clerk())
+    obs, _ = _run(_Pose(client), crop, [clerk_box])
+    assert crop.rois == [] and all("pose_other" not in o.extra for o in obs)
