@@ -271,8 +271,12 @@ class CounterPipelineImpl:
         # would freeze that lagging pose for the whole hold (a hand reaching the ear left "on the desk").
         # A fresh run every `max_carry` frames keeps a long still stretch from drifting.
         self.still_run = self.still_run + 1 if prev is not None and obs.motion < self.s.motion_gate else 0
+        # Nor is a pose carried that was someone else's and the clerk's box gave none for (`_pose_the_clerk`): the
+        # crop graph misses the odd frame, and a still scene would freeze that client's pose (and the face and hands
+        # that follow it) for up to `max_carry` frames.
         still = (prev is not None and t - prev.t < 2.0 and self.still_run > self.s.settle_frames
-                 and (self.still_run - self.s.settle_frames) % self.s.max_carry != 0)
+                 and (self.still_run - self.s.settle_frames) % self.s.max_carry != 0
+                 and not ("pose_other" in prev.extra and "pose_from" not in prev.extra))
         needs = self.needs
         # People before pose: a pose lost on this frame is looked for again inside the clerk's fresh box.
         if "people" in needs and i % self.s.people_every == 0:
