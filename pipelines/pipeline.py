@@ -5,7 +5,10 @@ shows each hand doing (`HandGate`: near the face, held up in front, raised or mo
 place, hands together); a typing or writing clerk, forearms down on the desk, wakes none of them:
 - pose on every analysed frame (the clerk; everything else is placed relative to it); when it finds nobody
   while the person detector's last run (within the context memory) boxed someone at the post, the detector runs
-  on this frame and pose again on the clerk's box (`vision.pose.person_crop`);
+  on this frame and pose again on the clerk's box (`vision.pose.person_crop`); when it finds someone evidently not
+  the clerk (a client or visitor nearer the camera: shoulders too wide on the clerk's plane, or off the clerk's box
+  and inside another person's), pose again on the clerk's box, kept when that pose is the clerk's
+  (`_pose_the_clerk`); the face crop and the hand gate follow whichever pose is kept;
 - face every frame when dozing / gaze rules are armed (else every `face_every` frames); with no
   etiquette rule armed (their bow measure reads the face pitch of every frame) it runs every frame
   only while the head moves and at most every `face_period_s` while it holds still, the last result

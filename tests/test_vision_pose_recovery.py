@@ -131,3 +131,29 @@ def test_a_whole_frame_pose_on_someone_else_is_replaced_by_the_clerk_box_pose():
     crop = _Pose(clerk())
     obs, _ = _run(_Pose(client), crop, [clerk_box])
     assert crop.rois == [] and all("pose_other" not in o.extra for o in obs)
+
+
+def test_a_set_aside_pose_the_box_gave_none_for_is_not_carried_on_a_still_scene():
+    import numpy as np
+
+    clerk_box, client_box = (250, 150, 390, 330), (0, 100, 240, 470)
+    whole, crop = _Pose(clerk(shift=(-470, 0))), _Misses(clerk(shift=(-320, -100)), miss_at=2)
+    models = {"pose": whole, "pose_crop": crop, "detector": _People([clerk_box, client_box], None)}
+    pipe = make_pipeline(default_counter(640, 480, counter_id="c1"), shared_models=models,
+                         only_rules=ONLY_POSE_AND_PEOPLE, wall_clock=False)
+    still = np.zeros((480, 640, 3), np.uint8)
+    obs = [pipe.perceive(still, i * 0.2) for i in range(8)]
+    carried = [i for i, o in enumerate(obs) if "pose" in o.extra.get("carried", [])]
+    # frames 0-2 settle; the box misses on frame 2, whose pose stays the client's (set aside by the rules)
+    assert obs[2].pose is whole.result and "pose_from" not in obs[2].extra
+    assert obs[3].pose is crop.result and carried == [4, 5, 6, 7]  # frame 3 posed afresh, then the clerk's carried
+
+
+class _Misses(_Pose):
+    def __init__(self, result, miss_at: int) -> None:
+        super().__init__(result)
+        self.miss_at = miss_at
+
+    def process(self, frame, roi=None, *, rgb=False):
+        self.rois.append(roi)
+        return None if len(self.rois) - 1 == self.miss_at else self.result
