@@ -129,6 +129,15 @@ def test_arms_crossed_that_the_pose_uncrosses_and_spreads_found_by_the_hands_at_
     assert _run(rest, "posture.arms_crossed", min_duration=1.0, max_hands_below_elbow_sw=5.0) != []  # control
 
 
+def test_a_clerk_turned_to_the_client_posed_in_the_person_box_is_no_lean_back():
+    # tune (1.3 m, 2.0 m, -20 deg) gaze_away, re-perceived in session 25 with the clerk's box posed once the
+    # whole-frame pose took the client (1.8 s on): the clerk turned to the client collapses the shoulder line (57 ->
+    # 2-39 px) and its middle reads 0.08 m back: no backward slide is read off a narrowed line
+    name = "gaze_away__f_old_heavy__h1.3_d2_y-20__s25crop"  # no slouch labelled
+    assert _run(name, "posture.slouch") == []
+    assert _run(name, "posture.slouch", max_tilt_width_loss=1.0) != []  # control: the narrowed-line guard off
+
+
 LEAN_BACK_40 = "leaning_back__m_short__h1.5_d1.2_y40"  # tune_wide, labelled 0.8-3.2 s
 VISITOR = "stand_for_visitor_missed__f_old_heavy__h1.8_d1.7_y-40"  # a visitor stands at the counter from 1 s
 

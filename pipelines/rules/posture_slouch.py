@@ -332,9 +332,11 @@ class Slouch(TrackedRule):
         head_back = heads and nose_rise is not None and (
             -ear_drop >= p.ear_rise_sw and nose_rise >= p.nose_rise_sw and -shoulder_drop < p.max_shoulder_rise_sw
             and (p.head_cue_hand_sw is None or not hand_above(p.head_cue_hand_sw)))
+        # nor is a backward slide read off a line that lost a shoulder or turned (a clerk turned to a client, posed
+        # in the person box, collapsed it 57 -> 2-39 px and its middle read 0.08 m back); leaning back narrows it 8-10 %
         moved_back = back is not None and p.lean_back_m <= back <= p.max_shift_m and (
             nose_rise is None or nose_rise >= 0.0) and abs(side or 0.0) <= p.max_back_side_ratio * back and (
-            back_up is not None and back_up >= p.min_back_up_share * back)
+            back_up is not None and back_up >= p.min_back_up_share * back) and not narrowed
         tipped_back = heads and tip is not None and tip_yaw is not None and nose_up is not None and (
             tip >= p.tip_back_deg and tip_yaw <= p.tip_max_yaw_deg and nose_up >= p.tip_nose_rise_sw
             and -ear_drop >= p.tip_ear_rise_sw and shoulder_drop < p.tip_max_sink_sw
