@@ -38,6 +38,13 @@ def row_inside(y: float, x1: float, x2: float, poly: Polygon) -> float:
     return inside / (x2 - x1)
 
 
+def lowest_y(poly: Polygon, x: float) -> float | None:
+    """The polygon's lowest point (largest image y) in column x; None where the column misses it."""
+    ys = [y1 + (x - x1) * (y2 - y1) / (x2 - x1) for (x1, y1), (x2, y2) in zip(poly, poly[1:] + poly[:1], strict=True)
+          if x1 != x2 and min(x1, x2) <= x <= max(x1, x2)]
+    return max(ys) if ys else None
+
+
 def box_polygon_overlap(box: tuple[float, float, float, float], poly: Polygon) -> float:
     """The area (image pixels) the box (x1, y1, x2, y2) and the polygon share: the polygon clipped to the box
     (Sutherland-Hodgman, one box edge at a time)."""

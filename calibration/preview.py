@@ -75,18 +75,18 @@ def view_gates(yaw_deg: float) -> dict[str, tuple[bool, str]]:
     from pipelines.engine import load_rules
 
     out = {}
+    # a gate on one side only: the clerk's left (yaw > 0), where the right arm is the far one, or the right
+    side = "left" if yaw_deg > 0 else "right" if yaw_deg < 0 else None
     for rid, rule in load_rules().items():
         fields = rule.Params.model_fields
-        # a gate on one side only: the clerk's left (yaw > 0), where the right arm is the far one, or the right
-        side = "left" if yaw_deg > 0 else "right" if yaw_deg < 0 else None
         field = fields.get(f"max_view_yaw_{side}_deg") if side else None
-        side = f" on the clerk's {side}" if field is not None else ""
+        where = f" on the clerk's {side}" if field is not None else ""
         field = field or fields.get("max_view_yaw_deg")
         if field is None:
             continue
         gate, why = float(field.default), (field.description or "").removeprefix("calibrate preview: ")
         ok = abs(yaw_deg) <= gate
-        out[rid] = (ok, f"within {gate:g} deg of the clerk's front{side}"
+        out[rid] = (ok, f"within {gate:g} deg of the clerk's front{where}"
                         + ("" if ok else f" (camera {abs(yaw_deg):g} deg aside): {why}"))
     return out
 

@@ -48,7 +48,7 @@ from pipelines.engine import Engine
 from pipelines.events import Event
 from pipelines.geometry import CameraModel
 from pipelines.messages import CounterState, CounterStatus, QueueCall, TerminalState
-from pipelines.rules._body import HAND_POINTS, L_EAR, L_SH, NOSE, R_EAR, R_SH, Body, calibrated, shoulder_width_m
+from pipelines.rules._body import HAND_POINTS, L_EAR, NOSE, R_EAR, Body, calibrated, shoulder_width_m
 from pipelines.rules._frame import MAX_CLERK_SHOULDER_M, PHONE_LABELS, hand_measure
 from pipelines.rules.phone_use import FACE_ON, View, held_in_front, held_view, looking_down
 from pipelines.temporal import Clock
@@ -712,14 +712,13 @@ class CounterPipelineImpl:
                       inside: bool = False) -> str | None:
         """Why this pose is not the clerk's ("wide", "elsewhere") or None. `inside`: a pose from the clerk's box
         must also have its mid-shoulders in that box (a crop grown into a client's edge may pose the client)."""
-        a, b = body.pt(L_SH), body.pt(R_SH)
-        if a is None or b is None:
+        mid = body.shoulder_mid
+        if mid is None:
             return None  # too little of it to judge: kept as found
         if calibrated(self.counter.camera):
             width = shoulder_width_m(body, self._camera(w, h))
             if width is not None and width > MAX_CLERK_SHOULDER_M:
                 return "wide"
-        mid = ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
         if inside:
             return None if box_holds(box, mid) else "elsewhere"
         if not box_holds(box, mid) and any(box_holds(d.box, mid) for d in others):

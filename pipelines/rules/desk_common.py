@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from calibration.config import CounterConfig, Polygon
+from calibration.config import CounterConfig, Polygon, lowest_y
 from pipelines.context import point_in_polygon
 from pipelines.engine import CHINA, Rule, RuleContext, RuleParams
 from pipelines.events import Event, Severity
@@ -192,13 +192,6 @@ class OtherPeople:
         screen, just over the desk's back edge (read as a dark phone)."""
         x1, y1, x2, y2 = box
         return x1, y1, x2, y2 + self.legs * (y2 - y1)
-
-
-def lowest_y(poly: Polygon, x: float) -> float | None:
-    """The polygon's lowest point (largest image y) in column x; None where the column misses it."""
-    ys = [y1 + (x - x1) * (y2 - y1) / (x2 - x1) for (x1, y1), (x2, y2) in zip(poly, poly[1:] + poly[:1], strict=True)
-          if x1 != x2 and min(x1, x2) <= x <= max(x1, x2)]
-    return max(ys) if ys else None
 
 
 def clerk_cuff(d: Detection, obs: Observation, reach_sw: tuple[float, float] = (0.5, 1.5), band_sw: float = 0.25,

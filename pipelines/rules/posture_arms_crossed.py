@@ -113,18 +113,18 @@ class ArmsCrossed(TrackedRule):
             held = last_swap is not None and last_swap >= p.min_world_swap_sw
             crossed = crossed or (swap >= p.min_world_swap_sw and held)
         self.last_swap = swap
-        hands = _hand_cross(obs.hands, rs, ls)
-        if hands is not None:
+        cents = _hand_centroids(obs.hands)
+        hands = _hand_cross(cents, rs, ls) if cents is not None else None
+        if cents is not None and hands is not None:
             ev["hand_cross_sw"] = round(hands, 2)
             together = swap is None or swap >= -p.max_wrists_apart_sw  # apart, the hand model's labels are doubtful
             if not together and hands >= p.min_hand_cross_sw:
                 # The pose's 3-D wrist gap on crossed arms it uncrosses moved 0.66 -> 0.97 sw between two
                 # recordings of one held pose (the -20 deg clip); the hands' height did not: folded arms hold them at
                 # the elbows (0.20-0.37 sw under), hands resting apart on the desk lie 0.88 sw or more under them.
-                low = _hands_below_elbows(obs.hands, le, re, sw)
-                if low is not None:
-                    ev["hands_below_elbow_sw"] = round(low, 2)
-                    together = low <= p.max_hands_below_elbow_sw
+                low = _hands_below_elbows(cents, le, re, sw)
+                ev["hands_below_elbow_sw"] = round(low, 2)
+                together = low <= p.max_hands_below_elbow_sw
             crossed = crossed or (hands >= p.min_hand_cross_sw and together)
         return crossed, ev
 
@@ -161,26 +161,29 @@ def _world_swap(world: list) -> float | None:
     return _along(rw, rs, ls) - _along(lw, rs, ls)
 
 
-def _hand_cross(hands: list[HandResult] | None, rs: tuple[float, float], ls: tuple[float, float]) -> float | None:
-    """How far the hand model's less-crossed hand lies past the image midline on the other side (its centroid,
-    shoulder widths along the image shoulder line; negative on its own side). None unless it found one left and
-    one right hand."""
+def _hand_centroids(hands: list[HandResult] | None) -> dict[str, np.ndarray] | None:
+    """The hand model's "Left" and "Right" hand centroids (image px); None unless it found one of each."""
     by_side = {h.handedness: h for h in hands or [] if h.landmarks}
-    if len(by_side) < 2 or abs(ls[0] - rs[0]) + abs(ls[1] - rs[1]) < 1e-6:
+    if len(by_side) < 2:
+        return None
+    return {s: np.mean([q[:2] for q in by_side[s].landmarks], axis=0) for s in ("Left", "Right")}
+
+
+def _hand_cross(cents: dict[str, np.ndarray], rs: tuple[float, float], ls: tuple[float, float]) -> float | None:
+    """How far the hand model's less-crossed hand lies past the image midline on the other side (its centroid,
+    shoulder widths along the image shoulder line; negative on its own side). None without a shoulder line."""
+    if abs(ls[0] - rs[0]) + abs(ls[1] - rs[1]) < 1e-6:
         return None
     a, b = np.asarray(rs, float), np.asarray(ls, float)
-    left, right = (_along(np.mean([q[:2] for q in by_side[s].landmarks], axis=0), a, b) for s in ("Left", "Right"))
+    left, right = (_along(cents[s], a, b) for s in ("Left", "Right"))
     return min(-left, right)
 
 
-def _hands_below_elbows(hands: list[HandResult] | None, le: tuple[float, float], re: tuple[float, float],
-                        sw: float) -> float | None:
+def _hands_below_elbows(cents: dict[str, np.ndarray], le: tuple[float, float], re: tuple[float, float],
+                        sw: float) -> float:
     """How far the lower of the hand model's left and right hands (centroids) lies under the pose's elbows' mean
-    height (shoulder widths, image; negative above them). None unless it found one left and one right hand."""
-    by_side = {h.handedness: h for h in hands or [] if h.landmarks}
-    if len(by_side) < 2 or sw <= 0:
-        return None
-    lowest = max(float(np.mean([q[1] for q in by_side[s].landmarks])) for s in ("Left", "Right"))
+    height (shoulder widths, image; negative above them)."""
+    lowest = max(float(cents[s][1]) for s in ("Left", "Right"))
     return (lowest - (le[1] + re[1]) / 2) / sw
 
 
