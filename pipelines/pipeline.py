@@ -834,10 +834,10 @@ class _Frame:
 def _head_px(pose: Any) -> float | None:
     """Nose to mid-shoulders (px); None unless all three are seen (visibility 0.3)."""
     body = Body(pose, min_vis=0.3)
-    n, a, b = body.pt(NOSE), body.pt(L_SH), body.pt(R_SH)
-    if n is None or a is None or b is None:
+    n, m = body.pt(NOSE), body.shoulder_mid
+    if n is None or m is None:
         return None
-    return float(np.hypot(n[0] - (a[0] + b[0]) / 2, n[1] - (a[1] + b[1]) / 2))
+    return float(np.hypot(n[0] - m[0], n[1] - m[1]))
 
 
 def _contains(outer: tuple[float, float, float, float], inner: tuple[float, float, float, float]) -> bool:
