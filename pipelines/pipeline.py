@@ -34,6 +34,7 @@ live path share one code path. Model wrappers are imported lazily: replay needs 
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import replace
 from functools import cached_property
@@ -59,6 +60,9 @@ from vision.roi import box_holds, region_around
 log = logging.getLogger(__name__)
 
 # Rules that read hand shapes on every frame (the etiquette gestures); a rule may also declare "gesture".
+# `_pose_the_clerk`'s head test: the clerk's usual head length is the median of this many recent whole-frame poses
+# kept as theirs (three at least), learnt only once no pose was set aside for HEAD_LEARN_QUIET_S
+HEAD_SAMPLES, HEAD_MIN_SAMPLES, HEAD_LEARN_QUIET_S = 10, 3, 2.0
 GESTURE_RULES = frozenset({"greet.raise_hand", "guide.gesture", "point.one_finger", "handover.two_hands"})
 FACE_EVERY_FRAME_RULES = frozenset({"posture.dozing", "gaze.away"})
 # The etiquette geometry (pipelines/rules/etiquette_common.ClerkGeometry) reads the face pitch of every frame
@@ -87,6 +91,15 @@ class PipelineSettings(BaseModel):
         "side of the frame (a visitor half out of the frame scores ~0.2 on the squeezed whole frame; 0 = off)"
     )
     motion_gate: float = Field(0.002, ge=0, description="share of changed pixels below which heavy stages skip")
+    clerk_head_ratio: float = Field(
+        2.4, ge=0, description="a pose whose nose stands this many times the clerk's usual height over the "
+        "mid-shoulders is not the clerk's (a visitor's head over the clerk's shoulders, a pose torn between two "
+        "people): judged on the clerk's box pose, and on whole-frame poses within clerk_head_hold_s of a pose set "
+        "aside as someone else's (0 = off)"
+    )
+    clerk_head_hold_s: float = Field(
+        3.0, ge=0, description="... seconds after a pose set aside as someone else's that whole-frame poses are judged"
+    )
     settle_frames: int = Field(2, ge=0, description="still frames still analysed before results are carried")
     max_carry: int = Field(10, ge=1, description="at most this many frames carried before a fresh run")
     hand_crop_sw: float = Field(
@@ -191,6 +204,10 @@ class CounterPipelineImpl:
         self.hands_i = -(10**9)  # frame index of the last hand run
         self.markers_runs_since = 10**9  # markers runs since the last that read a marker (`_sign_may_show`)
         self.people_seen: tuple[float, list] = (float("-inf"), [])  # (t, person finds) of the last person run
+        # `_pose_the_clerk`: the clerk's usual nose-to-mid-shoulders length (px) over recent whole-frame poses kept as
+        # theirs, and when a pose was last set aside as someone else's
+        self.clerk_head_px: deque[float] = deque(maxlen=HEAD_SAMPLES)
+        self.other_t = float("-inf")
         self.detected: tuple[int, list] = (-(10**9), [])  # (frame index, finds) of the last detector frame
 
     # ---- inbound messages -------------------------------------------------------------------
@@ -698,15 +715,40 @@ class CounterPipelineImpl:
             return
         why = self._someone_else(Body(obs.pose, min_vis=0.3), roi, others, w, h)
         if why is None:
+            # Behind a visitor the detector may box visitor and clerk as one, and the whole-frame pose then tears
+            # between the two (the nose on the visitor's head, the shoulders near the clerk's): such a pose passes the
+            # box test, but its head stands 3.8-5 times the clerk's usual length over the shoulders (kept poses of the
+            # four tune splits: 2.26 at most, a clerk rising). Judged only soon after a pose was set aside.
+            ratio, since = self._head_ratio(obs.pose), t - self.other_t
+            if ratio is not None and ratio > self.s.clerk_head_ratio > 0 and since <= self.s.clerk_head_hold_s:
+                why = "head"
+            elif since > HEAD_LEARN_QUIET_S and (ratio is None or ratio <= self.s.clerk_head_ratio) and (
+                    px := _head_px(obs.pose)) is not None:
+                self.clerk_head_px.append(px)
+        if why is None:
             return
+        self.other_t = t
         obs.extra["pose_other"] = why  # counted in the suite: frames whose whole-frame pose was set aside
         with timer.stage("pose_crop"):
             crop = self._call("pose_crop", "process", image, roi=roi)
-        if crop is None or self._someone_else(Body(crop, min_vis=0.3), clerk.box, [], w, h, inside=True) is not None:
-            return  # the box gave no clerk's pose: the rules' own guard sets the whole-frame one aside
+        if crop is None or self._someone_else(Body(crop, min_vis=0.3), clerk.box, [], w, h, inside=True) is not None \
+                or ((ratio := self._head_ratio(crop)) is not None and ratio > self.s.clerk_head_ratio > 0):
+            # the box gave no clerk's pose (the one box of visitor and clerk posed the visitor: their head over the
+            # clerk's shoulders, 2.5-3.2 times the usual length): the rules' own guard sets a wide whole-frame pose
+            # aside; a torn one nothing else would, so it is dropped
+            if why == "head":
+                obs.pose = None
+            return
         obs.pose = crop
         obs.extra["pose_from"] = "person_box"
         obs.extra["pose_box"] = [round(v, 1) for v in roi]
+
+    def _head_ratio(self, pose: Any) -> float | None:
+        """This pose's nose-to-mid-shoulders length over the clerk's usual one; None before that is learnt."""
+        px = _head_px(pose)
+        if px is None or len(self.clerk_head_px) < HEAD_MIN_SAMPLES:
+            return None
+        return px / float(np.median(self.clerk_head_px))
 
     def _someone_else(self, body: Body, box: tuple[float, float, float, float], others: list, w: int, h: int,
                       inside: bool = False) -> str | None:
@@ -787,6 +829,15 @@ class _Frame:
         import cv2
 
         return cv2.cvtColor(self.bgr, cv2.COLOR_BGR2RGB)
+
+
+def _head_px(pose: Any) -> float | None:
+    """Nose to mid-shoulders (px); None unless all three are seen (visibility 0.3)."""
+    body = Body(pose, min_vis=0.3)
+    n, m = body.pt(NOSE), body.shoulder_mid
+    if n is None or m is None:
+        return None
+    return float(np.hypot(n[0] - m[0], n[1] - m[1]))
 
 
 def _contains(outer: tuple[float, float, float, float], inner: tuple[float, float, float, float]) -> bool:

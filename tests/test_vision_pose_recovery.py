@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import cv2
+import numpy as np
 import pytest
 
 from calibration.config import default_counter
@@ -157,3 +158,44 @@ class _Misses(_Pose):
     def process(self, frame, roi=None, *, rgb=False):
         self.rois.append(roi)
         return None if len(self.rois) - 1 == self.miss_at else self.result
+
+
+def test_a_pose_torn_between_a_visitor_and_the_clerk_is_dropped_after_a_set_aside():
+    from pipelines.pipeline import PipelineSettings
+
+    clerk_box, client_box = (250, 150, 390, 330), (0, 100, 240, 470)
+    own = clerk(moves={0: (640, 300)}, shift=(-320, -100))  # nose 100 px over the mid-shoulders (320, 300)
+    client = clerk(shift=(-470, 0))  # mid-shoulders on the client's box: set aside
+    # nose on the visitor's head (310 px over the shoulders), shoulders near the clerk's, inside the clerk's box
+    torn = clerk(moves={0: (640, 110), 11: (660, 420), 12: (620, 420)}, shift=(-320, -100))
+    frames = [own] * 6 + [client] + [torn] * 5
+
+    def run(settings=None):
+        whole, crop = _Seq(frames), _Pose(torn)  # the one box of visitor and clerk poses the torn shape too
+        models = {"pose": whole, "pose_crop": crop, "detector": _People([clerk_box, client_box], None)}
+        pipe = make_pipeline(default_counter(640, 480, counter_id="c1"), shared_models=models, settings=settings,
+                             only_rules=ONLY_POSE_AND_PEOPLE, wall_clock=False)
+        rng = np.random.default_rng(0)
+        return [pipe.perceive(rng.integers(0, 255, (480, 640, 3), dtype=np.uint8), i * 0.2) for i in range(12)]
+
+    obs = run()
+    assert all(o.pose is own and "pose_other" not in o.extra for o in obs[:6])  # the usual head length learnt
+    # the client's pose set aside; the box's pose (head 3.1 times the usual) is not the clerk's: the client's is kept
+    assert obs[6].extra["pose_other"] == "elsewhere" and obs[6].pose is client and "pose_from" not in obs[6].extra
+    # within clerk_head_hold_s the torn whole-frame poses are set aside too, and with no clerk's pose in the box dropped
+    assert all(o.extra["pose_other"] == "head" and o.pose is None for o in obs[7:])
+    # control: the head test off, the torn poses pass as the clerk's
+    obs = run(PipelineSettings(clerk_head_ratio=0))
+    assert all(o.pose is torn and "pose_other" not in o.extra for o in obs[7:])
+
+
+class _Seq(_Pose):
+    """A whole-frame model returning one pose per call, in order."""
+
+    def __init__(self, results) -> None:
+        super().__init__(None)
+        self.results = list(results)
+
+    def process(self, frame, roi=None, *, rgb=False):
+        self.rois.append(roi)
+        return self.results[len(self.rois) - 1]
