@@ -59,10 +59,10 @@ from vision.roi import box_holds, region_around
 
 log = logging.getLogger(__name__)
 
-# Rules that read hand shapes on every frame (the etiquette gestures); a rule may also declare "gesture".
 # `_pose_the_clerk`'s head test: the clerk's usual head length is the median of this many recent whole-frame poses
 # kept as theirs (three at least), learnt only once no pose was set aside for HEAD_LEARN_QUIET_S
 HEAD_SAMPLES, HEAD_MIN_SAMPLES, HEAD_LEARN_QUIET_S = 10, 3, 2.0
+# Rules that read hand shapes on every frame (the etiquette gestures); a rule may also declare "gesture".
 GESTURE_RULES = frozenset({"greet.raise_hand", "guide.gesture", "point.one_finger", "handover.two_hands"})
 FACE_EVERY_FRAME_RULES = frozenset({"posture.dozing", "gaze.away"})
 # The etiquette geometry (pipelines/rules/etiquette_common.ClerkGeometry) reads the face pitch of every frame
