@@ -18,6 +18,11 @@ their handedness swapped (0.5-0.8 past the midline in guide clips, the pose wris
 with the pose's wrists (the -20 deg clip's held crossing, 1.2-2.2 s: 0.66 sw in an older recording, 0.97 re-perceived),
 so the reading also counts while both hands lie no more than `max_hands_below_elbow_sw` under the pose's elbows, as
 folded arms hold them (0.20-0.37 sw there in both recordings); resting hands it mislabels lie 0.88 sw or more under.
+Folded forearms lie in front of the shoulder line, so from a camera yawed aside (the counter's calibrated `yaw_deg`)
+both hands show shifted toward the clerk's far side along the image shoulder line, by their depth x tan(yaw): from 25
+deg on the clerk's left the right hand, 0.44 sw past the midline in truth, read 0.24. The hand model's midline moves
+with them by `fold_depth_sw` x tan(yaw) (0.5 sw: a real clerk's folded wrists lie ~0.2 m before the shoulder joints,
+the simulator's 0.72-0.90 sw); a camera without a calibrated yaw is taken as facing the clerk (no shift).
 From 50 deg aside the far elbow is hidden behind the body (visibility under 0.3), which left every frame unknown,
 yet the image shows the crossing plainly: the right wrist lies `min_image_swap_sw` further toward the clerk's left
 than the left wrist along the image shoulder line (crossed arms 0.52-1.29 wherever the pose reads the crossing,
@@ -27,6 +32,7 @@ and, where its elbow is seen, raised to it (as in the image test). This cue need
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -58,6 +64,10 @@ class Params(TimedParams):
     )
     max_hands_below_elbow_sw: float = Field(
         0.5, gt=0, description="... or while the hand model's hands lie no lower than this under the pose's elbows (sw)"
+    )
+    fold_depth_sw: float = Field(
+        0.5, ge=0, description="hand model: folded forearms lie this far in front of the shoulder line (sw); seen from "
+        "the calibrated yaw aside they shift toward the clerk's far side by this x tan(yaw), and the midline with them"
     )
     min_image_swap_sw: float = Field(
         0.3, gt=0, description="image: the right wrist this much further toward the clerk's left than the left one, "
@@ -114,7 +124,11 @@ class ArmsCrossed(TrackedRule):
             crossed = crossed or (swap >= p.min_world_swap_sw and held)
         self.last_swap = swap
         cents = _hand_centroids(obs.hands)
-        hands = _hand_cross(cents, rs, ls) if cents is not None else None
+        # folded forearms lie in front of the shoulder line: from a camera yawed aside they show shifted toward the
+        # clerk's far side along the image shoulder line by their depth x tan(yaw) (in shoulder widths)
+        yaw = math.radians(max(-60.0, min(60.0, self.counter.camera.yaw_deg or 0.0)))
+        shift = p.fold_depth_sw * math.tan(yaw)
+        hands = _hand_cross(cents, rs, ls, shift) if cents is not None else None
         if cents is not None and hands is not None:
             ev["hand_cross_sw"] = round(hands, 2)
             together = swap is None or swap >= -p.max_wrists_apart_sw  # apart, the hand model's labels are doubtful
@@ -169,13 +183,15 @@ def _hand_centroids(hands: list[HandResult] | None) -> dict[str, np.ndarray] | N
     return {s: np.mean([q[:2] for q in by_side[s].landmarks], axis=0) for s in ("Left", "Right")}
 
 
-def _hand_cross(cents: dict[str, np.ndarray], rs: tuple[float, float], ls: tuple[float, float]) -> float | None:
+def _hand_cross(cents: dict[str, np.ndarray], rs: tuple[float, float], ls: tuple[float, float],
+                shift: float = 0.0) -> float | None:
     """How far the hand model's less-crossed hand lies past the image midline on the other side (its centroid,
-    shoulder widths along the image shoulder line; negative on its own side). None without a shoulder line."""
+    shoulder widths along the image shoulder line; negative on its own side). `shift` (sw, + toward the clerk's
+    left) undoes the parallax of hands in front of the chest seen from aside. None without a shoulder line."""
     if abs(ls[0] - rs[0]) + abs(ls[1] - rs[1]) < 1e-6:
         return None
     a, b = np.asarray(rs, float), np.asarray(ls, float)
-    left, right = (_along(cents[s], a, b) for s in ("Left", "Right"))
+    left, right = (_along(cents[s], a, b) + shift for s in ("Left", "Right"))
     return min(-left, right)
 
 
