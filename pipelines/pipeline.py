@@ -22,6 +22,8 @@ place, hands together); a typing or writing clerk, forearms down on the desk, wa
   the fingers of a hand held up while the gaze is down (`held_crop_sw`); the person detector (clients,
   colleagues) every `people_every`;
 - ArUco markers (the pause sign) every `markers_every` frames, in the sign zone when there is one;
+  on the person detector's frames, for stand.for_visitor with a client zone, the desk stage's whole-frame change
+  against the reference cut by the frame's border ("near": a visitor the detector does not box);
   desk change detection every `desk_every` ("desk"; "chair" alone, a hall camera for chair.reset, runs it for the
   client chair's zone only: no slots, objects or classifier).
 Motion gating: when the frame barely changed since the last analysed one, the heavy stages are
@@ -371,6 +373,15 @@ class CounterPipelineImpl:
             with timer.stage("markers"):
                 obs.markers = self._read_markers(frame, obs.pose, w, h)
             obs.ran.append("markers")
+
+        if ("near" in needs and "people" in obs.ran and self.counter.zones.client is not None
+                and self.counter.reference_image):
+            det = self._desk_detector()
+            if det is not None:
+                with timer.stage("near"):
+                    obs.near = det.near_changes(frame, obs.pose, obs.hands if "hands" in obs.ran else None,
+                                                client=self.counter.zones.client)
+                obs.ran.append("near")
 
         if desk_due:
             det = self._desk_detector()

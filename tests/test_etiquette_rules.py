@@ -251,6 +251,61 @@ def test_a_visitor_cut_by_the_frame_bottom_is_in_a_zone_drawn_to_the_last_row():
     assert [e.outcome for e in ok] == ["pass"]
 
 
+def _near_stream(cam, stands: bool, near, n=180, arrive=40):
+    """No person box at all: the visitor is seen only as a border-cut change (`Observation.near`) on the detector's
+    frames (every 10th)."""
+    out = []
+    for o in _visitor_stream(cam, stands, 15.0 if stands else 0.0, n=n, arrive=arrive):
+        o.people = []
+        if o.frame_index % 10 == 0:
+            o.ran = o.ran + ["near"]
+            o.near = list(near) if o.frame_index >= arrive else []
+        else:
+            o.ran = [r for r in o.ran if r != "people"]
+        out.append(o)
+    return out
+
+
+def test_a_visitor_the_detector_does_not_box_is_seen_by_the_border_cut_change():
+    # session 26, tune_side (1.55 m, 1.45 m, -30 deg): the back of a visitor's head at the frame's bottom-left, never
+    # boxed; the desk stage's change against the reference, cut by the frame's border, sees it
+    from vision.observation import NearChange
+
+    cam = make_cam(yaw=20)
+    zones = {"client": [(850.0, 500.0), (1280.0, 500.0), (1280.0, 720.0), (850.0, 720.0)]}
+    head = NearChange(box=(0.0, 200.0, 500.0, 720.0), area=0.21, bottom=0.49, client=0.7)
+    ok = finals(run_rule("stand.for_visitor", cam, _near_stream(cam, True, [head]), zones=zones))
+    assert [e.outcome for e in ok] == ["pass"], ok
+    seated = finals(run_rule("stand.for_visitor", cam, _near_stream(cam, False, [head]), zones=zones))
+    assert [(e.outcome, e.evidence["missing"]) for e in seated] == [("violation", ["stand", "bow"])]
+    # the visitor's back hides the clerk (no pose, no box) for the whole window: unknown, not a violation
+    hidden = _near_stream(cam, False, [head])
+    for o in hidden[30:]:  # from the look-back on
+        o.pose = None
+    unknown = finals(run_rule("stand.for_visitor", cam, hidden, zones=zones))
+    assert [(e.outcome, e.evidence["why"]) for e in unknown] == [
+        ("info", "someone between the camera and the post hid the clerk")], unknown
+    # a called client is served, not visiting; without the cue (None) the rule reads boxes only
+    assert run_rule("stand.for_visitor", cam, _near_stream(cam, False, [head]), zones=zones,
+                    calls=[QueueCall("c1", "A1", 0.5)]) == []
+    assert run_rule("stand.for_visitor", cam, _near_stream(cam, False, [head]), zones=zones,
+                    rules={"stand.for_visitor": {"near_min_area": None}}) == []
+    # the stage runs only for a counter with a client zone and the cue on
+    from pipelines.engine import Engine
+    from tests.fixtures.etiquette import counter_for
+
+    assert "near" in Engine(counter_for(cam, None, zones), only=["stand.for_visitor"]).needs
+    assert "near" not in Engine(counter_for(cam, None, None), only=["stand.for_visitor"]).needs
+    off = counter_for(cam, {"stand.for_visitor": {"near_min_area": None}}, zones)
+    assert "near" not in Engine(off, only=["stand.for_visitor"]).needs
+    # an item put on the desk near the camera (an umbrella: 0.17 of the frame, 0.02 of its bottom rows), a smaller
+    # change, one mostly outside the client zone: no visit
+    for other in (NearChange(box=(0.0, 100.0, 400.0, 720.0), area=0.174, bottom=0.5, client=0.9),
+                  NearChange(box=(0.0, 100.0, 400.0, 720.0), area=0.3, bottom=0.02, client=0.9),
+                  NearChange(box=(0.0, 100.0, 400.0, 720.0), area=0.3, bottom=0.5, client=0.3)):
+        assert run_rule("stand.for_visitor", cam, _near_stream(cam, False, [other]), zones=zones) == [], other
+
+
 def test_standing_without_a_bow_fails_and_no_client_zone_is_idle():
     cam = make_cam(yaw=20)
     zones = {"client": [(850.0, 500.0), (1280.0, 500.0), (1280.0, 720.0), (850.0, 720.0)]}

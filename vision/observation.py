@@ -25,6 +25,18 @@ class Marker:
 
 
 @dataclass(slots=True)
+class NearChange:
+    """A large region changed against the counter's clean-desk reference, off the clerk's masks, cut by the frame's
+    border: someone (or something) between the camera and the desk, the person detector boxing it or not (the back
+    of a head at the frame's edge, a back filling the frame). Shares are of the whole frame."""
+
+    box: tuple[float, float, float, float]  # x1, y1, x2, y2 in frame pixels
+    area: float  # its pixels, share of the frame
+    bottom: float  # share of the frame's bottom rows it covers (a body runs on below the frame; an item does not)
+    client: float  # share of its pixels inside the client zone
+
+
+@dataclass(slots=True)
 class Observation:
     counter_id: str
     frame_index: int
@@ -40,6 +52,7 @@ class Observation:
     people: list[Detection] = field(default_factory=list)  # every person box (clients, colleagues)
     markers: list[Marker] = field(default_factory=list)
     desk_objects: list[Detection] = field(default_factory=list)  # change detection vs. reference
+    near: list[NearChange] = field(default_factory=list)  # large border-cut changes vs. the reference ("near")
     motion: float = 0.0  # share of changed pixels since the last analysed frame
     timings_ms: dict[str, float] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)

@@ -127,10 +127,13 @@ class ChangeMasks:
         out[y1:y2, x1:x2] = found.astype(bool) & above
         return out
 
-    def _change_mask(self, cur: np.ndarray, person: np.ndarray, holes: bool = True) -> tuple[np.ndarray, np.ndarray]:
-        """The changed pixels, and the share of them that is a hole (`_revealed`; none looked for without `holes`)."""
+    def _change_mask(self, cur: np.ndarray, person: np.ndarray, holes: bool = True,
+                     region: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The changed pixels, and the share of them that is a hole (`_revealed`; none looked for without `holes`).
+        `region`: where to look (default the desk's search region; the relighting is fitted there too)."""
         p = self.p
-        valid = self.search & ~person
+        search = self.search if region is None else region
+        valid = search & ~person
         # von Kries model: a smooth per-channel gain field absorbs brightness and colour-temperature drift
         gains = [self._cell_field((cur[..., c] + 1.0) / (self.ref[..., c] + 1.0), valid, 1.0) for c in range(3)]
         ref_corr = cv2.merge([self.ref[..., c] * gains[c] for c in range(3)])
@@ -148,10 +151,10 @@ class ChangeMasks:
         structure = self._structure_change(g_cur, g_corr)
         change = (rel > p.intensity_change) | chroma | structure
         self._raw_change = change  # the whole frame's, before the desk search region cuts it (the client chair's zone)
-        change = (change & self.search & ~person).astype(np.uint8)
+        change = (change & search & ~person).astype(np.uint8)
         change = cv2.morphologyEx(change, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
         change = cv2.morphologyEx(change, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9)))
-        change = change.astype(bool) & self.search & ~person
+        change = change.astype(bool) & search & ~person
         return change, self._revealed(cur, ref_corr, change, person) if holes else np.zeros_like(change)
 
     def _revealed(self, cur: np.ndarray, ref_corr: np.ndarray, change: np.ndarray, person: np.ndarray) -> np.ndarray:

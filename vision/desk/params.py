@@ -20,6 +20,10 @@ class DeskChangeParams:
     motion_change: float = 0.12  # relative difference to the short-term model = moving
     static_frac: float = 0.6  # share of a blob's pixels that must be still
     reference_tau_s: float = 180.0  # slow reference update where nothing changed
+    # `near_changes` (stand.for_visitor): a border-cut changed region this large (share of the frame) is reported;
+    # its bottom cover is read over the frame's last near_band_frac of rows
+    near_min_area: float = 0.05
+    near_band_frac: float = 0.02
     limb_width_frac: float = 0.35  # arm mask thickness, share of shoulder width
     # a hand model's hand whose wrist lies over this x the body scale from the pose's hand points is someone else's
     # (a client's, a visitor's): its forearm, forearm_len x the palm's length behind the wrist, is masked too

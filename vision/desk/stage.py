@@ -40,7 +40,7 @@ from vision.desk.masks import ChangeMasks
 from vision.desk.params import DeskChangeParams
 from vision.desk.sign import PauseSign
 from vision.desk.slots import SlotJudge
-from vision.observation import Marker
+from vision.observation import Marker, NearChange
 from vision.results import Box, Detection, HandResult, PoseResult
 
 
@@ -186,6 +186,48 @@ class DeskChangeDetector(ChangeMasks, SlotJudge, PauseSign, BlobTracker, BlobNam
                 out += self._under_arms(frame_bgr, full, now, conf) or [own]  # type: ignore[arg-type]
                 continue
             out += self._under_arms(frame_bgr, full, now, conf, own) if joined else [own]  # type: ignore[arg-type]
+        return out
+
+    def near_changes(
+        self,
+        frame_bgr: np.ndarray,
+        pose: PoseResult | None = None,
+        hands: Sequence[HandResult] | None = None,
+        client: Sequence[tuple[float, float]] | None = None,
+    ) -> list[NearChange]:
+        """The large changed regions of the whole frame against the relit reference, off the clerk's masks (pose,
+        hands and clothes), that the frame's border cuts (bottom, left or right): someone between the camera and the
+        desk whom the person detector may not box (the back of a head at the frame's edge, a back filling the frame).
+        Each at least `near_min_area` of the frame; `client` (frame pixels) gives each its share inside that zone.
+        Reads the stage's reference as it stands and changes none of its state (no update, no tracks): a look
+        between its own runs."""
+        saved = (self._raw_change, self._ref_corr, self._cur)
+        try:
+            fw = frame_bgr.shape[1]
+            scale = self.work_size[0] / fw
+            cur = self._work(frame_bgr)
+            person = self._person_mask(pose, hands, scale)
+            person |= self._clothes(cur, pose, person, scale)
+            change, _ = self._change_mask(cur, person, holes=False, region=np.ones_like(self.search))
+        finally:
+            self._raw_change, self._ref_corr, self._cur = saved
+        h, w = change.shape
+        zone = self._zone_mask(client) if client is not None else None
+        band = max(2, round(self.p.near_band_frac * h))
+        n, lab, stats, _ = cv2.connectedComponentsWithStats(change.astype(np.uint8), connectivity=8)
+        out: list[NearChange] = []
+        for k in range(1, n):
+            x, y, bw, bh, area = (int(v) for v in stats[k])
+            if area < self.p.near_min_area * w * h or not (y + bh >= h - 1 or x <= 0 or x + bw >= w - 1):
+                continue
+            comp = lab == k
+            to_frame = 1.0 / scale
+            out.append(NearChange(
+                box=(round(x * to_frame, 1), round(y * to_frame, 1), round((x + bw) * to_frame, 1),
+                     round((y + bh) * to_frame, 1)),
+                area=round(area / (w * h), 4),
+                bottom=round(float(comp[h - band:].mean()), 4),
+                client=round(float((comp & zone).sum()) / area, 4) if zone is not None else 0.0))
         return out
 
     def _at_post(self, pose: PoseResult | None) -> bool:

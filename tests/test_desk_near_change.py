@@ -1,0 +1,48 @@
+"""The desk stage's border-cut changes (`DeskChangeDetector.near_changes`): someone between the camera and the desk
+whom the person detector does not box (stand.for_visitor, session 26)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from tests.fixtures.desk import DESK_TOP, H, W, desk_scene, relight
+from vision.desk_change import DeskChangeDetector
+
+
+@pytest.fixture(scope="module")
+def scene():
+    return desk_scene()
+
+
+def _client(scene):  # the client zone: the frame below the wall's upper part
+    return [(0.0, 150.0), (float(W), 150.0), (float(W), float(H)), (0.0, float(H))]
+
+
+def _head(img: np.ndarray) -> np.ndarray:
+    """The back of a visitor's head and neck at the frame's bottom-left, near the camera (dark hair, a skin neck
+    running on below the frame)."""
+    out = img.copy()
+    cv2.ellipse(out, (330, 330), (230, 260), 0, 0, 360, (25, 22, 20), -1)
+    cv2.rectangle(out, (220, 500), (440, H), (150, 175, 215), -1)
+    return out
+
+
+def test_a_head_cut_by_the_frame_bottom_is_one_large_change_in_the_client_zone(scene):
+    det = DeskChangeDetector(scene.reference, scene.counter, classifier=None)
+    assert det.near_changes(scene.reference, client=_client(scene)) == []
+    near = det.near_changes(relight(_head(scene.reference), 0.85, 0.2, 0.03), client=_client(scene))
+    assert len(near) == 1, near
+    n = near[0]
+    assert n.area > 0.15 and n.bottom > 0.1 and n.client > 0.8
+    assert n.box[0] < 150 and n.box[3] >= H - 2
+    # a look between the stage's runs: its own state is untouched
+    assert det.state.change is None and det.t is None
+
+
+def test_an_item_on_the_desk_inside_the_frame_is_no_border_cut_change(scene):
+    det = DeskChangeDetector(scene.reference, scene.counter, classifier=None)
+    item = scene.reference.copy()
+    cv2.rectangle(item, (500, DESK_TOP + 20), (900, H - 150), (30, 30, 160), -1)  # a bag, well inside the frame
+    assert det.near_changes(item, client=_client(scene)) == []
