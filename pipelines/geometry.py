@@ -311,13 +311,21 @@ def world_bow_angle(pose: PoseResult, cam: CameraModel) -> float | None:
     return math.degrees(math.atan2(float(vw @ FORWARD), float(vw @ UP)))
 
 
-def world_bow_sigma(cam: CameraModel, theta_deg: float, lateral: float = 3.0, depth: float = 12.0) -> float:
+# MediaPipe's world torso follows a bow with a gain that varies by view and person (session 9: 0-0.9 of the bow by
+# view on the tune splits, p10-p90 spanning ~0.7; tune_sweep (1.6 m, 1.15 m, -15): 1.2, a 45-deg bow read 55.5-57.5):
+# an error that grows with the bend, which the noise terms above do not carry. Upright frames keep the full weight.
+WORLD_GAIN_SD = 0.3
+
+
+def world_bow_sigma(cam: CameraModel, theta_deg: float, lateral: float = 3.0, depth: float = 12.0,
+                    gain_sd: float = 0.0) -> float:
     """MediaPipe world depth is much noisier than its lateral placement: weight the world cue by
-    how much of the bend runs along the optical axis in this view."""
+    how much of the bend runs along the optical axis in this view; `gain_sd` adds an error proportional to the
+    bend (the world torso's gain, `WORLD_GAIN_SD` in `measure_bow`; the preview's prediction leaves it out)."""
     t = math.radians(theta_deg)
     tangent = np.array([0.0, -math.sin(t), math.cos(t)])
     along_axis = abs(float(cam.to_camera_axes(tangent)[2]))
-    return math.hypot(lateral, depth * along_axis)
+    return math.hypot(lateral, depth * along_axis, gain_sd * theta_deg)
 
 
 def neck_angle(pose: PoseResult) -> float | None:
@@ -348,7 +356,7 @@ def measure_bow(pose: PoseResult, cam: CameraModel, model: UprightModel, face_pi
     wa = world_bow_angle(pose, cam)
     if wa is not None and model.world_angle is not None:
         val = wa - model.world_angle
-        cues["world"] = Cue(val, world_bow_sigma(cam, val))
+        cues["world"] = Cue(val, world_bow_sigma(cam, val, gain_sd=WORLD_GAIN_SD))
     if face_pitch is not None and model.face_pitch is not None:
         cues["face"] = Cue(face_pitch - model.face_pitch, 10.0)  # the head may nod on its own
     fused = fuse(cues) or persp

@@ -36,11 +36,14 @@ class PersonalItems(DeskRule):
 
     def __init__(self, counter, params) -> None:
         super().__init__(counter, params)
-        self.objects = ObjectKeys(params.memory_s)
+        self.objects = ObjectKeys(params.memory_s, join_splits=True)
 
     def active(self, obs: Observation, ctx: RuleContext) -> dict[str, dict[str, Any]]:
         found = [d for d in self.owned(obs, ctx) if d.score >= self.params.min_score]
-        return {k: describe([d]) for k, d in zip(self.objects.keys(found, obs.t), found, strict=True)}
+        items: dict[str, list[Detection]] = {}
+        for k, d in zip(self.objects.keys(found, obs.t), found, strict=True):
+            items.setdefault(k, []).append(d)  # the pieces of one split item share its key
+        return {k: describe(ds) for k, ds in items.items()}
 
 
 @register
