@@ -6,7 +6,8 @@ relative-depth lift, the arm-plane back-projection, MediaPipe's world angle, the
 arm's elbow on the near and on the far root), whether the length-based cue was taken (forearm under
 FORE_FORESHORTENED of its length across the line of sight), and the learned arm lengths against the labelled ones.
 Prints a summary per yaw band and clip kind (mean absolute error per cue); `--frames` prints every frame too.
-Rules-only: it reads the recorded streams, never perceives. Tune splits only (see HELPER rules).
+Rules-only: it reads the recorded streams, never perceives (point it at tune clips: a held-out split read per frame is
+no longer held out).
 
     PYTHONPATH=. .venv/bin/python bench/guide_elbow_cues.py /work/suite26v/tune*/guide_* [--frames]
 """
