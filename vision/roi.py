@@ -9,13 +9,27 @@ import numpy as np
 from vision.results import Box, Detection, Point2
 
 
+def box_area(box: Box) -> float:
+    """Area of an (x1, y1, x2, y2) box; 0 for a degenerate one."""
+    return max(0.0, box[2] - box[0]) * max(0.0, box[3] - box[1])
+
+
+def box_intersection(a: Box, b: Box) -> float:
+    """Area shared by two boxes."""
+    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+
+
 def box_iou(a: Box, b: Box) -> float:
     """Intersection over union of two (x1, y1, x2, y2) boxes; 0 for degenerate ones."""
-    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = ix * iy
+    inter = box_intersection(a, b)
     union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
     return inter / union if union > 0 else 0.0
+
+
+def box_inside_share(a: Box, b: Box) -> float:
+    """The share of box a that lies inside box b (0 for a degenerate a)."""
+    area = box_area(a)
+    return box_intersection(a, b) / area if area > 0 else 0.0
 
 
 def box_holds(box: Box, point: Point2) -> bool:
@@ -38,10 +52,8 @@ def clerk_box(people: Iterable[Detection], anchor: Point2 | None = None) -> Dete
 def overlap_of_smaller(a: Box, b: Box) -> float:
     """Intersection over the smaller box's area: 1 when one box lies inside the other, whatever their sizes
     (a person box and a duplicate of it, an object and the slot or box it sits in)."""
-    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
     small = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
-    return ix * iy / small if small > 0 else 0.0
+    return box_intersection(a, b) / small if small > 0 else 0.0
 
 
 def clip_box(box: Box, width: int, height: int) -> Box:

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from calibration.config import CounterConfig, Polygon, box_share_on, lowest_y
+from calibration.config import CounterConfig, Polygon, box_share_on, lowest_y, polygon_area
 from pipelines.context import point_in_polygon
 from pipelines.engine import CHINA, Rule, RuleContext, RuleParams
 from pipelines.events import Event, Severity
@@ -23,7 +23,7 @@ from pipelines.temporal import Clock, IncidentTracker, Timing
 from vision.desk.chair import CHAIR_OUT  # the client chair away from its zone: chair.reset's, no desk item
 from vision.observation import Observation
 from vision.results import Box, Detection
-from vision.roi import box_holds, overlap_of_smaller
+from vision.roi import box_area, box_holds, box_inside_share, overlap_of_smaller
 
 SLOT_MISSING, SLOT_MOVED = "slot_missing:", "slot_moved:"
 PHONE_LABELS = ["cell phone", "mobile phone"]
@@ -159,24 +159,12 @@ class ObjectKeys:
         earlier box (`inside` of it) as does the piece that took its key, which covers under `lost` of that box."""
         for d, k in zip(taken, keys, strict=True):
             prev = before.get(k)
-            if prev is None or box_area_of(box) >= box_area_of(prev):
+            if prev is None or box_area(box) >= box_area(prev):
                 continue
-            if (contained(box, prev) >= inside and contained(d.box, prev) >= inside
-                    and box_area_of(d.box) < lost * box_area_of(prev)):
+            if (box_inside_share(box, prev) >= inside and box_inside_share(d.box, prev) >= inside
+                    and box_area(d.box) < lost * box_area(prev)):
                 return k
         return None
-
-
-def box_area_of(box: Box) -> float:
-    return max(0.0, box[2] - box[0]) * max(0.0, box[3] - box[1])
-
-
-def contained(a: Box, b: Box) -> float:
-    """The share of box a that lies inside box b."""
-    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    area = box_area_of(a)
-    return ix * iy / area if area > 0 else 0.0
 
 
 class OtherPeople:
@@ -214,7 +202,7 @@ class OtherPeople:
         if client_present(obs, ctx) and (at_edge or self._before_desk(d.box, ctx.counter.zones.desk)):
             return True
         visitors = ctx.values.get("visitor_boxes") or []
-        return any(overlap_of_smaller(d.box, self._with_legs(v.box)) >= 0.8 and box_area(v) > 2 * box_area(d)
+        return any(overlap_of_smaller(d.box, self._with_legs(v.box)) >= 0.8 and box_area(v.box) > 2 * box_area(d.box)
                    for v in visitors)
 
     def _before_desk(self, box: Box, desk: Polygon | None) -> bool:
@@ -310,14 +298,7 @@ def desk_area(counter: CounterConfig, image_size: tuple[int, int]) -> float:
     if poly is None:
         w, h = image_size if image_size[0] else (counter.camera.width, counter.camera.height)
         return float(w * h)
-    area = 0.0
-    for (x1, y1), (x2, y2) in zip(poly, poly[1:] + poly[:1], strict=True):
-        area += x1 * y2 - x2 * y1
-    return abs(area) / 2 or 1.0
-
-
-def box_area(d: Detection) -> float:
-    return max(0.0, d.box[2] - d.box[0]) * max(0.0, d.box[3] - d.box[1])
+    return polygon_area(poly) or 1.0
 
 
 def describe(dets: list[Detection]) -> dict[str, Any]:

@@ -11,7 +11,6 @@ from pipelines.engine import CHINA, Rule, RuleContext, RuleParams, register
 from pipelines.events import Event
 from pipelines.rules.desk_common import (
     DeskTiming,
-    box_area,
     describe,
     desk_area,
     desk_ran,
@@ -21,6 +20,7 @@ from pipelines.rules.desk_common import (
 )
 from pipelines.temporal import Clock, IncidentTracker, instant_event
 from vision.observation import Observation
+from vision.roi import box_area
 
 
 @register
@@ -104,7 +104,7 @@ class Clutter(Rule):
         if not desk_ran(obs):
             return self.tracker.step(ctx.clock, None)
         objs = [d for d in foreign_objects(obs) if owner(d, obs, ctx) is None]  # after hours: none (end_of_day's)
-        covered = sum(box_area(d) for d in objs) / desk_area(self.counter, obs.image_size)
+        covered = sum(box_area(d.box) for d in objs) / desk_area(self.counter, obs.image_size)
         raw = covered + self.params.per_item * len(objs)
         dt = 0.0 if self.last is None else max(0.0, ctx.clock.t - self.last[1].t)
         a = 1.0 if self.score is None else 1.0 - math.exp(-dt / self.params.smooth_s)
