@@ -733,12 +733,32 @@ LABEL_DOUBT_SCORE = 0.8
 # at 0.82 or more and wrong on every one seen at 0.71 or less (from -50 deg the far arm's hands at the face, 0.58-0.71).
 SIDE_MAX_SPANS = 1.25
 SIDE_MIN_VISIBILITY = 0.75
+# Fingers flex toward the palm, so in the image the fingertips lie off the hand's axis (wrist -> middle-finger base)
+# on the side the palm's normal points to: a sign for the normal that needs neither the depth nor the handedness
+# (session 26). Four tune splits, clerk hands under a doubtful label that disagreed with their wrist, the tips 0.2
+# palm spans or more off the axis and both our normal and the truth's 0.3 or more across it: the curl's sign right
+# on 133 of 138 frames, the side's on 44. A hand held flat (a guide's) has no curl there, and the side decides.
+CURL_MIN_SPANS = 0.2
+CURL_MIN_ACROSS = 0.3
+FINGER_TIPS = ((5, 8), (9, 12), (13, 16), (17, 20))  # base, tip of index, middle, ring, pinky
 
 
 def palm_span_px(hand: HandResult) -> float:
     """The palm's size in the image: the largest distance between the wrist and the four finger bases (pixels)."""
     pts = np.asarray(hand.landmarks, float)[(0, 5, 9, 13, 17), :2]
     return float(np.linalg.norm(pts[:, None] - pts[None], axis=-1).max())
+
+
+def finger_curl(hand: HandResult) -> tuple[float, np.ndarray]:
+    """(how far the fingertips lie off the hand's axis, mean over the four fingers of tip - base across the axis
+    wrist -> middle-finger base, in palm spans (`palm_span_px`); the unit image direction across the axis that
+    the curl is counted along). Positive: the fingers curl toward that direction."""
+    pts = np.asarray(hand.landmarks, float)[:, :2]
+    axis = pts[9] - pts[0]
+    axis = axis / max(float(np.linalg.norm(axis)), 1e-9)
+    across = np.array([-axis[1], axis[0]])
+    off = float(np.mean([(pts[tip] - pts[base]) @ across for base, tip in FINGER_TIPS]))
+    return off / max(palm_span_px(hand), 1e-9), across
 
 
 def palm_up_score(hand: HandResult, cam: CameraModel, side: str | None = None,
@@ -753,7 +773,9 @@ def palm_up_score(hand: HandResult, cam: CameraModel, side: str | None = None,
     0.84 / 0.76 / 0.57 -> 0.86 / 0.83 / 0.68, tune_wide (-10 / 40 / -40 deg) 0.80 / 0.73 / 0.55 -> 0.82 / 0.75 /
     0.67. With `wrist` (the pose landmark of the `side` wrist), a doubtful disagreeing label gives NaN on a hand more
     than SIDE_MAX_SPANS palm spans from that wrist or on a wrist seen under SIDE_MIN_VISIBILITY: neither cue says
-    which hand it is.
+    which hand it is. Before the side overrules such a label, the fingers' curl (`finger_curl`) is asked: fingertips
+    clearly off the hand's axis (CURL_MIN_SPANS) on the side the label's normal points to (by CURL_MIN_ACROSS
+    across the axis) keep the label's sign.
 
     NaN (not read) for a hand MediaPipe calls pointing (`HandResult.index_pointing`): 23 of the 54 such clerk hands
     on tune + tune_wide read palm-up, none truly was (the simulator's pointing hands hold the palm sideways)."""
@@ -766,7 +788,10 @@ def palm_up_score(hand: HandResult, cam: CameraModel, side: str | None = None,
         if wrist is not None and (wrist.visibility < SIDE_MIN_VISIBILITY or math.hypot(
                 hand.landmarks[0][0] - wrist.x, hand.landmarks[0][1] - wrist.y) > SIDE_MAX_SPANS * palm_span_px(hand)):
             return float("nan")
-        n = -n
+        curl, across = finger_curl(hand)
+        n_across = float(n[:2] @ across)
+        if not (abs(curl) >= CURL_MIN_SPANS and abs(n_across) >= CURL_MIN_ACROSS and (curl > 0) == (n_across > 0)):
+            n = -n  # the side's sign, unless the fingers' curl confirms the label's
     return float(n @ world_up_in_camera(cam))
 
 
