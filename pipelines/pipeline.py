@@ -206,6 +206,8 @@ class CounterPipelineImpl:
         self.hands_i = -(10**9)  # frame index of the last hand run
         self.markers_runs_since = 10**9  # markers runs since the last that read a marker (`_sign_may_show`)
         self.people_seen: tuple[float, list] = (float("-inf"), [])  # (t, person finds) of the last person run
+        # `_clerk_box`'s split of `people_seen` into the clerk's box and the other confident ones, made once per run
+        self.clerk_split: tuple[Any, Any, list] = (None, None, [])
         # `_pose_the_clerk`: the clerk's usual nose-to-mid-shoulders length (px) over recent whole-frame poses kept as
         # theirs, and when a pose was last set aside as someone else's
         self.clerk_head_px: deque[float] = deque(maxlen=HEAD_SAMPLES)
@@ -706,10 +708,12 @@ class CounterPipelineImpl:
         seen_t, people = self.people_seen
         if not people or not 0 <= t - seen_t <= self.s.context.memory_s:
             return None, []
-        post = self.counter.zones.post
-        sure = [d for d in people if d.score >= self.s.context.person_min_score]
-        clerk = clerk_box(d for d in sure if post is None or point_in_polygon(box_center(d.box), post))
-        return clerk, [d for d in sure if d is not clerk]
+        if self.clerk_split[0] is not self.people_seen:  # a new person run: split it once, not on every frame
+            post = self.counter.zones.post
+            sure = [d for d in people if d.score >= self.s.context.person_min_score]
+            clerk = clerk_box(d for d in sure if post is None or point_in_polygon(box_center(d.box), post))
+            self.clerk_split = (self.people_seen, clerk, [d for d in sure if d is not clerk])
+        return self.clerk_split[1], self.clerk_split[2]
 
     def _pose_the_clerk(self, image: _Frame, obs: Observation, t: float, w: int, h: int, timer: Any) -> None:
         """The whole-frame pose is found but evidently someone else's (BlazePose jumped to a client or visitor
@@ -730,11 +734,11 @@ class CounterPipelineImpl:
             # between the two (the nose on the visitor's head, the shoulders near the clerk's): such a pose passes the
             # box test, but its head stands 3.8-5 times the clerk's usual length over the shoulders (kept poses of the
             # four tune splits: 2.26 at most, a clerk rising). Judged only soon after a pose was set aside.
-            ratio, since = self._head_ratio(obs.pose), t - self.other_t
+            px = _head_px(obs.pose)
+            ratio, since = self._head_ratio(px), t - self.other_t
             if ratio is not None and ratio > self.s.clerk_head_ratio > 0 and since <= self.s.clerk_head_hold_s:
                 why = "head"
-            elif since > HEAD_LEARN_QUIET_S and (ratio is None or ratio <= self.s.clerk_head_ratio) and (
-                    px := _head_px(obs.pose)) is not None:
+            elif since > HEAD_LEARN_QUIET_S and (ratio is None or ratio <= self.s.clerk_head_ratio) and px is not None:
                 self.clerk_head_px.append(px)
         if why is None:
             return
@@ -743,7 +747,7 @@ class CounterPipelineImpl:
         with timer.stage("pose_crop"):
             crop = self._call("pose_crop", "process", image, roi=roi)
         if crop is None or self._someone_else(Body(crop, min_vis=0.3), clerk.box, [], w, h, inside=True) is not None \
-                or ((ratio := self._head_ratio(crop)) is not None and ratio > self.s.clerk_head_ratio > 0):
+                or ((ratio := self._head_ratio(_head_px(crop))) is not None and ratio > self.s.clerk_head_ratio > 0):
             # the box gave no clerk's pose (the one box of visitor and clerk posed the visitor: their head over the
             # clerk's shoulders, 2.5-3.2 times the usual length): the rules' own guard sets a wide whole-frame pose
             # aside; a torn one nothing else would, so it is dropped
@@ -754,9 +758,8 @@ class CounterPipelineImpl:
         obs.extra["pose_from"] = "person_box"
         obs.extra["pose_box"] = [round(v, 1) for v in roi]
 
-    def _head_ratio(self, pose: Any) -> float | None:
-        """This pose's nose-to-mid-shoulders length over the clerk's usual one; None before that is learnt."""
-        px = _head_px(pose)
+    def _head_ratio(self, px: float | None) -> float | None:
+        """A pose's nose-to-mid-shoulders length (`_head_px`) over the clerk's usual one; None before that is learnt."""
         if px is None or len(self.clerk_head_px) < HEAD_MIN_SAMPLES:
             return None
         return px / float(np.median(self.clerk_head_px))

@@ -85,6 +85,10 @@ class ArmsCrossed(TrackedRule):
     def __init__(self, *a: Any, **kw: Any) -> None:
         super().__init__(*a, **kw)
         self.last_swap: float | None = None  # the world swap on the previous frame (None: not measured there)
+        # folded forearms lie in front of the shoulder line: from a camera yawed aside they show shifted toward the
+        # clerk's far side along the image shoulder line by their depth x tan(yaw) (shoulder widths; fixed per camera)
+        yaw = math.radians(max(-60.0, min(60.0, self.counter.camera.yaw_deg or 0.0)))
+        self.fold_shift = self.params.fold_depth_sw * math.tan(yaw)  # type: ignore[attr-defined]
 
     def condition(self, obs: Observation, ctx: RuleContext) -> tuple[bool | None, dict[str, Any]]:
         p: Params = self.params  # type: ignore[assignment]
@@ -124,11 +128,7 @@ class ArmsCrossed(TrackedRule):
             crossed = crossed or (swap >= p.min_world_swap_sw and held)
         self.last_swap = swap
         cents = _hand_centroids(obs.hands)
-        # folded forearms lie in front of the shoulder line: from a camera yawed aside they show shifted toward the
-        # clerk's far side along the image shoulder line by their depth x tan(yaw) (in shoulder widths)
-        yaw = math.radians(max(-60.0, min(60.0, self.counter.camera.yaw_deg or 0.0)))
-        shift = p.fold_depth_sw * math.tan(yaw)
-        hands = _hand_cross(cents, rs, ls, shift) if cents is not None else None
+        hands = _hand_cross(cents, rs, ls, self.fold_shift) if cents is not None else None
         if cents is not None and hands is not None:
             ev["hand_cross_sw"] = round(hands, 2)
             together = swap is None or swap >= -p.max_wrists_apart_sw  # apart, the hand model's labels are doubtful
