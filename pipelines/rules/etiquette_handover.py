@@ -79,6 +79,13 @@ gaze_client wrist the pose dragged sideways -0.23..-0.61. Pointing, drinking and
 `min_lean_deg`; the handovers peak at 9.5-24.3). The gaze_client reading lean reached 9.8 deg: there the image
 direction did the work.
 
+A forearm folded onto the shoulder (session 27): from the client's side (-30..-40 deg) the reach runs toward the
+camera and MediaPipe often puts the near, reaching wrist at the shoulders, 60-100 px above its true place (0.26 m
+"up", 0.20-0.23 m over the shoulders), past `max_lift_m` and the shoulder bar, which are there for a hand at the
+face. A phone at the ear comes with the torso upright (at most 4.5 deg on the four tune splits' streams); those
+handovers lean 10-18 deg. On a frame whose judged lean reaches `fold_lean_deg` both height bars are waived (for the
+partner too) and the wrist's move is judged as usual.
+
 A hand behind the client: where the client sits between the camera and the clerk ((1.3 m, 2.0 m, -20 deg)), the
 reaching hand is behind the client's back, and the hand model finds no hand there; a finger pointed at the client
 and a hand holding a document then look alike. A one-hand episode whose out wrist lay, on at least
@@ -194,6 +201,11 @@ class HandoverParams(RuleParams):
                                                  "dominates), a hand is out by its image progress along that reach "
                                                  "alone, the lean is always checked, and the hidden-hand test "
                                                  "is not applied")
+    fold_lean_deg: float | None = Field(
+        8.0, description="a wrist risen over `max_lift_m` or the shoulder bar still counts (its move tested as usual) "
+                         "on a frame whose judged lean toward the client reaches this: the pose folds a reaching "
+                         "forearm onto the shoulder, and a clerk leaning this far is handing over, not phoning "
+                         "(session 27; None: the bars always hold)")
     hidden_share: float = Field(0.5, gt=0, le=1, description="a one-hand episode with its out wrist inside a person "
                                                              "box in front of the post on this share of its frames "
                                                              "is unknown (info): the hand is behind that person")
@@ -348,6 +360,8 @@ class TwoHandHandover(Rule):
     def __init__(self, counter: CounterConfig, params: RuleParams) -> None:
         super().__init__(counter, params)
         self.p = HandoverParams.model_validate(params.model_dump())
+        # the bars waived on a frame leaning `fold_lean_deg` (a folded reaching wrist): every other test as `p`
+        self.p_folded = self.p.model_copy(update={"max_lift_m": float("inf"), "max_above_shoulder_m": float("inf")})
         self.eps = Episodes(self.p.min_hold_s, 0.3)
         self.history: deque[tuple[float, dict[str, np.ndarray]]] = deque()  # (t, wrists_seen) hands at rest
         self.away: list[tuple[float, dict[str, np.ndarray]]] = []  # the current run of frames away from the rest
@@ -479,22 +493,31 @@ class TwoHandHandover(Rule):
                    and lengths[1] >= self.p.min_view_reach_sw
                    and max(apparent_toward(frame.cam, rest[s], toward_side) for s, _ in SIDES) <= -self.p.toward_m)
         shoulder_y = shoulder_height_m(frame)
+        lean = frame.bow.angle if frame.bow is not None else None
+        # judged by the move alone, the lean toward the client is the only sign of a handover: always checked
+        lean_checked = self.p.min_lean_deg is not None and (self.upright_at_rest or by_move or forward)
+        # leaning well toward the client, a wrist the pose put at or over the shoulders is a reaching forearm it
+        # folded (session 27: the reach toward the camera from -30..-40 deg, 0.2 m over the shoulders where the
+        # true wrist is at chest height), not a hand at the face: the height bars are waived on this frame
+        folded = (self.p.fold_lean_deg is not None and lean_checked and lean is not None
+                  and lean >= self.p.fold_lean_deg)
+        bars = self.p_folded if folded else self.p
         outs = {}
         # far aside, each hand's progress along the across reach's image (also the partner's "not away")
         across = {s: reach_progress(moved_px[s], views[1][s][2]) for s, _ in SIDES} if forward else None
         for side, _ in SIDES:
             if across is not None:
                 out, lift, toward = moved_out(pos[side], rest[side], toward_dir, shoulder_y,
-                                              across[side] >= self.p.min_progress, self.p)
+                                              across[side] >= self.p.min_progress, bars)
             elif by_move:
                 moved_sw = float(np.linalg.norm(moved_px[side])) / width
                 out, lift, toward = moved_out(pos[side], rest[side], toward_dir, shoulder_y,
-                                              moved_sw >= (self.p.min_move_sw or 0.0), self.p)
+                                              moved_sw >= (self.p.min_move_sw or 0.0), bars)
             else:
                 # ask for the share of `lift_m` this view can show of a lift (a reach seen from above reads lower)
                 lift_m = self.p.lift_m * float(np.clip(views[0][side][1] / CANON_REACH_M[1], 0.0, 1.0))
                 along = max(reach_progress(moved_px[side], view[side][2]) for view in seen)
-                out, lift, toward = hand_out(pos[side], rest[side], toward_dir, shoulder_y, lift_m, along, self.p)
+                out, lift, toward = hand_out(pos[side], rest[side], toward_dir, shoulder_y, lift_m, along, bars)
             hand = clerk_hand(frame, obs, side) if "hands" in obs.ran else None
             if hand is not None and one_finger(hand):
                 out = False  # pointing, not holding a document
@@ -503,12 +526,9 @@ class TwoHandHandover(Rule):
             return False, None
         if outs["right"][0] != outs["left"][0]:
             # where the across reach's forward move reads as away, "not away" is along that reach's image
-            outs = self._partner(frame, obs, outs, moved_px, shoulder_y, pos, across)
+            outs = self._partner(frame, obs, outs, moved_px, shoulder_y, pos, across, bars)
         if not (by_move or forward) and min(outs["right"][2], outs["left"][2]) <= -self.p.toward_m * 2:
             return False, None  # one hand toward the client, the other away: the shoulders turned, no reach
-        lean = frame.bow.angle if frame.bow is not None else None
-        # judged by the move alone, the lean toward the client is the only sign of a handover: always checked
-        lean_checked = self.p.min_lean_deg is not None and (self.upright_at_rest or by_move or forward)
         # the lean starts a handover; once under way, hands still out carry it on a lower lean reading (tune_wide
         # (1.2 m, -10 deg): 10 deg at the reach, then under 3 for a labelled 18 while the papers were held out)
         leaning = lean is not None and (self.eps.active or lean >= (self.p.min_lean_deg or 0.0))
@@ -527,7 +547,8 @@ class TwoHandHandover(Rule):
     def _partner(self, frame: Frame, obs: Observation, outs: dict[str, tuple[bool, float, float]],
                  moved_px: dict[str, np.ndarray], shoulder_y: float,
                  pos: dict[str, np.ndarray],
-                 along: dict[str, float] | None = None) -> dict[str, tuple[bool, float, float]]:
+                 along: dict[str, float] | None = None,
+                 bars: HandoverParams | None = None) -> dict[str, tuple[bool, float, float]]:
         """One hand out: the other is out too when it followed it, its image move at least `partner_share` of the
         out hand's and not away from the client's side (both hands carry the document). A hand left on the desk
         moves only as the lean drags the pose: tune splits, one-hand handovers, 0.02-0.38 of the reaching hand's move
@@ -536,14 +557,15 @@ class TwoHandHandover(Rule):
         0.35-0.50), toward the client 0.04 m and 0.05 m down on the hands' plane, short of `toward_m` and of a lift."""
         if self.p.partner_share is None:
             return outs
+        bars = bars or self.p
         lead = "right" if outs["right"][0] else "left"
         other = "left" if lead == "right" else "right"
         _, lift, toward = outs[other]
         hand = clerk_hand(frame, obs, other) if "hands" in obs.ran else None
         share = float(np.linalg.norm(moved_px[other])) / max(float(np.linalg.norm(moved_px[lead])), 1e-9)
         not_away = toward >= -self.p.toward_m / 2 if along is None else along[other] >= 0.0
-        follows = (share >= self.p.partner_share and not_away and lift <= self.p.max_lift_m
-                   and float(pos[other][1]) <= shoulder_y + self.p.max_above_shoulder_m
+        follows = (share >= self.p.partner_share and not_away and lift <= bars.max_lift_m
+                   and float(pos[other][1]) <= shoulder_y + bars.max_above_shoulder_m
                    and not (hand is not None and one_finger(hand)))
         return {**outs, other: (follows, lift, toward)} if follows else outs
 
