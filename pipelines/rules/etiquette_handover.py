@@ -57,7 +57,12 @@ wrist moved at least `min_move_sw` usual image shoulder widths from its rest (an
 the shoulder bar as above), and the lean toward the client is always checked, since nothing else tells a handover
 from pointing or placing something (session 8: the reaching wrist moved 0.23-1.0 usual widths at those views, the
 hand left on the desk 0.01-0.15, the lean read 12-23 deg; pointing at the client there moved the wrist up to 0.48
-with the torso at -1). With `min_move_sw` None those views judge nothing. Until session 6 the zone put the -40
+with the torso at -1). With `min_move_sw` None those views judge nothing.
+Since session 27 (`across_view`) the view check asks that the across reach, the one clerks make, be seen: at
+(1.7 m, 1.8 m, -30 deg) the sideways reach's image was 0.42-0.61 usual widths and the across reach's 0.14-0.24, the
+true wrists moved 3-16 px, and the view, "seen" on the sideways reach, found nothing out. Judged by the move there, a
+wrist that went clearly away from the client on the hands' plane (`toward_m`) is still not out, since the sideways
+reach shows that direction. Until session 6 the zone put the -40
 client on the clerk's left, where a reach has a long image, and those clips passed only because the forward move's
 image happened to point along it.
 
@@ -206,6 +211,11 @@ class HandoverParams(RuleParams):
                          "on a frame whose judged lean toward the client reaches this: the pose folds a reaching "
                          "forearm onto the shoulder, and a clerk leaning this far is handing over, not phoning "
                          "(session 27; None: the bars always hold)")
+    across_view: bool = Field(True, description="the view check asks that the across reach (the realistic one) be "
+                                                "seen: where its image is under `min_view_reach_sw` the view judges "
+                                                "by the move, however long the sideways reach's image (session 27)")
+    unread_lean_holds: bool = Field(True, description="a frame of an episode under way with no lean reading is "
+                                                      "unknown (holds the episode), not the end of it (session 27)")
     hidden_share: float = Field(0.5, gt=0, le=1, description="a one-hand episode with its out wrist inside a person "
                                                              "box in front of the post on this share of its frames "
                                                              "is unknown (info): the hand is behind that person")
@@ -483,6 +493,15 @@ class TwoHandHandover(Rule):
         # a reach toward the client runs along the line of sight here: its direction cannot be read, only how far
         # each wrist moved in the image
         by_move = self.view_reach_sw < self.p.min_view_reach_sw
+        if self.p.across_view:
+            # the reach is the across one (papers picked up and held out over the desk): where its image is short it
+            # runs along the line of sight, and the sideways reach's long image says nothing of where the wrist goes
+            # (session 27, (1.7 m, 1.8 m, -30 deg): sideways 0.42-0.61 usual widths, across 0.14-0.24; the true
+            # wrists moved 3-16 px)
+            by_move = lengths[1] < self.p.min_view_reach_sw
+        # the sideways reach still shows which way is away from the client there: a wrist that went clearly away on
+        # the hands' plane is not handing over (a reach to the clerk's other side)
+        sideways_seen = by_move and lengths[0] >= self.p.min_view_reach_sw
         if by_move and self.p.min_move_sw is None:
             return None, None
         seen = [view for view, n in zip(views, lengths, strict=True) if n >= self.p.min_view_reach_sw]
@@ -511,8 +530,9 @@ class TwoHandHandover(Rule):
                                               across[side] >= self.p.min_progress, bars)
             elif by_move:
                 moved_sw = float(np.linalg.norm(moved_px[side])) / width
+                not_away = not sideways_seen or float((pos[side] - rest[side]) @ toward_dir) >= -self.p.toward_m
                 out, lift, toward = moved_out(pos[side], rest[side], toward_dir, shoulder_y,
-                                              moved_sw >= (self.p.min_move_sw or 0.0), bars)
+                                              moved_sw >= (self.p.min_move_sw or 0.0) and not_away, bars)
             else:
                 # ask for the share of `lift_m` this view can show of a lift (a reach seen from above reads lower)
                 lift_m = self.p.lift_m * float(np.clip(views[0][side][1] / CANON_REACH_M[1], 0.0, 1.0))
@@ -532,6 +552,10 @@ class TwoHandHandover(Rule):
         # the lean starts a handover; once under way, hands still out carry it on a lower lean reading (tune_wide
         # (1.2 m, -10 deg): 10 deg at the reach, then under 3 for a labelled 18 while the papers were held out)
         leaning = lean is not None and (self.eps.active or lean >= (self.p.min_lean_deg or 0.0))
+        if self.p.unread_lean_holds and lean_checked and lean is None and self.eps.active:
+            # no bow reading on this frame (the pose glitched): unknown, which holds the episode, rather than its
+            # end (session 27, (1.65 m, 1.6 m, 28 deg): a 1.6-3.2-s two-hand hold cut at 2.2 s, its first 0.4 s lost)
+            return None, None
         if lean_checked and not leaning:
             return False, None  # no reading: the body moved in a way no bend explains (turning, standing up)
         both = outs["right"][0] and outs["left"][0]
