@@ -6,8 +6,8 @@ From the client's side (-30..-40 deg) the reach runs toward the camera and Media
 the shoulders, 60-100 px above its true place at chest height: 0.26 m "up" and 0.20-0.23 m over the shoulders, past
 `max_lift_m` (0.22) and the shoulder bar (0.1), which are there for a hand at the ear. The clerk leans 10-18 deg
 toward the client on those frames. A phone at the ear read 4.5 deg at most on the four tune splits' streams; the
-handover frames the waiver turns out read 9.8-15.6 deg there (8.3-18.3 on the scratch renders), so on a frame leaning `fold_lean_deg` (8) the bars are waived
-and the wrist's move is judged as usual."""
+handover frames the waiver turns out read 9.8-15.6 deg there (8.3-18.3 on the scratch renders), so on a frame
+leaning `fold_lean_deg` (8) the bars are waived and the wrist's move is judged as usual."""
 
 from __future__ import annotations
 
