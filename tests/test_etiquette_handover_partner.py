@@ -47,6 +47,10 @@ def test_a_hand_that_follows_the_reach_makes_it_two_handed(yaw):
     stays = [e for e in run_rule("handover.two_hands", cam, _one_hand_with_partner(cam, 0.2), calls=CALL)
              if e.type == "end"]
     assert [(e.outcome, e.evidence["hand"]) for e in stays] == [("violation", "right")]
+    # at -30 the across reach toward the client runs along the line of sight on this camera, so since session 27
+    # that view judges by the move, where a hand moved half as far is out on its own: the partner test is read
+    # on the sideways view there
+    sideways = {"across_view": False} if yaw == -30 else {}
     off = [e for e in run_rule("handover.two_hands", cam, _one_hand_with_partner(cam, 0.5), calls=CALL,
-                               rules={"handover.two_hands": {"partner_share": None}}) if e.type == "end"]
+                               rules={"handover.two_hands": {"partner_share": None, **sideways}}) if e.type == "end"]
     assert [e.outcome for e in off] == ["violation"]

@@ -20,14 +20,23 @@ def _handovers(name: str, rules: dict | None = None) -> list:
     return [e for e in replay(name, rules=rules) if e.rule_id == "handover.two_hands"]
 
 
+# session 27: the across reach's image is 0.13-0.14 usual widths here, so the view judges by the move, where the lean
+# is always checked, and the point (-3.4 deg) raises nothing; the session-21 mechanism is read with that off
+SIDEWAYS_VIEW = {"across_view": False}
+
+
 def test_a_point_with_the_lean_never_judged_is_unknown_not_a_one_hand_violation():
-    evs = _handovers(POINT)
+    evs = _handovers(POINT, {"handover.two_hands": SIDEWAYS_VIEW})
     assert [(e.outcome, e.evidence["hand"], e.evidence["verdict"]) for e in evs] == [("info", "right", "unknown")]
     ev = evs[0].evidence
     assert ev["lean_checked"] is False and ev["median_lean_deg"] < 0 and ev["both_hands_share"] == 0.0
     # control: judged as seen, the point is the one-hand violation it was
-    seen = _handovers(POINT, {"handover.two_hands": {"unjudged_lean_unknown": False}})
+    seen = _handovers(POINT, {"handover.two_hands": {**SIDEWAYS_VIEW, "unjudged_lean_unknown": False}})
     assert [(e.outcome, e.evidence["hand"]) for e in seen] == [("violation", "right")]
+
+
+def test_judged_by_the_move_where_the_across_reach_runs_along_the_line_of_sight_the_point_raises_nothing():
+    assert _handovers(POINT) == []
 
 
 def test_a_one_hand_handover_with_the_lean_judged_stays_a_violation():

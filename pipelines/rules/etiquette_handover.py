@@ -57,7 +57,12 @@ wrist moved at least `min_move_sw` usual image shoulder widths from its rest (an
 the shoulder bar as above), and the lean toward the client is always checked, since nothing else tells a handover
 from pointing or placing something (session 8: the reaching wrist moved 0.23-1.0 usual widths at those views, the
 hand left on the desk 0.01-0.15, the lean read 12-23 deg; pointing at the client there moved the wrist up to 0.48
-with the torso at -1). With `min_move_sw` None those views judge nothing. Until session 6 the zone put the -40
+with the torso at -1). With `min_move_sw` None those views judge nothing.
+Since session 27 (`across_view`) the view check asks that the across reach, the one clerks make, be seen: at
+(1.7 m, 1.8 m, -30 deg) the sideways reach's image was 0.42-0.61 usual widths and the across reach's 0.14-0.24, the
+true wrists moved 3-16 px, and the view, "seen" on the sideways reach, found nothing out. Judged by the move there, a
+wrist that went clearly away from the client on the hands' plane (`toward_m`) is still not out, since the sideways
+reach shows that direction. Until session 6 the zone put the -40
 client on the clerk's left, where a reach has a long image, and those clips passed only because the forward move's
 image happened to point along it.
 
@@ -78,6 +83,13 @@ gaze_client wrist the pose dragged sideways -0.23..-0.61. Pointing, drinking and
 -55 (up to 0.9-1.3): the lean rules those out (their held frames read at most 0.9 deg, a handover starts at
 `min_lean_deg`; the handovers peak at 9.5-24.3). The gaze_client reading lean reached 9.8 deg: there the image
 direction did the work.
+
+A forearm folded onto the shoulder (session 27): from the client's side (-30..-40 deg) the reach runs toward the
+camera and MediaPipe often puts the near, reaching wrist at the shoulders, 60-100 px above its true place (0.26 m
+"up", 0.20-0.23 m over the shoulders), past `max_lift_m` and the shoulder bar, which are there for a hand at the
+face. A phone at the ear comes with the torso upright (at most 4.5 deg on the four tune splits' streams); those
+handovers lean 10-18 deg. On a frame whose judged lean reaches `fold_lean_deg` both height bars are waived (for the
+partner too) and the wrist's move is judged as usual.
 
 A hand behind the client: where the client sits between the camera and the clerk ((1.3 m, 2.0 m, -20 deg)), the
 reaching hand is behind the client's back, and the hand model finds no hand there; a finger pointed at the client
@@ -194,6 +206,16 @@ class HandoverParams(RuleParams):
                                                  "dominates), a hand is out by its image progress along that reach "
                                                  "alone, the lean is always checked, and the hidden-hand test "
                                                  "is not applied")
+    fold_lean_deg: float | None = Field(
+        8.0, description="a wrist risen over `max_lift_m` or the shoulder bar still counts (its move tested as usual) "
+                         "on a frame whose judged lean toward the client reaches this: the pose folds a reaching "
+                         "forearm onto the shoulder, and a clerk leaning this far is handing over, not phoning "
+                         "(session 27; None: the bars always hold)")
+    across_view: bool = Field(True, description="the view check asks that the across reach (the realistic one) be "
+                                                "seen: where its image is under `min_view_reach_sw` the view judges "
+                                                "by the move, however long the sideways reach's image (session 27)")
+    unread_lean_holds: bool = Field(True, description="a frame of an episode under way with no lean reading is "
+                                                      "unknown (holds the episode), not the end of it (session 27)")
     hidden_share: float = Field(0.5, gt=0, le=1, description="a one-hand episode with its out wrist inside a person "
                                                              "box in front of the post on this share of its frames "
                                                              "is unknown (info): the hand is behind that person")
@@ -348,6 +370,8 @@ class TwoHandHandover(Rule):
     def __init__(self, counter: CounterConfig, params: RuleParams) -> None:
         super().__init__(counter, params)
         self.p = HandoverParams.model_validate(params.model_dump())
+        # the bars waived on a frame leaning `fold_lean_deg` (a folded reaching wrist): every other test as `p`
+        self.p_folded = self.p.model_copy(update={"max_lift_m": float("inf"), "max_above_shoulder_m": float("inf")})
         self.eps = Episodes(self.p.min_hold_s, 0.3)
         self.history: deque[tuple[float, dict[str, np.ndarray]]] = deque()  # (t, wrists_seen) hands at rest
         self.away: list[tuple[float, dict[str, np.ndarray]]] = []  # the current run of frames away from the rest
@@ -469,6 +493,15 @@ class TwoHandHandover(Rule):
         # a reach toward the client runs along the line of sight here: its direction cannot be read, only how far
         # each wrist moved in the image
         by_move = self.view_reach_sw < self.p.min_view_reach_sw
+        if self.p.across_view:
+            # the reach is the across one (papers picked up and held out over the desk): where its image is short it
+            # runs along the line of sight, and the sideways reach's long image says nothing of where the wrist goes
+            # (session 27, (1.7 m, 1.8 m, -30 deg): sideways 0.42-0.61 usual widths, across 0.14-0.24; the true
+            # wrists moved 3-16 px)
+            by_move = lengths[1] < self.p.min_view_reach_sw
+        # the sideways reach still shows which way is away from the client there: a wrist that went clearly away on
+        # the hands' plane is not handing over (a reach to the clerk's other side)
+        sideways_seen = by_move and lengths[0] >= self.p.min_view_reach_sw
         if by_move and self.p.min_move_sw is None:
             return None, None
         seen = [view for view, n in zip(views, lengths, strict=True) if n >= self.p.min_view_reach_sw]
@@ -479,22 +512,32 @@ class TwoHandHandover(Rule):
                    and lengths[1] >= self.p.min_view_reach_sw
                    and max(apparent_toward(frame.cam, rest[s], toward_side) for s, _ in SIDES) <= -self.p.toward_m)
         shoulder_y = shoulder_height_m(frame)
+        lean = frame.bow.angle if frame.bow is not None else None
+        # judged by the move alone, the lean toward the client is the only sign of a handover: always checked
+        lean_checked = self.p.min_lean_deg is not None and (self.upright_at_rest or by_move or forward)
+        # leaning well toward the client, a wrist the pose put at or over the shoulders is a reaching forearm it
+        # folded (session 27: the reach toward the camera from -30..-40 deg, 0.2 m over the shoulders where the
+        # true wrist is at chest height), not a hand at the face: the height bars are waived on this frame
+        folded = (self.p.fold_lean_deg is not None and lean_checked and lean is not None
+                  and lean >= self.p.fold_lean_deg)
+        bars = self.p_folded if folded else self.p
         outs = {}
         # far aside, each hand's progress along the across reach's image (also the partner's "not away")
         across = {s: reach_progress(moved_px[s], views[1][s][2]) for s, _ in SIDES} if forward else None
         for side, _ in SIDES:
             if across is not None:
                 out, lift, toward = moved_out(pos[side], rest[side], toward_dir, shoulder_y,
-                                              across[side] >= self.p.min_progress, self.p)
+                                              across[side] >= self.p.min_progress, bars)
             elif by_move:
                 moved_sw = float(np.linalg.norm(moved_px[side])) / width
+                not_away = not sideways_seen or float((pos[side] - rest[side]) @ toward_dir) >= -self.p.toward_m
                 out, lift, toward = moved_out(pos[side], rest[side], toward_dir, shoulder_y,
-                                              moved_sw >= (self.p.min_move_sw or 0.0), self.p)
+                                              moved_sw >= (self.p.min_move_sw or 0.0) and not_away, bars)
             else:
                 # ask for the share of `lift_m` this view can show of a lift (a reach seen from above reads lower)
                 lift_m = self.p.lift_m * float(np.clip(views[0][side][1] / CANON_REACH_M[1], 0.0, 1.0))
                 along = max(reach_progress(moved_px[side], view[side][2]) for view in seen)
-                out, lift, toward = hand_out(pos[side], rest[side], toward_dir, shoulder_y, lift_m, along, self.p)
+                out, lift, toward = hand_out(pos[side], rest[side], toward_dir, shoulder_y, lift_m, along, bars)
             hand = clerk_hand(frame, obs, side) if "hands" in obs.ran else None
             if hand is not None and one_finger(hand):
                 out = False  # pointing, not holding a document
@@ -503,15 +546,16 @@ class TwoHandHandover(Rule):
             return False, None
         if outs["right"][0] != outs["left"][0]:
             # where the across reach's forward move reads as away, "not away" is along that reach's image
-            outs = self._partner(frame, obs, outs, moved_px, shoulder_y, pos, across)
+            outs = self._partner(frame, obs, outs, moved_px, shoulder_y, pos, across, bars)
         if not (by_move or forward) and min(outs["right"][2], outs["left"][2]) <= -self.p.toward_m * 2:
             return False, None  # one hand toward the client, the other away: the shoulders turned, no reach
-        lean = frame.bow.angle if frame.bow is not None else None
-        # judged by the move alone, the lean toward the client is the only sign of a handover: always checked
-        lean_checked = self.p.min_lean_deg is not None and (self.upright_at_rest or by_move or forward)
         # the lean starts a handover; once under way, hands still out carry it on a lower lean reading (tune_wide
         # (1.2 m, -10 deg): 10 deg at the reach, then under 3 for a labelled 18 while the papers were held out)
         leaning = lean is not None and (self.eps.active or lean >= (self.p.min_lean_deg or 0.0))
+        if self.p.unread_lean_holds and lean_checked and lean is None and self.eps.active:
+            # no bow reading on this frame (the pose glitched): unknown, which holds the episode, rather than its
+            # end (session 27, (1.65 m, 1.6 m, 28 deg): a 1.6-3.2-s two-hand hold cut at 2.2 s, its first 0.4 s lost)
+            return None, None
         if lean_checked and not leaning:
             return False, None  # no reading: the body moved in a way no bend explains (turning, standing up)
         both = outs["right"][0] and outs["left"][0]
@@ -527,7 +571,8 @@ class TwoHandHandover(Rule):
     def _partner(self, frame: Frame, obs: Observation, outs: dict[str, tuple[bool, float, float]],
                  moved_px: dict[str, np.ndarray], shoulder_y: float,
                  pos: dict[str, np.ndarray],
-                 along: dict[str, float] | None = None) -> dict[str, tuple[bool, float, float]]:
+                 along: dict[str, float] | None = None,
+                 bars: HandoverParams | None = None) -> dict[str, tuple[bool, float, float]]:
         """One hand out: the other is out too when it followed it, its image move at least `partner_share` of the
         out hand's and not away from the client's side (both hands carry the document). A hand left on the desk
         moves only as the lean drags the pose: tune splits, one-hand handovers, 0.02-0.38 of the reaching hand's move
@@ -536,14 +581,15 @@ class TwoHandHandover(Rule):
         0.35-0.50), toward the client 0.04 m and 0.05 m down on the hands' plane, short of `toward_m` and of a lift."""
         if self.p.partner_share is None:
             return outs
+        bars = bars or self.p
         lead = "right" if outs["right"][0] else "left"
         other = "left" if lead == "right" else "right"
         _, lift, toward = outs[other]
         hand = clerk_hand(frame, obs, other) if "hands" in obs.ran else None
         share = float(np.linalg.norm(moved_px[other])) / max(float(np.linalg.norm(moved_px[lead])), 1e-9)
         not_away = toward >= -self.p.toward_m / 2 if along is None else along[other] >= 0.0
-        follows = (share >= self.p.partner_share and not_away and lift <= self.p.max_lift_m
-                   and float(pos[other][1]) <= shoulder_y + self.p.max_above_shoulder_m
+        follows = (share >= self.p.partner_share and not_away and lift <= bars.max_lift_m
+                   and float(pos[other][1]) <= shoulder_y + bars.max_above_shoulder_m
                    and not (hand is not None and one_finger(hand)))
         return {**outs, other: (follows, lift, toward)} if follows else outs
 
