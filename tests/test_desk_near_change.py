@@ -46,3 +46,23 @@ def test_an_item_on_the_desk_inside_the_frame_is_no_border_cut_change(scene):
     item = scene.reference.copy()
     cv2.rectangle(item, (500, DESK_TOP + 20), (900, H - 150), (30, 30, 160), -1)  # a bag, well inside the frame
     assert det.near_changes(item, client=_client(scene)) == []
+
+
+def test_a_look_between_runs_changes_nothing_the_desk_stage_returns(scene):
+    """`near_changes` keeps nothing of what it computes: the desk stage's run after such a look returns the same
+    objects and internal masks (its relit reference, the frame's colours) as a run with no look before it."""
+    item = scene.reference.copy()
+    cv2.rectangle(item, (500, DESK_TOP + 20), (760, H - 150), (30, 30, 160), -1)
+    frames = [relight(item, 0.9, 0.1, 0.02)] * 3
+    plain = DeskChangeDetector(scene.reference, scene.counter, classifier=None)
+    looked = DeskChangeDetector(scene.reference, scene.counter, classifier=None)
+    for k, frame in enumerate(frames):
+        t = 2.0 * k
+        a = plain.process(frame, t=t)
+        assert looked.near_changes(relight(_head(scene.reference), 0.85, 0.2, 0.03), client=_client(scene))
+        b = looked.process(frame, t=t)
+        assert a == b
+        assert np.array_equal(plain._ref_corr, looked._ref_corr) and np.array_equal(plain._cur, looked._cur)
+        assert np.array_equal(plain.state.change, looked.state.change)
+        assert np.array_equal(plain.ref, looked.ref)
+        assert looked.near_changes(frame, client=_client(scene)) == plain.near_changes(frame, client=_client(scene))

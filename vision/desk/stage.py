@@ -111,7 +111,6 @@ class DeskChangeDetector(ChangeMasks, SlotJudge, PauseSign, BlobTracker, BlobNam
         self.search[: max(0, top - int(self.p.rise_frac * self.work_size[1]))] = False
         self.state = DeskState()
         self._cur: np.ndarray | None = None  # this frame at work resolution (the moved item's colour)
-        self._raw_change: np.ndarray | None = None  # `_change_mask`'s test on the whole frame (the chair's zone)
         self._ref_corr: np.ndarray | None = None  # the reference relit to this frame (the item's colours)
 
     def process(
@@ -135,9 +134,11 @@ class DeskChangeDetector(ChangeMasks, SlotJudge, PauseSign, BlobTracker, BlobNam
         person = self._person_mask(pose, hands, self.work_size[0] / fw)
         if self.items:
             person |= self._clothes(cur, pose, person, self.work_size[0] / fw)
-        change, revealed = self._change_mask(cur, person, holes=self.items)
+        found = self._change_mask(cur, person, holes=self.items)
+        change, revealed = found.mask, found.revealed
+        self._ref_corr = found.ref_corr
         static = self._static_mask(cur, dt)
-        chair = self._chair_change(self._raw_change, person)
+        chair = self._chair_change(found.raw, person)
         keep = change | person | ~static
         self._adapt_reference(cur, keep if chair is None else keep | chair[0], dt)
         self.state = DeskState(change=change, static=static, person=person, revealed=revealed)
@@ -201,16 +202,12 @@ class DeskChangeDetector(ChangeMasks, SlotJudge, PauseSign, BlobTracker, BlobNam
         Each at least `near_min_area` of the frame; `client` (frame pixels) gives each its share inside that zone.
         Reads the stage's reference as it stands and changes none of its state (no update, no tracks): a look
         between its own runs."""
-        saved = (self._raw_change, self._ref_corr, self._cur)
-        try:
-            fw = frame_bgr.shape[1]
-            scale = self.work_size[0] / fw
-            cur = self._work(frame_bgr)
-            person = self._person_mask(pose, hands, scale)
-            person |= self._clothes(cur, pose, person, scale)
-            change, _ = self._change_mask(cur, person, holes=False, region=np.ones_like(self.search))
-        finally:
-            self._raw_change, self._ref_corr, self._cur = saved
+        fw = frame_bgr.shape[1]
+        scale = self.work_size[0] / fw
+        cur = self._work(frame_bgr)
+        person = self._person_mask(pose, hands, scale)
+        person |= self._clothes(cur, pose, person, scale)
+        change = self._change_mask(cur, person, holes=False, region=np.ones_like(self.search)).mask
         h, w = change.shape
         zone = self._zone_mask(client) if client is not None else None
         band = max(2, round(self.p.near_band_frac * h))
