@@ -66,3 +66,29 @@ def test_a_look_between_runs_changes_nothing_the_desk_stage_returns(scene):
         assert np.array_equal(plain.state.change, looked.state.change)
         assert np.array_equal(plain.ref, looked.ref)
         assert looked.near_changes(frame, client=_client(scene)) == plain.near_changes(frame, client=_client(scene))
+
+
+def test_the_pre_check_skips_a_quiet_border_and_keeps_every_region(scene):
+    """`near_check_min`: a frame whose bottom, left and right bands hardly changed is not looked at in full (the
+    reference relit, a bag well inside the frame); a head cut by the frame's bottom or an arm running into its side
+    is, and reports what the full look reports."""
+    from vision.desk.params import DeskChangeParams
+
+    full = DeskChangeDetector(scene.reference, scene.counter, classifier=None)
+    checked = DeskChangeDetector(scene.reference, scene.counter, classifier=None,
+                                 params=DeskChangeParams(near_check_min=0.02))
+    bag = scene.reference.copy()
+    cv2.rectangle(bag, (500, DESK_TOP + 20), (900, H - 150), (30, 30, 160), -1)
+    side = scene.reference.copy()
+    cv2.rectangle(side, (W - 260, 200), (W, H - 60), (40, 60, 90), -1)  # someone's sleeve and side at the right edge
+    quiet = [relight(scene.reference, 0.8, 0.15, 0.03), relight(bag, 1.1, 0.1, 0.02)]
+    busy = [relight(_head(scene.reference), 0.85, 0.2, 0.03), side]
+    for frame in quiet:
+        assert max(checked._near_border_change(frame)) < 0.02
+        assert checked.near_changes(frame, client=_client(scene)) == full.near_changes(frame, client=_client(scene))
+    assert checked.near_skipped == len(quiet)
+    for frame in busy:
+        assert max(checked._near_border_change(frame)) > 0.1
+        found = checked.near_changes(frame, client=_client(scene))
+        assert found and found == full.near_changes(frame, client=_client(scene))
+    assert checked.near_skipped == len(quiet)

@@ -34,7 +34,7 @@ from vision.desk.blobs import BlobTracker
 from vision.desk.cache import BoxCache
 from vision.desk.chair import ClientChair
 from vision.desk.classify import BlobNamer
-from vision.desk.colour import colour_model, surface_hue, to_grey
+from vision.desk.colour import chromaticity, colour_model, surface_hue, to_grey
 from vision.desk.labels import PERSON_LABELS, SHADOW, UNKNOWN, Classifier, auto_classifier
 from vision.desk.masks import ChangeMasks
 from vision.desk.params import DeskChangeParams
@@ -112,6 +112,7 @@ class DeskChangeDetector(ChangeMasks, SlotJudge, PauseSign, BlobTracker, BlobNam
         self.state = DeskState()
         self._cur: np.ndarray | None = None  # this frame at work resolution (the moved item's colour)
         self._ref_corr: np.ndarray | None = None  # the reference relit to this frame (the item's colours)
+        self.near_skipped = 0  # `near_changes` looks its pre-check skipped (a count, read by benches)
 
     def process(
         self,
@@ -201,7 +202,13 @@ class DeskChangeDetector(ChangeMasks, SlotJudge, PauseSign, BlobTracker, BlobNam
         desk whom the person detector may not box (the back of a head at the frame's edge, a back filling the frame).
         Each at least `near_min_area` of the frame; `client` (frame pixels) gives each its share inside that zone.
         Reads the stage's reference as it stands and changes none of its state (no update, no tracks): a look
-        between its own runs."""
+        between its own runs. Where `near_check_min` is set and none of the frame's bottom, left or right bands
+        changed that much (`_near_border_change`, ~1.5 ms against ~30), the look is skipped (counted in `near_skipped`):
+        a region it reports runs into the border and changes that band (session 27, on the tune splits: every look
+        that found a region read 0.054 or more there)."""
+        if self.p.near_check_min is not None and max(self._near_border_change(frame_bgr)) < self.p.near_check_min:
+            self.near_skipped += 1
+            return []
         fw = frame_bgr.shape[1]
         scale = self.work_size[0] / fw
         cur = self._work(frame_bgr)
@@ -226,6 +233,34 @@ class DeskChangeDetector(ChangeMasks, SlotJudge, PauseSign, BlobTracker, BlobNam
                 bottom=round(float(comp[h - band:].mean()), 4),
                 client=round(float((comp & zone).sum()) / area, 4) if zone is not None else 0.0))
         return out
+
+    def _near_border_change(self, frame_bgr: np.ndarray) -> tuple[float, float, float]:
+        """The changed share of the frame's bottom, left and right bands (`near_check_band` of the frame's height
+        or width), on the frame and the reference shrunk `near_check_scale` times, the reference relit by one gain a
+        channel (the median ratio over the frame): the same brightness and colour tests as `_change_mask`, without
+        the texture test, the cell-wise relighting or the clerk's masks. A region `near_changes` reports runs into
+        the border, and changes its band's pixels there."""
+        p = self.p
+        h, w = self.ref.shape[:2]
+        size = (max(8, round(w / p.near_check_scale)), max(8, round(h / p.near_check_scale)))
+        cur = cv2.resize(frame_bgr, size, interpolation=cv2.INTER_AREA).astype(np.float32)
+        ref = cv2.resize(self.ref, size, interpolation=cv2.INTER_AREA)
+        gains = np.median((cur + 1.0) / (ref + 1.0), axis=(0, 1))
+        ref = ref * gains.astype(np.float32)
+        sh, sw = cur.shape[:2]
+        by, bx = max(1, round(p.near_check_band * sh)), max(1, round(p.near_check_band * sw))
+        bands = ((slice(sh - by, sh),), (slice(None), slice(0, bx)), (slice(None), slice(sw - bx, sw)))
+        return tuple(self._changed_share(cur[b], ref[b]) for b in bands)  # type: ignore[return-value]
+
+    def _changed_share(self, cur: np.ndarray, ref: np.ndarray) -> float:
+        """The share of pixels `_change_mask`'s brightness or colour test calls changed (`cur` against the relit
+        `ref`), without its texture test."""
+        p = self.p
+        g_ref = to_grey(ref)
+        d = np.abs(cur - ref).max(axis=2) / (g_ref + 12.0)
+        dc = np.abs(chromaticity(cur) - chromaticity(ref)).max(axis=2)
+        bright = (to_grey(cur) > 25) & (g_ref > 25) & (ref.max(axis=2) < 245)
+        return float(((d > p.intensity_change) | ((dc > p.chroma_change) & bright)).mean())
 
     def _at_post(self, pose: PoseResult | None) -> bool:
         """The clerk's mid-shoulders inside the post zone (a pose elsewhere is someone passing, or the
