@@ -92,3 +92,22 @@ def test_the_pre_check_skips_a_quiet_border_and_keeps_every_region(scene):
         found = checked.near_changes(frame, client=_client(scene))
         assert found and found == full.near_changes(frame, client=_client(scene))
     assert checked.near_skipped == len(quiet)
+
+
+def test_a_tall_thin_strip_cut_by_the_side_alone_is_reported(scene):
+    """Someone standing at the counter beyond the frame's side edge, head to feet in view (session 27): a strip under
+    `near_min_area` cut by the side only, tall and thin, is reported; a short or a wide one, or one cut by the bottom
+    too, under `near_min_area`, is not."""
+    det = DeskChangeDetector(scene.reference, scene.counter, classifier=None)
+
+    def near(x2, y1, y2):
+        frame = scene.reference.copy()
+        cv2.rectangle(frame, (0, y1), (x2, y2), (60, 70, 80), -1)
+        return det.near_changes(frame, client=_client(scene))
+
+    strip = near(70, 150, 620)  # 0.036 of the frame, 0.65 tall, 0.055 wide
+    assert len(strip) == 1 and strip[0].bottom == 0.0 and strip[0].box[0] == 0.0
+    assert 0.02 < strip[0].area < 0.05 and strip[0].box[3] - strip[0].box[1] > 0.6 * H
+    assert near(70, 450, 620) == []  # 0.24 tall
+    assert near(330, 380, 470) == []  # 0.26 wide, 0.032 of the frame
+    assert near(70, 300, H) == []  # cut by the bottom too, 0.023 of the frame

@@ -200,12 +200,14 @@ class DeskChangeDetector(ChangeMasks, SlotJudge, PauseSign, BlobTracker, BlobNam
         """The large changed regions of the whole frame against the relit reference, off the clerk's masks (pose,
         hands and clothes), that the frame's border cuts (bottom, left or right): someone between the camera and the
         desk whom the person detector may not box (the back of a head at the frame's edge, a back filling the frame).
-        Each at least `near_min_area` of the frame; `client` (frame pixels) gives each its share inside that zone.
+        Each at least `near_min_area` of the frame, or, cut by the side alone, a tall thin strip (`_strip`: someone
+        standing at the counter beyond the frame's side edge, whom the detector scores low); `client` (frame pixels)
+        gives each its share inside that zone.
         Reads the stage's reference as it stands and changes none of its state (no update, no tracks): a look
         between its own runs. Where `near_check_min` is set and none of the frame's bottom, left or right bands
         changed that much (`_near_border_change`, ~1.5 ms against ~30), the look is skipped (counted in `near_skipped`):
         a region it reports runs into the border and changes that band (session 27, on the tune splits: every look
-        that found a region read 0.054 or more there)."""
+        that found a region read 0.035 or more there)."""
         if self.p.near_check_min is not None and max(self._near_border_change(frame_bgr)) < self.p.near_check_min:
             self.near_skipped += 1
             return []
@@ -222,7 +224,9 @@ class DeskChangeDetector(ChangeMasks, SlotJudge, PauseSign, BlobTracker, BlobNam
         out: list[NearChange] = []
         for k in range(1, n):
             x, y, bw, bh, area = (int(v) for v in stats[k])
-            if area < self.p.near_min_area * w * h or not (y + bh >= h - 1 or x <= 0 or x + bw >= w - 1):
+            side, below = x <= 0 or x + bw >= w - 1, y + bh >= h - 1
+            if not (area >= self.p.near_min_area * w * h and (side or below) or self._strip(area, bh, bw, w, h)
+                    and side and not below):
                 continue
             comp = lab == k
             to_frame = 1.0 / scale
@@ -233,6 +237,12 @@ class DeskChangeDetector(ChangeMasks, SlotJudge, PauseSign, BlobTracker, BlobNam
                 bottom=round(float(comp[h - band:].mean()), 4),
                 client=round(float((comp & zone).sum()) / area, 4) if zone is not None else 0.0))
         return out
+
+    def _strip(self, area: int, bh: int, bw: int, w: int, h: int) -> bool:
+        """A changed region (work pixels) tall and thin enough to be someone standing beyond the frame's side edge."""
+        p = self.p
+        return (p.near_strip_min_area is not None and area >= p.near_strip_min_area * w * h
+                and bh >= p.near_strip_min_height * h and bw <= p.near_strip_max_width * w)
 
     def _near_border_change(self, frame_bgr: np.ndarray) -> tuple[float, float, float]:
         """The changed share of the frame's bottom, left and right bands (`near_check_band` of the frame's height
