@@ -4,8 +4,8 @@
 
 Writes OUT/<clip name>.json.gz: {"counter": the clip's counter.yaml, "calls": its queue calls,
 "observations": one JSON object per frame}. Face landmarks, desk/detector results and timings are
-dropped (the rules read the face pitch, the pose, the hands and the person boxes only), so a 30-frame
-clip takes tens of kB instead of a megabyte.
+dropped (the rules read the face pitch, the pose, the hands, the person boxes and the near stage's regions only),
+so a 30-frame clip takes tens of kB instead of a megabyte.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 
 KEEP = ("counter_id", "frame_index", "t", "wall_time", "image_size", "camera_ok", "ran", "pose", "face", "hands",
-        "people")
+        "people", "near")
 
 
 def trim(obs: dict) -> dict:

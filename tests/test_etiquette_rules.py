@@ -306,6 +306,36 @@ def test_a_visitor_the_detector_does_not_box_is_seen_by_the_border_cut_change():
         assert run_rule("stand.for_visitor", cam, _near_stream(cam, False, [other]), zones=zones) == [], other
 
 
+def test_a_visitor_standing_beyond_the_frame_side_is_seen_as_a_tall_thin_strip():
+    # session 27, renders at 25-58 deg (e.g. (1.7 m, 1.6 m, 58 deg)): a visitor standing at the counter beyond the
+    # frame's left edge, head to feet in view as a strip 0.54-0.74 of the frame tall, 0.06-0.09 wide; the detector
+    # scores it 0.07-0.21 (no box), the near stage reports it cut by the side alone
+    from vision.observation import NearChange
+
+    cam = make_cam(yaw=20)
+    zones = {"client": [(0.0, 100.0), (300.0, 100.0), (300.0, 720.0), (0.0, 720.0)]}
+    strip = NearChange(box=(0.0, 150.0, 90.0, 560.0), area=0.03, bottom=0.0, client=1.0)
+    seated = finals(run_rule("stand.for_visitor", cam, _near_stream(cam, False, [strip]), zones=zones))
+    assert [(e.outcome, e.evidence["missing"]) for e in seated] == [("violation", ["stand", "bow"])], seated
+    ok = finals(run_rule("stand.for_visitor", cam, _near_stream(cam, True, [strip]), zones=zones))
+    assert [e.outcome for e in ok] == ["pass"], ok
+    right = NearChange(box=(1190.0, 150.0, 1280.0, 560.0), area=0.03, bottom=0.0, client=1.0)
+    zones_r = {"client": [(980.0, 100.0), (1280.0, 100.0), (1280.0, 720.0), (980.0, 720.0)]}
+    assert [e.outcome for e in finals(run_rule("stand.for_visitor", cam, _near_stream(cam, False, [right]),
+                                               zones=zones_r))] == ["violation"]
+    # not a standing visitor: a served client's arm at the edge (0.35 of the frame tall), an item (0.30 wide), a strip
+    # cut by the bottom too (no feet in view: the bottom-cut gates read it), a colleague beside the post (outside the
+    # client zone), a strip off the side edge; and the cue off
+    for other in (NearChange(box=(0.0, 450.0, 200.0, 700.0), area=0.025, bottom=0.0, client=1.0),
+                  NearChange(box=(0.0, 150.0, 390.0, 600.0), area=0.05, bottom=0.0, client=0.8),
+                  NearChange(box=(0.0, 150.0, 90.0, 720.0), area=0.04, bottom=0.3, client=1.0),
+                  NearChange(box=(0.0, 0.0, 150.0, 640.0), area=0.066, bottom=0.0, client=0.0),
+                  NearChange(box=(40.0, 150.0, 130.0, 560.0), area=0.03, bottom=0.0, client=1.0)):
+        assert run_rule("stand.for_visitor", cam, _near_stream(cam, False, [other]), zones=zones) == [], other
+    assert run_rule("stand.for_visitor", cam, _near_stream(cam, False, [strip]), zones=zones,
+                    rules={"stand.for_visitor": {"near_strip_min_height": None}}) == []
+
+
 def test_standing_without_a_bow_fails_and_no_client_zone_is_idle():
     cam = make_cam(yaw=20)
     zones = {"client": [(850.0, 500.0), (1280.0, 500.0), (1280.0, 720.0), (850.0, 720.0)]}

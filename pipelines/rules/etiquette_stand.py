@@ -67,7 +67,7 @@ from pipelines.rules.etiquette_common import (
     shoulder_height_m,
 )
 from pipelines.temporal import Clock, instant_event
-from vision.observation import Observation
+from vision.observation import NearChange, Observation
 from vision.results import Detection
 from vision.roi import box_holds, box_iou
 
@@ -89,6 +89,15 @@ MAX_VISITOR_CLERK_IOU = 1 / 3
 NEAR_MIN_AREA = 0.19
 NEAR_MIN_BOTTOM = 0.08
 NEAR_MIN_CLIENT = 0.5
+
+# A visitor standing at the counter beyond the frame's side edge (session 27, renders at 25-58 deg: the SSD scores the
+# visitor's strip 0.07-0.12 on the frame, 0.21 on the edge look, so no box): a near region cut by the side alone (the
+# feet in view), at least this share of the frame's height tall and at most this share of its width wide, mostly in the
+# client zone. Visitors 0.54-0.74 tall, 0.064-0.089 wide; over every person-detector frame of the four tune splits no
+# side-only region in the client zone is that tall (served clients at 25 deg 0.33-0.35 tall, 0.16 wide; colleagues
+# beside the post lie outside the client zone).
+NEAR_STRIP_MIN_HEIGHT = 0.5
+NEAR_STRIP_MAX_WIDTH = 0.15
 
 # The top of the clerk's person box on the clerk's plane (m above the floor), per view of tune and tune_wide: seated
 # p95 1.41-1.44 (p99 up to 1.52 at (1.8 m, -40 deg); a hand raised above the head lifts it to 1.57), standing p5
@@ -131,6 +140,12 @@ class StandParams(RuleParams):
                                                                             "frame's bottom rows")
     near_min_client: float = Field(NEAR_MIN_CLIENT, ge=0, le=1, description="... with at least this share of it "
                                                                             "inside the client zone")
+    near_strip_min_height: float | None = Field(
+        NEAR_STRIP_MIN_HEIGHT, gt=0, le=1, description="or a region cut by the frame's side alone, this share of the "
+                                                      "frame's height tall (someone standing beyond the side edge; "
+                                                      "None: not read)")
+    near_strip_max_width: float = Field(NEAR_STRIP_MAX_WIDTH, gt=0, le=1, description="... and at most this share of "
+                                                                                      "its width wide")
     min_standing_top_m: float = Field(
         STANDING_TOP_M, gt=0, description="while the pose follows someone nearer the camera: the clerk stands when "
                                           "the top of their own person box, back-projected onto the clerk's plane, is "
@@ -318,11 +333,23 @@ class StandForVisitor(Rule):
         """Someone between the camera and the desk whom the detector did not box: a change against the reference cut
         by the frame's border (`Observation.near`), at least `near_min_area` of the frame, covering `near_min_bottom`
         of its bottom rows (a body runs on below the frame, an item on the desk does not), mostly in the client
-        zone."""
+        zone; or a tall thin strip cut by the frame's side alone (`_side_strip`)."""
         if self.p.near_min_area is None or "near" not in obs.ran:
             return False
-        return any(n.area >= self.p.near_min_area and n.bottom >= self.p.near_min_bottom
-                   and n.client >= self.p.near_min_client for n in obs.near)
+        return any(n.client >= self.p.near_min_client and (
+            n.area >= self.p.near_min_area and n.bottom >= self.p.near_min_bottom or self._side_strip(n, obs))
+            for n in obs.near)
+
+    def _side_strip(self, n: NearChange, obs: Observation) -> bool:
+        """`n` is someone standing at the counter beyond the frame's side edge: cut by the side, not the bottom (the
+        feet in view), at least `near_strip_min_height` of the frame tall and at most `near_strip_max_width` wide."""
+        if self.p.near_strip_min_height is None:
+            return False
+        w, h = obs.image_size
+        x1, y1, x2, y2 = n.box
+        side, below = x1 <= 0.01 * w or x2 >= 0.99 * w, y2 >= 0.99 * h  # (the desk stage's work pixels, scaled)
+        return (side and not below and y2 - y1 >= self.p.near_strip_min_height * h
+                and x2 - x1 <= self.p.near_strip_max_width * w)
 
     def _before_clerk(self, d: Detection, obs: Observation, ctx: RuleContext, clerk: tuple[float, float]) -> bool:
         """`d`, a box holding the clerk's mid-shoulders, is someone standing between the camera and the clerk: in

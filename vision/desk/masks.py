@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -35,6 +36,15 @@ def _forearm(mask: np.ndarray, hand: np.ndarray, length: float) -> None:
         return
     end = wrist + length * (wrist - knuckle)
     cv2.line(mask, (int(wrist[0]), int(wrist[1])), (int(end[0]), int(end[1])), 1, max(8, int(palm)))
+
+
+class Change(NamedTuple):
+    """What `ChangeMasks._change_mask` computes on one frame (it keeps none of it: the caller does)."""
+
+    mask: np.ndarray  # the changed pixels in the region looked at, off the clerk's masks, cleaned
+    revealed: np.ndarray  # the changed pixels where the background now shows (all False without `holes`)
+    raw: np.ndarray  # the per-pixel test on the whole frame, before the region cuts it (the client chair's zone)
+    ref_corr: np.ndarray  # the reference relit to this frame (the items' colours)
 
 
 class ChangeMasks:
@@ -128,16 +138,16 @@ class ChangeMasks:
         return out
 
     def _change_mask(self, cur: np.ndarray, person: np.ndarray, holes: bool = True,
-                     region: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """The changed pixels, and the share of them that is a hole (`_revealed`; none looked for without `holes`).
-        `region`: where to look (default the desk's search region; the relighting is fitted there too)."""
+                     region: np.ndarray | None = None) -> Change:
+        """The changed pixels, and the share of them that is a hole (`_revealed`; none looked for without `holes`),
+        with the whole frame's test and the relit reference (`Change`); no state is read but the reference's or
+        written. `region`: where to look (default the desk's search region; the relighting is fitted there too)."""
         p = self.p
         search = self.search if region is None else region
         valid = search & ~person
         # von Kries model: a smooth per-channel gain field absorbs brightness and colour-temperature drift
         gains = [self._cell_field((cur[..., c] + 1.0) / (self.ref[..., c] + 1.0), valid, 1.0) for c in range(3)]
         ref_corr = cv2.merge([self.ref[..., c] * gains[c] for c in range(3)])
-        self._ref_corr = ref_corr
         g_cur, g_corr = to_grey(cur), to_grey(ref_corr)
         d = np.abs(cur - ref_corr)
         rel = cv2.max(cv2.max(d[..., 0], d[..., 1]), d[..., 2]) / (g_corr + 12.0)
@@ -149,13 +159,13 @@ class ChangeMasks:
         rel[clipped] = 0.0
         chroma = (cv2.max(dc[..., 0], dc[..., 1]) > p.chroma_change) & bright
         structure = self._structure_change(g_cur, g_corr)
-        change = (rel > p.intensity_change) | chroma | structure
-        self._raw_change = change  # the whole frame's, before the desk search region cuts it (the client chair's zone)
-        change = (change & search & ~person).astype(np.uint8)
+        raw = (rel > p.intensity_change) | chroma | structure
+        change = (raw & search & ~person).astype(np.uint8)
         change = cv2.morphologyEx(change, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
         change = cv2.morphologyEx(change, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9)))
         change = change.astype(bool) & search & ~person
-        return change, self._revealed(cur, ref_corr, change, person) if holes else np.zeros_like(change)
+        revealed = self._revealed(cur, ref_corr, change, person) if holes else np.zeros_like(change)
+        return Change(change, revealed, raw, ref_corr)
 
     def _revealed(self, cur: np.ndarray, ref_corr: np.ndarray, change: np.ndarray, person: np.ndarray) -> np.ndarray:
         """The changed pixels where the background now shows: the frame looks like the desk around them (the

@@ -24,6 +24,18 @@ class DeskChangeParams:
     # its bottom cover is read over the frame's last near_band_frac of rows
     near_min_area: float = 0.05
     near_band_frac: float = 0.02
+    # ... and its pre-check: the full look is skipped where under near_check_min of each of the frame's bottom, left
+    # and right bands (near_check_band of its height / width) changed, on the frame shrunk near_check_scale times
+    # (None: always the full look)
+    near_check_min: float | None = 0.01
+    # ... and a thinner region cut by the frame's side only (not its bottom), at least near_strip_min_area of the frame,
+    # near_strip_min_height of its height tall and at most near_strip_max_width of its width wide: someone standing
+    # at the counter beyond the frame's side edge, head to feet in view (session 27; None: not reported)
+    near_strip_min_area: float | None = 0.015
+    near_strip_min_height: float = 0.4
+    near_strip_max_width: float = 0.2
+    near_check_band: float = 0.04
+    near_check_scale: float = 4.0
     limb_width_frac: float = 0.35  # arm mask thickness, share of shoulder width
     # a hand model's hand whose wrist lies over this x the body scale from the pose's hand points is someone else's
     # (a client's, a visitor's): its forearm, forearm_len x the palm's length behind the wrist, is masked too

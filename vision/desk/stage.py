@@ -34,7 +34,7 @@ from vision.desk.blobs import BlobTracker
 from vision.desk.cache import BoxCache
 from vision.desk.chair import ClientChair
 from vision.desk.classify import BlobNamer
-from vision.desk.colour import colour_model, surface_hue, to_grey
+from vision.desk.colour import chromaticity, colour_model, surface_hue, to_grey
 from vision.desk.labels import PERSON_LABELS, SHADOW, UNKNOWN, Classifier, auto_classifier
 from vision.desk.masks import ChangeMasks
 from vision.desk.params import DeskChangeParams
@@ -111,8 +111,8 @@ class DeskChangeDetector(ChangeMasks, SlotJudge, PauseSign, BlobTracker, BlobNam
         self.search[: max(0, top - int(self.p.rise_frac * self.work_size[1]))] = False
         self.state = DeskState()
         self._cur: np.ndarray | None = None  # this frame at work resolution (the moved item's colour)
-        self._raw_change: np.ndarray | None = None  # `_change_mask`'s test on the whole frame (the chair's zone)
         self._ref_corr: np.ndarray | None = None  # the reference relit to this frame (the item's colours)
+        self.near_skipped = 0  # `near_changes` looks its pre-check skipped (a count, read by benches)
 
     def process(
         self,
@@ -135,9 +135,11 @@ class DeskChangeDetector(ChangeMasks, SlotJudge, PauseSign, BlobTracker, BlobNam
         person = self._person_mask(pose, hands, self.work_size[0] / fw)
         if self.items:
             person |= self._clothes(cur, pose, person, self.work_size[0] / fw)
-        change, revealed = self._change_mask(cur, person, holes=self.items)
+        found = self._change_mask(cur, person, holes=self.items)
+        change, revealed = found.mask, found.revealed
+        self._ref_corr = found.ref_corr
         static = self._static_mask(cur, dt)
-        chair = self._chair_change(self._raw_change, person)
+        chair = self._chair_change(found.raw, person)
         keep = change | person | ~static
         self._adapt_reference(cur, keep if chair is None else keep | chair[0], dt)
         self.state = DeskState(change=change, static=static, person=person, revealed=revealed)
@@ -198,19 +200,23 @@ class DeskChangeDetector(ChangeMasks, SlotJudge, PauseSign, BlobTracker, BlobNam
         """The large changed regions of the whole frame against the relit reference, off the clerk's masks (pose,
         hands and clothes), that the frame's border cuts (bottom, left or right): someone between the camera and the
         desk whom the person detector may not box (the back of a head at the frame's edge, a back filling the frame).
-        Each at least `near_min_area` of the frame; `client` (frame pixels) gives each its share inside that zone.
+        Each at least `near_min_area` of the frame, or, cut by the side alone, a tall thin strip (`_strip`: someone
+        standing at the counter beyond the frame's side edge, whom the detector scores low); `client` (frame pixels)
+        gives each its share inside that zone.
         Reads the stage's reference as it stands and changes none of its state (no update, no tracks): a look
-        between its own runs."""
-        saved = (self._raw_change, self._ref_corr, self._cur)
-        try:
-            fw = frame_bgr.shape[1]
-            scale = self.work_size[0] / fw
-            cur = self._work(frame_bgr)
-            person = self._person_mask(pose, hands, scale)
-            person |= self._clothes(cur, pose, person, scale)
-            change, _ = self._change_mask(cur, person, holes=False, region=np.ones_like(self.search))
-        finally:
-            self._raw_change, self._ref_corr, self._cur = saved
+        between its own runs. Where `near_check_min` is set and none of the frame's bottom, left or right bands
+        changed that much (`_near_border_change`, ~1.5 ms against ~30), the look is skipped (counted in `near_skipped`):
+        a region it reports runs into the border and changes that band (session 27, on the tune splits: every look
+        that found a region read 0.035 or more there)."""
+        if self.p.near_check_min is not None and max(self._near_border_change(frame_bgr)) < self.p.near_check_min:
+            self.near_skipped += 1
+            return []
+        fw = frame_bgr.shape[1]
+        scale = self.work_size[0] / fw
+        cur = self._work(frame_bgr)
+        person = self._person_mask(pose, hands, scale)
+        person |= self._clothes(cur, pose, person, scale)
+        change = self._change_mask(cur, person, holes=False, region=np.ones_like(self.search)).mask
         h, w = change.shape
         zone = self._zone_mask(client) if client is not None else None
         band = max(2, round(self.p.near_band_frac * h))
@@ -218,7 +224,9 @@ class DeskChangeDetector(ChangeMasks, SlotJudge, PauseSign, BlobTracker, BlobNam
         out: list[NearChange] = []
         for k in range(1, n):
             x, y, bw, bh, area = (int(v) for v in stats[k])
-            if area < self.p.near_min_area * w * h or not (y + bh >= h - 1 or x <= 0 or x + bw >= w - 1):
+            side, below = x <= 0 or x + bw >= w - 1, y + bh >= h - 1
+            if not (area >= self.p.near_min_area * w * h and (side or below) or self._strip(area, bh, bw, w, h)
+                    and side and not below):
                 continue
             comp = lab == k
             to_frame = 1.0 / scale
@@ -229,6 +237,40 @@ class DeskChangeDetector(ChangeMasks, SlotJudge, PauseSign, BlobTracker, BlobNam
                 bottom=round(float(comp[h - band:].mean()), 4),
                 client=round(float((comp & zone).sum()) / area, 4) if zone is not None else 0.0))
         return out
+
+    def _strip(self, area: int, bh: int, bw: int, w: int, h: int) -> bool:
+        """A changed region (work pixels) tall and thin enough to be someone standing beyond the frame's side edge."""
+        p = self.p
+        return (p.near_strip_min_area is not None and area >= p.near_strip_min_area * w * h
+                and bh >= p.near_strip_min_height * h and bw <= p.near_strip_max_width * w)
+
+    def _near_border_change(self, frame_bgr: np.ndarray) -> tuple[float, float, float]:
+        """The changed share of the frame's bottom, left and right bands (`near_check_band` of the frame's height
+        or width), on the frame and the reference shrunk `near_check_scale` times, the reference relit by one gain a
+        channel (the median ratio over the frame): the same brightness and colour tests as `_change_mask`, without
+        the texture test, the cell-wise relighting or the clerk's masks. A region `near_changes` reports runs into
+        the border, and changes its band's pixels there."""
+        p = self.p
+        h, w = self.ref.shape[:2]
+        size = (max(8, round(w / p.near_check_scale)), max(8, round(h / p.near_check_scale)))
+        cur = cv2.resize(frame_bgr, size, interpolation=cv2.INTER_AREA).astype(np.float32)
+        ref = cv2.resize(self.ref, size, interpolation=cv2.INTER_AREA)
+        gains = np.median((cur + 1.0) / (ref + 1.0), axis=(0, 1))
+        ref = ref * gains.astype(np.float32)
+        sh, sw = cur.shape[:2]
+        by, bx = max(1, round(p.near_check_band * sh)), max(1, round(p.near_check_band * sw))
+        bands = ((slice(sh - by, sh),), (slice(None), slice(0, bx)), (slice(None), slice(sw - bx, sw)))
+        return tuple(self._changed_share(cur[b], ref[b]) for b in bands)  # type: ignore[return-value]
+
+    def _changed_share(self, cur: np.ndarray, ref: np.ndarray) -> float:
+        """The share of pixels `_change_mask`'s brightness or colour test calls changed (`cur` against the relit
+        `ref`), without its texture test."""
+        p = self.p
+        g_ref = to_grey(ref)
+        d = np.abs(cur - ref).max(axis=2) / (g_ref + 12.0)
+        dc = np.abs(chromaticity(cur) - chromaticity(ref)).max(axis=2)
+        bright = (to_grey(cur) > 25) & (g_ref > 25) & (ref.max(axis=2) < 245)
+        return float(((d > p.intensity_change) | ((dc > p.chroma_change) & bright)).mean())
 
     def _at_post(self, pose: PoseResult | None) -> bool:
         """The clerk's mid-shoulders inside the post zone (a pose elsewhere is someone passing, or the
