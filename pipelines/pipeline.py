@@ -133,6 +133,11 @@ class PipelineSettings(BaseModel):
         default_factory=SlabParams, description="... where a near-black handset-shaped patch is also reported (a "
         "handset's back or edge, which the SSDs score 0.00-0.09 from 20-50 degrees aside; None: not looked for)"
     )
+    held_slab_margin_sw: float = Field(
+        0.5, ge=0, description="... looked for in the held crop grown by this much on every side (shoulder widths), "
+        "kept when centred in the crop: a handset held up stands above the fingers the crop is centred beyond, and one "
+        "cut by the crop's edge is no slab"
+    )
     held_slab_only: bool = Field(
         True, description="... and a slab-only look (no SSD run; kept only when it finds one) at a hand phone.use "
         "holds up in front that the look's gate skips (from aside the wrist hangs below its elbow, away from the face)"
@@ -554,7 +559,7 @@ class CounterPipelineImpl:
         if (self.s.held_slab_only and self.s.held_slab is not None
                 and (extra := self._held_crops(body, slab_sides, w, h, view))):
             with timer.stage("held_slab"):  # no detector run: its own stage, so the bench counts no SSD
-                slabs = [d for roi in extra for d in dark_slabs(image.bgr, roi, unit, self.s.held_slab)]
+                slabs = [d for roi in extra for d in self._slabs(image, roi, unit)]
             if slabs:  # recorded as the look between runs records its phones: beside the last run's finds
                 if "detector" not in obs.ran:
                     last_i, last = self.detected
@@ -610,8 +615,21 @@ class CounterPipelineImpl:
         found = [d for roi in rois for d in self._call("detector", "detect", image, roi=roi,
                                                        min_score=self.s.held_phone_score) if d.label in PHONE_LABELS]
         if self.s.held_slab is not None:
-            found += [d for roi in rois for d in dark_slabs(image.bgr, roi, unit_px, self.s.held_slab)]
+            found += [d for roi in rois for d in self._slabs(image, roi, unit_px)]
         return found
+
+    def _slabs(self, image: _Frame, roi: tuple[float, float, float, float], unit_px: float) -> list:
+        """The slabs whose centre lies in this held crop, searched in the crop grown by `held_slab_margin_sw` on
+        every side: the crop is centred beyond the pose's fingers, which often point along the grip rather than up
+        the handset, and a handset standing over the crop's edge was cut by it (scratch (1.5 m, 1.5 m, -20) m_short:
+        its top 3-4 px out on 13 of 14 held frames; docs/rules.md phone.use, session 27). The centre test keeps out
+        what only the wider window takes in whole (the head's hair above the crop)."""
+        if self.s.held_slab is None:
+            return []
+        m = self.s.held_slab_margin_sw * unit_px
+        window = (roi[0] - m, roi[1] - m, roi[2] + m, roi[3] + m)
+        return [d for d in dark_slabs(image.bgr, window, unit_px, self.s.held_slab)
+                if roi[0] <= (d.box[0] + d.box[2]) / 2 <= roi[2] and roi[1] <= (d.box[1] + d.box[3]) / 2 <= roi[3]]
 
     def _held_view(self, body: Body, w: int, h: int) -> View:
         """phone.use's view of a hand held up in front of this body (`phone_use.held_view`)."""

@@ -107,6 +107,11 @@ class Params(TimedParams):
     # "cell phone" (0.21-0.66) in the held look's crop: its box stands on the pen holder's slot (0.9-1.0 of its bottom
     # edge inside) over 0.39-0.55 of it. A phone held up beside or in front of a slot, seen from 40-55 deg aside:
     # covering 0.32-0.40 of one with 0-0.05 of its bottom edge on it, or standing on one (0.52-0.71) over 0.03-0.05
+    # the handsets beside a held hand: centre 0.18-1.85 sw below the nose (four tune splits and 36 scratch renders,
+    # session 27); the head's hair, a slab in the slab look's wider window beside a hand on its way down from it
+    # (tune_sweep fidget_hair at -15 deg), 0.41 sw above it
+    slab_below_nose_sw: float = Field(0.0, description="a slab counts only with its centre this far below the nose "
+                                      "(shoulder widths, held view; above it is the hair)")
     slot_foot: float = Field(0.5, ge=0, description="a phone find with this share of its box's bottom edge on a desk "
                              "slot ...")
     slot_cover: float = Field(0.3, ge=0, description="... and covering this share of the slot stands on it: the "
@@ -193,6 +198,15 @@ def on_slot(d: Detection, slots: list[Slot], p: Params) -> str | None:
     return None
 
 
+def below_nose(d: Detection, body: Body, view: View, p: Params) -> bool:
+    """The find's centre at least `slab_below_nose_sw` below the nose (held view's lengths): a handset is read below
+    the face; a dark patch above the nose is the hair. True when the nose or the width is unseen."""
+    nose, sw = body.pt(NOSE), body.shoulder_width
+    if nose is None or not sw:
+        return True
+    return ((d.box[1] + d.box[3]) / 2 - nose[1]) / sw * view.k >= p.slab_below_nose_sw
+
+
 def one_hand_reading(hm: HandMeasure, hands: dict[str, HandMeasure], p: Params) -> bool:
     """The held hand raised clearly above the other one and away from the mouth. The other hand must be seen:
     hands clasped together on the desk often lose one of them to the pose model, which is no evidence."""
@@ -237,7 +251,8 @@ class PhoneUse(TrackedRule):
             # front: one found at the head is the hair, and carried a frame or two it meets the hand on its way down
             # (tune_sweep fidget_hair at -15 deg)
             # A find standing on a desk slot is the slot's item, whichever look found it (`on_slot`)
-            slabs = [d for d in hm.has(SLAB_LABEL_SET) if d in fresh] if side in held_sides else []
+            slabs = [d for d in hm.has(SLAB_LABEL_SET) if d in fresh and below_nose(d, body, view, p)] \
+                if side in held_sides else []
             named = [d for d in hm.has(PHONE_LABELS) if on_slot(d, ctx.counter.slots, p) is None]
             if phones := named or [d for d in slabs if on_slot(d, ctx.counter.slots, p) is None]:
                 self.phone_t[side], self.phone_ev = t, best(phones)
