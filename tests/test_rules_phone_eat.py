@@ -560,9 +560,9 @@ def test_recorded_call_beside_the_face_seen_aside_is_no_sip():
     # arm): a 3.8-s sip before. Past `max_view_yaw_deg` (40) a far-side hand makes no sip without a cup.
     assert drink_spans("phone_call_short__f_young_slim__h1.6_d1.3_y57") == []
     assert drink_spans("phone_call_short__f_young_slim__h1.6_d1.3_y57", {"drink.in_front": {"max_view_yaw_deg": 90}})
-    # From -40 deg the near (right) hand on its way to and at the ear reads 0.19-0.48 sw from the nose toward that
-    # ear, beyond the 0.18 (0.28 x sin 40) the face-on nose shows there: a cup at the lips is ahead of the face and
-    # reads on the nose's other side (every near-side sip of the tune splits: -0.59..+0.08 sw)
+    # From -40 deg the near (right) hand on its way to and at the ear reads 0.24-0.38 sw from the nose toward that
+    # ear, beyond the face-on nose (0.28 x sin 40 = 0.18 that way) plus phone.call's side margin 0.05: a cup at the
+    # lips is ahead of the face and reads on the nose's other side (the near-side sips of the tune splits: -0.59..+0.08)
     assert drink_spans("phone_call_long__m_heavy_tall__h1.7_d1.65_y-40") == []
     obs, counter = recorded_posture("phone_call_long__m_heavy_tall__h1.7_d1.65_y-40")
     cam = counter.camera.model_copy(update={"yaw_deg": 0.0})  # control: the same stream judged as seen face-on

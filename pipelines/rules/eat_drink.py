@@ -78,17 +78,18 @@ def far_unseen(side: str, yaw_deg: float | None, max_yaw_deg: float) -> bool:
 
 def beside_face(hm: HandMeasure, yaw_deg: float | None, max_yaw_deg: float) -> bool:
     """Not in front of the mouth, as a pose-only sip needs, seen from a camera aside (`yaw_deg`, + = the clerk's left):
-    the far-side hand from further aside than `max_yaw_deg` (`far_unseen`), or the near-side hand read further toward
-    its own ear than the face-on nose shows (`nose_ahead_sw` x sin(yaw) that way, phone.call's): a cup at the lips is
-    ahead of the face and shows on the nose's far side from that ear. Every near-side sip of the four tune splits
-    (-10..-50 deg) read 0.10 sw or more inside that bound; every near-side call, handover reach and greeting-hand frame
-    they took for a sip read outside it (docs/rules.md, session 27)."""
+    the far-side hand from further aside than `max_yaw_deg` (`far_unseen`), or the near-side hand read toward its own
+    ear by phone.call's side margin (`min_lateral_sw`, 0.05 sw) from where the face-on nose shows (`nose_ahead_sw` x
+    sin(yaw) that way): a cup at the lips is ahead of the face and shows on the nose's far side from that ear. Every
+    near-side sip of the four tune splits (-10..-50 deg) read 0.15 sw or more inside that bound (face-on: at most
+    +0.02); the near-side calls, handover reaches and greeting hands they took for a sip read +0.12..+0.71, all but
+    one frame (+0.12 at -20 deg) outside it (docs/rules.md, session 27)."""
     if yaw_deg is None or yaw_deg == 0.0:
         return False
     if far_unseen(hm.side, yaw_deg, max_yaw_deg):
         return True
     near = (hm.side == "right") == (yaw_deg < 0)
-    bound = CALL_SHAPE.nose_ahead_sw * abs(math.sin(math.radians(yaw_deg)))
+    bound = CALL_SHAPE.nose_ahead_sw * abs(math.sin(math.radians(yaw_deg))) + CALL_SHAPE.min_lateral_sw
     return near and hm.lateral_sw is not None and hm.lateral_sw > bound
 
 
