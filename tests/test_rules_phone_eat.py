@@ -543,3 +543,35 @@ def test_recorded_call_seen_from_54_degrees_aside_judges_the_forearm_rise_in_the
     assert span[0] <= 1.2 and span[1] >= 4.0  # labelled 0.8-4.2 s
     # a cup at the lips from 55 deg, its upper arm 2-5 deg below level too, stays no call
     assert side_view("drinking_client__f_young_slim__y55") == []
+
+
+CLIENT_CALL = [QueueCall("sim", "C001", 0.0)]  # the renders' queue call at 0 s: the client at the window
+
+
+def drink_spans(name: str, overrides: dict | None = None) -> list:
+    obs, counter = recorded_posture(name)
+    return spans(run_rules(obs, ["drink.in_front"], CLIENT_CALL, counter, overrides), "drink.in_front")
+
+
+def test_recorded_call_beside_the_face_seen_aside_is_no_sip():
+    # Session 27 renders, a client present, no cup nor phone ever seen by the detector (pose-only sips).
+    # From 57 deg on the clerk's left the phone at the far (right) ear is hidden behind the head; the pose puts that
+    # hand 0.2-0.4 sw from the mouth, 0.1 sw from the nose, its upper arm 48-71 deg below level (no call's raised
+    # arm): a 3.8-s sip before. Past `max_view_yaw_deg` (40) a far-side hand makes no sip without a cup.
+    assert drink_spans("phone_call_short__f_young_slim__h1.6_d1.3_y57") == []
+    assert drink_spans("phone_call_short__f_young_slim__h1.6_d1.3_y57", {"drink.in_front": {"max_view_yaw_deg": 90}})
+    # From -40 deg the near (right) hand on its way to and at the ear reads 0.24-0.38 sw from the nose toward that
+    # ear, beyond the face-on nose (0.28 x sin 40 = 0.18 that way) plus phone.call's side margin 0.05: a cup at the
+    # lips is ahead of the face and reads on the nose's other side (the near-side sips of the tune splits: -0.59..+0.08)
+    assert drink_spans("phone_call_long__m_heavy_tall__h1.7_d1.65_y-40") == []
+    obs, counter = recorded_posture("phone_call_long__m_heavy_tall__h1.7_d1.65_y-40")
+    cam = counter.camera.model_copy(update={"yaw_deg": 0.0})  # control: the same stream judged as seen face-on
+    assert spans(run_rules(obs, ["drink.in_front"], CLIENT_CALL, counter.model_copy(update={"camera": cam})),
+                 "drink.in_front")
+
+
+def test_recorded_sips_seen_aside_stay_sips():
+    # the near-side cup from -52 deg (lateral -0.23..-0.21 sw) and the far-side one from 30 deg are still found
+    for name in ("drinking_client__m_short__h1.75_d1.7_y-52", "drinking_client__m_short__h1.6_d1.6_y30"):
+        (span,) = drink_spans(name)
+        assert span[0] <= 2.0 and span[1] >= 3.0, name  # labelled 1.0-4.0 s

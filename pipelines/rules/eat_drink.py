@@ -9,7 +9,10 @@ at the mouth holding a phone the detector saw there while it stayed (no cup seen
 far-side hand at the ear shows over the face, where the pose reads it in front of the mouth; and so is a hand that
 came to the mouth from the ear without dropping below the shoulder line (a cup comes up from the desk): seen from 50
 degrees aside the pose refits a clerk on the phone as the torso turns and the hand at the ear slides onto the mouth.
-Lying on the desk silences the rule.
+Without a cup seen, a sip also needs the hand in front of the mouth as the camera sees it (`beside_face`): from a
+camera aside the near-side hand read further toward its own ear than the face-on nose shows is beside the face (a
+phone at the ear, a hand reaching past the face), and the far-side hand from further aside than `max_view_yaw_deg`
+is hidden behind the head, where the pose guesses it onto the mouth. Lying on the desk silences the rule.
 
 Without the cup seen, the pose cannot tell a sip from a bite of food, a hand covering a cough or
 wiping the mouth: each of them, with a client present, reads as a drink.
@@ -17,6 +20,7 @@ wiping the mouth: each of them, with a client present, reads as a drink.
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from typing import Any
 
@@ -24,8 +28,8 @@ from pydantic import Field
 
 from pipelines.engine import RuleContext, register
 from pipelines.rules._base import TimedParams, TrackedRule, best, body_of
-from pipelines.rules._frame import DRINK_LABELS, PHONE_LABELS, camera, measure
-from pipelines.rules.phone_call import at_ear, at_mouth_not_ear, scaled, view_scale
+from pipelines.rules._frame import DRINK_LABELS, PHONE_LABELS, HandMeasure, camera, measure
+from pipelines.rules.phone_call import CALL_SHAPE, at_ear, at_mouth_not_ear, scaled, view_scale
 from vision.observation import Observation
 
 __all__ = ["DRINK_LABELS", "DrinkInFront"]
@@ -52,10 +56,41 @@ class Params(TimedParams):
     min_shoulder_m: float = Field(0.1, ge=0, description="... but a line under this many metres at the clerk: no floor")
     # Renders at 54-57 deg (docs/rules.md, session 18): the far-side cup at the lips reads with the upper arm -2..8 deg
     # below level, inside a call's band (`arm_raised`, 15 deg), so it is left to phone.call: 0/3 found; at 39-40 deg
-    # 2/2. Read by `counterwatch calibrate preview` only: the rule still judges (a near-side cup is read from -50).
+    # 2/2. Read by `counterwatch calibrate preview` (drink.in_front NO past it), and by the rule since session 27: a
+    # far-side hand from a camera further aside is hidden behind the head, and the pose's guess of it at the mouth
+    # (a phone at the far ear, 57 deg: 0.2-0.4 sw from the mouth for 3.8 s) is no sip without a cup seen; a near-side
+    # hand is judged from any view (a near-side cup is read from -50).
     max_view_yaw_deg: float = Field(
-        40.0, ge=0, le=90, description="calibrate preview: a far-side cup from a camera further aside is not measured"
+        40.0, ge=0, le=90, description="calibrate preview: a far-side cup from a camera further aside is not measured "
+        "(the rule takes no pose-only sip from that hand)"
     )
+
+
+def far_unseen(side: str, yaw_deg: float | None, max_yaw_deg: float) -> bool:
+    """The clerk's `side` hand is the far one from a camera more than `max_yaw_deg` aside (yaw + = the clerk's left,
+    where the right hand is the far one): the head hides it at the face, and where the pose puts it is a guess. From
+    57 deg a phone at the far ear hidden behind the head read 0.2-0.4 sw from the mouth, 0.1 sw from the nose, the
+    upper arm 48-71 deg below level (no call's raised arm): a 3.8-s sip (docs/rules.md, session 27)."""
+    if yaw_deg is None or abs(yaw_deg) <= max_yaw_deg:
+        return False
+    return (side == "right") == (yaw_deg > 0)
+
+
+def beside_face(hm: HandMeasure, yaw_deg: float | None, max_yaw_deg: float) -> bool:
+    """Not in front of the mouth, as a pose-only sip needs, seen from a camera aside (`yaw_deg`, + = the clerk's left):
+    the far-side hand from further aside than `max_yaw_deg` (`far_unseen`), or the near-side hand read toward its own
+    ear by phone.call's side margin (`min_lateral_sw`, 0.05 sw) from where the face-on nose shows (`nose_ahead_sw` x
+    sin(yaw) that way): a cup at the lips is ahead of the face and shows on the nose's far side from that ear. Every
+    near-side sip of the four tune splits (-10..-50 deg) read 0.15 sw or more inside that bound (face-on: at most
+    +0.02); the near-side calls, handover reaches and greeting hands they took for a sip read +0.12..+0.71, all but
+    one frame (+0.12 at -20 deg) outside it (docs/rules.md, session 27)."""
+    if yaw_deg is None or yaw_deg == 0.0:
+        return False
+    if far_unseen(hm.side, yaw_deg, max_yaw_deg):
+        return True
+    near = (hm.side == "right") == (yaw_deg < 0)
+    bound = CALL_SHAPE.nose_ahead_sw * abs(math.sin(math.radians(yaw_deg))) + CALL_SHAPE.min_lateral_sw
+    return near and hm.lateral_sw is not None and hm.lateral_sw > bound
 
 
 @register
@@ -116,6 +151,9 @@ class DrinkInFront(TrackedRule):
         if t - self.cup_t <= p.cup_memory_s:
             evidence = "cup"
         elif p.require_cup or t - self.arrived > p.max_sip_s or self.phone_held:
+            return False, {}
+        elif not (at := [hm for hm in at if not beside_face(hm, camera(obs, ctx).yaw_deg, p.max_view_yaw_deg)]):
+            self.arrived = None  # a hand beside the face, or a far-side one the head hides: without a cup, no sip
             return False, {}
         else:
             evidence = "sip"
