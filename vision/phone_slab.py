@@ -18,6 +18,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from vision.results import Box, Detection
+from vision.roi import box_iou
 
 SLAB_LABEL = "dark slab"
 
@@ -54,7 +55,7 @@ def dark_slabs(bgr: np.ndarray, roi: Box, unit_px: float, p: SlabParams) -> list
     out: list[Detection] = []
     for limit in (p.max_value, p.second_value) if 0 < p.second_value < p.max_value else (p.max_value,):
         for d in _patches(value, limit, (x0, y0), unit_px, p):
-            if not any(_iou(d.box, o.box) >= 0.5 for o in out):  # the same handset found at both thresholds
+            if not any(box_iou(d.box, o.box) >= 0.5 for o in out):  # the same handset found at both thresholds
                 out.append(d)
     return out
 
@@ -82,10 +83,3 @@ def _patches(value: np.ndarray, limit: int, origin: tuple[int, int], unit_px: fl
             out.append(Detection(box, SLAB_LABEL, round(min(fill, 1.0), 3), "dark_slab"))
     return out
 
-
-def _iou(a: Box, b: Box) -> float:
-    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0
