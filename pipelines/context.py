@@ -233,8 +233,8 @@ class ContextDeriver:
         taken = [b for b in (clerk if clerk is not None or not lying else self.clerk_seen, *clients) if b is not None]
         # Person boxes in the client zone other than the clerk's, at any score and width (read by the desk rules only
         # while a client is at the window: an object inside one is the client's hand on the desk). Seen from 55 deg
-        # aside the client sits beside the camera, the frame's edge cutting their box to 0.37-0.41 of the clerk box's
-        # height (under `client_min_width`), scored 0.34-0.58.
+        # aside the client sits beside the camera, the frame's edge cutting their box to 0.37-0.50 of the clerk box's
+        # height (under `client_min_width`), scored 0.34-0.66.
         v["client_boxes"] = [
             d.box for d in seen or [] if z.client is not None and _in_zone(d, z.client)
             and not (clerk is not None and overlap_of_smaller(d.box, clerk.box) > 0.5)

@@ -232,7 +232,7 @@ class OtherPeople:
         the box, which is at least twice its area): the client's hands or forearms resting on the desk's corner
         nearest them. From 55-57 deg aside (phone_call_long / _short, m_heavy_tall, session 27) the client sits
         beside the camera, their hands on the far corner of the desk zone, still for the whole call, boxed as an
-        unnamed object 0.65-0.94 inside the client's person box (which the person detector scores 0.34-0.58; the
+        unnamed object 0.65-0.94 inside the client's person box (which the person detector scores 0.34-0.66; the
         hands reach past the box's side at (1.8 m, 1.9 m, 55)). No desk object of the four tune splits lies 0.3 or
         more inside a person box of the client zone. Judged only while a client is at the window (`_someone`)."""
         return any(overlap_of_smaller(box, c) >= self.in_client and box_area(c) > 2 * box_area(box) for c in clients)
