@@ -140,3 +140,63 @@ def test_an_item_on_the_desk_near_the_clients_corner_is_still_a_personal_item():
 def test_a_box_below_the_desks_near_outline_with_no_client_is_still_a_personal_item():
     evs = run_desk(DESK_M55, [obj(CLIENT_HEAD_M55, "cake")], call=False)
     assert [e.type for e in evs if e.type != "update"] == ["new", "end"]
+
+
+# phone_call_long m_heavy_tall at (1.5 m, 1.6 m, 55 deg) (session-27 scratch render, tune body): the client sits beside
+# the camera, the frame's left edge cutting their person box (scored 0.42, 122 px wide: under `client_min_width` of the
+# clerk box's height, so not `_at_window`), their hands resting on the desk's far corner for the whole call, boxed by
+# the desk stage as an unnamed object clear of the frame's edge and of the zone's near outline
+POST_55 = [(252.1, 0.0), (419.0, 0.0), (351.6, 448.2), (226.7, 328.7)]
+DESK_55 = [(391.6, 479.0), (134.3, 479.0), (57.9, 283.9), (195.9, 256.7), (445.6, 445.3)]
+CLIENT_ZONE_55 = [(0.0, 437.1), (0.0, 110.2), (36.3, 109.7), (54.5, 114.1), (102.7, 402.3)]
+CLERK_BOX_55 = Detection((189.6, 127.2, 400.8, 461.8), "person", 0.96, "ssd")
+CLIENT_BOX_55 = Detection((0.5, 162.1, 122.6, 433.1), "person", 0.42, "ssd")
+CLIENT_HANDS_55 = (57.0, 258.0, 128.0, 311.0)  # 0.92 inside the client's box
+HANDBAG_55 = (230.0, 300.0, 330.0, 400.0)  # on the desk in front of the clerk, outside the client's box
+
+
+# phone_call_short m_heavy_tall at (1.8 m, 1.9 m, 55 deg): the client's hands reach past their box's side (0.65 inside)
+ZONES_1_8 = {"post": [(262.5, 23.4), (405.9, 11.4), (343.8, 403.7), (242.5, 306.5)],
+             "desk": [(276.5, 479.0), (224.0, 479.0), (103.2, 271.6), (214.3, 244.7), (408.5, 403.2)],
+             "client": [(0.0, 421.0), (0.0, 131.2), (78.2, 124.9), (107.1, 146.1), (147.1, 367.5)]}
+PEOPLE_1_8 = (Detection((223.5, 147.9, 383.3, 409.2), "person", 0.97, "ssd"),
+              Detection((14.8, 175.5, 140.8, 381.6), "person", 0.66, "ssd"))
+CLIENT_HANDS_1_8 = (103.0, 249.0, 161.0, 296.0)
+
+
+def run_55(objects, call: bool = True, people=(CLERK_BOX_55, CLIENT_BOX_55), zones=None):
+    counter = default_counter(640, 480, counter_id="c01")
+    counter = counter.model_copy(update={"zones": counter.zones.model_copy(
+        update=zones or {"post": POST_55, "desk": DESK_55, "client": CLIENT_ZONE_55})})
+    eng, derive = Engine(counter, only=["desk.personal_items"]), ContextDeriver(counter)
+    if call:
+        eng.on_call(QueueCall("c01", "A001", 0.0))
+    events = []
+    for i in range(90):
+        detector = i % 2 == 0
+        obs = Observation(counter_id="c01", frame_index=i, t=float(i), image_size=(640, 480),
+                          ran=["pose", "desk"] + (["people"] if detector else []), pose=CLERK,
+                          desk_objects=list(objects), people=list(people) if detector else [])
+        events += eng.step(obs, derive)
+    return events + eng.finish()
+
+
+def test_a_clients_hands_inside_their_person_box_are_no_personal_item():
+    assert run_55([obj(CLIENT_HANDS_55)]) == []
+
+
+def test_an_item_outside_the_clients_box_is_still_a_personal_item_while_they_are_there():
+    evs = run_55([obj(CLIENT_HANDS_55), obj(HANDBAG_55, "handbag")])
+    assert [e.type for e in evs if e.type != "update"] == ["new", "end"]
+
+
+def test_the_same_box_with_no_client_at_the_window_is_still_a_personal_item():
+    # no call and no person in the client zone: nobody's hands but the clerk's can lie there
+    evs = run_55([obj(CLIENT_HANDS_55)], call=False, people=(CLERK_BOX_55,))
+    assert [e.type for e in evs if e.type != "update"] == ["new", "end"]
+
+
+def test_a_clients_hands_reaching_past_their_box_are_no_personal_item():
+    assert run_55([obj(CLIENT_HANDS_1_8)], people=PEOPLE_1_8, zones=ZONES_1_8) == []
+    evs = run_55([obj(CLIENT_HANDS_1_8)], call=False, people=PEOPLE_1_8[:1], zones=ZONES_1_8)
+    assert [e.type for e in evs if e.type != "update"] == ["new", "end"]

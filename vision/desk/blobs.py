@@ -38,6 +38,7 @@ class BlobTracker:
         board_part = min_area if sign_board is None else max(min_area, self.p.sign_part_frac * int(sign_board.sum()))
         out: list[tuple[Box, float]] = []
         self._sign_kept = False
+        self._off_frame: list[Box] = []  # entries kept by `_off_frame_base` alone
         for i in range(1, n):
             x, y, w, h, area = (int(v) for v in stats[i])
             if area < min_area:
@@ -58,6 +59,12 @@ class BlobTracker:
                     out.append(found)
         if not self._sign_kept:
             self.sign_seen = None  # taken down
+        if self._off_frame:
+            # an area standing on the desk in view below an off-frame one, in its columns, is where that item stands
+            # (an umbrella's pole in view, its canopy cut by the frame's edge): no item beyond the frame
+            on_desk = [b for b, _ in out if b not in self._off_frame]
+            out = [(b, s) for b, s in out if b not in self._off_frame or not any(
+                o[0] < b[2] and b[0] < o[2] and o[1] > b[1] for o in on_desk)]
         return merge_touching(out, gap=6.0)
 
     def _blob_entry(
@@ -71,13 +78,39 @@ class BlobTracker:
         rows, cols = np.flatnonzero(blob.any(axis=1)), np.flatnonzero(blob.any(axis=0))
         y, x, h, w = y + int(rows[0]), x + int(cols[0]), int(rows[-1] - rows[0] + 1), int(cols[-1] - cols[0] + 1)
         blob = blob[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+        off_frame = False
         if int(self.desk[y:y + h, x:x + w][blob].sum()) < self.p.footprint_px:
-            return None  # above the desk and not standing on it (the wall, the chair behind the clerk)
+            if not self._off_frame_base(blob, x, y):
+                return None  # above the desk and not standing on it (the wall, the chair behind the clerk)
+            off_frame = True
         still = float(fg[y:y + h, x:x + w][blob].mean())
         if any(inside_share((x, y, w, h), r) > 0.6 for r in absorbed):
             return None  # the vacated slot or the moved item itself, reported by its slot
         box = (float(x), float(y), float(x + w), float(y + h))
-        return None if self._is_sign(blob, box, clerk_away) else (box, still)
+        if self._is_sign(blob, box, clerk_away):
+            return None
+        if off_frame:
+            self._off_frame.append(box)
+        return box, still
+
+    def _off_frame_base(self, blob: np.ndarray, x: int, y: int) -> bool:
+        """A blob with no footprint on the desk zone that the frame's left or right edge cuts, at least `off_frame_px`
+        of its pixels in that edge's column, all above the desk zone there, where the zone itself runs off that edge:
+        an item standing on the desk beyond the frame, its top in view (a close, low camera: the umbrella at the desk's
+        near left corner stands out of the frame from (1.2 m, 1.25 m, -10) and (1.3 m, 1.2 m, 20), its canopy alone
+        over the desk's edge, session 27). The wall and the chair behind the clerk lie over the zone's far outline,
+        inside the frame."""
+        if self.p.off_frame_px <= 0:
+            return False
+        h, w = blob.shape
+        for col, at in ((0, x), (w - 1, x + w - 1)):
+            if at not in (0, self.work_size[0] - 1):
+                continue
+            rows = np.flatnonzero(blob[:, col])
+            desk = np.flatnonzero(self.desk[:, at])
+            if len(rows) >= self.p.off_frame_px and len(desk) and y + int(rows[-1]) < int(desk[0]):
+                return True
+        return False
 
     def _settled(self, blobs: list[tuple[Box, float]], now: float) -> list[tuple[Box, float]]:
         """Blobs that have stayed in the same place for `min_still_s`: a slowly moving hand keeps

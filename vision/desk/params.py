@@ -87,6 +87,9 @@ class DeskChangeParams:
     under_clerk_share: float = 0.25  # ... or under the clerk's hands: its hues shown there on this share
     rise_frac: float = 0.45  # standing objects: search this share of the frame height above the desk
     footprint_px: int = 24  # ... a blob above the desk needs this many changed pixels on the desk itself
+    # ... or, where the desk zone runs off the frame's left or right edge, this many of its pixels in that edge's column
+    # above the zone (an item standing on the desk beyond the frame, only its top in view; 0: never)
+    off_frame_px: int = 8
     sign_board_scale: float = 3.0  # the pause sign's board: its marker's quad grown this much about its centre
     sign_memory_s: float = 10.0  # ... while its marker was read this recently (the markers stage runs on few frames)
     # a sign zone the frame's edge cuts: the frame may cut the marker, so it is never read and the board never cut
