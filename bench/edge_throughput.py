@@ -192,9 +192,10 @@ def run_k(k: int, clip: Path, mode: str, fps: float, seconds: float, tmp: Path, 
         factory = lambda c: EventPerFrame(c.counter_id)  # noqa: E731
     else:
         from edge.models import LockedDetector
+        from edge.pipeline import EDGE_SETTINGS
         from pipelines.pipeline import PipelineSettings
 
-        ps = PipelineSettings.model_validate(settings or {})
+        ps = PipelineSettings.model_validate({**EDGE_SETTINGS, **(settings or {})})  # as the edge runtime builds it
         frame = first_frame(clip)
         if share:
             factory = metered_factory(LockedDetector(ps.detector_model, detector_threads), frame, ps, meters, workers)
@@ -214,6 +215,7 @@ def run_k(k: int, clip: Path, mode: str, fps: float, seconds: float, tmp: Path, 
         w.process_ms.clear()
         w.stage_ms.clear()
         w.source.decode_ms = []
+        w.ticks_stale = w.ticks_behind = 0
     snap0 = {c: m.snapshot() for c, m in meters.items()}
     ru0, t0, th0, wk0 = resource.getrusage(resource.RUSAGE_SELF), time.time(), thread_cpu(), threads_cpu_s(workers)
     time.sleep(seconds)
@@ -264,6 +266,9 @@ def run_k(k: int, clip: Path, mode: str, fps: float, seconds: float, tmp: Path, 
         "runs": {n: len(v) / max(1, len(stages["process"])) for n, v in stages.items()
                  if n not in ("decode", "process")},
         "spool": len(rt.spool),
+        # ticks lost a camera-second: no fresh frame by the tick / the loop over a period late (never started)
+        "lost_stale": sum(w.ticks_stale for w in rt.workers.values()) / (k * wall),
+        "lost_behind": sum(w.ticks_behind for w in rt.workers.values()) / (k * wall),
     }
     rt.stop(timeout=5)
     return out
@@ -349,6 +354,8 @@ def report(args: argparse.Namespace, clip: Path, counter: Path | None, settings:
         if r["runs"]:
             print("      runs per analysed frame: " + " ".join(f"{n}={v:.2f}" for n, v in r["runs"].items())
                   + f"; analysis CPU {r['analysis_cpu_ms_per_frame']:.1f} ms per analysed frame", flush=True)
+        print(f"      ticks lost per camera-second: {r['lost_stale']:.2f} no fresh frame, {r['lost_behind']:.2f} "
+              "over a period late", flush=True)
     ok = [r["k"] for r in results if r["fps_min"] >= 0.95 * args.fps]
     best = max(ok, default=0)
     # Capacity from CPU: the least contended K is closest to an idle box (contention inflates CPU per frame).

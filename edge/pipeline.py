@@ -62,12 +62,19 @@ def load_factory(spec: str | None) -> Callable[..., CounterPipeline]:
     return fn
 
 
+# The default pipeline's settings in service, under the edge config's `pipeline_settings`: the desk stage runs on its
+# own niced thread, holding no analysis slot (pipelines/background.py); offline it stays inline and replayable.
+EDGE_SETTINGS: dict[str, Any] = {"desk_background": True}
+
+
 def make_pipeline(counter_cfg: CounterConfig, factory: str | None = None, models: Any = None,
                   settings: dict[str, Any] | None = None) -> CounterPipeline:
     """Build one counter's pipeline; `models` are shared model instances passed to every counter; `settings`
     (the edge config's `pipeline_settings`) are validated into the default pipeline's PipelineSettings."""
     fn = load_factory(factory)
     kwargs: dict[str, Any] = {"models": models} if "models" in inspect.signature(fn).parameters else {}
+    if factory in (None, DEFAULT_FACTORY):
+        settings = {**EDGE_SETTINGS, **(settings or {})}
     if settings:
         kwargs["settings"] = make_settings(settings, factory)
     pipe = fn(counter_cfg, **kwargs)

@@ -96,6 +96,10 @@ class CameraWorker:
     offline: bool = False
     pipeline_status: CounterStatus | None = None  # the pipeline's own latest status
     errors: int = 0
+    # ticks lost, by cause: no new frame from the decoder by the tick (stale), or the loop more than a period late
+    # (behind: those ticks never start); what tells a starved decoder from a box short of CPU
+    ticks_stale: int = 0
+    ticks_behind: int = 0
     thread: threading.Thread | None = None
 
     @property
@@ -241,6 +245,7 @@ class EdgeRuntime:
             next_t += period
             delay = next_t - lead - time.monotonic()
             if delay < -period:  # fell behind: skip, do not burst (we only want the newest frame anyway)
+                w.ticks_behind += int(-delay // period)
                 next_t = time.monotonic()
             elif delay > 0:
                 self._stop.wait(delay)
@@ -267,6 +272,7 @@ class EdgeRuntime:
                     log.exception("pipeline of counter %s failed on camera_lost", w.counter_id)
             return
         if frame is None or frame.index == w.last_index:
+            w.ticks_stale += 1
             return
         w.last_index = frame.index
         w.frame_ages.append(now - frame.t_capture)
@@ -331,6 +337,8 @@ class EdgeRuntime:
                 "decode_ms_p50": _round(percentile(w.source.decode_ms, 50)),
                 "process_ms_p50": _round(percentile(list(w.process_ms), 50)),
                 "stage_ms_p50": {k: _round(percentile(list(v), 50)) for k, v in w.stage_ms.items()},
+                "ticks_stale": w.ticks_stale,
+                "ticks_behind": w.ticks_behind,
                 "reconnects": w.source.reconnects,
                 "pipeline_errors": w.errors,
             }

@@ -46,6 +46,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from calibration.config import CounterConfig
+from pipelines.background import BackgroundStage
 from pipelines.context import ContextDeriver, ContextParams, HandActivity, HandGate, point_in_polygon
 from pipelines.engine import Engine
 from pipelines.events import Event
@@ -87,6 +88,10 @@ class PipelineSettings(BaseModel):
         "read stays on with the clerk at the post (the sign left up); with the post empty it is always on"
     )
     desk_every: int = Field(25, ge=1)
+    desk_background: bool = Field(
+        False, description="run the desk stage on its own niced thread, its result joining the first observation after "
+        "it is done (the edge runtime's default: a desk run then holds no analysis slot); off, inline and replayable"
+    )
     min_score: float = Field(0.3, ge=0, le=1)
     people_edge_hint: float = Field(
         0.15, ge=0, le=1, description="a person box this sure touching a side edge is looked at again on the square "
@@ -194,6 +199,7 @@ class CounterPipelineImpl:
         self._pending_state: tuple[CounterState, float] | None = None
         self.open_events: dict[str, Event] = {}
         self.desk_detector: Any = None
+        self.desk_bg: BackgroundStage | None = None  # `desk_background`: made on the first desk run
         ids = {r.rule_id for r in self.engine.rules}
         self.needs = self.engine.needs
         self.gesture_armed = bool(ids & GESTURE_RULES) or "gesture" in self.needs
@@ -269,6 +275,9 @@ class CounterPipelineImpl:
             close = getattr(model, "close", None)
             if close is not None:
                 close()
+        if self.desk_bg is not None:
+            self.desk_bg.close()
+            self.desk_bg = None
         self.desk_detector = None
 
     # ---- perception -------------------------------------------------------------------------
@@ -381,8 +390,9 @@ class CounterPipelineImpl:
                 obs.markers = self._read_markers(frame, obs.pose, w, h)
             obs.ran.append("markers")
 
+        # (a background desk run under way reads and updates the stage's reference: the near look skips that frame)
         if ("near" in needs and "people" in obs.ran and self.counter.zones.client is not None
-                and self.counter.reference_image):
+                and self.counter.reference_image and not (self.desk_bg is not None and self.desk_bg.busy())):
             det = self._desk_detector()
             if det is not None:
                 with timer.stage("near"):
@@ -392,12 +402,22 @@ class CounterPipelineImpl:
 
         if desk_due:
             det = self._desk_detector()
-            if det is not None:
+            # the sign's marker (read on this frame, before the desk) cuts the sign out of what lies beside it
+            markers = obs.markers if "markers" in obs.ran else None
+            if det is not None and self.s.desk_background:
+                if self.desk_bg is None:
+                    self.desk_bg = BackgroundStage(f"analyse-desk-{self.counter.counter_id}")
+                self.desk_bg.submit(obs.t, det.process, frame.copy(), obs.pose, list(obs.hands), t=obs.t,
+                                    markers=markers)
+            elif det is not None:
                 with timer.stage("desk"):
-                    # the sign's marker (read on this frame, before the desk) cuts the sign out of what lies beside it
-                    obs.desk_objects = det.process(frame, obs.pose, obs.hands, t=obs.t,
-                                                   markers=obs.markers if "markers" in obs.ran else None)
+                    obs.desk_objects = det.process(frame, obs.pose, obs.hands, t=obs.t, markers=markers)
                 obs.ran.append("desk")
+        if self.desk_bg is not None and (done := self.desk_bg.take()) is not None:
+            run_t, obs.desk_objects, ms = done  # a background run finished: its finds join this observation
+            obs.ran.append("desk")
+            obs.extra["desk_t"] = round(run_t, 3)
+            timer.ms["desk"] = ms
 
         if carried:
             obs.extra["carried"] = carried
