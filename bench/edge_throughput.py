@@ -216,6 +216,8 @@ def run_k(k: int, clip: Path, mode: str, fps: float, seconds: float, tmp: Path, 
         w.stage_ms.clear()
         w.source.decode_ms = []
         w.ticks_stale = w.ticks_behind = 0
+        w.fresh_wait_ms.clear()
+        w.slot_wait_ms.clear()
     snap0 = {c: m.snapshot() for c, m in meters.items()}
     ru0, t0, th0, wk0 = resource.getrusage(resource.RUSAGE_SELF), time.time(), thread_cpu(), threads_cpu_s(workers)
     time.sleep(seconds)
@@ -269,6 +271,10 @@ def run_k(k: int, clip: Path, mode: str, fps: float, seconds: float, tmp: Path, 
         # ticks lost a camera-second: no fresh frame by the tick / the loop over a period late (never started)
         "lost_stale": sum(w.ticks_stale for w in rt.workers.values()) / (k * wall),
         "lost_behind": sum(w.ticks_behind for w in rt.workers.values()) / (k * wall),
+        "waits": {name: [float(np.percentile(v, q)) for q in (50, 95, 99)] if v else [] for name, v in (
+            ("fresh", [x for w in rt.workers.values() for x in w.fresh_wait_ms]),
+            ("slot", [x for w in rt.workers.values() for x in w.slot_wait_ms]),
+            ("process", [x for w in rt.workers.values() for x in w.process_ms]))},
     }
     rt.stop(timeout=5)
     return out
@@ -355,7 +361,8 @@ def report(args: argparse.Namespace, clip: Path, counter: Path | None, settings:
             print("      runs per analysed frame: " + " ".join(f"{n}={v:.2f}" for n, v in r["runs"].items())
                   + f"; analysis CPU {r['analysis_cpu_ms_per_frame']:.1f} ms per analysed frame", flush=True)
         print(f"      ticks lost per camera-second: {r['lost_stale']:.2f} no fresh frame, {r['lost_behind']:.2f} "
-              "over a period late", flush=True)
+              "over a period late; waits p50/p95/p99 ms: " + ", ".join(
+                  f"{n} " + "/".join(f"{x:.0f}" for x in v) for n, v in r.get("waits", {}).items()), flush=True)
     ok = [r["k"] for r in results if r["fps_min"] >= 0.95 * args.fps]
     best = max(ok, default=0)
     # Capacity from CPU: the least contended K is closest to an idle box (contention inflates CPU per frame).

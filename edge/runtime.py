@@ -100,6 +100,8 @@ class CameraWorker:
     # (behind: those ticks never start); what tells a starved decoder from a box short of CPU
     ticks_stale: int = 0
     ticks_behind: int = 0
+    fresh_wait_ms: deque = field(default_factory=lambda: deque(maxlen=500))  # waiting for the decoder's frame
+    slot_wait_ms: deque = field(default_factory=lambda: deque(maxlen=500))  # waiting for an analysis slot
     thread: threading.Thread | None = None
 
     @property
@@ -233,10 +235,14 @@ class EdgeRuntime:
             # is then the one just decoded, and frames nobody analyses are never converted. A busy box can
             # delay the decoder thread by 100 ms and more, and a tick without a new frame is a tick lost, so
             # the wait may take most of the period (a camera that is down costs only this wait per tick).
+            t_req = time.perf_counter()
             w.source.wait_fresh(w.source.request(), 0.8 * period)
+            t_fresh = time.perf_counter()
+            w.fresh_wait_ms.append((t_fresh - t_req) * 1000)
             if self._slots is None:
                 self._analyse_once(w)
             elif self._slots.acquire():  # taken before the frame, so the newest frame is analysed after a wait
+                w.slot_wait_ms.append((time.perf_counter() - t_fresh) * 1000)
                 try:
                     if not self._stop.is_set():
                         self._analyse_once(w)
@@ -337,6 +343,8 @@ class EdgeRuntime:
                 "decode_ms_p50": _round(percentile(w.source.decode_ms, 50)),
                 "process_ms_p50": _round(percentile(list(w.process_ms), 50)),
                 "stage_ms_p50": {k: _round(percentile(list(v), 50)) for k, v in w.stage_ms.items()},
+                "fresh_wait_ms_p95": _round(percentile(list(w.fresh_wait_ms), 95)),
+                "slot_wait_ms_p95": _round(percentile(list(w.slot_wait_ms), 95)),
                 "ticks_stale": w.ticks_stale,
                 "ticks_behind": w.ticks_behind,
                 "reconnects": w.source.reconnects,

@@ -95,3 +95,42 @@ def test_an_overloaded_camera_does_not_run_the_idle_hand_model_on_every_frame() 
     assert run(1.2) == 4  # 0.8 fps: every 5th analysed frame (0, 5, 10, 15), not all 20
     assert run(0.2) == 4  # the nominal 5 fps: the 1-s idle rate, as before
     assert run(0.1) == 2  # 10 fps: the time bound rules (0, 10)
+
+
+class SlowPipeline:
+    """A pipeline whose analysis takes `seconds` (stands for a box short of CPU)."""
+
+    def __init__(self, counter_id: str, seconds: float) -> None:
+        self.counter_id, self.seconds, self.frames = counter_id, seconds, 0
+
+    def process(self, frame_bgr, t_wall):  # type: ignore[no-untyped-def]
+        from vision.observation import Observation
+
+        self.frames += 1
+        time.sleep(self.seconds)
+        return Observation(self.counter_id, self.frames, float(self.frames)), [], None
+
+
+def test_the_runtime_counts_lost_ticks_by_cause_and_its_waits(tmp_path, mosquitto) -> None:
+    """A camera whose analysis takes 2.5 periods loses ticks for running late (`ticks_behind`), not for want of a
+    frame (`ticks_stale`); a quick one loses none. The stats carry both counts and the waits' p95."""
+    from edge.config import load_edge_config
+    from edge.runtime import EdgeRuntime
+    from tests.test_edge_fakes import make_clip, write_counter, write_edge_config
+
+    clip = make_clip(tmp_path / "clip.mp4", seconds=4, rate=25)
+    cams = [{"counter": str(write_counter(tmp_path / f"{c}.yaml", c)), "source": str(clip), "fps": 10, "loop": True}
+            for c in ("slow", "quick")]
+    cfg = load_edge_config(write_edge_config(tmp_path, mosquitto.url, cams, max_parallel_analyses=0))
+    rt = EdgeRuntime(cfg, pipeline_factory=lambda c: SlowPipeline(c.counter_id, 0.25 if c.counter_id == "slow"
+                                                                  else 0.005)).start()
+    try:
+        wait_for(lambda: rt.workers["quick"].pipeline.frames >= 25 and rt.workers["slow"].pipeline.frames >= 8, 20)
+        stats = rt.stats()["cameras"]
+    finally:
+        rt.stop(timeout=2)
+    slow, quick = stats["slow"], stats["quick"]
+    assert slow["ticks_behind"] >= 5 and quick["ticks_behind"] == 0, stats
+    assert slow["ticks_stale"] <= 1 and quick["ticks_stale"] <= 1, stats  # the first tick may come before a frame
+    assert quick["fresh_wait_ms_p95"] is not None and quick["fresh_wait_ms_p95"] <= 80  # 10 fps: within a period
+    assert slow["slot_wait_ms_p95"] is None  # no slots (max_parallel_analyses 0): nothing waited for one
