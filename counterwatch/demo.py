@@ -112,7 +112,7 @@ def run_demo(root: Path, port: int, fps: float, seconds: float | None, echo) -> 
     from edge.embedded import start_embedded_broker
     from edge.runtime import EdgeRuntime
 
-    paths = DemoPaths(root)
+    paths = DemoPaths(root.resolve())  # the edge config below is built in code: its paths must not depend on the cwd
     root.mkdir(parents=True, exist_ok=True)
     labels = render_clips(paths, fps, echo)
     counter_files = write_counter_files(paths, labels)

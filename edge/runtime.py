@@ -144,7 +144,9 @@ class EdgeRuntime:
             if source is None:
                 raise ValueError(f"camera for counter {counter.counter_id}: no source. Fix: set cameras[].source "
                                  f"in the edge config or camera.source in {cam.counter}.")
-            if isinstance(source, str) and "://" not in source and not source.isdigit() \
+            # the counter file's own source is relative to that file (the edge config's were resolved against the
+            # config file's folder when it loaded, and one built in code is taken as given: relative to the cwd)
+            if cam.source is None and isinstance(source, str) and "://" not in source and not source.isdigit() \
                     and not Path(source).is_absolute():
                 source = str((Path(cam.counter).parent / source).resolve())
             src = CameraSource(counter.counter_id, source, loop=cam.loop, realtime=cam.realtime,

@@ -141,3 +141,23 @@ def test_missing_desk_reference_stops_the_start_with_the_fix(tmp_path):
         EdgeRuntime(cfg)
     (tmp_path / "missing-ref.png").write_bytes(b"")  # present: the runtime is built (not started)
     assert set(EdgeRuntime(cfg).workers) == {"c1"}
+
+
+def test_a_relative_source_is_read_against_the_file_that_names_it(tmp_path, monkeypatch):
+    """The counter file's camera.source is relative to the counter file; a source in an edge config built in code
+    (the demo's) is taken as given, relative to the working directory (the demo once looked for its clips under
+    var/demo/counters/var/demo/clips)."""
+    from edge.config import EdgeConfig
+    from edge.runtime import EdgeRuntime
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "counters").mkdir()
+    own = write_counter(tmp_path / "counters" / "c1.yaml", "c1", source="clips/own.mp4")
+    other = write_counter(tmp_path / "counters" / "c2.yaml", "c2")
+    cfg = EdgeConfig.model_validate({
+        "hall_id": "h", "edge_id": "e", "broker": {"url": "mqtt://127.0.0.1:1"},
+        "spool": {"path": str(tmp_path / "spool.sqlite")}, "snapshots": {"dir": str(tmp_path / "snaps")},
+        "cameras": [{"counter": str(own)}, {"counter": str(other), "source": "var/clips/c2.mp4"}]})
+    workers = EdgeRuntime(cfg).workers
+    assert workers["c1"].source.source == str(tmp_path / "counters" / "clips" / "own.mp4")
+    assert workers["c2"].source.source == "var/clips/c2.mp4"
