@@ -31,11 +31,15 @@ def stored_events(db: Path) -> list[tuple[str, str]]:
 
 @pytest.mark.slow
 def test_demo_runs_the_chain_and_stops_cleanly(tmp_path):
+    # the work folder given relative to the cwd, as the default var/demo is (relative camera sources once sent the edge
+    # looking for the clips under the counters' folder)
     port = free_port()
+    work = tmp_path / "demo"
+    work.mkdir()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "counterwatch.cli", "demo", "--workdir", str(tmp_path), "--port", str(port)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        [sys.executable, "-m", "counterwatch.cli", "demo", "--workdir", "demo", "--port", str(port)],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)},
     )
     lines: list[str] = []
     try:
@@ -56,13 +60,13 @@ def test_demo_runs_the_chain_and_stops_cleanly(tmp_path):
         deadline = time.monotonic() + 240
         while time.monotonic() < deadline and not expected <= set(events):
             time.sleep(2)
-            events = stored_events(tmp_path / "aggregator.db")
+            events = stored_events(work / "aggregator.db")
         assert expected <= set(events), f"missing {expected - set(events)}; stored: {events}"
         # Evidence snapshots travel with the events (faces blurred on the edge) and are kept by the aggregator.
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and not list((tmp_path / "snapshots").rglob("*.jpg")):
+        while time.monotonic() < deadline and not list((work / "snapshots").rglob("*.jpg")):
             time.sleep(1)
-        assert list((tmp_path / "snapshots").rglob("*.jpg")), "no snapshot reached the aggregator"
+        assert list((work / "snapshots").rglob("*.jpg")), "no snapshot reached the aggregator"
     finally:
         proc.send_signal(signal.SIGINT)
         rest, _ = proc.communicate(timeout=60)
