@@ -235,10 +235,10 @@ class ContextDeriver:
         # while a client is at the window: an object inside one is the client's hand on the desk). Seen from 55 deg
         # aside the client sits beside the camera, the frame's edge cutting their box to 0.37-0.50 of the clerk box's
         # height (under `client_min_width`), scored 0.34-0.66.
-        v["client_boxes"] = [
-            d.box for d in seen or [] if z.client is not None and _in_zone(d, z.client)
+        v["client_boxes"] = None if seen is None else [
+            d.box for d in seen if z.client is not None and _in_zone(d, z.client)
             and not (clerk is not None and overlap_of_smaller(d.box, clerk.box) > 0.5)
-        ] if seen is not None else None
+        ]
         v["visitor_boxes"] = [
             d for d in seen or [] if _near_post(box_center(d.box), z.post)
             and not any(overlap_of_smaller(d.box, b.box) > 0.5 for b in taken)

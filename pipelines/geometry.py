@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from calibration.config import Camera
-from vision.results import HandResult, Landmark, PoseResult
+from vision.results import FINGER_JOINTS, HandResult, Landmark, PoseResult
 
 NOSE, L_EAR, R_EAR, MOUTH_L, MOUTH_R = 0, 7, 8, 9, 10
 L_PINKY, R_PINKY, L_INDEX, R_INDEX = 17, 18, 19, 20
@@ -740,7 +740,7 @@ SIDE_MIN_VISIBILITY = 0.75
 # on 133 of 138 frames, the side's on 44. A hand held flat (a guide's) has no curl there, and the side decides.
 CURL_MIN_SPANS = 0.2
 CURL_MIN_ACROSS = 0.3
-FINGER_TIPS = ((5, 8), (9, 12), (13, 16), (17, 20))  # base, tip of index, middle, ring, pinky
+FINGER_TIPS = tuple((j[0], j[3]) for f, j in FINGER_JOINTS.items() if f != "thumb")  # (base, tip) of each finger
 
 
 def palm_span_px(hand: HandResult) -> float:

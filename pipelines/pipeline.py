@@ -52,7 +52,7 @@ from pipelines.engine import Engine
 from pipelines.events import Event
 from pipelines.geometry import CameraModel
 from pipelines.messages import CounterState, CounterStatus, QueueCall, TerminalState
-from pipelines.rules._body import HAND_POINTS, L_EAR, NOSE, R_EAR, Body, calibrated, shoulder_width_m
+from pipelines.rules._body import HAND_POINTS, L_EAR, NOSE, R_EAR, Body, box_center, calibrated, shoulder_width_m
 from pipelines.rules._frame import MAX_CLERK_SHOULDER_M, PHONE_LABELS, hand_measure
 from pipelines.rules.phone_use import FACE_ON, View, held_in_front, held_view, looking_down
 from pipelines.temporal import Clock
@@ -639,17 +639,15 @@ class CounterPipelineImpl:
         return found
 
     def _slabs(self, image: _Frame, roi: tuple[float, float, float, float], unit_px: float) -> list:
-        """The slabs whose centre lies in this held crop, searched in the crop grown by `held_slab_margin_sw` on
-        every side: the crop is centred beyond the pose's fingers, which often point along the grip rather than up
-        the handset, and a handset standing over the crop's edge was cut by it (scratch (1.5 m, 1.5 m, -20) m_short:
-        its top 3-4 px out on 13 of 14 held frames; docs/rules.md phone.use, session 27). The centre test keeps out
-        what only the wider window takes in whole (the head's hair above the crop)."""
-        if self.s.held_slab is None:
-            return []
+        """(`held_slab` set) The slabs whose centre lies in this held crop, searched in the crop grown by
+        `held_slab_margin_sw` on every side: the crop is centred beyond the pose's fingers, which often point along
+        the grip rather than up the handset, and a handset standing over the crop's edge was cut by it (scratch
+        (1.5 m, 1.5 m, -20) m_short: its top 3-4 px out on 13 of 14 held frames; docs/rules.md phone.use, session 27).
+        The centre test keeps out what only the wider window takes in whole (the head's hair above the crop)."""
         m = self.s.held_slab_margin_sw * unit_px
         window = (roi[0] - m, roi[1] - m, roi[2] + m, roi[3] + m)
         return [d for d in dark_slabs(image.bgr, window, unit_px, self.s.held_slab)
-                if roi[0] <= (d.box[0] + d.box[2]) / 2 <= roi[2] and roi[1] <= (d.box[1] + d.box[3]) / 2 <= roi[3]]
+                if box_holds(roi, box_center(d.box))]
 
     def _held_view(self, body: Body, w: int, h: int) -> View:
         """phone.use's view of a hand held up in front of this body (`phone_use.held_view`)."""
@@ -740,7 +738,6 @@ class CounterPipelineImpl:
     def _clerk_box(self, t: float) -> tuple[Any, list]:
         """The clerk's person box of the last person run within the context's memory (the biggest confident box
         centred in the post zone; None without one) and that run's other confident boxes."""
-        from pipelines.rules._body import box_center
         from vision.roi import clerk_box
 
         seen_t, people = self.people_seen

@@ -8,18 +8,10 @@ import numpy as np
 
 from models.registry import require
 from vision.mp_graph import MediaPipeGraph
-from vision.results import Box, FingerState, HandResult, Point3
+from vision.results import FINGER_JOINTS, Box, FingerState, HandResult, Point3
 from vision.roi import crop_rgb
 
 WRIST = 0
-# (MCP, PIP, DIP, TIP) per finger; for the thumb (CMC, MCP, IP, TIP)
-FINGER_JOINTS: dict[str, tuple[int, int, int, int]] = {
-    "thumb": (1, 2, 3, 4),
-    "index": (5, 6, 7, 8),
-    "middle": (9, 10, 11, 12),
-    "ring": (13, 14, 15, 16),
-    "pinky": (17, 18, 19, 20),
-}
 EXTENDED_MAX_BEND = 50.0  # degrees summed over the two finger joints
 CURLED_MIN_BEND = 90.0
 

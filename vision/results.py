@@ -45,6 +45,16 @@ class PoseResult:
         return (a.x + b.x) / 2, (a.y + b.y) / 2
 
 
+# indices into `HandResult.landmarks` (MediaPipe's): (MCP, PIP, DIP, TIP) per finger; thumb (CMC, MCP, IP, TIP)
+FINGER_JOINTS: dict[str, tuple[int, int, int, int]] = {
+    "thumb": (1, 2, 3, 4),
+    "index": (5, 6, 7, 8),
+    "middle": (9, 10, 11, 12),
+    "ring": (13, 14, 15, 16),
+    "pinky": (17, 18, 19, 20),
+}
+
+
 @dataclass(slots=True)
 class HandResult:
     """21 hand landmarks, handedness and the finger features the gesture rules read."""

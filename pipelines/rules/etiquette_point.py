@@ -42,9 +42,9 @@ from pipelines.geometry import hand_face_clearance
 from pipelines.rules._base import TrackedRule
 from pipelines.temporal import Timing
 from vision.observation import Observation
-from vision.results import HandResult
+from vision.results import FINGER_JOINTS, HandResult
 
-FINGER_CHAINS = {"index": (5, 6, 7, 8), "middle": (9, 10, 11, 12), "ring": (13, 14, 15, 16), "pinky": (17, 18, 19, 20)}
+FINGER_CHAINS = {name: joints for name, joints in FINGER_JOINTS.items() if name != "thumb"}
 POSE_WRISTS = (("left", 15), ("right", 16))
 INDEX_MAX_BEND_DEG = 55.0
 CURL_MARGIN_DEG = 30.0

@@ -38,7 +38,7 @@ class BlobTracker:
         board_part = min_area if sign_board is None else max(min_area, self.p.sign_part_frac * int(sign_board.sum()))
         out: list[tuple[Box, float]] = []
         self._sign_kept = False
-        self._off_frame: list[Box] = []  # entries kept by `_off_frame_base` alone
+        beyond: list[Box] = []  # entries kept by `_off_frame_base` alone (standing beyond the frame's edge)
         for i in range(1, n):
             x, y, w, h, area = (int(v) for v in stats[i])
             if area < min_area:
@@ -56,23 +56,26 @@ class BlobTracker:
             for part in parts:
                 found = self._blob_entry(part, x, y, fg, absorbed, clerk_away, min_area)
                 if found is not None:
-                    out.append(found)
+                    box, still, off_frame = found
+                    out.append((box, still))
+                    if off_frame:
+                        beyond.append(box)
         if not self._sign_kept:
             self.sign_seen = None  # taken down
-        if self._off_frame:
+        if beyond:
             # an area standing on the desk in view below an off-frame one, in its columns, is where that item stands
             # (an umbrella's pole in view, its canopy cut by the frame's edge): no item beyond the frame
-            on_desk = [b for b, _ in out if b not in self._off_frame]
-            out = [(b, s) for b, s in out if b not in self._off_frame or not any(
+            on_desk = [b for b, _ in out if b not in beyond]
+            out = [(b, s) for b, s in out if b not in beyond or not any(
                 o[0] < b[2] and b[0] < o[2] and o[1] > b[1] for o in on_desk)]
         return merge_touching(out, gap=6.0)
 
     def _blob_entry(
         self, blob: np.ndarray, x: int, y: int, fg: np.ndarray, absorbed: list[tuple[int, int, int, int]],
         clerk_away: bool, min_area: float,
-    ) -> tuple[Box, float] | None:
-        """One changed area's box and still share (`blob`: its pixels in a window at x, y), or None when it is no
-        object of its own."""
+    ) -> tuple[Box, float, bool] | None:
+        """One changed area's box, still share and whether it stands beyond the frame's edge (`_off_frame_base`)
+        (`blob`: its pixels in a window at x, y), or None when it is no object of its own."""
         if int(blob.sum()) < min_area:
             return None  # mostly a hole: an item taken away (its slot reports it)
         rows, cols = np.flatnonzero(blob.any(axis=1)), np.flatnonzero(blob.any(axis=0))
@@ -87,11 +90,7 @@ class BlobTracker:
         if any(inside_share((x, y, w, h), r) > 0.6 for r in absorbed):
             return None  # the vacated slot or the moved item itself, reported by its slot
         box = (float(x), float(y), float(x + w), float(y + h))
-        if self._is_sign(blob, box, clerk_away):
-            return None
-        if off_frame:
-            self._off_frame.append(box)
-        return box, still
+        return None if self._is_sign(blob, box, clerk_away) else (box, still, off_frame)
 
     def _off_frame_base(self, blob: np.ndarray, x: int, y: int) -> bool:
         """A blob with no footprint on the desk zone that the frame's left or right edge cuts, at least `off_frame_px`

@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 
 from vision.desk.colour import chromaticity, colour_bins, colour_model, to_grey
+from vision.desk.params import DeskChangeParams
 from vision.desk.shapes import LIMBS, TORSO, fill_holes, outline_px, torso_points
 from vision.results import HandResult, PoseResult
 
@@ -45,6 +46,22 @@ class Change(NamedTuple):
     revealed: np.ndarray  # the changed pixels where the background now shows (all False without `holes`)
     raw: np.ndarray  # the per-pixel test on the whole frame, before the region cuts it (the client chair's zone)
     ref_corr: np.ndarray  # the reference relit to this frame (the items' colours)
+
+
+def tone_change(cur: np.ndarray, ref_corr: np.ndarray, g_cur: np.ndarray, g_corr: np.ndarray,
+                p: DeskChangeParams) -> np.ndarray:
+    """The pixels whose brightness or colour changed against the relit reference (`_change_mask`'s tests but the
+    texture one; also the near look's pre-check on shrunk bands). `g_cur`, `g_corr`: the two images' greys."""
+    d = np.abs(cur - ref_corr)
+    rel = cv2.max(cv2.max(d[..., 0], d[..., 1]), d[..., 2]) / (g_corr + 12.0)
+    dc = np.abs(chromaticity(cur) - chromaticity(ref_corr))
+    bright = (g_cur > 25) & (g_corr > 25)
+    # where the relit reference would clip, colour and brightness cannot be compared
+    clipped = cv2.max(cv2.max(ref_corr[..., 0], ref_corr[..., 1]), ref_corr[..., 2]) >= 245
+    bright &= ~clipped
+    rel[clipped] = 0.0
+    chroma = (cv2.max(dc[..., 0], dc[..., 1]) > p.chroma_change) & bright
+    return (rel > p.intensity_change) | chroma
 
 
 class ChangeMasks:
@@ -149,17 +166,8 @@ class ChangeMasks:
         gains = [self._cell_field((cur[..., c] + 1.0) / (self.ref[..., c] + 1.0), valid, 1.0) for c in range(3)]
         ref_corr = cv2.merge([self.ref[..., c] * gains[c] for c in range(3)])
         g_cur, g_corr = to_grey(cur), to_grey(ref_corr)
-        d = np.abs(cur - ref_corr)
-        rel = cv2.max(cv2.max(d[..., 0], d[..., 1]), d[..., 2]) / (g_corr + 12.0)
-        dc = np.abs(chromaticity(cur) - chromaticity(ref_corr))
-        bright = (g_cur > 25) & (g_corr > 25)
-        # where the relit reference would clip, colour and brightness cannot be compared
-        clipped = cv2.max(cv2.max(ref_corr[..., 0], ref_corr[..., 1]), ref_corr[..., 2]) >= 245
-        bright &= ~clipped
-        rel[clipped] = 0.0
-        chroma = (cv2.max(dc[..., 0], dc[..., 1]) > p.chroma_change) & bright
         structure = self._structure_change(g_cur, g_corr)
-        raw = (rel > p.intensity_change) | chroma | structure
+        raw = tone_change(cur, ref_corr, g_cur, g_corr, p) | structure
         change = (raw & search & ~person).astype(np.uint8)
         change = cv2.morphologyEx(change, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
         change = cv2.morphologyEx(change, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9)))

@@ -34,9 +34,9 @@ from vision.desk.blobs import BlobTracker
 from vision.desk.cache import BoxCache
 from vision.desk.chair import ClientChair
 from vision.desk.classify import BlobNamer
-from vision.desk.colour import chromaticity, colour_model, surface_hue, to_grey
+from vision.desk.colour import colour_model, surface_hue, to_grey
 from vision.desk.labels import PERSON_LABELS, SHADOW, UNKNOWN, Classifier, auto_classifier
-from vision.desk.masks import ChangeMasks
+from vision.desk.masks import ChangeMasks, tone_change
 from vision.desk.params import DeskChangeParams
 from vision.desk.sign import PauseSign
 from vision.desk.slots import SlotJudge
@@ -247,7 +247,7 @@ class DeskChangeDetector(ChangeMasks, SlotJudge, PauseSign, BlobTracker, BlobNam
     def _near_border_change(self, frame_bgr: np.ndarray) -> tuple[float, float, float]:
         """The changed share of the frame's bottom, left and right bands (`near_check_band` of the frame's height
         or width), on the frame and the reference shrunk `near_check_scale` times, the reference relit by one gain a
-        channel (the median ratio over the frame): the same brightness and colour tests as `_change_mask`, without
+        channel (the median ratio over the frame): `_change_mask`'s brightness and colour tests (`tone_change`), without
         the texture test, the cell-wise relighting or the clerk's masks. A region `near_changes` reports runs into
         the border, and changes its band's pixels there."""
         p = self.p
@@ -260,17 +260,8 @@ class DeskChangeDetector(ChangeMasks, SlotJudge, PauseSign, BlobTracker, BlobNam
         sh, sw = cur.shape[:2]
         by, bx = max(1, round(p.near_check_band * sh)), max(1, round(p.near_check_band * sw))
         bands = ((slice(sh - by, sh),), (slice(None), slice(0, bx)), (slice(None), slice(sw - bx, sw)))
-        return tuple(self._changed_share(cur[b], ref[b]) for b in bands)  # type: ignore[return-value]
-
-    def _changed_share(self, cur: np.ndarray, ref: np.ndarray) -> float:
-        """The share of pixels `_change_mask`'s brightness or colour test calls changed (`cur` against the relit
-        `ref`), without its texture test."""
-        p = self.p
-        g_ref = to_grey(ref)
-        d = np.abs(cur - ref).max(axis=2) / (g_ref + 12.0)
-        dc = np.abs(chromaticity(cur) - chromaticity(ref)).max(axis=2)
-        bright = (to_grey(cur) > 25) & (g_ref > 25) & (ref.max(axis=2) < 245)
-        return float(((d > p.intensity_change) | ((dc > p.chroma_change) & bright)).mean())
+        return tuple(float(tone_change(cur[b], ref[b], to_grey(cur[b]), to_grey(ref[b]), p).mean())  # type: ignore[misc]
+                     for b in bands)
 
     def _at_post(self, pose: PoseResult | None) -> bool:
         """The clerk's mid-shoulders inside the post zone (a pose elsewhere is someone passing, or the
