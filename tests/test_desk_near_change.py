@@ -94,6 +94,25 @@ def test_the_pre_check_skips_a_quiet_border_and_keeps_every_region(scene):
     assert checked.near_skipped == len(quiet)
 
 
+def test_the_pre_check_follows_the_reference_as_desk_runs_adapt_it(scene):
+    """The pre-check keeps its shrunk copy of the reference between looks; once a desk run adapts the reference the
+    copy is taken afresh, so the bands read exactly what a stage built on the adapted reference reads."""
+    det = DeskChangeDetector(scene.reference, scene.counter, classifier=None)
+    lit = relight(scene.reference, 0.7, 0.1, 0.02)
+    det._near_border_change(lit)
+    kept = det._small_ref
+    det._near_border_change(lit)
+    assert det._small_ref is kept  # no desk run between the looks: the same copy
+    for k in range(4):  # the lighting changes slowly; the reference adapts to it
+        det.process(lit, t=30.0 * k)
+    assert det.ref_generation > 0
+    after = det._near_border_change(lit)
+    assert det._small_ref is not kept and det._small_ref[0] == det.ref_generation
+    fresh = DeskChangeDetector(scene.reference, scene.counter, classifier=None)
+    fresh.ref = det.ref.copy()
+    assert after == fresh._near_border_change(lit)
+
+
 def test_a_tall_thin_strip_cut_by_the_side_alone_is_reported(scene):
     """Someone standing at the counter beyond the frame's side edge, head to feet in view (session 27): a strip under
     `near_min_area` cut by the side only, tall and thin, is reported; a short or a wide one, or one cut by the bottom

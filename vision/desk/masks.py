@@ -254,3 +254,4 @@ class ChangeMasks:
         beta = 1.0 - math.exp(-dt / self.p.reference_tau_s)
         upd = (~keep)[..., None].astype(np.float32)
         self.ref += (beta * (cur - self.ref)) * upd
+        self.ref_generation += 1  # what `_near_border_change`'s shrunk copy is keyed on

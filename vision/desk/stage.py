@@ -82,6 +82,8 @@ class DeskChangeDetector(ChangeMasks, SlotJudge, PauseSign, BlobTracker, BlobNam
         self.ref_size = (w0, h0)
         self.work_size = (self.p.work_width, max(1, round(h0 * self.p.work_width / w0)))
         self.ref = self._work(reference_bgr)
+        self.ref_generation = 0  # bumped whenever the reference adapts (`_adapt_reference`)
+        self._small_ref: tuple[int, tuple[int, int], np.ndarray] | None = None  # `_near_border_change`'s copy
         self.ref_orig_grey = to_grey(self.ref)
         # zones are in calibration pixels (camera width/height); scale them to the work image
         cam_w = float(counter_cfg.camera.width or w0)
@@ -254,7 +256,7 @@ class DeskChangeDetector(ChangeMasks, SlotJudge, PauseSign, BlobTracker, BlobNam
         h, w = self.ref.shape[:2]
         size = (max(8, round(w / p.near_check_scale)), max(8, round(h / p.near_check_scale)))
         cur = cv2.resize(frame_bgr, size, interpolation=cv2.INTER_AREA).astype(np.float32)
-        ref = cv2.resize(self.ref, size, interpolation=cv2.INTER_AREA)
+        ref = self._shrunk_reference(size)
         gains = np.median((cur + 1.0) / (ref + 1.0), axis=(0, 1))
         ref = ref * gains.astype(np.float32)
         sh, sw = cur.shape[:2]
@@ -262,6 +264,16 @@ class DeskChangeDetector(ChangeMasks, SlotJudge, PauseSign, BlobTracker, BlobNam
         bands = ((slice(sh - by, sh),), (slice(None), slice(0, bx)), (slice(None), slice(sw - bx, sw)))
         return tuple(float(tone_change(cur[b], ref[b], to_grey(cur[b]), to_grey(ref[b]), p).mean())  # type: ignore[misc]
                      for b in bands)
+
+    def _shrunk_reference(self, size: tuple[int, int]) -> np.ndarray:
+        """The reference shrunk to `size`, kept until the reference adapts (it changes only on desk runs; the
+        pre-check looks on a tenth of the frames). In the edge runtime a desk run may adapt it on its own thread
+        while this reads it: the copy is kept under the generation read before shrinking, so a copy taken during an
+        update is replaced on the next look."""
+        gen = self.ref_generation
+        if self._small_ref is None or self._small_ref[0] != gen or self._small_ref[1] != size:
+            self._small_ref = (gen, size, cv2.resize(self.ref, size, interpolation=cv2.INTER_AREA))
+        return self._small_ref[2]
 
     def _at_post(self, pose: PoseResult | None) -> bool:
         """The clerk's mid-shoulders inside the post zone (a pose elsewhere is someone passing, or the
