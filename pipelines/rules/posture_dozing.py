@@ -73,6 +73,10 @@ class Params(TimedParams):
         0.2, ge=0, le=1,
         description="... and only when that wrist was seen this well on the frame before the raised run"
     )
+    raised_hand_lead_s: float = Field(
+        0.3, ge=0,
+        description="... and only when up from this long before the dip's deepest point on (the head meets the hand)"
+    )
 
 
 @register
@@ -112,11 +116,18 @@ class Dozing(TrackedRule):
             self.heights.popleft()
         recent = [x for x in self.heights if t - x[0] <= p.nod_rise_s]
         t_low, low = min(((x[0], x[1]) for x in recent), key=lambda x: x[1])
-        upright = max(x[1] for x in self.heights if x[0] <= t_low)  # before the sink: a rise alone is no nod
+        # before the sink: a rise alone is no nod
+        t_up, upright = max(((x[0], x[1]) for x in self.heights if x[0] <= t_low), key=lambda x: x[1])
         unit = max(x[4] for x in recent)
         moved = max(abs(x[2] - sh[0]) + abs(x[3] - sh[1]) for x in recent) / unit
         apart = not self.nods or t - self.nods[-1] > p.nod_rise_s  # one jerk is one nod
-        busy = any(x[5] for x in self.heights if t - x[0] <= 2 * p.nod_rise_s)
+        # The head meets the hand: a bite, a sip or a hand at the hair has the hand up at the dip's deepest point
+        # (since the upright height) or after it. A hand read up only while the head was still sinking is no reason:
+        # seen 53-57 deg aside the pose guesses the near wrist up by the shoulder while the head sinks and puts it
+        # back on the desk by the bottom of the nod.
+        t_deep = min((x for x in self.heights if x[0] >= t_up), key=lambda x: x[1])[0]
+        since = max(t - 2 * p.nod_rise_s, t_deep - p.raised_hand_lead_s)
+        busy = any(x[5] for x in self.heights if x[0] >= since)
         if (low <= upright - p.nod_drop_sw and h - low >= p.nod_rise_sw and moved <= p.nod_steady_sw and apart
                 and not busy):
             self.nods.append(t)
