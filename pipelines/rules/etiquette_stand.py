@@ -21,8 +21,13 @@ judge. On the simulator's views the zone is null at (1.25 m, 1.1 m, 0 deg), a sl
 (1.35 m, 1.5 m, 0 deg) and (1.6 m, 1.3 m, 30 deg), where a visitor at the counter stands beside or behind
 the camera: there the visit is never seen. A visitor the person detector does not box (the back of a head at the
 frame's edge, a back filling the frame: tune_side (1.55 m, 1.45 m, -30 deg)) is seen by the desk stage's change against
-the reference, off the clerk's masks and cut by the frame's border (`_near_visitor`). Nothing tells a visiting
-inspector from a walk-in client without a ticket.
+the reference, off the clerk's masks and cut by the frame's border (`_near_visitor`; a region cut by both the frame's
+top and its bottom, someone standing between the camera and the desk, counts from a smaller share of the frame).
+Nothing tells a visiting inspector from a walk-in client without a ticket.
+
+A clerk who stood and whose pose then went unseen for `bow_hidden_s` (the visitor passing in front, the bow leaning the
+clerk behind the visitor's head) may have bowed unseen: with no bow seen, the bow is unknown (`bowed: null`, a pass on
+the stand), not missing.
 
 A visitor between the camera and the clerk (tune_wide (1.8 m, 1.7 m, -40 deg), session-5 streams; the session-6
 ones keep the pose on the clerk): the pose follows the visitor, whose shoulders read wider at the clerk's plane than a
