@@ -336,6 +336,31 @@ def test_a_visitor_standing_beyond_the_frame_side_is_seen_as_a_tall_thin_strip()
                     rules={"stand.for_visitor": {"near_strip_min_height": None}}) == []
 
 
+def test_a_visitor_from_the_frames_top_to_its_bottom_is_seen_below_the_area_gate():
+    # session 28, (1.5 m, 1.35 m, -30 deg): the visitor stands between the camera and the desk at the frame's left,
+    # head above the frame and body below it; the detector boxes only the clerk and the near region (0.134-0.143 of
+    # the frame) is under `near_min_area`, but it is cut by both the frame's top and its bottom
+    from vision.observation import NearChange
+
+    cam = make_cam(yaw=20)
+    zones = {"client": [(0.0, 0.0), (500.0, 0.0), (500.0, 720.0), (0.0, 720.0)]}
+    body = NearChange(box=(0.0, 0.0, 420.0, 720.0), area=0.134, bottom=0.26, client=0.7)
+    seated = finals(run_rule("stand.for_visitor", cam, _near_stream(cam, False, [body]), zones=zones))
+    assert [(e.outcome, e.evidence["missing"]) for e in seated] == [("violation", ["stand", "bow"])], seated
+    ok = finals(run_rule("stand.for_visitor", cam, _near_stream(cam, True, [body]), zones=zones))
+    assert [e.outcome for e in ok] == ["pass"], ok
+    # not through the frame (an item on the desk runs off the bottom only), too small, not running on below the frame,
+    # a colleague beside the post at 25 deg (cut by both edges, 0.079 of the frame, none in the client zone)
+    for other in (NearChange(box=(0.0, 100.0, 420.0, 720.0), area=0.134, bottom=0.26, client=0.7),
+                  NearChange(box=(0.0, 0.0, 420.0, 720.0), area=0.08, bottom=0.26, client=0.7),
+                  NearChange(box=(0.0, 0.0, 420.0, 720.0), area=0.134, bottom=0.02, client=0.7),
+                  NearChange(box=(0.0, 0.0, 420.0, 720.0), area=0.134, bottom=0.26, client=0.3),
+                  NearChange(box=(980.0, 0.0, 1180.0, 720.0), area=0.079, bottom=0.04, client=0.0)):
+        assert run_rule("stand.for_visitor", cam, _near_stream(cam, False, [other]), zones=zones) == [], other
+    assert run_rule("stand.for_visitor", cam, _near_stream(cam, False, [body]), zones=zones,
+                    rules={"stand.for_visitor": {"near_through_min_area": None}}) == []
+
+
 def test_standing_without_a_bow_fails_and_no_client_zone_is_idle():
     cam = make_cam(yaw=20)
     zones = {"client": [(850.0, 500.0), (1280.0, 500.0), (1280.0, 720.0), (850.0, 720.0)]}
