@@ -288,7 +288,8 @@ def on_clerk_fingers(box: Box, obs: Observation, past: float = 2.0, band_sw: flo
     1.7 m, -40), session 24); the fingers of a hand resting on the desk then show as a small still change. From
     (1.8 m, 1.9 m, -50) (f_old_heavy and m_young_avg, session 28) such a change (16-42 px wide, 0.38-0.71 shoulder
     widths: one hand's fingertips or both hands') was an unnamed object, then the evaluator pad "moved" there after
-    the clerk took the pad away (desk.displaced instead of desk.allowed_items)."""
+    the clerk took the pad away (desk.displaced instead of desk.allowed_items). No desk object of the four tune splits
+    meets this test; at `past` 3 and `band_sw` 0.4, 4 frames would (a cup beside a hand, 2 of its 30)."""
     if obs.pose is None:
         return False
     body = Body(obs.pose, min_vis=0.0)
