@@ -18,7 +18,7 @@ from pipelines.context import point_in_polygon
 from pipelines.engine import CHINA, Rule, RuleContext, RuleParams
 from pipelines.events import Event, Severity
 from pipelines.geometry import hand_for_wrist
-from pipelines.rules._body import L_WR, R_WR, Body, box_center
+from pipelines.rules._body import L_INDEX, L_WR, R_INDEX, R_WR, Body, box_center
 from pipelines.temporal import Clock, IncidentTracker, Timing
 from vision.desk.chair import CHAIR_OUT  # the client chair away from its zone: chair.reset's, no desk item
 from vision.observation import Observation
@@ -251,8 +251,10 @@ def clerk_cuff(d: Detection, obs: Observation, reach_sw: tuple[float, float] = (
     put the wrist short of the hand: its centre within `band_sw` shoulder widths of the segment from a pose wrist to
     the hand model's wrist nearest it, `reach_sw` shoulder widths apart (misplaced, yet the same hand). The desk stage
     masks the limb up to the pose's wrist and the hand where the hand model sees it; the cuff between them (the pose's
-    wrist 0.9 shoulder widths short at (1.5 m, 1.9 m, -50), the cuff 0.4 across) is no item."""
-    return d.label in UNKNOWN_LABELS and on_clerk_cuff(d.box, obs, reach_sw, band_sw, size_sw)
+    wrist 0.9 shoulder widths short at (1.5 m, 1.9 m, -50), the cuff 0.4 across) is no item; nor are the fingertips
+    past the pose's hand points of a hand the hand model missed (`on_clerk_fingers`)."""
+    return d.label in UNKNOWN_LABELS and (on_clerk_cuff(d.box, obs, reach_sw, band_sw, size_sw)
+                                          or on_clerk_fingers(d.box, obs))
 
 
 def on_clerk_cuff(box: Box, obs: Observation, reach_sw: tuple[float, float] = (0.5, 1.5), band_sw: float = 0.25,
@@ -275,6 +277,42 @@ def on_clerk_cuff(box: Box, obs: Observation, reach_sw: tuple[float, float] = (0
         if math.dist(a, b) >= reach_sw[0] * sw and _to_segment(c, a, b) <= band_sw * sw:
             return True
     return False
+
+
+def on_clerk_fingers(box: Box, obs: Observation, past: float = 2.0, band_sw: float = 0.25) -> bool:
+    """A box on the clerk's fingers beyond the pose's hand points, where the hand model found no hand at that wrist.
+    A hand's fingers reach from its pose index point to `past` times the wrist-to-index step beyond it; the box must
+    lie within the span of the fingers it touches (of one hand, or of both resting side by side) grown by `band_sw`
+    shoulder widths, and its centre within `band_sw` of a wrist-to-fingertip segment. The desk stage masks a hand the
+    hand model misses only along the pose's hand points, which stop short of the fingertips (about 20 px at (1.8 m,
+    1.7 m, -40), session 24); the fingers of a hand resting on the desk then show as a small still change. From
+    (1.8 m, 1.9 m, -50) (f_old_heavy and m_young_avg, session 28) such a change (16-42 px wide, 0.38-0.71 shoulder
+    widths: one hand's fingertips or both hands') was an unnamed object, then the evaluator pad "moved" there after
+    the clerk took the pad away (desk.displaced instead of desk.allowed_items). No desk object of the four tune splits
+    meets this test; at `past` 3 and `band_sw` 0.4, 4 frames would (a cup beside a hand, 2 of its 30)."""
+    if obs.pose is None:
+        return False
+    body = Body(obs.pose, min_vis=0.0)
+    sw = body.shoulder_width
+    if sw is None:
+        return False
+    band = band_sw * sw
+    touched: list[tuple[tuple[float, float], tuple[float, float], Box]] = []
+    for wrist, index in ((L_WR, L_INDEX), (R_WR, R_INDEX)):
+        a, b = body.pt(wrist), body.pt(index)
+        if a is None or b is None or hand_for_wrist(obs.hands, a, 1.5 * sw) is not None:
+            continue  # a hand the hand model sees is masked whole
+        tip = (b[0] + past * (b[0] - a[0]), b[1] + past * (b[1] - a[1]))
+        span = (min(b[0], tip[0]) - band, min(b[1], tip[1]) - band, max(b[0], tip[0]) + band, max(b[1], tip[1]) + band)
+        if box[0] < span[2] and span[0] < box[2] and box[1] < span[3] and span[1] < box[3]:
+            touched.append((a, tip, span))
+    if not touched:
+        return False
+    reach = (min(t[2][0] for t in touched), min(t[2][1] for t in touched),
+             max(t[2][2] for t in touched), max(t[2][3] for t in touched))
+    inside = reach[0] <= box[0] and reach[1] <= box[1] and box[2] <= reach[2] and box[3] <= reach[3]
+    c = box_center(box)
+    return inside and any(_to_segment(c, a, tip) <= band for a, tip, _ in touched)
 
 
 def _to_segment(p: tuple[float, float], a: tuple[float, float], b: tuple[float, float]) -> float:
