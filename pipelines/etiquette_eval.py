@@ -117,12 +117,12 @@ def clip_samples(obs: list, labels: dict[str, Any], counter: Any, events: list) 
     rules emitted on it (all outcomes, info included). Returns (viewpoint, samples)."""
     from pipelines.geometry import (
         CameraModel,
+        PalmSigns,
         elbow_angle,
         elbow_angle_world,
         fingers_together_score,
         hand_for_wrist,
         naive_world_bow,
-        palm_up_score,
         palm_up_score_world,
     )
     from pipelines.rules.etiquette_bow import BowParams
@@ -140,6 +140,7 @@ def clip_samples(obs: list, labels: dict[str, Any], counter: Any, events: list) 
     if labels.get("scenario") == "do_nothing":
         s["do_nothing_gesture_events"].append(len(ends))
     geom = ClerkGeometry(counter)
+    signs = PalmSigns()  # the side's sign held over a flickering label, per wrist
     cam = None
     per_frame: list[tuple[float, dict | None, float | None, float | None]] = []  # (t, clerk, ours, naive)
     guide_spans = [(i["start"], i["end"]) for i in intervals if i["rule"] == "guide.gesture"]
@@ -165,11 +166,12 @@ def clip_samples(obs: list, labels: dict[str, Any], counter: Any, events: list) 
             continue
         for side in ("right", "left"):
             hand = clerk_hand(fr, o.hands, side)
+            lm = fr.pose.landmarks[L_WRIST if side == "left" else R_WRIST]
+            palm = signs.score(o.t, hand, cam, side, lm)
             if hand is None:
                 continue
-            lm = fr.pose.landmarks[L_WRIST if side == "left" else R_WRIST]
             s["palm_true"].append(clerk[f"{side}_palm"] == "up")
-            s["palm_ours"].append(palm_up_score(hand, cam, side, lm) >= PALM_UP_MIN)
+            s["palm_ours"].append(palm >= PALM_UP_MIN)
             nearest = hand_for_wrist(o.hands, (lm.x, lm.y), max_px=0.25 * cam.cx)  # each wrist on its own
             s["palm_naive"].append(nearest is not None and palm_up_score_world(nearest, cam, side) >= PALM_UP_MIN)
             if max(clerk[f"{side}_index_bend"], clerk[f"{side}_middle_bend"]) < FINGERS_EXTENDED_DEG:

@@ -762,7 +762,7 @@ def finger_curl(hand: HandResult) -> tuple[float, np.ndarray]:
 
 
 def palm_up_score(hand: HandResult, cam: CameraModel, side: str | None = None,
-                  wrist: Landmark | None = None) -> float:
+                  wrist: Landmark | None = None, side_held: bool = False) -> float:
     """Cosine between the palm normal (camera axes) and world up: 1 = palm up, -1 = palm down.
 
     The normal comes from the image landmarks (`palm_normal_image`), or the hand's world-landmark normal
@@ -775,24 +775,65 @@ def palm_up_score(hand: HandResult, cam: CameraModel, side: str | None = None,
     than SIDE_MAX_SPANS palm spans from that wrist or on a wrist seen under SIDE_MIN_VISIBILITY: neither cue says
     which hand it is. Before the side overrules such a label, the fingers' curl (`finger_curl`) is asked: fingertips
     clearly off the hand's axis (CURL_MIN_SPANS) on the side the label's normal points to (by CURL_MIN_ACROSS
-    across the axis) keep the label's sign.
+    across the axis) keep the label's sign. `side_held` (`PalmSigns`): the side gave this hand's sign on its last
+    reading under the same label and the hand has not turned since, so the label is doubted whatever its score now.
 
     NaN (not read) for a hand MediaPipe calls pointing (`HandResult.index_pointing`): 23 of the 54 such clerk hands
     on tune + tune_wide read palm-up, none truly was (the simulator's pointing hands hold the palm sideways)."""
+    return palm_up_reading(hand, cam, side, wrist, side_held)[0]
+
+
+def palm_up_reading(hand: HandResult, cam: CameraModel, side: str | None = None, wrist: Landmark | None = None,
+                    side_held: bool = False) -> tuple[float, bool]:
+    """`palm_up_score` and whether the side gave the normal's sign over a disagreeing label."""
     if hand.index_pointing:
-        return float("nan")
+        return float("nan"), False
     n = palm_normal_image(hand, cam)
     if n is None:
-        return palm_up_score_world(hand, cam, side)
-    if side is not None and hand.handedness.lower() != side and hand.score < LABEL_DOUBT_SCORE:
+        return palm_up_score_world(hand, cam, side), False
+    side_sign = False
+    if side is not None and hand.handedness.lower() != side and (hand.score < LABEL_DOUBT_SCORE or side_held):
         if wrist is not None and (wrist.visibility < SIDE_MIN_VISIBILITY or math.hypot(
                 hand.landmarks[0][0] - wrist.x, hand.landmarks[0][1] - wrist.y) > SIDE_MAX_SPANS * palm_span_px(hand)):
-            return float("nan")
+            return float("nan"), False
         curl, across = finger_curl(hand)
         n_across = float(n[:2] @ across)
-        if not (abs(curl) >= CURL_MIN_SPANS and abs(n_across) >= CURL_MIN_ACROSS and (curl > 0) == (n_across > 0)):
-            n = -n  # the side's sign, unless the fingers' curl confirms the label's
-    return float(n @ world_up_in_camera(cam))
+        if side_held or not (abs(curl) >= CURL_MIN_SPANS and abs(n_across) >= CURL_MIN_ACROSS
+                             and (curl > 0) == (n_across > 0)):
+            n, side_sign = -n, True  # the side's sign, unless the curl confirms the label's (not asked when held)
+    return float(n @ world_up_in_camera(cam)), side_sign
+
+
+# MediaPipe's handedness score flickers on a hand that does not move: tune_wide's horizontal guide at (1.8 m, 1.7 m,
+# -40 deg), one still hand, is labelled Left at 0.66 / 0.74 (doubtful: the side's sign, palm up, right) and then at
+# 0.81-0.85 (the label's sign, palm down, wrong). A label that was doubted on this hand's last reading is doubted
+# still while the label and the hand stay the same (session 28): the side keeps the sign for a hand reading under
+# the same label, its label-signed normal within SIGN_HOLD_MAX_DEG of the last one's, the hand model's previous run
+# at most SIGN_HOLD_S before. Four tune splits and 20 guide renders: every frame it turned was a truly up palm.
+SIGN_HOLD_MAX_DEG = 30.0
+SIGN_HOLD_S = 2.0
+
+
+class PalmSigns:
+    """Per wrist, the last hand reading whose sign the side gave over a disagreeing label (`palm_up_score`'s
+    `side_held`). Feed every frame the hand model ran on, in order, with the hand at that wrist or None."""
+
+    def __init__(self) -> None:
+        self.held: dict[str, tuple[float, str, np.ndarray]] = {}  # side -> (t, label, label-signed normal)
+
+    def score(self, t: float, hand: HandResult | None, cam: CameraModel, side: str,
+              wrist: Landmark | None = None) -> float | None:
+        """`palm_up_score` of this frame's hand at the `side` wrist (None without one), updating the memory."""
+        last = self.held.pop(side, None)
+        if hand is None:
+            return None
+        n = palm_normal_image(hand, cam)
+        held = (last is not None and n is not None and 0 <= t - last[0] <= SIGN_HOLD_S and last[1] == hand.handedness
+                and angle_between(n, last[2]) <= SIGN_HOLD_MAX_DEG)
+        value, side_sign = palm_up_reading(hand, cam, side, wrist, held)
+        if side_sign and n is not None:
+            self.held[side] = (t, hand.handedness, n)
+        return value
 
 
 def palm_up_score_world(hand: HandResult, cam: CameraModel, side: str | None = None) -> float:

@@ -23,10 +23,14 @@ def test_a_mislabelled_guiding_hand_leaves_the_palm_unknown_and_the_guide_passes
     assert evs[0].evidence["palm_up"] is None and "palm_up" in evs[0].evidence["unknown"]
 
 
-def test_with_the_label_deciding_the_sign_the_same_guide_fails_on_its_palm():
-    # control: geometry.palm_up_score's choice (the label, scored >= 0.8) reads the upward palm down
+def test_with_the_label_or_side_choice_the_side_held_over_the_flickering_label_reads_the_palm_up():
+    # geometry.palm_up_score's choice alone took the label's sign where it scored >= 0.8 (6 of the 9 held frames),
+    # read the upward palm down and failed this compliant guide on its palm; the side's sign, taken on the frames
+    # where the label was doubtful, is held while the label and the hand stay the same (geometry.PalmSigns,
+    # session 28; tests/test_etiquette_palm_hold.py)
     evs = _guide(GUIDE_MISLABELLED, palm_needs_label_agree=False)
-    assert len(evs) == 1 and evs[0].outcome == "violation" and evs[0].evidence["failed"] == ["palm_up"]
+    assert len(evs) == 1 and evs[0].outcome == "pass"
+    assert evs[0].evidence["palm_up"] > 0.9 and "palm_up" not in evs[0].evidence["failed"]
 
 
 def test_a_palm_down_guide_from_the_same_view_still_fails_on_its_palm():

@@ -39,6 +39,7 @@ from pipelines.geometry import (
     SIDE,
     TOGETHER_FULL_DEG,
     TOGETHER_NONE_DEG,
+    PalmSigns,
     angle_between,
     elbow_angle,
     elbow_angle_world,
@@ -381,10 +382,15 @@ class GuidingGesture(Rule):
         self.eps = Episodes(self.p.min_hold_s, 0.3)
         # (t, the wrist's lateral reading) standing upright at rest
         self.rest: deque[tuple[float, float]] = deque(maxlen=REST_FRAMES)
+        self.signs = PalmSigns()  # the side's sign held over a flickering label (`palm_needs_label_agree` off)
 
     def step(self, obs: Observation, ctx: RuleContext) -> list[Event]:
         frame = clerk_frame(obs, ctx)
         row = None
+        if frame is not None and "hands" in obs.ran and not self.p.palm_needs_label_agree:
+            hand, wrist = clerk_hand(frame, obs, "right"), frame.pose.landmarks[R_WRIST]
+            palm = self.signs.score(ctx.clock.t, hand, frame.cam, "right", wrist)
+            frame.memo["palm_up.right"] = palm  # guide_row reads it (`palm_up_score` with the held sign)
         if frame is not None and is_standing(frame, self.counter, self.p.min_standing_shoulder_m) is not False:
             # the median only when the absolute test passes or a lifted forearm may use it (it decides nothing else)
             out = frame.world is not None and (wrist_lateral_m(frame.world) >= self.p.lateral_m
