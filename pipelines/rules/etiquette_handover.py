@@ -91,6 +91,15 @@ face. A phone at the ear comes with the torso upright (at most 4.5 deg on the fo
 handovers lean 10-18 deg. On a frame whose judged lean reaches `fold_lean_deg` both height bars are waived (for the
 partner too) and the wrist's move is judged as usual.
 
+From a high, far camera on the client's side (session 28: 1.65-1.8 m high, 1.6-1.9 m away, -30 deg) the across
+reach runs along the line of sight: its image is 0.04-0.11 usual shoulder widths, and the true reaching wrist moves
+0.07-0.26 while held (the hand left on the desk 0.03-0.06), under `min_move_sw`. On a frame whose judged lean reaches
+`fold_lean_deg`, a hand whose across reach's image is shorter than `min_move_sw` is out when its wrist moved that
+image's length, and at least `short_reach_move_sw`. There, too, the reach's forward part (0.14-0.31 m with the body)
+reads as a move away from the client on the hands' plane, for both hands: the partner of a two-hand handover may read
+as far away as the out hand does (`partner_away_as_lead`), down to what a deep across reach (`DEEP_ACROSS_M`) reads
+from its rest.
+
 A hand behind the client: where the client sits between the camera and the clerk ((1.3 m, 2.0 m, -20 deg)), the
 reaching hand is behind the client's back, and the hand model finds no hand there; a finger pointed at the client
 and a hand holding a document then look alike. A one-hand episode whose out wrist lay, on at least
@@ -165,6 +174,9 @@ CANON_REACH_M = (0.20, 0.14, 0.10)
 # height): 0.12-0.13 sideways, 0.16-0.17 up, 0.16-0.18 forward from the typing rest (the renders' joints).
 ACROSS_REACH_M = (0.12, 0.17, 0.18)
 REACHES = (CANON_REACH_M, ACROSS_REACH_M)
+# The deepest across reach of the simulator's bodies (session 28, the labels' 3D wrists over the held frames): the
+# forward part runs 0.14-0.31 m with the body (m_young_avg and m_heavy_tall the longest), sideways 0.12-0.16, up 0.17.
+DEEP_ACROSS_M = (0.12, 0.17, 0.30)
 WRIST_DEPTH_M = (0.0, 0.8)  # a wrist's depth in front of the hips, as far as a seated or standing reach goes
 DEPTH_NOISE_M = 0.15  # MediaPipe's world depth of a held wrist wanders this much (renders: up to 0.13 m)
 MIN_WRIST_VISIBILITY = 0.3
@@ -214,6 +226,15 @@ class HandoverParams(RuleParams):
     across_view: bool = Field(True, description="the view check asks that the across reach (the realistic one) be "
                                                 "seen: where its image is under `min_view_reach_sw` the view judges "
                                                 "by the move, however long the sideways reach's image (session 27)")
+    short_reach_move_sw: float | None = Field(
+        0.1, description="judged by the move, on a frame whose judged lean reaches `fold_lean_deg`, a hand whose "
+                         "across reach's image is shorter than `min_move_sw` is out when its wrist moved that "
+                         "image's length, and at least this many usual widths (session 28; None: `min_move_sw` "
+                         "always)")
+    partner_away_as_lead: bool = Field(True, description="the partner's 'not away' allows as far away on the hands' "
+                                                         "plane as the out hand itself reads, down to what this view "
+                                                         "reads of a deep across reach (`DEEP_ACROSS_M`) from the "
+                                                         "partner's rest (session 28)")
     unread_lean_holds: bool = Field(True, description="a frame of an episode under way with no lean reading is "
                                                       "unknown (holds the episode), not the end of it (session 27)")
     hidden_share: float = Field(0.5, gt=0, le=1, description="a one-hand episode with its out wrist inside a person "
@@ -531,8 +552,15 @@ class TwoHandHandover(Rule):
             elif by_move:
                 moved_sw = float(np.linalg.norm(moved_px[side])) / width
                 not_away = not sideways_seen or float((pos[side] - rest[side]) @ toward_dir) >= -self.p.toward_m
+                # leaning well toward the client, a hand is out when it moved what this view shows of a whole reach:
+                # from a high camera on the client's side the across reach runs along the line of sight (session
+                # 28, (1.7-1.8 m, 1.6-1.8 m, -30 deg): its image 0.04-0.11 usual widths; the true reaching wrist
+                # moved 0.07-0.26, the hand left on the desk 0.03-0.06)
+                bar = self.p.min_move_sw or 0.0
+                if self.p.short_reach_move_sw is not None and folded:
+                    bar = min(bar, max(self.p.short_reach_move_sw, views[1][side][0]))
                 out, lift, toward = moved_out(pos[side], rest[side], toward_dir, shoulder_y,
-                                              moved_sw >= (self.p.min_move_sw or 0.0) and not_away, bars)
+                                              moved_sw >= bar and not_away, bars)
             else:
                 # ask for the share of `lift_m` this view can show of a lift (a reach seen from above reads lower)
                 lift_m = self.p.lift_m * float(np.clip(views[0][side][1] / CANON_REACH_M[1], 0.0, 1.0))
@@ -546,7 +574,7 @@ class TwoHandHandover(Rule):
             return False, None
         if outs["right"][0] != outs["left"][0]:
             # where the across reach's forward move reads as away, "not away" is along that reach's image
-            outs = self._partner(frame, obs, outs, moved_px, shoulder_y, pos, across, bars)
+            outs = self._partner(frame, obs, outs, moved_px, shoulder_y, pos, across, bars, rest)
         if not (by_move or forward) and min(outs["right"][2], outs["left"][2]) <= -self.p.toward_m * 2:
             return False, None  # one hand toward the client, the other away: the shoulders turned, no reach
         # the lean starts a handover; once under way, hands still out carry it on a lower lean reading (tune_wide
@@ -572,7 +600,8 @@ class TwoHandHandover(Rule):
                  moved_px: dict[str, np.ndarray], shoulder_y: float,
                  pos: dict[str, np.ndarray],
                  along: dict[str, float] | None = None,
-                 bars: HandoverParams | None = None) -> dict[str, tuple[bool, float, float]]:
+                 bars: HandoverParams | None = None,
+                 rest: dict[str, np.ndarray] | None = None) -> dict[str, tuple[bool, float, float]]:
         """One hand out: the other is out too when it followed it, its image move at least `partner_share` of the
         out hand's and not away from the client's side (both hands carry the document). A hand left on the desk
         moves only as the lean drags the pose: tune splits, one-hand handovers, 0.02-0.38 of the reaching hand's move
@@ -587,7 +616,15 @@ class TwoHandHandover(Rule):
         _, lift, toward = outs[other]
         hand = clerk_hand(frame, obs, other) if "hands" in obs.ran else None
         share = float(np.linalg.norm(moved_px[other])) / max(float(np.linalg.norm(moved_px[lead])), 1e-9)
-        not_away = toward >= -self.p.toward_m / 2 if along is None else along[other] >= 0.0
+        # both hands carry the document, and a view that reads the across reach's forward part as a move away from
+        # the client reads both so: the partner may read as far away as the out hand, within what a deep across
+        # reach reads from its rest (session 28, (1.8 m, 1.6 m, -30 deg): the left partner -0.042..-0.047 m, the
+        # right hand out -0.013..-0.044, a deep reach from the left rest -0.24)
+        allow = 0.0
+        if self.p.partner_away_as_lead and self.side is not None and rest is not None:
+            allow = max(min(0.0, outs[lead][2]),
+                        min(0.0, apparent_toward(frame.cam, rest[other], self.side, DEEP_ACROSS_M)))
+        not_away = toward >= -self.p.toward_m / 2 + allow if along is None else along[other] >= 0.0
         follows = (share >= self.p.partner_share and not_away and lift <= bars.max_lift_m
                    and float(pos[other][1]) <= shoulder_y + bars.max_above_shoulder_m
                    and not (hand is not None and one_finger(hand)))
