@@ -23,6 +23,10 @@ from pydantic import BaseModel, Field
 
 from pipelines.events import Event, Outcome, Severity
 
+# Durations are differences of clip times (frame index / fps), so a span of exactly `min_duration` may read a hair
+# under it (1.4 - 1.0 = 0.3999...): a threshold is met within this much.
+TIME_EPS = 1e-6
+
 
 class Timing(BaseModel):
     """The temporal parameters every duration rule exposes in the counter config."""
@@ -98,7 +102,7 @@ class IncidentTracker:
         self.last_true = clock
         if self.open_event is None:
             assert self.candidate is not None
-            if clock.t - self.candidate.t >= min_duration:
+            if clock.t - self.candidate.t >= min_duration - TIME_EPS:
                 return [self._new(clock)]
             return []
         return self._maybe_update(clock) + self._maybe_timeout(clock)

@@ -34,26 +34,32 @@ def test_a_one_hand_handover_along_the_line_of_sight_is_a_violation():
     assert ev["lean_checked"] is True and ev["median_lean_deg"] > 10
     assert ev["duration_s"] >= 1.5  # 1.0-2.8 s of a 1.0-3.6-s label
     assert ev["view_reach_sw"] < 0.35  # judged by the move
-    # before: the held wrist moved 0.11-0.14 usual widths, under `min_move_sw`; only 1.0-1.4 s was out, too short
-    assert _handovers(ONE_HAND, {"short_reach_move_sw": None}) == []
+    # before: the held wrist moved 0.11-0.14 usual widths, under `min_move_sw`; only 1.0-1.4 s was out, exactly
+    # `min_hold_s` (which floating point read as 0.3999 s and dropped before temporal.TIME_EPS)
+    before = _handovers(ONE_HAND, {"short_reach_move_sw": None})
+    assert [(e.outcome, e.evidence["duration_s"]) for e in before] == [("violation", 0.4)]
 
 
 def test_the_shorter_bar_needs_the_lean():
-    # the bar stays `min_move_sw` on frames leaning under `fold_lean_deg`: with the fold waiver off, so is the bar
-    assert _handovers(ONE_HAND, {"fold_lean_deg": None}) == []
+    # the bar stays `min_move_sw` on frames leaning under `fold_lean_deg`: with the fold waiver off, so is the bar,
+    # and only the 0.4-s episode the old bar saw is left
+    off = _handovers(ONE_HAND, {"fold_lean_deg": None})
+    assert [(e.outcome, e.evidence["duration_s"]) for e in off] == [("violation", 0.4)]
 
 
 def test_a_two_hand_handover_whose_partner_reads_away_like_the_out_hand_passes():
     evs = _handovers(TWO_HANDS)
     assert [(e.outcome, e.evidence["hand"]) for e in evs] == [("pass", "both")]
     assert evs[0].evidence["both_hands_share"] >= 0.5
-    # the partner test alone (the bar change left off) finds the same pass
+    # the partner test alone (the bar change left off) finds the pass too, after a 0.4-s start the old bar reads as
+    # the right hand alone: the shorter bar makes the reach one episode
     alone = _handovers(TWO_HANDS, {"short_reach_move_sw": None})
-    assert [e.outcome for e in alone] == ["pass"]
+    assert [(e.outcome, e.evidence["hand"]) for e in alone] == [("violation", "right"), ("pass", "both")]
+    assert alone[0].evidence["duration_s"] == 0.4
     # before: the left partner read 0.04-0.05 m away, past the partner test's -toward_m/2: one hand
     before = _handovers(TWO_HANDS, OLD)
-    assert [(e.outcome, e.evidence["hand"]) for e in before] == [("violation", "right")]
-    assert before[0].evidence["both_hands_share"] == 0.0
+    assert [(e.outcome, e.evidence["hand"]) for e in before] == [("violation", "right")] * 2
+    assert before[-1].evidence["both_hands_share"] == 0.0
 
 
 def test_a_two_hand_handover_from_farther_passes_instead_of_unknown():

@@ -33,6 +33,29 @@ def test_shorter_than_min_duration_raises_nothing_and_threshold_is_inclusive():
     assert [e.type for e in evs] == ["new", "end"] and evs[0].clip_start == 0.0
 
 
+def test_a_span_of_exactly_min_duration_counts_though_its_clip_times_subtract_a_hair_under_it():
+    # at 5 fps the frames at 1.0 and 1.4 s are 5/5 and 7/5: 1.4 - 1.0 = 0.3999... in floating point
+    stream = [False] * 5 + [True] * 3 + [False] * 10
+    evs = run(stream, Timing(min_duration=0.4, grace=0.3), fps=5.0)
+    assert [e.type for e in evs] == ["new", "end"] and evs[0].clip_start == 1.0
+    assert run([False] * 5 + [True] * 2 + [False] * 10, Timing(min_duration=0.4, grace=0.3), fps=5.0) == []
+
+
+def test_an_etiquette_episode_of_exactly_its_hold_is_kept():
+    from pipelines.rules.etiquette_common import Episodes
+
+    def episodes(n_on: int) -> list:
+        eps, out = Episodes(0.4, 0.3), []
+        for i, on in enumerate([False] * 5 + [True] * n_on + [False] * 5):
+            closed = eps.step(i / 5.0, 1000.0 + i / 5.0, on)
+            if closed is not None:
+                out.append((closed[0][0], closed[1][0]))
+        return out
+
+    assert episodes(3) == [(1.0, 1.4)]  # 1.0, 1.2, 1.4 s: exactly the 0.4-s hold
+    assert episodes(2) == []
+
+
 def test_gap_longer_than_grace_splits_incidents_and_cooldown_blocks_restart():
     stream = [True] * 40 + [False] * 20 + [True] * 40 + [False] * 20
     split = run(stream, Timing(min_duration=1.0, grace=1.0))

@@ -47,6 +47,7 @@ from pipelines.geometry import (
 )
 from pipelines.rules._body import calibrated
 from pipelines.rules._frame import MAX_CLERK_SHOULDER_M, camera, mid_shoulder_height_m, someone_nearer
+from pipelines.temporal import TIME_EPS
 from vision.observation import Observation
 from vision.results import Detection, HandResult, PoseResult
 
@@ -577,7 +578,7 @@ class Episodes:
     def close(self) -> tuple[tuple[float, float], tuple[float, float], list[dict[str, Any]]] | None:
         start, end, rows = self.start, self.last_on, self.rows
         self.start, self.last_on, self.rows = None, None, []
-        if start is None or end is None or end[0] - start[0] < self.min_on:
+        if start is None or end is None or end[0] - start[0] < self.min_on - TIME_EPS:
             return None
         return start, end, rows
 
