@@ -1,8 +1,9 @@
 """phone.neck_clamp's posture cue on a perception stream recorded on the simulator's neck_clamp clip (tune, camera
 1.35 m high, 1.5 m away, straight in front): the handset is never detected, the face rolls ~12 deg to the right
 against the clerk's usual pose while the shoulders stay level and both hands type. Controls: the cue switched off,
-the same stream from a camera 40 deg aside (not read there), a lean (the shoulders tilt with the head) and a hand
-raised to the ear (phone.call's)."""
+the same stream from a camera 40 deg aside on the handset's side (not read there), a lean (the shoulders tilt with
+the head) and a hand raised to the ear (phone.call's). Past the view gate, the far-side reading (session 28) on a
+scratch render at 53 deg and tune_wide's fidget_hair at -40 deg."""
 
 from __future__ import annotations
 
@@ -59,9 +60,13 @@ def test_cue_off_or_camera_far_aside_reads_nothing():
     obs, counter = _recorded(CLAMP)
     off = _run(obs, counter, posture_cue=False)
     assert spans(off, "phone.neck_clamp") == []
-    # from 40 deg aside the eye line is foreshortened and the face mesh's roll swings with no tilt: not read there
-    aside = counter.model_copy(update={"camera": counter.camera.model_copy(update={"yaw_deg": 40.0})})
+    # from 40 deg aside the eye line is foreshortened and the face mesh's roll swings with no tilt: a roll toward the
+    # shoulder nearer the camera (here the right one, the camera on the clerk's right) is not read there
+    aside = counter.model_copy(update={"camera": counter.camera.model_copy(update={"yaw_deg": -40.0})})
     assert spans(_run(obs, aside), "phone.neck_clamp") == []
+    # past max_far_view_yaw_deg no roll is read at all
+    far_aside = counter.model_copy(update={"camera": counter.camera.model_copy(update={"yaw_deg": 65.0})})
+    assert spans(_run(obs, far_aside), "phone.neck_clamp") == []
 
 
 def test_a_lean_tilts_the_shoulders_with_the_head():
@@ -189,3 +194,38 @@ def test_a_far_side_roll_with_the_head_bowed_is_not_read_at_the_lower_threshold(
     assert spans(_run(bowed, counter), "phone.neck_clamp") == []
     # control: with the far side's nose check at the near side's (max_nose_drop_m) the same stream is a clamp
     assert len(spans(_run(bowed, counter, far_max_nose_drop_m=0.025), "phone.neck_clamp")) == 1
+
+
+ASIDE = "neck_clamp__f_old_heavy__h1.35_d1.3_y53"  # scratch render (seed 28), labelled 0.8-7.2 s
+
+
+def test_past_the_view_gate_a_clamp_toward_the_far_shoulder_is_read_with_two_witnesses():
+    # camera 1.35 m high, 1.3 m away, 53 deg to the clerk's left; the handset at the right ear, behind the head. The
+    # face mesh rolls 8.6-10.4 deg to the right and the pose's eye line turns the same way (held 3 s at 9.2 both)
+    obs, counter = _recorded(ASIDE)
+    assert counter.camera.yaw_deg == 53.0 and not any(d.label in {"cell phone", "phone"} for o in obs
+                                                      for d in o.detections)
+    (start, end), = spans(evs := _run(obs, counter), "phone.neck_clamp")
+    assert start <= 1.8 and end >= 7.0
+    first = evs[0].evidence
+    assert first["side"] == "right" and first["roll_change_deg"] <= -4 and first["eye_line_change_deg"] <= -4
+    # control: with the far-side reading closed (before session 28) the rule does not judge past 36 deg
+    assert spans(_run(obs, counter, max_far_view_yaw_deg=36.0), "phone.neck_clamp") == []
+    # the same readings from a camera on the clerk's right: a roll toward the nearer shoulder is not read past the
+    # gate (the pose's eye line turns against the mesh there, and a colleague sitting down at 40 deg rolls 15-18 deg)
+    near = counter.model_copy(update={"camera": counter.camera.model_copy(update={"yaw_deg": -53.0})})
+    assert spans(_run(obs, near), "phone.neck_clamp") == []
+    # past the gate the mesh alone is not enough: with the pose's eye line held at its first slope, no clamp
+    dy = obs[0].pose.landmarks[R_EYE].y - obs[0].pose.landmarks[L_EYE].y
+    still = _edited(obs, 0.2, lambda lms: setattr(lms[R_EYE], "y", lms[L_EYE].y + dy))
+    assert spans(_run(still, counter), "phone.neck_clamp") == []
+
+
+def test_past_the_view_gate_hair_strokes_joined_by_the_grace_are_not_a_clamp():
+    # tune_wide (1.8 m, 1.7 m, -40 deg): the right hand strokes the hair every ~2 s. Between strokes both hands are
+    # down for 0.4-0.6 s and the mesh reads 3.9-5.6 deg toward the far (left) shoulder with the pose's eye line
+    # turned 3.8-10.2 the same way; the grace (2 s) joins those frames across the strokes into a 3-s hold
+    obs, counter = _recorded("fidget_hair__f_old_heavy__h1.8_d1.7_y-40")
+    assert spans(_run(obs, counter, far_roll_change_deg=3.0), "phone.neck_clamp") == []
+    # control: without the hands-down time the same stream is a clamp at that threshold
+    assert len(spans(_run(obs, counter, far_roll_change_deg=3.0, min_hands_down_s=0.0), "phone.neck_clamp")) == 1
