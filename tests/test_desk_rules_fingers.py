@@ -11,6 +11,7 @@ from __future__ import annotations
 from calibration.config import default_counter
 from pipelines.context import ContextDeriver
 from pipelines.engine import Engine
+from tests.test_desk_rules_slot_cuff import slot_events
 from vision.observation import Observation
 from vision.results import Detection, HandResult, Landmark, PoseResult
 
@@ -42,14 +43,7 @@ def observe(i: int, det: Detection, hands: list[HandResult], points=None) -> Obs
 
 
 def slot_run(moved_box, hands=(), points=None, seconds: int = 60) -> list[tuple[str, str]]:
-    counter = default_counter(640, 480, counter_id="c01")
-    eng, derive = Engine(counter, only=["desk.allowed_items", "desk.displaced"]), ContextDeriver(counter)
-    events = []
-    for i in range(seconds):
-        det = Detection(box=SLOT, label="slot_missing:evaluator_pad", score=0.5, source="change") if i < 10 else \
-            Detection(box=moved_box, label="slot_moved:evaluator_pad", score=0.6, source="change")
-        events += eng.step(observe(i, det, list(hands), points), derive)
-    return [(e.rule_id, e.type) for e in events + eng.finish() if e.type != "update"]
+    return slot_events(SLOT, moved_box, lambda i, det: observe(i, det, list(hands), points), seconds)
 
 
 def item_run(box, label="unknown object", hands=(), seconds: int = 60) -> list[str]:

@@ -14,17 +14,23 @@ from vision.results import Detection
 SLOT = (500.0, 340.0, 610.0, 380.0)
 
 
-def run(moved_box, seconds: int = 60) -> list[tuple[str, str]]:
+def slot_events(slot, moved_box, observe, seconds: int = 60) -> list[tuple[str, str]]:
+    """The slot rules' events (updates left out) over `seconds` frames, one a second: the evaluator pad's slot (`slot`)
+    reported missing for 10 s, then its item "found moved" at `moved_box`; `observe(i, det)` builds frame i."""
     counter = default_counter(640, 480, counter_id="c01")
     eng, derive = Engine(counter, only=["desk.allowed_items", "desk.displaced"]), ContextDeriver(counter)
     events = []
     for i in range(seconds):
-        det = Detection(box=SLOT, label="slot_missing:evaluator_pad", score=0.5, source="change") if i < 10 else \
+        det = Detection(box=slot, label="slot_missing:evaluator_pad", score=0.5, source="change") if i < 10 else \
             Detection(box=moved_box, label="slot_moved:evaluator_pad", score=0.6, source="change")
-        obs = Observation(counter_id="c01", frame_index=i, t=float(i), image_size=(640, 480),
-                          ran=["pose", "hands", "desk"], pose=clerk((321.0, 315.0)), hands=[HAND], desk_objects=[det])
-        events += eng.step(obs, derive)
+        events += eng.step(observe(i, det), derive)
     return [(e.rule_id, e.type) for e in events + eng.finish() if e.type != "update"]
+
+
+def run(moved_box, seconds: int = 60) -> list[tuple[str, str]]:
+    return slot_events(SLOT, moved_box, lambda i, det: Observation(
+        counter_id="c01", frame_index=i, t=float(i), image_size=(640, 480), ran=["pose", "hands", "desk"],
+        pose=clerk((321.0, 315.0)), hands=[HAND], desk_objects=[det]), seconds)
 
 
 def test_an_item_found_at_the_clerks_cuff_is_still_missing():

@@ -7,32 +7,11 @@
 
 from __future__ import annotations
 
-import gzip
-import json
-from pathlib import Path
-
-from calibration.config import CounterConfig
 from pipelines.messages import QueueCall
-from pipelines.replay import replay as pipeline_replay
-from vision.observation import Observation
+from tests.test_etiquette_stand_strip import _load, replay  # the same recorded-stream format and eval's respond_s
 
-DATA = Path(__file__).parent / "data" / "etiquette"
 THROUGH = "stand_for_visitor__f_young_slim__h1.5_d1.35_y-30__s28"
 HIDDEN_BOW = "stand_for_visitor__f_old_heavy__h1.55_d1.65_y-40__s28"
-EVAL = {"respond_s": 3.5}  # pipelines/eval_sim.yaml: the visits are judged within the 5-s clips
-
-
-def _load(name: str) -> tuple[list[Observation], dict]:
-    with gzip.open(DATA / f"{name}.json.gz", "rt", encoding="utf-8") as fh:
-        data = json.load(fh)
-    return [Observation.from_json(json.dumps(raw)) for raw in data["observations"]], data
-
-
-def replay(name: str, params: dict | None = None, calls: list[QueueCall] | None = None) -> list:
-    obs, data = _load(name)
-    rules = {"stand.for_visitor": {**EVAL, **(params or {})}}
-    counter = CounterConfig.model_validate({**data["counter"], "rules": rules})
-    return [e for e in pipeline_replay(obs, counter, calls or [], only=["stand.for_visitor"]) if e.type == "end"]
 
 
 def test_a_region_through_the_frames_top_and_bottom_is_a_visitor_and_the_clerk_passes():
