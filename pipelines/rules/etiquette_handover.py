@@ -122,6 +122,14 @@ Someone nearer the camera: a pose whose shoulders read wider at the clerk's plan
 are unknown and never feed the rest. (The view check mostly silences such a pose too: its image shoulders are wide,
 so a reach covers few of them.)
 
+One reach, one episode (session 28, `reach_gap_s`): a frame or two of a held reach can fail a test (the pose throws
+a wrist tens of pixels off: the turned-shoulders guard or the out test drops the frame), and in a two-hand handover one
+hand often leads and the other joins a moment later. An episode that closed is held until both hands are back at
+their rest or `reach_gap_s` passed since its last frame out; an episode starting in that time continues it. The reach
+passes when its whole, or one of its parts held `min_hold_s`, had both hands out for `both_share`: a pass is reported
+when its part closes and the reach's later parts add nothing; a violation is reported when the reach is over (the
+hands at rest, at once on the four tune splits; else up to `reach_gap_s` later).
+
 Limits: nothing sees the document itself (the packaged detectors have no paper class), so a one-handed
 reach toward the client for anything on the desk counts as a one-handed handover.
 """
@@ -156,7 +164,7 @@ from pipelines.rules.etiquette_common import (
     usual_width_px,
 )
 from pipelines.rules.etiquette_point import one_finger
-from pipelines.temporal import Clock, instant_event
+from pipelines.temporal import TIME_EPS, Clock, instant_event
 from vision.observation import Observation
 from vision.roi import box_holds
 
@@ -235,6 +243,10 @@ class HandoverParams(RuleParams):
                                                          "plane as the out hand itself reads, down to what this view "
                                                          "reads of a deep across reach (`DEEP_ACROSS_M`) from the "
                                                          "partner's rest (session 28)")
+    reach_gap_s: float | None = Field(
+        1.5, description="one reach is one episode: an episode starting within this long of the last one's end, "
+                         "its hands not both back at rest in between, continues it; the reach passes when it or "
+                         "one of its parts held `min_hold_s` passes (session 28; None: every episode on its own)")
     unread_lean_holds: bool = Field(True, description="a frame of an episode under way with no lean reading is "
                                                       "unknown (holds the episode), not the end of it (session 27)")
     hidden_share: float = Field(0.5, gt=0, le=1, description="a one-hand episode with its out wrist inside a person "
@@ -394,6 +406,11 @@ class TwoHandHandover(Rule):
         # the bars waived on a frame leaning `fold_lean_deg` (a folded reaching wrist): every other test as `p`
         self.p_folded = self.p.model_copy(update={"max_lift_m": float("inf"), "max_above_shoulder_m": float("inf")})
         self.eps = Episodes(self.p.min_hold_s, 0.3)
+        # a closed episode held for the rest of its reach, and whether the reach passed (then reported)
+        self.held: tuple[tuple[tuple[float, float], tuple[float, float], list[dict[str, Any]]], bool] | None = None
+        self.reach_passed = False  # the episode under way continues a reach that passed (reported)
+        self.part_from = 0  # where the episode under way's own part starts in its rows (after a held one)
+        self.at_rest = False  # this frame, both wrists near their rest
         self.history: deque[tuple[float, dict[str, np.ndarray]]] = deque()  # (t, wrists_seen) hands at rest
         self.away: list[tuple[float, dict[str, np.ndarray]]] = []  # the current run of frames away from the rest
         self.upright_at_rest = False  # a bow reading was taken with the hands at rest: the lean can be judged
@@ -410,7 +427,7 @@ class TwoHandHandover(Rule):
         if frame is not None and someone_nearer(obs, ctx, self.p.max_body_width_m):
             # the pose is a client or visitor nearer the camera, not the clerk: their wrists say nothing of a
             # handover, and must not become the clerk's rest
-            return self._report(self.eps.step(t, ctx.clock.wall, None))
+            return self._episode(t, ctx.clock.wall, None)
         usual = usual_width_px(obs, frame, ctx, nearer_m=self.p.max_body_width_m)  # the view check's scale
         if not self.side_known and frame is not None:
             fixed = self.p.client_side
@@ -420,7 +437,7 @@ class TwoHandHandover(Rule):
             self._remember_people(obs, frame, t)
         seen = wrists_seen(frame) if frame is not None else None
         if frame is None or seen is None or seen["right"] is None or seen["left"] is None:
-            return self._report(self.eps.step(t, ctx.clock.wall, None))  # a wrist unseen: unknown
+            return self._episode(t, ctx.clock.wall, None)  # a wrist unseen: unknown
         raw = {side: v for side, v in seen.items() if v is not None}
         rest_raw = self._rest(t)
         on: bool | None = None
@@ -450,7 +467,54 @@ class TwoHandHandover(Rule):
                            [wrist_depths(raw[side][2], raw[side][2], standing)[0] for side in sides])
             pos = dict(zip(sides, placed, strict=True))
         self._learn_rest(t, raw, pos, rest, frame, standing)
-        return self._report(self.eps.step(t, ctx.clock.wall, on, row))
+        return self._episode(t, ctx.clock.wall, on, row, at_rest=self.at_rest)
+
+    def _episode(self, t: float, wall: float, on: bool | None, row: dict[str, Any] | None = None,
+                 at_rest: bool = False) -> list[Event]:
+        """One reach is one episode (`reach_gap_s`): a confirmed episode that closed is held while its hands have
+        not both come back to their rest, up to `reach_gap_s` after its last frame out, and an episode starting in
+        that time is the same reach and continues it (a partner joining late, a frame or two of the reach failing a
+        test). The reach passes when its whole or one of its parts (each held `min_hold_s`) had both hands out for
+        `both_share`: a part that passes is reported at once, and the reach's later parts then add nothing."""
+        if self.p.reach_gap_s is None:
+            return self._report(self.eps.step(t, wall, on, row))
+        events: list[Event] = []
+        if self.held is not None and t - self.held[0][1][0] > self.p.reach_gap_s + TIME_EPS:
+            events += self._report_held()
+        was_active = self.eps.active
+        done = self.eps.step(t, wall, on, row)
+        if self.held is not None and self.eps.active and not was_active:
+            # the same reach again: it continues the held episode
+            (start, _, rows), self.reach_passed = self.held
+            self.held = None
+            self.part_from = len(rows)
+            self.eps.start, self.eps.rows = start, rows + self.eps.rows
+        if done is not None:
+            events += self._closed(done)
+        if self.held is not None and at_rest and not self.eps.active:
+            events += self._report_held()  # both hands back at rest: the reach is over
+        return events
+
+    def _closed(self, done) -> list[Event]:
+        """A confirmed episode closed: held for the rest of its reach, reported now if it passed."""
+        rows, part = done[2], done[2][self.part_from:]
+        part_held = bool(part) and part[-1]["t"] - part[0]["t"] >= self.p.min_hold_s - TIME_EPS
+        passed = (self._share(rows) >= self.p.both_share
+                  or (part_held and self._share(part) >= self.p.both_share))
+        events = self._report(done, passed=True) if passed and not self.reach_passed else []
+        self.held = (done, passed or self.reach_passed)
+        self.reach_passed, self.part_from = False, 0
+        return events
+
+    def _report_held(self) -> list[Event]:
+        held, self.held = self.held, None
+        if held is None or held[1]:
+            return []  # nothing held, or a reach that passed (reported when it did)
+        return self._report(held[0], passed=False)
+
+    @staticmethod
+    def _share(rows: list[dict[str, Any]]) -> float:
+        return float(np.mean([r["both"] for r in rows])) if rows else 0.0
 
     def _remember_people(self, obs: Observation, frame: Frame, t: float) -> None:
         """The person boxes standing in front of the post (not the clerk's own: those holding the pose's
@@ -477,6 +541,8 @@ class TwoHandHandover(Rule):
                     rest: dict[str, np.ndarray] | None, frame: Frame, standing: bool) -> None:
         """Frames with both hands near their rest (within half of `move_m`) feed it; a run of frames away from
         it that lasts `relearn_s` is a new resting posture and replaces it."""
+        self.at_rest = rest is not None and all(
+            float(np.linalg.norm(pos[s] - rest[s])) < self.p.move_m / 2 for s, _ in SIDES)
         near = rest is None or all(float(np.linalg.norm(pos[s] - rest[s])) < self.p.move_m / 2 for s, _ in SIDES)
         if near:
             self.history.append((t, raw))
@@ -588,7 +654,7 @@ class TwoHandHandover(Rule):
             return False, None  # no reading: the body moved in a way no bend explains (turning, standing up)
         both = outs["right"][0] and outs["left"][0]
         hand = "both" if both else ("right" if outs["right"][0] else "left")
-        row = {"both": float(both), "hand": hand,
+        row = {"t": ctx.clock.t, "both": float(both), "hand": hand,
                "hidden": None if both else float(self._hidden(frame, hand, ctx.clock.t)),
                "lift_m": max(o[1] for o in outs.values() if o[0]),
                "toward_m": max(o[2] for o in outs.values() if o[0]),
@@ -641,13 +707,18 @@ class TwoHandHandover(Rule):
         return dict(zip(sides, medians, strict=True))
 
     def finish(self, ctx: RuleContext) -> list[Event]:
-        return self._report(self.eps.close())
+        done = self.eps.close()
+        if self.p.reach_gap_s is None:
+            return self._report(done)
+        events = self._closed(done) if done is not None else []
+        self.reach_passed, self.part_from = False, 0
+        return events + self._report_held()
 
-    def _report(self, done) -> list[Event]:
+    def _report(self, done, passed: bool | None = None) -> list[Event]:
         if done is None:
             return []
         (t0, w0), (t1, w1), rows = done
-        share = float(np.mean([r["both"] for r in rows]))
+        share = self._share(rows)
         hands = [r["hand"] for r in rows]
         lean = median_of(rows, "lean_deg")
         evidence = {
@@ -663,7 +734,7 @@ class TwoHandHandover(Rule):
             "duration_s": round(t1 - t0, 2),
         }
         evidence["forward_view"] = all(r["forward"] for r in rows)
-        outcome = "pass" if share >= self.p.both_share else "violation"
+        outcome = "pass" if (share >= self.p.both_share if passed is None else passed) else "violation"
         one_hand = [r["hidden"] for r in rows if r.get("hidden") is not None]
         hidden_share = float(np.mean(one_hand)) if one_hand else 0.0
         # judged far aside, the lean was always checked and rules a point out; the client's box there spans the
