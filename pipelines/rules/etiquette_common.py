@@ -575,6 +575,10 @@ class Episodes:
             return None
         return self.close()
 
+    def resume(self, start: tuple[float, float], rows: list[dict[str, Any]]) -> None:
+        """The episode just begun continues an earlier one that closed (`start`, its `rows` before this one's)."""
+        self.start, self.rows = start, rows + self.rows
+
     def close(self) -> tuple[tuple[float, float], tuple[float, float], list[dict[str, Any]]] | None:
         start, end, rows = self.start, self.last_on, self.rows
         self.start, self.last_on, self.rows = None, None, []

@@ -488,7 +488,7 @@ class TwoHandHandover(Rule):
             (start, _, rows), self.reach_passed = self.held
             self.held = None
             self.part_from = len(rows)
-            self.eps.start, self.eps.rows = start, rows + self.eps.rows
+            self.eps.resume(start, rows)
         if done is not None:
             events += self._closed(done)
         if self.held is not None and at_rest and not self.eps.active:
@@ -543,7 +543,7 @@ class TwoHandHandover(Rule):
         it that lasts `relearn_s` is a new resting posture and replaces it."""
         self.at_rest = rest is not None and all(
             float(np.linalg.norm(pos[s] - rest[s])) < self.p.move_m / 2 for s, _ in SIDES)
-        near = rest is None or all(float(np.linalg.norm(pos[s] - rest[s])) < self.p.move_m / 2 for s, _ in SIDES)
+        near = rest is None or self.at_rest
         if near:
             self.history.append((t, raw))
             self.rest_standing = standing

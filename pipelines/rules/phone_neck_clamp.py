@@ -196,11 +196,11 @@ class NeckClamp(TrackedRule):
         """The clamp posture against this clerk's usual pose: evidence (empty when not clamped), None unknown."""
         p: Params = self.params  # type: ignore[assignment]
         face, t = obs.face, ctx.clock.t
+        hands_down = self._hands_down(obs, ctx, t)  # the face found or not: a hand up while it is not found counts
         view = abs(ctx.counter.camera.yaw_deg or 0.0)
         if face is None or view > max(p.max_view_yaw_deg, p.max_far_view_yaw_deg):
             return None
         aside = view > p.max_view_yaw_deg  # only the far-side, two-witness reading counts
-        hands_down = self._hands_down(obs, ctx, t)
         height = shoulder_height_m(obs, ctx)
         if height is not None and height >= p.min_standing_shoulder_m:
             # the usual pose is a seated one (standing moves the head), learnt afresh once seated: the first seated
