@@ -10,28 +10,9 @@ that low, close camera the evaluator pad's and the acrylic stand's slots lie bel
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 import pipelines.rules.desk_common as desk_common
 from tests.fixtures.rules import recorded_posture, run_rules, spans
-
-DATA = Path(__file__).parent / "data" / "desk"
-RULE = "desk.personal_items"
-SIM = {RULE: {"min_duration": 1.5, "grace": 0.5}}  # the clips are compressed x10, as the eval divides them
-
-
-@pytest.fixture
-def desk_streams(monkeypatch):
-    import tests.fixtures.rules as fx
-
-    monkeypatch.setattr(fx, "POSTURE_STREAMS", DATA)
-
-
-def incidents(name: str) -> list[tuple[float | None, float | None]]:
-    obs, counter = recorded_posture(name)
-    return spans(run_rules(obs, [RULE], counter=counter, overrides=SIM), RULE)
+from tests.test_desk_rules_standing_papers import RULE, SIM, incidents
 
 
 def test_a_flat_item_from_an_off_frame_slot_is_no_personal_item(desk_streams, monkeypatch):

@@ -8,25 +8,13 @@ dropped, no desk rule reads them), session 26. personal_item_placed puts a handb
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 import pipelines.rules.desk_common as desk_common
 from pipelines.rules.desk_common import ObjectKeys
 from tests.fixtures.rules import recorded_posture, run_rules, spans
 
-DATA = Path(__file__).parent / "data" / "desk"
 RULE = "desk.personal_items"
 # the clips are compressed x10: the policy durations divided by 10 as the eval does (pipelines.evaluate.compressed)
 SIM = {RULE: {"min_duration": 1.5, "grace": 0.5}}
-
-
-@pytest.fixture
-def desk_streams(monkeypatch):
-    import tests.fixtures.rules as fx
-
-    monkeypatch.setattr(fx, "POSTURE_STREAMS", DATA)
 
 
 def incidents(name: str) -> list[tuple[float | None, float | None]]:
