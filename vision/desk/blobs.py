@@ -37,7 +37,6 @@ class BlobTracker:
         new = cv2.morphologyEx((~revealed).astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)).astype(bool)
         board_part = min_area if sign_board is None else max(min_area, self.p.sign_part_frac * int(sign_board.sum()))
         out: list[tuple[Box, float]] = []
-        self._sign_kept = False
         beyond: list[Box] = []  # entries kept by `_off_frame_base` alone (standing beyond the frame's edge)
         for i in range(1, n):
             x, y, w, h, area = (int(v) for v in stats[i])
@@ -60,8 +59,8 @@ class BlobTracker:
                     out.append((box, still))
                     if off_frame:
                         beyond.append(box)
-        if not self._sign_kept:
-            self.sign_seen = None  # taken down
+        if self.sign_seen is not None and self.sign_seen[1] != self.t:
+            self.sign_seen = None  # not seen at the frame's edge on this run: taken down
         if beyond:
             # an area standing on the desk in view below an off-frame one, in its columns, is where that item stands
             # (an umbrella's pole in view, its canopy cut by the frame's edge): no item beyond the frame

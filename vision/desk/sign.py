@@ -25,8 +25,9 @@ class PauseSign:
         # the zone grown by a few pixels (its rim): what `_past_edge_sign` cuts out of an area joined to the sign
         self.sign_cut = None if self.sign is None else cv2.dilate(
             self.sign.astype(np.uint8), np.ones((2 * self.p.sign_rim_px + 1,) * 2, np.uint8)).astype(bool)
-        self.sign_seen: Box | None = None  # where a blob was last taken for the sign at the frame's edge
-        self._sign_kept = False  # ... and whether this frame still shows it there
+        # where and when (the desk run's time) a blob was last taken for the sign at the frame's edge; a run that does
+        # not see it there again forgets it (taken down)
+        self.sign_seen: tuple[Box, float | None] | None = None
         self._sign_marker: tuple[np.ndarray, float] | None = None  # the sign's marker corners (work pixels), when
 
     def _note_sign(self, markers: Sequence[Marker] | None, now: float, scale: float) -> None:
@@ -52,16 +53,16 @@ class PauseSign:
         """Whether a changed area (`blob`: its pixels in `box`, work pixels) is the pause sign, not a desk object."""
         x, y = int(box[0]), int(box[1])
         h, w = blob.shape
-        if self.sign_seen is not None and box_iou(box, self.sign_seen) > 0.6:
-            self.sign_seen, self._sign_kept = box, True  # the sign seen at the frame's edge still stands there (the
-            return True  # clerk back, not yet taken down)
+        if self.sign_seen is not None and box_iou(box, self.sign_seen[0]) > 0.6:
+            self.sign_seen = (box, self.t)  # the sign seen at the frame's edge still stands there (the clerk back,
+            return True  # not yet taken down)
         if clerk_away and self.sign is not None:
             inside = int((self.sign[y:y + h, x:x + w] & blob).sum())
             if inside > 0.5 * blob.sum():
                 return True  # the pause sign, put up in its zone when the clerk leaves
             if self.sign_at_edge and inside >= self.p.sign_hold * self.sign_area \
                     and blob.sum() <= self.p.sign_size * self.sign_area:
-                self.sign_seen, self._sign_kept = box, True
+                self.sign_seen = (box, self.t)
                 return True  # ... in a zone the frame's edge cuts: the board, foot and shadow reach past it
         return False
 
