@@ -786,9 +786,14 @@ def palm_up_score(hand: HandResult, cam: CameraModel, side: str | None = None,
 def palm_up_reading(hand: HandResult, cam: CameraModel, side: str | None = None, wrist: Landmark | None = None,
                     side_held: bool = False) -> tuple[float, bool]:
     """`palm_up_score` and whether the side gave the normal's sign over a disagreeing label."""
+    return _palm_up_from(palm_normal_image(hand, cam), hand, cam, side, wrist, side_held)
+
+
+def _palm_up_from(n: np.ndarray | None, hand: HandResult, cam: CameraModel, side: str | None,
+                  wrist: Landmark | None, side_held: bool) -> tuple[float, bool]:
+    """`palm_up_reading` on the hand's image normal `n` (`palm_normal_image`, already computed)."""
     if hand.index_pointing:
         return float("nan"), False
-    n = palm_normal_image(hand, cam)
     if n is None:
         return palm_up_score_world(hand, cam, side), False
     side_sign = False
@@ -830,7 +835,7 @@ class PalmSigns:
         n = palm_normal_image(hand, cam)
         held = (last is not None and n is not None and 0 <= t - last[0] <= SIGN_HOLD_S and last[1] == hand.handedness
                 and angle_between(n, last[2]) <= SIGN_HOLD_MAX_DEG)
-        value, side_sign = palm_up_reading(hand, cam, side, wrist, held)
+        value, side_sign = _palm_up_from(n, hand, cam, side, wrist, held)
         if side_sign and n is not None:
             self.held[side] = (t, hand.handedness, n)
         return value

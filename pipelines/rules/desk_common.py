@@ -278,8 +278,14 @@ def clerk_cuff(d: Detection, obs: Observation, reach_sw: tuple[float, float] = (
     masks the limb up to the pose's wrist and the hand where the hand model sees it; the cuff between them (the pose's
     wrist 0.9 shoulder widths short at (1.5 m, 1.9 m, -50), the cuff 0.4 across) is no item; nor are the fingertips
     past the pose's hand points of a hand the hand model missed (`on_clerk_fingers`)."""
-    return d.label in UNKNOWN_LABELS and (on_clerk_cuff(d.box, obs, reach_sw, band_sw, size_sw)
-                                          or on_clerk_fingers(d.box, obs))
+    return d.label in UNKNOWN_LABELS and on_clerk_hand(d.box, obs, reach_sw, band_sw, size_sw)
+
+
+def on_clerk_hand(box: Box, obs: Observation, reach_sw: tuple[float, float] = (0.5, 1.5), band_sw: float = 0.25,
+                  size_sw: float = 0.5) -> bool:
+    """A box on a part of the clerk's hand the desk stage does not mask: the cuff between a misplaced pose wrist and
+    the hand (`on_clerk_cuff`), or the fingertips of a hand the hand model missed (`on_clerk_fingers`)."""
+    return on_clerk_cuff(box, obs, reach_sw, band_sw, size_sw) or on_clerk_fingers(box, obs)
 
 
 def on_clerk_cuff(box: Box, obs: Observation, reach_sw: tuple[float, float] = (0.5, 1.5), band_sw: float = 0.25,

@@ -13,8 +13,7 @@ from pipelines.rules.desk_common import (
     DeskTiming,
     desk_closed,
     min_duration,
-    on_clerk_cuff,
-    on_clerk_fingers,
+    on_clerk_hand,
 )
 from vision.observation import Observation
 from vision.results import Box
@@ -35,7 +34,7 @@ class _SlotRule(DeskRule):
             label, box = d.label, d.box
             if label.startswith(SLOT_MISSING):
                 self.slot_box[label] = box
-            elif label.startswith(SLOT_MOVED) and (on_clerk_cuff(box, obs) or on_clerk_fingers(box, obs)):
+            elif label.startswith(SLOT_MOVED) and on_clerk_hand(box, obs):
                 # the item "found" where the clerk's cuff lies between the pose's wrist and the hand (a sleeve of the
                 # item's colours: the blue cuff paired with the blue-screened pad at (1.25 m, 1.55 m, -42)), or on the
                 # fingertips past the pose's hand points of a hand the hand model missed (the pad at (1.8 m, 1.9 m,

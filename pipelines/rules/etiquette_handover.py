@@ -410,7 +410,6 @@ class TwoHandHandover(Rule):
         self.held: tuple[tuple[tuple[float, float], tuple[float, float], list[dict[str, Any]]], bool] | None = None
         self.reach_passed = False  # the episode under way continues a reach that passed (reported)
         self.part_from = 0  # where the episode under way's own part starts in its rows (after a held one)
-        self.at_rest = False  # this frame, both wrists near their rest
         self.history: deque[tuple[float, dict[str, np.ndarray]]] = deque()  # (t, wrists_seen) hands at rest
         self.away: list[tuple[float, dict[str, np.ndarray]]] = []  # the current run of frames away from the rest
         self.upright_at_rest = False  # a bow reading was taken with the hands at rest: the lean can be judged
@@ -466,8 +465,8 @@ class TwoHandHandover(Rule):
             placed = place(frame, [raw[side] for side in sides],
                            [wrist_depths(raw[side][2], raw[side][2], standing)[0] for side in sides])
             pos = dict(zip(sides, placed, strict=True))
-        self._learn_rest(t, raw, pos, rest, frame, standing)
-        return self._episode(t, ctx.clock.wall, on, row, at_rest=self.at_rest)
+        at_rest = self._learn_rest(t, raw, pos, rest, frame, standing)
+        return self._episode(t, ctx.clock.wall, on, row, at_rest=at_rest)
 
     def _episode(self, t: float, wall: float, on: bool | None, row: dict[str, Any] | None = None,
                  at_rest: bool = False) -> list[Event]:
@@ -538,19 +537,20 @@ class TwoHandHandover(Rule):
         return any(box_holds(b, (lm.x, lm.y)) for b in boxes)
 
     def _learn_rest(self, t: float, raw: dict[str, np.ndarray], pos: dict[str, np.ndarray],
-                    rest: dict[str, np.ndarray] | None, frame: Frame, standing: bool) -> None:
+                    rest: dict[str, np.ndarray] | None, frame: Frame, standing: bool) -> bool:
         """Frames with both hands near their rest (within half of `move_m`) feed it; a run of frames away from
-        it that lasts `relearn_s` is a new resting posture and replaces it."""
-        self.at_rest = rest is not None and all(
+        it that lasts `relearn_s` is a new resting posture and replaces it. Returns whether both hands are at their
+        rest on this frame (a reach is over)."""
+        at_rest = rest is not None and all(
             float(np.linalg.norm(pos[s] - rest[s])) < self.p.move_m / 2 for s, _ in SIDES)
-        near = rest is None or self.at_rest
+        near = rest is None or at_rest
         if near:
             self.history.append((t, raw))
             self.rest_standing = standing
             self.away = []
             if rest is not None and frame.bow is not None:
                 self.upright_at_rest = True
-            return
+            return at_rest
         self.away.append((t, raw))
         if self.rest_before_bow:
             self.rest_before_bow = False
@@ -558,6 +558,7 @@ class TwoHandHandover(Rule):
             self.history = deque(self.away)
             self.away = []
             self.rest_standing = standing
+        return False
 
     def _judge(self, frame: Frame, obs: Observation, ctx: RuleContext, pos: dict[str, np.ndarray],
                rest: dict[str, np.ndarray], moved_px: dict[str, np.ndarray],
@@ -665,9 +666,9 @@ class TwoHandHandover(Rule):
     def _partner(self, frame: Frame, obs: Observation, outs: dict[str, tuple[bool, float, float]],
                  moved_px: dict[str, np.ndarray], shoulder_y: float,
                  pos: dict[str, np.ndarray],
-                 along: dict[str, float] | None = None,
-                 bars: HandoverParams | None = None,
-                 rest: dict[str, np.ndarray] | None = None) -> dict[str, tuple[bool, float, float]]:
+                 along: dict[str, float] | None,
+                 bars: HandoverParams,
+                 rest: dict[str, np.ndarray]) -> dict[str, tuple[bool, float, float]]:
         """One hand out: the other is out too when it followed it, its image move at least `partner_share` of the
         out hand's and not away from the client's side (both hands carry the document). A hand left on the desk
         moves only as the lean drags the pose: tune splits, one-hand handovers, 0.02-0.38 of the reaching hand's move
@@ -676,7 +677,6 @@ class TwoHandHandover(Rule):
         0.35-0.50), toward the client 0.04 m and 0.05 m down on the hands' plane, short of `toward_m` and of a lift."""
         if self.p.partner_share is None:
             return outs
-        bars = bars or self.p
         lead = "right" if outs["right"][0] else "left"
         other = "left" if lead == "right" else "right"
         _, lift, toward = outs[other]
@@ -687,7 +687,7 @@ class TwoHandHandover(Rule):
         # reach reads from its rest (session 28, (1.8 m, 1.6 m, -30 deg): the left partner -0.042..-0.047 m, the
         # right hand out -0.013..-0.044, a deep reach from the left rest -0.24)
         allow = 0.0
-        if self.p.partner_away_as_lead and self.side is not None and rest is not None:
+        if self.p.partner_away_as_lead and self.side is not None:
             allow = max(min(0.0, outs[lead][2]),
                         min(0.0, apparent_toward(frame.cam, rest[other], self.side, DEEP_ACROSS_M)))
         not_away = toward >= -self.p.toward_m / 2 + allow if along is None else along[other] >= 0.0

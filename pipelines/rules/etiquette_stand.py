@@ -71,7 +71,7 @@ from pipelines.rules.etiquette_common import (
     r1,
     shoulder_height_m,
 )
-from pipelines.temporal import Clock, instant_event
+from pipelines.temporal import TIME_EPS, Clock, instant_event
 from vision.observation import NearChange, Observation
 from vision.results import Detection
 from vision.roi import box_holds, box_iou
@@ -122,6 +122,14 @@ BOW_HIDDEN_S = 1.0
 # p95 1.41-1.44 (p99 up to 1.52 at (1.8 m, -40 deg); a hand raised above the head lifts it to 1.57), standing p5
 # 1.43-1.58, median 1.62-1.65 (lower only deep in a bow: 1.38 at 45 deg).
 STANDING_TOP_M = 1.5
+
+
+def _cut_by(n: NearChange, obs: Observation) -> tuple[bool, bool, bool]:
+    """Which of the frame's edges cut the near region `n`: (a side, the top, the bottom). Its box is the desk stage's
+    work pixels scaled to the frame, so an edge is within 1 % of the frame."""
+    w, h = obs.image_size
+    x1, y1, x2, y2 = n.box
+    return x1 <= 0.01 * w or x2 >= 0.99 * w, y1 <= 0.01 * h, y2 >= 0.99 * h
 
 
 class StandParams(RuleParams):
@@ -202,7 +210,6 @@ class StandForVisitor(Rule):
         self.tallest = 0.0  # the highest shoulders since the clerk stood up
         self.unseen: deque[float] = deque()  # frames whose pose was someone nearer the camera, not the clerk
         self.clerk_box: tuple[float, float] | None = None  # (t, top m): the clerk's person box at the last detection
-        self.last_t = 0.0  # the latest frame's time
 
     def stages(self) -> frozenset[str]:
         """The border-cut change ("near") only while `near_min_area` reads it and a client zone exists."""
@@ -214,7 +221,7 @@ class StandForVisitor(Rule):
         if self.counter.zones.client is None:
             return []  # cannot see where a visitor would stand
         frame = clerk_frame(obs, ctx)
-        t = self.last_t = ctx.clock.t
+        t = ctx.clock.t
         nearer = someone_nearer(obs, ctx, self.p.max_body_width_m)
         self._read_clerk_box(obs, ctx)
         box_standing = None
@@ -236,7 +243,7 @@ class StandForVisitor(Rule):
             self.visitor_gone = False
         if self.visit is None:
             return []
-        v = self._response(self.visit)
+        v = self._response(self.visit, t)
         if not self._time_up(t) and not (v["stood_at"] is not None and v["bowed"]):
             return []
         return self._judge(ctx)
@@ -315,8 +322,8 @@ class StandForVisitor(Rule):
         before = [h for (tt, h, _, _) in self.recent if tt < t and h is not None]
         return float(np.median(before[-20:])) if before else None
 
-    def _response(self, v: dict[str, Any]) -> dict[str, Any]:
-        """What the clerk did since the visit began (minus the look-back)."""
+    def _response(self, v: dict[str, Any], now: float) -> dict[str, Any]:
+        """What the clerk did since the visit began (minus the look-back), up to `now`."""
         frames = [r for r in self.recent if r[0] >= v["t"] - self.p.lookback_s]
         stood_at, rise, bow, bow_seen = None, 0.0, 0.0, False
         for tt, height, standing, angle in frames:
@@ -331,10 +338,10 @@ class StandForVisitor(Rule):
                 bow_seen, bow = True, max(bow, angle)
         # the longest stretch after the stand with no pose read (a bow can only be measured on the pose)
         posed = [tt for tt, height, _, _ in frames if height is not None and stood_at is not None and tt >= stood_at]
-        hidden = max((b - a for a, b in zip(posed, posed[1:] + [self.last_t], strict=False)), default=0.0)
+        hidden = max((b - a for a, b in zip(posed, posed[1:] + [now], strict=False)), default=0.0)
         return {"stood_at": stood_at, "rise": rise, "bow": bow, "bow_seen": bow_seen,
                 "bowed": bow_seen and bow >= self.p.min_bow_deg, "hidden": hidden,
-                "bow_hidden": self.p.bow_hidden_s is not None and hidden >= self.p.bow_hidden_s - 1e-6}
+                "bow_hidden": self.p.bow_hidden_s is not None and hidden >= self.p.bow_hidden_s - TIME_EPS}
 
     def _time_up(self, t: float) -> bool:
         """`respond_s` has passed since the visitor arrived: the first sighting less `lookback_s`, the same moment
@@ -380,10 +387,8 @@ class StandForVisitor(Rule):
         item on the desk does not reach the top of a frame that looks down on the desk."""
         if self.p.near_through_min_area is None:
             return False
-        h = obs.image_size[1]
-        _, y1, _, y2 = n.box
-        return (y1 <= 0.01 * h and y2 >= 0.99 * h and n.area >= self.p.near_through_min_area
-                and n.bottom >= self.p.near_min_bottom)
+        _, top, bottom = _cut_by(n, obs)
+        return top and bottom and n.area >= self.p.near_through_min_area and n.bottom >= self.p.near_min_bottom
 
     def _side_strip(self, n: NearChange, obs: Observation) -> bool:
         """`n` is someone standing at the counter beyond the frame's side edge: cut by the side, not the bottom (the
@@ -392,7 +397,7 @@ class StandForVisitor(Rule):
             return False
         w, h = obs.image_size
         x1, y1, x2, y2 = n.box
-        side, below = x1 <= 0.01 * w or x2 >= 0.99 * w, y2 >= 0.99 * h  # (the desk stage's work pixels, scaled)
+        side, _, below = _cut_by(n, obs)
         return (side and not below and y2 - y1 >= self.p.near_strip_min_height * h
                 and x2 - x1 <= self.p.near_strip_max_width * w)
 
@@ -433,7 +438,7 @@ class StandForVisitor(Rule):
     def _judge(self, ctx: RuleContext) -> list[Event]:
         v, self.visit = self.visit, None
         assert v is not None
-        r = self._response(v)
+        r = self._response(v, ctx.clock.t)
         stood = r["stood_at"] is not None
         start = v["t"] - self.p.lookback_s
         seen = sum(1 for rec in self.recent if rec[0] >= start)
@@ -469,7 +474,7 @@ class StandForVisitor(Rule):
         decides), or if the time to respond ran out; otherwise it is left unjudged."""
         if self.visit is None:
             return []
-        if self._time_up(ctx.clock.t) or self._response(self.visit)["stood_at"] is not None:
+        if self._time_up(ctx.clock.t) or self._response(self.visit, ctx.clock.t)["stood_at"] is not None:
             return self._judge(ctx)
         return []
 
