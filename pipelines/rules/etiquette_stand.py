@@ -243,10 +243,10 @@ class StandForVisitor(Rule):
             self.visitor_gone = False
         if self.visit is None:
             return []
-        v = self._response(self.visit, t)
-        if not self._time_up(t) and not (v["stood_at"] is not None and v["bowed"]):
+        r = self._response(self.visit, t)
+        if not self._time_up(t) and not (r["stood_at"] is not None and r["bowed"]):
             return []
-        return self._judge(ctx)
+        return self._judge(ctx, r)
 
     # --- the clerk -------------------------------------------------------------------------------
     def _track_clerk(self, frame: Frame | None, t: float, box_standing: bool | None = None) -> None:
@@ -435,10 +435,10 @@ class StandForVisitor(Rule):
         who are no visitors at the counter."""
         return in_front_of_post(d, obs, self.counter, camera(obs, ctx), self.p.in_front_m, self.p.frame_edge_px)
 
-    def _judge(self, ctx: RuleContext) -> list[Event]:
+    def _judge(self, ctx: RuleContext, r: dict[str, Any]) -> list[Event]:
+        """Close the visit on the clerk's response `r` (`_response` of it, now)."""
         v, self.visit = self.visit, None
         assert v is not None
-        r = self._response(v, ctx.clock.t)
         stood = r["stood_at"] is not None
         start = v["t"] - self.p.lookback_s
         seen = sum(1 for rec in self.recent if rec[0] >= start)
@@ -474,7 +474,8 @@ class StandForVisitor(Rule):
         decides), or if the time to respond ran out; otherwise it is left unjudged."""
         if self.visit is None:
             return []
-        if self._time_up(ctx.clock.t) or self._response(self.visit, ctx.clock.t)["stood_at"] is not None:
-            return self._judge(ctx)
+        r = self._response(self.visit, ctx.clock.t)
+        if self._time_up(ctx.clock.t) or r["stood_at"] is not None:
+            return self._judge(ctx, r)
         return []
 
