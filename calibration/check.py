@@ -10,6 +10,7 @@ chair zone is large enough to judge, and comes with a client zone.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import cv2
@@ -25,7 +26,9 @@ SLOT_ON_DESK = 0.8  # share of a slot's area that must lie on the desk
 OVERLAP_LIMIT = 0.1  # share of the smaller polygon
 # a slot covering fewer image pixels than this has no item in view to judge: from close and low the desk's front half
 # (the evaluator pad, the acrylic stand) is below the frame, and the simulator's calibration then writes a degenerate
-# polygon for it (session 19); desk.allowed_items and desk.displaced cannot judge such a slot
+# polygon for it (session 19); desk.allowed_items and desk.displaced cannot judge such a slot, and the desk rules take
+# an item moved into view from it as nobody's (`desk_common.slot_item_from_below`). Every slot on the seven splits'
+# counters covers 3, 5 or >= 63 px (session 29).
 SLOT_MIN_PX = 50
 
 
@@ -52,6 +55,17 @@ def polygon_mask(poly: Polygon, size: tuple[int, int]) -> np.ndarray:
     mask = np.zeros((h, w), np.uint8)
     cv2.fillPoly(mask, [np.round(np.array(poly, np.float64)).astype(np.int32)], 1)
     return mask.astype(bool)
+
+
+@lru_cache(maxsize=256)
+def _slot_px(poly: tuple[tuple[float, float], ...], size: tuple[int, int]) -> int:
+    return int(polygon_mask(list(poly), size).sum())
+
+
+def slot_out_of_view(poly: Polygon, size: tuple[int, int]) -> bool:
+    """The slot covers under `SLOT_MIN_PX` pixels of the `size` image: its item is not in the camera's view. The one
+    definition for the calibration check and the desk rules (cached: the rules ask on every desk run)."""
+    return _slot_px(tuple((float(x), float(y)) for x, y in poly), size) < SLOT_MIN_PX
 
 
 def _overlap_raster(a: Polygon, b: Polygon, size: tuple[int, int]) -> float:
@@ -98,7 +112,7 @@ def check_counter(cfg: CounterConfig, reference: np.ndarray | None = None) -> li
         problems.append(Problem("zones.desk", "no desk zone, but desk rules are enabled",
                                 "draw the counter top as a polygon, or list the desk rules under disabled_rules"))
     slot_masks = [polygon_mask(slot.polygon, size) for slot in cfg.slots]
-    unseen = {i for i, sm in enumerate(slot_masks) if sm.sum() < SLOT_MIN_PX}
+    unseen = {i for i, slot in enumerate(cfg.slots) if slot_out_of_view(slot.polygon, size)}
     for i in sorted(unseen):
         problems.append(Problem(f"slots.{i}.polygon ({cfg.slots[i].name})",
                                 f"the slot covers under {SLOT_MIN_PX} px of the image: its item is not in the camera's "

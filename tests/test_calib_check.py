@@ -182,3 +182,15 @@ def test_a_client_chair_zone_without_a_client_zone_is_named(tmp_path):
     text = " ".join(res.output.split())
     assert "field 'zones.client': a client chair zone is drawn but no client zone" in text
     assert "Fix: draw zones.client around where the client sits" in text
+
+
+def test_slot_out_of_view_counts_the_pixels_the_check_and_the_desk_rules_share():
+    """One definition (session 29): a slot is out of view under SLOT_MIN_PX (50) image pixels, counted as the check
+    rasterises it; the desk rules' off-frame-slot test asks the same function."""
+    from calibration.check import SLOT_MIN_PX, polygon_mask, slot_out_of_view
+
+    seven = [[10.0, 10.0], [16.0, 10.0], [16.0, 16.0], [10.0, 16.0]]  # 7 x 7 = 49 px with its edges
+    eight = [[10.0, 10.0], [17.0, 10.0], [17.0, 17.0], [10.0, 17.0]]  # 64 px
+    assert polygon_mask(seven, (64, 48)).sum() == SLOT_MIN_PX - 1 and slot_out_of_view(seven, (64, 48))
+    assert polygon_mask(eight, (64, 48)).sum() == 64 and not slot_out_of_view(eight, (64, 48))
+    assert slot_out_of_view(eight, (8, 8))  # drawn outside a smaller frame: no pixel of it in view

@@ -11,6 +11,7 @@ that low, close camera the evaluator pad's and the acrylic stand's slots lie bel
 from __future__ import annotations
 
 import pipelines.rules.desk_common as desk_common
+from calibration.check import slot_out_of_view
 from tests.fixtures.rules import recorded_posture, run_rules, spans
 from tests.test_desk_rules_standing_papers import RULE, SIM, incidents
 
@@ -37,6 +38,8 @@ def test_a_bag_standing_at_the_near_edge_is_still_a_personal_item(desk_streams):
 def test_without_an_off_frame_slot_the_flat_item_is_personal(desk_streams):
     name = "allowed_item_displaced__m_young_avg__h1.25_d1.1_y5"
     obs, counter = recorded_posture(name)
-    slots = [s for s in counter.slots if desk_common.polygon_area(s.polygon) >= desk_common.OFF_FRAME_SLOT_PX]
+    size = (counter.camera.width, counter.camera.height)
+    slots = [s for s in counter.slots if not slot_out_of_view(s.polygon, size)]
+    assert 0 < len(slots) < len(counter.slots)
     counter = counter.model_copy(update={"slots": slots})
     assert len(spans(run_rules(obs, [RULE], counter=counter, overrides=SIM), RULE)) == 1

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
+from calibration.check import slot_out_of_view
 from calibration.config import CounterConfig, Polygon, box_share_on, lowest_y, polygon_area
 from pipelines.context import point_in_polygon
 from pipelines.engine import CHINA, Rule, RuleContext, RuleParams
@@ -41,9 +42,6 @@ UNKNOWN_LABELS = ["unknown object", "box"]
 # four tune splits); "papers" boxed mostly off the zone stand up from the desk: an item the heuristic misnamed (an
 # umbrella at the frame's edge, 0.11-0.33 on the zone, session 26), unnamed for the rules.
 PAPERS_MIN_ON_DESK = 0.5
-# A slot calibrated outside the frame (its polygon degenerate, under this many px) cannot be judged, and its item moved
-# into view at the frame's near edge cannot be paired with it (session 28: `slot_item_from_below`).
-OFF_FRAME_SLOT_PX = 4.0
 # An unnamed object lying flat on the desk zone (this share of its box on it) where the frame's bottom edge cuts it.
 FLAT_ON_DESK = 0.95
 
@@ -108,7 +106,8 @@ def slot_item_from_below(d: Detection, obs: Observation, counter: CounterConfig,
     edge of such a view is missed. A named item (a phone, a snack, a bag) is not touched."""
     if d.label not in UNKNOWN_LABELS or counter.zones.desk is None:
         return False
-    if not any(polygon_area(s.polygon) < OFF_FRAME_SLOT_PX for s in counter.slots):
+    size = (counter.camera.width, counter.camera.height)  # the slots' polygons are drawn in camera pixels
+    if not any(slot_out_of_view(s.polygon, size) for s in counter.slots):  # as `calibration check` warns of them
         return False
     h = obs.image_size[1] if obs.image_size[0] else counter.camera.height
     return d.box[3] >= h - edge_px and box_share_on(d.box, counter.zones.desk) >= FLAT_ON_DESK
