@@ -170,6 +170,18 @@ def test_a_visitor_at_the_counter_must_be_in_view_for_stand_for_visitor():
         assert "a visitor standing at the counter" in rules["stand.for_visitor"]["why"]
 
 
+def test_a_visitor_who_hides_the_standing_clerk_makes_stand_for_visitor_unmeasurable():
+    """Session 29: from (1.7 m, 1.8 m) the camera looks over a visitor at the counter onto the clerk at -40 deg (4 of
+    the 5 head-and-shoulder points of the standing clerk behind the visitor; scratch renders there: neither the pass
+    nor the missed visit judged) but past the visitor's shoulder at -30 (1 of 5; both judged)."""
+    from simulator.preview import render_preview
+
+    for yaw, measurable, hidden in ((-30.0, True, "hiding 20%"), (-40.0, False, "hiding 80%")):
+        _, rules = render_preview(1.7, 1.8, yaw)
+        verdict = rules["stand.for_visitor"]
+        assert verdict["measurable"] is measurable and hidden in verdict["why"], (yaw, verdict)
+
+
 def test_slouching_is_measurable_from_the_front():
     # session 21: the three frontal tune views (0, -10, -15 deg), which the preview refused as not oblique, found 9
     # of 9 slouches with no false alarm
