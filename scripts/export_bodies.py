@@ -35,6 +35,10 @@ BODIES: dict[str, dict[str, float]] = {
     "m_young_tall_slim": dict(gender=0.0, age=0.65, muscle=0.5, weight=0.25, height=0.5, proportions=0.5),
     "f_young_short_heavy": dict(gender=1.0, age=0.65, muscle=0.45, weight=0.8, height=0.25, proportions=0.5),
     "m_mid_broad": dict(gender=0.05, age=0.85, muscle=0.75, weight=0.65, height=0.4, proportions=0.5),
+    # session 29: the heldout3 split's bodies (phenotypes unlike every body above; chosen before any was rendered)
+    "f_old_slim_short": dict(gender=1.0, age=0.95, muscle=0.4, weight=0.25, height=0.27, proportions=0.4),
+    "m_young_heavy": dict(gender=0.0, age=0.65, muscle=0.55, weight=0.8, height=0.38, proportions=0.4),
+    "f_mid_tall_broad": dict(gender=0.9, age=0.8, muscle=0.7, weight=0.55, height=0.5, proportions=0.45),
     # session 24: a diagnostic body for scratch renders only (in no split, not a supporting body): a clerk
     # taller than every body above, with a long torso, to test the absolute standing-shoulder cut.
     "m_xtall": dict(gender=0.0, age=0.7, muscle=0.5, weight=0.45, height=0.58, proportions=0.6),

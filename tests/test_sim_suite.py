@@ -149,16 +149,18 @@ def test_diagnostic_scenarios_render_alone_and_are_in_no_split():
         assert {lab.rule for lab in sc.labels} >= {"desk.personal_items", "desk.allowed_items"}
 
 
-def test_heldout2_has_its_own_bodies_and_views_and_plays_no_supporting_part():
-    """heldout2 (session 23) shares no body and no view with another split, and its bodies never play a colleague,
-    client or visitor, so adding them changed no earlier split's render."""
+@pytest.mark.parametrize("split", ["heldout2", "heldout3"])
+def test_a_later_held_out_split_has_its_own_bodies_and_views_and_plays_no_supporting_part(split):
+    """heldout2 (session 23) and heldout3 (session 29) share no body and no view with another split, and their bodies
+    never play a colleague, client or visitor, so adding them changed no earlier split's render."""
     from simulator.body import SUPPORTING_BODIES, body_ids
     from simulator.suite import SPLITS
 
-    bodies, views = SPLITS["heldout2"]
-    others = [sp for sp in SPLITS if sp != "heldout2"]
+    bodies, views = SPLITS[split]
+    others = [sp for sp in SPLITS if sp != split]
     assert not set(bodies) & {b for sp in others for b in SPLITS[sp][0]}
     assert not set(views) & {v for sp in others for v in SPLITS[sp][1]}
     assert set(bodies) <= set(body_ids()) and not set(bodies) & set(SUPPORTING_BODIES)
-    assert set(SUPPORTING_BODIES) == {b for sp in others for b in SPLITS[sp][0]}
-    assert {j.body for j in jobs(list(SCENARIOS), "heldout2")} == set(bodies)
+    first = [sp for sp in SPLITS if sp not in ("heldout2", "heldout3")]
+    assert set(SUPPORTING_BODIES) == {b for sp in first for b in SPLITS[sp][0]}
+    assert {j.body for j in jobs(list(SCENARIOS), split)} == set(bodies)
