@@ -25,6 +25,7 @@ import numpy as np
 from pydantic import Field
 
 from calibration.config import CounterConfig
+from pipelines.elbow_lift import lifter
 from pipelines.engine import Rule, RuleContext, RuleParams, register
 from pipelines.events import Event
 from pipelines.geometry import (
@@ -104,6 +105,12 @@ class GuideParams(RuleParams):
     elbow_depth_alternative: bool = Field(True, description="the elbow fails only if the length-based reading "
                                           "(`geometry.elbow_upper_roots`) fails too with the upper arm toward the "
                                           "camera and with it away: no cue settles that depth sign")
+    # session 29: a learned 2D -> 3D reading (pipelines/elbow_lift.py, trained on random-angle simulator arms) in
+    # place of the cue median; off by default (docs/rules.md, guide.gesture, session 29)
+    elbow_lifter: bool = Field(False, description="read the elbow with the learned lifter (`elbow_lift.lifter`) "
+                               "instead of `geometry.elbow_angle`; its sigma is the lifter's measured one")
+    elbow_lifter_sigma_deg: float | None = Field(None, gt=0, description="the lifter's sigma (None: the RMS "
+                                                 "error measured with it, elbow_lift.json's sigma_deg)")
     # the bar below which the arm lengths are not learned either (etiquette_common.ArmLengths). tune_wide (1.5 m, 40
     # deg): the compliant bent guide's arm scored 0.29-0.43, its elbow and wrist sat 19 / 11 px off, read 75 for 120
     min_arm_visibility: float = Field(0.5, ge=0, le=1, description="the elbow is judged only while MediaPipe scores "
@@ -300,15 +307,21 @@ def guide_row(frame: Frame, obs: Observation, p: GuideParams, bow: float | None,
     el = frame.cached("elbow.right", lambda: elbow_angle(frame.pose, frame.cam, "right", arm, ratio))
     roots = elbow_upper_roots(frame.pose, frame.cam, arm, "right") if arm else None
     excess = elbow_excess_px(frame)
+    # the cue's own spread and the elbow joint's expected misplacement (`elbow_excess_px`)
+    elbow_deg, elbow_sigma = el.value, float(np.hypot(el.sigma, elbow_joint_sigma_deg(frame, excess)))
+    if p.elbow_lifter:
+        lifted_deg = lifter().angle(frame.pose, frame.cam)
+        if lifted_deg is not None:  # its measured error already holds MediaPipe's joint errors
+            elbow_deg = lifted_deg
+            elbow_sigma = lifter().sigma_deg if p.elbow_lifter_sigma_deg is None else p.elbow_lifter_sigma_deg
     hip = (w[L_HIP] + w[R_HIP]) / 2
     lw = w[L_WRIST] - hip
     axis = hand_elevation_deg(hand, frame.cam) if hand is not None else None
     return {
         # the arm seen off its hanging pose (`hand_out_deg`): the forearm lifted or the palm up, and the hand's axis
         "off_hanging": bool(lifted or palm_up), "hand_axis_deg": axis, "rest_known": rest_lateral is not None,
-        "elbow_deg": el.value,
-        # the cue's own spread and the elbow joint's expected misplacement (`elbow_excess_px`)
-        "elbow_sigma_deg": float(np.hypot(el.sigma, elbow_joint_sigma_deg(frame, excess))),
+        "elbow_deg": elbow_deg,
+        "elbow_sigma_deg": elbow_sigma,
         "elbow_world_deg": elbow_angle_world(frame.pose, "right"),
         "arm_visibility": float(visibility(frame.pose, SIDE["right"]).min()),
         "left_arm_visibility": float(visibility(frame.pose, SIDE["left"]).min()),

@@ -1,0 +1,107 @@
+"""Random-angle guiding-arm clips for a learned elbow lifter (issue #7, session 29).
+
+Each clip: a tune body standing upright for 1 s, then the right arm through three random guiding arms (elbow
+uniform in [--elbow-min, --elbow-max], the forearm's azimuth 30-95 deg right of forward and elevation -40..+40 deg:
+the guide's horizontal / bent / high / low positions and everything between, palm up or down at random, the upper arm
+on the guide's side of the forearm line with a jittered reference), each held 0.6 s and blended 0.6 s into the next,
+with a random 0-20 deg bow and the left hand at the abdomen. The camera is drawn from the scratch views (tune bodies,
+yaw only in <= -50, -40, -30, -20..-5, 5, 20..33, 53..60; height 1.2-1.9 m, distance 1.2-2.0 m). labels.json carries
+`right_elbow_angle` per frame (continuous), and the clip's `guide.gesture` interval marks the random-arm part (so
+bench/guide_elbow_cues.py can read it too). Perceive the clips with `counterwatch eval DIR --fps 5 --overrides
+pipelines/eval_sim.yaml --json` (records observations.jsonl per clip), then fit / measure with bench/guide_lift.py.
+
+    PYTHONPATH=. .venv/bin/python bench/guide_lift_data.py --out /work/scratch29_lift/train --n 120 --seed 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from simulator.clip import RenderOptions, camera_for, render_clip
+from simulator.pose import arm_bent, d
+from simulator.scenarios import ABDOMEN, Label, Scenario, standing
+from simulator.suite import TUNE_BODIES
+
+# The scratch yaws the ground rules allow (the others are held-out / validation views), as sampling ranges.
+YAW_RANGES = [(-60.0, -50.0), (-40.0, -40.0), (-30.0, -30.0), (-20.0, -5.0), (5.0, 5.0), (20.0, 33.0), (53.0, 60.0)]
+HOLD, MOVE, REST = 0.6, 0.6, 1.0
+
+
+def yaw_band(yaw: float) -> str:
+    """Bands for leave-one-band-out: far right of the clerk, near right, front, near left, far left."""
+    if yaw <= -35:
+        return "<=-40"
+    if yaw <= -15:
+        return "-30..-15"
+    if yaw <= 10:
+        return "-10..5"
+    if yaw <= 40:
+        return "20..33"
+    return "53..60"
+
+
+def random_arm(rng: np.random.Generator, elbow_range: tuple[float, float]):
+    elbow = float(rng.uniform(*elbow_range))
+    az, el = float(rng.uniform(30, 95)), float(rng.uniform(-40, 40))
+    ref = (float(rng.uniform(-0.1, 0.5)), float(rng.uniform(-0.5, 0.1)), -1.0)
+    palm_up = bool(rng.random() < 0.6)
+    return arm_bent("R", d(az, el), elbow, ref=ref, palm=(0, 0, 1) if palm_up else (0, 0, -1), curl=0.0,
+                    spread=0.0), {"elbow": elbow, "az": az, "el": el, "palm_up": palm_up}
+
+
+def scenario(rng: np.random.Generator, name: str, elbow_range: tuple[float, float], n_arms: int = 3):
+    keys = [(0.0, standing()), (REST, standing())]
+    arms, t = [], REST
+    for _ in range(n_arms):
+        arm, meta = random_arm(rng, elbow_range)
+        pitch = float(rng.uniform(0, 20))
+        t += MOVE
+        keys.append((t, standing(pitch, arm_r=arm, arm_l=ABDOMEN)))
+        t += HOLD
+        keys.append((t, standing(pitch, arm_r=arm, arm_l=ABDOMEN)))
+        arms.append(dict(meta, pitch=pitch))
+    dur = t
+    sc = Scenario(name, "random guiding arm (lifter training)", dur, keys,
+                  labels=[Label("guide.gesture", REST + MOVE, dur, "compliant", {"random": True})], standing=True)
+    return sc, arms
+
+
+def random_view(rng: np.random.Generator) -> tuple[float, float, float]:
+    lo, hi = YAW_RANGES[int(rng.integers(len(YAW_RANGES)))]
+    yaw = float(rng.uniform(lo, hi)) if hi > lo else lo
+    return round(float(rng.uniform(1.2, 1.9)), 2), round(float(rng.uniform(1.2, 2.0)), 2), round(yaw, 1)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--n", type=int, default=10)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--start", type=int, default=0, help="first clip index (to extend a set)")
+    ap.add_argument("--elbow-min", type=float, default=60.0)
+    ap.add_argument("--elbow-max", type=float, default=180.0)
+    ap.add_argument("--fps", type=float, default=5.0)
+    args = ap.parse_args()
+    for i in range(args.start, args.start + args.n):
+        rng = np.random.default_rng([args.seed, i])
+        body = TUNE_BODIES[i % len(TUNE_BODIES)]
+        h, dist, yaw = random_view(rng)
+        name = f"lift_{i:04d}"
+        sc, arms = scenario(rng, name, (args.elbow_min, args.elbow_max))
+        out = args.out / f"{name}__{body}__h{h:g}_d{dist:g}_y{yaw:g}"
+        if (out / "labels.json").exists():
+            continue
+        t0 = time.time()
+        cam = camera_for(sc, height_m=h, yaw_deg=yaw, distance_m=dist)
+        render_clip(sc, out, RenderOptions(body=body, camera=cam, seed=int(rng.integers(1 << 30)), fps=args.fps))
+        (out / "arms.json").write_text(json.dumps({"arms": arms, "band": yaw_band(yaw)}))
+        print(f"{out.name} {time.time() - t0:.1f}s", flush=True)
+
+
+if __name__ == "__main__":
+    main()
