@@ -115,6 +115,7 @@ def clip_samples(obs: list, labels: dict[str, Any], counter: Any, events: list) 
 
     obs: the clip's Observation stream; labels: labels.json as loaded; events: the Event messages the
     rules emitted on it (all outcomes, info included). Returns (viewpoint, samples)."""
+    from pipelines.elbow_lift import lifter
     from pipelines.geometry import (
         CameraModel,
         PalmSigns,
@@ -162,6 +163,7 @@ def clip_samples(obs: list, labels: dict[str, Any], counter: Any, events: list) 
             s["elbow_true"].append(clerk["right_elbow_angle"])
             s["elbow_ours"].append(elbow_angle(fr.pose, cam, "right", fr.arms.get("right")).value)
             s["elbow_naive"].append(elbow_angle_world(fr.pose, "right"))
+            s["elbow_lifter"].append(lifter().angle(fr.pose, cam))  # guide.gesture's `elbow_lifter` (off by default)
         if "hands" not in o.ran:
             continue
         for side in ("right", "left"):
@@ -226,6 +228,9 @@ def summarise(samples: dict[str, list]) -> dict[str, Any]:
     if g("elbow_true"):
         o, n = mae(g("elbow_ours"), g("elbow_true")), mae(g("elbow_naive"), g("elbow_true"))
         out["elbow_mae_deg"] = {"ours": _num(o[0]), "naive": _num(n[0]), "n": o[1], "no_reading": o[2]}
+        if g("elbow_lifter"):
+            lf = mae(g("elbow_lifter"), g("elbow_true"))
+            out["elbow_lifter_mae_deg"] = {"ours": _num(lf[0]), "naive": None, "n": lf[1], "no_reading": lf[2]}
     for key in ("class", "near_miss"):
         if g(f"{key}_true"):
             t = g(f"{key}_true")
@@ -263,6 +268,7 @@ ROW_NAMES = {
     "bow_class_accuracy": "15/30/45 classification accuracy",
     "bow_near_miss_accuracy": "near misses (8/22 deg) left unclassified",
     "elbow_mae_deg": "guiding elbow MAE (deg)",
+    "elbow_lifter_mae_deg": "guiding elbow MAE, learned lifter (deg; a prototype the rule does not use by default)",
     "guide_passfail_accuracy": "guide pass/fail accuracy",
     "palm_up_f1": "palm-up F1 (frames with a hand)",
     "fingers_together_f1": "fingers-together F1 (extended fingers)",

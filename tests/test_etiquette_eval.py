@@ -70,3 +70,13 @@ def test_greeting_truth_comes_from_the_labels_not_the_forearm_alone():
     assert greeted_label(performed, 1.0) is True and greeted_label(spread, 1.0) is True
     assert greeted_label(drinking, 0.0) is False
     assert greeted_label(drinking, 5.0) is None
+
+
+def test_the_learned_lifters_elbow_error_is_reported_beside_the_rules_reading():
+    """Session 29: the lifter (guide.gesture's `elbow_lifter`, off by default) is measured on every guide frame too, so
+    the held-out splits measure it blind; a frame it cannot read counts as no reading, not as an error."""
+    samples = {"elbow_true": [120.0, 120.0, 170.0], "elbow_ours": [140.0, 100.0, 150.0],
+               "elbow_naive": [90.0, 90.0, 90.0], "elbow_lifter": [125.0, None, 160.0]}
+    out = summarise(samples)
+    assert out["elbow_mae_deg"]["ours"] == 20.0
+    assert out["elbow_lifter_mae_deg"] == {"ours": 7.5, "naive": None, "n": 2, "no_reading": 1}
