@@ -15,14 +15,13 @@ no longer held out).
 from __future__ import annotations
 
 import argparse
-import json
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from pipelines.clip import counter_for
+from bench._guide_frames import guide_frames, to_model
 from pipelines.geometry import (
     FORE_FORESHORTENED,
     SIDE,
@@ -34,34 +33,14 @@ from pipelines.geometry import (
     elbow_upper_roots,
     forearm_ratio,
 )
-from pipelines.rules.etiquette_common import ClerkGeometry
-from vision.observation import read_observations
 
 R_SHOULDER_KP, R_ELBOW_KP, R_WRIST_KP = 6, 8, 10  # labels.json keypoint order (COCO + feet)
 CUES = ("ours", "d2", "lift", "plane", "world", "near", "far")
 
 
-def to_model(p: list[float]) -> np.ndarray:
-    """labels.json's world (x lateral, y backward, z up) -> the geometry module's (x, y up, z forward)."""
-    return np.array([p[0], p[2], -p[1]], float)
-
-
 def clip_rows(d: Path) -> list[dict[str, Any]]:
-    labels = json.loads((d / "labels.json").read_text())
-    cam_l = labels["camera"]
-    obs = read_observations(str(d / "observations.jsonl"))
-    geom = ClerkGeometry(counter_for(d / "counter.yaml" if (d / "counter.yaml").exists() else None,
-                                     int(cam_l["width"]), int(cam_l["height"])))
-    fps = float(labels["fps"])
-    frames = {int(round(f["t"] * fps)): f for f in labels["frames"]}
-    spans = [(i["start"], i["end"]) for i in labels["intervals"] if i["rule"] == "guide.gesture"]
     rows = []
-    for o in obs:
-        f = frames.get(int(round(o.t * fps)))
-        clerk = next((p for p in (f or {}).get("persons", []) if p.get("role") == "clerk"), None)
-        fr = geom.measure(o)  # every frame: the upright model and the arm lengths learn as in the eval
-        if fr is None or clerk is None or not any(a <= o.t <= b for a, b in spans):
-            continue
+    for cam_l, o, clerk, fr in guide_frames(d):
         cam, pose = fr.cam, fr.pose
         arm = fr.arms.get("right") if fr.arms is not None else None
         kp = [to_model(clerk["keypoints_3d"][i]) for i in (R_SHOULDER_KP, R_ELBOW_KP, R_WRIST_KP)]

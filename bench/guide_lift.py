@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from pipelines.clip import counter_for
+from bench._guide_frames import guide_frames, to_model
 from pipelines.elbow_lift import JOINTS, RE, RS, RW, angle_from_depth, cam_rays, features
 from pipelines.geometry import (
     CameraModel,
@@ -43,16 +43,9 @@ from pipelines.geometry import (
     elbow_upper_roots,
     forearm_ratio,
 )
-from pipelines.rules.etiquette_common import ClerkGeometry
-from vision.observation import read_observations
 
 BONES = ("upperarm01.R", "lowerarm01.R", "wrist.R")  # labels.json joints: the right shoulder, elbow, wrist
 CUE_KEYS = ("ours", "d2", "lift", "third", "near", "far", "ratio")
-
-
-def to_model(p: list[float]) -> np.ndarray:
-    """labels.json's world (x lateral, y backward, z up) -> the geometry module's (x, y up, z forward)."""
-    return np.array([p[0], p[2], -p[1]], float)
 
 
 def segment_depth(cam: CameraModel, uv_e: np.ndarray, p_e: np.ndarray, p_x: np.ndarray) -> float:
@@ -64,21 +57,8 @@ def segment_depth(cam: CameraModel, uv_e: np.ndarray, p_e: np.ndarray, p_x: np.n
 
 
 def clip_rows(d: Path) -> list[dict[str, Any]]:
-    labels = json.loads((d / "labels.json").read_text())
-    cam_l = labels["camera"]
-    obs = read_observations(str(d / "observations.jsonl"))
-    geom = ClerkGeometry(counter_for(d / "counter.yaml" if (d / "counter.yaml").exists() else None,
-                                     int(cam_l["width"]), int(cam_l["height"])))
-    fps = float(labels["fps"])
-    frames = {int(round(f["t"] * fps)): f for f in labels["frames"]}
-    spans = [(i["start"], i["end"]) for i in labels["intervals"] if i["rule"] == "guide.gesture"]
     rows = []
-    for o in obs:
-        f = frames.get(int(round(o.t * fps)))
-        clerk = next((p for p in (f or {}).get("persons", []) if p.get("role") == "clerk"), None)
-        fr = geom.measure(o)  # every frame: the upright model and the arm lengths learn as in the eval
-        if fr is None or clerk is None or not any(a <= o.t <= b for a, b in spans):
-            continue
+    for cam_l, o, clerk, fr in guide_frames(d):
         cam, pose = fr.cam, fr.pose
         if len(pose.world) < 33:
             continue
