@@ -125,6 +125,10 @@ def crossval(rows: list[dict[str, Any]], key: str, variants: list[str]) -> None:
         for v in variants:
             preds[v][idx] = fit_predict(v, tr, te)
     table(groups, rows, preds)
+    by_source: dict[str, list[int]] = defaultdict(list)  # the palm exactly up / down, or rolled about the forearm
+    for i, r in enumerate(rows):
+        by_source["rolled palms" if r["clip"].startswith("palm_") else "palms up / down"].append(i)
+    table(by_source, rows, preds)
 
 
 def main() -> None:
