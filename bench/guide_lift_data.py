@@ -45,20 +45,38 @@ def yaw_band(yaw: float) -> str:
     return "53..60"
 
 
-def random_arm(rng: np.random.Generator, elbow_range: tuple[float, float]):
+def rolled_palm(fore: np.ndarray, roll_deg: float) -> np.ndarray:
+    """The palm's facing rolled `roll_deg` about the forearm from the most upward one (0: up as far as the forearm
+    allows, +-180: down; + toward the forearm's right)."""
+    f = fore / np.linalg.norm(fore)
+    up = np.array([0.0, 0.0, 1.0]) - f[2] * f
+    up /= np.linalg.norm(up)
+    side = np.cross(f, up)
+    r = np.radians(roll_deg)
+    return np.cos(r) * up + np.sin(r) * side
+
+
+def random_arm(rng: np.random.Generator, elbow_range: tuple[float, float], palm_roll: bool = False):
+    """A random guiding arm; `palm_roll`: the palm rolled uniformly -180..180 deg about the forearm (every facing,
+    session 29's palm study) instead of exactly up or down."""
     elbow = float(rng.uniform(*elbow_range))
     az, el = float(rng.uniform(30, 95)), float(rng.uniform(-40, 40))
     ref = (float(rng.uniform(-0.1, 0.5)), float(rng.uniform(-0.5, 0.1)), -1.0)
     palm_up = bool(rng.random() < 0.6)
-    return arm_bent("R", d(az, el), elbow, ref=ref, palm=(0, 0, 1) if palm_up else (0, 0, -1), curl=0.0,
-                    spread=0.0), {"elbow": elbow, "az": az, "el": el, "palm_up": palm_up}
+    meta = {"elbow": elbow, "az": az, "el": el, "palm_up": palm_up}
+    palm = (0, 0, 1) if palm_up else (0, 0, -1)
+    if palm_roll:
+        meta["roll"] = float(rng.uniform(-180, 180))
+        palm = tuple(rolled_palm(d(az, el), meta["roll"]))
+    return arm_bent("R", d(az, el), elbow, ref=ref, palm=palm, curl=0.0, spread=0.0), meta
 
 
-def scenario(rng: np.random.Generator, name: str, elbow_range: tuple[float, float], n_arms: int = 3):
+def scenario(rng: np.random.Generator, name: str, elbow_range: tuple[float, float], n_arms: int = 3,
+             palm_roll: bool = False):
     keys = [(0.0, standing()), (REST, standing())]
     arms, t = [], REST
     for _ in range(n_arms):
-        arm, meta = random_arm(rng, elbow_range)
+        arm, meta = random_arm(rng, elbow_range, palm_roll)
         pitch = float(rng.uniform(0, 20))
         t += MOVE
         keys.append((t, standing(pitch, arm_r=arm, arm_l=ABDOMEN)))
@@ -86,13 +104,15 @@ def main() -> None:
     ap.add_argument("--elbow-min", type=float, default=60.0)
     ap.add_argument("--elbow-max", type=float, default=180.0)
     ap.add_argument("--fps", type=float, default=5.0)
+    ap.add_argument("--palm-roll", action="store_true", help="palms rolled -180..180 deg about the forearm "
+                    "(clips named palm_NNNN): every facing, for bench/palm_lift.py")
     args = ap.parse_args()
     for i in range(args.start, args.start + args.n):
         rng = np.random.default_rng([args.seed, i])
         body = TUNE_BODIES[i % len(TUNE_BODIES)]
         h, dist, yaw = random_view(rng)
-        name = f"lift_{i:04d}"
-        sc, arms = scenario(rng, name, (args.elbow_min, args.elbow_max))
+        name = f"{'palm' if args.palm_roll else 'lift'}_{i:04d}"
+        sc, arms = scenario(rng, name, (args.elbow_min, args.elbow_max), palm_roll=args.palm_roll)
         out = args.out / f"{name}__{body}__h{h:g}_d{dist:g}_y{yaw:g}"
         if (out / "labels.json").exists():
             continue

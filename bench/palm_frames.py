@@ -18,6 +18,7 @@ import argparse
 import json
 import math
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,8 @@ def to_model(p: list[float]) -> np.ndarray:
     return np.array([p[0], p[2], -p[1]], float)
 
 
-def clip_rows(d: Path) -> list[dict[str, Any]]:
+def clip_rows(d: Path, extra: Callable[..., dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """The clip's rows; `extra(hand, frame, side, held_score)` adds fields to each (bench/palm_lift.py's inputs)."""
     labels = json.loads((d / "labels.json").read_text())
     cam_l = labels.get("camera")
     if not cam_l or not labels.get("frames") or not (d / "observations.jsonl").exists():
@@ -109,6 +111,9 @@ def clip_rows(d: Path) -> list[dict[str, Any]]:
                 "world": [[round(float(x), 5) for x in q] for q in hand.world],
                 "cam": [cam.f, cam.cx, cam.cy, [[float(x) for x in row] for row in cam.R]],
                 "extended": max(clerk[f"{side}_index_bend"], clerk[f"{side}_middle_bend"]) < 20.0,
+                "guide": any(iv["rule"] == "guide.gesture" and iv["start"] <= o.t <= iv["end"]
+                             for iv in labels.get("intervals", [])),
+                **(extra(hand, fr, side, held) if extra is not None else {}),
             })
     return rows
 

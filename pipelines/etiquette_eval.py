@@ -126,6 +126,8 @@ def clip_samples(obs: list, labels: dict[str, Any], counter: Any, events: list) 
         naive_world_bow,
         palm_up_score_world,
     )
+    from pipelines.palm_lift import UP_MIN as LIFTER_UP_MIN
+    from pipelines.palm_lift import palm_lifter
     from pipelines.rules.etiquette_bow import BowParams
     from pipelines.rules.etiquette_common import L_WRIST, R_WRIST, ClerkGeometry, classify_bow, clerk_hand
 
@@ -176,6 +178,11 @@ def clip_samples(obs: list, labels: dict[str, Any], counter: Any, events: list) 
             s["palm_ours"].append(palm >= PALM_UP_MIN)
             nearest = hand_for_wrist(o.hands, (lm.x, lm.y), max_px=0.25 * cam.cx)  # each wrist on its own
             s["palm_naive"].append(nearest is not None and palm_up_score_world(nearest, cam, side) >= PALM_UP_MIN)
+            if side == "right" and any(a <= o.t <= b for a, b in guide_spans):  # guide.gesture's `palm_lifter`
+                lifted = palm_lifter().up(hand, fr.pose, cam, fr.world)
+                s["palm_lifter_true"].append(clerk["right_palm"] == "up")
+                s["palm_lifter"].append(lifted >= LIFTER_UP_MIN)  # NaN: not up
+                s["palm_lifter_geometry"].append(palm >= PALM_UP_MIN)  # today's reading on the same frames
             if max(clerk[f"{side}_index_bend"], clerk[f"{side}_middle_bend"]) < FINGERS_EXTENDED_DEG:
                 s["together_true"].append(clerk[f"{side}_finger_spread"] <= SPREAD_TOGETHER_DEG)
                 s["together_ours"].append(fingers_together_score(hand) >= TOGETHER_MIN)
@@ -244,6 +251,10 @@ def summarise(samples: dict[str, list]) -> dict[str, Any]:
     if g("palm_true"):
         o, n = binary(g("palm_ours"), g("palm_true")), binary(g("palm_naive"), g("palm_true"))
         out["palm_up_f1"] = {"ours": _num(o.f1), "naive": _num(n.f1), "n": len(g("palm_true")), "ours_counts": vars(o)}
+    if g("palm_lifter_true"):
+        o, n = binary(g("palm_lifter"), g("palm_lifter_true")), binary(g("palm_lifter_geometry"), g("palm_lifter_true"))
+        out["palm_lifter_up_f1"] = {"ours": _num(o.f1), "naive": None, "n": len(g("palm_lifter_true")),
+                                    "geometry": _num(n.f1), "ours_counts": vars(o)}
     if g("together_true"):
         o = binary(g("together_ours"), g("together_true"))
         out["fingers_together_f1"] = {"ours": _num(o.f1), "naive": None, "n": len(g("together_true")),
@@ -271,6 +282,8 @@ ROW_NAMES = {
     "elbow_lifter_mae_deg": "guiding elbow MAE, learned lifter (deg; a prototype the rule does not use by default)",
     "guide_passfail_accuracy": "guide pass/fail accuracy",
     "palm_up_f1": "palm-up F1 (frames with a hand)",
+    "palm_lifter_up_f1": "palm-up F1, learned palm reading (right hand on guide frames; a prototype the rule does not "
+                         "use by default)",
     "fingers_together_f1": "fingers-together F1 (extended fingers)",
     "greeting_detection_f1": "greeting detection F1 (per queue call)",
     "gesture_events_on_do_nothing": "gesture events on do-nothing clips",

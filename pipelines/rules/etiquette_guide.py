@@ -18,6 +18,7 @@ The fingertip lead is unknown with the forearm pointing far out of the image, th
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from typing import Any, ClassVar
 
@@ -54,6 +55,7 @@ from pipelines.geometry import (
     upper_arm_gap_m,
     visibility,
 )
+from pipelines.palm_lift import UP_MIN, palm_lifter
 from pipelines.rules._body import STANDING_SHOULDER_M
 from pipelines.rules.etiquette_common import (
     UPRIGHT_DEG,
@@ -111,6 +113,12 @@ class GuideParams(RuleParams):
                                "instead of `geometry.elbow_angle`; its sigma is the lifter's measured one")
     elbow_lifter_sigma_deg: float | None = Field(None, gt=0, description="the lifter's sigma (None: the RMS "
                                                  "error measured with it, elbow_lift.json's sigma_deg)")
+    # session 29: a learned reading of the palm's up component (pipelines/palm_lift.py, trained on random simulator
+    # arms with every palm facing) in place of `palm_up_score`; off by default (docs/rules.md, guide.gesture)
+    palm_lifter: bool = Field(False, description="judge the hold's palm with the learned model "
+                              "(`palm_lift.palm_lifter`, up at >= palm_lift.UP_MIN), which takes the handedness label "
+                              "as an input (`palm_needs_label_agree` not asked); the gesture still opens on "
+                              "`palm_up_score`")
     # the bar below which the arm lengths are not learned either (etiquette_common.ArmLengths). tune_wide (1.5 m, 40
     # deg): the compliant bent guide's arm scored 0.29-0.43, its elbow and wrist sat 19 / 11 px off, read 75 for 120
     min_arm_visibility: float = Field(0.5, ge=0, le=1, description="the elbow is judged only while MediaPipe scores "
@@ -288,6 +296,12 @@ def guide_row(frame: Frame, obs: Observation, p: GuideParams, bow: float | None,
     palm = frame.cached("palm_up.right", lambda: palm_up_score(hand, frame.cam, "right", wrist)) if hand else None
     if p.palm_needs_label_agree and hand is not None and hand.handedness.lower() != "right":
         palm = None  # the label and the wrist disagree on which hand it is: the normal's sign is a guess
+    judged = palm  # the palm the hold's check reads; whether a frame holds a gesture at all reads `palm`
+    if p.palm_lifter and hand is not None:
+        # trained on guiding arms only: off them (a hand on the desk, held in front) it read palms down as up (0.93
+        # for -0.94) and opened five false guides on the tune splits, so it judges the hold's palm and opens nothing
+        judged = frame.cached("palm_lift.right", lambda: palm_lifter().up(hand, frame.pose, frame.cam, frame.world))
+        judged = judged if math.isfinite(judged) else None
     tilt = frame.cached("forearm.right", lambda: forearm_from_vertical(frame.pose, frame.cam, "right"))
     if tilt is not None and tilt < 25 and w[R_WRIST][1] > w[R_SHOULDER][1] - 0.15:
         return None  # a raised-hand greeting, not a guide
@@ -329,7 +343,7 @@ def guide_row(frame: Frame, obs: Observation, p: GuideParams, bow: float | None,
         "elbow_alt_deg": None if roots is None else min(roots, key=lambda a: abs(a - p.elbow_target_deg)),
         "gap_m": upper_arm_gap_m(frame.pose, frame.cam, "right"),
         "gap_sigma_m": gap_sigma_m(frame, excess),
-        "palm_up": palm,
+        "palm_up": judged,
         "fingers_together": fingers_together_score(hand) if hand else None,
         "finger_spread_deg": finger_spread_deg(hand) if hand else None,
         "finger_spread_sigma_deg": finger_spread_sigma_deg(hand) if hand else None,
@@ -427,6 +441,7 @@ class GuidingGesture(Rule):
         p = self.p
         if hung_throughout(rows, p.hand_out_deg):
             return []  # a hanging arm read out to the side (steep view, before any resting reading): no gesture
+        up_min = UP_MIN if p.palm_lifter else p.palm_up_min  # the learned reading's bar is the truth's (palm_lift)
         m = {k: median_of(rows, k) for k in ("elbow_deg", "elbow_alt_deg", "elbow_world_deg", "gap_m", "palm_up",
                                               "fingers_together", "fingertip_deg", "left_x_m", "left_y_m", "left_z_m",
                                               "bow_deg", "elbow_sigma_deg", "fingertip_sigma_deg", "forearm_ratio",
@@ -469,8 +484,8 @@ class GuidingGesture(Rule):
                 p.confident_sigmas),
             # a palm seen edge-on (a raised or lowered hand with the camera near its height) reads near 0 whichever
             # way it faces: only a clear reading either way decides (tune: compliant -0.1..0.9, palm down -0.8)
-            "palm_up": None if m["palm_up"] is None or p.palm_down_max < m["palm_up"] < p.palm_up_min
-            else m["palm_up"] >= p.palm_up_min,
+            "palm_up": None if m["palm_up"] is None or p.palm_down_max < m["palm_up"] < up_min
+            else m["palm_up"] >= up_min,
             # judged on the spread (deg) behind the score, where its sigma is defined; without image landmarks the score
             "fingers_together": at_least("fingers_together", p.fingers_together_min) if m["finger_spread_deg"] is None
             else judge(m["finger_spread_deg"], m["finger_spread_sigma_deg"], 0.0,
