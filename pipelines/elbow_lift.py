@@ -116,6 +116,18 @@ class Lifter:
         return 0.5 * (float(self.ridge_angle(x)[0]) + angle_from_depth(cam, uv[[RS, RE, RW]], s[0], s[1]))
 
 
+def lifter_agrees(lifted: float | None, cue: float | None, cue_sigma: float | None, lifter_sigma: float,
+                  k: float) -> bool:
+    """Whether the lifter's reading of a hold (its median) may stand for the cue median's: both measured and no
+    further apart than k of their combined sigma. Where the 2D joints say little the lifter shrinks toward its
+    training mean (a straight arm pointing at the camera, tune_wide (1.8 m, -40 deg): 123 for 170, the cues 170)
+    while the cues keep the image's own reading: there the two part and the cue's reading stands (session 29,
+    elbow2)."""
+    if lifted is None or cue is None:
+        return False
+    return abs(lifted - cue) <= k * float(np.hypot(cue_sigma or 0.0, lifter_sigma))
+
+
 @lru_cache(maxsize=1)
 def lifter() -> Lifter:
     return Lifter(json.loads(WEIGHTS.read_text()))
