@@ -1,5 +1,6 @@
-"""A learned 2D -> 3D reading of the right elbow angle (issue #7, session 29; guide.gesture's `elbow_lifter`, off by
-default).
+"""A learned 2D -> 3D reading of the right elbow angle (issue #7, session 29; guide.gesture's `elbow_lifter`, on by
+default since session 29's elbow2 note: the rule takes a hold's lifted median only where `lifter_agrees` with the cue
+median's).
 
 The "simple baseline" of Martinez et al. (2017) at the size of one arm, trained on the simulator's exact joints, in
 numpy at inference. Inputs (`features`): the pose's 2D shoulders, elbows, wrists and hips as camera rays (relative to

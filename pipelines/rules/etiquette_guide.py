@@ -13,6 +13,8 @@ between it is seen edge-on. The elbow angle, the finger spread, the fingertip le
 for this view (the elbow cue's own, `elbow_angle`; the fingers' and the forearm's image lengths in pixels; the gap's
 measured error): a reading outside the tolerance by no more than `confident_sigmas` of them is unknown, not failed.
 The elbow also stays unknown when the length-based reading with the upper arm's depth sign the other way passes.
+The elbow's reading is the learned lifter's (`elbow_lifter`, its measured sigma) where its hold median agrees with the
+cue median's within their combined sigma, else the cue median's (`elbow_angle`, with its own sigma).
 The fingertip lead is unknown with the forearm pointing far out of the image, the gap when the hold may be a high guide.
 """
 
