@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from bench._guide_frames import guide_frames, to_model
-from pipelines.elbow_lift import JOINTS, RE, RS, RW, angle_from_depth, cam_rays, features
+from pipelines.elbow_lift import JOINTS, RE, RS, RW, WEIGHTS, angle_from_depth, cam_rays, features, lifter_agrees
 from pipelines.geometry import (
     CameraModel,
     elbow_angle,
@@ -43,6 +43,7 @@ from pipelines.geometry import (
     elbow_upper_roots,
     forearm_ratio,
 )
+from pipelines.rules.etiquette_guide import GuideParams, elbow_excess_px, elbow_joint_sigma_deg
 
 BONES = ("upperarm01.R", "lowerarm01.R", "wrist.R")  # labels.json joints: the right shoulder, elbow, wrist
 CUE_KEYS = ("ours", "d2", "lift", "third", "near", "far", "ratio")
@@ -77,6 +78,9 @@ def clip_rows(d: Path) -> list[dict[str, Any]]:
             "clip": d.parent.name + "/" + d.name, "body": d.name.split("__")[1], "yaw": float(cam_l["yaw_deg"]),
             "view": "/".join(d.name.split("__")[2:]), "kind": d.name.split("__")[0], "t": o.t,
             "truth": float(clerk["right_elbow_angle"]), "ours": elbow_angle(pose, cam, "right", arm).value,
+            # the rule's sigma of that reading: the cue's own spread and the elbow joint's expected misplacement
+            "ours_sigma": float(np.hypot(elbow_angle(pose, cam, "right", arm).sigma,
+                                         elbow_joint_sigma_deg(fr, elbow_excess_px(fr)))),
             "d2": d2, "lift": d2 if lift is None else lift, "third": d2 if third is None else third,
             # the true segments' out-of-image sines at the pose's elbow ray and at the labelled joint's
             "s_upper": segment_depth(cam, uv[RE], kp[1], kp[0]), "s_fore": segment_depth(cam, uv[RE], kp[1], kp[2]),
@@ -194,7 +198,29 @@ VARIANTS = {  # name -> (model factory, target, with the estimator's cues); "ens
 ENS = ("ridge-angle", "mlp16-depth")
 
 
+def hold_key(r: dict[str, Any]) -> tuple[str, float]:
+    """A hold: a clip's consecutive frames at one labelled angle (a tune guide clip holds one)."""
+    return r["clip"], round(r["truth"], 1)
+
+
+def gated(rows: list[dict[str, Any]], pred: np.ndarray, sigma: float) -> np.ndarray:
+    """What guide.gesture reads with `elbow_lifter` (session 29, elbow2): per hold, the lifter's frames where its
+    median agrees with the cue median's within their combined sigma (`elbow_lift.lifter_agrees`), else the cue's."""
+    out = np.array([r["ours"] for r in rows], float)
+    holds: dict[tuple[str, float], list[int]] = defaultdict(list)
+    for i, r in enumerate(rows):
+        holds[hold_key(r)].append(i)
+    k = GuideParams().elbow_lifter_agree_sigmas
+    for idx in holds.values():
+        if lifter_agrees(float(np.median(pred[idx])), float(np.median(out[idx])),
+                         float(np.median([rows[i]["ours_sigma"] for i in idx])), sigma, k):
+            out[idx] = pred[idx]
+    return out
+
+
 def fit_predict(name: str, tr: list[dict[str, Any]], te: list[dict[str, Any]]) -> np.ndarray:
+    if name == "gated":  # the ensemble as the rule reads it, with the shipped sigma
+        return gated(te, fit_predict("ens", tr, te), float(json.loads(WEIGHTS.read_text())["sigma_deg"]))
     if name == "ens":
         return 0.5 * (fit_predict(ENS[0], tr, te) + fit_predict(ENS[1], tr, te))
     factory, target, cues = VARIANTS[name]
@@ -236,7 +262,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--train", type=Path, nargs="+", required=True)
     ap.add_argument("--tune", type=Path, nargs="*", default=[])
-    ap.add_argument("--variants", default="ridge-angle,ridge-depth,mlp16-angle,mlp16-depth,ens")
+    ap.add_argument("--variants", default="ridge-angle,ridge-depth,mlp16-angle,mlp16-depth,ens,gated")
     ap.add_argument("--cache", type=Path, default=None, help="pickle of the training rows (dir/train_rows.pkl)")
     ap.add_argument("--no-cv", action="store_true")
     ap.add_argument("--save", type=Path, default=None,

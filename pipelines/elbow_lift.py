@@ -1,5 +1,6 @@
-"""A learned 2D -> 3D reading of the right elbow angle (issue #7, session 29; guide.gesture's `elbow_lifter`, off by
-default).
+"""A learned 2D -> 3D reading of the right elbow angle (issue #7, session 29; guide.gesture's `elbow_lifter`, on by
+default since session 29's elbow2 note: the rule takes a hold's lifted median only where `lifter_agrees` with the cue
+median's).
 
 The "simple baseline" of Martinez et al. (2017) at the size of one arm, trained on the simulator's exact joints, in
 numpy at inference. Inputs (`features`): the pose's 2D shoulders, elbows, wrists and hips as camera rays (relative to
@@ -114,6 +115,18 @@ class Lifter:
         x = features(uv, vis, world, cam)[None]
         s = self.mlp_depth(x)[0]
         return 0.5 * (float(self.ridge_angle(x)[0]) + angle_from_depth(cam, uv[[RS, RE, RW]], s[0], s[1]))
+
+
+def lifter_agrees(lifted: float | None, cue: float | None, cue_sigma: float | None, lifter_sigma: float,
+                  k: float) -> bool:
+    """Whether the lifter's reading of a hold (its median) may stand for the cue median's: both measured and no
+    further apart than k of their combined sigma. Where the 2D joints say little the lifter shrinks toward its
+    training mean (a straight arm pointing at the camera, tune_wide (1.8 m, -40 deg): 123 for 170, the cues 170)
+    while the cues keep the image's own reading: there the two part and the cue's reading stands (session 29,
+    elbow2)."""
+    if lifted is None or cue is None:
+        return False
+    return abs(lifted - cue) <= k * float(np.hypot(cue_sigma or 0.0, lifter_sigma))
 
 
 @lru_cache(maxsize=1)

@@ -110,6 +110,26 @@ def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
     return min(a1, b1) - max(a0, b0)
 
 
+def lifter_readings(frames: list[tuple[int, float | None, float | None, float]], params: Any) -> list[float | None]:
+    """What guide.gesture's `elbow_lifter` reads on each guide frame (`frames`: labelled guide interval, lifted, cue,
+    cue sigma): the lifter's reading on the frames of an interval whose lifter median agrees with the cue median
+    (`elbow_lift.lifter_agrees`, the params' `elbow_lifter_agree_sigmas`), else the cue's."""
+    from pipelines.elbow_lift import lifter, lifter_agrees
+
+    sigma = lifter().sigma_deg if params.elbow_lifter_sigma_deg is None else params.elbow_lifter_sigma_deg
+
+    def med(vals: list[float | None]) -> float | None:
+        vals = [v for v in vals if v is not None and np.isfinite(v)]
+        return float(np.median(vals)) if vals else None
+
+    agree = {}
+    for span in {f[0] for f in frames}:
+        fs = [f for f in frames if f[0] == span]
+        agree[span] = lifter_agrees(med([f[1] for f in fs]), med([f[2] for f in fs]), med([f[3] for f in fs]),
+                                    sigma, params.elbow_lifter_agree_sigmas)
+    return [f[1] if agree[f[0]] else f[2] for f in frames]
+
+
 def clip_samples(obs: list, labels: dict[str, Any], counter: Any, events: list) -> tuple[str, dict[str, list]]:
     """Per-frame and per-gesture (prediction, truth) pairs of one clip, from the simulator's exact labels.
 
@@ -130,6 +150,7 @@ def clip_samples(obs: list, labels: dict[str, Any], counter: Any, events: list) 
     from pipelines.palm_lift import palm_lifter
     from pipelines.rules.etiquette_bow import BowParams
     from pipelines.rules.etiquette_common import L_WRIST, R_WRIST, ClerkGeometry, classify_bow, clerk_hand
+    from pipelines.rules.etiquette_guide import elbow_excess_px, elbow_joint_sigma_deg
 
     s: dict[str, list] = defaultdict(list)
     view = view_key(labels.get("camera") or {})
@@ -147,6 +168,7 @@ def clip_samples(obs: list, labels: dict[str, Any], counter: Any, events: list) 
     cam = None
     per_frame: list[tuple[float, dict | None, float | None, float | None]] = []  # (t, clerk, ours, naive)
     guide_spans = [(i["start"], i["end"]) for i in intervals if i["rule"] == "guide.gesture"]
+    lift_frames: list[tuple[int, float | None, float | None, float]] = []  # (span, lifted, cue, cue sigma)
     for o in obs:
         f = frames.get(int(round(o.t * fps)))
         clerk = next((p for p in (f or {}).get("persons", []) if p.get("role") == "clerk"), None)
@@ -165,7 +187,12 @@ def clip_samples(obs: list, labels: dict[str, Any], counter: Any, events: list) 
             s["elbow_true"].append(clerk["right_elbow_angle"])
             s["elbow_ours"].append(elbow_angle(fr.pose, cam, "right", fr.arms.get("right")).value)
             s["elbow_naive"].append(elbow_angle_world(fr.pose, "right"))
-            s["elbow_lifter"].append(lifter().angle(fr.pose, cam))  # guide.gesture's `elbow_lifter` (off by default)
+            # guide.gesture's `elbow_lifter`: the lifter's reading where its hold median agrees with the cue
+            # median's, else the cue's (decided per labelled guide interval below, as the rule does per hold)
+            cue = elbow_angle(fr.pose, cam, "right", fr.arms.get("right"))
+            span = next(i for i, (a, b) in enumerate(guide_spans) if a <= o.t <= b)
+            lift_frames.append((span, lifter().angle(fr.pose, cam), s["elbow_ours"][-1],
+                                float(np.hypot(cue.sigma, elbow_joint_sigma_deg(fr, elbow_excess_px(fr))))))
         if "hands" not in o.ran:
             continue
         for side in ("right", "left"):
@@ -186,6 +213,8 @@ def clip_samples(obs: list, labels: dict[str, Any], counter: Any, events: list) 
             if max(clerk[f"{side}_index_bend"], clerk[f"{side}_middle_bend"]) < FINGERS_EXTENDED_DEG:
                 s["together_true"].append(clerk[f"{side}_finger_spread"] <= SPREAD_TOGETHER_DEG)
                 s["together_ours"].append(fingers_together_score(hand) >= TOGETHER_MIN)
+    s["elbow_lifter"] += lifter_readings(lift_frames, GuideParams(**{
+        k: v for k, v in (counter.rules.get("guide.gesture") or {}).items() if k in GuideParams.model_fields}))
     for iv in intervals:
         a, b = iv["start"], iv["end"]
         if iv["rule"] == "bow.angle":
@@ -279,7 +308,8 @@ ROW_NAMES = {
     "bow_class_accuracy": "15/30/45 classification accuracy",
     "bow_near_miss_accuracy": "near misses (8/22 deg) left unclassified",
     "elbow_mae_deg": "guiding elbow MAE (deg)",
-    "elbow_lifter_mae_deg": "guiding elbow MAE, learned lifter (deg; a prototype the rule does not use by default)",
+    "elbow_lifter_mae_deg": "guiding elbow MAE, what guide.gesture's `elbow_lifter` reads (the learned lifter where its"
+                            " guide median agrees with the cue median's, else the cue; deg)",
     "guide_passfail_accuracy": "guide pass/fail accuracy",
     "palm_up_f1": "palm-up F1 (frames with a hand)",
     "palm_lifter_up_f1": "palm-up F1, learned palm reading (right hand on guide frames; a prototype the rule does not "

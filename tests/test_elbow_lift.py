@@ -1,14 +1,17 @@
-"""The learned elbow lifter (pipelines/elbow_lift.py, session 29) and guide.gesture's `elbow_lifter` flag (off by
-default): its geometry is exact given the true depths, and on recorded tune streams it reads the guides whose forearm
-points at the camera nearer their 120 deg than the cue median, but not the straight arm seen from the far right."""
+"""The learned elbow lifter (pipelines/elbow_lift.py, session 29) and guide.gesture's `elbow_lifter` flag (on by
+default since session 29's elbow2 note): its geometry is exact given the true depths; the rule takes the lifter's hold
+median only where it agrees with the cue median's within their combined sigma (`lifter_agrees`), so on recorded tune
+streams it reads the guide whose forearm points at the camera nearer its 120 deg than the cue median, while the
+straight arm seen from the far right, which the lifter shrinks toward its training mean, keeps the cues' violation."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from pipelines.elbow_lift import angle_from_depth, cam_rays, lifter
+from pipelines.elbow_lift import angle_from_depth, cam_rays, lifter, lifter_agrees
 from pipelines.geometry import angle_between
+from pipelines.rules.etiquette_guide import GuideParams
 from tests.fixtures.etiquette import make_cam
 from tests.test_etiquette_recorded import replay
 
@@ -50,24 +53,38 @@ def test_the_weights_load_with_their_measured_sigma():
     assert lift.r_w.shape == lift.r_mu.shape == (61,)
 
 
-def test_off_by_default():
-    (base,) = replay(LOW, only=["guide.gesture"])
+def test_the_hold_agreement_test():
+    # combined sigma hypot(15, 18.6) = 23.9: 20 apart agrees, 46 apart (the straight arm at -40) does not
+    assert lifter_agrees(125.0, 145.0, 15.0, 18.6, 1.0) is True
+    assert lifter_agrees(123.4, 169.6, 15.0, 18.6, 1.0) is False
+    assert lifter_agrees(123.4, 169.6, 15.0, 18.6, 2.0) is True
+    assert lifter_agrees(None, 140.0, 15.0, 18.6, 1.0) is False and lifter_agrees(120.0, None, None, 18.6, 1.0) is False
+    assert GuideParams().elbow_lifter is True and GuideParams().elbow_lifter_agree_sigmas == 1.0
+
+
+def test_the_flag_off_reads_the_cue_median():
     (off,) = replay(LOW, rules=_on(False), only=["guide.gesture"])
-    assert base.evidence["elbow_deg"] == off.evidence["elbow_deg"] == pytest.approx(141.8, abs=0.1)
+    assert off.evidence["elbow_deg"] == off.evidence["elbow_cue_deg"] == pytest.approx(141.8, abs=0.1)
+    assert off.evidence["elbow_source"] == "cue" and off.evidence["elbow_lifted_deg"] is None
+    assert off.evidence["checks"]["elbow"] is None  # 141.8 is outside 105-135 by less than its sigma: unknown
 
 
 def test_the_low_guide_toward_the_camera_reads_nearer_its_120():
-    (base,) = replay(LOW, only=["guide.gesture"])
-    (ev,) = replay(LOW, rules=_on(), only=["guide.gesture"])
-    assert abs(ev.evidence["elbow_deg"] - 120) < abs(base.evidence["elbow_deg"] - 120) - 8  # 129.3 against 141.8
+    (off,) = replay(LOW, rules=_on(False), only=["guide.gesture"])
+    (ev,) = replay(LOW, only=["guide.gesture"])  # the default: on
+    assert ev.evidence["elbow_source"] == "lifter" and ev.evidence["elbow_cue_deg"] == off.evidence["elbow_deg"]
+    assert abs(ev.evidence["elbow_deg"] - 120) < abs(off.evidence["elbow_deg"] - 120) - 8  # 129.3 against 141.8
     assert ev.evidence["elbow_sigma_deg"] == pytest.approx(lifter().sigma_deg, abs=0.05)  # the evidence rounds to 0.1
-    assert ev.evidence["checks"]["elbow"] is True and ev.outcome == "pass"  # unknown before
+    assert ev.evidence["checks"]["elbow"] is True and ev.outcome == "pass"  # unknown with the flag off
 
 
-def test_the_straight_arm_at_the_camera_from_the_far_right_is_the_lifters_miss():
-    """The trade-off: the lifter shrinks toward its training mean where the 2D joints say little (a straight arm
-    pointing at the camera), and reads this violation as compliant."""
-    (base,) = replay(STRAIGHT_FAR_RIGHT, only=["guide.gesture"])
-    (ev,) = replay(STRAIGHT_FAR_RIGHT, rules=_on(), only=["guide.gesture"])
-    assert base.outcome == "violation" and base.evidence["failed"] == ["elbow"]
-    assert ev.evidence["elbow_deg"] < 135 and ev.outcome == "pass"
+def test_the_straight_arm_at_the_camera_from_the_far_right_keeps_its_violation():
+    """The lifter alone shrinks this straight arm pointing at the camera toward its training mean (reads it ~123, a
+    compliant bend); the cues read it straight (~170). The two hold medians part by more than their combined sigma,
+    so the cue's reading stands and the violation with it (with the lifter alone: a pass)."""
+    (off,) = replay(STRAIGHT_FAR_RIGHT, rules=_on(False), only=["guide.gesture"])
+    (ev,) = replay(STRAIGHT_FAR_RIGHT, only=["guide.gesture"])
+    assert off.outcome == "violation" and off.evidence["failed"] == ["elbow"]
+    assert ev.evidence["elbow_lifted_deg"] < 135  # the lifter's own reading is still the miss
+    assert ev.evidence["elbow_source"] == "cue" and ev.evidence["elbow_deg"] == off.evidence["elbow_deg"] > 160
+    assert ev.outcome == "violation" and ev.evidence["failed"] == ["elbow"]

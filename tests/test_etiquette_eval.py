@@ -73,10 +73,25 @@ def test_greeting_truth_comes_from_the_labels_not_the_forearm_alone():
 
 
 def test_the_learned_lifters_elbow_error_is_reported_beside_the_rules_reading():
-    """Session 29: the lifter (guide.gesture's `elbow_lifter`, off by default) is measured on every guide frame too, so
+    """Session 29: the lifter (guide.gesture's `elbow_lifter`) is measured on every guide frame too, so
     the held-out splits measure it blind; a frame it cannot read counts as no reading, not as an error."""
     samples = {"elbow_true": [120.0, 120.0, 170.0], "elbow_ours": [140.0, 100.0, 150.0],
                "elbow_naive": [90.0, 90.0, 90.0], "elbow_lifter": [125.0, None, 160.0]}
     out = summarise(samples)
     assert out["elbow_mae_deg"]["ours"] == 20.0
     assert out["elbow_lifter_mae_deg"] == {"ours": 7.5, "naive": None, "n": 2, "no_reading": 1}
+
+
+def test_the_lifter_row_reads_what_the_rule_reads_per_guide():
+    """Session 29 (elbow2): per labelled guide, the lifter's frames where its median agrees with the cue median's
+    within their combined sigma, else the cue's frames (the rule's choice per hold)."""
+    from pipelines.elbow_lift import lifter
+    from pipelines.etiquette_eval import lifter_readings
+    from pipelines.rules.etiquette_guide import GuideParams
+
+    sig = lifter().sigma_deg
+    frames = [(0, 125.0, 140.0, 15.0), (0, 127.0, 142.0, 15.0),  # 15 apart: the lifter's
+              (1, 120.0, 170.0, 15.0), (1, None, 168.0, 15.0), (1, 122.0, 169.0, 15.0)]  # 48 apart: the cue's
+    assert lifter_readings(frames, GuideParams()) == [125.0, 127.0, 170.0, 168.0, 169.0]
+    assert lifter_readings(frames, GuideParams(elbow_lifter_agree_sigmas=50.0 / sig)) == \
+        [125.0, 127.0, 120.0, None, 122.0]

@@ -21,6 +21,9 @@ RAISED = "guide_high__m_young_avg__h1.3_d2_y-20__s6"
 BENT_FAR = "guide_bent__f_old_heavy__h1.3_d1.2_y35__s7"
 # straight arm (170) from (1.3 m, 2 m, -20 deg): roots 154 / 86, both out of 120 +- 15
 STRAIGHT = "guide_wrong_elbow__f_old_heavy__h1.3_d2_y-20__s6"
+# the cue median's path (`elbow_lifter` off): with the lifter on, the rule still reads it wherever the lifter's hold
+# median disagrees with it (`elbow_lift.lifter_agrees`), so these guards still decide there
+CUES = {"elbow_lifter": False}
 
 
 @pytest.mark.parametrize("view", [{}, dict(yaw=-40.0, pitch=19.4, height=1.8, distance=1.7)], ids=["front", "steep"])
@@ -36,7 +39,7 @@ def test_one_root_is_the_true_angle_whichever_way_the_upper_arm_points(view, for
 
 
 def test_a_compliant_guide_read_bent_is_unknown_when_the_other_depth_sign_passes():
-    (ev,) = replay(BENT_FAR, only=["guide.gesture"])
+    (ev,) = replay(BENT_FAR, rules={"guide.gesture": CUES}, only=["guide.gesture"])
     e = ev.evidence
     assert e["elbow_deg"] < 105 - e["elbow_sigma_deg"]  # the median cue alone: a confident failure
     assert 105 <= e["elbow_alt_deg"] <= 135
@@ -44,7 +47,8 @@ def test_a_compliant_guide_read_bent_is_unknown_when_the_other_depth_sign_passes
 
 
 def test_without_the_alternative_the_same_guide_fails_its_elbow():
-    (ev,) = replay(BENT_FAR, rules={"guide.gesture": {"elbow_depth_alternative": False}}, only=["guide.gesture"])
+    (ev,) = replay(BENT_FAR, rules={"guide.gesture": {**CUES, "elbow_depth_alternative": False}},
+                   only=["guide.gesture"])
     assert ev.outcome == "violation" and ev.evidence["failed"] == ["elbow"]
 
 
@@ -69,12 +73,12 @@ HIDDEN_ARM = "guide_bent__f_old_heavy__h1.5_d1.2_y40__s6"
 
 
 def test_an_elbow_whose_joints_are_hidden_is_unknown():
-    (ev,) = replay(HIDDEN_ARM, only=["guide.gesture"])
+    (ev,) = replay(HIDDEN_ARM, rules={"guide.gesture": CUES}, only=["guide.gesture"])
     e = ev.evidence
     assert e["arm_visibility"] < 0.5 and e["elbow_deg"] < 90
     assert e["checks"]["elbow"] is None and ev.outcome == "pass"
 
 
 def test_judged_whatever_the_visibility_the_hidden_elbow_fails():
-    (ev,) = replay(HIDDEN_ARM, rules={"guide.gesture": {"min_arm_visibility": 0.0}}, only=["guide.gesture"])
+    (ev,) = replay(HIDDEN_ARM, rules={"guide.gesture": {**CUES, "min_arm_visibility": 0.0}}, only=["guide.gesture"])
     assert ev.outcome == "violation" and ev.evidence["failed"] == ["elbow"]

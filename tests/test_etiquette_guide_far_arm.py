@@ -10,7 +10,8 @@ import pipelines.rules.etiquette_guide as guide
 from pipelines.rules.etiquette_guide import LEFT_HAND_SIGMA_M, left_hand_at_abdomen
 from tests.test_etiquette_recorded import replay
 
-NO_GUARDS = {"min_arm_visibility": 0.0, "elbow_depth_alternative": False}
+# and the cue median's path (`elbow_lifter` off; the rule reads it where the lifter disagrees with it)
+NO_GUARDS = {"min_arm_visibility": 0.0, "elbow_depth_alternative": False, "elbow_lifter": False}
 BENT_50 = "guide_bent__m_young_avg__h1.6_d1.3_y50__s7"  # compliant bent guide, elbow scored 0.29, read 85 deg
 BENT_35 = "guide_bent__f_old_heavy__h1.3_d1.2_y35__s7"  # compliant bent guide, left wrist read 0.036 m up (true 0.125)
 HIGH_50 = "guide_high__m_short__h1.6_d1.3_y50__s7"  # compliant high guide, left wrist read 0.184 m left (true 0.05)

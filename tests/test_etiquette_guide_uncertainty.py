@@ -32,7 +32,9 @@ def test_judge_k_zero_is_the_plain_tolerance():
 def test_compliant_low_guide_with_an_uncertain_elbow_passes_and_says_so():
     # the low guide (请坐) seen from (1.3 m, -20 deg): the forearm bends along the line of sight, the cues read
     # 141.8 deg for a true 120 with a sigma of 13.6; nothing else fails
-    evs = replay("guide_low__f_young_slim__h1.3_d2_y-20", only=["guide.gesture"])
+    # (the cue median's path: `elbow_lifter` off; the lifter reads it 129.3, tests/test_elbow_lift.py)
+    evs = replay("guide_low__f_young_slim__h1.3_d2_y-20", rules={"guide.gesture": {"elbow_lifter": False}},
+                 only=["guide.gesture"])
     assert len(evs) == 1
     ev = evs[0].evidence
     assert evs[0].outcome == "pass", ev
@@ -41,7 +43,8 @@ def test_compliant_low_guide_with_an_uncertain_elbow_passes_and_says_so():
     # the same reading judged on the plain tolerance fails the elbow (the other depth sign's root, 132.7, would
     # rescue it: that check is off here, see test_etiquette_guide_depth_sign.py)
     strict = replay("guide_low__f_young_slim__h1.3_d2_y-20", only=["guide.gesture"],
-                    rules={"guide.gesture": {"confident_sigmas": 0.0, "elbow_depth_alternative": False}})
+                    rules={"guide.gesture": {"confident_sigmas": 0.0, "elbow_depth_alternative": False,
+                                              "elbow_lifter": False}})
     assert strict[0].outcome == "violation" and strict[0].evidence["failed"] == ["elbow"]
 
 
@@ -124,7 +127,7 @@ LOW_GUIDE_WIDE = "guide_low__m_young_avg__h1.2_d1.25_y-10__s5"  # a compliant lo
 
 
 def test_the_median_cues_sigma_is_calibrated_so_a_compliant_low_guide_is_not_failed():
-    evs = replay(LOW_GUIDE_WIDE, only=["guide.gesture"])
+    evs = replay(LOW_GUIDE_WIDE, rules={"guide.gesture": {"elbow_lifter": False}}, only=["guide.gesture"])  # the cues
     assert len(evs) == 1 and evs[0].outcome == "pass"
     assert "elbow" in evs[0].evidence["unknown"] and evs[0].evidence["elbow_deg"] > 140
 
@@ -133,5 +136,6 @@ def test_with_the_cues_raw_spread_as_sigma_the_same_guide_fails_on_its_elbow(mon
     import pipelines.geometry as geometry
 
     monkeypatch.setattr(geometry, "MEDIAN_SIGMA_SCALE", 1.0)
-    evs = replay(LOW_GUIDE_WIDE, rules={"guide.gesture": {"elbow_depth_alternative": False}}, only=["guide.gesture"])
+    evs = replay(LOW_GUIDE_WIDE, rules={"guide.gesture": {"elbow_depth_alternative": False, "elbow_lifter": False}},
+                 only=["guide.gesture"])
     assert len(evs) == 1 and evs[0].outcome == "violation" and evs[0].evidence["failed"] == ["elbow"]

@@ -13,6 +13,8 @@ between it is seen edge-on. The elbow angle, the finger spread, the fingertip le
 for this view (the elbow cue's own, `elbow_angle`; the fingers' and the forearm's image lengths in pixels; the gap's
 measured error): a reading outside the tolerance by no more than `confident_sigmas` of them is unknown, not failed.
 The elbow also stays unknown when the length-based reading with the upper arm's depth sign the other way passes.
+The elbow's reading is the learned lifter's (`elbow_lifter`, its measured sigma) where its hold median agrees with the
+cue median's within their combined sigma, else the cue median's (`elbow_angle`, with its own sigma).
 The fingertip lead is unknown with the forearm pointing far out of the image, the gap when the hold may be a high guide.
 """
 
@@ -26,7 +28,7 @@ import numpy as np
 from pydantic import Field
 
 from calibration.config import CounterConfig
-from pipelines.elbow_lift import lifter
+from pipelines.elbow_lift import lifter, lifter_agrees
 from pipelines.engine import Rule, RuleContext, RuleParams, register
 from pipelines.events import Event
 from pipelines.geometry import (
@@ -108,9 +110,14 @@ class GuideParams(RuleParams):
                                           "(`geometry.elbow_upper_roots`) fails too with the upper arm toward the "
                                           "camera and with it away: no cue settles that depth sign")
     # session 29: a learned 2D -> 3D reading (pipelines/elbow_lift.py, trained on random-angle simulator arms) in
-    # place of the cue median; off by default (docs/rules.md, guide.gesture, session 29)
-    elbow_lifter: bool = Field(False, description="read the elbow with the learned lifter (`elbow_lift.lifter`) "
-                               "instead of `geometry.elbow_angle`; its sigma is the lifter's measured one")
+    # place of the cue median where the two agree (docs/rules.md, guide.gesture, session 29 and its elbow2 note: alone
+    # it shrinks a straight arm pointing at the camera toward its training mean, tune_wide (1.8 m, -40) 170 -> 123)
+    elbow_lifter: bool = Field(True, description="read the hold's elbow with the learned lifter (`elbow_lift.lifter`) "
+                               "instead of `geometry.elbow_angle` where their hold medians agree "
+                               "(`elbow_lifter_agree_sigmas`); its sigma is then the lifter's measured one")
+    elbow_lifter_agree_sigmas: float = Field(1.0, ge=0, description="the lifter's hold median replaces the cue "
+                                             "median's only within this many of their combined sigmas of it "
+                                             "(hypot of the cue's and the lifter's); else the cue's reading stands")
     elbow_lifter_sigma_deg: float | None = Field(None, gt=0, description="the lifter's sigma (None: the RMS "
                                                  "error measured with it, elbow_lift.json's sigma_deg)")
     # session 29: a learned reading of the palm's up component (pipelines/palm_lift.py, trained on random simulator
@@ -323,11 +330,9 @@ def guide_row(frame: Frame, obs: Observation, p: GuideParams, bow: float | None,
     excess = elbow_excess_px(frame)
     # the cue's own spread and the elbow joint's expected misplacement (`elbow_excess_px`)
     elbow_deg, elbow_sigma = el.value, float(np.hypot(el.sigma, elbow_joint_sigma_deg(frame, excess)))
-    if p.elbow_lifter:
-        lifted_deg = lifter().angle(frame.pose, frame.cam)
-        if lifted_deg is not None:  # its measured error already holds MediaPipe's joint errors
-            elbow_deg = lifted_deg
-            elbow_sigma = lifter().sigma_deg if p.elbow_lifter_sigma_deg is None else p.elbow_lifter_sigma_deg
+    # the learned reading, judged at the hold (`_report`: used where its median agrees with the cue median's)
+    lifted_deg = frame.cached("elbow_lift.right", lambda: lifter().angle(frame.pose, frame.cam)) \
+        if p.elbow_lifter else None
     hip = (w[L_HIP] + w[R_HIP]) / 2
     lw = w[L_WRIST] - hip
     axis = hand_elevation_deg(hand, frame.cam) if hand is not None else None
@@ -336,6 +341,7 @@ def guide_row(frame: Frame, obs: Observation, p: GuideParams, bow: float | None,
         "off_hanging": bool(lifted or palm_up), "hand_axis_deg": axis, "rest_known": rest_lateral is not None,
         "elbow_deg": elbow_deg,
         "elbow_sigma_deg": elbow_sigma,
+        "elbow_lift_deg": lifted_deg,
         "elbow_world_deg": elbow_angle_world(frame.pose, "right"),
         "arm_visibility": float(visibility(frame.pose, SIDE["right"]).min()),
         "left_arm_visibility": float(visibility(frame.pose, SIDE["left"]).min()),
@@ -446,7 +452,7 @@ class GuidingGesture(Rule):
                                               "fingers_together", "fingertip_deg", "left_x_m", "left_y_m", "left_z_m",
                                               "bow_deg", "elbow_sigma_deg", "fingertip_sigma_deg", "forearm_ratio",
                                               "gap_sigma_m", "arm_visibility", "left_arm_visibility",
-                                              "finger_spread_deg",
+                                              "finger_spread_deg", "elbow_lift_deg",
                                               "finger_spread_sigma_deg")}
         positions = [r["position"] for r in rows]
         position = max(set(positions), key=positions.count)
@@ -467,6 +473,13 @@ class GuidingGesture(Rule):
         elbow_range = (p.elbow_target_deg - p.elbow_tolerance_deg, p.elbow_target_deg + p.elbow_tolerance_deg)
         # the cues' error is mostly the view's (depth along the line of sight), not frame-to-frame noise: the
         # event keeps the frames' median sigma rather than shrinking it by the number of frames
+        cue_deg = m["elbow_deg"]
+        lift_sigma = lifter().sigma_deg if p.elbow_lifter_sigma_deg is None else p.elbow_lifter_sigma_deg
+        source = "cue"
+        if p.elbow_lifter and lifter_agrees(m["elbow_lift_deg"], cue_deg, m["elbow_sigma_deg"], lift_sigma,
+                                            p.elbow_lifter_agree_sigmas):
+            # its measured error already holds MediaPipe's joint errors
+            m["elbow_deg"], m["elbow_sigma_deg"], source = m["elbow_lift_deg"], lift_sigma, "lifter"
         elbow = judge(m["elbow_deg"], m["elbow_sigma_deg"], *elbow_range, p.confident_sigmas)
         if m["arm_visibility"] is not None and m["arm_visibility"] < p.min_arm_visibility:
             elbow = None  # the arm's joints are hidden (behind the torso from the clerk's left): guessed, not measured
@@ -504,6 +517,7 @@ class GuidingGesture(Rule):
         evidence = {
             "position": position,
             "elbow_deg": r1(m["elbow_deg"]), "elbow_sigma_deg": r1(m["elbow_sigma_deg"]),
+            "elbow_source": source, "elbow_cue_deg": r1(cue_deg), "elbow_lifted_deg": r1(m["elbow_lift_deg"]),
             "elbow_world_deg": r1(m["elbow_world_deg"]), "elbow_alt_deg": r1(m["elbow_alt_deg"]),
             "arm_visibility": None if m["arm_visibility"] is None else round(m["arm_visibility"], 2),
             "left_arm_visibility": None if m["left_arm_visibility"] is None else round(m["left_arm_visibility"], 2),
