@@ -106,7 +106,13 @@ def main() -> None:
     ap.add_argument("--fps", type=float, default=5.0)
     ap.add_argument("--palm-roll", action="store_true", help="palms rolled -180..180 deg about the forearm "
                     "(clips named palm_NNNN): every facing, for bench/palm_lift.py")
+    ap.add_argument("--everyday", default="", help="comma-separated simulator.scenarios names: render each --n "
+                    "times (clips named ev_SCENARIO_NNNN) at the random scratch views instead of random arms: "
+                    "the clerk's everyday hands with their true palm normals, for bench/palm_lift.py --every-hand")
     args = ap.parse_args()
+    if args.everyday:
+        everyday(args)
+        return
     for i in range(args.start, args.start + args.n):
         rng = np.random.default_rng([args.seed, i])
         body = TUNE_BODIES[i % len(TUNE_BODIES)]
@@ -121,6 +127,25 @@ def main() -> None:
         render_clip(sc, out, RenderOptions(body=body, camera=cam, seed=int(rng.integers(1 << 30)), fps=args.fps))
         (out / "arms.json").write_text(json.dumps({"arms": arms, "band": yaw_band(yaw)}))
         print(f"{out.name} {time.time() - t0:.1f}s", flush=True)
+
+
+def everyday(args: argparse.Namespace) -> None:
+    """--everyday: the named scenarios' own poses (desk, typing, papers, phone, greeting, guide...) at random views."""
+    from simulator.scenarios import SCENARIOS
+
+    for k, name in enumerate(n for n in args.everyday.split(",") if n):
+        sc = SCENARIOS[name]
+        for i in range(args.start, args.start + args.n):
+            rng = np.random.default_rng([args.seed, k, i])
+            body = TUNE_BODIES[(i + k) % len(TUNE_BODIES)]
+            h, dist, yaw = random_view(rng)
+            out = args.out / f"ev_{name}_{i:04d}__{body}__h{h:g}_d{dist:g}_y{yaw:g}"
+            if (out / "labels.json").exists():
+                continue
+            t0 = time.time()
+            cam = camera_for(sc, height_m=h, yaw_deg=yaw, distance_m=dist)
+            render_clip(sc, out, RenderOptions(body=body, camera=cam, seed=int(rng.integers(1 << 30)), fps=args.fps))
+            print(f"{out.name} {time.time() - t0:.1f}s", flush=True)
 
 
 if __name__ == "__main__":

@@ -49,14 +49,26 @@ TRUE_UP = 0.5  # simulator.pose.palm_label: "up" above this
 def row_inputs(hand: HandResult, fr: Frame, side: str, held: float | None) -> dict[str, Any]:
     """`palm_frames.clip_rows`'s `extra` hook: the model's inputs (`palm_lift.features`) and today's reading."""
     ok = held is not None and math.isfinite(held)
-    return {"x": features(hand, fr.pose, fr.cam, fr.world), "x_ours": [held if ok else 0.0, float(ok)]}
+    return {"x": features(hand, fr.pose, fr.cam, fr.world, side), "x_ours": [held if ok else 0.0, float(ok)]}
 
 
-def load(dirs: list[Path], cache: Path | None) -> list[dict[str, Any]]:
+def keep(r: dict[str, Any], every_hand: bool) -> bool:
+    """The frames a model reads: the right hand on guide intervals, or (`--every-hand`) every clerk hand frame."""
+    return every_hand or (r["side"] == "right" and r["guide"])
+
+
+def load(dirs: list[Path], cache: Path | None, every_hand: bool = False) -> list[dict[str, Any]]:
+    """The rows of every clip under `dirs`; `cache`: a pickle of them, or (an existing directory) one pickle per
+    directory in it (so a new training directory reads only its own clips)."""
+    if cache is not None and cache.is_dir():
+        out = []
+        for d in dirs:
+            out += load([d], cache / f"{d.parent.name}_{d.name}{'_every' if every_hand else ''}.pkl", every_hand)
+        return out
     if cache is not None and cache.exists():
         return pickle.loads(cache.read_bytes())
     clips = sorted(c for d in dirs for c in d.iterdir() if (c / "observations.jsonl").exists())
-    rows = [r for c in clips for r in clip_rows(c, row_inputs) if r["side"] == "right" and r["guide"]]
+    rows = [r for c in clips for r in clip_rows(c, row_inputs) if keep(r, every_hand)]
     for r in rows:
         for k in ("lm", "world", "cam"):
             r.pop(k)
@@ -67,11 +79,29 @@ def load(dirs: list[Path], cache: Path | None) -> list[dict[str, Any]]:
     return rows
 
 
+class Ensemble:
+    """The mean of `n` models from `factory(seed)` (the MLP's spread over seeds is as large as the differences
+    between views: session 29 palm2)."""
+
+    def __init__(self, factory: Any, n: int = 5) -> None:
+        self.models = [factory(seed) for seed in range(n)]
+
+    def fit(self, x: np.ndarray, y: np.ndarray) -> Ensemble:
+        for m in self.models:
+            m.fit(x, y)
+        return self
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        return np.mean([m.predict(x) for m in self.models], axis=0)
+
+
 VARIANTS = {  # name -> (model factory, with today's reading among the inputs)
     "ridge": (lambda: Ridge(10.0), False),
     "mlp16": (lambda: MLP(16, 1e-2, 800), False),
     "mlp32": (lambda: MLP(32, 1e-3, 1500), False),
     "mlp16+ours": (lambda: MLP(16, 1e-2, 800), True),
+    "mlp16x5": (lambda: Ensemble(lambda k: MLP(16, 1e-2, 800, seed=k)), False),
+    "mlp16x5+ours": (lambda: Ensemble(lambda k: MLP(16, 1e-2, 800, seed=k)), True),
 }
 
 
@@ -90,27 +120,38 @@ def ours(rows: list[dict[str, Any]]) -> np.ndarray:
     return np.array([np.nan if r["score"] is None else r["score"] for r in rows], float)
 
 
-def scores(pred: np.ndarray, truth: np.ndarray, thr: float) -> tuple[float, float, int]:
-    """(palm-up F1 with `pred >= thr`, no reading = not up; MAE of the up component where read; frames read)."""
-    f1 = binary([bool(p >= thr) for p in pred], [bool(t > TRUE_UP) for t in truth]).f1
+def scores(pred: np.ndarray, truth: np.ndarray, thr: float) -> tuple[float, float, int, int]:
+    """(palm-up F1 with `pred >= thr`, no reading = not up; MAE of the up component where read; frames read;
+    false ups on palms facing down (true up component below -0.5: a hand resting or typing on the desk))."""
+    up = [bool(p >= thr) for p in pred]
+    f1 = binary(up, [bool(t > TRUE_UP) for t in truth]).f1
     ok = np.isfinite(pred)
-    return f1, float(np.mean(np.abs(pred[ok] - truth[ok]))) if ok.any() else float("nan"), int(ok.sum())
+    down_fp = int(sum(u and t < -TRUE_UP for u, t in zip(up, truth, strict=True)))
+    return f1, float(np.mean(np.abs(pred[ok] - truth[ok]))) if ok.any() else float("nan"), int(ok.sum()), down_fp
 
 
 def table(groups: dict[str, list[int]], rows: list[dict[str, Any]], preds: dict[str, np.ndarray]) -> None:
+    """Per group: frames, true ups, true downs, and per predictor palm-up F1 / MAE / false ups on palms down."""
     cols = list(preds)
-    print(f"{'':34s} {'n':>5} {'up':>4} " + " ".join(f"{c + ' F1/MAE':>17s}" for c in cols))
+    print(f"{'':34s} {'n':>5} {'up':>4} {'down':>4} " + " ".join(f"{c + ' F1/MAE/FPd':>20s}" for c in cols))
     truth = np.array([r["true_z"] for r in rows])
     for g, idx in [*sorted(groups.items()), ("all", list(range(len(rows))))]:
         cells = []
         for c in cols:
             thr = {"ours": PALM_UP_MIN, "const": -np.inf}.get(c, TRUE_UP)  # const: F1 of "always up"
-            f1, err, _ = scores(preds[c][idx], truth[idx], thr)
-            cells.append(f"{f1:8.2f}/{err:8.2f}")
-        print(f"{g:34s} {len(idx):5d} {int(np.sum(truth[idx] > TRUE_UP)):4d} " + " ".join(f"{c:>17s}" for c in cells))
+            thr = float(c.split("@")[1]) if "@" in c else thr  # a learned reading at another bar
+            f1, err, _, fpd = scores(preds[c][idx], truth[idx], thr)
+            cells.append(f"{f1:6.2f}/{err:5.2f}/{fpd:5d}")
+        print(f"{g:34s} {len(idx):5d} {int(np.sum(truth[idx] > TRUE_UP)):4d} {int(np.sum(truth[idx] < -TRUE_UP)):4d} "
+              + " ".join(f"{c:>20s}" for c in cells))
 
 
-def crossval(rows: list[dict[str, Any]], key: str, variants: list[str]) -> None:
+def at_bars(preds: dict[str, np.ndarray], variants: list[str], bars: list[float]) -> dict[str, np.ndarray]:
+    """`preds` with each variant also read at the other bars (`--also-up-min`: columns named VARIANT@BAR)."""
+    return {**preds, **{f"{v}@{b:g}": preds[v] for v in variants for b in bars}}
+
+
+def crossval(rows: list[dict[str, Any]], key: str, variants: list[str], bars: list[float] = ()) -> None:
     print(f"\n(a) leave-one-{key}-out on the random-arm clips: palm-up F1 / MAE of the up component "
           f"(ours: F1 at >= {PALM_UP_MIN}, MAE where it reads; the others at >= {TRUE_UP})")
     preds = {"const": np.zeros(len(rows)), "ours": ours(rows), **{v: np.zeros(len(rows)) for v in variants}}
@@ -124,10 +165,12 @@ def crossval(rows: list[dict[str, Any]], key: str, variants: list[str]) -> None:
         preds["const"][idx] = np.mean([r["true_z"] for r in tr])
         for v in variants:
             preds[v][idx] = fit_predict(v, tr, te)
+    preds = at_bars(preds, variants, list(bars))
     table(groups, rows, preds)
     by_source: dict[str, list[int]] = defaultdict(list)  # the palm exactly up / down, or rolled about the forearm
     for i, r in enumerate(rows):
-        by_source["rolled palms" if r["clip"].startswith("palm_") else "palms up / down"].append(i)
+        src = "rolled palms" if r["clip"].startswith("palm_") else "palms up / down"
+        by_source["everyday poses" if r["clip"].startswith("ev_") else f"{src} ({r['side']} hand)"].append(i)
     table(by_source, rows, preds)
 
 
@@ -139,32 +182,40 @@ def main() -> None:
     ap.add_argument("--cache", type=Path, default=None, help="pickle of the training rows")
     ap.add_argument("--tune-cache", type=Path, default=None, help="pickle of the tune rows")
     ap.add_argument("--no-cv", action="store_true")
+    ap.add_argument("--also-up-min", type=float, nargs="*", default=[],
+                    help="also read each learned variant as up at these bars (columns VARIANT@BAR; default 0.5)")
+    ap.add_argument("--every-hand", action="store_true",
+                    help="every clerk hand frame (both hands, the left mirrored; palm_up_f1's frames and truth), not "
+                         "only the right hand on guide intervals; tune: every clip")
     ap.add_argument("--save", type=Path, default=None,
                     help="fit SAVED on every training row and write its weights (pipelines/palm_lift.json)")
     args = ap.parse_args()
     variants = [v for v in args.variants.split(",") if v]
-    rows = load(args.train, args.cache)
+    rows = load(args.train, args.cache, args.every_hand)
     z = np.array([r["true_z"] for r in rows])
-    print(f"training rows: {len(rows)} right-hand guide frames of {len({r['clip'] for r in rows})} clips; true up "
+    what = "clerk hand frames (both hands)" if args.every_hand else "right-hand guide frames"
+    print(f"training rows: {len(rows)} {what} of {len({r['clip'] for r in rows})} clips; true up "
           f"component histogram (-1..1 by 0.25): {np.histogram(z, np.linspace(-1, 1, 9))[0].tolist()}")
     if not args.no_cv:
-        crossval(rows, "body", variants)
-        crossval(rows, "band", variants)
+        crossval(rows, "body", variants, args.also_up_min)
+        crossval(rows, "band", variants, args.also_up_min)
     if args.tune:
         if args.tune_cache is not None and args.tune_cache.exists():
             tune = pickle.loads(args.tune_cache.read_bytes())
         else:
-            tune = [r for d in args.tune for c in sorted(d.glob("guide_*"))
-                                     for r in clip_rows(c, row_inputs) if r["side"] == "right" and r["guide"]]
+            tune = [r for d in args.tune for c in sorted(d.glob("*" if args.every_hand else "guide_*"))
+                    if (c / "labels.json").exists() for r in clip_rows(c, row_inputs) if keep(r, args.every_hand)]
             for r in tune:
                 for k in ("lm", "world", "cam"):
                     r.pop(k)
             if args.tune_cache is not None:
                 args.tune_cache.write_bytes(pickle.dumps(tune))
-        print(f"\n(b) trained on all {len(rows)} random-arm frames; the tune splits' guide frames (right hand, "
-              "guide intervals) per view: palm-up F1 / MAE of the up component")
+        print(f"\n(b) trained on all {len(rows)} training frames; the tune splits' "
+              f"{'every clerk hand frame' if args.every_hand else 'guide frames (right hand, guide intervals)'} "
+              "per view: palm-up F1 / MAE of the up component / false ups on palms down")
         preds = {"const": np.full(len(tune), float(z.mean())), "ours": ours(tune),
                  **{v: fit_predict(v, rows, tune) for v in variants}}
+        preds = at_bars(preds, variants, args.also_up_min)
         groups: dict[str, list[int]] = defaultdict(list)
         kinds: dict[str, list[int]] = defaultdict(list)
         for i, r in enumerate(tune):
@@ -173,6 +224,9 @@ def main() -> None:
         table(groups, tune, preds)
         print("\nby kind:")
         table(kinds, tune, preds)
+        if args.every_hand:
+            print("\nby hand:")
+            table({s: [i for i, r in enumerate(tune) if r["side"] == s] for s in ("left", "right")}, tune, preds)
     if args.save:
         save(rows, args.save)
 

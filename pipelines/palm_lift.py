@@ -23,10 +23,20 @@ from pathlib import Path
 
 import numpy as np
 
-from pipelines.geometry import R_WRIST, CameraModel, finger_curl, hand_vector, palm_normal_image, palm_span_px
+from pipelines.geometry import (
+    L_ELBOW,
+    L_WRIST,
+    R_ELBOW,
+    R_WRIST,
+    CameraModel,
+    finger_curl,
+    hand_vector,
+    palm_normal_image,
+    palm_span_px,
+)
 from vision.results import HandResult, PoseResult
 
-R_ELBOW = 14
+MIRROR = np.array([-1.0, 1.0, 1.0])  # the world axes' lateral flip: a left hand read as the mirrored right one
 # the model reads the true up component, so its bar is the simulator's own `palm_label` one ("up" above 0.5), not
 # `palm_up_min`'s 0.7 (set for the hand-built cosine's spread); on the tune guides (433 frames) palm-up F1 0.994 at
 # 0.5, 0.957 at 0.7 (docs/rules.md, guide.gesture, session 29)
@@ -34,9 +44,14 @@ UP_MIN = 0.5
 WEIGHTS = Path(__file__).with_name("palm_lift.json")
 
 
-def features(hand: HandResult, pose: PoseResult, cam: CameraModel, world: np.ndarray | None) -> np.ndarray:
-    """The model's inputs for the hand at the right wrist; `world`: the pose's world landmarks in the clerk's axes
-    (`Frame.world`, None when not known)."""
+def features(hand: HandResult, pose: PoseResult, cam: CameraModel, world: np.ndarray | None,
+             side: str = "right") -> np.ndarray:
+    """The model's inputs for the hand at the `side` wrist; `world`: the pose's world landmarks in the clerk's axes
+    (`Frame.world`, None when not known). A left hand is mirrored (world x flipped) into a right one: its vectors
+    and forearm flipped, its handedness label negated and its Right-convention normal flipped and negated (a mirror
+    turns the cross product's sign), so the right hand's features are unchanged and a left hand reads like one."""
+    left = side == "left"
+    wrist, elbow = (L_WRIST, L_ELBOW) if left else (R_WRIST, R_ELBOW)
     pts = np.asarray(hand.landmarks, float)
     span = max(palm_span_px(hand), 1e-6)
     img = np.array([cam.to_world_axes(hand_vector(pts, k, cam)) for k in range(1, 21)]) / span
@@ -50,11 +65,13 @@ def features(hand: HandResult, pose: PoseResult, cam: CameraModel, world: np.nda
     curl, _ = finger_curl(hand)
     fore = np.zeros(3)
     if world is not None:
-        v = world[R_WRIST] - world[R_ELBOW]
+        v = world[wrist] - world[elbow]
         fore = v / (float(np.linalg.norm(v)) or 1e-6)
+    if left:
+        img, wv, fore, n_raw, lab = img * MIRROR, wv * MIRROR, fore * MIRROR, -(n_raw * MIRROR), -lab
     return np.concatenate([
         img.ravel(), wv.ravel(), n_raw, [lab, hand.score, lab * hand.score, lab * n_raw[1]], [curl, lab * curl],
-        fore, [pose.landmarks[R_WRIST].visibility, math.sin(math.radians(cam.pitch_deg))],
+        fore, [pose.landmarks[wrist].visibility, math.sin(math.radians(cam.pitch_deg))],
         [float(hand.index_pointing)],
     ])
 
@@ -71,10 +88,11 @@ class PalmLifter:
         out = (np.tanh(z @ self.p[0] + self.p[1]) @ self.p[2] + self.p[3]) * self.ys + self.ym
         return np.clip(out[:, 0], -1.0, 1.0)
 
-    def up(self, hand: HandResult, pose: PoseResult, cam: CameraModel, world: np.ndarray | None) -> float:
+    def up(self, hand: HandResult, pose: PoseResult, cam: CameraModel, world: np.ndarray | None,
+           side: str = "right") -> float:
         if len(hand.landmarks) < 21 or len(pose.landmarks) < 33:
             return float("nan")
-        return float(self.predict(features(hand, pose, cam, world))[0])
+        return float(self.predict(features(hand, pose, cam, world, side))[0])
 
 
 @lru_cache(maxsize=1)

@@ -65,3 +65,41 @@ def test_the_learned_palm_is_reported_beside_the_rules_reading_on_the_same_frame
     out = summarise(samples)["palm_lifter_up_f1"]
     assert out["ours"] == pytest.approx(0.8) and out["geometry"] == pytest.approx(2 / 3, abs=1e-3)
     assert out["n"] == 4 and out["naive"] is None and out["ours_counts"]["fp"] == 1
+
+
+def _hand_and_pose(label: str):
+    from pipelines.geometry import CameraModel
+    from vision.results import HandResult, Landmark, PoseResult
+
+    rng = np.random.default_rng(7)
+    lm = [(320 + 40 * a, 260 + 40 * b, 0.05 * c) for a, b, c in rng.normal(size=(21, 3))]
+    world = [tuple(0.03 * v) for v in rng.normal(size=(21, 3))]
+    hand = HandResult(landmarks=lm, world=world, handedness=label, score=0.9)
+    pose = PoseResult(landmarks=[Landmark(300.0, 250.0, 0.0, 0.1 + 0.02 * i) for i in range(33)])
+    w = rng.normal(size=(33, 3))
+    cam = CameraModel.make(yaw_deg=20.0, pitch_deg=25.0, height_m=1.5, distance_m=1.4, hfov_deg=70.0, width=640,
+                           height=480)
+    return hand, pose, cam, w
+
+
+def test_a_left_hand_reads_as_the_mirrored_right_one():
+    """palm_lift.features(side="left"): the same hand's vectors and forearm flipped across the body (world x), its
+    label negated and its Right-convention normal mirrored and negated; the right hand's features are unchanged."""
+    from pipelines.palm_lift import features
+
+    hand, pose, cam, w = _hand_and_pose("Left")
+    r, left = features(hand, pose, cam, w), features(hand, pose, cam, w, "left")
+    assert r.shape == left.shape == (palm_lifter().mu.shape[0],)
+    vec = slice(0, 120)  # 20 image + 20 world vectors, 3 components each
+    flip = np.tile([-1.0, 1.0, 1.0], 40)
+    np.testing.assert_allclose(left[vec], r[vec] * flip)
+    n_r, n_l = r[120:123], left[120:123]
+    np.testing.assert_allclose(n_l, -(n_r * [-1.0, 1.0, 1.0]))
+    assert left[123] == -r[123] == 1.0  # a Left label on the left side reads as a Right one on the right
+    assert left[126] == pytest.approx(r[126])  # label x normal-up: the same
+    fore_r, fore_l = r[129:132], left[129:132]
+    v_l = (w[15] - w[13]) / np.linalg.norm(w[15] - w[13])
+    np.testing.assert_allclose(fore_l, v_l * [-1.0, 1.0, 1.0])
+    np.testing.assert_allclose(fore_r, (w[16] - w[14]) / np.linalg.norm(w[16] - w[14]))
+    assert left[132] == pytest.approx(pose.landmarks[15].visibility) and r[132] == pytest.approx(
+        pose.landmarks[16].visibility)
