@@ -120,13 +120,21 @@ def main() -> None:
         name = f"{'palm' if args.palm_roll else 'lift'}_{i:04d}"
         sc, arms = scenario(rng, name, (args.elbow_min, args.elbow_max), palm_roll=args.palm_roll)
         out = args.out / f"{name}__{body}__h{h:g}_d{dist:g}_y{yaw:g}"
-        if (out / "labels.json").exists():
-            continue
-        t0 = time.time()
-        cam = camera_for(sc, height_m=h, yaw_deg=yaw, distance_m=dist)
-        render_clip(sc, out, RenderOptions(body=body, camera=cam, seed=int(rng.integers(1 << 30)), fps=args.fps))
-        (out / "arms.json").write_text(json.dumps({"arms": arms, "band": yaw_band(yaw)}))
-        print(f"{out.name} {time.time() - t0:.1f}s", flush=True)
+        if render_once(sc, out, body, (h, dist, yaw), rng, args.fps):
+            (out / "arms.json").write_text(json.dumps({"arms": arms, "band": yaw_band(yaw)}))
+
+
+def render_once(sc: Scenario, out: Path, body: str, view: tuple[float, float, float], rng: np.random.Generator,
+                fps: float) -> bool:
+    """Render `sc` into `out` from the view (height, distance, yaw) unless it is there already; True if rendered."""
+    if (out / "labels.json").exists():
+        return False
+    t0 = time.time()
+    h, dist, yaw = view
+    cam = camera_for(sc, height_m=h, yaw_deg=yaw, distance_m=dist)
+    render_clip(sc, out, RenderOptions(body=body, camera=cam, seed=int(rng.integers(1 << 30)), fps=fps))
+    print(f"{out.name} {time.time() - t0:.1f}s", flush=True)
+    return True
 
 
 def everyday(args: argparse.Namespace) -> None:
@@ -139,13 +147,8 @@ def everyday(args: argparse.Namespace) -> None:
             rng = np.random.default_rng([args.seed, k, i])
             body = TUNE_BODIES[(i + k) % len(TUNE_BODIES)]
             h, dist, yaw = random_view(rng)
-            out = args.out / f"ev_{name}_{i:04d}__{body}__h{h:g}_d{dist:g}_y{yaw:g}"
-            if (out / "labels.json").exists():
-                continue
-            t0 = time.time()
-            cam = camera_for(sc, height_m=h, yaw_deg=yaw, distance_m=dist)
-            render_clip(sc, out, RenderOptions(body=body, camera=cam, seed=int(rng.integers(1 << 30)), fps=args.fps))
-            print(f"{out.name} {time.time() - t0:.1f}s", flush=True)
+            render_once(sc, args.out / f"ev_{name}_{i:04d}__{body}__h{h:g}_d{dist:g}_y{yaw:g}", body, (h, dist, yaw),
+                        rng, args.fps)
 
 
 if __name__ == "__main__":
