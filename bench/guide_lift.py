@@ -32,7 +32,18 @@ from typing import Any
 import numpy as np
 
 from bench._guide_frames import guide_frames, to_model
-from pipelines.elbow_lift import JOINTS, RE, RS, RW, WEIGHTS, angle_from_depth, cam_rays, features, lifter_agrees
+from pipelines.elbow_lift import (
+    JOINTS,
+    RE,
+    RS,
+    RW,
+    WEIGHTS,
+    Lifter,
+    angle_from_depth,
+    cam_rays,
+    features,
+    lifter_agrees,
+)
 from pipelines.geometry import (
     CameraModel,
     elbow_angle,
@@ -96,10 +107,16 @@ def clip_rows(d: Path) -> list[dict[str, Any]]:
 
 
 def load(dirs: list[Path], cache: Path | None) -> list[dict[str, Any]]:
+    """The rows of every perceived clip in `dirs`, each tagged `src` (its training dir); `cache`: a pickle file of
+    them all, or a directory holding one pickle per training dir (named after the dir's path)."""
+    if cache is not None and cache.is_dir():
+        return [r for d in dirs for r in load([d], cache / (str(d.resolve()).strip("/").replace("/", "_") + ".pkl"))]
     if cache is not None and cache.exists():
         return pickle.loads(cache.read_bytes())
-    clips = sorted(c for d in dirs for c in d.iterdir() if (c / "observations.jsonl").exists())
-    rows = [r for c in clips for r in clip_rows(c)]
+    rows = []
+    for d in dirs:
+        for c in sorted(c for c in d.iterdir() if (c / "observations.jsonl").exists()):
+            rows += [dict(r, src=str(d)) for r in clip_rows(c)]
     if cache is not None:
         cache.write_bytes(pickle.dumps(rows))
     return rows
@@ -206,21 +223,30 @@ def hold_key(r: dict[str, Any]) -> tuple[str, float]:
 def gated(rows: list[dict[str, Any]], pred: np.ndarray, sigma: float) -> np.ndarray:
     """What guide.gesture reads with `elbow_lifter` (session 29, elbow2): per hold, the lifter's frames where its
     median agrees with the cue median's within their combined sigma (`elbow_lift.lifter_agrees`), else the cue's."""
-    out = np.array([r["ours"] for r in rows], float)
-    holds: dict[tuple[str, float], list[int]] = defaultdict(list)
-    for i, r in enumerate(rows):
-        holds[hold_key(r)].append(i)
-    k = GuideParams().elbow_lifter_agree_sigmas
-    for idx in holds.values():
-        if lifter_agrees(float(np.median(pred[idx])), float(np.median(out[idx])),
-                         float(np.median([rows[i]["ours_sigma"] for i in idx])), sigma, k):
-            out[idx] = pred[idx]
-    return out
+    return gated_by(rows, pred, sigma)
+
+
+GATE: dict[str, Any] = {"sigma": None, "k": None, "shipped": WEIGHTS}  # gated's lifter sigma / agreement (None:
+# the shipped weights' / the rule's); the shipped weights' file
+
+
+def shipped(rows: list[dict[str, Any]]) -> np.ndarray:
+    """The shipped weights' (pipelines/elbow_lift.json) reading of each row, as `Lifter.angle`."""
+    lf = Lifter(json.loads(GATE["shipped"].read_text()))
+    x = design(rows, False)
+    s = lf.mlp_depth(x)
+    return 0.5 * (lf.ridge_angle(x) + np.array([angle_from_depth(r["cam"], r["uv"][[RS, RE, RW]], a, b)
+                                                for r, (a, b) in zip(rows, s, strict=True)]))
 
 
 def fit_predict(name: str, tr: list[dict[str, Any]], te: list[dict[str, Any]]) -> np.ndarray:
-    if name == "gated":  # the ensemble as the rule reads it, with the shipped sigma
-        return gated(te, fit_predict("ens", tr, te), float(json.loads(WEIGHTS.read_text())["sigma_deg"]))
+    if name == "shipped":
+        return shipped(te)
+    if name == "shipped-gated":
+        return gated_by(te, shipped(te), Lifter(json.loads(GATE["shipped"].read_text())).sigma_deg, GATE["k"])
+    if name == "gated":  # the ensemble as the rule reads it, with the shipped sigma (or --gate-sigma / --gate-k)
+        return gated_by(te, fit_predict("ens", tr, te), GATE["sigma"] or float(json.loads(WEIGHTS.read_text())[
+            "sigma_deg"]), GATE["k"])
     if name == "ens":
         return 0.5 * (fit_predict(ENS[0], tr, te) + fit_predict(ENS[1], tr, te))
     factory, target, cues = VARIANTS[name]
@@ -252,6 +278,64 @@ def crossval(rows: list[dict[str, Any]], key: str, variants: list[str]) -> None:
     print(f"{'all (frame-weighted)':18s} {len(rows):5d} " + " ".join(f"{np.mean(tot[c]):14.1f}" for c in cols))
 
 
+def gated_by(rows: list[dict[str, Any]], pred: np.ndarray, sigma: float, k: float | None = None) -> np.ndarray:
+    """`gated` with a given lifter sigma and agreement (k sigmas; default the rule's)."""
+    out = np.array([r["ours"] for r in rows], float)
+    holds: dict[tuple[str, float], list[int]] = defaultdict(list)
+    for i, r in enumerate(rows):
+        holds[hold_key(r)].append(i)
+    k = GuideParams().elbow_lifter_agree_sigmas if k is None else k
+    for idx in holds.values():
+        if lifter_agrees(float(np.median(pred[idx])), float(np.median(out[idx])),
+                         float(np.median([rows[i]["ours_sigma"] for i in idx])), sigma, k):
+            out[idx] = pred[idx]
+    return out
+
+
+def compare(rows: list[dict[str, Any]], base: set[str], ks: list[float]) -> None:
+    """The shipped recipe (the ensemble fitted on the `base` training dirs' rows only) against the same ensemble
+    fitted on every training row, on the SAME folds (leave-one-body-out, leave-one-yaw-band-out: each fold's test rows
+    are every row of the held-out body / band, from every dir); lifter alone and gated (each with its own sigma: the
+    shipped one, and the RMS of the new fit's hold-median errors leave-one-body-out, as `save` writes). Test rows
+    reported for every dir and for the base dirs alone."""
+    shipped_sigma = float(json.loads(WEIGHTS.read_text())["sigma_deg"])
+    truth = np.array([r["truth"] for r in rows])
+    ours = np.array([r["ours"] for r in rows])
+    for key in ("body", "band"):
+        old, new = np.full(len(rows), np.nan), np.full(len(rows), np.nan)
+        for g in sorted({r[key] for r in rows}):
+            te = [i for i, r in enumerate(rows) if r[key] == g]
+            trs = [r for r in rows if r[key] != g]
+            old[te] = fit_predict("ens", [r for r in trs if r["src"] in base], [rows[i] for i in te])
+            new[te] = fit_predict("ens", trs, [rows[i] for i in te])
+        if key == "body":
+            sig_new = float(np.sqrt(np.mean(np.square(hold_errors(rows, new)))))
+            print(f"\nnew fit's sigma (hold medians, leave-one-body-out, every dir): {sig_new:.2f} "
+                  f"(shipped {shipped_sigma:.2f}; old recipe on these folds "
+                  f"{np.sqrt(np.mean(np.square(hold_errors(rows, old)))):.2f})")
+        preds = {"ours": ours, "old": old, "new": new}
+        for k in ks:
+            preds[f"old-g{k:g}"] = gated_by(rows, old, shipped_sigma, k)
+            preds[f"new-g{k:g}"] = gated_by(rows, new, sig_new, k)
+        cols = list(preds)
+        subsets = [("every dir", lambda r: True), ("base dirs", lambda r: r["src"] in base)]
+        subsets += [(src, lambda r, src=src: r["src"] == src) for src in sorted({r["src"] for r in rows} - base)]
+        for subset, keep in subsets:
+            print(f"\n(c) leave-one-{key}-out, test rows of {subset} (MAE deg): old = the shipped recipe, new = "
+                  "refit on every dir; -gK: gated at K sigmas")
+            print(f"{'held out':12s} {'n':>5} " + " ".join(f"{c:>9s}" for c in cols))
+            sel = np.array([keep(r) for r in rows])
+            for g in [*sorted({r[key] for r in rows}), "all"]:
+                m = sel & (np.array([r[key] == g for r in rows]) if g != "all" else True)
+                if m.sum():
+                    print(f"{g:12s} {int(m.sum()):5d} " + " ".join(f"{mae(preds[c][m], truth[m]):9.1f}" for c in cols))
+            for lo, hi in ((60, 90), (105, 135), (155, 181)):
+                m = sel & (truth >= lo) & (truth < hi)
+                if m.sum():
+                    print(f"{f'truth {lo}-{hi}':12s} {int(m.sum()):5d} "
+                          + " ".join(f"{np.mean(preds[c][m] - truth[m]):+9.1f}" for c in cols) + "  (signed)")
+
+
 def band(yaw: float) -> str:
     from bench.guide_lift_data import yaw_band
 
@@ -265,10 +349,20 @@ def main() -> None:
     ap.add_argument("--variants", default="ridge-angle,ridge-depth,mlp16-angle,mlp16-depth,ens,gated")
     ap.add_argument("--cache", type=Path, default=None, help="pickle of the training rows (dir/train_rows.pkl)")
     ap.add_argument("--no-cv", action="store_true")
+    ap.add_argument("--base", type=Path, nargs="*", default=[],
+                    help="the shipped weights' training dirs: compare their recipe with a refit on every --train dir")
+    ap.add_argument("--trained", default="bench/guide_lift_data.py --n 400 --seed 29: tune bodies, scratch yaws, "
+                    "elbow uniform 60-180", help="--save: how the training clips were made (the JSON's `trained`)")
+    ap.add_argument("--shipped", type=Path, default=WEIGHTS, help="the weights of the variants shipped, shipped-gated")
+    ap.add_argument("--gate-sigma", type=float, default=None, help="gated's lifter sigma (default the shipped)")
+    ap.add_argument("--gate-k", type=float, default=None,
+                    help="gated's and shipped-gated's agreement sigmas (default the rule's)")
+    ap.add_argument("--agree", default="1", help="comma-separated agreement sigmas for --base's gated columns")
     ap.add_argument("--save", type=Path, default=None,
                     help="write the ensemble's weights (JSON: pipelines/elbow_lift.json for the rule's elbow_lifter)")
     args = ap.parse_args()
     variants = [v for v in args.variants.split(",") if v]
+    GATE.update(sigma=args.gate_sigma, k=args.gate_k, shipped=args.shipped)
     rows = load(args.train, args.cache)
     for r in rows:
         r["band"] = band(r["yaw"])
@@ -280,6 +374,8 @@ def main() -> None:
     oracle_kp = [angle_from_depth(r["cam"], r["kp2"], r["s_upper_j"], r["s_fore_j"]) for r in rows]
     print(f"floor: true depths + pose 2D joints {mae(oracle, truth):.1f}; true depths + the skeleton's 2D joints "
           f"{mae(oracle_kp, truth):.1f}")
+    if args.base:
+        compare(rows, {str(d) for d in args.base}, [float(k) for k in args.agree.split(",")])
     if not args.no_cv:
         crossval(rows, "body", variants)
         crossval(rows, "band", variants)
@@ -321,7 +417,7 @@ def main() -> None:
             print(f"  {k:18s} {len(idx):4d} " + " ".join(
                 f"{c}={mae(preds[c][idx], t[idx]):.1f}/{np.mean(preds[c][idx] - t[idx]):+.1f}" for c in cols))
     if args.save:
-        save(rows, args.save)
+        save(rows, args.save, args.trained)
 
 
 def hold_errors(rows: list[dict[str, Any]], pred: np.ndarray) -> list[float]:
@@ -332,7 +428,7 @@ def hold_errors(rows: list[dict[str, Any]], pred: np.ndarray) -> list[float]:
     return [float(np.median(pred[i]) - rows[i[0]]["truth"]) for i in holds.values() if len(i) >= 3]
 
 
-def save(rows: list[dict[str, Any]], path: Path) -> None:
+def save(rows: list[dict[str, Any]], path: Path, how: str) -> None:
     """Fit the ensemble on every row and write its weights (JSON); its sigma is the RMS error of the hold medians in
     leave-one-body-out (views seen in training, the body not: as on a counter whose view the training covers), the
     leave-one-yaw-band-out figure beside it."""
@@ -347,9 +443,8 @@ def save(rows: list[dict[str, Any]], path: Path) -> None:
     ml = VARIANTS["mlp16-depth"][0]().fit(design(rows, False), targets(rows, "depth"))
     r6 = lambda a: np.round(np.asarray(a, float), 6).tolist()  # noqa: E731
     out = {
-        "trained": f"bench/guide_lift.py on {len(rows)} frames of {len({r['clip'] for r in rows})} random-arm clips "
-                   "(bench/guide_lift_data.py --n 400 --seed 29: tune bodies, scratch yaws, elbow uniform 60-180); "
-                   f"sigma_deg: RMS of {sig['body'][1]} hold medians' errors, leave-one-body-out",
+        "trained": f"bench/guide_lift.py on {len(rows)} frames of {len({r['clip'] for r in rows})} clips "
+                   f"({how}); sigma_deg: RMS of {sig['body'][1]} hold medians' errors, leave-one-body-out",
         "sigma_deg": round(sig["body"][0], 2), "sigma_band_out_deg": round(sig["band"][0], 2),
         "ridge_angle": {"mu": r6(rg.mu), "sd": r6(rg.sd), "w": r6(rg.w), "ym": float(rg.ym), "lam": rg.lam},
         "mlp_depth": {"mu": r6(ml.mu), "sd": r6(ml.sd), "ym": r6(ml.ym), "ys": r6(ml.ys), "p": [r6(a) for a in ml.p],

@@ -56,11 +56,25 @@ def rolled_palm(fore: np.ndarray, roll_deg: float) -> np.ndarray:
     return np.cos(r) * up + np.sin(r) * side
 
 
-def random_arm(rng: np.random.Generator, elbow_range: tuple[float, float], palm_roll: bool = False):
+def toward_camera(view: tuple[float, float, float]) -> tuple[float, float]:
+    """The forearm's (azimuth, elevation), body frame, along the line of sight from a nominal right shoulder (0.18 m
+    right, 1.4 m up) to the camera at `view` (height, distance, yaw; yaw < 0 is on the clerk's right: azimuth -yaw)."""
+    h, dist, yaw = view
+    y = np.radians(yaw)
+    to_cam = np.array([-np.sin(y) * dist - 0.18, np.cos(y) * dist, h - 1.4])
+    return (float(np.degrees(np.arctan2(to_cam[0], to_cam[1]))),
+            float(np.degrees(np.arctan2(to_cam[2], np.hypot(to_cam[0], to_cam[1])))))
+
+
+def random_arm(rng: np.random.Generator, elbow_range: tuple[float, float], palm_roll: bool = False,
+               aim: tuple[float, float] | None = None):
     """A random guiding arm; `palm_roll`: the palm rolled uniformly -180..180 deg about the forearm (every facing,
-    session 29's palm study) instead of exactly up or down."""
+    session 29's palm study) instead of exactly up or down; `aim`: the forearm along this (azimuth, elevation) within
+    +-12 / +-10 deg (the arm at the camera, session 29 elbow3) instead of azimuth 30-95, elevation -40..40."""
     elbow = float(rng.uniform(*elbow_range))
     az, el = float(rng.uniform(30, 95)), float(rng.uniform(-40, 40))
+    if aim is not None:
+        az, el = aim[0] + float(rng.uniform(-12, 12)), aim[1] + float(rng.uniform(-10, 10))
     ref = (float(rng.uniform(-0.1, 0.5)), float(rng.uniform(-0.5, 0.1)), -1.0)
     palm_up = bool(rng.random() < 0.6)
     meta = {"elbow": elbow, "az": az, "el": el, "palm_up": palm_up}
@@ -72,11 +86,15 @@ def random_arm(rng: np.random.Generator, elbow_range: tuple[float, float], palm_
 
 
 def scenario(rng: np.random.Generator, name: str, elbow_range: tuple[float, float], n_arms: int = 3,
-             palm_roll: bool = False):
+             palm_roll: bool = False, aim: tuple[float, float] | None = None, p_aim: float = 0.0,
+             aim_elbow: tuple[float, float] = (150.0, 180.0)):
+    """`aim`, `p_aim`: each arm points at the camera (`aim`, elbow in `aim_elbow`) with probability `p_aim`."""
     keys = [(0.0, standing()), (REST, standing())]
     arms, t = [], REST
     for _ in range(n_arms):
-        arm, meta = random_arm(rng, elbow_range, palm_roll)
+        at = aim is not None and bool(rng.random() < p_aim)
+        arm, meta = random_arm(rng, aim_elbow if at else elbow_range, palm_roll, aim if at else None)
+        meta["at_camera"] = at
         pitch = float(rng.uniform(0, 20))
         t += MOVE
         keys.append((t, standing(pitch, arm_r=arm, arm_l=ABDOMEN)))
@@ -89,8 +107,10 @@ def scenario(rng: np.random.Generator, name: str, elbow_range: tuple[float, floa
     return sc, arms
 
 
-def random_view(rng: np.random.Generator) -> tuple[float, float, float]:
-    lo, hi = YAW_RANGES[int(rng.integers(len(YAW_RANGES)))]
+def random_view(rng: np.random.Generator, yaw_ranges: list[tuple[float, float]] | None = None
+                ) -> tuple[float, float, float]:
+    ranges = yaw_ranges or YAW_RANGES
+    lo, hi = ranges[int(rng.integers(len(ranges)))]
     yaw = float(rng.uniform(lo, hi)) if hi > lo else lo
     return round(float(rng.uniform(1.2, 1.9)), 2), round(float(rng.uniform(1.2, 2.0)), 2), round(yaw, 1)
 
@@ -109,19 +129,38 @@ def main() -> None:
     ap.add_argument("--everyday", default="", help="comma-separated simulator.scenarios names: render each --n "
                     "times (clips named ev_SCENARIO_NNNN) at the random scratch views instead of random arms: "
                     "the clerk's everyday hands with their true palm normals, for bench/palm_lift.py --every-hand")
+    ap.add_argument("--yaws", default="", help="comma-separated yaw ranges LO:HI or single yaws, each a subset of "
+                    "the scratch yaws (default: all of YAW_RANGES, each range drawn equally often)")
+    ap.add_argument("--at-camera", type=float, default=0.0, help="probability that an arm points its forearm at the "
+                    "camera (+-12 deg azimuth, +-10 elevation; only at yaws < 0, the clerk's right), elbow in "
+                    "--at-camera-elbow (session 29 elbow3: the straight arm the 2D cannot tell from a bent one)")
+    ap.add_argument("--at-camera-elbow", default="150:180")
+    ap.add_argument("--prefix", default="", help="clip name prefix (default lift / palm)")
     args = ap.parse_args()
     if args.everyday:
         everyday(args)
         return
+    yaws = [parse_range(r) for r in args.yaws.split(",") if r]
+    for lo, hi in yaws:
+        if not any(a <= lo and hi <= b for a, b in YAW_RANGES):
+            ap.error(f"yaw range {lo}:{hi} is not within the scratch yaws {YAW_RANGES}")
     for i in range(args.start, args.start + args.n):
         rng = np.random.default_rng([args.seed, i])
         body = TUNE_BODIES[i % len(TUNE_BODIES)]
-        h, dist, yaw = random_view(rng)
-        name = f"{'palm' if args.palm_roll else 'lift'}_{i:04d}"
-        sc, arms = scenario(rng, name, (args.elbow_min, args.elbow_max), palm_roll=args.palm_roll)
+        h, dist, yaw = random_view(rng, yaws)
+        name = f"{args.prefix or ('palm' if args.palm_roll else 'lift')}_{i:04d}"
+        sc, arms = scenario(rng, name, (args.elbow_min, args.elbow_max), palm_roll=args.palm_roll,
+                            aim=toward_camera((h, dist, yaw)) if yaw < 0 and args.at_camera > 0 else None,
+                            p_aim=args.at_camera,
+                            aim_elbow=parse_range(args.at_camera_elbow))
         out = args.out / f"{name}__{body}__h{h:g}_d{dist:g}_y{yaw:g}"
         if render_once(sc, out, body, (h, dist, yaw), rng, args.fps):
             (out / "arms.json").write_text(json.dumps({"arms": arms, "band": yaw_band(yaw)}))
+
+
+def parse_range(text: str) -> tuple[float, float]:
+    lo, _, hi = text.partition(":")
+    return float(lo), float(hi or lo)
 
 
 def render_once(sc: Scenario, out: Path, body: str, view: tuple[float, float, float], rng: np.random.Generator,
