@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipelines.geometry import CameraModel, angle_between
+from pipelines.geometry import CameraModel, angle_between, image_points, visibility, world_points
 from vision.results import PoseResult
 
 # pose landmarks read: left/right shoulder, elbow, wrist, hip
@@ -35,9 +35,8 @@ WEIGHTS = Path(__file__).with_name("elbow_lift.json")
 
 
 def cam_rays(cam: CameraModel, uv: np.ndarray) -> np.ndarray:
-    """Unit rays through pixels, camera axes."""
-    r = np.column_stack([(uv[:, 0] - cam.cx) / cam.f, (uv[:, 1] - cam.cy) / cam.f, np.ones(len(uv))])
-    return r / np.linalg.norm(r, axis=1, keepdims=True)
+    """Unit rays through pixels, camera axes (`CameraModel.ray`'s, turned back from the world's)."""
+    return cam.to_camera_axes(cam.ray(uv))
 
 
 def angle_from_depth(cam: CameraModel, uv: np.ndarray, s_upper: float, s_fore: float) -> float:
@@ -82,12 +81,10 @@ def features(uv: np.ndarray, vis: np.ndarray, world: np.ndarray, cam: CameraMode
 
 def pose_inputs(pose: PoseResult) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """The 8 joints' pixels, visibility and world points; None without world landmarks."""
-    if len(pose.landmarks) < 33 or len(pose.world) < 33:
+    world = world_points(pose, JOINTS)
+    if len(pose.landmarks) < 33 or world is None:
         return None
-    uv = np.array([[pose.landmarks[i].x, pose.landmarks[i].y] for i in JOINTS], float)
-    vis = np.array([pose.landmarks[i].visibility for i in JOINTS], float)
-    world = np.array([pose.world[i] for i in JOINTS], float)
-    return uv, vis, world
+    return image_points(pose, JOINTS), visibility(pose, JOINTS), world
 
 
 class Lifter:

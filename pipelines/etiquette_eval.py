@@ -112,22 +112,20 @@ def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
 
 def lifter_readings(frames: list[tuple[int, float | None, float | None, float]], params: Any) -> list[float | None]:
     """What guide.gesture's `elbow_lifter` reads on each guide frame (`frames`: labelled guide interval, lifted, cue,
-    cue sigma): the lifter's reading on the frames of an interval whose lifter median agrees with the cue median
-    (`elbow_lift.lifter_agrees`, the params' `elbow_lifter_agree_sigmas`), else the cue's."""
-    from pipelines.elbow_lift import lifter, lifter_agrees
-
-    sigma = lifter().sigma_deg if params.elbow_lifter_sigma_deg is None else params.elbow_lifter_sigma_deg
+    cue sigma): per interval the rule's choice (`etiquette_guide.hold_elbow` on the medians) between the lifter's
+    reading and the cue's."""
+    from pipelines.rules.etiquette_guide import hold_elbow
 
     def med(vals: list[float | None]) -> float | None:
         vals = [v for v in vals if v is not None and np.isfinite(v)]
         return float(np.median(vals)) if vals else None
 
-    agree = {}
+    source = {}
     for span in {f[0] for f in frames}:
         fs = [f for f in frames if f[0] == span]
-        agree[span] = lifter_agrees(med([f[1] for f in fs]), med([f[2] for f in fs]), med([f[3] for f in fs]),
-                                    sigma, params.elbow_lifter_agree_sigmas)
-    return [f[1] if agree[f[0]] else f[2] for f in frames]
+        source[span] = hold_elbow(med([f[1] for f in fs]), med([f[2] for f in fs]), med([f[3] for f in fs]),
+                                  params)[2]
+    return [f[1] if source[f[0]] == "lifter" else f[2] for f in frames]
 
 
 def clip_samples(obs: list, labels: dict[str, Any], counter: Any, events: list) -> tuple[str, dict[str, list]]:
@@ -185,13 +183,13 @@ def clip_samples(obs: list, labels: dict[str, Any], counter: Any, events: list) 
             s["bow_naive"].append(per_frame[-1][3])
         if any(a <= o.t <= b for a, b in guide_spans):
             s["elbow_true"].append(clerk["right_elbow_angle"])
-            s["elbow_ours"].append(elbow_angle(fr.pose, cam, "right", fr.arms.get("right")).value)
+            cue = elbow_angle(fr.pose, cam, "right", fr.arms.get("right"))
+            s["elbow_ours"].append(cue.value)
             s["elbow_naive"].append(elbow_angle_world(fr.pose, "right"))
             # guide.gesture's `elbow_lifter`: the lifter's reading where its hold median agrees with the cue
             # median's, else the cue's (decided per labelled guide interval below, as the rule does per hold)
-            cue = elbow_angle(fr.pose, cam, "right", fr.arms.get("right"))
             span = next(i for i, (a, b) in enumerate(guide_spans) if a <= o.t <= b)
-            lift_frames.append((span, lifter().angle(fr.pose, cam), s["elbow_ours"][-1],
+            lift_frames.append((span, lifter().angle(fr.pose, cam), cue.value,
                                 float(np.hypot(cue.sigma, elbow_joint_sigma_deg(fr, elbow_excess_px(fr))))))
         if "hands" not in o.ran:
             continue

@@ -79,8 +79,7 @@ def hidden_by(cam: Camera, front: Body, front_verts: np.ndarray, points: np.ndar
     mesh = body_mesh(front, front_verts, "#ffffff", "#ffffff")
     silhouette = render(cam, [mesh], background=(0, 0, 0)).max(axis=2) > 0
     px = cam.project(points)
-    inside = (px[:, 0] >= 0) & (px[:, 0] < cam.width) & (px[:, 1] >= 0) & (px[:, 1] < cam.height)
-    return float(np.mean([ok and silhouette[int(y), int(x)] for (x, y), ok in zip(px, inside, strict=True)]))
+    return float(np.mean([ok and silhouette[int(y), int(x)] for (x, y), ok in zip(px, cam.sees(points), strict=True)]))
 
 
 def pointing_hand_in_view(cam: Camera, body: Body, poser: Poser, samples: int = 51) -> float:

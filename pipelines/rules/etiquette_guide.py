@@ -272,6 +272,17 @@ def max_spread_deg(together_min: float) -> float:
     return TOGETHER_NONE_DEG - together_min * (TOGETHER_NONE_DEG - TOGETHER_FULL_DEG)
 
 
+def hold_elbow(lifted: float | None, cue: float | None, cue_sigma: float | None,
+               p: GuideParams) -> tuple[float | None, float | None, str]:
+    """The hold's elbow reading (degrees, sigma, source) from the medians of the lifter's and the cues' readings: the
+    lifter's where `elbow_lifter` is on and the two agree (`lifter_agrees`), with its measured sigma (which already
+    holds MediaPipe's joint errors); else the cues'."""
+    lift_sigma = lifter().sigma_deg if p.elbow_lifter_sigma_deg is None else p.elbow_lifter_sigma_deg
+    if p.elbow_lifter and lifter_agrees(lifted, cue, cue_sigma, lift_sigma, p.elbow_lifter_agree_sigmas):
+        return lifted, lift_sigma, "lifter"
+    return cue, cue_sigma, "cue"
+
+
 def position_class(w: np.ndarray, elbow: float) -> str:
     hip_y = (w[L_HIP][1] + w[R_HIP][1]) / 2
     if w[R_WRIST][1] >= w[R_SHOULDER][1] - 0.05:
@@ -474,12 +485,7 @@ class GuidingGesture(Rule):
         # the cues' error is mostly the view's (depth along the line of sight), not frame-to-frame noise: the
         # event keeps the frames' median sigma rather than shrinking it by the number of frames
         cue_deg = m["elbow_deg"]
-        lift_sigma = lifter().sigma_deg if p.elbow_lifter_sigma_deg is None else p.elbow_lifter_sigma_deg
-        source = "cue"
-        if p.elbow_lifter and lifter_agrees(m["elbow_lift_deg"], cue_deg, m["elbow_sigma_deg"], lift_sigma,
-                                            p.elbow_lifter_agree_sigmas):
-            # its measured error already holds MediaPipe's joint errors
-            m["elbow_deg"], m["elbow_sigma_deg"], source = m["elbow_lift_deg"], lift_sigma, "lifter"
+        m["elbow_deg"], m["elbow_sigma_deg"], source = hold_elbow(m["elbow_lift_deg"], cue_deg, m["elbow_sigma_deg"], p)
         elbow = judge(m["elbow_deg"], m["elbow_sigma_deg"], *elbow_range, p.confident_sigmas)
         if m["arm_visibility"] is not None and m["arm_visibility"] < p.min_arm_visibility:
             elbow = None  # the arm's joints are hidden (behind the torso from the clerk's left): guessed, not measured
